@@ -1,0 +1,189 @@
+/**
+ * The persisted batch state document (`<repo>/.rekindle/<batchId>/state.json`), version 1.
+ *
+ * One Schema decodes the file, encodes it back, and generates property-test inputs. Unknown top-level
+ * fields are carried through decode → encode so a newer writer's additions are not destroyed.
+ */
+import * as Schema from "effect/Schema"
+import { BatchId, Count, LaneId, ProcessIdentity, TaskId, Timestamp } from "./Ids.ts"
+
+/** The current state document version. */
+export const STATE_VERSION = 1 as const
+
+/** Batch lifecycle phase. `idle` is accepted for states imported from other orchestrators. */
+export const Phase = Schema.Literals([
+  "planning", "executing", "merging", "paused", "stopped", "failed", "completed", "idle"
+])
+/** @see Phase */
+export type Phase = typeof Phase.Type
+
+/** Persisted task status. */
+export const TaskStatus = Schema.Literals([
+  "pending", "running", "succeeded", "failed", "stalled", "skipped", "blocked"
+])
+/** @see TaskStatus */
+export type TaskStatus = typeof TaskStatus.Type
+
+/** Statuses after which a task never runs again without an explicit restart. */
+export const TERMINAL_STATUSES: ReadonlyArray<TaskStatus> = ["succeeded", "failed", "skipped"]
+
+/** Agent kind: a name from the launcher table (claude, codex, opencode, aider, shell or user-defined). */
+export const AgentKind = Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9_-]{0,31}$/))
+/** @see AgentKind */
+export type AgentKind = typeof AgentKind.Type
+
+/** One entry of a task's history: why it was (re)launched, failed or held. */
+export const TaskEvent = Schema.Struct({
+  at: Timestamp,
+  event: Schema.String,
+  reason: Schema.String
+})
+/** @see TaskEvent */
+export type TaskEvent = typeof TaskEvent.Type
+
+/** A task as persisted. Optional facts are absent until known (never `null`). */
+export const Task = Schema.Struct({
+  id: TaskId,
+  status: TaskStatus,
+  dependsOn: Schema.Array(TaskId),
+  agent: AgentKind,
+  prompt: Schema.String,
+  /** argv for `shell` agents (never a shell string). */
+  command: Schema.optionalKey(Schema.Array(Schema.String)),
+  lane: Schema.optionalKey(LaneId),
+  session: Schema.optionalKey(Schema.String),
+  worktree: Schema.optionalKey(Schema.String),
+  branch: Schema.optionalKey(Schema.String),
+  doneMarker: Schema.optionalKey(Schema.String),
+  attempts: Count,
+  conversationId: Schema.optionalKey(Schema.String),
+  /** Identity of the agent process rekindle launched (pane pid + start time). */
+  agentProcess: Schema.optionalKey(ProcessIdentity),
+  startedAt: Schema.optionalKey(Timestamp),
+  endedAt: Schema.optionalKey(Timestamp),
+  exitReason: Schema.optionalKey(Schema.String),
+  exitStatus: Schema.optionalKey(Schema.Finite.check(Schema.isInt())),
+  /** Set when the worktree was deliberately archived (told apart from a missing one). */
+  worktreeArchived: Schema.optionalKey(Schema.Boolean),
+  /** Earliest time of the next relaunch (crash-loop back-off). */
+  nextAttemptAt: Schema.optionalKey(Timestamp),
+  history: Schema.optionalKey(Schema.Array(TaskEvent))
+})
+/** @see Task */
+export type Task = typeof Task.Type
+
+/** A lane: a slot of parallel work whose branch is merged into the base branch after its wave. */
+export const Lane = Schema.Struct({
+  id: LaneId,
+  wave: Count,
+  tasks: Schema.Array(TaskId),
+  branch: Schema.optionalKey(Schema.String),
+  session: Schema.optionalKey(Schema.String),
+  worktree: Schema.optionalKey(Schema.String)
+})
+/** @see Lane */
+export type Lane = typeof Lane.Type
+
+/** Outcome of one merge attempt. */
+export const MergeStatus = Schema.Literals(["succeeded", "failed", "conflict"])
+/** @see MergeStatus */
+export type MergeStatus = typeof MergeStatus.Type
+
+/**
+ * One merge-ledger record. Records are appended, never edited: for each (wave, lane) the latest record
+ * decides. A record without `lane` speaks for every lane of its wave.
+ */
+export const MergeRecord = Schema.Struct({
+  wave: Count,
+  lane: Schema.optionalKey(LaneId),
+  status: MergeStatus,
+  at: Timestamp,
+  commit: Schema.optionalKey(Schema.String),
+  reason: Schema.optionalKey(Schema.String)
+})
+/** @see MergeRecord */
+export type MergeRecord = typeof MergeRecord.Type
+
+/** The supervisor lease as recorded in state (the lease file is the authority; this is the copy). */
+export const Lease = Schema.Struct({
+  owner: ProcessIdentity,
+  acquiredAt: Timestamp,
+  renewedAt: Timestamp
+})
+/** @see Lease */
+export type Lease = typeof Lease.Type
+
+/** A byte checkpoint into a task's pane log: everything before `offset` was read as whole lines. */
+export const LogCheckpoint = Schema.Struct({
+  offset: Count,
+  updatedAt: Timestamp
+})
+/** @see LogCheckpoint */
+export type LogCheckpoint = typeof LogCheckpoint.Type
+
+/** Prompt-ledger status: intent written before sending, sent after, confirmed when seen. */
+export const PromptStatus = Schema.Literals(["intent", "sent", "confirmed", "lost"])
+/** @see PromptStatus */
+export type PromptStatus = typeof PromptStatus.Type
+
+/** One prompt delivery (nudge, answer, follow-up) keyed for at-most-once delivery. */
+export const PromptEntry = Schema.Struct({
+  key: Schema.String,
+  taskId: TaskId,
+  text: Schema.String,
+  status: PromptStatus,
+  at: Timestamp
+})
+/** @see PromptEntry */
+export type PromptEntry = typeof PromptEntry.Type
+
+/** A recorded batch-level error. */
+export const BatchError = Schema.Struct({
+  at: Timestamp,
+  code: Schema.String,
+  message: Schema.String,
+  taskId: Schema.optionalKey(TaskId)
+})
+/** @see BatchError */
+export type BatchError = typeof BatchError.Type
+
+/** Batch options captured at start (so a resume never re-reads config). */
+export const BatchOptions = Schema.Struct({
+  maxLanes: Count,
+  failurePolicy: Schema.Literals(["stop-all", "stop-wave", "skip-dependents"]),
+  mergeFailurePolicy: Schema.Literals(["pause", "abort"]),
+  stallTimeoutMs: Count,
+  relaunchCap: Count,
+  tmuxSocket: Schema.optionalKey(Schema.String)
+})
+/** @see BatchOptions */
+export type BatchOptions = typeof BatchOptions.Type
+
+/** The known fields of a version-1 state document (closed: used to generate test inputs). */
+export const BatchStateFields = Schema.Struct({
+  version: Schema.Literal(STATE_VERSION),
+  batchId: BatchId,
+  phase: Phase,
+  repoRoot: Schema.String,
+  /** The branch checked out when the batch started: merges target it, never the current checkout. */
+  baseBranch: Schema.String,
+  baseCommit: Schema.optionalKey(Schema.String),
+  /** Task ids per wave, in execution order. */
+  waves: Schema.Array(Schema.Array(TaskId)),
+  tasks: Schema.Array(Task),
+  lanes: Schema.Array(Lane),
+  merges: Schema.Array(MergeRecord),
+  counters: Schema.Record(Schema.String, Count),
+  errors: Schema.Array(BatchError),
+  lease: Schema.optionalKey(Lease),
+  logCheckpoints: Schema.Record(TaskId, LogCheckpoint),
+  prompts: Schema.Array(PromptEntry),
+  options: Schema.optionalKey(BatchOptions),
+  createdAt: Timestamp,
+  updatedAt: Timestamp
+})
+
+/** The state document: known fields plus any unknown top-level fields, preserved verbatim. */
+export const BatchState = Schema.StructWithRest(BatchStateFields, [Schema.Record(Schema.String, Schema.Unknown)])
+/** @see BatchState */
+export type BatchState = typeof BatchState.Type

@@ -1,0 +1,10 @@
+/**
+ * rekindle's pure decision core: Schemas for state, signals, decisions and plans, and the total,
+ * deterministic functions that turn (state + signals) into a recovery plan. No I/O, no clock.
+ */
+export * from "./Ids.ts"
+export * from "./State.ts"
+export * from "./Migrate.ts"
+export * from "./Signals.ts"
+export * from "./Decision.ts"
+export * from "./Plan.ts"
