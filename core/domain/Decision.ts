@@ -27,7 +27,9 @@ export const Evidence = Schema.Struct({
   agent: AgentEvidence,
   worktree: WorktreeEvidence,
   marker: Schema.Literals(["succeeded", "failed", "invalid", "none"]),
-  transcript: Schema.Literals(["valid", "missing", "none"])
+  transcript: Schema.Literals(["valid", "missing", "none"]),
+  /** Whether the worktree has uncommitted or untracked work, when observe checked it. */
+  dirty: Schema.optionalKey(Schema.Boolean)
 })
 /** @see Evidence */
 export type Evidence = typeof Evidence.Type

@@ -1,0 +1,48 @@
+/**
+ * Names rekindle gives to what it owns: tmux sessions, ownership tags, branches, worktree paths.
+ * Exact names are the only way rekindle ever finds its resources (never prefixes or patterns).
+ */
+import type { BatchId, TaskId } from "./Ids.ts"
+
+/** Characters tmux rewrites in session names (`.` and `:`), replaced so the name survives intact. */
+const TMUX_REWRITTEN = /[.:]/g
+
+/** The tmux session name of a task: `rk-<first 8 of batch id>-<task id>`. */
+export const sessionNameFor = (batchId: BatchId, taskId: TaskId): string =>
+  `rk-${batchId.slice(0, 8)}-${taskId}`.replace(TMUX_REWRITTEN, "_")
+
+/** The `@rekindle_task` pane option value that marks a pane as rekindle's. */
+export const ownershipTag = (batchId: BatchId, taskId: TaskId): string => `${batchId}/${taskId}`
+
+/** Parse an ownership tag; undefined when it is not one of ours. */
+export const parseOwnershipTag = (tag: string): { readonly batchId: string; readonly taskId: string } | undefined => {
+  const m = /^([A-Za-z0-9_][A-Za-z0-9_-]{0,63})\/([A-Za-z0-9_][A-Za-z0-9_-]{0,63})$/.exec(tag)
+  return m === null ? undefined : { batchId: m[1]!, taskId: m[2]! }
+}
+
+/** Branch of a task's worktree. */
+export const branchFor = (batchId: BatchId, taskId: TaskId): string => `rekindle/${batchId}/${taskId}`
+
+/** Prefix of every branch rekindle creates. */
+export const BRANCH_PREFIX = "rekindle/"
+
+/** Directory (relative to the repo root) holding every worktree rekindle creates. */
+export const WORKTREE_DIR = ".rekindle/worktrees"
+
+/** Worktree path of a task: `<repo>/.rekindle/worktrees/<batchId>/<taskId>`. */
+export const worktreeFor = (repoRoot: string, batchId: BatchId, taskId: TaskId): string =>
+  `${repoRoot.replace(/\/+$/, "")}/${WORKTREE_DIR}/${batchId}/${taskId}`
+
+/**
+ * If `path` is a worktree path rekindle owns under `repoRoot`, its batch and task ids. Pure string
+ * check on a normalised absolute path: `..` segments or extra depth are not ours.
+ */
+export const parseWorktreePath = (
+  repoRoot: string,
+  path: string
+): { readonly batchId: string; readonly taskId: string } | undefined => {
+  const prefix = `${repoRoot.replace(/\/+$/, "")}/${WORKTREE_DIR}/`
+  if (!path.startsWith(prefix)) return undefined
+  const m = /^([A-Za-z0-9_][A-Za-z0-9_-]{0,63})\/([A-Za-z0-9_][A-Za-z0-9_-]{0,63})\/?$/.exec(path.slice(prefix.length))
+  return m === null ? undefined : { batchId: m[1]!, taskId: m[2]! }
+}

@@ -1,0 +1,117 @@
+/**
+ * findOrphans: what rekindle owns but no state knows (sessions tagged `@rekindle_task`, worktrees under
+ * `.rekindle/worktrees/`, branches under `rekindle/`), and state entries whose resources vanished.
+ * Each comes with safe proposed steps: a dirty or unmerged worktree is snapshotted before removal,
+ * an unmerged branch is only reported. Nothing is proposed for what rekindle does not own.
+ */
+import * as Schema from "effect/Schema"
+import { BRANCH_PREFIX, parseOwnershipTag, parseWorktreePath } from "./Naming.ts"
+import { PlanStep } from "./Plan.ts"
+import { TmuxStatus, WorktreeInfo } from "./Signals.ts"
+import { TERMINAL_STATUSES, type BatchState } from "./State.ts"
+
+/** Everything rekindle might own, as observed (repair's inventory). */
+export const Inventory = Schema.Struct({
+  repoRoot: Schema.String,
+  tmux: TmuxStatus,
+  worktrees: Schema.Array(WorktreeInfo),
+  /** Local branch names (short form). */
+  branches: Schema.Array(Schema.String),
+  /** Branches (short form) already merged into the base branch; merged worktrees are removable bare. */
+  merged: Schema.Array(Schema.String)
+})
+/** @see Inventory */
+export type Inventory = typeof Inventory.Type
+
+/** One orphan or vanished resource, with the steps that deal with it safely. */
+export const Orphan = Schema.Struct({
+  kind: Schema.Literals(["session", "worktree", "branch", "vanished-session", "vanished-worktree"]),
+  name: Schema.String,
+  batchId: Schema.optionalKey(Schema.String),
+  taskId: Schema.optionalKey(Schema.String),
+  reason: Schema.String,
+  steps: Schema.Array(PlanStep)
+})
+/** @see Orphan */
+export type Orphan = typeof Orphan.Type
+
+/**
+ * Find orphans. With `scope: "batches"` only resources of the given batches are considered (another
+ * batch's sessions are none of this repair's business); `scope: "all"` also claims resources whose
+ * batch has no state at all.
+ */
+export const findOrphans = (
+  states: ReadonlyArray<BatchState>,
+  inventory: Inventory,
+  options: { readonly scope: "batches" | "all" } = { scope: "batches" }
+): ReadonlyArray<Orphan> => {
+  const byBatch = new Map(states.map((s) => [s.batchId, s]))
+  const inScope = (batchId: string) => byBatch.has(batchId) || options.scope === "all"
+  const known = (batchId: string, taskId: string) => byBatch.get(batchId)?.tasks.some((t) => t.id === taskId) === true
+  const out: Array<Orphan> = []
+
+  if (inventory.tmux.state === "up") {
+    const seen = new Set<string>()
+    for (const pane of inventory.tmux.panes) {
+      const owner = pane.taskTag === undefined ? undefined : parseOwnershipTag(pane.taskTag)
+      if (owner === undefined || !inScope(owner.batchId) || seen.has(pane.sessionName)) continue
+      const task = byBatch.get(owner.batchId)?.tasks.find((t) => t.id === owner.taskId)
+      if (task !== undefined && task.session === pane.sessionName) continue
+      seen.add(pane.sessionName)
+      const reason = task === undefined ? `tagged ${pane.taskTag} but no state knows that task` : `a stale duplicate session of task ${owner.taskId}`
+      out.push({
+        kind: "session", name: pane.sessionName, batchId: owner.batchId, taskId: owner.taskId, reason,
+        steps: [{ _tag: "StopSession", taskId: owner.taskId, session: pane.sessionName, attempt: 0, reason }]
+      })
+    }
+  }
+
+  const recorded = new Set(states.flatMap((s) => s.tasks.flatMap((t) => (t.worktree === undefined ? [] : [t.worktree]))))
+  const merged = new Set(inventory.merged)
+  let prune = false
+  for (const w of inventory.worktrees) {
+    const owner = parseWorktreePath(inventory.repoRoot, w.path)
+    if (owner === undefined || !inScope(owner.batchId) || recorded.has(w.path)) continue
+    if (w.prunable) {
+      prune = true
+      continue
+    }
+    const reason = `worktree of ${owner.batchId}/${owner.taskId} that no state records`
+    const clean = w.dirty === false && w.branch !== undefined && merged.has(w.branch)
+    const steps: Array<PlanStep> = clean ? [] : [{ _tag: "SnapshotOrphan", path: w.path, label: `${owner.batchId}-${owner.taskId}`, reason: "dirty or unmerged work is kept as a ref before removal" }]
+    steps.push({ _tag: "RemoveWorktree", path: w.path, ...(w.branch === undefined ? {} : { branch: w.branch }), afterSnapshot: !clean, reason })
+    out.push({ kind: "worktree", name: w.path, batchId: owner.batchId, taskId: owner.taskId, reason, steps })
+  }
+  if (prune) out.push({ kind: "worktree", name: "(prunable)", reason: "worktree directories deleted by hand", steps: [{ _tag: "PruneWorktrees", reason: "drop git's records of deleted worktree directories" }] })
+
+  const referenced = new Set(states.flatMap((s) => [...s.tasks.flatMap((t) => (t.branch === undefined ? [] : [t.branch])), ...s.lanes.flatMap((l) => (l.branch === undefined ? [] : [l.branch]))]))
+  const checkedOut = new Set(inventory.worktrees.flatMap((w) => (w.branch === undefined ? [] : [w.branch])))
+  for (const branch of inventory.branches) {
+    if (!branch.startsWith(BRANCH_PREFIX) || referenced.has(branch) || checkedOut.has(branch)) continue
+    const batchId = branch.slice(BRANCH_PREFIX.length).split("/")[0] ?? ""
+    if (!inScope(batchId)) continue
+    const isMerged = merged.has(branch)
+    const reason = isMerged ? "merged branch that no state references" : "unmerged branch that no state references: kept (delete it by hand if unwanted)"
+    out.push({
+      kind: "branch", name: branch, batchId, reason,
+      steps: isMerged ? [{ _tag: "DeleteBranch", branch, reason }] : [{ _tag: "Report", reason: `${branch}: ${reason}` }]
+    })
+  }
+
+  for (const s of states) {
+    for (const t of s.tasks) {
+      if (TERMINAL_STATUSES.includes(t.status) || !known(s.batchId, t.id)) continue
+      if (inventory.tmux.state === "up" && t.status === "running" && t.session !== undefined &&
+        !inventory.tmux.panes.some((p) => p.sessionName === t.session)) {
+        const reason = `session ${t.session} of running task ${t.id} vanished: resume will re-execute it`
+        out.push({ kind: "vanished-session", name: t.session, batchId: s.batchId, taskId: t.id, reason, steps: [{ _tag: "Report", taskId: t.id, reason }] })
+      }
+      if (t.worktree !== undefined && t.worktreeArchived !== true && t.attempts > 0 &&
+        !inventory.worktrees.some((w) => w.path === t.worktree && !w.prunable)) {
+        const reason = `worktree ${t.worktree} of task ${t.id} vanished`
+        out.push({ kind: "vanished-worktree", name: t.worktree, batchId: s.batchId, taskId: t.id, reason, steps: [{ _tag: "Report", taskId: t.id, reason }] })
+      }
+    }
+  }
+  return out
+}
