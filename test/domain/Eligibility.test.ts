@@ -10,7 +10,8 @@ describe("checkEligibility phase matrix", () => {
   })
   it.each(["stopped", "failed"] as const)("%s needs --force", (phase) => {
     expect(check(phase)).toMatchObject({ _tag: "Ineligible", code: "E_NOT_RESUMABLE" })
-    expect(check(phase)._tag === "Ineligible" && check(phase).hint).toContain("--force")
+    const e = check(phase)
+    expect(e._tag === "Ineligible" ? e.hint : "").toContain("--force")
     expect(check(phase, true)).toEqual({ _tag: "Eligible", forced: true })
   })
   it.each(["completed", "idle", "planning"] as const)("%s is never resumable, even forced", (phase) => {

@@ -17,7 +17,8 @@ describe("findOrphans", () => {
   })
 
   it("never proposes anything for an untagged session (not ours), however it is named", () => {
-    const o = findOrphans([state([])], inv({ tmux: { state: "up", panes: [pane("x", { taskTag: undefined }), pane("y", { taskTag: "not a tag" })] } }))
+    const { taskTag: _, ...untagged } = pane("x")
+    const o = findOrphans([state([])], inv({ tmux: { state: "up", panes: [untagged, pane("y", { taskTag: "not a tag" })] } }))
     expect(o).toEqual([])
   })
 
