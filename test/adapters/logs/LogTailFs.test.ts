@@ -1,0 +1,34 @@
+/**
+ * What only the in-memory world can observe: how many bytes the adapter actually read. Proves the
+ * reader seeks (positional reads) instead of reading the file from the start.
+ */
+import * as Effect from "effect/Effect"
+import { describe, expect, it } from "vitest"
+import * as LogTailFs from "../../../adapters/logs/LogTailFs.ts"
+import { MemFs } from "../agent/MemFs.ts"
+
+const MiB = 1024 * 1024
+
+describe("LogTailFs over MemFs", () => {
+  it("catching up 1 MiB before the end of a 1 GiB log reads 1 MiB, not 1 GiB", async () => {
+    const mem = new MemFs()
+    mem.writeFile("/logs/big.log", "start\n")
+    mem.truncate("/logs/big.log", 1024 * MiB - MiB)
+    mem.append("/logs/big.log", new Uint8Array(MiB).fill(120))
+    const tail = LogTailFs.make(mem.fs)
+    mem.bytesRead = 0
+    const got = await Effect.runPromise(tail.read("/logs/big.log", 1024 * MiB - MiB, 16 * MiB))
+    expect(got.bytes.length).toBe(MiB)
+    expect(mem.bytesRead).toBe(MiB)
+  })
+
+  it("a bounded read touches at most maxBytes", async () => {
+    const mem = new MemFs()
+    mem.writeFile("/logs/a.log", new Uint8Array(10_000).fill(1))
+    const tail = LogTailFs.make(mem.fs)
+    mem.bytesRead = 0
+    const got = await Effect.runPromise(tail.read("/logs/a.log", 100, 250))
+    expect(got.bytes.length).toBe(250)
+    expect(mem.bytesRead).toBe(250)
+  })
+})
