@@ -28,6 +28,8 @@ export const Evidence = Schema.Struct({
   worktree: WorktreeEvidence,
   marker: Schema.Literals(["succeeded", "failed", "invalid", "none"]),
   transcript: Schema.Literals(["valid", "missing", "none"]),
+  /** The session actually observed for the task (found by ownership tag, so it may differ from state). */
+  sessionName: Schema.optionalKey(Schema.String),
   /** Whether the worktree has uncommitted or untracked work, when observe checked it. */
   dirty: Schema.optionalKey(Schema.Boolean)
 })

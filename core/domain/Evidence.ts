@@ -51,7 +51,7 @@ export const liveness = (
   state: BatchState,
   task: Task,
   signals: Signals
-): { readonly session: Evidence["session"]; readonly agent: Evidence["agent"] } => {
+): { readonly session: Evidence["session"]; readonly agent: Evidence["agent"]; readonly sessionName?: string } => {
   if (signals.tmux.state === "unknown") return { session: "unknown", agent: "unknown" }
   const panes = signals.tmux.state === "up" ? panesOf(state, task, signals.tmux.panes) : []
   const pane = panes[0]
@@ -59,17 +59,20 @@ export const liveness = (
     // No session, but an agent process rekindle launched may have outlived its tmux server.
     return { session: "absent", agent: recordedAgentAlive(task, signals) === true ? "alive" : "gone" }
   }
-  if (pane.dead) return { session: "dead-pane", agent: "gone" }
+  const sessionName = pane.sessionName
+  // The pane may be dead while the agent rekindle recorded (pid + start time) lives on elsewhere.
+  const stray: Evidence["agent"] = recordedAgentAlive(task, signals) === true ? "alive" : "gone"
+  if (pane.dead) return { session: "dead-pane", agent: stray, sessionName }
   if (signals.processes.state === "known") {
     const proc = processOf(signals, pane.panePid)
-    if (proc === undefined) return { session: "dead-pane", agent: "gone" }
+    if (proc === undefined) return { session: "dead-pane", agent: stray, sessionName }
     const pidReused = task.agentProcess !== undefined && task.agentProcess.pid === pane.panePid &&
       task.agentProcess.host === signals.host && task.agentProcess.startTime !== proc.startTime
-    if (pidReused) return { session: "bare-shell", agent: "gone" }
+    if (pidReused) return { session: "bare-shell", agent: stray, sessionName }
   }
   const bare = task.agent !== "shell" && SHELLS.has(pane.currentCommand) && signals.processes.state === "known" &&
     !hasChildren(signals, pane.panePid)
-  return bare ? { session: "bare-shell", agent: "gone" } : { session: "alive", agent: "alive" }
+  return bare ? { session: "bare-shell", agent: stray, sessionName } : { session: "alive", agent: "alive", sessionName }
 }
 
 const listed = (worktrees: ReadonlyArray<WorktreeInfo>, path: string): WorktreeInfo | undefined =>
@@ -103,6 +106,7 @@ export const evidenceFor = (state: BatchState, task: Task, signals: Signals): Ev
     transcript: task.conversationId === undefined
       ? "none"
       : signals.transcripts[task.conversationId] === true ? "valid" : "missing",
+    ...(live.sessionName === undefined ? {} : { sessionName: live.sessionName }),
     ...(dirty === undefined ? {} : { dirty })
   }
 }

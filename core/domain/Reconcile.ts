@@ -56,6 +56,10 @@ export const decideTask = (task: Task, e: Evidence): TaskDecision => {
     }
     if (e.session === "dead-pane" || e.session === "bare-shell") {
       const what = e.session === "dead-pane" ? "the pane is dead" : "only a shell is left in the pane"
+      if (e.agent === "alive") {
+        return decision(task, e, 4, "hold",
+          `${what} but the agent process rekindle launched is still alive: stop it or wait for it to exit, then resume (never two agents)`)
+      }
       if (usable) {
         return decision(task, e, 4, "re-execute", `${what}; stop the stale session and relaunch ${resumeHow(e)}`, {
           stopSession: true,

@@ -42,7 +42,8 @@ const reExecuteSteps = (state: BatchState, task: Task, d: TaskDecision, options:
   if (worktree === undefined) return [{ _tag: "MarkTask", taskId: task.id, status: "failed", reason: "no worktree to relaunch in" }]
   const steps: Array<PlanStep> = []
   if (d.stopSession === true) {
-    steps.push({ _tag: "StopSession", taskId: task.id, session, attempt: task.attempts, reason: d.reason })
+    // Stop the session actually observed (found by ownership tag), which is the stale one.
+    steps.push({ _tag: "StopSession", taskId: task.id, session: d.evidence.sessionName ?? session, attempt: task.attempts, reason: d.reason })
   }
   if (d.evidence.dirty !== false) {
     steps.push({
@@ -74,7 +75,7 @@ const taskSteps = (state: BatchState, task: Task, d: TaskDecision, options: Reco
       return task.status === status ? [] : [{ _tag: "MarkTask", taskId: task.id, status, reason: d.reason }]
     }
     case "reconnect":
-      return [{ _tag: "Reattach", taskId: task.id, session: task.session ?? sessionNameFor(state.batchId, task.id), reason: d.reason }]
+      return [{ _tag: "Reattach", taskId: task.id, session: d.evidence.sessionName ?? task.session ?? sessionNameFor(state.batchId, task.id), reason: d.reason }]
     case "re-execute":
       return reExecuteSteps(state, task, d, options)
     case "mark-failed":

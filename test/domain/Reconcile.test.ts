@@ -127,4 +127,15 @@ describe("reconcile precedence table (DESIGN §4)", () => {
     const d = only(state([task("a")]), signals([pane("a", { taskTag: "other/x" })]))
     expect(d.evidence.session).toBe("absent")
   })
+
+  it("regression: a dead pane whose recorded agent process still lives elsewhere is held, not re-executed", () => {
+    // Shrunk by fast-check from the "never re-execute a live agent" law.
+    const t = pendingTask("d", { agentProcess: { pid: 131, startTime: "s131", host: "h" } })
+    const d = only(state([t]), signals([pane("d", { sessionName: "rk-b1-d-x", panePid: 130, dead: true, deadStatus: 1, currentCommand: "agent" })], {
+      paths: present(t),
+      processes: { state: "known", processes: [{ pid: 131, ppid: 1, startTime: "s131", argv: ["agent"] }] }
+    }))
+    expect(d.action).toBe("hold")
+    expect(d.evidence.agent).toBe("alive")
+  })
 })
