@@ -1,0 +1,100 @@
+/**
+ * The built-in agent table. Pure data: a user overrides a row (same `name`) or adds one in config.
+ *
+ * Flag spellings were checked against each agent's public docs and issue trackers (2025–2026); what
+ * could not be confirmed is said in the row's `notes`. Prompt safety per agent:
+ * - claude, codex: the prompt is positional, after `--` (both CLIs honour end-of-options; others
+ *   who orchestrate them report `claude … -- "- [ ] task"` working where the bare form fails with
+ *   "unknown option").
+ * - opencode, aider: the prompt rides in the attached `--flag=<prompt>` form, which yargs and
+ *   argparse never split or re-read as an option, whatever the value starts with.
+ * - shell: the prompt is never interpolated; it travels in the REKINDLE_PROMPT environment variable.
+ */
+import type { AgentKindSpec } from "../../core/ports/AgentLauncher.ts"
+
+/** Claude Code: rekindle assigns the session UUID up front, so resume never depends on discovery. */
+export const claude: AgentKindSpec = {
+  name: "claude",
+  executable: "claude",
+  fresh: ["--session-id", "{conversationId}", { when: "prompt", argv: ["--", "{prompt}"] }],
+  resume: ["--resume", "{conversationId}", { when: "prompt", argv: ["--", "{prompt}"] }],
+  conversation: "assigned",
+  transcript: {
+    type: "file",
+    root: { env: "CLAUDE_CONFIG_DIR", default: "~/.claude" },
+    path: "projects/{cwdSlug}/{conversationId}.jsonl",
+    format: "jsonl"
+  },
+  notes: "`claude --session-id <uuid>` (must be a UUID), `claude --resume <id>`; interactive REPL with an initial prompt. " +
+    "Transcript: <CLAUDE_CONFIG_DIR or ~/.claude>/projects/<slug of cwd>/<id>.jsonl; the slug rule is undocumented " +
+    "(reverse-engineered by several tools, incl. the >200-unit hash suffix) and Claude resolves symlinks in cwd, so the " +
+    "check tries the real path first."
+}
+
+/** Codex CLI: the session id is chosen by Codex and learned later (its rollout file name). */
+export const codex: AgentKindSpec = {
+  name: "codex",
+  executable: "codex",
+  fresh: [{ when: "prompt", argv: ["--", "{prompt}"] }],
+  resume: ["resume", "{conversationId}", { when: "prompt", argv: ["--", "{prompt}"] }],
+  conversation: "discovered",
+  transcript: {
+    type: "glob",
+    root: { env: "CODEX_HOME", default: "~/.codex" },
+    pattern: "sessions/*/*/*/rollout-*-{conversationId}.jsonl",
+    format: "jsonl"
+  },
+  notes: "`codex [PROMPT]` (interactive TUI), `codex resume <SESSION_ID> [PROMPT]`. Rollouts live in " +
+    "<CODEX_HOME or ~/.codex>/sessions/YYYY/MM/DD/rollout-<time>-<id>.jsonl; one source says rollouts older than 7 days " +
+    "are zstd-compressed (.jsonl.zst), which this check does not match (reported as not found: relaunch fresh)."
+}
+
+/** OpenCode: TUI with an initial prompt; session ids (`ses_…`) are chosen by OpenCode. */
+export const opencode: AgentKindSpec = {
+  name: "opencode",
+  executable: "opencode",
+  fresh: [{ when: "prompt", argv: ["--prompt={prompt}"] }],
+  resume: ["--session", "{conversationId}", { when: "prompt", argv: ["--prompt={prompt}"] }],
+  conversation: "discovered",
+  transcript: { type: "none" },
+  notes: "`opencode --prompt <text>` starts the TUI with a prompt (some 1.0.x releases only pre-filled it: " +
+    "anomalyco/opencode#4700, fixed later), `opencode --session <id>` continues a session; `opencode run <msg>` is the " +
+    "non-interactive alternative. No transcript check: storage moved between JSON files and SQLite across versions."
+}
+
+/** Aider: the conversation is the chat history file in the working directory; no id. */
+export const aider: AgentKindSpec = {
+  name: "aider",
+  executable: "aider",
+  fresh: [{ when: "prompt", argv: ["--message={prompt}"] }],
+  resume: ["--restore-chat-history", { when: "prompt", argv: ["--message={prompt}"] }],
+  conversation: "implicit",
+  transcript: { type: "file", root: { default: "{cwd}" }, path: ".aider.chat.history.md", format: "text" },
+  notes: "`aider --message <text>` processes one message and EXITS (it disables chat mode); for an interactive aider, " +
+    "override this row with an empty fresh template and deliver the prompt into the pane. `--restore-chat-history` " +
+    "reloads <git root>/.aider.chat.history.md (the worktree root is the cwd); the check can only see that it is non-empty."
+}
+
+/** Any program: argv is the task's `command`; the prompt is an environment variable, never argv. */
+export const shell: AgentKindSpec = {
+  name: "shell",
+  fresh: [{ splice: "command" }],
+  conversation: "none",
+  promptEnv: "REKINDLE_PROMPT",
+  transcript: { type: "none" },
+  notes: "argv = the task's `command` array, run without a shell; the prompt is in $REKINDLE_PROMPT. No resume."
+}
+
+/** The built-in table, in display order. */
+export const BUILTIN_KINDS: ReadonlyArray<AgentKindSpec> = [claude, codex, opencode, aider, shell]
+
+/** Overlay configured kinds on a table: same name replaces the row in place, new names append. */
+export const mergeKinds = (
+  base: ReadonlyArray<AgentKindSpec>,
+  overrides: ReadonlyArray<AgentKindSpec>
+): ReadonlyArray<AgentKindSpec> => {
+  const byName = new Map(overrides.map((k) => [k.name, k]))
+  const merged = base.map((k) => byName.get(k.name) ?? k)
+  const known = new Set(base.map((k) => k.name))
+  return [...merged, ...overrides.filter((k, i) => !known.has(k.name) && overrides.findIndex((o) => o.name === k.name) === i)]
+}
