@@ -1,0 +1,88 @@
+/**
+ * The real adapter's branch-moving operations. A merge is computed in a temporary detached worktree
+ * inside the git dir (the user's checkouts are never touched), then the target advances by
+ * compare-and-swap; a branch is deleted only if merged and only if it has not moved since the check.
+ */
+import * as Effect from "effect/Effect"
+import { randomUUID } from "node:crypto"
+import * as fs from "node:fs"
+import * as nodePath from "node:path"
+import type { MergeRequest } from "../../core/ports/Worktrees.ts"
+import { failure, type Git, gitOk, refuse } from "./GitRun.ts"
+import { ancestor, branchTip, checkRev, listWorktrees, pathState, resolveCommit, withIdentity } from "./GitOps.ts"
+import { splitNul } from "./Porcelain.ts"
+
+// The temporary worktree is plumbing: the user's hooks (post-checkout, commit-msg…) must not run there.
+const NO_HOOKS = ["-c", "core.hooksPath=/dev/null"]
+
+/** Make the merge commit of `source` into `old` in a temporary worktree; always removes it. */
+const mergeCommit = (git: Git, repo: string, old: string, source: string, message: string) =>
+  Effect.gen(function*() {
+    const common = (yield* gitOk(git, repo, ["rev-parse", "--path-format=absolute", "--git-common-dir"])).trim()
+    const tmp = nodePath.join(common, `rekindle-merge-${randomUUID()}`)
+    const cleanup = Effect.gen(function*() {
+      yield* Effect.ignore(git(repo, [...NO_HOOKS, "worktree", "remove", "--force", "--force", "--", tmp]))
+      if (fs.existsSync(tmp)) {
+        yield* Effect.sync(() => fs.rmSync(tmp, { recursive: true, force: true }))
+        // Only our own entry can be prunable because of this; prune is how git forgets it.
+        yield* Effect.ignore(git(repo, ["worktree", "prune"]))
+      }
+    })
+    const work = Effect.gen(function*() {
+      yield* gitOk(git, repo, [...NO_HOOKS, "worktree", "add", "--detach", "--", tmp, old])
+      const merged = yield* withIdentity(git, tmp, [...NO_HOOKS, "merge", "--no-ff", "--no-edit", "-m", message, source])
+      if (merged.exitCode !== 0) {
+        const conflicts = splitNul(yield* gitOk(git, tmp, ["diff", "--name-only", "--diff-filter=U", "-z"]))
+        if (conflicts.length > 0) {
+          return yield* refuse("Conflict", `merging conflicts in ${conflicts.length} file(s): ${conflicts.join(", ")}`, conflicts)
+        }
+        return yield* Effect.fail(failure(["merge", source], merged))
+      }
+      return (yield* gitOk(git, tmp, ["rev-parse", "--verify", "HEAD^{commit}"])).trim()
+    })
+    return yield* Effect.ensuring(work, Effect.uninterruptible(cleanup))
+  })
+
+/** Merge `source` into `target` and advance it (see the port's `mergeInto`). */
+export const mergeInto = (git: Git) =>
+  Effect.fn("WorktreesGit.mergeInto")(function*(repo: string, request: MergeRequest) {
+    const source = yield* branchTip(git, repo, request.source)
+    const old = yield* branchTip(git, repo, request.target)
+    if (yield* ancestor(git, repo, source, old)) return { commit: old }
+    const commit = yield* mergeCommit(git, repo, old, source, request.message)
+    if (request.beforeAdvance !== undefined) yield* request.beforeAdvance
+    const holder = (yield* listWorktrees(git, repo)).find((w) => w.branch === request.target)
+    if (holder === undefined) {
+      const r = yield* git(repo, ["update-ref", "-m", request.message, `refs/heads/${request.target}`, commit, old])
+      if (r.exitCode !== 0) {
+        // failure() reports a held ref lock as Locked before this fallback applies.
+        const moved = /but expected|cannot lock ref/.test(r.stderr)
+        return yield* Effect.fail(failure(["update-ref", request.target], r, moved ? "TargetMoved" : "Failed"))
+      }
+      return { commit }
+    }
+    if (pathState(holder.path) !== "present") {
+      return yield* refuse("Failed", `${request.target} is checked out at ${holder.path}, which is gone; run prune first`)
+    }
+    // The checked-out copy moves with its branch: fast-forward only, so a moved target is refused.
+    const r = yield* git(holder.path, ["merge", "--ff-only", "--no-edit", commit])
+    if (r.exitCode === 0) return { commit }
+    const reason = /Not possible to fast-forward/.test(r.stderr) ? "TargetMoved"
+      : /would be overwritten|not uptodate|Your local changes/.test(r.stderr) ? "Dirty" : "Failed"
+    return yield* Effect.fail(failure(["merge", "--ff-only", commit], r, reason))
+  })
+
+/** Delete a merged branch (see the port's `deleteBranch`). */
+export const deleteBranch = (git: Git) =>
+  Effect.fn("WorktreesGit.deleteBranch")(function*(repo: string, branch: string, options: { readonly mergedInto: string }) {
+    const tip = yield* branchTip(git, repo, branch)
+    yield* checkRev(options.mergedInto)
+    const into = yield* resolveCommit(git, repo, options.mergedInto)
+    const holder = (yield* listWorktrees(git, repo)).find((w) => w.branch === branch)
+    if (holder !== undefined) return yield* refuse("CheckedOut", `${branch} is checked out at ${holder.path}`)
+    if (!(yield* ancestor(git, repo, tip, into))) {
+      return yield* refuse("Unmerged", `${branch} (${tip.slice(0, 12)}) is not merged into ${options.mergedInto}`)
+    }
+    const r = yield* git(repo, ["update-ref", "-d", `refs/heads/${branch}`, tip])
+    if (r.exitCode !== 0) return yield* Effect.fail(failure(["update-ref", "-d", branch], r, "TargetMoved"))
+  })
