@@ -11,6 +11,7 @@ import type { MergeRequest } from "../../core/ports/Worktrees.ts"
 import { failure, type Git, gitOk, refuse } from "./GitRun.ts"
 import { ancestor, branchTip, checkRev, listWorktrees, pathState, resolveCommit, withIdentity } from "./GitOps.ts"
 import { splitNul } from "./Porcelain.ts"
+import { isPassable } from "./RefNames.ts"
 
 // The temporary worktree is plumbing: the user's hooks (post-checkout, commit-msg…) must not run there.
 const NO_HOOKS = ["-c", "core.hooksPath=/dev/null"]
@@ -46,6 +47,7 @@ const mergeCommit = (git: Git, repo: string, old: string, source: string, messag
 /** Merge `source` into `target` and advance it (see the port's `mergeInto`). */
 export const mergeInto = (git: Git) =>
   Effect.fn("WorktreesGit.mergeInto")(function*(repo: string, request: MergeRequest) {
+    if (!isPassable(request.message)) return yield* refuse("InvalidName", "the merge message contains a NUL byte")
     const source = yield* branchTip(git, repo, request.source)
     const old = yield* branchTip(git, repo, request.target)
     if (yield* ancestor(git, repo, source, old)) return { commit: old }

@@ -49,17 +49,21 @@ export type Git = (dir: string, args: ReadonlyArray<string>, call?: GitCall) => 
 export const makeGit = (
   context: Context.Context<ChildProcessSpawner.ChildProcessSpawner>,
   options: GitOptions = {}
-): Git => (dir, args, call = {}) =>
-  exec("git", ["-C", dir, ...args], {
+): Git => (dir, args, call = {}) => {
+  // No argv element can carry a NUL: refuse here rather than let the spawn throw.
+  if ([dir, ...args].some((a) => a.includes("\0"))) {
+    return refuse("InvalidName", `a path or argument for git ${args[0] ?? ""} contains a NUL byte`)
+  }
+  return exec("git", ["-C", dir, ...args], {
     env: { ...BASE_ENV, ...options.env, ...call.env },
     ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
     ...(call.stdin === undefined ? {} : { stdin: call.stdin })
   }).pipe(
     Effect.provideContext(context),
     Effect.mapError((e) =>
-      new GitError({ reason: e.reason === "Timeout" ? "Timeout" : "Failed", message: `git ${args[0] ?? ""}: ${e.message}` })
-    )
+      new GitError({ reason: e.reason === "Timeout" ? "Timeout" : "Failed", message: `git ${args[0] ?? ""}: ${e.message}` }))
   )
+}
 
 const INDEX_LOCK = /Unable to create '([^']*\.lock)': File exists/
 

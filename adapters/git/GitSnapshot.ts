@@ -11,7 +11,7 @@ import {
   ancestor, checkRev, checkWorktreeRoot, gitPath, headCommit, listWorktrees, pathState, resolveCommit, samePath,
   statusOf, withIdentity, writeWholeTree
 } from "./GitOps.ts"
-import { isValidWipTask, nextWipRef, wipPrefix } from "./RefNames.ts"
+import { isPassable, isValidWipTask, nextWipRef, wipPrefix } from "./RefNames.ts"
 
 /** Concurrent snapshots of one task may race for the same number; a lost race just takes the next. */
 const CREATE_ATTEMPTS = 5
@@ -20,6 +20,7 @@ const CREATE_ATTEMPTS = 5
 export const snapshotWip = (git: Git) =>
   Effect.fn("WorktreesGit.snapshotWip")(function*(wt: string, options: { readonly task: string; readonly label?: string }) {
     if (!isValidWipTask(options.task)) return yield* refuse("InvalidName", `invalid snapshot label ${JSON.stringify(options.task)}`)
+    if (!isPassable(options.label ?? "")) return yield* refuse("InvalidName", "the snapshot label contains a NUL byte")
     yield* checkWorktreeRoot(wt)
     const tree = yield* writeWholeTree(git, wt)
     const head = yield* headCommit(git, wt)

@@ -37,6 +37,9 @@ export const isValidBranchName = (name: string): boolean =>
 export const isSafeRev = (rev: string): boolean =>
   rev !== "" && rev.length <= 1024 && !rev.startsWith("-") && /^[^\u0000-\u0020\u007f:]+$/.test(rev)
 
+/** Whether a path or message can be passed to git at all (argv cannot carry a NUL byte). */
+export const isPassable = (s: string): boolean => !s.includes("\0")
+
 /** A ref prefix for listing: `refs/…/`, itself a valid ref name once the last `/` is dropped. */
 export const isValidRefPrefix = (prefix: string): boolean =>
   prefix.startsWith("refs/") && prefix.endsWith("/") && !/[*?[]/.test(prefix) &&

@@ -11,7 +11,7 @@ import { refuse } from "./GitRun.ts"
 import { sameTree, statusEntries } from "./GitModel.ts"
 import type { FakeRepo, FakeWorktree, GitWorld } from "./GitWorld.ts"
 import { summarizeStatus } from "./Porcelain.ts"
-import { isSafeRev, isValidBranchName, isValidRefPrefix, isValidWipTask, nextWipRef } from "./RefNames.ts"
+import { isPassable, isSafeRev, isValidBranchName, isValidRefPrefix, isValidWipTask, nextWipRef } from "./RefNames.ts"
 import { mergeIntoFake } from "./WorktreesFakeMerge.ts"
 
 /** Build the fake over `world`. */
@@ -30,11 +30,12 @@ export const make = (world: GitWorld): Worktrees["Service"] => {
   /** Branch tip, checked in the real adapter's order: name, then repo, then existence. */
   const tip = (repoPath: string, branch: string) => Effect.andThen(branchName(branch), Effect.flatMap(repoOf(repoPath), ({ repo }) =>
     Effect.map(resolve(repo, `refs/heads/${branch}`, "BranchMissing"), (id) => ({ repo, id }))))
-  const root = (path: string) => Effect.andThen(live, Effect.suspend(() => {
+  /** A worktree root: stat-checked before git runs (so a hung git is only met afterwards). */
+  const root = (path: string) => Effect.flatMap(Effect.suspend(() => {
     const found = world.worktreeAt(path)
     if (found === undefined || found.wt.dir !== "present") return refuse("NotARepo", `${path} is not a worktree`)
     return Effect.succeed(found)
-  }))
+  }), (found) => Effect.as(live, found))
   const entries = (repo: FakeRepo, wt: FakeWorktree) => statusEntries(world.treeOf(repo, world.headOf(repo, wt)), wt.index, wt.files)
   const list = (repo: FakeRepo) => repo.worktrees.map((wt) => {
     const head = world.headOf(repo, wt)
@@ -88,6 +89,7 @@ export const make = (world: GitWorld): Worktrees["Service"] => {
   const add = Effect.fn("WorktreesFake.add")(function*(repoPath: string, options: { readonly path: string; readonly branch: string; readonly base: string }) {
     yield* branchName(options.branch)
     yield* revName(options.base)
+    if (!isPassable(options.path)) return yield* refuse("InvalidName", "the worktree path contains a NUL byte")
     const path = nodePath.resolve(options.path)
     const taken = world.worktreeAt(path)
     if (world.plainDirs.has(path) || (taken !== undefined && taken.wt.dir !== "deleted")) {
@@ -109,9 +111,10 @@ export const make = (world: GitWorld): Worktrees["Service"] => {
     status: (wt) => Effect.map(root(wt), ({ repo, wt }) => summarizeStatus(entries(repo, wt))),
     snapshotWip: Effect.fn("WorktreesFake.snapshotWip")(function*(path: string, options: { readonly task: string; readonly label?: string }) {
       if (!isValidWipTask(options.task)) return yield* refuse("InvalidName", `invalid snapshot label ${JSON.stringify(options.task)}`)
+      if (!isPassable(options.label ?? "")) return yield* refuse("InvalidName", "the snapshot label contains a NUL byte")
       const { repo, wt } = yield* root(path)
       const head = world.headOf(repo, wt)
-      const commit = world.commit(repo, wt.files, head === undefined ? [] : [head], `rekindle wip: ${options.task}`)
+      const commit = world.commit(repo, wt.files, head === undefined ? [] : [head], `rekindle wip: ${options.task}${options.label === undefined ? "" : `\n\n${options.label}`}`)
       const ref = nextWipRef(options.task, [...repo.refs.keys()])
       repo.refs.set(ref, commit)
       return { ref, commit }
@@ -135,11 +138,12 @@ export const make = (world: GitWorld): Worktrees["Service"] => {
       if (ids[0] === undefined || ids[1] === undefined) return yield* refuse("UnknownRev", `${a} or ${b} does not name a commit`)
       return world.isAncestor(repo, ids[0], ids[1])
     }),
-    mergeInto: (repoPath: string, request: MergeRequest) => Effect.andThen(live, Effect.gen(function*() {
+    mergeInto: (repoPath: string, request: MergeRequest) => Effect.gen(function*() {
+      if (!isPassable(request.message)) return yield* refuse("InvalidName", "the merge message contains a NUL byte")
       const source = yield* tip(repoPath, request.source)
       const target = yield* tip(repoPath, request.target)
       return yield* mergeIntoFake(world, source.repo, request, source.id, target.id)
-    })),
+    }),
     deleteBranch: Effect.fn("WorktreesFake.deleteBranch")(function*(repoPath: string, branch: string, options: { readonly mergedInto: string }) {
       const { repo, id: at } = yield* tip(repoPath, branch)
       yield* revName(options.mergedInto)

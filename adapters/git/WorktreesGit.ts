@@ -15,7 +15,7 @@ import {
 } from "./GitOps.ts"
 import { failure, type Git, type GitOptions, gitOk, makeGit, refuse } from "./GitRun.ts"
 import { remove, snapshotWip } from "./GitSnapshot.ts"
-import { isValidRefPrefix } from "./RefNames.ts"
+import { isPassable, isValidRefPrefix } from "./RefNames.ts"
 
 const isNonEmpty = (p: string): boolean => {
   try {
@@ -29,6 +29,7 @@ const add = (git: Git) =>
   Effect.fn("WorktreesGit.add")(function*(repo: string, options: { readonly path: string; readonly branch: string; readonly base: string }) {
     yield* checkBranch(options.branch)
     yield* checkRev(options.base)
+    if (!isPassable(options.path)) return yield* refuse("InvalidName", "the worktree path contains a NUL byte")
     const path = nodePath.resolve(options.path)
     // git 2.39 creates the branch before it notices the path is taken: check the path first.
     if (isNonEmpty(path)) return yield* refuse("Failed", `${path} already exists and is not empty`)
@@ -41,7 +42,7 @@ const add = (git: Git) =>
     if (!holders.some((w) => w.branch === options.branch)) {
       yield* Effect.ignore(git(repo, ["update-ref", "-d", `refs/heads/${options.branch}`, head]))
     }
-    return yield* Effect.fail(failure(["worktree", "add", path], r, /already exists/.test(r.stderr) && r.stderr.includes("branch") ? "BranchExists" : "Failed"))
+    return yield* Effect.fail(failure(["worktree", "add", path], r, /a branch named '.*' already exists/.test(r.stderr) ? "BranchExists" : "Failed"))
   })
 
 const branchExists = (git: Git) =>

@@ -13,7 +13,8 @@ import type { PathState, WorktreeInfo } from "../domain/Signals.ts"
  * Why a git operation failed. Closed on purpose: callers decide on these, never on messages.
  * - `NotARepo`: the path is not (inside) a repository, or a worktree path has no `.git`, or is gone.
  * - `NotAWorktree`: the path is not one of the repo's linked worktrees (`remove`).
- * - `InvalidName`: a branch, ref, rev or snapshot label was refused before git saw it (e.g. it starts with `-`).
+ * - `InvalidName`: a branch, ref, rev or snapshot label was refused before git saw it (e.g. it starts
+ *   with `-`), or a path or message holds a NUL byte.
  * - `Dirty`: uncommitted or untracked work would be lost or overwritten.
  * - `Unmerged`: commits reachable only from this worktree/branch would become unreferenced.
  * - `DetachedHead`: a branch was asked of a detached HEAD.
@@ -84,7 +85,7 @@ export interface MergeRequest {
   readonly message: string
   /**
    * Runs after the merge commit exists and before `target` moves: the place to journal the intent
-   * (and, in tests, to move `target` concurrently). Its failure aborts the merge, nothing moved.
+   * (and, in tests, to move `target` concurrently). If it dies or is interrupted, `target` stays put.
    */
   readonly beforeAdvance?: Effect.Effect<void>
 }

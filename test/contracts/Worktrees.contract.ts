@@ -31,6 +31,8 @@ export interface WorktreesHarness {
   readonly fingerprint: (wt: string) => Promise<string>
   /** The files of the commit `ref` names. */
   readonly refFiles: (repo: string, ref: string) => Promise<Readonly<Record<string, string>>>
+  /** A port whose git calls in `repo` hang past a short timeout (real: a FIFO git blocks on). */
+  readonly hangingPort: (repo: string) => Promise<Worktrees["Service"]>
   /** Temporary merge worktrees (directories or registrations) left behind. */
   readonly leftovers: (repo: string) => Promise<ReadonlyArray<string>>
   readonly cleanup: () => Promise<void>
@@ -92,12 +94,28 @@ export const worktreesContract = (name: string, makeHarness: () => Promise<Workt
       expect((await fail(h.port.add(repo, { path: h.freshPath("x3"), branch: "a..b", base: "main" }))).reason).toBe("InvalidName")
       expect((await fail(h.port.add(repo, { path: h.freshPath("x4"), branch: "ok", base: "--orphan" }))).reason).toBe("InvalidName")
       expect((await fail(h.port.add(repo, { path: h.freshPath("x5"), branch: "ok", base: "nosuchrev" }))).reason).toBe("UnknownRev")
+      expect((await fail(h.port.add(repo, { path: h.freshPath("x\0y"), branch: "ok", base: "main" }))).reason).toBe("InvalidName")
       const taken = h.freshPath("taken")
       await h.makeDir(taken)
       expect((await fail(h.port.add(repo, { path: taken, branch: "ok", base: "main" }))).reason).toBe("Failed")
       expect(await heads(h, repo)).toEqual(before)
       expect(await run(h.port.list(repo))).toHaveLength(1)
       expect(await run(h.port.branchExists(repo, "ok"))).toBe(false)
+    }))
+
+    it("add at the path of a registered worktree whose directory is gone fails and leaves no branch", withHarness(async (h) => {
+      const { repo, wt } = await setup(h)
+      await h.deleteDir(wt)
+      expect((await fail(h.port.add(repo, { path: wt, branch: "again", base: "main" }))).reason).toBe("Failed")
+      expect(await run(h.port.branchExists(repo, "again"))).toBe(false)
+      await run(h.port.prune(repo))
+      expect((await run(h.port.add(repo, { path: wt, branch: "again", base: "main" }))).path).toBe(wt)
+    }))
+
+    it("a git call that hangs fails Timeout", withHarness(async (h) => {
+      const { repo } = await setup(h)
+      const hanging = await h.hangingPort(repo)
+      expect((await fail(hanging.status(repo))).reason).toBe("Timeout")
     }))
 
     it("status tells clean, changed and untracked apart, and refuses a non-worktree", withHarness(async (h) => {
@@ -322,6 +340,9 @@ export const worktreesContract = (name: string, makeHarness: () => Promise<Workt
       expect(await run(h.port.isAncestor(repo, base, branch))).toBe(true)
       expect((await fail(h.port.isAncestor(repo, base, "nosuch"))).reason).toBe("UnknownRev")
       expect((await fail(h.port.listRefs(repo, "refs/*"))).reason).toBe("InvalidName")
+      expect((await fail(h.port.mergeInto(repo, { source: branch, target: "main", message: "a\0b" }))).reason).toBe("InvalidName")
+      expect((await fail(h.port.mergeInto(repo, { source: "nope", target: "main", message: "m" }))).reason).toBe("BranchMissing")
+      expect((await fail(h.port.mergeInto(repo, { source: branch, target: "--all", message: "m" }))).reason).toBe("InvalidName")
       expect((await run(h.port.listRefs(repo, "refs/heads/rekindle/"))).map((r) => r.ref)).toEqual([`refs/heads/${branch}`])
     }))
   })

@@ -36,6 +36,10 @@ worktreesContract("fake", async () => {
       const r = world.repoAt(repo)!
       return Object.fromEntries(world.treeOf(r, world.resolve(r, ref)))
     },
+    hangingPort: async () => {
+      world.hung = true
+      return WorktreesFake.make(world)
+    },
     leftovers: async () => [],
     cleanup: async () => {}
   }

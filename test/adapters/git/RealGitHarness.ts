@@ -101,6 +101,14 @@ export const makeRealHarness = async (): Promise<WorktreesHarness> => {
       const names = git(repo, "ls-tree", "-r", "-z", "--name-only", ref).split("\0").filter((s) => s !== "")
       return Object.fromEntries(names.map((f) => [f, git(repo, "cat-file", "blob", `${ref}:${f}`)]))
     },
+    hangingPort: async (repo) => {
+      // git status opens info/exclude; as a FIFO nobody writes to, that open never returns.
+      const exclude = nodePath.join(gitDir(repo), "info", "exclude")
+      fs.rmSync(exclude, { force: true })
+      fs.mkdirSync(nodePath.dirname(exclude), { recursive: true })
+      execFileSync("mkfifo", ["--", exclude])
+      return Effect.runPromise(WorktreesGit.make({ env: GIT_ENV, timeout: "300 millis" }).pipe(Effect.provide(NodeServices.layer)))
+    },
     leftovers: async (repo) => {
       const common = git(repo, "rev-parse", "--path-format=absolute", "--git-common-dir").trim()
       const dirs = fs.readdirSync(common).filter((f) => f.startsWith("rekindle-merge-"))
