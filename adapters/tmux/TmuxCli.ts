@@ -1,0 +1,184 @@
+/**
+ * Real Tmux adapter: the `tmux` program, one adapter per socket, argv only (through Exec).
+ *
+ * Launching is race-free: the session is first created running a placeholder that never exits on
+ * its own (`cat -` reading the idle pane), then — with the pane id in hand — `remain-on-exit`, the
+ * task tag and the log pipe are set, and only then `respawn-pane -k` replaces the placeholder with
+ * the real program. A program that exits at once therefore still leaves a dead pane with its exit
+ * status, and its first output byte already reaches the log file.
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type { ChildProcessSpawner } from "effect/process"
+import * as fs from "node:fs"
+import { Tmux, TmuxError, type NewSessionSpec, type PaneTarget, type SessionTarget } from "../../core/ports/Tmux.ts"
+import type { TmuxStatus } from "../../core/domain/Signals.ts"
+import { exec } from "../process/Exec.ts"
+import * as Args from "./TmuxArgs.ts"
+import { classifyFailure, lastLines, LIST_PANES_FORMAT, needsReap, parseListPanes, SEP } from "./TmuxFormat.ts"
+
+/** How to reach the server. */
+export interface TmuxCliOptions {
+  /** `-L` socket name; `undefined` is the user's default server. */
+  readonly socket?: string
+  /** Per-command timeout (default 10 s): a hung server must not hang rekindle. */
+  readonly timeout?: Duration.Input
+}
+
+/** Bytes of literal text per send-keys call: tmux refuses command lines over ~16 KiB. */
+const CHUNK_BYTES = 8000
+
+const invalid = (message: string) => new TmuxError({ reason: "InvalidArgument", message })
+const resolve = (r: { readonly arg: string } | { readonly problem: string }) =>
+  "arg" in r ? Effect.succeed(r.arg) : Effect.fail(invalid(r.problem))
+
+/** Build the adapter. */
+export const make = Effect.fn("TmuxCli.make")(function*(options: TmuxCliOptions = {}) {
+  const spawner = yield* Effect.context<ChildProcessSpawner.ChildProcessSpawner>()
+  const socket = options.socket
+  if (socket !== undefined && Args.socketProblem(socket) !== undefined) return yield* invalid(Args.socketProblem(socket)!)
+  const timeout = options.timeout ?? "10 seconds"
+  const flags = Args.globalFlags(socket)
+
+  /** Run tmux commands (one invocation); never fails on a non-zero exit. */
+  const raw = (commands: ReadonlyArray<ReadonlyArray<string>>) =>
+    exec("tmux", [...flags, ...Args.commandLine(commands)], { timeout }).pipe(
+      Effect.provideContext(spawner),
+      Effect.mapError((e) => new TmuxError({
+        reason: e.reason === "Timeout" ? "Timeout" : "Failed",
+        message: e.reason === "NotFound" ? "tmux is not installed (not on PATH)" : e.message
+      }))
+    )
+
+  /** Run tmux commands; a non-zero exit fails with the reason its stderr reads as. */
+  const run = (commands: ReadonlyArray<ReadonlyArray<string>>) =>
+    Effect.flatMap(raw(commands), (r) => r.exitCode === 0
+      ? Effect.succeed(r.stdout)
+      : Effect.fail(new TmuxError({ reason: classifyFailure(r.stderr), message: r.stderr.trim() || `tmux exited ${r.exitCode}` })))
+
+  const snapshot: Effect.Effect<TmuxStatus> = raw([["list-panes", "-a", "-F", LIST_PANES_FORMAT]]).pipe(
+    Effect.map((r): TmuxStatus => {
+      if (r.exitCode !== 0) {
+        return classifyFailure(r.stderr) === "NoServer"
+          ? { state: "no-server" }
+          : { state: "unknown", reason: r.stderr.trim() || `tmux exited ${r.exitCode}` }
+      }
+      const parsed = parseListPanes(r.stdout)
+      if (!parsed.ok) return { state: "unknown", reason: parsed.reason }
+      if (parsed.serverPid !== undefined && needsReap(parsed.panes)) nudge(parsed.serverPid)
+      return { state: "up", panes: parsed.panes }
+    }),
+    Effect.catch((e) => Effect.succeed<TmuxStatus>({ state: "unknown", reason: e.message }))
+  )
+
+  const newSession = Effect.fn("TmuxCli.newSession")(function*(spec: NewSessionSpec) {
+    const problem = Args.newSessionProblem(spec)
+    if (problem !== undefined) return yield* invalid(problem)
+    // tmux silently starts the pane elsewhere when the directory is missing: refuse instead.
+    if (!isDirectory(spec.cwd)) return yield* invalid(`working directory does not exist: ${spec.cwd}`)
+    const cwd = Args.escapeFormat(spec.cwd)
+    const created = yield* run([[
+      "new-session", "-d", "-P", "-F", ["#{session_id}", "#{pane_id}", "#{session_name}"].join(SEP),
+      "-s", Args.escapeFormat(spec.name), "-c", cwd, "--", "cat", "-"
+    ]])
+    const [sessionId = "", paneId = "", storedName] = created.replace(/\n$/, "").split(SEP)
+    const killIt = Effect.ignore(run([["kill-session", "-t", sessionId]]))
+    if (storedName !== spec.name) {
+      yield* killIt
+      return yield* invalid(`tmux stored the session name as ${JSON.stringify(storedName)}`)
+    }
+    const env = Object.entries(spec.env ?? {}).flatMap(([k, v]) => ["-e", `${k}=${v}`])
+    const shown = yield* run([
+      ["set-option", "-p", "-t", paneId, "remain-on-exit", "on"],
+      ...(spec.taskTag === undefined ? [] : [["set-option", "-p", "-t", paneId, "--", "@rekindle_task", spec.taskTag]]),
+      ...(spec.logFile === undefined ? [] : [["pipe-pane", "-t", paneId, Args.pipeCommand(spec.logFile)]]),
+      ["respawn-pane", "-k", "-t", paneId, "-c", cwd, ...env, "--", ...Args.programArgv(spec.argv)],
+      ["display-message", "-p", "-t", paneId, "#{pane_pid}"]
+    ]).pipe(Effect.tapError(() => killIt))
+    return { sessionId, paneId, panePid: Number(shown.trim()) }
+  })
+
+  const killSession = Effect.fn("TmuxCli.killSession")(function*(target: SessionTarget) {
+    yield* run([["kill-session", "-t", yield* resolve(Args.sessionTargetArg(target))]])
+  })
+
+  const sendText = Effect.fn("TmuxCli.sendText")(function*(pane: PaneTarget, text: string, opts?: { readonly submit?: boolean }) {
+    const t = yield* resolve(Args.paneTargetArg(pane))
+    const typing = Args.chunkText(text, CHUNK_BYTES).map((chunk) => ["send-keys", "-t", t, "-l", "--", chunk])
+    const enter = opts?.submit === false ? [] : [["send-keys", "-t", t, "Enter"]]
+    const batches: Array<ReadonlyArray<ReadonlyArray<string>>> = typing.map((cmd) => [cmd])
+    // Enter rides with the last chunk (one process when the text is short).
+    if (batches.length === 0) batches.push(enter)
+    else batches[batches.length - 1] = [...batches[batches.length - 1]!, ...enter]
+    for (const batch of batches) if (batch.length > 0) yield* run(batch)
+  })
+
+  const sendKeys = Effect.fn("TmuxCli.sendKeys")(function*(pane: PaneTarget, keys: ReadonlyArray<string>) {
+    const t = yield* resolve(Args.paneTargetArg(pane))
+    const bad = keys.map(Args.keyNameProblem).find((p) => p !== undefined)
+    if (bad !== undefined) return yield* invalid(bad)
+    if (keys.length > 0) yield* run([["send-keys", "-t", t, ...keys]])
+  })
+
+  const capture = Effect.fn("TmuxCli.capture")(function*(pane: PaneTarget, lines: number) {
+    const t = yield* resolve(Args.paneTargetArg(pane))
+    if (!Number.isInteger(lines) || lines < 0) return yield* invalid(`line count must be a non-negative integer: ${lines}`)
+    const out = yield* run([["capture-pane", "-p", "-J", "-t", t, "-S", `-${lines}`]])
+    return lastLines(out, lines)
+  })
+
+  const ensurePipe = Effect.fn("TmuxCli.ensurePipe")(function*(pane: PaneTarget, file: string) {
+    const t = yield* resolve(Args.paneTargetArg(pane))
+    const problem = Args.absolutePathProblem(file)
+    if (problem !== undefined) return yield* invalid(problem)
+    // display-message prints empty fields (and exits 0) for a missing pane: the id tells them apart.
+    const [paneId = "", piped] = (yield* run([["display-message", "-p", "-t", t, `#{pane_id}${SEP}#{pane_pipe}`]])).trim().split(SEP)
+    if (paneId === "") return yield* new TmuxError({ reason: "NotFound", message: `can't find pane: ${t}` })
+    // `pipe-pane -o` would toggle an existing pipe OFF, so the check above decides instead.
+    if (piped === "1") return false
+    yield* run([["pipe-pane", "-t", paneId, Args.pipeCommand(file)]])
+    return true
+  })
+
+  const setStatus = Effect.fn("TmuxCli.setStatus")(function*(session: SessionTarget, text: string) {
+    const t = yield* resolve(Args.sessionPaneTargetArg(session))
+    yield* run([
+      ["set-option", "-t", t, "--", "status-right", Args.escapeStatus(text)],
+      ["set-option", "-t", t, "status-right-length", String(Math.max(40, [...text].length))]
+    ])
+  })
+
+  return Tmux.of({
+    snapshot,
+    newSession,
+    killSession,
+    sendText,
+    sendKeys,
+    capture,
+    ensurePipe,
+    setStatus,
+    attachCommand: (session, o) => Args.attachArgv(socket, session, o.insideTmux)
+  })
+})
+
+/** SIGCHLD to the tmux server so it reaps a child whose exit it missed (see `needsReap`). */
+const nudge = (serverPid: number): void => {
+  try {
+    process.kill(serverPid, "SIGCHLD")
+  } catch {
+    // the server is gone or not ours to signal: the status simply stays unknown
+  }
+}
+
+const isDirectory = (path: string): boolean => {
+  try {
+    return fs.statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/** The live layer for one socket. */
+export const layer = (options: TmuxCliOptions = {}): Layer.Layer<Tmux, TmuxError, ChildProcessSpawner.ChildProcessSpawner> =>
+  Layer.effect(Tmux, make(options))
