@@ -62,8 +62,10 @@ export const make = (options: JournalOptions = {}) => Effect.gen(function*() {
   const opening = yield* Semaphore.make(1)
 
   const flush = (h: Handle) => Effect.suspend(() => {
-    h.unsynced = 0
-    return h.file.sync
+    const pending = h.unsynced
+    return Effect.tap(h.file.sync, () => Effect.sync(() => {
+      h.unsynced = Math.max(0, h.unsynced - pending)
+    }))
   })
 
   const openHandle = (p: string) => Effect.gen(function*() {
@@ -111,7 +113,7 @@ export const make = (options: JournalOptions = {}) => Effect.gen(function*() {
     if (durability === "fsync-each" || (durability === "fsync-batch" && h.unsynced >= batchSize)) {
       yield* Effect.mapError(flush(h), toError(p, "fsync"))
     }
-  }, (self, p) => Effect.tapError(self, () => Effect.sync(() => handles.delete(p))))
+  })
 
   const sync = Effect.fn("JournalFs.sync")(function*(p: string) {
     const h = handles.get(p)
