@@ -133,3 +133,29 @@ export const planRecovery = (
   }
   return { batchId: state.batchId, steps }
 }
+
+/**
+ * The plan of `restart <task>`: stop its session whatever it holds (the user confirmed), snapshot a
+ * worktree not known clean, relaunch — resuming the conversation when its transcript validates.
+ * Undefined when the task does not exist.
+ */
+export const planRestart = (state: BatchState, decisions: ReadonlyArray<TaskDecision>, taskId: string): Plan | undefined => {
+  const task = tasksById(state).get(taskId)
+  const d = decisions.find((x) => x.taskId === taskId)
+  if (task === undefined || d === undefined) return undefined
+  const session = task.session ?? sessionNameFor(state.batchId, task.id)
+  const steps: Array<PlanStep> = []
+  const reason = "restart requested"
+  if (d.evidence.sessionName !== undefined) {
+    steps.push({ _tag: "StopSession", taskId, session: d.evidence.sessionName, attempt: task.attempts, reason })
+  }
+  if (task.worktree !== undefined && d.evidence.worktree === "present") {
+    if (d.evidence.dirty !== false) steps.push({ _tag: "SnapshotWip", taskId, worktree: task.worktree, attempt: task.attempts, reason })
+    steps.push({
+      _tag: "RelaunchAgent", taskId, mode: d.evidence.transcript === "valid" ? "resume" : "fresh", session, worktree: task.worktree,
+      ...(task.conversationId === undefined ? {} : { conversationId: task.conversationId }),
+      attempt: task.attempts + 1, reason
+    })
+  }
+  return { batchId: state.batchId, steps }
+}

@@ -1,0 +1,82 @@
+/**
+ * repair: inventory what rekindle owns (panes tagged `@rekindle_task`, worktrees under
+ * `.rekindle/worktrees/`, branches under `rekindle/`, refs under `refs/rekindle/`), find orphans and
+ * vanished resources, and — unless it is a dry run — deal with them: a dirty or unmerged worktree is
+ * snapshotted before removal, nothing rekindle does not own is touched, `git worktree prune` runs,
+ * and every action is journaled. A dry run changes nothing at all.
+ */
+import * as Effect from "effect/Effect"
+import { BRANCH_PREFIX } from "../domain/Naming.ts"
+import { findOrphans, type Inventory, type Orphan } from "../domain/Orphans.ts"
+import type { PlanStep } from "../domain/Plan.ts"
+import type { BatchState } from "../domain/State.ts"
+import { Tmux } from "../ports/Tmux.ts"
+import { Worktrees } from "../ports/Worktrees.ts"
+import { applyPlan } from "./Apply.ts"
+import { fail } from "./Errors.ts"
+import { batchPaths } from "./Layout.ts"
+import { listBatches, loadState, type BatchRef } from "./StateIO.ts"
+import { withLease } from "./Supervision.ts"
+
+/** Options of {@link repair}. */
+export interface RepairOptions {
+  readonly dryRun: boolean
+  /** Every batch of the repo (and resources of batches whose state is gone). */
+  readonly all?: boolean
+}
+
+/** What repair found and (unless dry) did. */
+export interface RepairReport {
+  readonly batches: ReadonlyArray<string>
+  readonly orphans: ReadonlyArray<Orphan>
+  readonly steps: ReadonlyArray<PlanStep>
+  readonly dryRun: boolean
+  /** Steps that remove something (a confirmation is asked for these at the CLI). */
+  readonly removals: number
+}
+
+/** Observe everything rekindle may own in the repo. */
+export const inventory = Effect.fn("Repair.inventory")(function*(repoRoot: string, states: ReadonlyArray<BatchState>) {
+  const tmux = yield* Tmux
+  const git = yield* Worktrees
+  const gitFailed = (e: { readonly message: string }) => fail("E_GIT_FAILED", `cannot list ${repoRoot}: ${e.message}`, "is this a git repository?")
+  const [snapshot, listed, heads] = yield* Effect.all([
+    tmux.snapshot,
+    git.list(repoRoot).pipe(Effect.mapError(gitFailed)),
+    git.listRefs(repoRoot, `refs/heads/${BRANCH_PREFIX}`).pipe(Effect.mapError(gitFailed))
+  ], { concurrency: "unbounded" })
+  const branches = heads.map((r) => r.ref.slice("refs/heads/".length))
+  const baseOf = new Map(states.map((s) => [s.batchId, s.baseBranch]))
+  const fallback = yield* git.currentBranch(repoRoot).pipe(Effect.orElseSucceed(() => "HEAD"))
+  const baseFor = (branch: string) => baseOf.get(branch.slice(BRANCH_PREFIX.length).split("/")[0] ?? "") ?? fallback
+  const merged = yield* Effect.filter(branches, (b) => git.isAncestor(repoRoot, b, baseFor(b)).pipe(Effect.orElseSucceed(() => false)))
+  // Dirty status only for worktrees rekindle owns and no state records: those repair may remove.
+  const recorded = new Set(states.flatMap((s) => s.tasks.flatMap((t) => (t.worktree === undefined ? [] : [t.worktree]))))
+  const worktrees = yield* Effect.forEach(listed, (w) =>
+    w.path.includes("/.rekindle/worktrees/") && !recorded.has(w.path) && !w.prunable
+      ? git.status(w.path).pipe(Effect.map((s) => ({ ...w, dirty: s.dirty })), Effect.orElseSucceed(() => w))
+      : Effect.succeed(w))
+  const inv: Inventory = { repoRoot, tmux: snapshot, worktrees, branches, merged }
+  return { inventory: inv, baseFor }
+})
+
+/** Repair one batch, or all of them. */
+export const repair = Effect.fn("Repair.repair")(function*(ref: BatchRef, options: RepairOptions) {
+  const states = options.all === true
+    ? yield* Effect.forEach(yield* listBatches(ref.repoRoot), (b) => loadState({ repoRoot: ref.repoRoot, batchId: b.batchId }))
+    : [yield* loadState(ref)]
+  const { inventory: inv, baseFor } = yield* inventory(ref.repoRoot, states)
+  const orphans = findOrphans(states, inv, { scope: options.all === true ? "all" : "batches" })
+  const steps = orphans.flatMap((o) => o.steps)
+  const removals = steps.filter((s) => s._tag === "RemoveWorktree" || s._tag === "StopSession" || s._tag === "DeleteBranch").length
+  const report: RepairReport = { batches: states.map((s) => s.batchId), orphans, steps, dryRun: options.dryRun, removals }
+  if (options.dryRun || steps.length === 0) return report
+  // Act under the lease of the batch the journal lives with (the first one).
+  const home = states[0]
+  if (home === undefined) return report
+  yield* Effect.scoped(Effect.gen(function*() {
+    const lease = yield* withLease(batchPaths(home.repoRoot, home.batchId).lease)
+    yield* applyPlan(home, { batchId: home.batchId, steps }, { baseFor, lease: { path: batchPaths(home.repoRoot, home.batchId).lease, self: lease.self } })
+  }))
+  return report
+})

@@ -1,0 +1,113 @@
+/**
+ * resume: take the supervisor lease, re-check the plan under it (another process may have acted
+ * between `plan` and the lock), complete what a crash interrupted, then apply the plan and hand the
+ * batch to the wave executor. `restart <task>` replaces the plan by that task's restart plan.
+ * Exactly one journal event records the outcome: resume_attach, resume_create, resume_restart or
+ * resume_failed (with its reason).
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { computeResumePoint } from "../domain/ResumePoint.ts"
+import { checkEligibility } from "../domain/Eligibility.ts"
+import type { PlanStep } from "../domain/Plan.ts"
+import { reconcile } from "../domain/Reconcile.ts"
+import { planRestart } from "../domain/Recovery.ts"
+import type { BatchState } from "../domain/State.ts"
+import { DEFAULT_STORM, detectRelaunchStorm, type StormOptions } from "../domain/Storm.ts"
+import { WaveExecutor } from "../ports/WaveExecutor.ts"
+import { applyPlan } from "./Apply.ts"
+import { makeApplying } from "./Applying.ts"
+import { fail, type EngineError } from "./Errors.ts"
+import { recoverIntents } from "./Intents.ts"
+import { record } from "./Journaled.ts"
+import { batchPaths } from "./Layout.ts"
+import { planState, type PlanReport } from "./Planning.ts"
+import { loadState, type BatchRef } from "./StateIO.ts"
+import { withLease } from "./Supervision.ts"
+
+/** Options of {@link resume}. */
+export interface ResumeOptions {
+  /** Resume a stopped or failed batch. */
+  readonly force?: boolean
+  /** Kill and recreate this one task's session (needs confirmation at the CLI). */
+  readonly restart?: string
+  /** Grace between SIGTERM and SIGKILL for stale agents. */
+  readonly graceMs?: number
+  readonly leaseStaleMs?: number
+  readonly storm?: StormOptions
+}
+
+/** How a resume ended. */
+export type ResumeOutcome = "resume_attach" | "resume_create" | "resume_restart" | "resume_failed"
+
+/** What a resume did. */
+export interface ResumeResult {
+  readonly outcome: ResumeOutcome
+  /** The plan re-checked under the lease (what was applied, unless restart replaced it). */
+  readonly report: PlanReport
+  readonly applied: ReadonlyArray<PlanStep>
+  readonly state: BatchState
+  /** Recovered dangling intents (work a crash had interrupted and that had in fact landed). */
+  readonly recovered: number
+  readonly message: string
+}
+
+const outcomeOf = (restart: boolean, applied: ReadonlyArray<PlanStep>): ResumeOutcome =>
+  restart ? "resume_restart" : applied.some((s) => s._tag === "RelaunchAgent") ? "resume_create" : "resume_attach"
+
+/** Resume (or restart one task of) a batch. */
+export const resume = Effect.fn("Resume.resume")(function*(ref: BatchRef, options: ResumeOptions = {}) {
+  const first = yield* loadState(ref)
+  const paths = batchPaths(first.repoRoot, first.batchId)
+  const eligibility = checkEligibility(first, { force: options.force ?? false })
+  if (options.restart === undefined && eligibility._tag === "Ineligible") {
+    return yield* fail("E_NOT_RESUMABLE", eligibility.reason, eligibility.hint, { phase: eligibility.phase })
+  }
+  if (options.restart !== undefined && !first.tasks.some((t) => t.id === options.restart)) {
+    return yield* fail("E_TASK_NOT_FOUND", `no task ${options.restart} in batch ${first.batchId}`, "see the task ids with `rekindle status`")
+  }
+  const body = Effect.gen(function*() {
+    const lease = yield* withLease(paths.lease, options.leaseStaleMs)
+    // Re-check under the lease: the state may have moved since it was first read.
+    const ctx = yield* makeApplying(yield* loadState({ repoRoot: first.repoRoot, batchId: first.batchId }))
+    const recovered = yield* recoverIntents(ctx)
+    const report = yield* planState(yield* ctx.current, { force: options.force ?? false })
+    const plan = options.restart === undefined ? report.plan : planRestart(report.state, report.decisions, options.restart)!
+    const now = yield* Clock.currentTimeMillis
+    const storm = options.restart === undefined ? detectRelaunchStorm(report.state, plan, now, options.storm ?? DEFAULT_STORM) : undefined
+    if (storm !== undefined) {
+      const state = yield* ctx.update((s) => ({ ...s, phase: "paused", errors: [...s.errors, { at: now, code: "E_RELAUNCH_STORM", message: storm }] }))
+      return { outcome: "resume_failed" as const, report, applied: [], state, recovered, message: storm }
+    }
+    const result = yield* applyPlan(report.state, plan, { graceMs: options.graceMs ?? 5_000, lease: { path: paths.lease, self: lease.self } })
+    let state = result.state
+    let message = `applied ${result.applied.length} step(s)`
+    if (result.continueFrom !== undefined && options.restart === undefined) {
+      const executor = yield* Effect.serviceOption(WaveExecutor)
+      if (Option.isSome(executor)) {
+        state = yield* executor.value.continueFrom(state, result.continueFrom).pipe(
+          Effect.mapError((e) => fail("E_IO", `the wave executor stopped: ${e.message}`, "run `rekindle resume` again")))
+        message += `; continued from wave ${result.continueFrom + 1}`
+      } else {
+        const apply = yield* makeApplying(state)
+        state = yield* apply.update((s) => ({ ...s, phase: "paused" }))
+        message += `; no wave executor installed: batch paused before wave ${result.continueFrom + 1}`
+      }
+    } else if (options.restart === undefined) {
+      const rp = computeResumePoint(state, reconcile(state, report.signals))
+      const finished = rp.resumeWave === undefined && rp.mergeRetryWaves.length === 0 && rp.held.length === 0 && rp.reconnect.length === 0 && rp.reExecute.length === 0
+      if (finished) {
+        const apply = yield* makeApplying(state)
+        state = yield* apply.update((s) => ({ ...s, phase: rp.failed.length + rp.blocked.length > 0 ? "paused" : "completed" }))
+      }
+    }
+    return { outcome: outcomeOf(options.restart !== undefined, result.applied), report, applied: result.applied, state, recovered, message }
+  })
+  return yield* Effect.scoped(body).pipe(
+    Effect.tap((r) => record(paths.journal, { key: `${first.batchId}:resume`, phase: "info", kind: r.outcome, data: { message: r.message, steps: r.applied.length } })),
+    Effect.tapError((e: EngineError) => e.code === "E_LOCKED"
+      ? Effect.void
+      : Effect.ignore(record(paths.journal, { key: `${first.batchId}:resume`, phase: "info", kind: "resume_failed", data: { code: e.code, reason: e.message } })))
+  ) satisfies Effect.Effect<ResumeResult, EngineError, unknown>
+})

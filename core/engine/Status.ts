@@ -1,0 +1,67 @@
+/**
+ * status: the persisted state joined with live signals — per task its status, liveness, age, last
+ * output, attempts — plus batch counters and the lease owner. Read-only.
+ */
+import * as Effect from "effect/Effect"
+import { evidenceFor } from "../domain/Evidence.ts"
+import { taskOrder } from "../domain/Reconcile.ts"
+import type { Signals } from "../domain/Signals.ts"
+import type { BatchState, Lease, TaskStatus } from "../domain/State.ts"
+import { LeaseStore } from "../ports/Lease.ts"
+import { batchPaths } from "./Layout.ts"
+import { observe } from "./Observe.ts"
+import { loadState, type BatchRef } from "./StateIO.ts"
+
+/** One task row of `rekindle status`. */
+export interface TaskRow {
+  readonly id: string
+  readonly status: TaskStatus
+  readonly wave: number | undefined
+  readonly session: "alive" | "dead-pane" | "bare-shell" | "absent" | "unknown"
+  readonly agent: "alive" | "gone" | "unknown"
+  readonly attempts: number
+  /** ms since the task started (running) or ran (finished). */
+  readonly ageMs: number | undefined
+  /** ms since the pane last wrote to its log. */
+  readonly lastOutputAgoMs: number | undefined
+  readonly exitReason: string | undefined
+}
+
+/** What `rekindle status` shows. */
+export interface StatusReport {
+  readonly batchId: string
+  readonly phase: BatchState["phase"]
+  readonly baseBranch: string
+  readonly waves: number
+  readonly tasks: ReadonlyArray<TaskRow>
+  readonly counts: Readonly<Record<TaskStatus, number>>
+  readonly lease: Lease | undefined
+  readonly observedAt: number
+}
+
+/** Join a state with signals (pure). */
+export const statusOf = (state: BatchState, signals: Signals, lease: Lease | undefined): StatusReport => {
+  const waveOf = new Map(state.waves.flatMap((ids, w) => ids.map((id) => [id, w] as const)))
+  const now = signals.observedAt
+  const tasks = taskOrder(state).map((t): TaskRow => {
+    const e = evidenceFor(state, t, signals)
+    const out = signals.lastOutputAt?.[t.id]
+    return {
+      id: t.id, status: t.status, wave: waveOf.get(t.id), session: e.session, agent: e.agent, attempts: t.attempts,
+      ageMs: t.startedAt === undefined ? undefined : (t.endedAt ?? now) - t.startedAt,
+      lastOutputAgoMs: out === undefined ? undefined : Math.max(0, now - out),
+      exitReason: t.exitReason
+    }
+  })
+  const counts = { pending: 0, running: 0, succeeded: 0, failed: 0, stalled: 0, skipped: 0, blocked: 0 }
+  for (const t of state.tasks) counts[t.status]++
+  return { batchId: state.batchId, phase: state.phase, baseBranch: state.baseBranch, waves: state.waves.length, tasks, counts, lease, observedAt: now }
+}
+
+/** `rekindle status`. */
+export const status = Effect.fn("Status.status")(function*(ref: BatchRef) {
+  const state = yield* loadState(ref)
+  const signals = yield* observe(state)
+  const lease = yield* (yield* LeaseStore).read(batchPaths(state.repoRoot, state.batchId).lease).pipe(Effect.orElseSucceed(() => undefined))
+  return statusOf(state, signals, lease)
+})

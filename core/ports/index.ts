@@ -1,0 +1,10 @@
+/** Every port: interface, Context tag and tagged error. */
+export * from "./AgentLauncher.ts"
+export * from "./Journal.ts"
+export * from "./Lease.ts"
+export * from "./LogTail.ts"
+export * from "./ProcessTable.ts"
+export * from "./StateStore.ts"
+export * from "./Tmux.ts"
+export * from "./WaveExecutor.ts"
+export * from "./Worktrees.ts"

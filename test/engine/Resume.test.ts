@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest"
+import { Exit } from "effect"
+import { plan } from "../../core/engine/Planning.ts"
+import { resume } from "../../core/engine/Resume.ts"
+import { FakeWorld } from "../../adapters/testing.ts"
+import { BATCH, paneOf, readState, REPO, startBatch } from "../support/world.ts"
+
+const ref = { repoRoot: REPO, batchId: BATCH }
+
+describe("resume over the FakeWorld", () => {
+  it("reconnects a live agent, re-executes a crashed one, completes a finished one", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }, { id: "b" }, { id: "c" }])
+    world.restartSupervisor()
+    world.crashPane(paneOf(world, "b"))
+    world.agents.finish("c")
+
+    const before = await world.run(plan(ref))
+    expect(before.decisions.map((d) => [d.taskId, d.action])).toEqual([["a", "reconnect"], ["b", "re-execute"], ["c", "mark-complete"]])
+
+    const r = await world.run(resume(ref))
+    expect(r.outcome).toBe("resume_create")
+    expect(world.agents.launchesOf("a")).toHaveLength(1)
+    expect(world.agents.launchesOf("b")).toHaveLength(2)
+    expect(world.agents.launchesOf("c")).toHaveLength(1)
+    const state = await readState(world)
+    expect(state.tasks.map((t) => [t.id, t.status, t.attempts])).toEqual([["a", "running", 1], ["b", "running", 2], ["c", "succeeded", 1]])
+  })
+
+  it("resuming twice in a row relaunches nothing the second time", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }, { id: "b" }])
+    world.restartSupervisor()
+    world.crashPane(paneOf(world, "a"))
+    await world.run(resume(ref))
+    world.restartSupervisor()
+    const again = await world.run(resume(ref))
+    expect(again.outcome).toBe("resume_attach")
+    expect(world.agents.launchesOf("a")).toHaveLength(2)
+    expect(world.agents.launchesOf("b")).toHaveLength(1)
+  })
+
+  it("refuses while another live supervisor holds the lease (E_LOCKED with the owner)", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }])
+    const { acquireLease } = await import("../../core/engine/Supervision.ts")
+    const { batchPaths } = await import("../../core/engine/Layout.ts")
+    await world.run(acquireLease(batchPaths(REPO, BATCH).lease))
+    const other = world.supervisor
+    world.supervisor = world.procs.spawn(["rekindle", "other"]) // a second, live supervisor
+    const exit = await world.runExit(resume(ref))
+    expect(Exit.isFailure(exit)).toBe(true)
+    expect(JSON.stringify(exit)).toContain("E_LOCKED")
+    expect(JSON.stringify(exit)).toContain(String(other.pid))
+  })
+
+  it("takes over the lease of a dead supervisor", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }])
+    const { acquireLease } = await import("../../core/engine/Supervision.ts")
+    const { batchPaths } = await import("../../core/engine/Layout.ts")
+    await world.run(acquireLease(batchPaths(REPO, BATCH).lease))
+    world.restartSupervisor() // the holder is SIGKILLed
+    const r = await world.run(resume(ref))
+    expect(r.outcome).toBe("resume_attach")
+  })
+})
