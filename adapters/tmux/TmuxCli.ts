@@ -4,8 +4,9 @@
  * Launching is race-free: the session is first created running a placeholder that never exits on
  * its own (`cat -` reading the idle pane), then — with the pane id in hand — `remain-on-exit`, the
  * task tag and the log pipe are set, and only then `respawn-pane -k` replaces the placeholder with
- * the real program. A program that exits at once therefore still leaves a dead pane with its exit
- * status, and its first output byte already reaches the log file.
+ * the real program. A program that exits at once therefore still leaves a dead pane (with its exit
+ * status — tmux 3.3 may report that one snapshot late, see `needsReap`), and its first output byte
+ * already reaches the log file.
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -58,7 +59,7 @@ export const make = Effect.fn("TmuxCli.make")(function*(options: TmuxCliOptions 
       : Effect.fail(new TmuxError({ reason: classifyFailure(r.stderr), message: r.stderr.trim() || `tmux exited ${r.exitCode}` })))
 
   const snapshot: Effect.Effect<TmuxStatus> = raw([["list-panes", "-a", "-F", LIST_PANES_FORMAT]]).pipe(
-    Effect.map((r): TmuxStatus => {
+    Effect.flatMap((r) => Effect.sync((): TmuxStatus => {
       if (r.exitCode !== 0) {
         return classifyFailure(r.stderr) === "NoServer"
           ? { state: "no-server" }
@@ -68,7 +69,7 @@ export const make = Effect.fn("TmuxCli.make")(function*(options: TmuxCliOptions 
       if (!parsed.ok) return { state: "unknown", reason: parsed.reason }
       if (parsed.serverPid !== undefined && needsReap(parsed.panes)) nudge(parsed.serverPid)
       return { state: "up", panes: parsed.panes }
-    }),
+    })),
     Effect.catch((e) => Effect.succeed<TmuxStatus>({ state: "unknown", reason: e.message }))
   )
 

@@ -60,7 +60,14 @@ export const make = (world: TmuxWorld, socket?: string): Tmux["Service"] => {
     if (world.isUnreachable(key)) return { state: "unknown", reason: `error connecting to ${key} (fake: unreachable)` }
     const s = world.server(key)
     if (s === undefined) return { state: "no-server" }
-    return { state: "up", panes: s.sessions.flatMap((x) => x.panes.map((p) => row(x, p))) }
+    const panes = s.sessions.flatMap((x) => x.panes.map((p) => {
+      const r = row(x, p)
+      if (!r.dead || !p.statusPending) return r
+      p.statusPending = false // reaped after this look, as the real adapter's nudge does
+      const { deadStatus: _, ...pending } = r
+      return pending
+    }))
+    return { state: "up", panes }
   })
 
   const newSession = (spec: NewSessionSpec) => Effect.gen(function*() {

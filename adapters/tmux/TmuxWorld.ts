@@ -17,6 +17,8 @@ export interface FakePane {
   readonly process: FakeProcess
   readonly env: Readonly<Record<string, string>>
   remainOnExit: boolean
+  /** The server missed this program's exit so far: listed dead without a status (see `delayExitStatus`). */
+  statusPending: boolean
   taskTag: string | undefined
   /** File the pane's output is piped to, if any. */
   pipe: string | undefined
@@ -150,6 +152,7 @@ export class TmuxWorld {
       process: this.procs.spawn(spec.argv, server.process.pid, spec.cwd),
       env: spec.env,
       remainOnExit: true,
+      statusPending: false,
       taskTag: spec.taskTag,
       pipe: spec.logFile,
       screen: [""],
@@ -184,6 +187,15 @@ export class TmuxWorld {
   exitPane(paneId: string, code: number): void {
     const p = this.pane(paneId)
     if (p !== undefined) this.procs.exit(p.process.pid, code)
+  }
+
+  /**
+   * Driver: like tmux 3.3 when it misses a SIGCHLD, the next snapshot lists the pane dead WITHOUT an
+   * exit status; the snapshot after that has it (the real adapter nudges the server to reap).
+   */
+  delayExitStatus(paneId: string): void {
+    const p = this.pane(paneId)
+    if (p !== undefined) p.statusPending = true
   }
 
   /** Driver: the server on `socket` dies (SIGTERM); pane programs get SIGHUP. */

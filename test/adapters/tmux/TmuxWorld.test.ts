@@ -39,6 +39,17 @@ describe("TmuxWorld (the FakeWorld's tmux)", () => {
     expect(deadOf(await run(tmux.snapshot), p.paneId)).toMatchObject({ dead: true, deadStatus: 143, taskTag: "b/t1" })
   })
 
+  it("a missed exit: dead without status on one snapshot, with it on the next", async () => {
+    const { world, tmux, launch } = setup()
+    const p = await launch("t1")
+    world.delayExitStatus(p.paneId)
+    world.exitPane(p.paneId, 4)
+    const first = deadOf(await run(tmux.snapshot), p.paneId)
+    expect(first).toMatchObject({ dead: true })
+    expect(first).not.toHaveProperty("deadStatus")
+    expect(deadOf(await run(tmux.snapshot), p.paneId)).toMatchObject({ dead: true, deadStatus: 4 })
+  })
+
   it("without remain-on-exit a dead pane disappears, and an emptied server exits", async () => {
     const { procs, world, tmux, launch } = setup()
     const p = await launch("t1")
