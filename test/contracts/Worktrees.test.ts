@@ -1,48 +1,6 @@
-import * as nodePath from "node:path"
-import { FakeClock } from "../../adapters/fake/World.ts"
-import { GitWorld } from "../../adapters/git/GitWorld.ts"
-import * as WorktreesFake from "../../adapters/git/WorktreesFake.ts"
+import { makeFakeHarness } from "../adapters/git/FakeGitHarness.ts"
 import { makeRealHarness } from "../adapters/git/RealGitHarness.ts"
 import { worktreesContract } from "./Worktrees.contract.ts"
 
-worktreesContract("fake", async () => {
-  const world = new GitWorld(new FakeClock())
-  let n = 0
-  const found = (wt: string) => {
-    const hit = world.worktreeAt(wt)
-    if (hit === undefined) throw new Error(`no fake worktree at ${wt}`)
-    return hit
-  }
-  return {
-    port: WorktreesFake.make(world),
-    initRepo: async (files) => world.initRepo(`/fake/repo-${++n}`, files).root,
-    freshPath: (name) => nodePath.join(`/fake/p-${++n}`, name),
-    writeFile: async (wt, file, content) => world.dirtyWorktree(wt, file, content),
-    readFile: async (wt, file) => found(wt).wt.files.get(file),
-    commitIn: async (wt, message, files) => world.commitInWorktree(wt, message, files),
-    advanceBranch: async (repo, branch) => {
-      const next = world.commitOnBranch(repo, branch, "moved meanwhile", {})
-      world.moveBranch(repo, branch, next)
-      return next
-    },
-    leaveIndexLock: async (wt) => world.leaveIndexLock(wt),
-    lockWorktree: async (wt) => world.lockWorktree(wt),
-    deleteDir: async (wt) => world.deleteWorktreeDir(wt),
-    removeDotGit: async (wt) => world.corruptWorktreeDir(wt),
-    makeDir: async (path) => world.makeDir(path),
-    detachHead: async (wt) => world.detachHead(wt),
-    fingerprint: async (wt) => world.fingerprint(wt),
-    refFiles: async (repo, ref) => {
-      const r = world.repoAt(repo)!
-      return Object.fromEntries(world.treeOf(r, world.resolve(r, ref)))
-    },
-    hangingPort: async () => {
-      world.hung = true
-      return WorktreesFake.make(world)
-    },
-    leftovers: async () => [],
-    cleanup: async () => {}
-  }
-})
-
+worktreesContract("fake", makeFakeHarness)
 worktreesContract("real (git)", makeRealHarness)
