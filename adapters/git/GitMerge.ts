@@ -13,8 +13,10 @@ import { ancestor, branchTip, checkRev, listWorktrees, pathState, resolveCommit,
 import { splitNul } from "./Porcelain.ts"
 import { isPassable } from "./RefNames.ts"
 
-// The temporary worktree is plumbing: the user's hooks (post-checkout, commit-msg…) must not run there.
+// The temporary worktree is plumbing: the user's hooks (post-checkout, commit-msg…) must not run
+// there, and Git LFS need not download content a merge of pointer files never looks at.
 const NO_HOOKS = ["-c", "core.hooksPath=/dev/null"]
+const PLUMBING = { env: { GIT_LFS_SKIP_SMUDGE: "1" } }
 
 /** Make the merge commit of `source` into `old` in a temporary worktree; always removes it. */
 const mergeCommit = (git: Git, repo: string, old: string, source: string, message: string) =>
@@ -30,8 +32,8 @@ const mergeCommit = (git: Git, repo: string, old: string, source: string, messag
       }
     })
     const work = Effect.gen(function*() {
-      yield* gitOk(git, repo, [...NO_HOOKS, "worktree", "add", "--detach", "--", tmp, old])
-      const merged = yield* withIdentity(git, tmp, [...NO_HOOKS, "merge", "--no-ff", "--no-edit", "-m", message, source])
+      yield* gitOk(git, repo, [...NO_HOOKS, "worktree", "add", "--detach", "--", tmp, old], PLUMBING)
+      const merged = yield* withIdentity(git, tmp, [...NO_HOOKS, "merge", "--no-ff", "--no-edit", "-m", message, source], PLUMBING)
       if (merged.exitCode !== 0) {
         const conflicts = splitNul(yield* gitOk(git, tmp, ["diff", "--name-only", "--diff-filter=U", "-z"]))
         if (conflicts.length > 0) {

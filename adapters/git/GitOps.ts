@@ -9,7 +9,7 @@ import * as os from "node:os"
 import * as nodePath from "node:path"
 import type { PathState, WorktreeInfo } from "../../core/domain/Signals.ts"
 import type { GitError, WorktreeStatus } from "../../core/ports/Worktrees.ts"
-import { failure, type Git, gitOk, refuse } from "./GitRun.ts"
+import { failure, type Git, type GitCall, gitOk, refuse } from "./GitRun.ts"
 import { parseStatusV2, parseWorktreeList, summarizeStatus } from "./Porcelain.ts"
 import { isSafeRev, isValidBranchName } from "./RefNames.ts"
 
@@ -111,9 +111,11 @@ const FALLBACK_IDENT = {
 }
 
 /** Run a committing git command, retrying with rekindle's identity when none is configured. */
-export const withIdentity = (git: Git, dir: string, args: ReadonlyArray<string>) =>
-  Effect.flatMap(git(dir, args), (r) =>
-    r.exitCode !== 0 && IDENT_MISSING.test(r.stderr) ? git(dir, args, { env: FALLBACK_IDENT }) : Effect.succeed(r))
+export const withIdentity = (git: Git, dir: string, args: ReadonlyArray<string>, call: GitCall = {}) =>
+  Effect.flatMap(git(dir, args, call), (r) =>
+    r.exitCode !== 0 && IDENT_MISSING.test(r.stderr)
+      ? git(dir, args, { ...call, env: { ...call.env, ...FALLBACK_IDENT } })
+      : Effect.succeed(r))
 
 /** Resolve a path the way git records worktree paths (absolute; symlinks resolved when it exists). */
 export const samePath = (listed: string, given: string): boolean => {

@@ -92,7 +92,10 @@ export interface MergeRequest {
 
 /** The operations rekindle needs from git. */
 export interface WorktreesShape {
-  /** Every worktree of `repo` (main first) from one `git worktree list --porcelain -z`. */
+  /**
+   * Every worktree of `repo` from one `git worktree list --porcelain -z`: the main worktree first,
+   * the others in no promised order; paths as git records them (absolute).
+   */
   readonly list: (repo: string) => Effect.Effect<ReadonlyArray<WorktreeInfo>, GitError>
   /**
    * For each path: `present` (a directory holding `.git`), `missing`, or `corrupt` (anything else
@@ -114,7 +117,9 @@ export interface WorktreesShape {
    * Commit the WHOLE worktree (tracked changes, untracked files; ignored files excluded) on top of
    * HEAD, through a temporary index, to `refs/rekindle/wip/<task>/<n>` (n = next free number). The
    * worktree's files, its index and HEAD are left byte-identical; a stale `index.lock` does not stop it.
-   * An unborn HEAD gives a root commit. `task` must be a safe id; `label` goes into the message.
+   * An unborn HEAD gives a root commit. `worktreePath` must be a worktree root (`NotARepo` otherwise,
+   * so an enclosing repo is never snapshotted by mistake). `task` must be a safe id (an orphan label
+   * works too); `label` goes into the commit message.
    */
   readonly snapshotWip: (
     worktreePath: string,
