@@ -25,11 +25,19 @@ const mergeCommit = (git: Git, repo: string, old: string, source: string, messag
     const tmp = nodePath.join(common, `rekindle-merge-${randomUUID()}`)
     const cleanup = Effect.gen(function*() {
       yield* Effect.ignore(git(repo, [...NO_HOOKS, "worktree", "remove", "--force", "--force", "--", tmp]))
-      if (fs.existsSync(tmp)) {
-        yield* Effect.sync(() => fs.rmSync(tmp, { recursive: true, force: true }))
-        // Only our own entry can be prunable because of this; prune is how git forgets it.
-        yield* Effect.ignore(git(repo, ["worktree", "prune"]))
-      }
+      // If git could not remove it, remove exactly our directory and our registration — never
+      // `worktree prune`, which would also forget other worktrees whose directory is missing.
+      yield* Effect.sync(() => {
+        const admin = nodePath.join(common, "worktrees", nodePath.basename(tmp))
+        let ours = false
+        try {
+          ours = fs.readFileSync(nodePath.join(admin, "gitdir"), "utf8").trim() === nodePath.join(tmp, ".git")
+        } catch {
+          ours = false
+        }
+        if (ours) fs.rmSync(admin, { recursive: true, force: true })
+        fs.rmSync(tmp, { recursive: true, force: true })
+      })
     })
     const work = Effect.gen(function*() {
       yield* gitOk(git, repo, [...NO_HOOKS, "worktree", "add", "--detach", "--", tmp, old], PLUMBING)

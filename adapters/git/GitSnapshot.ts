@@ -57,7 +57,7 @@ export const remove = (git: Git) =>
     if (index === 0 || entry.bare) return yield* refuse("NotAWorktree", `${entry.path} is the main worktree; it is never removed`)
     if (entry.locked) return yield* refuse("Locked", `${entry.path} is locked (git worktree lock); unlock it first`)
     const state = pathState(entry.path)
-    if (state === "corrupt") yield* checkWorktreeRoot(entry.path)
+    if (state === "corrupt") return yield* refuse("NotARepo", `${entry.path} is not a worktree (no .git in it); rekindle cannot tell what it holds`)
     const snapshot = options.snapshotRef === undefined ? undefined
       : yield* Effect.andThen(checkRev(options.snapshotRef), resolveCommit(git, repo, options.snapshotRef))
     let dirty = false
