@@ -85,7 +85,10 @@ export class FakeWorld {
     currentTimeNanos: Effect.sync(() => BigInt(this.clock.now()) * 1_000_000n),
     monotonicTimeNanosUnsafe: () => BigInt(this.clock.now()) * 1_000_000n,
     monotonicTimeNanos: Effect.sync(() => BigInt(this.clock.now()) * 1_000_000n),
-    sleep: (d) => Effect.andThen(Effect.sync(() => this.clock.advance(Duration.toMillis(d))), Effect.yieldNow)
+    sleep: (d) => Effect.andThen(Effect.sync(() => {
+      this.clock.advance(Duration.toMillis(d))
+      this.agents.tick()
+    }), Effect.yieldNow)
   }
 
   /** Every engine service over this world. */
@@ -130,4 +133,10 @@ export class FakeWorld {
   dirtyWorktree(path: string, file = "wip.txt", content = "work in progress\n"): void { this.git.dirtyWorktree(path, file, content) }
   tearNextWrite(atByte: number): void { this.faults.tearNextWrite(atByte) }
   advanceClock(ms: number): void { this.clock.advance(ms) }
+  /** Write a file on the fake disk (parent directories created). */
+  writeFile(path: string, content: string): void {
+    const dir = path.slice(0, path.lastIndexOf("/")) || "/"
+    Effect.runSync(this.memory.fs.makeDirectory(dir, { recursive: true }))
+    Effect.runSync(this.memory.fs.writeFileString(path, content))
+  }
 }

@@ -8,8 +8,13 @@ import * as Effect from "effect/Effect"
 import type { FakePane } from "../tmux/TmuxWorld.ts"
 import type { FakeWorld } from "../testing.ts"
 
-/** How a fake agent behaves once launched. */
-export type AgentScript = "work" | "succeed" | "fail" | "ignore-hup"
+/**
+ * How a fake agent behaves once launched: keep working until a test acts, finish at once, exit 1 at
+ * once, survive SIGHUP, or finish / exit with a code once fake time has moved `afterMs` past its start.
+ */
+export type AgentScript =
+  | "work" | "succeed" | "fail" | "ignore-hup"
+  | { readonly afterMs: number; readonly then: "succeed" | "fail-marker" | { readonly exit: number } }
 
 /** One recorded agent start. */
 export interface AgentLaunch {
@@ -48,6 +53,20 @@ export class FakeAgents {
     if (script === "ignore-hup") pane.process.ignores.add("SIGHUP")
     if (script === "succeed") this.finish(taskId)
     if (script === "fail") this.world.exitPane(pane.id, 1)
+  }
+
+  /** Time moved: agents whose timed script is due act now (called by the world clock). */
+  tick(): void {
+    const now = this.world.clock.now()
+    for (const l of this.launches) {
+      const script = this.scripts.get(l.taskId)
+      if (typeof script !== "object" || now < l.at + script.afterMs) continue
+      const p = this.world.procs.get(l.pid)
+      if (p === undefined || !p.alive || p.argv !== l.argv) continue
+      if (script.then === "succeed") this.finish(l.taskId)
+      else if (script.then === "fail-marker") this.finish(l.taskId, "failed")
+      else this.world.exitPane(l.paneId, script.then.exit)
+    }
   }
 
   /** Starts recorded for a task. */

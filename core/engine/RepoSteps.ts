@@ -10,20 +10,28 @@ import type { BatchState, MergeRecord } from "../domain/State.ts"
 import { Worktrees, type GitError } from "../ports/Worktrees.ts"
 import type { Applying } from "./Applying.ts"
 import { crashPoint } from "./CrashPoints.ts"
-import { fail } from "./Errors.ts"
+import { fail, type EngineError } from "./Errors.ts"
 import { journaled } from "./Journaled.ts"
 
 type Step<T extends PlanStep["_tag"]> = Extract<PlanStep, { readonly _tag: T }>
 
+/** What one lane merge came to (recorded in the ledger). */
+type MergeOutcome =
+  | { readonly status: "succeeded"; readonly commit: string }
+  | { readonly status: "conflict" | "failed"; readonly reason: string }
+
 const gitFailed = (what: string) => (e: GitError) =>
   fail("E_GIT_FAILED", `${what}: ${e.message}`, e.reason === "Locked" ? "a git index.lock is in the way: remove it if no git command is running" : "inspect the repository, then retry")
 
-/** The branch carrying a lane's work in a wave: the lane's recorded branch, else its task's. */
-export const laneBranch = (state: BatchState, wave: number, lane: string): string | undefined => {
+/** The branches carrying a lane's work in a wave: the lane's recorded branch, else its tasks' (in wave order). */
+export const laneBranches = (state: BatchState, wave: number, lane: string): ReadonlyArray<string> => {
   const recorded = state.lanes.find((l) => l.id === lane && l.wave === wave)?.branch
-  if (recorded !== undefined) return recorded
-  const ids = new Set(state.waves[wave] ?? [])
-  return state.tasks.find((t) => ids.has(t.id) && laneOf(t) === lane && t.branch !== undefined)?.branch
+  if (recorded !== undefined) return [recorded]
+  const byId = new Map(state.tasks.map((t) => [t.id, t]))
+  return (state.waves[wave] ?? []).flatMap((id) => {
+    const t = byId.get(id)
+    return t !== undefined && laneOf(t) === lane && t.branch !== undefined ? [t.branch] : []
+  })
 }
 
 /**
@@ -35,31 +43,40 @@ export const mergeLane = (ctx: Applying, wave: number, lane: string, reason: str
   Effect.gen(function*() {
     const state = yield* ctx.current
     const git = yield* Worktrees
-    const branch = laneBranch(state, wave, lane)
+    const branches = laneBranches(state, wave, lane)
     const now = yield* Clock.currentTimeMillis
     const record = (r: Omit<MergeRecord, "wave" | "lane" | "at">) =>
       ctx.update((s) => ({ ...s, merges: [...s.merges, { wave, lane, at: now, ...r }] }))
-    if (branch === undefined) {
+    if (branches.length === 0) {
       yield* record({ status: "failed", reason: `no branch recorded for lane ${lane}` })
       return "failed" as const
     }
     const tries = state.merges.filter((m) => m.wave === wave && m.lane === lane).length
     const key = `${stepKey(state.batchId, { _tag: "RetryMerge", wave, lanes: [lane], reason })}:${lane}:${tries}`
     const outcome = yield* journaled({
-      journal: ctx.paths.journal, key, kind: "merge", data: { wave, lane, branch, target: state.baseBranch },
-      landed: Effect.gen(function*() {
-        const contained = yield* git.isAncestor(state.repoRoot, branch, state.baseBranch).pipe(Effect.orElseSucceed(() => false))
-        if (!contained) return undefined
+      journal: ctx.paths.journal, key, kind: "merge", data: { wave, lane, branches, target: state.baseBranch },
+      landed: Effect.gen(function*(): Effect.fn.Return<MergeOutcome | undefined, EngineError, Worktrees> {
+        for (const branch of branches) {
+          if (!(yield* git.isAncestor(state.repoRoot, branch, state.baseBranch).pipe(Effect.orElseSucceed(() => false)))) return undefined
+        }
         const commit = yield* git.revParse(state.repoRoot, state.baseBranch).pipe(Effect.mapError(gitFailed("cannot read the base branch")))
         return { status: "succeeded" as const, commit }
       }),
-      act: git.mergeInto(state.repoRoot, {
-        source: branch, target: state.baseBranch, message: `rekindle: merge ${branch} (wave ${wave + 1}, lane ${lane})`,
-        beforeAdvance: crashPoint("merge:before-advance")
-      }).pipe(
-        Effect.map((r) => ({ status: "succeeded" as const, commit: r.commit })),
-        Effect.catch((e) => Effect.succeed({ status: e.reason === "Conflict" ? "conflict" as const : "failed" as const, reason: e.message }))
-      ),
+      // Each branch of the lane in turn; the first failure stops the lane (what merged stays merged).
+      act: Effect.gen(function*(): Effect.fn.Return<MergeOutcome, never, Worktrees> {
+        let commit = ""
+        for (const branch of branches) {
+          const r = yield* git.mergeInto(state.repoRoot, {
+            source: branch, target: state.baseBranch, message: `rekindle: merge ${branch} (wave ${wave + 1}, lane ${lane})`,
+            beforeAdvance: crashPoint("merge:before-advance")
+          }).pipe(Effect.result)
+          if (r._tag === "Failure") {
+            return { status: r.failure.reason === "Conflict" ? "conflict" as const : "failed" as const, reason: `${branch}: ${r.failure.message}` }
+          }
+          commit = r.success.commit
+        }
+        return { status: "succeeded" as const, commit }
+      }),
       persist: (r) => Effect.asVoid(record(r))
     })
     if (outcome === "skipped") return "succeeded" as const

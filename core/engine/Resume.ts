@@ -17,6 +17,7 @@ import type { BatchState } from "../domain/State.ts"
 import { DEFAULT_STORM, detectRelaunchStorm, type StormOptions } from "../domain/Storm.ts"
 import { WaveExecutor } from "../ports/WaveExecutor.ts"
 import { applyPlan } from "./Apply.ts"
+import { continueFrom } from "./Executor.ts"
 import { makeApplying } from "./Applying.ts"
 import { fail, type EngineError } from "./Errors.ts"
 import { recoverIntents } from "./Intents.ts"
@@ -84,16 +85,13 @@ export const resume = Effect.fn("Resume.resume")(function*(ref: BatchRef, option
     let state = result.state
     let message = `applied ${result.applied.length} step(s)`
     if (result.continueFrom !== undefined && options.restart === undefined) {
+      // An embedding orchestrator may supply its own executor; otherwise rekindle's own runs the waves.
       const executor = yield* Effect.serviceOption(WaveExecutor)
-      if (Option.isSome(executor)) {
-        state = yield* executor.value.continueFrom(state, result.continueFrom).pipe(
+      state = Option.isSome(executor)
+        ? yield* executor.value.continueFrom(state, result.continueFrom).pipe(
           Effect.mapError((e) => fail("E_IO", `the wave executor stopped: ${e.message}`, "run `rekindle resume` again")))
-        message += `; continued from wave ${result.continueFrom + 1}`
-      } else {
-        const apply = yield* makeApplying(state)
-        state = yield* apply.update((s) => ({ ...s, phase: "paused" }))
-        message += `; no wave executor installed: batch paused before wave ${result.continueFrom + 1}`
-      }
+        : yield* continueFrom(state, result.continueFrom)
+      message += `; continued from wave ${result.continueFrom + 1}, batch ${state.phase}`
     } else if (options.restart === undefined) {
       const rp = computeResumePoint(state, reconcile(state, report.signals))
       const finished = rp.resumeWave === undefined && rp.mergeRetryWaves.length === 0 && rp.held.length === 0 && rp.reconnect.length === 0 && rp.reExecute.length === 0

@@ -1,0 +1,108 @@
+/**
+ * The batch manifest: what `rekindle run` is given. One Schema decodes the file and publishes its JSON
+ * Schema (`rekindle schema manifest`). Validation collects EVERY problem — unknown fields, unsafe or
+ * duplicate ids, unknown dependencies, cycles — so a user fixes the file in one pass.
+ */
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import { SAFE_ID_PATTERN, TaskId } from "./Ids.ts"
+import { describeWaveProblem, planWaves } from "./Waves.ts"
+
+/** The agent kinds a manifest may name. */
+export const ManifestAgent = Schema.Literals(["claude", "codex", "opencode", "aider", "shell"])
+
+/** A prompt: inline text, or a file relative to the manifest's directory. */
+export const ManifestPrompt = Schema.Union([Schema.String, Schema.Struct({ file: Schema.NonEmptyString })])
+
+/** One task of a manifest. */
+export const ManifestTask = Schema.Struct({
+  id: TaskId,
+  agent: ManifestAgent,
+  prompt: ManifestPrompt,
+  /** argv of a `shell` agent (never a shell string). */
+  command: Schema.optionalKey(Schema.Array(Schema.String).check(Schema.isMinLength(1))),
+  dependsOn: Schema.optionalKey(Schema.Array(TaskId)),
+  /** Tasks sharing a lane in a wave are merged together (all or none). */
+  lane: Schema.optionalKey(TaskId)
+})
+/** @see ManifestTask */
+export type ManifestTask = typeof ManifestTask.Type
+
+/** Batch options (all optional; defaults in {@link MANIFEST_DEFAULTS}). */
+export const ManifestOptions = Schema.Struct({
+  batchId: Schema.optionalKey(TaskId),
+  maxLanes: Schema.optionalKey(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 64 }))),
+  failurePolicy: Schema.optionalKey(Schema.Literals(["stop-all", "stop-wave", "skip-dependents"])),
+  mergeFailurePolicy: Schema.optionalKey(Schema.Literals(["pause", "abort"])),
+  /** Seconds without output after which a task counts as stalled. */
+  stallTimeoutSeconds: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(1))),
+  relaunchCap: Schema.optionalKey(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 100 }))),
+  /** Where agents write done markers: rekindle's state dir (default) or `.rekindle-done` in the worktree. */
+  doneMarker: Schema.optionalKey(Schema.Literals(["state-dir", "worktree"])),
+  tmuxSocket: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.-]{1,64}$/)))
+})
+/** @see ManifestOptions */
+export type ManifestOptions = typeof ManifestOptions.Type
+
+/** The manifest document. */
+export const Manifest = Schema.Struct({
+  $schema: Schema.optionalKey(Schema.String),
+  tasks: Schema.Array(ManifestTask).check(Schema.isMinLength(1)),
+  options: Schema.optionalKey(ManifestOptions)
+})
+/** @see Manifest */
+export type Manifest = typeof Manifest.Type
+
+/** Defaults for omitted options. */
+export const MANIFEST_DEFAULTS = {
+  maxLanes: 4,
+  failurePolicy: "stop-wave",
+  mergeFailurePolicy: "pause",
+  stallTimeoutSeconds: 900,
+  relaunchCap: 3,
+  doneMarker: "state-dir"
+} as const
+
+/** A manifest that decoded and validated, with its wave plan. */
+export interface ValidManifest {
+  readonly manifest: Manifest
+  readonly waves: ReadonlyArray<ReadonlyArray<string>>
+}
+
+const decode = Schema.decodeUnknownResult(Manifest, { errors: "all", onExcessProperty: "error" })
+
+/** Split Schema's message into one problem per issue (each names its field path). */
+const schemaProblems = (message: string): ReadonlyArray<string> =>
+  message.split("\n").reduce<Array<string>>((acc, line) => {
+    if (line.startsWith("  at ") && acc.length > 0) acc[acc.length - 1] = `${acc[acc.length - 1]} ${line.trim()}`
+    else if (line.trim() !== "") acc.push(line.trim())
+    return acc
+  }, [])
+
+/**
+ * Validate a parsed manifest. Every problem is listed; ids are checked for safety before the Schema
+ * so a hostile id is named in the message exactly once.
+ */
+export const validateManifest = (input: unknown): Result.Result<ValidManifest, ReadonlyArray<string>> => {
+  const problems: Array<string> = []
+  const rawTasks = typeof input === "object" && input !== null && Array.isArray((input as { tasks?: unknown }).tasks)
+    ? (input as { tasks: ReadonlyArray<unknown> }).tasks : []
+  const decoded = decode(input)
+  if (Result.isFailure(decoded)) problems.push(...schemaProblems(decoded.failure.message))
+  const graph = rawTasks.flatMap((t) => {
+    if (typeof t !== "object" || t === null) return []
+    const { id, dependsOn } = t as { id?: unknown; dependsOn?: unknown }
+    if (typeof id !== "string" || !SAFE_ID_PATTERN.test(id)) return []
+    const deps = Array.isArray(dependsOn) ? dependsOn.filter((d): d is string => typeof d === "string") : []
+    return [{ id, dependsOn: deps }]
+  })
+  for (const t of rawTasks) {
+    const task = (typeof t === "object" && t !== null ? t : {}) as { agent?: unknown; command?: unknown; id?: unknown }
+    if (task.agent === "shell" && task.command === undefined) problems.push(`task ${JSON.stringify(task.id)}: agent "shell" needs a "command" (argv array)`)
+    if (task.agent !== "shell" && task.command !== undefined) problems.push(`task ${JSON.stringify(task.id)}: "command" is only for agent "shell"`)
+  }
+  const waves = planWaves(graph)
+  if (Result.isFailure(waves)) problems.push(...waves.failure.problems.map(describeWaveProblem))
+  if (problems.length > 0 || Result.isFailure(decoded) || Result.isFailure(waves)) return Result.fail(problems)
+  return Result.succeed({ manifest: decoded.success, waves: waves.success })
+}

@@ -1,0 +1,159 @@
+/**
+ * The wave executor: for each wave from a given one, launch its pending tasks (worktree from the base
+ * branch, one tmux session each, at most `maxLanes` at a time), monitor them with one observation
+ * per poll, merge every lane whose tasks all succeeded, apply the failure and merge-failure
+ * policies, and persist after every transition. Tasks a resume reconnected are simply monitored.
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import { laneOf } from "../domain/ResumePoint.ts"
+import type { BatchState, Task } from "../domain/State.ts"
+import { Worktrees } from "../ports/Worktrees.ts"
+import { type Applying, findTask, makeApplying } from "./Applying.ts"
+import { crashPoint } from "./CrashPoints.ts"
+import { fail } from "./Errors.ts"
+import { emit, ExecutorSettings } from "./ExecutorSettings.ts"
+import { finishBatch } from "./Finish.ts"
+import { launchTask } from "./Launch.ts"
+import { dependentsOf, monitorPass } from "./Monitor.ts"
+import { observe } from "./Observe.ts"
+import { mergeLane } from "./RepoSteps.ts"
+import { ensureAgentGone } from "./TaskSteps.ts"
+import { Tmux } from "../ports/Tmux.ts"
+
+const TERMINAL = new Set(["succeeded", "failed", "skipped", "blocked"])
+const DEFAULTS = { maxLanes: 4, failurePolicy: "stop-wave", mergeFailurePolicy: "pause", stallTimeoutMs: 900_000, relaunchCap: 3 } as const
+
+const optionsOf = (s: BatchState) => ({ ...DEFAULTS, ...s.options })
+
+/** Create the task's worktree from the base branch unless it is already there. */
+const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function*(state: BatchState, task: Task) {
+  const git = yield* Worktrees
+  if (task.worktree === undefined || task.branch === undefined) {
+    return yield* fail("E_WORKTREE_MISSING", `task ${task.id} has no planned worktree`, "the state is incomplete: start the batch again")
+  }
+  const at = (yield* git.pathStates([task.worktree]))[task.worktree]
+  if (at === "present") return
+  const exists = yield* git.branchExists(state.repoRoot, task.branch).pipe(Effect.orElseSucceed(() => false))
+  if (exists) {
+    return yield* fail("E_GIT_FAILED", `branch ${task.branch} exists but its worktree ${task.worktree} is ${at}`, "run `rekindle repair`, then resume")
+  }
+  yield* git.add(state.repoRoot, { path: task.worktree, branch: task.branch, base: state.baseBranch }).pipe(
+    Effect.mapError((e) => fail("E_GIT_FAILED", `cannot create the worktree of ${task.id}: ${e.message}`, "inspect the repository, then resume")))
+})
+
+/** Launch one pending task. */
+const start = (ctx: Applying, taskId: string) =>
+  Effect.gen(function*() {
+    const state = yield* ctx.current
+    const task = findTask(state, taskId)!
+    yield* ensureWorktree(state, task)
+    yield* crashPoint("run:before-launch")
+    const { task: launched } = yield* launchTask(state, task, { mode: "first", attempt: task.attempts + 1, reason: "wave start" })
+    yield* ctx.updateTask(taskId, () => launched)
+    yield* emit({ _tag: "TaskLaunched", taskId, attempt: launched.attempts, session: launched.session ?? "" })
+  })
+
+/** Record a status change. */
+const transition = (ctx: Applying, taskId: string, status: Task["status"], reason: string, exitStatus?: number) =>
+  Effect.gen(function*() {
+    const now = yield* Clock.currentTimeMillis
+    const terminal = TERMINAL.has(status)
+    yield* ctx.updateTask(taskId, (t) => ({
+      ...t, status,
+      ...(terminal ? { endedAt: now, exitReason: reason } : {}),
+      ...(exitStatus === undefined ? {} : { exitStatus }),
+      history: [...(t.history ?? []), { at: now, event: `status:${status}`, reason }]
+    }))
+    yield* emit({ _tag: "TaskChanged", taskId, status, reason })
+  })
+
+/** Stop every running agent of `ids` (stop-all). */
+const stopRunning = (ctx: Applying, ids: ReadonlyArray<string>, reason: string) =>
+  Effect.gen(function*() {
+    const tmux = yield* Tmux
+    const { graceMs } = yield* ExecutorSettings
+    for (const id of ids) {
+      const task = findTask(yield* ctx.current, id)
+      if (task === undefined || (task.status !== "running" && task.status !== "stalled")) continue
+      if (task.session !== undefined) yield* tmux.killSession({ name: task.session }).pipe(Effect.ignore)
+      yield* ensureAgentGone(task, graceMs)
+      yield* transition(ctx, id, "failed", reason)
+    }
+  })
+
+/** Run one wave to its end. Returns whether the batch continues. */
+const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: number) {
+  const { pollMs } = yield* ExecutorSettings
+  const initial = yield* ctx.current
+  const ids = initial.waves[wave] ?? []
+  const opts = optionsOf(initial)
+  yield* ctx.update((s) => ({ ...s, phase: "executing" }))
+  yield* emit({ _tag: "WaveStarted", wave, waves: initial.waves.length, tasks: ids })
+  // A task whose dependency did not succeed cannot start: blocked (or skipped under skip-dependents).
+  for (const id of ids) {
+    const s = yield* ctx.current
+    const t = findTask(s, id)
+    if (t === undefined || t.status !== "pending") continue
+    const bad = t.dependsOn.filter((d) => findTask(s, d)?.status !== "succeeded")
+    if (bad.length > 0) yield* transition(ctx, id, opts.failurePolicy === "skip-dependents" ? "skipped" : "blocked", `dependency ${bad.join(", ")} did not succeed`)
+  }
+  for (;;) {
+    const s = yield* ctx.current
+    const tasks = ids.flatMap((id) => findTask(s, id) ?? [])
+    const running = tasks.filter((t) => t.status === "running" || t.status === "stalled")
+    const failed = tasks.filter((t) => t.status === "failed")
+    if (failed.length > 0 && opts.failurePolicy === "stop-all") {
+      yield* stopRunning(ctx, running.map((t) => t.id), "stopped: another task failed (failure policy stop-all)")
+      return false
+    }
+    const pending = tasks.filter((t) => t.status === "pending")
+    for (const t of pending.slice(0, Math.max(0, opts.maxLanes - running.length))) yield* start(ctx, t.id)
+    if (tasks.every((t) => TERMINAL.has(t.status))) break
+    yield* Effect.sleep(pollMs)
+    const now = yield* ctx.current
+    const signals = yield* observe(now)
+    for (const tr of monitorPass(now, ids, signals, opts.stallTimeoutMs)) {
+      if (tr.stopSession !== undefined) yield* (yield* Tmux).killSession({ name: tr.stopSession }).pipe(Effect.ignore)
+      yield* transition(ctx, tr.taskId, tr.status, tr.reason, tr.exitStatus)
+    }
+  }
+  if (opts.failurePolicy === "skip-dependents") {
+    const s = yield* ctx.current
+    const failedIds = ids.filter((id) => findTask(s, id)?.status === "failed")
+    for (const d of dependentsOf(s, failedIds)) {
+      if (findTask(s, d)?.status === "pending") yield* transition(ctx, d, "skipped", "a dependency failed (failure policy skip-dependents)")
+    }
+  }
+  // Merge every lane whose tasks all succeeded; a mixed lane is not merged (the wave is partial).
+  const s = yield* ctx.current
+  const lanes = new Map<string, Array<Task>>()
+  for (const id of ids) {
+    const t = findTask(s, id)
+    if (t !== undefined) lanes.set(laneOf(t), [...(lanes.get(laneOf(t)) ?? []), t])
+  }
+  for (const [lane, members] of [...lanes.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (!members.every((t) => t.status === "succeeded")) continue
+    yield* ctx.update((x) => ({ ...x, phase: "merging" }))
+    const status = yield* mergeLane(ctx, wave, lane, `wave ${wave + 1} finished`)
+    const last = (yield* ctx.current).merges.at(-1)
+    yield* emit({ _tag: "Merged", wave, lane, status, ...(last?.reason === undefined ? {} : { reason: last.reason }) })
+    if (status !== "succeeded") {
+      yield* ctx.update((x) => ({ ...x, phase: opts.mergeFailurePolicy === "abort" ? "failed" : "paused" }))
+      return false
+    }
+  }
+  const after = yield* ctx.current
+  const anyFailed = ids.some((id) => findTask(after, id)?.status === "failed")
+  return !(anyFailed && opts.failurePolicy !== "skip-dependents")
+})
+
+/** Run waves `fromWave…` and finish the batch (completed, or paused with its worktrees kept). */
+export const continueFrom = Effect.fn("Executor.continueFrom")(function*(state: BatchState, fromWave: number) {
+  const ctx = yield* makeApplying(state)
+  for (let w = fromWave; w < state.waves.length; w++) {
+    const go = yield* runWave(ctx, w)
+    if (!go) break
+  }
+  return yield* finishBatch(ctx)
+})

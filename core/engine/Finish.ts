@@ -1,0 +1,51 @@
+/**
+ * The end of a batch run. Every task succeeded and every lane merged: `completed`, merged worktrees
+ * and branches removed (state kept as history). Otherwise `paused` (or `failed` after a merge abort)
+ * with every worktree kept: work that is not merged is never reset or cleaned, only reported.
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import { laneOf, latestMerge } from "../domain/ResumePoint.ts"
+import type { BatchState } from "../domain/State.ts"
+import { Worktrees } from "../ports/Worktrees.ts"
+import type { Applying } from "./Applying.ts"
+import { emit } from "./ExecutorSettings.ts"
+
+/** Whether every wave's every lane has a succeeded latest merge record. */
+export const allMerged = (s: BatchState): boolean =>
+  s.waves.every((ids, w) => ids.every((id) => {
+    const t = s.tasks.find((x) => x.id === id)
+    return t === undefined || latestMerge(s.merges, w, laneOf(t))?.status === "succeeded"
+  }))
+
+/** Finish the batch; returns the final saved state. */
+export const finishBatch = Effect.fn("Finish.finishBatch")(function*(ctx: Applying) {
+  const s = yield* ctx.current
+  const git = yield* Worktrees
+  const clean = s.tasks.every((t) => t.status === "succeeded") && allMerged(s)
+  if (!clean) {
+    const phase = s.phase === "failed" ? "failed" : "paused"
+    const kept = s.tasks.filter((t) => t.status !== "succeeded" && t.worktree !== undefined).map((t) => t.id)
+    const saved = yield* ctx.update((x) => ({ ...x, phase }))
+    yield* emit({ _tag: "BatchEnded", phase, reason: kept.length > 0 ? `worktrees kept for: ${kept.join(", ")}` : "stopped before the last wave" })
+    return saved
+  }
+  const now = yield* Clock.currentTimeMillis
+  const kept: Array<string> = []
+  for (const t of s.tasks) {
+    if (t.worktree === undefined) continue
+    const removed = yield* git.remove(s.repoRoot, t.worktree).pipe(Effect.as(true), Effect.orElseSucceed(() => false))
+    if (!removed) {
+      kept.push(t.id)
+      continue
+    }
+    if (t.branch !== undefined) yield* git.deleteBranch(s.repoRoot, t.branch, { mergedInto: s.baseBranch }).pipe(Effect.ignore)
+  }
+  const saved = yield* ctx.update((x) => ({
+    ...x,
+    phase: "completed",
+    tasks: x.tasks.map((t) => (kept.includes(t.id) ? t : { ...t, worktreeArchived: true, history: [...(t.history ?? []), { at: now, event: "cleanup", reason: "merged: worktree removed" }] }))
+  }))
+  yield* emit({ _tag: "BatchEnded", phase: "completed", reason: kept.length > 0 ? `completed; worktrees kept (local changes): ${kept.join(", ")}` : "completed; merged worktrees removed" })
+  return saved
+})

@@ -1,0 +1,143 @@
+/**
+ * run: start a batch from a manifest. The base branch is the branch checked out now (a detached HEAD
+ * is refused); the full state — every task, lane, planned session, worktree and branch — is persisted
+ * BEFORE anything is launched; then the wave executor runs it under the supervisor lease.
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
+import * as Path from "effect/Path"
+import * as Random from "effect/Random"
+import * as Result from "effect/Result"
+import { MANIFEST_DEFAULTS, validateManifest, type Manifest } from "../domain/Manifest.ts"
+import { branchFor, sessionNameFor, worktreeFor } from "../domain/Naming.ts"
+import type { BatchState, Lane, Task } from "../domain/State.ts"
+import { Worktrees } from "../ports/Worktrees.ts"
+import { fail } from "./Errors.ts"
+import { continueFrom } from "./Executor.ts"
+import { batchPaths, stateRoot } from "./Layout.ts"
+import { listBatches, saveState } from "./StateIO.ts"
+import { withLease } from "./Supervision.ts"
+
+/** Options of {@link run}. */
+export interface RunOptions {
+  readonly repoRoot: string
+  readonly manifestPath: string
+}
+
+const invalid = (problems: ReadonlyArray<string>, path: string) =>
+  fail("E_INVALID_MANIFEST", `${path}: ${problems.length} problem(s): ${problems.join("; ")}`, "fix every listed problem; `rekindle schema manifest` prints the format", { problems })
+
+/** Read, parse and validate a manifest file; prompts given as files are read (relative to it). */
+export const readManifest = Effect.fn("Run.readManifest")(function*(manifestPath: string) {
+  const fs = yield* FileSystem.FileSystem
+  const path = yield* Path.Path
+  const text = yield* fs.readFileString(manifestPath).pipe(Effect.mapError((e) => invalid([`cannot read it: ${e.message}`], manifestPath)))
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    return yield* invalid([`not JSON: ${e instanceof Error ? e.message : String(e)}`], manifestPath)
+  }
+  const valid = validateManifest(json)
+  if (Result.isFailure(valid)) return yield* invalid(valid.failure, manifestPath)
+  const dir = path.dirname(path.resolve(manifestPath))
+  const prompts = new Map<string, string>()
+  const missing: Array<string> = []
+  for (const t of valid.success.manifest.tasks) {
+    if (typeof t.prompt === "string") prompts.set(t.id, t.prompt)
+    else {
+      const file = path.resolve(dir, t.prompt.file)
+      const read = yield* fs.readFileString(file).pipe(Effect.option)
+      if (read._tag === "Some") prompts.set(t.id, read.value)
+      else missing.push(`task ${t.id}: prompt file ${t.prompt.file} cannot be read`)
+    }
+  }
+  if (missing.length > 0) return yield* invalid(missing, manifestPath)
+  return { manifest: valid.success.manifest, waves: valid.success.waves, prompts }
+})
+
+/** A fresh batch id: UTC time plus four random characters (safe charset, sortable). */
+export const newBatchId = Effect.gen(function*() {
+  const now = new Date(yield* Clock.currentTimeMillis).toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+  let suffix = ""
+  for (let i = 0; i < 4; i++) suffix += alphabet[yield* Random.nextIntBetween(0, alphabet.length)]
+  return `${now}-${suffix}`
+})
+
+/** The initial state of a batch (pure). */
+export const initialState = (input: {
+  readonly batchId: string; readonly repoRoot: string; readonly baseBranch: string; readonly baseCommit: string
+  readonly manifest: Manifest; readonly waves: ReadonlyArray<ReadonlyArray<string>>; readonly prompts: ReadonlyMap<string, string>; readonly now: number
+}): BatchState => {
+  const o = { ...MANIFEST_DEFAULTS, ...input.manifest.options }
+  const paths = batchPaths(input.repoRoot, input.batchId)
+  const tasks = input.manifest.tasks.map((t): Task => {
+    const worktree = worktreeFor(input.repoRoot, input.batchId, t.id)
+    return {
+      id: t.id, status: "pending", dependsOn: t.dependsOn ?? [], agent: t.agent, prompt: input.prompts.get(t.id) ?? "",
+      ...(t.command === undefined ? {} : { command: t.command }),
+      lane: t.lane ?? t.id, session: sessionNameFor(input.batchId, t.id), worktree, branch: branchFor(input.batchId, t.id),
+      doneMarker: o.doneMarker === "worktree" ? `${worktree}/.rekindle-done` : paths.marker(t.id), attempts: 0
+    }
+  })
+  const lanes = input.waves.flatMap((ids, wave) => {
+    const byLane = new Map<string, Array<string>>()
+    for (const id of ids) {
+      const lane = tasks.find((t) => t.id === id)?.lane ?? id
+      byLane.set(lane, [...(byLane.get(lane) ?? []), id])
+    }
+    return [...byLane.entries()].map(([id, members]): Lane => ({ id, wave, tasks: members }))
+  })
+  return {
+    version: 1, batchId: input.batchId, phase: "planning", repoRoot: input.repoRoot, baseBranch: input.baseBranch, baseCommit: input.baseCommit,
+    waves: input.waves, tasks, lanes, merges: [], counters: {}, errors: [], logCheckpoints: {}, prompts: [],
+    options: {
+      maxLanes: o.maxLanes, failurePolicy: o.failurePolicy, mergeFailurePolicy: o.mergeFailurePolicy,
+      stallTimeoutMs: o.stallTimeoutSeconds * 1000, relaunchCap: o.relaunchCap,
+      ...(o.tmuxSocket === undefined ? {} : { tmuxSocket: o.tmuxSocket })
+    },
+    createdAt: input.now, updatedAt: input.now
+  }
+}
+
+/** Keep `.rekindle/` out of the user's status: `.git/info/exclude`, never their .gitignore. */
+const excludeStateDir = Effect.fn("Run.excludeStateDir")(function*(repoRoot: string) {
+  const fs = yield* FileSystem.FileSystem
+  const exclude = `${repoRoot}/.git/info/exclude`
+  const isDir = yield* fs.stat(`${repoRoot}/.git`).pipe(Effect.map((i) => i.type === "Directory"), Effect.orElseSucceed(() => false))
+  if (!isDir) return
+  const current = yield* fs.readFileString(exclude).pipe(Effect.orElseSucceed(() => ""))
+  if (current.split("\n").some((l) => l.trim() === "/.rekindle/")) return
+  yield* fs.makeDirectory(`${repoRoot}/.git/info`, { recursive: true }).pipe(Effect.ignore)
+  yield* fs.writeFileString(exclude, `${current}${current === "" || current.endsWith("\n") ? "" : "\n"}/.rekindle/\n`).pipe(Effect.ignore)
+})
+
+/** Prepare and persist a batch from a manifest, without launching anything. */
+export const prepare = Effect.fn("Run.prepare")(function*(options: RunOptions & { readonly batchId?: string }) {
+  const { manifest, waves, prompts } = yield* readManifest(options.manifestPath)
+  const git = yield* Worktrees
+  const baseBranch = yield* git.currentBranch(options.repoRoot).pipe(Effect.mapError((e) => e.reason === "DetachedHead"
+    ? fail("E_DETACHED_HEAD", `${options.repoRoot} has a detached HEAD`, "check out the branch the batch should merge into, then run again")
+    : fail("E_GIT_FAILED", `cannot read the current branch of ${options.repoRoot}: ${e.message}`, "run rekindle inside a git repository")))
+  const baseCommit = yield* git.revParse(options.repoRoot, baseBranch).pipe(Effect.mapError((e) => fail("E_GIT_FAILED", e.message, "the base branch has no commit yet: commit something first")))
+  const batchId = options.batchId ?? manifest.options?.batchId ?? (yield* newBatchId)
+  if ((yield* listBatches(options.repoRoot)).some((b) => b.batchId === batchId)) {
+    return yield* fail("E_USAGE", `batch ${batchId} already exists in ${options.repoRoot}`, "choose another batchId, or resume it with `rekindle resume`")
+  }
+  yield* excludeStateDir(options.repoRoot)
+  const fs = yield* FileSystem.FileSystem
+  yield* fs.makeDirectory(stateRoot(options.repoRoot), { recursive: true, mode: 0o700 }).pipe(Effect.ignore)
+  const now = yield* Clock.currentTimeMillis
+  return yield* saveState(initialState({ batchId, repoRoot: options.repoRoot, baseBranch, baseCommit, manifest, waves, prompts, now }), now)
+})
+
+/** `rekindle run`: prepare the batch, then run every wave under the lease. */
+export const run = Effect.fn("Run.run")(function*(options: RunOptions & { readonly batchId?: string }) {
+  const state = yield* prepare(options)
+  return yield* Effect.scoped(Effect.gen(function*() {
+    yield* withLease(batchPaths(state.repoRoot, state.batchId).lease)
+    return yield* continueFrom(state, 0)
+  }))
+})

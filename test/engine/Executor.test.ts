@@ -1,0 +1,107 @@
+import * as Effect from "effect/Effect"
+import { describe, expect, it } from "vitest"
+import { ExecutorSettings } from "../../core/engine/ExecutorSettings.ts"
+import { resume } from "../../core/engine/Resume.ts"
+import { run } from "../../core/engine/Run.ts"
+import { FakeWorld, type AgentScript } from "../../adapters/testing.ts"
+import { REPO } from "../support/world.ts"
+
+const MANIFEST = "/work/manifest.json"
+const fast = Effect.provideService(ExecutorSettings, { pollMs: 1_000, graceMs: 1_000 })
+
+/** A world with a repo and a manifest of `tasks` (agent scripts by id). */
+const setup = async (tasks: ReadonlyArray<{ id: string; dependsOn?: Array<string>; lane?: string }>, scripts: Record<string, AgentScript>, options: object = {}) => {
+  const world = new FakeWorld()
+  world.git.initRepo(REPO, { "README.md": "hello\n" })
+  for (const [id, s] of Object.entries(scripts)) world.agents.scripts.set(id, s)
+  const manifest = { tasks: tasks.map((t) => ({ agent: "claude", prompt: `do ${t.id}`, ...t })), options: { batchId: "b1", ...options } }
+  world.writeFile(MANIFEST, JSON.stringify(manifest))
+  return world
+}
+
+const ok = { afterMs: 3_000, then: "succeed" } as const
+
+describe("wave executor over the FakeWorld", () => {
+  it("runs a 3-wave batch with dependencies to completion and merges every lane into the base branch", async () => {
+    const world = await setup([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a"] }, { id: "d", dependsOn: ["b", "c"] }], { a: ok, b: ok, c: ok, d: ok })
+    const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
+    expect(final.phase).toBe("completed")
+    expect(final.waves).toEqual([["a", "b"], ["c"], ["d"]])
+    expect(final.tasks.map((t) => [t.id, t.status])).toEqual([["a", "succeeded"], ["b", "succeeded"], ["c", "succeeded"], ["d", "succeeded"]])
+    const repo = world.git.worktreeAt(REPO)!.repo
+    const tree = world.git.treeOf(repo, world.git.resolve(repo, "main"))
+    expect([...tree.keys()].sort()).toEqual(["README.md", "a.txt", "b.txt", "c.txt", "d.txt"])
+    // merged worktrees removed, each agent launched exactly once
+    for (const t of ["a", "b", "c", "d"]) expect(world.agents.launchesOf(t)).toHaveLength(1)
+    expect(repo.worktrees.map((w) => w.path)).toEqual([REPO])
+  })
+
+  it("failure policy stop-wave: the wave finishes, later waves do not start, the batch ends paused with worktrees kept", async () => {
+    const world = await setup([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a"] }], { a: { afterMs: 2_000, then: { exit: 3 } }, b: ok, c: ok })
+    const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
+    expect(final.phase).toBe("paused")
+    expect(final.tasks.map((t) => [t.id, t.status])).toEqual([["a", "failed"], ["b", "succeeded"], ["c", "pending"]])
+    expect(final.tasks[0]!.exitStatus).toBe(3)
+    expect(world.agents.launchesOf("c")).toHaveLength(0)
+    expect(world.git.worktreeAt(final.tasks[0]!.worktree!)).toBeDefined()
+  })
+
+  it("failure policy stop-all: the other running agents are stopped at once", async () => {
+    const world = await setup([{ id: "a" }, { id: "b" }], { a: { afterMs: 1_000, then: { exit: 1 } }, b: "work" }, { failurePolicy: "stop-all" })
+    const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
+    expect(final.phase).toBe("paused")
+    expect(world.agents.liveOf("b")).toHaveLength(0)
+    expect(final.tasks.find((t) => t.id === "b")!.status).toBe("failed")
+  })
+
+  it("failure policy skip-dependents: dependents are skipped, independent work continues", async () => {
+    const world = await setup([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a"] }, { id: "d", dependsOn: ["b"] }], { a: { afterMs: 1_000, then: { exit: 1 } }, b: ok, c: ok, d: ok }, { failurePolicy: "skip-dependents" })
+    const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
+    expect(final.tasks.map((t) => [t.id, t.status])).toEqual([["a", "failed"], ["b", "succeeded"], ["c", "skipped"], ["d", "succeeded"]])
+    expect(final.phase).toBe("paused")
+  })
+
+  it("merge conflict under mergeFailurePolicy pause and abort", async () => {
+    for (const policy of ["pause", "abort"] as const) {
+      const world = await setup([{ id: "a" }, { id: "b" }], { a: ok, b: ok }, { mergeFailurePolicy: policy })
+      // both agents write the same file differently: the second lane conflicts
+      world.agents.scripts.set("a", { afterMs: 1_000, then: "succeed" })
+      const origFinish = world.agents.finish.bind(world.agents)
+      world.agents.finish = (id, status) => {
+        const agent = world.agents.current(id)
+        if (agent !== undefined) world.git.commitInWorktree(agent.cwd, "clash", { "shared.txt": `${id}\n` })
+        return origFinish(id, status)
+      }
+      const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
+      expect(final.phase).toBe(policy === "pause" ? "paused" : "failed")
+      expect(final.merges.map((m) => [m.lane, m.status])).toEqual([["a", "succeeded"], ["b", "conflict"]])
+      expect(world.git.worktreeAt(final.tasks[1]!.worktree!)).toBeDefined()
+    }
+  })
+
+  it("rejects a bad manifest with every problem listed (E_INVALID_MANIFEST), creating nothing", async () => {
+    const world = new FakeWorld()
+    world.git.initRepo(REPO, {})
+    world.writeFile(MANIFEST, JSON.stringify({ tasks: [{ id: "-x", agent: "gpt", prompt: 1 }, { id: "b", agent: "claude", prompt: "p", dependsOn: ["zz"] }], extra: 1 }))
+    const exit = await world.runExit(run({ repoRoot: REPO, manifestPath: MANIFEST }))
+    const text = JSON.stringify(exit)
+    expect(text).toContain("E_INVALID_MANIFEST")
+    for (const bit of ["extra", "tasks\\\"][0][\\\"id", "agent", "prompt", "zz"]) expect(text).toContain(bit)
+    expect(Effect.runSync(Effect.orElseSucceed(world.memory.fs.exists(`${REPO}/.rekindle`), () => false))).toBe(false)
+  })
+
+  it("kill the supervisor mid-wave, resume: running agents are reconnected, the batch completes, nothing runs twice", async () => {
+    const world = await setup([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a", "b"] }], { a: ok, b: { afterMs: 60_000, then: "succeed" }, c: ok })
+    // crash by interrupting the run after wave 1 started: die on the 8th observation
+    let observations = 0
+    const orig = world.effectClock.sleep
+    ;(world as { effectClock: typeof world.effectClock }).effectClock = { ...world.effectClock, sleep: (d) => Effect.flatMap(orig(d), () => ++observations === 8 ? Effect.die("SIGKILL") : Effect.void) }
+    const crashed = await world.runExit(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
+    expect(crashed._tag).toBe("Failure")
+    ;(world as { effectClock: typeof world.effectClock }).effectClock = { ...world.effectClock, sleep: orig }
+    world.restartSupervisor()
+    const r = await world.run(resume({ repoRoot: REPO, batchId: "b1" }).pipe(fast))
+    expect(r.state.phase).toBe("completed")
+    for (const t of ["a", "b", "c"]) expect(world.agents.launchesOf(t)).toHaveLength(1)
+  })
+})
