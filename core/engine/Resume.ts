@@ -37,6 +37,11 @@ export interface ResumeOptions {
   readonly graceMs?: number
   readonly leaseStaleMs?: number
   readonly storm?: StormOptions
+  /**
+   * Run the remaining waves in this process after recovery (default true). False: recover only and
+   * leave the batch `paused` for a supervisor started elsewhere (the detached mode starts one).
+   */
+  readonly supervise?: boolean
 }
 
 /** How a resume ended. */
@@ -84,7 +89,11 @@ export const resume = Effect.fn("Resume.resume")(function*(ref: BatchRef, option
     const result = yield* applyPlan(report.state, plan, { graceMs: options.graceMs ?? 5_000, lease: { path: paths.lease, self: lease.self } })
     let state = result.state
     let message = `applied ${result.applied.length} step(s)`
-    if (result.continueFrom !== undefined && options.restart === undefined) {
+    if (result.continueFrom !== undefined && options.restart === undefined && options.supervise === false) {
+      const apply = yield* makeApplying(state)
+      state = yield* apply.update((s) => ({ ...s, phase: "paused" }))
+      message += `; recovered only: waves from ${result.continueFrom + 1} wait for a supervisor`
+    } else if (result.continueFrom !== undefined && options.restart === undefined) {
       // An embedding orchestrator may supply its own executor; otherwise rekindle's own runs the waves.
       const executor = yield* Effect.serviceOption(WaveExecutor)
       state = Option.isSome(executor)

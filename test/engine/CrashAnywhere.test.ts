@@ -41,7 +41,7 @@ const runResume = async (world: FakeWorld, crashAt: number | undefined) => {
     world.faults.crash() // the dead process can no longer touch the disk (no lease release either)
     return Effect.die("SIGKILL")
   })
-  const exit = await world.runExit(resume(ref, { storm: NO_STORM, graceMs: 1_000 }).pipe(Effect.provideService(CrashPoint, hook)))
+  const exit = await world.runExit(resume(ref, { storm: NO_STORM, graceMs: 1_000, supervise: false }).pipe(Effect.provideService(CrashPoint, hook)))
   world.restartSupervisor()
   return exit
 }
