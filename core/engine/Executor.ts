@@ -15,6 +15,7 @@ import { fail } from "./Errors.ts"
 import { emit, ExecutorSettings } from "./ExecutorSettings.ts"
 import { finishBatch } from "./Finish.ts"
 import { launchTask } from "./Launch.ts"
+import { readSink, sinkEnds, tailPass } from "./Logs.ts"
 import { dependentsOf, monitorPass } from "./Monitor.ts"
 import { observe } from "./Observe.ts"
 import { mergeLane } from "./RepoSteps.ts"
@@ -83,7 +84,7 @@ const stopRunning = (ctx: Applying, ids: ReadonlyArray<string>, reason: string) 
   })
 
 /** Run one wave to its end. Returns whether the batch continues. */
-const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: number) {
+const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: number, sinkEnd: Map<string, number>) {
   const { pollMs } = yield* ExecutorSettings
   const initial = yield* ctx.current
   const ids = initial.waves[wave] ?? []
@@ -111,6 +112,7 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
     for (const t of pending.slice(0, Math.max(0, opts.maxLanes - running.length))) yield* start(ctx, t.id)
     if (tasks.every((t) => TERMINAL.has(t.status))) break
     yield* Effect.sleep(pollMs)
+    yield* tailPass(ctx, ids, sinkEnd)
     const now = yield* ctx.current
     const signals = yield* observe(now)
     for (const tr of monitorPass(now, ids, signals, opts.stallTimeoutMs)) {
@@ -118,6 +120,7 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
       yield* transition(ctx, tr.taskId, tr.status, tr.reason, tr.exitStatus)
     }
   }
+  yield* tailPass(ctx, ids, sinkEnd) // the last words of agents that just finished
   if (opts.failurePolicy === "skip-dependents") {
     const s = yield* ctx.current
     const failedIds = ids.filter((id) => findTask(s, id)?.status === "failed")
@@ -151,8 +154,9 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
 /** Run waves `fromWave…` and finish the batch (completed, or paused with its worktrees kept). */
 export const continueFrom = Effect.fn("Executor.continueFrom")(function*(state: BatchState, fromWave: number) {
   const ctx = yield* makeApplying(state)
+  const sinkEnd = sinkEnds(yield* readSink(ctx.paths))
   for (let w = fromWave; w < state.waves.length; w++) {
-    const go = yield* runWave(ctx, w)
+    const go = yield* runWave(ctx, w, sinkEnd)
     if (!go) break
   }
   return yield* finishBatch(ctx)
