@@ -21,6 +21,7 @@ import { continueFrom } from "./Executor.ts"
 import { makeApplying } from "./Applying.ts"
 import { fail, type EngineError } from "./Errors.ts"
 import { recoverIntents } from "./Intents.ts"
+import { recheckPrompts } from "./Prompts.ts"
 import { record } from "./Journaled.ts"
 import { batchPaths } from "./Layout.ts"
 import { planState, type PlanReport } from "./Planning.ts"
@@ -78,6 +79,7 @@ export const resume = Effect.fn("Resume.resume")(function*(ref: BatchRef, option
     // Re-check under the lease: the state may have moved since it was first read.
     const ctx = yield* makeApplying(yield* loadState({ repoRoot: first.repoRoot, batchId: first.batchId }))
     const recovered = yield* recoverIntents(ctx)
+    yield* recheckPrompts(ctx)
     const report = yield* planState(yield* ctx.current, { force: options.force ?? false })
     const plan = options.restart === undefined ? report.plan : planRestart(report.state, report.decisions, options.restart)!
     const now = yield* Clock.currentTimeMillis
