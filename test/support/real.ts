@@ -13,7 +13,10 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
 import { sessionNameFor, worktreeFor, type BatchState, type Task } from "../../core/domain/index.ts"
+import { launchTask } from "../../core/engine/Launch.ts"
 import { batchPaths } from "../../core/engine/Layout.ts"
+import { saveState } from "../../core/engine/StateIO.ts"
+import { Worktrees } from "../../core/ports/Worktrees.ts"
 import * as AgentLauncherFs from "../../adapters/agent/AgentLauncherFs.ts"
 import * as WorktreesGit from "../../adapters/git/WorktreesGit.ts"
 import * as LogTailFs from "../../adapters/logs/LogTailFs.ts"
@@ -199,3 +202,21 @@ export const startTicks = (pid: number): string | undefined => {
     return undefined
   }
 }
+
+/**
+ * Persist a batch of `shell` tasks in `root`, create each task's worktree (Worktrees.add) and launch
+ * each agent through the engine's own launch path, as test/support/world.ts `startBatch` does on
+ * the FakeWorld. Returns the saved state (tasks running, attempts 1, agent identities recorded).
+ */
+export const startRealBatch = (root: string, batchId: string, tasks: ReadonlyArray<RealTaskSpec>) =>
+  Effect.gen(function*() {
+    let state = yield* saveState(realState(root, batchId, tasks), Date.now())
+    const git = yield* Worktrees
+    for (const id of state.waves[0] ?? []) {
+      const task = state.tasks.find((t) => t.id === id)!
+      yield* git.add(root, { path: task.worktree!, branch: task.branch!, base: "main" })
+      const { task: launched } = yield* launchTask(state, task, { mode: "first", attempt: 1, reason: "wave 1" })
+      state = yield* saveState({ ...state, tasks: state.tasks.map((t) => (t.id === id ? launched : t)) }, Date.now())
+    }
+    return state
+  })
