@@ -46,3 +46,12 @@ export const parseWorktreePath = (
   const m = /^([A-Za-z0-9_][A-Za-z0-9_-]{0,63})\/([A-Za-z0-9_][A-Za-z0-9_-]{0,63})\/?$/.exec(path.slice(prefix.length))
   return m === null ? undefined : { batchId: m[1]!, taskId: m[2]! }
 }
+
+/** The tmux session a detached supervisor of the batch runs in. */
+export const supervisorSessionFor = (batchId: BatchId): string => `rk-${batchId.slice(0, 8)}-supervisor`.replace(TMUX_REWRITTEN, "_")
+
+/**
+ * The ownership tag of a supervisor session. `~` is outside the id charset, so orphan detection
+ * never mistakes a live supervisor for a stray task session.
+ */
+export const supervisorTag = (batchId: BatchId): string => `${batchId}/~supervisor`

@@ -53,6 +53,19 @@ const start = (ctx: Applying, taskId: string) =>
     const { task: launched } = yield* launchTask(state, task, { mode: "first", attempt: task.attempts + 1, reason: "wave start" })
     yield* ctx.updateTask(taskId, () => launched)
     yield* emit({ _tag: "TaskLaunched", taskId, attempt: launched.attempts, session: launched.session ?? "" })
+    yield* showStatus(ctx, taskId)
+  })
+
+/** Show rekindle's view of the task on its session's status line (best effort, never fatal). */
+const showStatus = (ctx: Applying, taskId: string) =>
+  Effect.gen(function*() {
+    const s = yield* ctx.current
+    const t = findTask(s, taskId)
+    if (t?.session === undefined) return
+    const wave = s.waves.findIndex((ids) => ids.includes(taskId))
+    const at = new Date(yield* Clock.currentTimeMillis).toISOString().slice(11, 16)
+    const text = `rekindle ${s.batchId} | wave ${wave + 1}/${s.waves.length} | ${taskId}: ${t.status} (attempt ${t.attempts}) | ${at}Z`
+    yield* (yield* Tmux).setStatus({ name: t.session }, text).pipe(Effect.ignore)
   })
 
 /** Record a status change. */
@@ -67,6 +80,7 @@ const transition = (ctx: Applying, taskId: string, status: Task["status"], reaso
       history: [...(t.history ?? []), { at: now, event: `status:${status}`, reason }]
     }))
     yield* emit({ _tag: "TaskChanged", taskId, status, reason })
+    yield* showStatus(ctx, taskId)
   })
 
 /** Stop every running agent of `ids` (stop-all). */
@@ -91,6 +105,7 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
   const opts = optionsOf(initial)
   yield* ctx.update((s) => ({ ...s, phase: "executing" }))
   yield* emit({ _tag: "WaveStarted", wave, waves: initial.waves.length, tasks: ids })
+  for (const id of ids) if (findTask(initial, id)?.status === "running") yield* showStatus(ctx, id)
   // A task whose dependency did not succeed cannot start: blocked (or skipped under skip-dependents).
   for (const id of ids) {
     const s = yield* ctx.current
