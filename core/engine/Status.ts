@@ -3,11 +3,13 @@
  * output, attempts — plus batch counters and the lease owner. Read-only.
  */
 import * as Effect from "effect/Effect"
+import { detectActivity, type AgentActivity } from "../domain/Detector.ts"
 import { evidenceFor } from "../domain/Evidence.ts"
 import { taskOrder } from "../domain/Reconcile.ts"
 import type { Signals } from "../domain/Signals.ts"
 import type { BatchState, Lease, TaskStatus } from "../domain/State.ts"
 import { LeaseStore } from "../ports/Lease.ts"
+import { LogTail } from "../ports/LogTail.ts"
 import { batchPaths } from "./Layout.ts"
 import { observe } from "./Observe.ts"
 import { loadState, type BatchRef } from "./StateIO.ts"
@@ -25,6 +27,9 @@ export interface TaskRow {
   /** ms since the pane last wrote to its log. */
   readonly lastOutputAgoMs: number | undefined
   readonly exitReason: string | undefined
+  /** What the agent seems to be doing, from the tail of its log (running tasks only). */
+  readonly activity: AgentActivity | undefined
+  readonly lastLine: string | undefined
 }
 
 /** What `rekindle status` shows. */
@@ -40,7 +45,12 @@ export interface StatusReport {
 }
 
 /** Join a state with signals (pure). */
-export const statusOf = (state: BatchState, signals: Signals, lease: Lease | undefined): StatusReport => {
+export const statusOf = (
+  state: BatchState,
+  signals: Signals,
+  lease: Lease | undefined,
+  tails: ReadonlyMap<string, ReadonlyArray<string>> = new Map()
+): StatusReport => {
   const waveOf = new Map(state.waves.flatMap((ids, w) => ids.map((id) => [id, w] as const)))
   const now = signals.observedAt
   const tasks = taskOrder(state).map((t): TaskRow => {
@@ -50,7 +60,8 @@ export const statusOf = (state: BatchState, signals: Signals, lease: Lease | und
       id: t.id, status: t.status, wave: waveOf.get(t.id), session: e.session, agent: e.agent, attempts: t.attempts,
       ageMs: t.startedAt === undefined ? undefined : (t.endedAt ?? now) - t.startedAt,
       lastOutputAgoMs: out === undefined ? undefined : Math.max(0, now - out),
-      exitReason: t.exitReason
+      exitReason: t.exitReason,
+      ...activityOf(t.status, e.session, tails.get(t.id), out === undefined ? undefined : now - out)
     }
   })
   const counts = { pending: 0, running: 0, succeeded: 0, failed: 0, stalled: 0, skipped: 0, blocked: 0 }
@@ -58,10 +69,28 @@ export const statusOf = (state: BatchState, signals: Signals, lease: Lease | und
   return { batchId: state.batchId, phase: state.phase, baseBranch: state.baseBranch, waves: state.waves.length, tasks, counts, lease, observedAt: now }
 }
 
+const activityOf = (status: TaskStatus, session: TaskRow["session"], lines: ReadonlyArray<string> | undefined, quietMs: number | undefined) => {
+  if (status !== "running" && status !== "stalled") return { activity: undefined, lastLine: undefined }
+  const d = detectActivity({ lines: lines ?? [], paneDead: session === "dead-pane", quietMs: quietMs ?? 0, idleAfterMs: 120_000 })
+  return { activity: d.activity, lastLine: d.line }
+}
+
+/** Bytes of each running task's log read to judge its activity (stat + one read; no spawn). */
+const TAIL_BYTES = 4096
+
 /** `rekindle status`. */
 export const status = Effect.fn("Status.status")(function*(ref: BatchRef) {
   const state = yield* loadState(ref)
   const signals = yield* observe(state)
-  const lease = yield* (yield* LeaseStore).read(batchPaths(state.repoRoot, state.batchId).lease).pipe(Effect.orElseSucceed(() => undefined))
-  return statusOf(state, signals, lease)
+  const paths = batchPaths(state.repoRoot, state.batchId)
+  const lease = yield* (yield* LeaseStore).read(paths.lease).pipe(Effect.orElseSucceed(() => undefined))
+  const tail = yield* LogTail
+  const tails = new Map<string, ReadonlyArray<string>>()
+  for (const t of state.tasks.filter((x) => x.status === "running" || x.status === "stalled")) {
+    const size = yield* tail.size(paths.log(t.id)).pipe(Effect.orElseSucceed(() => 0))
+    if (size === 0) continue
+    const chunk = yield* tail.read(paths.log(t.id), Math.max(0, size - TAIL_BYTES), TAIL_BYTES).pipe(Effect.option)
+    if (chunk._tag === "Some") tails.set(t.id, new TextDecoder().decode(chunk.value.bytes).split(/\r?\n/))
+  }
+  return statusOf(state, signals, lease, tails)
 })

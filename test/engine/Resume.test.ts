@@ -65,3 +65,22 @@ describe("resume over the FakeWorld", () => {
     expect(r.outcome).toBe("resume_attach")
   })
 })
+
+describe("status", () => {
+  it("joins state and live signals: liveness, attempts, and what the agent is doing", async () => {
+    const { status } = await import("../../core/engine/Status.ts")
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }, { id: "b" }])
+    world.tmux.write(paneOf(world, "a"), "Editing files\nDo you want to proceed? (y/n)\n")
+    world.tmux.write(paneOf(world, "b"), "step 1/3\n")
+    world.advanceClock(5_000)
+    world.tmux.write(paneOf(world, "b"), "step 2/3\n")
+    world.crashPane(paneOf(world, "b"))
+    const report = await world.run(status(ref))
+    expect(report.tasks.map((t) => [t.id, t.session, t.agent, t.attempts, t.activity])).toEqual([
+      ["a", "alive", "alive", 1, "waiting-for-input"],
+      ["b", "dead-pane", "gone", 1, "exited"]
+    ])
+    expect(report.counts.running).toBe(2)
+  })
+})
