@@ -90,11 +90,12 @@ export const snapshotWip = (ctx: Applying, step: Step<"SnapshotWip">) =>
       act: git.snapshotWip(step.worktree, { task: step.taskId, label: `attempt ${step.attempt}` }).pipe(
         Effect.mapError((e) => fail("E_GIT_FAILED", `cannot snapshot ${step.worktree}: ${e.message}`, "nothing was relaunched; fix the worktree and resume"))
       ),
-      persist: (snap) => Effect.asVoid(ctx.updateTask(step.taskId, (t) => withHistory(t, "snapshot", snap.ref)))
+      persist: (snap) => Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.asVoid(ctx.updateTask(step.taskId, (t) => withHistory(t, "snapshot", snap.ref, now))))
     })
   })
 
-const withHistory = (t: Task, event: string, reason: string, at = 0): Task =>
+const withHistory = (t: Task, event: string, reason: string, at: number): Task =>
   ({ ...t, history: [...(t.history ?? []), { at, event, reason }] })
 
 /** RelaunchAgent: start the agent again — unless a crash left the launch already done. */
