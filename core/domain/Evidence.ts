@@ -5,7 +5,7 @@
  */
 import type { Evidence } from "./Decision.ts"
 import { ownershipTag } from "./Naming.ts"
-import type { Signals, TmuxPane, WorktreeInfo } from "./Signals.ts"
+import type { ProcessInfo, Signals, TmuxPane, WorktreeInfo } from "./Signals.ts"
 import { TERMINAL_STATUSES, type BatchState, type Task } from "./State.ts"
 
 /** Programs that are a bare interactive shell when they are all a pane runs. */
@@ -18,25 +18,62 @@ export const isTerminal = (task: Task): boolean => TERMINAL_STATUSES.includes(ta
 export const neverStarted = (task: Task): boolean =>
   (task.status === "pending" || task.status === "blocked") && task.attempts === 0 && task.startedAt === undefined
 
+/** Lookups over one Signals value, built once (signals are immutable values) so reconcile stays linear. */
+interface SignalIndex {
+  readonly byTag: ReadonlyMap<string, ReadonlyArray<TmuxPane>>
+  readonly untaggedBySession: ReadonlyMap<string, ReadonlyArray<TmuxPane>>
+  readonly procs: ReadonlyMap<number, ProcessInfo>
+  readonly parents: ReadonlySet<number>
+  readonly worktrees: ReadonlyMap<string, WorktreeInfo>
+}
+
+const indexCache = new WeakMap<Signals, SignalIndex>()
+
+const push = <K, V>(m: Map<K, Array<V>>, k: K, v: V) => {
+  const list = m.get(k)
+  if (list === undefined) m.set(k, [v])
+  else list.push(v)
+}
+
+const indexOf = (signals: Signals): SignalIndex => {
+  const hit = indexCache.get(signals)
+  if (hit !== undefined) return hit
+  const byTag = new Map<string, Array<TmuxPane>>()
+  const untaggedBySession = new Map<string, Array<TmuxPane>>()
+  for (const p of signals.tmux.state === "up" ? signals.tmux.panes : []) {
+    if (p.taskTag === undefined) push(untaggedBySession, p.sessionName, p)
+    else push(byTag, p.taskTag, p)
+  }
+  const procs = new Map<number, ProcessInfo>()
+  const parents = new Set<number>()
+  for (const p of signals.processes.state === "known" ? signals.processes.processes : []) {
+    procs.set(p.pid, p)
+    parents.add(p.ppid)
+  }
+  const worktrees = new Map<string, WorktreeInfo>()
+  for (const w of signals.worktrees) if (!worktrees.has(w.path)) worktrees.set(w.path, w)
+  const index = { byTag, untaggedBySession, procs, parents, worktrees }
+  indexCache.set(signals, index)
+  return index
+}
+
+const byPaneId = (a: TmuxPane, b: TmuxPane) => (a.paneId < b.paneId ? -1 : a.paneId > b.paneId ? 1 : 0)
+
 /**
  * The panes that belong to a task: tagged with its ownership tag, or (for a pane whose tag was never
  * set) carrying exactly its session name. A pane with that name but another tag is not ours.
  */
-export const panesOf = (state: BatchState, task: Task, panes: ReadonlyArray<TmuxPane>): ReadonlyArray<TmuxPane> => {
-  const tag = ownershipTag(state.batchId, task.id)
-  const tagged = panes.filter((p) => p.taskTag === tag)
-  const mine = tagged.length > 0
-    ? tagged
-    : panes.filter((p) => p.taskTag === undefined && task.session !== undefined && p.sessionName === task.session)
+export const panesOf = (state: BatchState, task: Task, signals: Signals): ReadonlyArray<TmuxPane> => {
+  const index = indexOf(signals)
+  const tagged = index.byTag.get(ownershipTag(state.batchId, task.id)) ?? []
+  const mine = tagged.length > 0 || task.session === undefined ? tagged : index.untaggedBySession.get(task.session) ?? []
   // Deterministic whatever order tmux listed them in.
-  return [...mine].sort((a, b) => (a.paneId < b.paneId ? -1 : a.paneId > b.paneId ? 1 : 0))
+  return [...mine].sort(byPaneId)
 }
 
-const hasChildren = (signals: Signals, pid: number): boolean =>
-  signals.processes.state === "known" && signals.processes.processes.some((p) => p.ppid === pid)
+const hasChildren = (signals: Signals, pid: number): boolean => indexOf(signals).parents.has(pid)
 
-const processOf = (signals: Signals, pid: number) =>
-  signals.processes.state === "known" ? signals.processes.processes.find((p) => p.pid === pid) : undefined
+const processOf = (signals: Signals, pid: number): ProcessInfo | undefined => indexOf(signals).procs.get(pid)
 
 /** Whether the process rekindle recorded for this task (pid + start time) is alive right now. */
 export const recordedAgentAlive = (task: Task, signals: Signals): boolean | undefined => {
@@ -53,7 +90,7 @@ export const liveness = (
   signals: Signals
 ): { readonly session: Evidence["session"]; readonly agent: Evidence["agent"]; readonly sessionName?: string } => {
   if (signals.tmux.state === "unknown") return { session: "unknown", agent: "unknown" }
-  const panes = signals.tmux.state === "up" ? panesOf(state, task, signals.tmux.panes) : []
+  const panes = signals.tmux.state === "up" ? panesOf(state, task, signals) : []
   const pane = panes[0]
   if (pane === undefined) {
     // No session, but an agent process rekindle launched may have outlived its tmux server.
@@ -75,8 +112,7 @@ export const liveness = (
   return bare ? { session: "bare-shell", agent: stray, sessionName } : { session: "alive", agent: "alive", sessionName }
 }
 
-const listed = (worktrees: ReadonlyArray<WorktreeInfo>, path: string): WorktreeInfo | undefined =>
-  worktrees.find((w) => w.path === path)
+const listed = (signals: Signals, path: string): WorktreeInfo | undefined => indexOf(signals).worktrees.get(path)
 
 /** Worktree evidence: archived on purpose, present, missing or corrupt (directory without `.git`). */
 export const worktreeEvidence = (task: Task, signals: Signals): Evidence["worktree"] => {
@@ -84,13 +120,13 @@ export const worktreeEvidence = (task: Task, signals: Signals): Evidence["worktr
   if (task.worktree === undefined) return "none"
   const onDisk = signals.paths[task.worktree]
   if (onDisk !== undefined) return onDisk
-  const w = listed(signals.worktrees, task.worktree)
+  const w = listed(signals, task.worktree)
   return w !== undefined && !w.prunable ? "present" : "missing"
 }
 
 /** Whether the task's worktree is dirty, when observe checked it. */
 export const worktreeDirty = (task: Task, signals: Signals): boolean | undefined =>
-  task.worktree === undefined ? undefined : listed(signals.worktrees, task.worktree)?.dirty
+  task.worktree === undefined ? undefined : listed(signals, task.worktree)?.dirty
 
 /** Full evidence for one task. */
 export const evidenceFor = (state: BatchState, task: Task, signals: Signals): Evidence => {
