@@ -67,8 +67,8 @@ export const panesOf = (state: BatchState, task: Task, signals: Signals): Readon
   const index = indexOf(signals)
   const tagged = index.byTag.get(ownershipTag(state.batchId, task.id)) ?? []
   const mine = tagged.length > 0 || task.session === undefined ? tagged : index.untaggedBySession.get(task.session) ?? []
-  // Deterministic whatever order tmux listed them in.
-  return [...mine].sort(byPaneId)
+  // Deterministic whatever order tmux listed them in (one pane is the common case: no copy).
+  return mine.length <= 1 ? mine : [...mine].sort(byPaneId)
 }
 
 const hasChildren = (signals: Signals, pid: number): boolean => indexOf(signals).parents.has(pid)

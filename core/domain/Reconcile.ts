@@ -94,21 +94,28 @@ export const decideTask = (task: Task, e: Evidence): TaskDecision => {
  * the `tasks` array, so a reordered state decides identically.
  */
 export const taskOrder = (state: BatchState): ReadonlyArray<Task> => {
-  const rank = new Map<string, number>()
-  state.waves.forEach((wave, w) => wave.forEach((id, i) => {
-    if (!rank.has(id)) rank.set(id, w * 1_000_000 + i)
-  }))
   const byId = new Map<string, Task>()
   for (const t of state.tasks) {
     const prev = byId.get(t.id)
     // Duplicate ids cannot come from a valid manifest; keep one deterministically (the greater JSON).
     if (prev === undefined || JSON.stringify(t) > JSON.stringify(prev)) byId.set(t.id, t)
   }
-  return [...byId.values()].sort((a, b) => {
-    const ra = rank.get(a.id) ?? Number.MAX_SAFE_INTEGER
-    const rb = rank.get(b.id) ?? Number.MAX_SAFE_INTEGER
-    return ra !== rb ? ra - rb : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
-  })
+  // Walk the waves in order (linear, no sort), then the tasks no wave names, by id.
+  const out: Array<Task> = []
+  const placed = new Set<string>()
+  for (const wave of state.waves) {
+    for (const id of wave) {
+      const t = byId.get(id)
+      if (t !== undefined && !placed.has(id)) {
+        placed.add(id)
+        out.push(t)
+      }
+    }
+  }
+  if (placed.size < byId.size) {
+    out.push(...[...byId.values()].filter((t) => !placed.has(t.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)))
+  }
+  return out
 }
 
 /** One decision per task (in {@link taskOrder}), with action, row, reason and evidence. */

@@ -116,17 +116,13 @@ export const computeResumePoint = (state: BatchState, decisions: ReadonlyArray<T
     if (lanesNeedingMerge(state, w, isCompleted).length > 0) mergeRetryWaves.push(w)
   })
 
-  const pick = (c: Category) => decisions.filter((d) => category.get(d.taskId) === c).map((d) => d.taskId)
-  return {
-    ...(resumeWave === undefined ? {} : { resumeWave }),
-    mergeRetryWaves,
-    completed: pick("completed"),
-    failed: pick("failed"),
-    skipped: pick("skipped"),
-    pending: pick("pending"),
-    reconnect: pick("reconnect"),
-    reExecute: pick("reExecute"),
-    held: pick("held"),
-    blocked: pick("blocked")
+  // One pass into buckets, in decision order.
+  const buckets: Record<Category, Array<string>> = {
+    completed: [], failed: [], skipped: [], pending: [], reconnect: [], reExecute: [], held: [], blocked: []
   }
+  for (const d of decisions) {
+    const c = category.get(d.taskId)
+    if (c !== undefined) buckets[c].push(d.taskId)
+  }
+  return { ...(resumeWave === undefined ? {} : { resumeWave }), mergeRetryWaves, ...buckets }
 }
