@@ -16,7 +16,7 @@ import { resume } from "../../../core/engine/Resume.ts"
 import { acquireLease } from "../../../core/engine/Supervision.ts"
 import { Tmux } from "../../../core/ports/Tmux.ts"
 import { git, paneList, pidAlive, pollUntil, sessionNames, SLEEPER, startRealBatch, tmux } from "../../support/real.ts"
-import { RealWorld, refsUnder, worldFingerprint } from "./harness.ts"
+import { REAL_TIMEOUT_MS, RealWorld, refsUnder, worldFingerprint } from "./harness.ts"
 
 let world: RealWorld | undefined
 
@@ -70,7 +70,7 @@ describe("repair on real tmux + git", () => {
     // Refs: exactly one added (the snapshot); every other ref — user branch included — unchanged.
     const refsAfter = git(w.root, "for-each-ref", "--format=%(refname) %(objectname)")
     expect(refsAfter.split("\n").filter((l) => !l.startsWith("refs/rekindle/wip/"))).toEqual(refsBefore.split("\n"))
-  })
+  }, REAL_TIMEOUT_MS)
 
   it("a dry run reports the orphans and changes nothing: panes, worktrees, refs, files under .rekindle/", async () => {
     const w = (world = new RealWorld())
@@ -90,5 +90,5 @@ describe("repair on real tmux + git", () => {
     expect(report.removals).toBe(2)
 
     expect(worldFingerprint(w)).toEqual(before)
-  })
+  }, REAL_TIMEOUT_MS)
 })

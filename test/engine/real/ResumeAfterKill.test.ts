@@ -11,7 +11,7 @@ import { batchPaths } from "../../../core/engine/Layout.ts"
 import { resume } from "../../../core/engine/Resume.ts"
 import { loadState } from "../../../core/engine/StateIO.ts"
 import { paneList, pidAlive, pollUntil, startTicks } from "../../support/real.ts"
-import { RealWorld } from "./harness.ts"
+import { REAL_TIMEOUT_MS, RealWorld } from "./harness.ts"
 
 let world: RealWorld | undefined
 
@@ -76,5 +76,5 @@ describe("resume after the supervisor was SIGKILLed (real tmux + git)", () => {
     expect(after.tasks.map((t) => t.agentProcess)).toEqual(agents)
     const journal = fs.readFileSync(paths.journal, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as { kind: string })
     expect(journal.filter((e) => e.kind.startsWith("resume_")).map((e) => e.kind)).toEqual(["resume_attach"])
-  })
+  }, REAL_TIMEOUT_MS)
 })

@@ -10,7 +10,7 @@ import { ownershipTag } from "../../../core/domain/index.ts"
 import { resume } from "../../../core/engine/Resume.ts"
 import { loadState } from "../../../core/engine/StateIO.ts"
 import { git, pidAlive, pollUntil, sessionNames, startRealBatch, tmux } from "../../support/real.ts"
-import { RealWorld, refsUnder } from "./harness.ts"
+import { REAL_TIMEOUT_MS, RealWorld, refsUnder } from "./harness.ts"
 
 let world: RealWorld | undefined
 
@@ -54,5 +54,5 @@ describe("resume after the tmux server was killed (real tmux + git)", () => {
     expect(git(w.root, "rev-parse", "refs/rekindle/wip/a/1^")).toBe(git(a!.worktree!, "rev-parse", "HEAD"))
     expect(fs.readFileSync(nodePath.join(a!.worktree!, "notes.txt"), "utf8")).toBe("half-done work\n")
     expect(git(a!.worktree!, "status", "--porcelain")).toBe("?? notes.txt\n")
-  })
+  }, REAL_TIMEOUT_MS)
 })

@@ -16,6 +16,9 @@ import { freshSocket, git, GIT_ENV, isolateGitEnv, killServer, makeRepo, paneLis
 const ROOT = nodePath.resolve(import.meta.dirname, "../../..")
 const NODE = nodePath.join(ROOT, "node_modules/.bin/node")
 
+/** Per-test budget of the real tests: generous, for a loaded 2-core machine (they poll with deadlines). */
+export const REAL_TIMEOUT_MS = 90_000
+
 /** The live layer's git reads this process's environment: keep it off the machine's config. */
 isolateGitEnv()
 
