@@ -28,6 +28,8 @@ export const detectRelaunchStorm = (state: BatchState, plan: Plan, now: number, 
   const quick = plan.steps.flatMap((s) => {
     if (s._tag !== "RelaunchAgent") return []
     const task = byId.get(s.taskId)
+    // A task stopped on purpose (abort) did not die: it is no sign of a storm.
+    if (task?.history?.at(-1)?.event === "abort") return []
     const at = task === undefined ? undefined : lastLaunchAt(task)
     return at !== undefined && now - at < options.windowMs ? [s.taskId] : []
   })

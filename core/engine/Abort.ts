@@ -49,8 +49,10 @@ export const abort = Effect.fn("Abort.abort")(function*(ref: BatchRef, options: 
     const ctx = yield* makeApplying(state)
     const targets = liveTasks(state, yield* observe(state))
     if (!options.hard && targets.length > 0) {
+      const ioFailed = (e: { readonly message: string }) => fail("E_IO", `cannot write the wrap-up request: ${e.message}`, "check the .rekindle directory, or abort with --hard")
+      yield* fs.makeDirectory(paths.markers, { recursive: true, mode: 0o700 }).pipe(Effect.mapError(ioFailed))
       yield* Effect.forEach(targets, (t) =>
-        fs.writeFileString(paths.wrapUp(t.id), "rekindle: wrap up and stop\n", { mode: 0o600 }).pipe(Effect.ignore), { discard: true })
+        fs.writeFileString(paths.wrapUp(t.id), "rekindle: wrap up and stop\n", { mode: 0o600 }).pipe(Effect.mapError(ioFailed)), { discard: true })
       const deadline = (yield* Clock.currentTimeMillis) + (options.graceMs ?? 30_000)
       while ((yield* Clock.currentTimeMillis) < deadline) {
         const snap = yield* observe(yield* ctx.current)

@@ -6,7 +6,9 @@ import * as Effect from "effect/Effect"
 import type { ProcessIdentity } from "../domain/Ids.ts"
 import type { Plan, PlanStep } from "../domain/Plan.ts"
 import type { BatchState } from "../domain/State.ts"
+import { StateStore } from "../ports/StateStore.ts"
 import { makeApplying, type Applying } from "./Applying.ts"
+import { batchPaths } from "./Layout.ts"
 import { crashPoint } from "./CrashPoints.ts"
 import { record } from "./Journaled.ts"
 import { orphanStep, retryMerge } from "./RepoSteps.ts"
@@ -60,7 +62,12 @@ const runStep = (ctx: Applying, step: PlanStep, options: ApplyOptions, snapshots
 
 /** Carry out `plan` on `state`. */
 export const applyPlan = Effect.fn("Apply.applyPlan")(function*(state: BatchState, plan: Plan, options: ApplyOptions = {}) {
-  const ctx = yield* makeApplying(state)
+  // A plan may be applied again (an embedder retrying, a crash in between): start from what is saved —
+  // the truth every earlier step already persisted — never from the snapshot the plan was made from,
+  // so nothing recorded is rolled back. (Clock ties make timestamps useless for "newer".)
+  const saved = yield* (yield* StateStore).load(batchPaths(state.repoRoot, state.batchId).state).pipe(Effect.option)
+  const latest = saved._tag === "Some" && saved.value._tag === "Loaded" ? saved.value.state : state
+  const ctx = yield* makeApplying(latest)
   const snapshots = new Map<string, string>()
   const applied: Array<PlanStep> = []
   let continueFrom: number | undefined

@@ -54,27 +54,37 @@ export const ensureAgentGone = Effect.fn("TaskSteps.ensureAgentGone")(function*(
     "stop it by hand; rekindle never starts a second agent for a task")
 })
 
-/** StopSession: kill the stale session and make sure its agent died with it. */
+/**
+ * StopSession: kill the stale session and make sure its agent died with it. The agent stopped is the
+ * one recorded when the step runs (before any relaunch); once the journal says the stop is done, a
+ * re-applied plan does nothing here — in particular it never touches a relaunched agent.
+ */
 export const stopSession = (ctx: Applying, step: Step<"StopSession">, graceMs: number) =>
   Effect.gen(function*() {
     const state = yield* ctx.current
     const tmux = yield* Tmux
-    const gone = Effect.map(tmux.snapshot, (s) => (s.state === "up" && s.panes.some((p) => p.sessionName === step.session) ? undefined : true))
+    const procs = yield* ProcessTable
+    const task = step.taskId === undefined ? undefined : findTask(state, step.taskId)
+    const stale = task?.agentProcess
     yield* journaled({
-      journal: ctx.paths.journal, key: stepKey(state.batchId, step), kind: "stop-session", data: { session: step.session },
-      landed: gone,
+      journal: ctx.paths.journal, key: stepKey(state.batchId, step), kind: "stop-session", data: { session: step.session, ...(stale === undefined ? {} : { agent: stale }) },
+      landed: Effect.gen(function*() {
+        const snap = yield* tmux.snapshot
+        const sessionGone = snap.state === "up" ? !snap.panes.some((p) => p.sessionName === step.session) : snap.state === "no-server"
+        const agentGone = stale === undefined || !(yield* procs.isAlive(stale).pipe(Effect.orElseSucceed(() => true)))
+        return sessionGone && agentGone ? true : undefined
+      }),
       act: Effect.gen(function*() {
         yield* crashPoint("stop:before-kill")
         yield* tmux.killSession({ name: step.session }).pipe(
-          Effect.catchIf((e) => e.reason === "NotFound", () => Effect.void),
+          Effect.catchIf((e) => e.reason === "NotFound" || e.reason === "NoServer", () => Effect.void),
           Effect.mapError((e) => fail("E_TMUX_UNAVAILABLE", `cannot stop session ${step.session}: ${e.message}`, "check tmux with `rekindle doctor`"))
         )
+        if (task !== undefined && stale !== undefined) yield* ensureAgentGone({ ...task, agentProcess: stale }, graceMs)
         return true
       }),
       persist: () => Effect.void
     })
-    const task = step.taskId === undefined ? undefined : findTask(yield* ctx.current, step.taskId)
-    if (task !== undefined) yield* ensureAgentGone(task, graceMs)
   })
 
 /** SnapshotWip: commit the whole worktree to a ref; a re-run after a crash does not snapshot twice. */

@@ -112,7 +112,7 @@ describe("journal idempotence of applyPlan (FakeWorld)", () => {
   // agent (liveOf("b") = 0). Fix: run ensureAgentGone only for the identity the plan judged stale
   // (capture task.agentProcess before the journaled call, put it in the intent data, stop it inside
   // `act` and check it in `landed`), and do nothing when the journaled outcome is "skipped".
-  it.fails("applying the same plan twice performs each side effect once", async () => {
+  it("regression: applying the same plan twice performs each side effect once", async () => {
     const { world, report } = await scenario()
     await world.run(applyPlan(report.state, report.plan, { graceMs: 1_000 }))
     onceEach(world)
@@ -128,7 +128,7 @@ describe("journal idempotence of applyPlan (FakeWorld)", () => {
 
   // Same bug, reached by a crash: the relaunch completed (done line written), the supervisor dies
   // before the next step, and the same plan is applied again: the relaunched agent is SIGTERMed.
-  it.fails("a crash after the relaunch completed, then the same plan again: the relaunched agent survives", async () => {
+  it("regression: a crash after the relaunch completed, then the same plan again: the relaunched agent survives", async () => {
     const labels = await crashLabels()
     for (const label of labels.slice(labels.indexOf("relaunch:after-launch") + 1)) {
       const { world, report } = await scenario()
@@ -147,7 +147,7 @@ describe("journal idempotence of applyPlan (FakeWorld)", () => {
   // and the identity feeds "never two agents". Fix: makeApplying should start from the persisted
   // state when it is newer (reload under the lease, or compare updatedAt), or skipped steps should
   // re-read the state their done line vouches for.
-  it.fails("re-applying from the state the plan was made from does not roll back what the first apply recorded", async () => {
+  it("regression: re-applying from the state the plan was made from does not roll back what the first apply recorded", async () => {
     const { world, report } = await scenario()
     await world.run(applyPlan(report.state, report.plan, { graceMs: 1_000 }))
     const recorded = await bOf(world)

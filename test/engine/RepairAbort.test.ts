@@ -153,7 +153,7 @@ describe("abort over the FakeWorld", () => {
   // the grace period and kills the agents without ever asking them to wrap up. Fix: make
   // `paths.markers` (recursive, 0700) before the writes, and report a failed write instead of
   // ignoring it.
-  it.fails("graceful: writes the wrap-up marker of each running task when no task has finished yet", async () => {
+  it("regression: graceful: writes the wrap-up marker of each running task when no task has finished yet", async () => {
     const world = new FakeWorld()
     await startBatch(world, TASKS.map((id) => ({ id })))
     await world.run(abort(ref, { hard: false, graceMs: 2_000 }))
@@ -188,7 +188,7 @@ describe("abort over the FakeWorld", () => {
   // anything: the batch is paused with E_RELAUNCH_STORM (outcome resume_failed). Fix: a task whose
   // latest history event is an abort (or any deliberate stop) is not a quick death — skip it in
   // detectRelaunchStorm (or have the forced resume of a stopped batch bypass the storm check).
-  it.fails("resume --force right after an abort relaunches the aborted tasks (an abort is not a relaunch storm)", async () => {
+  it("regression: resume --force right after an abort relaunches the aborted tasks (an abort is not a relaunch storm)", async () => {
     const world = new FakeWorld()
     await startBatch(world, TASKS.map((id) => ({ id })))
     await world.run(abort(ref, { hard: true }))
