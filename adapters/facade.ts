@@ -1,0 +1,38 @@
+/**
+ * `createRekindle`: the Promise facade (core/facade.ts) on the live machine — real tmux, git, /proc
+ * and disk through adapters/node.ts, one layer per tmux socket. Like the CLI entry it is a
+ * composition root, which is why it lives with the adapters and not in core.
+ */
+import * as nodeFs from "node:fs"
+import * as nodePath from "node:path"
+import { stateRoot } from "../core/engine/Layout.ts"
+import { makeRekindle, RekindleError, type Rekindle, type RekindleOptions } from "../core/facade.ts"
+import * as Node from "./node.ts"
+import { socketProblem } from "./tmux/TmuxArgs.ts"
+
+/** The real path of `dir` when it exists (the CLI records `git rev-parse --show-toplevel`, a real path). */
+const realOrResolved = (dir: string): string => {
+  const absolute = nodePath.resolve(dir)
+  try {
+    return nodeFs.realpathSync(absolute)
+  } catch {
+    return absolute
+  }
+}
+
+/**
+ * A rekindle instance over the live machine. Throws a RekindleError (E_USAGE) at once for options it
+ * cannot honour: an unusable tmux socket name, or a `stateDir` other than `<repo>/.rekindle`.
+ */
+export const createRekindle = (options: RekindleOptions): Rekindle => {
+  const repo = realOrResolved(options.repo)
+  if (options.tmuxSocket !== undefined) {
+    const problem = socketProblem(options.tmuxSocket)
+    if (problem !== undefined) throw new RekindleError("E_USAGE", problem, "a tmux socket name (`tmux -L`) is a plain file name: no `/`, not empty")
+  }
+  if (options.stateDir !== undefined && realOrResolved(nodePath.resolve(repo, options.stateDir)) !== stateRoot(repo)) {
+    throw new RekindleError("E_USAGE", `state directory ${options.stateDir} is not ${stateRoot(repo)}`,
+      "rekindle keeps every batch under <repo>/.rekindle; omit stateDir")
+  }
+  return makeRekindle({ ...options, repo }, (socket) => Node.layer(socket === undefined ? {} : { socket }))
+}

@@ -1,0 +1,186 @@
+/**
+ * The Promise facade for callers without Effect: every use-case as a Promise of plain data, every
+ * failure as one {@link RekindleError} carrying the CLI's stable `E_…` code, message and hint.
+ *
+ * This module knows the engine only; the services come from `engineFor(socket)`, so the same facade
+ * runs on the live machine (`createRekindle`, composed with adapters/node.ts) or on a FakeWorld.
+ * One ManagedRuntime per tmux socket: services are built on first use and released by `close()`.
+ */
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as FileSystem from "effect/FileSystem"
+import type * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import type * as Path from "effect/Path"
+import type { Signals } from "./domain/Signals.ts"
+import { abort, type AbortOptions, type AbortReport } from "./engine/Abort.ts"
+import type { EngineError, ErrorCode } from "./engine/Errors.ts"
+import { observe } from "./engine/Observe.ts"
+import { plan, type PlanReport } from "./engine/Planning.ts"
+import { repair, type RepairOptions, type RepairReport } from "./engine/Repair.ts"
+import { resume, type ResumeOptions, type ResumeResult } from "./engine/Resume.ts"
+import { loadState, type BatchRef } from "./engine/StateIO.ts"
+import { status, type StatusReport } from "./engine/Status.ts"
+import type { ImportAdapter } from "./import/Foreign.ts"
+import { importState, type ImportOptions, type ImportResult } from "./import/Import.ts"
+import type { AgentLauncher } from "./ports/AgentLauncher.ts"
+import type { Journal } from "./ports/Journal.ts"
+import type { LeaseStore } from "./ports/Lease.ts"
+import type { LogTail } from "./ports/LogTail.ts"
+import type { ProcessTable } from "./ports/ProcessTable.ts"
+import type { StateStore } from "./ports/StateStore.ts"
+import type { Tmux } from "./ports/Tmux.ts"
+import type { Worktrees } from "./ports/Worktrees.ts"
+
+/** Every code a {@link RekindleError} carries: the engine's, plus the two only a caller can meet. */
+export type RekindleErrorCode = ErrorCode | "E_INTERNAL" | "E_INTERRUPTED"
+
+/**
+ * The one error the facade rejects with. `code` is the CLI's stable code (`E_NO_STATE`, `E_LOCKED`,
+ * …; `E_INTERNAL` for a bug, `E_INTERRUPTED` after an abort signal), `hint` says what to do next,
+ * `details` carries the structured facts `--json` prints (lease owner, problem list, candidates).
+ */
+export class RekindleError extends Error {
+  override readonly name = "RekindleError"
+  readonly code: RekindleErrorCode
+  readonly hint: string
+  readonly details: unknown
+  constructor(code: RekindleErrorCode, message: string, hint: string, options: { readonly details?: unknown; readonly cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.hint = hint
+    this.details = options.details
+  }
+  /** The same shape as the CLI's `{ "error": … }` document. */
+  toJSON(): { readonly code: RekindleErrorCode; readonly message: string; readonly hint: string; readonly details?: unknown } {
+    return { code: this.code, message: this.message, hint: this.hint, ...(this.details === undefined ? {} : { details: this.details }) }
+  }
+}
+
+const isEngineError = (e: unknown): e is EngineError =>
+  typeof e === "object" && e !== null && (e as { readonly _tag?: unknown })._tag === "EngineError"
+
+/** The RekindleError a failed call rejects with. */
+export const toRekindleError = (cause: Cause.Cause<unknown>): RekindleError => {
+  if (Cause.hasInterruptsOnly(cause)) {
+    return new RekindleError("E_INTERRUPTED", "the call was interrupted", "steps already taken are journaled; run it again to continue")
+  }
+  const failure = Cause.findErrorOption(cause)
+  const error: unknown = failure._tag === "Some" ? failure.value : Cause.squash(cause)
+  if (error instanceof RekindleError) return error
+  if (isEngineError(error)) return new RekindleError(error.code, error.message, error.hint, { details: error.details, cause: error })
+  const message = error instanceof Error ? error.message : String(error)
+  return new RekindleError("E_INTERNAL", `internal error: ${message}`, "this is a bug in rekindle; please report it", { cause: error })
+}
+
+/** Every service an engine use-case needs (the live layer and the FakeWorld both provide them). */
+export type EngineServices =
+  | Tmux | Worktrees | ProcessTable | StateStore | Journal | LeaseStore | AgentLauncher | LogTail
+  | FileSystem.FileSystem | Path.Path
+
+/** The engine services for one tmux socket (undefined: the user's default server). */
+export type EngineLayerFor = (socket: string | undefined) => Layer.Layer<EngineServices, unknown>
+
+/** Options of a rekindle instance. */
+export interface RekindleOptions {
+  /** The repository root (the git top level the batch was started in). */
+  readonly repo: string
+  /** Where batch state lives: rekindle keeps it in `<repo>/.rekindle` (the only supported value). */
+  readonly stateDir?: string
+  /** tmux socket (`tmux -L`); default the one recorded in the batch, else tmux's default server. */
+  readonly tmuxSocket?: string
+  /** The batch every call acts on; default the only (or only unfinished) batch of the repo. */
+  readonly batchId?: string
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Overrides the instance's batch. */
+  readonly batchId?: string
+  /** Aborting interrupts the call (finalizers run); it rejects with code E_INTERRUPTED. */
+  readonly signal?: AbortSignal
+}
+
+/** A rekindle instance: the use-cases as Promises. */
+export interface Rekindle {
+  /** The repository root this instance acts on. */
+  readonly repo: string
+  /** The live signals of the batch (tmux, processes, worktrees, markers), read-only. */
+  readonly observe: (options?: CallOptions) => Promise<Signals>
+  /** The recovery plan: decisions per task, resume point, ordered steps. Read-only. */
+  readonly plan: (options?: CallOptions & { readonly force?: boolean }) => Promise<PlanReport>
+  /** Take the lease, apply the plan, and (unless `supervise: false`) run the remaining waves. */
+  readonly resume: (options?: CallOptions & ResumeOptions) => Promise<ResumeResult>
+  /** Find orphans and vanished resources; with `dryRun: false`, snapshot and remove them. */
+  readonly repair: (options: CallOptions & RepairOptions) => Promise<RepairReport>
+  /** State joined with live signals, per task. Read-only. */
+  readonly status: (options?: CallOptions) => Promise<StatusReport>
+  /** Stop the batch's agents and mark it `stopped` (worktrees, branches and state kept). */
+  readonly abort: (options: CallOptions & AbortOptions) => Promise<AbortReport>
+  /** Map another orchestrator's state; with `save: true`, store it as a rekindle batch. */
+  readonly importState: <F>(adapter: ImportAdapter<F>, options?: ImportOptions & Pick<CallOptions, "signal">) => Promise<ImportResult>
+  /** Release every service (idempotent). */
+  readonly close: () => Promise<void>
+  readonly [Symbol.asyncDispose]: () => Promise<void>
+}
+
+type Runtime = ManagedRuntime.ManagedRuntime<EngineServices, unknown>
+
+/** Build a rekindle instance over `engineFor` (the live one is `createRekindle`). */
+export const makeRekindle = (options: RekindleOptions, engineFor: EngineLayerFor): Rekindle => {
+  const repo = options.repo.replace(/(.)\/+$/, "$1")
+  const runtimes = new Map<string, Runtime>()
+  let closed = false
+  const runtimeFor = (socket: string | undefined): Runtime => {
+    if (closed) throw new RekindleError("E_USAGE", "this rekindle instance is closed", "create a new one with createRekindle()")
+    const key = socket ?? ""
+    const hit = runtimes.get(key)
+    if (hit !== undefined) return hit
+    const made: Runtime = ManagedRuntime.make(engineFor(socket))
+    runtimes.set(key, made)
+    return made
+  }
+  const exec = async <A>(runtime: Runtime, effect: Effect.Effect<A, unknown, EngineServices>, signal: AbortSignal | undefined): Promise<A> => {
+    const exit = await runtime.runPromiseExit(effect, signal === undefined ? undefined : { signal })
+    if (Exit.isSuccess(exit)) return exit.value
+    throw toRekindleError(exit.cause)
+  }
+  const refOf = (call: CallOptions | undefined): BatchRef => {
+    const batchId = call?.batchId ?? options.batchId
+    return { repoRoot: repo, ...(batchId === undefined ? {} : { batchId }) }
+  }
+  /** Run a use-case on the batch's socket: the given one, else the one its state recorded. */
+  const onBatch = async <A>(call: CallOptions | undefined, body: (ref: BatchRef) => Effect.Effect<A, unknown, EngineServices>): Promise<A> => {
+    const ref = refOf(call)
+    const socket = options.tmuxSocket ??
+      (await exec(runtimeFor(undefined), Effect.map(loadState(ref), (s) => s.options?.tmuxSocket), call?.signal))
+    return exec(runtimeFor(socket), body(ref), call?.signal)
+  }
+  const close = async (): Promise<void> => {
+    closed = true
+    const all = [...runtimes.values()]
+    runtimes.clear()
+    await Promise.all(all.map((r) => r.dispose()))
+  }
+  return {
+    repo,
+    observe: (call) => onBatch(call, (ref) => Effect.flatMap(loadState(ref), observe)),
+    plan: (call) => onBatch(call, (ref) => plan(ref, { force: call?.force ?? false })),
+    resume: (call) => onBatch(call, (ref) => resume(ref, engineOptions(call ?? {}))),
+    repair: (call) => onBatch(call, (ref) => repair(ref, engineOptions(call))),
+    status: (call) => onBatch(call, status),
+    abort: (call) => onBatch(call, (ref) => abort(ref, engineOptions(call))),
+    importState: (adapter, call) =>
+      exec(runtimeFor(options.tmuxSocket), importState(adapter, call?.save === undefined ? {} : { save: call.save }), call?.signal),
+    close,
+    [Symbol.asyncDispose]: close
+  }
+}
+
+/** The engine's own options: the call options without the facade's. */
+const engineOptions = <O extends CallOptions>(call: O): Omit<O, "batchId" | "signal"> => {
+  const { batchId: _b, signal: _s, ...rest } = call
+  return rest
+}
+

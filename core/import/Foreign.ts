@@ -1,0 +1,113 @@
+/**
+ * The mapping interface for foreign state: what another orchestrator's persisted batch must be turned
+ * into so rekindle can observe, plan and resume it. An {@link ImportAdapter} reads the foreign files
+ * (`read`, through a small read-only {@link ImportIO}) and maps them (`map`, pure) to a
+ * {@link ForeignBatch}: rekindle's facts in rekindle's words, with every fact rekindle can default
+ * left optional. `importState` validates the result and fills the rest.
+ */
+import type { MergeStatus, Phase, TaskStatus } from "../domain/State.ts"
+
+/** One task, in rekindle's terms. Only `id` and `status` are required. */
+export interface ForeignTask {
+  /** Safe charset: `[A-Za-z0-9_-]`, 1–64 characters, not starting with `-`. */
+  readonly id: string
+  readonly status: TaskStatus
+  /** Ids this task depends on; default none. Failed tasks block their transitive dependents. */
+  readonly dependsOn?: ReadonlyArray<string>
+  /** Agent kind (launcher table name) used if rekindle relaunches it; default the batch's `agent`. */
+  readonly agent?: string
+  /** argv of a `shell` agent (never a shell string). */
+  readonly command?: ReadonlyArray<string>
+  /** The prompt a relaunch starts the agent with; default a line naming the task. */
+  readonly prompt?: string
+  readonly lane?: string
+  /** The exact tmux session the task runs in (found by exact name, never by prefix). */
+  readonly session?: string
+  /** Absolute path inside the repo. */
+  readonly worktree?: string
+  readonly branch?: string
+  /** Absolute path (inside the repo) of the file whose existence means "done". */
+  readonly doneMarker?: string
+  /** Launches so far; default 1 for a task that started, 0 otherwise. */
+  readonly attempts?: number
+  readonly conversationId?: string
+  /** Epoch milliseconds. */
+  readonly startedAt?: number
+  readonly endedAt?: number
+  readonly exitReason?: string
+}
+
+/** A lane: tasks sharing a session, worktree and branch, merged after its wave. */
+export interface ForeignLane {
+  readonly id: string
+  /** 0-based wave; default the first wave holding one of its tasks. */
+  readonly wave?: number
+  readonly tasks: ReadonlyArray<string>
+  readonly session?: string
+  readonly worktree?: string
+  readonly branch?: string
+}
+
+/** One merge attempt of a wave (or one lane of it). The latest record per wave and lane decides. */
+export interface ForeignMerge {
+  readonly wave: number
+  readonly lane?: string
+  readonly status: MergeStatus
+  readonly at: number
+  readonly commit?: string
+  readonly reason?: string
+}
+
+/** A foreign batch, mapped. */
+export interface ForeignBatch {
+  /** The orchestrator it came from ("taskplane"); recorded in the state as `importedFrom.source`. */
+  readonly source: string
+  readonly batchId: string
+  /** Absolute repository root: every path of the batch must lie inside it. */
+  readonly repoRoot: string
+  /** The branch merges target, as the batch captured it when it started. */
+  readonly baseBranch: string
+  readonly phase: Phase
+  /** Task ids per wave in execution order; default planned from `dependsOn`. */
+  readonly waves?: ReadonlyArray<ReadonlyArray<string>>
+  readonly tasks: ReadonlyArray<ForeignTask>
+  readonly lanes?: ReadonlyArray<ForeignLane>
+  readonly merges?: ReadonlyArray<ForeignMerge>
+  /** Batch-level error messages, kept as the state's error list. */
+  readonly errors?: ReadonlyArray<string>
+  readonly createdAt: number
+  readonly updatedAt: number
+  /** tmux socket (`tmux -L`) the sessions live on; default the user's server. */
+  readonly tmuxSocket?: string
+  /** Default agent kind of the tasks; default "claude". */
+  readonly agent?: string
+  /** Anything worth keeping about the origin (file path, schema version…): stored in `importedFrom`. */
+  readonly provenance?: Readonly<Record<string, unknown>>
+}
+
+/** Read-only file access handed to an adapter's `read`. Paths are absolute. */
+export interface ImportIO {
+  /** The file's text, or undefined when it does not exist. */
+  readonly readText: (path: string) => Promise<string | undefined>
+  readonly exists: (path: string) => Promise<boolean>
+  /** Entry names of a directory (empty when it does not exist). */
+  readonly list: (dir: string) => Promise<ReadonlyArray<string>>
+}
+
+/**
+ * An adapter from another orchestrator's state. `read` gathers what `map` needs (rejecting when the
+ * files are unreadable, resolving `undefined` when there is no state at all); `map` is pure.
+ */
+export interface ImportAdapter<Foreign> {
+  /** Orchestrator name, for messages. */
+  readonly name: string
+  /** What `read` reads (a path), for messages. */
+  readonly location: string
+  readonly read: (io: ImportIO) => Promise<Foreign | undefined>
+  readonly map: (foreign: Foreign) => ForeignBatch
+}
+
+/** An I/O failure while an adapter read (permission, not a directory…): reported as E_IO. */
+export class ImportIoError extends Error {
+  override readonly name = "ImportIoError"
+}

@@ -1,0 +1,118 @@
+/**
+ * From a mapped {@link ForeignBatch} to a rekindle `BatchState`: defaults filled, waves planned when
+ * absent, and every problem listed at once (unsafe ids, unknown or unplaced tasks, paths outside the
+ * repo, Schema violations) so an adapter author fixes them in one pass. Pure and total.
+ */
+import * as Result from "effect/Result"
+import { SAFE_ID_PATTERN } from "../domain/Ids.ts"
+import { MANIFEST_DEFAULTS } from "../domain/Manifest.ts"
+import { migrateState } from "../domain/Migrate.ts"
+import { STATE_VERSION, type BatchError, type BatchState, type Lane, type Task } from "../domain/State.ts"
+import { describeWaveProblem, planWaves } from "../domain/Waves.ts"
+import { isInside } from "../engine/Layout.ts"
+import type { ForeignBatch, ForeignTask } from "./Foreign.ts"
+
+/** The agent kind of a task whose adapter names none. */
+export const DEFAULT_IMPORT_AGENT = "claude"
+
+const started = (t: ForeignTask): boolean =>
+  t.startedAt !== undefined || !(t.status === "pending" || t.status === "blocked")
+
+const taskOf = (b: ForeignBatch, t: ForeignTask): Task => ({
+  id: t.id,
+  status: t.status,
+  dependsOn: t.dependsOn ?? [],
+  agent: t.agent ?? b.agent ?? DEFAULT_IMPORT_AGENT,
+  prompt: t.prompt ?? `Continue task ${t.id} of batch ${b.batchId} (imported from ${b.source}).`,
+  attempts: t.attempts ?? (started(t) ? 1 : 0),
+  ...(t.command === undefined ? {} : { command: t.command }),
+  ...(t.lane === undefined ? {} : { lane: t.lane }),
+  ...(t.session === undefined ? {} : { session: t.session }),
+  ...(t.worktree === undefined ? {} : { worktree: t.worktree }),
+  ...(t.branch === undefined ? {} : { branch: t.branch }),
+  ...(t.doneMarker === undefined ? {} : { doneMarker: t.doneMarker }),
+  ...(t.conversationId === undefined ? {} : { conversationId: t.conversationId }),
+  ...(t.startedAt === undefined ? {} : { startedAt: t.startedAt }),
+  ...(t.endedAt === undefined ? {} : { endedAt: t.endedAt }),
+  ...(t.exitReason === undefined ? {} : { exitReason: t.exitReason })
+})
+
+/** Problems of ids, waves, lanes and paths (the Schema checks the rest). */
+const structuralProblems = (b: ForeignBatch, waves: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string> => {
+  const problems: Array<string> = []
+  const ids = new Set(b.tasks.map((t) => t.id))
+  if (!SAFE_ID_PATTERN.test(b.batchId)) problems.push(`batch id "${b.batchId}" is not 1-64 characters of [A-Za-z0-9_-] (not starting with '-')`)
+  for (const t of b.tasks) {
+    if (!SAFE_ID_PATTERN.test(t.id)) problems.push(`task id "${t.id}" is not 1-64 characters of [A-Za-z0-9_-] (not starting with '-')`)
+  }
+  if (!b.repoRoot.startsWith("/")) problems.push(`repoRoot "${b.repoRoot}" is not an absolute path`)
+  const placed = new Map<string, number>()
+  waves.forEach((wave, w) => {
+    for (const id of wave) {
+      if (!ids.has(id)) problems.push(`wave ${w + 1} names unknown task "${id}"`)
+      else if (placed.has(id)) problems.push(`task "${id}" is in more than one wave`)
+      else placed.set(id, w)
+    }
+  })
+  for (const id of ids) if (!placed.has(id)) problems.push(`task "${id}" is in no wave`)
+  for (const t of b.tasks) {
+    for (const d of t.dependsOn ?? []) if (!ids.has(d)) problems.push(`task "${t.id}" depends on unknown task "${d}"`)
+  }
+  for (const lane of b.lanes ?? []) {
+    for (const id of lane.tasks) if (!ids.has(id)) problems.push(`lane "${lane.id}" names unknown task "${id}"`)
+  }
+  for (const t of b.tasks) {
+    for (const [what, path] of [["worktree", t.worktree], ["done marker", t.doneMarker]] as const) {
+      if (path !== undefined && !isInside(b.repoRoot, path)) problems.push(`task "${t.id}": ${what} ${path} is outside the repo ${b.repoRoot}`)
+    }
+  }
+  return problems
+}
+
+/** Map a foreign batch to a valid rekindle state, or list every problem. */
+export const toBatchState = (b: ForeignBatch): Result.Result<BatchState, ReadonlyArray<string>> => {
+  let waves = b.waves
+  if (waves === undefined) {
+    const planned = planWaves(b.tasks.map((t) => ({ id: t.id, dependsOn: t.dependsOn ?? [] })))
+    if (Result.isFailure(planned)) return Result.fail(planned.failure.problems.map(describeWaveProblem))
+    waves = planned.success
+  }
+  const problems = structuralProblems(b, waves)
+  if (problems.length > 0) return Result.fail(problems)
+  const waveOf = new Map(waves.flatMap((ids, w) => ids.map((id) => [id, w] as const)))
+  const lanes = (b.lanes ?? []).map((l): Lane => ({
+    id: l.id,
+    wave: l.wave ?? Math.min(...l.tasks.map((id) => waveOf.get(id) ?? 0)),
+    tasks: l.tasks,
+    ...(l.branch === undefined ? {} : { branch: l.branch }),
+    ...(l.session === undefined ? {} : { session: l.session }),
+    ...(l.worktree === undefined ? {} : { worktree: l.worktree })
+  }))
+  const errors = (b.errors ?? []).map((message): BatchError => ({ at: b.updatedAt, code: `E_${b.source.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`, message }))
+  const doc = {
+    version: STATE_VERSION,
+    batchId: b.batchId,
+    phase: b.phase,
+    repoRoot: b.repoRoot.replace(/\/+$/, ""),
+    baseBranch: b.baseBranch,
+    waves,
+    tasks: b.tasks.map((t) => taskOf(b, t)),
+    lanes,
+    merges: (b.merges ?? []).map((m) => ({ ...m })),
+    counters: {},
+    errors,
+    logCheckpoints: {},
+    prompts: [],
+    ...(b.tmuxSocket === undefined ? {} : {
+      options: {
+        maxLanes: MANIFEST_DEFAULTS.maxLanes, failurePolicy: MANIFEST_DEFAULTS.failurePolicy, mergeFailurePolicy: MANIFEST_DEFAULTS.mergeFailurePolicy,
+        stallTimeoutMs: MANIFEST_DEFAULTS.stallTimeoutSeconds * 1000, relaunchCap: MANIFEST_DEFAULTS.relaunchCap, tmuxSocket: b.tmuxSocket
+      }
+    }),
+    createdAt: b.createdAt,
+    updatedAt: b.updatedAt,
+    importedFrom: { source: b.source, ...b.provenance }
+  }
+  // One Schema decides validity: the same one that reads state.json.
+  return Result.mapError(migrateState(doc), (e) => [`the mapped state does not decode: ${e.message}`])
+}

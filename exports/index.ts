@@ -1,0 +1,8 @@
+/**
+ * Entry of `rekindle`: the engine use-cases (Effect API), the pure decision core, the ports, the
+ * foreign-state import, and the Promise facade (`createRekindle`, `RekindleError`).
+ */
+export * from "../core/index.ts"
+export * from "../core/import/index.ts"
+export { makeRekindle, RekindleError, toRekindleError, type CallOptions, type EngineLayerFor, type EngineServices, type Rekindle, type RekindleErrorCode, type RekindleOptions } from "../core/facade.ts"
+export { createRekindle } from "../adapters/facade.ts"
