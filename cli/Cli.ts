@@ -1,0 +1,27 @@
+/**
+ * The `rekindle` command tree: every use-case as a subcommand of the root (which carries the shared
+ * `--json`, `--repo` and `--socket` flags).
+ */
+import { Command } from "effect/cli"
+import { abort } from "./commands/Abort.ts"
+import { attach } from "./commands/Attach.ts"
+import { doctor } from "./commands/Doctor.ts"
+import { logs } from "./commands/Logs.ts"
+import { observe } from "./commands/Observe.ts"
+import { plan } from "./commands/Plan.ts"
+import { repair } from "./commands/Repair.ts"
+import { restart } from "./commands/Restart.ts"
+import { resume } from "./commands/Resume.ts"
+import { demo } from "./commands/Demo.ts"
+import { run } from "./commands/RunCmd.ts"
+import { schema } from "./commands/SchemaCmd.ts"
+import { status } from "./commands/Status.ts"
+import { root } from "./Root.ts"
+
+/** The version `rekindle --version` prints (kept equal to package.json's by a test). */
+export const VERSION = "0.1.0"
+
+/** The whole CLI. */
+export const cli = root.pipe(Command.withSubcommands([
+  run, status, plan, resume, repair, attach, restart, abort, logs, observe, schema, doctor, demo
+]))

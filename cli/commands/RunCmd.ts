@@ -1,0 +1,74 @@
+/**
+ * `rekindle run <manifest>`: validate the manifest (every problem listed, E_INVALID_MANIFEST),
+ * persist the batch, and run its waves — in this process (scripts, pipes, `--json`), or in a
+ * background supervisor (`--detached`, or on a terminal, which then attaches to a running task).
+ * The batch id is fixed here (manifest `options.batchId`, else a fresh one) so the background
+ * supervisor's log and readiness refer to it.
+ */
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { Argument, Command, Flag } from "effect/cli"
+import { fail } from "../../core/engine/Errors.ts"
+import { batchPaths } from "../../core/engine/Layout.ts"
+import { newBatchId, readManifest, run as runBatch } from "../../core/engine/Run.ts"
+import type { BatchState } from "../../core/domain/State.ts"
+import { Reported } from "../Exit.ts"
+import { withProgress } from "../Progress.ts"
+import { context, emit, note, type Ctx } from "../Root.ts"
+import { asSupervisorFlag, superviseAsChild } from "../Supervisor.ts"
+import { argPath, repoRootOf, runnerFor } from "../Target.ts"
+import { jsonDocument } from "../render/Json.ts"
+import { renderRun } from "../render/Reports.ts"
+import { RunOutput } from "../render/Shapes.ts"
+import { interactive, startInBackground } from "./Background.ts"
+
+/** The run's socket: the manifest's `options.tmuxSocket`; `--socket` must agree with it. */
+const socketOf = (ctx: Ctx, fromManifest: string | undefined) =>
+  ctx.socket !== undefined && fromManifest !== undefined && ctx.socket !== fromManifest
+    ? Effect.fail(fail("E_USAGE", `--socket ${ctx.socket} contradicts the manifest's tmuxSocket ${fromManifest}`, "drop --socket, or change the manifest"))
+    : Effect.succeed(fromManifest ?? ctx.socket)
+
+/** Print a finished batch; anything but `completed` exits 1. */
+const reportRun = (ctx: Ctx, s: BatchState) =>
+  Effect.gen(function*() {
+    const out = { batchId: s.batchId, phase: s.phase, tasks: s.tasks.map((t) => ({ id: t.id, status: t.status, attempts: t.attempts, exitReason: t.exitReason ?? null })) }
+    yield* emit(ctx, () => jsonDocument(RunOutput, out), () => renderRun(ctx.out, out))
+    if (s.phase !== "completed") return yield* new Reported({ exitCode: 1 })
+  })
+
+/** The `run` command. */
+export const run = Command.make("run", {
+  manifest: Argument.String("manifest").pipe(Argument.withDescription("The manifest file (JSON; `rekindle schema manifest`)")),
+  detached: Flag.Boolean("detached").pipe(Flag.withDescription("Run the waves in a background supervisor; return once it runs"), Flag.withDefault(false)),
+  batchId: Flag.String("batch-id").pipe(Flag.withHidden, Flag.optional),
+  asSupervisor: asSupervisorFlag
+}, Effect.fn("cli.run")(function*({ manifest, detached, batchId, asSupervisor }) {
+  const ctx = yield* context
+  const repoRoot = yield* repoRootOf(ctx)
+  const manifestPath = argPath(ctx, manifest)
+  const first = runnerFor(ctx, ctx.socket)
+  const read = yield* first(readManifest(manifestPath))
+  const socket = yield* socketOf(ctx, read.manifest.options?.tmuxSocket)
+  if (socket !== undefined && read.manifest.options?.tmuxSocket === undefined) {
+    yield* note(ctx.err.yellow(`note: the manifest names no tmuxSocket; pass --socket ${socket} to later commands too`))
+  }
+  const id = Option.getOrUndefined(batchId) ?? read.manifest.options?.batchId ?? (yield* first(newBatchId))
+  const on = runnerFor(ctx, socket)
+  const work = withProgress(ctx, on, batchPaths(repoRoot, id).journal, `run ${id}`, on(runBatch({ repoRoot, manifestPath, batchId: id })))
+  if (asSupervisor) return yield* superviseAsChild(ctx, id, work)
+  if (detached || interactive(ctx)) {
+    return yield* startInBackground({ argv: ["run", manifestPath, "--batch-id", id], repoRoot, batchId: id, socket, run: on, attach: !detached })
+  }
+  yield* reportRun(ctx, yield* work)
+})).pipe(
+  Command.withShortDescription("Start a batch from a manifest and run its waves"),
+  Command.withDescription(
+    "Start a batch from a manifest and run its waves: worktrees, one tmux session per task, merges per lane. " +
+    "On a terminal a background supervisor runs it and you are attached to a running task; otherwise this process " +
+    "supervises until the batch ends (exit 0 only when it completed)."
+  ),
+  Command.withExamples([
+    { command: "rekindle run batch.json", description: "start and supervise" },
+    { command: "rekindle run batch.json --detached", description: "start a background supervisor and return" }
+  ])
+)

@@ -1,0 +1,68 @@
+/**
+ * Turning engine reports into the documented `--json` documents (render/Shapes.ts): absent facts
+ * become `null`, and every document is encoded through its Schema before it is printed, so the
+ * output cannot drift from `rekindle schema <name>`. Pure.
+ */
+import * as Schema from "effect/Schema"
+import type { PlanReport } from "../../core/engine/Planning.ts"
+import type { RepairReport } from "../../core/engine/Repair.ts"
+import type { ResumeResult } from "../../core/engine/Resume.ts"
+import type { StatusReport } from "../../core/engine/Status.ts"
+import type { EngineError } from "../../core/engine/Errors.ts"
+import type { ErrorOutput, PlanOutput, RepairOutput, ResumeOutput, StatusOutput } from "./Shapes.ts"
+
+/** Encode `value` with `schema` and print it as one JSON document (2-space indented). */
+export const jsonDocument = <S extends Schema.Top>(schema: S, value: S["Type"]): string =>
+  JSON.stringify(Schema.encodeUnknownSync(schema as unknown as Schema.Codec<unknown, unknown>)(value), null, 2)
+
+/** `status --json`. */
+export const statusJson = (r: StatusReport): StatusOutput => ({
+  batchId: r.batchId,
+  phase: r.phase,
+  baseBranch: r.baseBranch,
+  waves: r.waves,
+  observedAt: r.observedAt,
+  lease: r.lease ?? null,
+  counts: r.counts,
+  tasks: r.tasks.map((t) => ({
+    id: t.id, status: t.status, wave: t.wave ?? null, session: t.session, agent: t.agent, attempts: t.attempts,
+    ageMs: t.ageMs ?? null, lastOutputAgoMs: t.lastOutputAgoMs ?? null, exitReason: t.exitReason ?? null
+  }))
+})
+
+/** `plan --json`. */
+export const planJson = (r: PlanReport, source: "live" | "snapshot"): PlanOutput => ({
+  batchId: r.state.batchId,
+  phase: r.state.phase,
+  source,
+  observedAt: r.signals.observedAt,
+  eligibility: r.eligibility,
+  decisions: r.decisions,
+  resumePoint: r.resumePoint,
+  plan: r.plan
+})
+
+/** `resume --json` / `restart --json`. */
+export const resumeJson = (r: ResumeResult): ResumeOutput => ({
+  batchId: r.state.batchId,
+  outcome: r.outcome,
+  message: r.message,
+  phase: r.state.phase,
+  recovered: r.recovered,
+  steps: r.applied
+})
+
+/** `repair --json`. */
+export const repairJson = (r: RepairReport, applied: boolean): RepairOutput => ({
+  batches: r.batches,
+  dryRun: r.dryRun,
+  applied,
+  removals: r.removals,
+  orphans: r.orphans,
+  steps: r.steps
+})
+
+/** The `--json` error document. */
+export const errorJson = (e: Pick<EngineError, "message" | "hint" | "details"> & { readonly code: ErrorOutput["error"]["code"] }): ErrorOutput => ({
+  error: { code: e.code, message: e.message, hint: e.hint, ...(e.details === undefined ? {} : { details: e.details }) }
+})

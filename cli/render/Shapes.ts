@@ -1,0 +1,174 @@
+/**
+ * The documented, stable `--json` output of every command, as Schemas: the CLI encodes each
+ * document through its Schema (so the shape cannot drift from the documentation), and
+ * `rekindle schema <name>` prints the JSON Schema. Absent facts are `null`, never missing keys.
+ * Adding a field is compatible; renaming or removing one is not.
+ */
+import * as Schema from "effect/Schema"
+import { TaskDecision, ResumePoint, SessionEvidence, AgentEvidence } from "../../core/domain/Decision.ts"
+import { Eligibility } from "../../core/domain/Eligibility.ts"
+import { Count, Timestamp } from "../../core/domain/Ids.ts"
+import { Orphan } from "../../core/domain/Orphans.ts"
+import { Plan, PlanStep } from "../../core/domain/Plan.ts"
+import { Lease, Phase, TaskStatus } from "../../core/domain/State.ts"
+import { ErrorCode } from "../../core/engine/Errors.ts"
+
+/** Every failure: `{ "error": { code, message, hint, details? } }` on stdout (exit 1, or 2 for E_USAGE). */
+export const ErrorOutput = Schema.Struct({
+  error: Schema.Struct({
+    code: Schema.Union([ErrorCode, Schema.Literals(["E_NOT_AVAILABLE", "E_INTERNAL"])]),
+    message: Schema.String,
+    hint: Schema.String,
+    details: Schema.optionalKey(Schema.Unknown)
+  })
+})
+/** @see ErrorOutput */
+export type ErrorOutput = typeof ErrorOutput.Type
+
+/** `status --json`. */
+export const StatusOutput = Schema.Struct({
+  batchId: Schema.String,
+  phase: Phase,
+  baseBranch: Schema.String,
+  waves: Count,
+  observedAt: Timestamp,
+  lease: Schema.NullOr(Lease),
+  counts: Schema.Record(TaskStatus, Count),
+  tasks: Schema.Array(Schema.Struct({
+    id: Schema.String,
+    status: TaskStatus,
+    /** 0-based wave index, as in the state's `waves` (human output shows it 1-based). */
+    wave: Schema.NullOr(Count),
+    session: SessionEvidence,
+    agent: AgentEvidence,
+    attempts: Count,
+    ageMs: Schema.NullOr(Schema.Finite),
+    lastOutputAgoMs: Schema.NullOr(Schema.Finite),
+    exitReason: Schema.NullOr(Schema.String)
+  }))
+})
+/** @see StatusOutput */
+export type StatusOutput = typeof StatusOutput.Type
+
+/** `plan --json` (and `plan --signals <file> --json`: `source` says which). */
+export const PlanOutput = Schema.Struct({
+  batchId: Schema.String,
+  phase: Phase,
+  source: Schema.Literals(["live", "snapshot"]),
+  observedAt: Timestamp,
+  eligibility: Eligibility,
+  decisions: Schema.Array(TaskDecision),
+  resumePoint: ResumePoint,
+  plan: Plan
+})
+/** @see PlanOutput */
+export type PlanOutput = typeof PlanOutput.Type
+
+/** `resume --json` and `restart <task> --json`. */
+export const ResumeOutput = Schema.Struct({
+  batchId: Schema.String,
+  outcome: Schema.Literals(["resume_attach", "resume_create", "resume_restart", "resume_failed"]),
+  message: Schema.String,
+  phase: Phase,
+  /** Dangling journal intents that turned out to have landed. */
+  recovered: Count,
+  /** The steps carried out. */
+  steps: Schema.Array(PlanStep)
+})
+/** @see ResumeOutput */
+export type ResumeOutput = typeof ResumeOutput.Type
+
+/** `repair --json`. */
+export const RepairOutput = Schema.Struct({
+  batches: Schema.Array(Schema.String),
+  dryRun: Schema.Boolean,
+  /** Whether the steps were carried out (false on a dry run or when there was nothing to do). */
+  applied: Schema.Boolean,
+  removals: Count,
+  orphans: Schema.Array(Orphan),
+  steps: Schema.Array(PlanStep)
+})
+/** @see RepairOutput */
+export type RepairOutput = typeof RepairOutput.Type
+
+/** `abort --json`. */
+export const AbortOutput = Schema.Struct({
+  batchId: Schema.String,
+  hard: Schema.Boolean,
+  stopped: Schema.Array(Schema.String)
+})
+/** @see AbortOutput */
+export type AbortOutput = typeof AbortOutput.Type
+
+/** What `restart`, `abort --hard` and `repair` print when the user answers "no" (exit 0). */
+export const DeclinedOutput = Schema.Struct({
+  declined: Schema.Literal(true),
+  command: Schema.String,
+  batchId: Schema.NullOr(Schema.String)
+})
+/** @see DeclinedOutput */
+export type DeclinedOutput = typeof DeclinedOutput.Type
+
+/** `attach --json`: the command that attaches (not run: JSON output is for scripts). */
+export const AttachOutput = Schema.Struct({
+  batchId: Schema.String,
+  taskId: Schema.String,
+  session: Schema.String,
+  command: Schema.Array(Schema.String)
+})
+/** @see AttachOutput */
+export type AttachOutput = typeof AttachOutput.Type
+
+/** `logs --json`: the log as text (decoded as UTF-8, invalid bytes replaced). */
+export const LogsOutput = Schema.Struct({
+  batchId: Schema.String,
+  taskId: Schema.String,
+  path: Schema.String,
+  size: Count,
+  text: Schema.String
+})
+/** @see LogsOutput */
+export type LogsOutput = typeof LogsOutput.Type
+
+/** One doctor check. `warn` does not fail doctor; `fail` does (exit 1). */
+export const DoctorCheck = Schema.Struct({
+  name: Schema.String,
+  status: Schema.Literals(["ok", "warn", "fail"]),
+  detail: Schema.String
+})
+/** @see DoctorCheck */
+export type DoctorCheck = typeof DoctorCheck.Type
+
+/** `doctor --json`. */
+export const DoctorOutput = Schema.Struct({
+  ok: Schema.Boolean,
+  checks: Schema.Array(DoctorCheck)
+})
+/** @see DoctorOutput */
+export type DoctorOutput = typeof DoctorOutput.Type
+
+/** `resume --detached` / `run --detached` (and interactive starts): the background supervisor. */
+export const DetachedOutput = Schema.Struct({
+  batchId: Schema.String,
+  /** The supervisor still runs the batch (false: the work ended before it was ready). */
+  running: Schema.Boolean,
+  supervisor: Schema.Struct({ pid: Count, log: Schema.String }),
+  /** The batch's phase when the supervisor finished before it was ready, else null. */
+  phase: Schema.NullOr(Schema.String)
+})
+/** @see DetachedOutput */
+export type DetachedOutput = typeof DetachedOutput.Type
+
+/** `run --json` (foreground): the batch as it ended. Exit 0 only when `phase` is `completed`. */
+export const RunOutput = Schema.Struct({
+  batchId: Schema.String,
+  phase: Phase,
+  tasks: Schema.Array(Schema.Struct({
+    id: Schema.String,
+    status: TaskStatus,
+    attempts: Count,
+    exitReason: Schema.NullOr(Schema.String)
+  }))
+})
+/** @see RunOutput */
+export type RunOutput = typeof RunOutput.Type

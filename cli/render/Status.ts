@@ -1,0 +1,33 @@
+/**
+ * `rekindle status` for people: a header (batch, phase, base branch, supervisor), one row per task
+ * (wave, status, session and agent liveness, age, last output, attempts, exit reason) and a summary
+ * line. Pure.
+ */
+import type { StatusReport } from "../../core/engine/Status.ts"
+import { TaskStatus } from "../../core/domain/State.ts"
+import { type Style, tone } from "./Style.ts"
+import { age, counts, plural, table } from "./Table.ts"
+
+/** The supervisor as one phrase. */
+export const leasePhrase = (r: StatusReport): string =>
+  r.lease === undefined
+    ? "no supervisor"
+    : `supervisor pid ${r.lease.owner.pid} on ${r.lease.owner.host} (renewed ${age(r.observedAt - r.lease.renewedAt)} ago)`
+
+/** The whole `status` output. */
+export const renderStatus = (style: Style, r: StatusReport): ReadonlyArray<string> => {
+  const header = `${style.bold(`batch ${r.batchId}`)} · ${tone(style, r.phase)} · base ${r.baseBranch} · ${plural(r.waves, "wave")} · ${leasePhrase(r)}`
+  const rows = r.tasks.map((t) => [
+    t.id,
+    t.wave === undefined ? "-" : String(t.wave + 1),
+    tone(style, t.status),
+    tone(style, t.session),
+    tone(style, t.agent),
+    age(t.ageMs),
+    age(t.lastOutputAgoMs),
+    String(t.attempts),
+    t.exitReason ?? ""
+  ])
+  const summary = `${plural(r.tasks.length, "task")}: ${counts(TaskStatus.literals, r.counts, (w) => tone(style, w))}`
+  return [header, ...table(style, ["TASK", "WAVE", "STATUS", "SESSION", "AGENT", "AGE", "OUTPUT", "TRIES", "NOTE"], rows), summary]
+}
