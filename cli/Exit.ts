@@ -8,11 +8,8 @@ import type { ErrorCode } from "../core/engine/Errors.ts"
 /** The command already printed its document; exit with this code (doctor with a failed check…). */
 export class Reported extends Data.TaggedError("Reported")<{ readonly exitCode: number }> {}
 
-/** A command this build does not have yet (`run`, `demo` until the wave executor lands). */
-export class NotAvailable extends Data.TaggedError("NotAvailable")<{ readonly command: string }> {}
-
-/** Codes only the CLI reports (not engine failures). */
-export type CliOnlyCode = "E_NOT_AVAILABLE" | "E_INTERNAL"
+/** The code only the CLI reports: a defect in rekindle itself (never expected). */
+export type CliOnlyCode = "E_INTERNAL"
 
 /** Every code the CLI may print. */
 export type AnyCode = ErrorCode | CliOnlyCode

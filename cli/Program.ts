@@ -13,7 +13,7 @@ import { CliOutput, Command } from "effect/cli"
 import type { EngineError } from "../core/engine/Errors.ts"
 import { cli, VERSION } from "./Cli.ts"
 import { Declined, reportDeclined } from "./Confirm.ts"
-import { exitCodeOf, NotAvailable, Reported, type AnyCode } from "./Exit.ts"
+import { exitCodeOf, Reported, type AnyCode } from "./Exit.ts"
 import { CliEnv } from "./Services.ts"
 import { errorJson, jsonDocument } from "./render/Json.ts"
 import { renderError } from "./render/Reports.ts"
@@ -43,9 +43,6 @@ const isEngineError = (e: unknown): e is EngineError =>
 /** What a failure of the command means to the user (undefined: nothing to print, exit 0). */
 const classify = (e: unknown): Problem | "implicit-help" => {
   if (isEngineError(e)) return { code: e.code, message: e.message, hint: e.hint, ...(e.details === undefined ? {} : { details: e.details }) }
-  if (e instanceof NotAvailable) {
-    return { code: "E_NOT_AVAILABLE", message: `rekindle ${e.command} is not available yet in this build`, hint: "use `rekindle resume`, `plan` and `status` on existing batches" }
-  }
   const tag = typeof e === "object" && e !== null ? (e as { _tag?: unknown })._tag : undefined
   if (tag === "ShowHelp") {
     const { errors, commandPath } = e as { errors: ReadonlyArray<{ message: string }>; commandPath: ReadonlyArray<string> }

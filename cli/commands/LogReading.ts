@@ -19,7 +19,8 @@ export const readTail = Effect.fn("cli.readTail")(function*(path: string, maxByt
   const tail = yield* LogTail
   const size = yield* tail.size(path).pipe(Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(0)), Effect.mapError(ioError))
   if (size === 0) return { size: 0, text: "" }
-  const start = Math.max(0, size - maxBytes)
+  // One byte before the window tells whether it starts on a line boundary.
+  const start = Math.max(0, size - maxBytes - 1)
   const parts: Array<Uint8Array> = []
   let offset = start
   while (offset < size) {
@@ -29,7 +30,7 @@ export const readTail = Effect.fn("cli.readTail")(function*(path: string, maxByt
     offset = chunk.nextOffset
   }
   let text = new TextDecoder().decode(Buffer.concat(parts))
-  // Started mid-file: drop the partial first line.
+  // Started mid-file: drop everything up to the first line boundary (at least the extra byte).
   if (start > 0) text = text.slice(text.indexOf("\n") + 1)
   return { size: offset, text }
 })

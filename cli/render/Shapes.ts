@@ -16,7 +16,7 @@ import { ErrorCode } from "../../core/engine/Errors.ts"
 /** Every failure: `{ "error": { code, message, hint, details? } }` on stdout (exit 1, or 2 for E_USAGE). */
 export const ErrorOutput = Schema.Struct({
   error: Schema.Struct({
-    code: Schema.Union([ErrorCode, Schema.Literals(["E_NOT_AVAILABLE", "E_INTERNAL"])]),
+    code: Schema.Union([ErrorCode, Schema.Literal("E_INTERNAL")]),
     message: Schema.String,
     hint: Schema.String,
     details: Schema.optionalKey(Schema.Unknown)

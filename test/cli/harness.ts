@@ -7,6 +7,7 @@ import * as NodeServices from "@effect/platform-node/NodeServices"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import { fail } from "../../core/engine/Errors.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
@@ -37,13 +38,18 @@ export interface Terminal {
   probes: Record<string, ProbeResult>
   /** Exit code of an interactive `tmux attach`. */
   attachExit: number
+  /**
+   * What a started background supervisor does: `run` the command in-process to completion (its first
+   * stdout line is the readiness), or only answer `ready` without running anything.
+   */
+  supervisor: "run" | "ready-only"
 }
 
 /** A FakeWorld with a scripted terminal around the CLI. */
 export class CliHarness {
   readonly world: FakeWorld
   readonly term: Terminal = {
-    stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, env: {}, cwd: REPO, answers: [], onPath: {}, probes: {}, attachExit: 0
+    stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, env: {}, cwd: REPO, answers: [], onPath: {}, probes: {}, attachExit: 0, supervisor: "run"
   }
   /** Questions asked, argv of every attach, sockets the engine layer was built for. */
   readonly asked: Array<string> = []
@@ -76,7 +82,7 @@ export class CliHarness {
       which: (program) => Effect.sync(() => t.onPath[program]),
       // A "background" supervisor runs in-process to completion; its first stdout line is the readiness.
       spawnSupervisor: (argv) => Effect.promise(async () => {
-        const child = await this.run(...argv)
+        const child = t.supervisor === "run" ? await this.run(...argv) : { code: 0, stdout: `{"ready":{"batchId":"${argv[1]}"}}\n`, stderr: "" }
         this.supervisors.push({ argv, result: child })
         const line = child.stdout.split("\n")[0] ?? ""
         return { pid: 4242, line: line === "" ? undefined : line }
@@ -119,8 +125,24 @@ export class CliHarness {
   }
 
   /** Run and parse stdout as the one JSON document. */
-  async json(...argv: ReadonlyArray<string>): Promise<{ readonly code: number; readonly doc: any; readonly stderr: string }> {
+  async json(...argv: ReadonlyArray<string>): Promise<CliResult & { readonly doc: any }> {
     const r = await this.run(...argv, "--json")
-    return { code: r.code, doc: JSON.parse(r.stdout), stderr: r.stderr }
+    return { ...r, doc: JSON.parse(r.stdout) }
+  }
+
+  /** Write a file into the fake world's disk. */
+  write(path: string, text: string): Promise<void> {
+    return this.world.run(Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      yield* fs.makeDirectory(path.slice(0, path.lastIndexOf("/")), { recursive: true })
+      yield* fs.writeFileString(path, text)
+    }))
+  }
+
+  /** Read a file of the fake world's disk (undefined when missing). */
+  read(path: string): Promise<string | undefined> {
+    return this.world.run(Effect.gen(function*() {
+      return yield* (yield* FileSystem.FileSystem).readFileString(path).pipe(Effect.orElseSucceed(() => undefined))
+    }))
   }
 }
