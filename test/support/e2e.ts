@@ -15,7 +15,8 @@ import { ExecutorSettings } from "../../core/engine/ExecutorSettings.ts"
 import { batchPaths, type BatchPaths } from "../../core/engine/Layout.ts"
 import { layer, type LiveServices } from "../../adapters/node.ts"
 import type { TmuxError } from "../../core/ports/Tmux.ts"
-import { freshSocket, git, GIT_ENV, isolateGitEnv, killServer, pollUntil } from "./real.ts"
+import { sinkPath } from "../../core/engine/Logs.ts"
+import { freshSocket, git, GIT_ENV, isolateGitEnv, killServer, pollUntil, tmux } from "./real.ts"
 
 /** The live layer's git and the tmux server read this process's environment: keep it off the machine's config. */
 isolateGitEnv()
@@ -24,6 +25,7 @@ const ROOT = nodePath.resolve(import.meta.dirname, "../..")
 /** The bundled fake agent. */
 export const FAKE_AGENT = nodePath.join(ROOT, "adapters/agent/fake-agent.ts")
 const SUPERVISOR = nodePath.join(ROOT, "test/fixtures/e2e-supervisor.ts")
+const DELIVER = nodePath.join(ROOT, "test/fixtures/e2e-deliver.ts")
 
 /** Fast executor polls for tests. */
 export const fast = Effect.provideService(ExecutorSettings, { pollMs: 150, graceMs: 1_000 })
@@ -194,6 +196,50 @@ export class E2E {
         await exited
       }
     }
+  }
+
+  /**
+   * Deliver `text` to `taskId`'s pane from a separate process (test/fixtures/e2e-deliver.ts) that
+   * SIGKILLs itself at crash point `crashAt`; resolves when it is gone.
+   */
+  async deliver(taskId: string, key: string, text: string, crashAt: string): Promise<{ readonly signal: string | null; readonly stdout: string; readonly stderr: string }> {
+    const child = spawn(process.execPath, [DELIVER, this.repo, this.batchId, this.socket, taskId, key, text, crashAt], {
+      cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...GIT_ENV }
+    })
+    this.children.push(child)
+    let out = ""
+    let err = ""
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()))
+    child.stderr!.on("data", (d: Buffer) => (err += d.toString()))
+    const signal = await new Promise<string | null>((ok) => child.once("exit", (_code, sig) => ok(sig)))
+    return { signal, stdout: out, stderr: err }
+  }
+
+  /** The whole history of `taskId`'s pane (`capture-pane -p -J -S -`), one entry per line. */
+  paneHistory(taskId: string): ReadonlyArray<string> {
+    const r = tmux(this.socket, "capture-pane", "-p", "-J", "-S", "-", "-t", `=${this.taskState(taskId).session}:`)
+    if (r.status !== 0) throw new Error(`cannot capture the pane of ${taskId}`)
+    return r.stdout.split("\n")
+  }
+
+  /** Every line the supervisor recorded for `taskId` in the supervised sink, in sink order. */
+  sinkLines(taskId: string): ReadonlyArray<string> {
+    return (readJsonLines(sinkPath(this.paths)) as ReadonlyArray<{ kind?: string; data?: { task?: string; lines?: ReadonlyArray<string> } }>)
+      .filter((l) => l.kind === "log" && l.data?.task === taskId)
+      .flatMap((l) => l.data?.lines ?? [])
+  }
+
+  /** The sink's end offset for `taskId` (the `to` of its latest chunk), or 0. */
+  sinkEnd(taskId: string): number {
+    const chunks = (readJsonLines(sinkPath(this.paths)) as ReadonlyArray<{ kind?: string; data?: { task?: string; to?: number } }>)
+      .filter((l) => l.kind === "log" && l.data?.task === taskId)
+    return chunks.at(-1)?.data?.to ?? 0
+  }
+
+  /** The complete lines of `taskId`'s pane log (what tmux piped from the pane), CR stripped. */
+  logLines(taskId: string): ReadonlyArray<string> {
+    const text = fs.readFileSync(this.paths.log(taskId), "utf8")
+    return text.slice(0, text.lastIndexOf("\n") + 1).split("\n").slice(0, -1).map((l) => l.replace(/\r$/, ""))
   }
 
   /** Kill children (by pid), the private tmux server and the temp dir. */
