@@ -1,0 +1,114 @@
+/**
+ * The CLI end to end on the real machine (tmux + git, separate processes): `npx rekindle` on a real
+ * crashed batch (status, plan, repair --dry-run change nothing), `plan --signals` on a saved
+ * `observe --json` reproduces `plan`, eight concurrent `resume --detached` leave exactly one
+ * supervisor (the others E_LOCKED), and `demo` exits 0 leaving no session and no temp dir behind.
+ */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as nodePath from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import { crashedBatch, fingerprint, rekindle, rekindleAsync, sessions, until, type RealBatch } from "./real.ts"
+
+const batches: Array<RealBatch> = []
+const pids: Array<number> = []
+afterEach(() => {
+  for (const pid of pids.splice(0)) {
+    try {
+      process.kill(pid, "SIGKILL")
+    } catch {
+      // already gone
+    }
+  }
+  for (const b of batches.splice(0)) b.cleanup()
+})
+
+const start = async (tasks: Parameters<typeof crashedBatch>[0]) => {
+  const b = await crashedBatch(tasks)
+  batches.push(b)
+  return b
+}
+
+describe("rekindle on a real crashed batch", () => {
+  it("npx rekindle status / plan / repair --dry-run --json: one JSON document each, nothing changed", async () => {
+    const b = await start([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a"] }])
+    const victim = (await b.state()).tasks.find((t) => t.id === "b")!.agentProcess!.pid
+    process.kill(victim, "SIGKILL")
+    await until("b's pane to die", 10_000, () => rekindle(["status", "--json", "--repo", b.repo]).stdout.includes("dead-pane"))
+    const before = fingerprint(b)
+
+    const status = rekindle(["status", "--json", "--repo", b.repo], "npx")
+    expect(status.code).toBe(0)
+    const st = JSON.parse(status.stdout)
+    expect(st.tasks.map((t: { id: string; session: string }) => [t.id, t.session])).toEqual([["a", "alive"], ["b", "dead-pane"], ["c", "absent"]])
+
+    const plan = rekindle(["plan", "--json", "--repo", b.repo], "npx")
+    expect(plan.code).toBe(0)
+    const p = JSON.parse(plan.stdout)
+    expect(p.decisions.map((d: { taskId: string; action: string }) => [d.taskId, d.action])).toEqual([["a", "reconnect"], ["b", "re-execute"], ["c", "pending"]])
+
+    const repair = rekindle(["repair", "--dry-run", "--json", "--repo", b.repo], "npx")
+    expect(repair.code).toBe(0)
+    expect(JSON.parse(repair.stdout).dryRun).toBe(true)
+
+    expect(fingerprint(b)).toEqual(before)
+  }, 90_000)
+
+  it("plan --signals on a saved observe --json reproduces plan --json's decisions and steps", async () => {
+    const b = await start([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a", "b"] }])
+    process.kill((await b.state()).tasks.find((t) => t.id === "a")!.agentProcess!.pid, "SIGKILL")
+    await until("a's pane to die", 10_000, () => rekindle(["status", "--json", "--repo", b.repo]).stdout.includes("dead-pane"))
+    const snap = rekindle(["observe", "--json", "--repo", b.repo])
+    expect(snap.code).toBe(0)
+    const file = nodePath.join(b.dir, "signals.json")
+    fs.writeFileSync(file, snap.stdout)
+    const live = JSON.parse(rekindle(["plan", "--json", "--repo", b.repo]).stdout)
+    const replay = JSON.parse(rekindle(["plan", "--signals", file, "--json", "--repo", b.repo]).stdout)
+    expect(replay.source).toBe("snapshot")
+    expect(replay.decisions).toEqual(live.decisions)
+    expect(replay.plan).toEqual(live.plan)
+    expect(replay.resumePoint).toEqual(live.resumePoint)
+  }, 90_000)
+
+  it("8 concurrent `resume --detached`: exactly one supervisor, the others E_LOCKED", async () => {
+    const b = await start([{ id: "a" }, { id: "b" }])
+    const runs = await Promise.all(Array.from({ length: 8 }, () => rekindleAsync(["resume", "--detached", "--json", "--repo", b.repo])))
+    const docs = runs.map((r) => JSON.parse(r.stdout))
+    for (const d of docs) if (d.supervisor !== undefined) pids.push(d.supervisor.pid)
+    const ok = runs.filter((r) => r.code === 0)
+    expect(ok).toHaveLength(1)
+    expect(docs.filter((d) => d.error?.code === "E_LOCKED")).toHaveLength(7)
+    const winner = JSON.parse(ok[0]!.stdout)
+    expect(winner.running).toBe(true)
+    // Exactly one supervisor process for this repo is alive, and it holds the lease.
+    const supervisors = fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        const argv = fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0")
+        return argv.includes("--as-supervisor") && argv.includes(b.repo)
+      } catch {
+        return false
+      }
+    })
+    expect(supervisors).toEqual([String(winner.supervisor.pid)])
+    const lease = JSON.parse(fs.readFileSync(nodePath.join(b.repo, ".rekindle/e2e/lease.json"), "utf8"))
+    expect(JSON.stringify(lease)).toContain(String(winner.supervisor.pid))
+    // The agents were reconnected, not relaunched.
+    expect((await b.state()).tasks.map((t) => t.attempts)).toEqual([1, 1])
+  }, 120_000)
+})
+
+describe("rekindle demo", () => {
+  it("exits 0 in under a minute and leaves no session and no temp dir behind", async () => {
+    const demos = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("rekindle-demo-")).sort()
+    const before = demos()
+    const t0 = Date.now()
+    const r = rekindle(["demo"])
+    expect(r.code, r.stderr).toBe(0)
+    expect(Date.now() - t0).toBeLessThan(60_000)
+    for (const words of ["reconnect", "re-execute", "mark-complete", "merged into main", "6 succeeded"]) expect(r.stdout).toContain(words)
+    expect(demos()).toEqual(before)
+    const socketDir = nodePath.join(process.env["TMUX_TMPDIR"] ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`)
+    const left = fs.existsSync(socketDir) ? fs.readdirSync(socketDir).filter((s) => s.startsWith("rekindle-demo-")) : []
+    for (const s of left) expect(sessions(s)).toEqual([])
+  }, 90_000)
+})

@@ -1,0 +1,134 @@
+/**
+ * Real-machine harness for CLI end-to-end tests: a temp git repo (machine-independent git config),
+ * a private tmux socket, a batch started through the library on the live layer (state persisted,
+ * wave 1's worktrees created and `sleep` agents launched, no supervisor: a crashed batch), the CLI
+ * run as a separate process (argv only), and a teardown that kills the private server and removes
+ * the temp dir.
+ */
+import * as Effect from "effect/Effect"
+import { spawn, spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as nodePath from "node:path"
+import type { BatchState } from "../../core/domain/State.ts"
+import { launchTask } from "../../core/engine/Launch.ts"
+import { batchPaths } from "../../core/engine/Layout.ts"
+import { prepare } from "../../core/engine/Run.ts"
+import { loadState, saveState } from "../../core/engine/StateIO.ts"
+import { Worktrees } from "../../core/ports/Worktrees.ts"
+import * as Node from "../../adapters/node.ts"
+
+/** The project root (where `npx rekindle` resolves the bin). */
+export const PROJECT = nodePath.resolve(import.meta.dirname, "../..")
+/** The bin entry. */
+export const MAIN = nodePath.join(PROJECT, "cli/main.ts")
+
+/** git without the machine's config, with an identity. */
+export const GIT_ENV: Readonly<Record<string, string>> = {
+  GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", LC_ALL: "C",
+  GIT_AUTHOR_NAME: "rekindle test", GIT_AUTHOR_EMAIL: "test@rekindle.invalid",
+  GIT_COMMITTER_NAME: "rekindle test", GIT_COMMITTER_EMAIL: "test@rekindle.invalid"
+}
+for (const [k, v] of Object.entries(GIT_ENV)) process.env[k] = v
+
+/** Run a program (argv only); status and output. */
+export const sh = (command: string, args: ReadonlyArray<string>, cwd = PROJECT) => {
+  const r = spawnSync(command, args, { cwd, env: process.env, encoding: "utf8", timeout: 120_000 })
+  return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" }
+}
+
+/** `rekindle …` as its own process (node cli/main.ts), or through `npx rekindle` in the project. */
+export const rekindle = (args: ReadonlyArray<string>, via: "node" | "npx" = "node") =>
+  via === "npx" ? sh("npx", ["--no-install", "rekindle", ...args]) : sh(process.execPath, [MAIN, ...args])
+
+/** The same, asynchronously (for concurrent starts). */
+export const rekindleAsync = (args: ReadonlyArray<string>) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: PROJECT, env: process.env, stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (d: Buffer) => void (stdout += d.toString()))
+    child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()))
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }))
+  })
+
+/** tmux on the private socket. */
+export const tmux = (socket: string, ...args: ReadonlyArray<string>) => sh("tmux", ["-L", socket, ...args])
+
+/** Session names on `socket` (sorted; empty without a server). */
+export const sessions = (socket: string): ReadonlyArray<string> => {
+  const r = tmux(socket, "list-sessions", "-F", "#{session_name}")
+  return r.code === 0 ? r.stdout.split("\n").filter((l) => l !== "").sort() : []
+}
+
+/** A crashed batch on the real machine. */
+export interface RealBatch {
+  readonly dir: string
+  readonly repo: string
+  readonly socket: string
+  readonly batchId: string
+  readonly state: () => Promise<BatchState>
+  readonly cleanup: () => void
+}
+
+/**
+ * Tasks `ids` (shell agents running `sleep 600`), waves by `dependsOn`; wave 1 launched through the
+ * engine's launch path, then nobody supervises it.
+ */
+export const crashedBatch = async (tasks: ReadonlyArray<{ readonly id: string; readonly dependsOn?: ReadonlyArray<string> }>): Promise<RealBatch> => {
+  const dir = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-cli-e2e-")))
+  const repo = nodePath.join(dir, "repo")
+  fs.mkdirSync(repo)
+  const socket = `rekindle-test-${process.pid}-${Math.random().toString(36).slice(2, 10)}`
+  const cleanup = () => {
+    tmux(socket, "kill-server")
+    fs.rmSync(nodePath.join(process.env["TMUX_TMPDIR"] ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`, socket), { force: true })
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  sh("git", ["init", "-q", "-b", "main"], repo)
+  fs.writeFileSync(nodePath.join(repo, "README.md"), "e2e\n")
+  sh("git", ["add", "-A"], repo)
+  sh("git", ["commit", "-q", "-m", "init"], repo)
+  const manifestPath = nodePath.join(dir, "manifest.json")
+  fs.writeFileSync(manifestPath, JSON.stringify({
+    tasks: tasks.map((t) => ({ id: t.id, agent: "shell", prompt: `do ${t.id}`, command: ["sleep", "600"], dependsOn: t.dependsOn ?? [] })),
+    options: { batchId: "e2e", tmuxSocket: socket }
+  }))
+  const layer = Node.layer({ socket })
+  await Effect.runPromise(Effect.gen(function*() {
+    let state = yield* prepare({ repoRoot: repo, manifestPath })
+    const git = yield* Worktrees
+    for (const id of state.waves[0] ?? []) {
+      const task = state.tasks.find((t) => t.id === id)!
+      yield* git.add(repo, { path: task.worktree!, branch: task.branch!, base: state.baseBranch })
+      const { task: launched } = yield* launchTask(state, task, { mode: "first", attempt: 1, reason: "wave 1" })
+      state = yield* saveState({ ...state, phase: "executing", tasks: state.tasks.map((t) => (t.id === id ? launched : t)) }, Date.now())
+    }
+  }).pipe(Effect.provide(layer))).catch((e) => {
+    cleanup()
+    throw e
+  })
+  const state = () => Effect.runPromise(loadState({ repoRoot: repo, batchId: "e2e" }).pipe(Effect.provide(layer)))
+  return { dir, repo, socket, batchId: "e2e", state, cleanup }
+}
+
+/** Files whose bytes must not change under a read-only command. */
+export const fingerprint = (b: RealBatch) => {
+  const p = batchPaths(b.repo, b.batchId)
+  const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : undefined)
+  return {
+    state: read(p.state), journal: read(p.journal), lease: read(p.lease), sessions: sessions(b.socket),
+    worktrees: sh("git", ["worktree", "list", "--porcelain"], b.repo).stdout,
+    branches: sh("git", ["branch", "--list", "--format=%(refname)"], b.repo).stdout,
+    refs: sh("git", ["for-each-ref", "refs/rekindle/"], b.repo).stdout
+  }
+}
+
+/** Wait until `check` holds (polling with a deadline, never a fixed sleep). */
+export const until = async (what: string, ms: number, check: () => boolean | Promise<boolean>): Promise<void> => {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
