@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The `rekindle` command. In an installed package it runs the compiled CLI (dist/cli/main.js): Node
-// does not strip types under node_modules. In a checkout the TypeScript source is there and runs
+// The `rekindle` command. Installed as a dependency (under node_modules) it runs the compiled CLI,
+// dist/cli/main.js: Node does not strip types there. In a checkout it runs the TypeScript source
 // directly (Node >= 22.18), so development never waits for a build and never runs a stale one.
-import { existsSync } from "node:fs"
+import { fileURLToPath } from "node:url"
 
-const source = new URL("../cli/main.ts", import.meta.url)
-await import(existsSync(source) ? source.href : new URL("../dist/cli/main.js", import.meta.url).href)
+const installed = fileURLToPath(import.meta.url).split(/[\\/]/).includes("node_modules")
+await import(new URL(installed ? "../dist/cli/main.js" : "../cli/main.ts", import.meta.url).href)

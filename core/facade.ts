@@ -142,6 +142,8 @@ export const makeRekindle = (options: RekindleOptions, engineFor: EngineLayerFor
     return made
   }
   const exec = async <A>(runtime: Runtime, effect: Effect.Effect<A, unknown, EngineServices>, signal: AbortSignal | undefined): Promise<A> => {
+    // An already-aborted signal never fires again: refuse before starting anything.
+    if (signal?.aborted === true) throw toRekindleError(Cause.interrupt())
     const exit = await runtime.runPromiseExit(effect, signal === undefined ? undefined : { signal })
     if (Exit.isSuccess(exit)) return exit.value
     throw toRekindleError(exit.cause)

@@ -3,6 +3,7 @@
  * types first, everything else closed), the export names of each subpath (test/package/surface.ts),
  * and `rekindle/core`'s import closure (pure domain only: no Effect runtime, no node:*).
  */
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { describe, expect, it } from "vitest"
@@ -91,5 +92,14 @@ describe("export surface per subpath", () => {
   it("rekindle/core works without an Effect runtime: pure calls return plain data", () => {
     expect(Core.sessionNameFor("20260115T143000", "TP-004")).toBe("rk-20260115-TP-004")
     expect(Core.parseMarker("")).toEqual({ valid: true, status: "succeeded" })
+  })
+})
+
+describe("bin/rekindle.js in a checkout", () => {
+  it.skipIf(!fs.existsSync(nodePath.join(ROOT, "cli/main.ts")))("runs the TypeScript CLI directly (no build needed, never a stale dist)", () => {
+    const r = spawnSync(process.execPath, [nodePath.join(ROOT, "bin/rekindle.js"), "--version"], { cwd: ROOT, encoding: "utf8", timeout: 60_000 })
+    expect(r.stderr).toBe("")
+    expect(r.stdout).toContain("rekindle v")
+    expect(r.status).toBe(0)
   })
 })

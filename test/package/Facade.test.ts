@@ -1,0 +1,147 @@
+/**
+ * The Promise facade (core/facade.ts) over the FakeWorld: every use-case resolves to plain data,
+ * every failure is a RekindleError with the engine's code, the batch's recorded tmux socket is used,
+ * an abort signal interrupts, and a closed instance refuses. `createRekindle`'s option checks run
+ * on the live adapter (nothing is spawned for them); the live facade itself runs in Artifact.test.ts.
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { describe, expect, it } from "vitest"
+import { makeRekindle, RekindleError, type Rekindle } from "../../core/facade.ts"
+import { saveState } from "../../core/engine/StateIO.ts"
+import { taskplane } from "../../core/import/index.ts"
+import { createRekindle } from "../../adapters/facade.ts"
+import { FakeWorld } from "../../adapters/testing.ts"
+import { BATCH, paneOf, REPO, startBatch } from "../support/world.ts"
+
+/** A facade over `world`, recording which sockets it was asked for. */
+const facadeOver = (world: FakeWorld, options: { readonly tmuxSocket?: string } = {}) => {
+  const sockets: Array<string | undefined> = []
+  const rk = makeRekindle({ repo: REPO, ...options }, (socket) => {
+    sockets.push(socket)
+    return Layer.mergeAll(world.layer(), Layer.succeed(Clock.Clock, world.effectClock))
+  })
+  return { rk, sockets }
+}
+
+const rejection = async (p: Promise<unknown>): Promise<RekindleError> => {
+  const e = await p.then(() => undefined, (x: unknown) => x)
+  expect(e).toBeInstanceOf(RekindleError)
+  return e as RekindleError
+}
+
+/** Plain data: survives structuredClone (no functions, no class instances with hidden state). */
+const isPlain = (value: unknown) => expect(structuredClone(value)).toEqual(value)
+
+describe("Promise facade over the FakeWorld", () => {
+  it("plan, status, observe, repair, resume and abort resolve to plain data", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }, { id: "b" }])
+    world.restartSupervisor()
+    world.crashPane(paneOf(world, "b"))
+    await using handle = { ...facadeOver(world), [Symbol.asyncDispose]: () => Promise.resolve() }
+    const rk: Rekindle = handle.rk
+
+    const report = await rk.plan()
+    expect(report.decisions.map((d) => [d.taskId, d.action])).toEqual([["a", "reconnect"], ["b", "re-execute"]])
+    isPlain(report)
+    const signals = await rk.observe()
+    expect(signals.tmux.state).toBe("up")
+    isPlain(signals)
+    const rows = await rk.status()
+    expect(rows.tasks.map((t) => [t.id, t.session])).toEqual([["a", "alive"], ["b", "dead-pane"]])
+    isPlain(rows)
+    const fixes = await rk.repair({ dryRun: true })
+    expect(fixes.dryRun).toBe(true)
+    isPlain(fixes)
+    const resumed = await rk.resume({ supervise: false })
+    expect(resumed.outcome).toBe("resume_create")
+    expect(world.agents.launchesOf("b")).toHaveLength(2)
+    isPlain(resumed)
+    const stopped = await rk.abort({ hard: true })
+    expect(stopped).toEqual({ batchId: BATCH, stopped: ["a", "b"], hard: true })
+    await rk.close()
+  })
+
+  it("failures are RekindleError with the engine's code, message and hint (and toJSON like the CLI's)", async () => {
+    const world = new FakeWorld()
+    const { rk } = facadeOver(world)
+    const none = await rejection(rk.status())
+    expect(none.code).toBe("E_NO_STATE")
+    expect(none.hint).not.toBe("")
+    expect(none.toJSON()).toEqual({ code: "E_NO_STATE", message: none.message, hint: none.hint })
+
+    await startBatch(world, [{ id: "a" }])
+    expect((await rejection(rk.resume({ restart: "nope" }))).code).toBe("E_TASK_NOT_FOUND")
+    await rk.abort({ hard: true })
+    const refused = await rejection(rk.resume())
+    expect(refused.code).toBe("E_NOT_RESUMABLE")
+    expect(refused.details).toEqual({ phase: "stopped" })
+    await rk.close()
+  })
+
+  it("acts on the tmux socket the batch recorded, unless one is given", async () => {
+    const world = new FakeWorld({ socket: "s2" })
+    const state = await startBatch(world, [{ id: "a" }])
+    await world.run(saveState({ ...state, options: { maxLanes: 1, failurePolicy: "stop-wave", mergeFailurePolicy: "pause", stallTimeoutMs: 1000, relaunchCap: 3, tmuxSocket: "s2" } }, 1))
+    const recorded = facadeOver(world)
+    await recorded.rk.status()
+    expect(recorded.sockets).toEqual([undefined, "s2"])
+    const given = facadeOver(world, { tmuxSocket: "s3" })
+    await given.rk.status()
+    expect(given.sockets).toEqual(["s3"])
+    await Promise.all([recorded.rk.close(), given.rk.close()])
+  })
+
+  it("an aborted signal interrupts (E_INTERRUPTED); a closed instance refuses (E_USAGE)", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }])
+    const { rk } = facadeOver(world)
+    const controller = new AbortController()
+    controller.abort()
+    expect((await rejection(rk.plan({ signal: controller.signal }))).code).toBe("E_INTERRUPTED")
+    // In flight: an adapter whose read never settles is interrupted when the signal fires.
+    const inFlight = new AbortController()
+    const hanging = rk.importState({ name: "hang", location: "nowhere", read: () => new Promise<undefined>(() => {}), map: () => { throw new Error("unreachable") } }, { signal: inFlight.signal })
+    setTimeout(() => inFlight.abort(), 20)
+    expect((await rejection(hanging)).code).toBe("E_INTERRUPTED")
+    await rk.close()
+    await rk.close()
+    expect((await rejection(rk.plan())).code).toBe("E_USAGE")
+  })
+
+  it("importState saves a foreign batch that the other calls then act on", async () => {
+    const world = new FakeWorld()
+    world.writeFile(`${REPO}/.pi/batch-state.json`, JSON.stringify({
+      schemaVersion: 2, phase: "paused", batchId: "tp1", baseBranch: "main", startedAt: 1, updatedAt: 2,
+      wavePlan: [["T-1"]], lanes: [], mergeResults: [],
+      tasks: [{ taskId: "T-1", laneNumber: 1, sessionName: "orch-lane-1", status: "succeeded", taskFolder: `${REPO}/tasks/T-1`, startedAt: 1, endedAt: 2, doneFileFound: true, exitReason: "" }]
+    }))
+    const { rk } = facadeOver(world)
+    const imported = await rk.importState(taskplane({ repoRoot: REPO }), { save: true })
+    expect(imported.saved).toBe(`${REPO}/.rekindle/tp1/state.json`)
+    expect((await rk.status()).tasks.map((t) => [t.id, t.status])).toEqual([["T-1", "succeeded"]])
+    await rk.close()
+  })
+})
+
+describe("createRekindle option checks (live adapter)", () => {
+  it("refuses an unusable socket name or a state dir other than <repo>/.rekindle, synchronously", async () => {
+    const thrown = (f: () => unknown) => {
+      try {
+        f()
+      } catch (e) {
+        return e
+      }
+      return undefined
+    }
+    const badSocket = thrown(() => createRekindle({ repo: "/tmp", tmuxSocket: "a/b" }))
+    expect(badSocket).toBeInstanceOf(RekindleError)
+    expect((badSocket as RekindleError).code).toBe("E_USAGE")
+    expect((thrown(() => createRekindle({ repo: "/tmp", stateDir: "/var/state" })) as RekindleError).code).toBe("E_USAGE")
+    const ok = createRekindle({ repo: "/tmp/", stateDir: ".rekindle" })
+    expect(ok.repo).toBe("/tmp")
+    await ok.close()
+  })
+})
