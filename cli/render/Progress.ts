@@ -69,7 +69,7 @@ export const onExecutor = (s: ProgressState, e: ExecutorEvent): ProgressState =>
 /** The live status line. */
 export const statusLine = (label: string, s: ProgressState): string => {
   const parts = [label]
-  if (s.steps > 0) parts.push(`${s.steps} recovery step(s) done`)
+  if (s.steps > 0) parts.push(`${s.steps} journaled step(s) done`)
   if (s.wave !== undefined) {
     parts.push(`wave ${s.wave.index + 1}/${s.wave.of}`, `${s.running.size} running, ${s.done} done, ${s.failed} failed`)
   }

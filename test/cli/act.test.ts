@@ -32,6 +32,17 @@ describe("resume", () => {
     expect(r.doc.phase).toBe("completed")
     expect(r.doc.steps.map((s: { _tag: string }) => s._tag)).toEqual(["Reattach", "StopSession", "RelaunchAgent", "ContinueFromWave"])
   })
+  it("on a terminal stderr gets one live status line (rewritten in place), finished with a newline", async () => {
+    const h = await crashed()
+    h.term.stderrIsTTY = true
+    h.term.env = { NO_COLOR: "1" }
+    const r = await h.run("resume")
+    expect(r.code).toBe(0)
+    const frames = r.stderr.split("\r\u001b[K").filter((f) => f !== "")
+    expect(frames.length).toBeGreaterThan(3)
+    expect(frames.every((f) => !f.slice(0, -1).includes("\n"))).toBe(true)
+    expect(frames.at(-1)).toMatch(/^resume · \d+ journaled step\(s\) done · wave 2\/2 · 0 running, \d+ done, 0 failed · merge: wave 2 succeeded\n$/)
+  })
   it("--dry-run prints the plan and changes nothing", async () => {
     const h = await crashed()
     const state = await h.read(batchPaths(REPO, "b1").state)
@@ -198,6 +209,17 @@ describe("run", () => {
       { id: "x", status: "succeeded", attempts: 1, exitReason: expect.any(String) },
       { id: "y", status: "succeeded", attempts: 1, exitReason: expect.any(String) }
     ] })
+  })
+  it("--detached: the background supervisor runs the manifest and announces readiness", async () => {
+    const h = new CliHarness()
+    h.world.git.initRepo(REPO, { "README.md": "hi\n" })
+    h.world.agents.scripts.set("x", "succeed")
+    await h.write(`${REPO}/m.json`, manifest([{ id: "x" }]))
+    const r = await h.json("run", "m.json", "--detached")
+    expect([r.code, r.doc.batchId, r.doc.running]).toEqual([0, "r1", true])
+    expect(h.supervisors[0]!.argv).toEqual(["run", `${REPO}/m.json`, "--batch-id", "r1", "--as-supervisor"])
+    expect(h.supervisors[0]!.result.stdout).toBe('{"ready":{"batchId":"r1"}}\n')
+    expect((await h.json("status", "r1")).doc.phase).toBe("completed")
   })
   it("every manifest problem at once: E_INVALID_MANIFEST", async () => {
     const h = new CliHarness()

@@ -112,7 +112,7 @@ describe("progress lines", () => {
       { _tag: "Merged", wave: 1, lane: "c", status: "succeeded" }
     ] as const
     const state = s.reduce(onExecutor, onJournal(initialProgress, { at: 0, key: "k", phase: "done", kind: "x" }))
-    expect(statusLine("resume", state)).toBe("resume · 1 recovery step(s) done · wave 2/3 · 1 running, 1 done, 0 failed · merge: wave 2 succeeded")
+    expect(statusLine("resume", state)).toBe("resume · 1 journaled step(s) done · wave 2/3 · 1 running, 1 done, 0 failed · merge: wave 2 succeeded")
   })
 })
 
