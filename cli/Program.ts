@@ -9,13 +9,13 @@ import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import { CliOutput, Command } from "effect/cli"
+import { CliError, CliOutput, Command } from "effect/cli"
 import type { EngineError } from "../core/engine/Errors.ts"
 import { cli, VERSION } from "./Cli.ts"
 import { Declined, reportDeclined } from "./Confirm.ts"
 import { exitCodeOf, Reported, type AnyCode } from "./Exit.ts"
 import { CliEnv } from "./Services.ts"
-import { errorJson, jsonDocument } from "./render/Json.ts"
+import { errorJson, jsonDocument, jsonLine } from "./render/Json.ts"
 import { renderError } from "./render/Reports.ts"
 import { ErrorOutput } from "./render/Shapes.ts"
 import { colorEnabled, makeStyle, type Style } from "./render/Style.ts"
@@ -53,17 +53,25 @@ const classify = (e: unknown): Problem | "implicit-help" => {
     const more = rest.length === 0 ? "" : `${rest.join(" ")} — `
     return { code: "E_USAGE", message: first, hint: `${more}see \`${commandPath.join(" ")} --help\`` }
   }
-  if (typeof tag === "string" && e instanceof Error) {
-    return { code: "E_USAGE", message: e.message, hint: "see `rekindle --help`" }
-  }
+  if (CliError.isCliError(e)) return { code: "E_USAGE", message: e.message, hint: "see `rekindle --help`" }
   return { code: "E_INTERNAL", message: `internal error: ${e instanceof Error ? e.message : String(e)}`, hint: "this is a bug in rekindle; please report it (REKINDLE_DEBUG=1 shows the details)" }
 }
 
-const printProblem = (json: boolean, style: Style, p: Problem): Effect.Effect<number> =>
-  Effect.as(json ? Console.log(jsonDocument(ErrorOutput, errorJson(p))) : Console.error(renderError(style, p).join("\n")), exitCodeOf(p.code))
+/** How errors are printed: human lines, a JSON document, or one JSON line (a background supervisor's readiness). */
+type ErrorMode = "text" | "json" | "line"
+
+const printProblem = (mode: ErrorMode, style: Style, p: Problem): Effect.Effect<number> =>
+  Effect.as(
+    mode === "text" ? Console.error(renderError(style, p).join("\n"))
+      : mode === "json" ? Console.log(jsonDocument(ErrorOutput, errorJson(p)))
+      // The line for the waiting parent, the human lines for the supervisor's log.
+      : Effect.andThen(Console.log(jsonLine(ErrorOutput, errorJson(p))), Console.error(renderError(style, p).join("\n"))),
+    exitCodeOf(p.code)
+  )
 
 /** Map the command's ending to output and an exit code. */
-const finish = (json: boolean, style: Style, debug: boolean) => (exit: Exit.Exit<void, unknown>): Effect.Effect<number> => {
+const finish = (mode: ErrorMode, style: Style, debug: boolean) => (exit: Exit.Exit<void, unknown>): Effect.Effect<number> => {
+  const json = mode !== "text"
   if (Exit.isSuccess(exit)) return Effect.succeed(0)
   const cause = exit.cause
   if (Cause.hasInterruptsOnly(cause)) return Effect.succeed(130)
@@ -73,10 +81,10 @@ const finish = (json: boolean, style: Style, debug: boolean) => (exit: Exit.Exit
   if (error instanceof Reported) return Effect.succeed(error.exitCode)
   const problem = classify(error)
   if (problem === "implicit-help") {
-    return json ? printProblem(json, style, { code: "E_USAGE", message: "no command given", hint: "see `rekindle --help`" }) : Effect.succeed(0)
+    return json ? printProblem(mode, style, { code: "E_USAGE", message: "no command given", hint: "see `rekindle --help`" }) : Effect.succeed(0)
   }
   const trace = debug && problem.code === "E_INTERNAL" ? Console.error(Cause.pretty(cause)) : Effect.void
-  return Effect.andThen(trace, printProblem(json, style, problem))
+  return Effect.andThen(trace, printProblem(mode, style, problem))
 }
 
 /** Run `rekindle <argv>` and return its exit code (never fails). */
@@ -84,11 +92,13 @@ export const runCli = (argv: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const env = yield* CliEnv
     const json = argv.includes("--json")
+    // A background supervisor must answer with one line even when it fails before its work starts.
+    const mode: ErrorMode = argv.includes("--as-supervisor") ? "line" : json ? "json" : "text"
     const style = makeStyle(colorEnabled(env.stderrIsTTY, env.env))
     const exit = yield* Command.runWith(cli, { version: VERSION })(argv).pipe(
       Effect.provideService(CliOutput.Presenter, presenter(json)),
       Effect.provideService(CliOutput.Formatter, CliOutput.defaultFormatter({ colors: colorEnabled(env.stdoutIsTTY, env.env) })),
       Effect.exit
     )
-    return yield* finish(json, style, (env.env["REKINDLE_DEBUG"] ?? "") !== "")(exit)
+    return yield* finish(mode, style, (env.env["REKINDLE_DEBUG"] ?? "") !== "")(exit)
   })

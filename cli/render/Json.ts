@@ -15,6 +15,10 @@ import type { ErrorOutput, PlanOutput, RepairOutput, ResumeOutput, StatusOutput 
 export const jsonDocument = <S extends Schema.Top>(schema: S, value: S["Type"]): string =>
   JSON.stringify(Schema.encodeUnknownSync(schema as unknown as Schema.Codec<unknown, unknown>)(value), null, 2)
 
+/** The same, on one line (the background supervisor's readiness protocol). */
+export const jsonLine = <S extends Schema.Top>(schema: S, value: S["Type"]): string =>
+  JSON.stringify(Schema.encodeUnknownSync(schema as unknown as Schema.Codec<unknown, unknown>)(value))
+
 /** `status --json`. */
 export const statusJson = (r: StatusReport): StatusOutput => ({
   batchId: r.batchId,

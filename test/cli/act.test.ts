@@ -64,6 +64,17 @@ describe("resume", () => {
     expect((await readState(h.world)).phase).toBe("completed")
     expect(h.attached).toEqual([])
   })
+  it("a background supervisor that fails before its work answers with one error line too", async () => {
+    const h = await crashed()
+    const r = await h.run("resume", "zzz", "--as-supervisor")
+    expect(r.code).toBe(1)
+    expect(r.stdout.split("\n")).toEqual([expect.stringMatching(/^\{"error":\{"code":"E_NO_STATE",/), ""])
+    expect(r.stderr).toContain("error[E_NO_STATE]")
+    const done = await crashed()
+    expect((await done.run("resume")).code).toBe(0)
+    const late = await done.run("resume", "b1", "--as-supervisor")
+    expect(late.stdout).toMatch(/^\{"error":\{"code":"E_NOT_RESUMABLE",[^\n]*\}\n$/)
+  })
   it("interactive: background supervisor, then attach (switch-client inside that tmux server)", async () => {
     const h = await crashed()
     h.term.supervisor = "ready-only" // the supervisor "runs" elsewhere: task a is still running
