@@ -18,27 +18,62 @@ import { isPassable } from "./RefNames.ts"
 const NO_HOOKS = ["-c", "core.hooksPath=/dev/null"]
 const PLUMBING = { env: { GIT_LFS_SKIP_SMUDGE: "1" } }
 
+/** Remove one temporary merge worktree: git's registration (only if it is ours) and the directory. */
+const removeTemp = (git: Git, repo: string, common: string, tmp: string) =>
+  Effect.gen(function*() {
+    yield* Effect.ignore(git(repo, [...NO_HOOKS, "worktree", "remove", "--force", "--force", "--", tmp]))
+    // If git could not remove it, remove exactly our directory and our registration — never
+    // `worktree prune`, which would also forget other worktrees whose directory is missing.
+    yield* Effect.sync(() => {
+      const admin = nodePath.join(common, "worktrees", nodePath.basename(tmp))
+      let ours = false
+      try {
+        ours = fs.readFileSync(nodePath.join(admin, "gitdir"), "utf8").trim() === nodePath.join(tmp, ".git")
+      } catch {
+        ours = false
+      }
+      if (ours) fs.rmSync(admin, { recursive: true, force: true })
+      fs.rmSync(tmp, { recursive: true, force: true })
+    })
+  })
+
+const TEMP = /^rekindle-merge-(\d+)-[0-9a-f-]+$/
+
+const processAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+/**
+ * Temporary merge worktrees left by a process that died mid-merge (SIGKILL skips the finaliser):
+ * named with their owner's pid, they are removed once that process is gone — never one in use.
+ */
+const sweepStaleTemps = (git: Git, repo: string, common: string) =>
+  Effect.gen(function*() {
+    const names = yield* Effect.sync(() => {
+      try {
+        return fs.readdirSync(common)
+      } catch {
+        return [] as Array<string>
+      }
+    })
+    for (const name of names) {
+      const m = TEMP.exec(name)
+      if (m !== null && !processAlive(Number(m[1]))) yield* removeTemp(git, repo, common, nodePath.join(common, name))
+    }
+  })
+
 /** Make the merge commit of `source` into `old` in a temporary worktree; always removes it. */
 const mergeCommit = (git: Git, repo: string, old: string, source: string, message: string) =>
   Effect.gen(function*() {
     const common = (yield* gitOk(git, repo, ["rev-parse", "--path-format=absolute", "--git-common-dir"])).trim()
-    const tmp = nodePath.join(common, `rekindle-merge-${randomUUID()}`)
-    const cleanup = Effect.gen(function*() {
-      yield* Effect.ignore(git(repo, [...NO_HOOKS, "worktree", "remove", "--force", "--force", "--", tmp]))
-      // If git could not remove it, remove exactly our directory and our registration — never
-      // `worktree prune`, which would also forget other worktrees whose directory is missing.
-      yield* Effect.sync(() => {
-        const admin = nodePath.join(common, "worktrees", nodePath.basename(tmp))
-        let ours = false
-        try {
-          ours = fs.readFileSync(nodePath.join(admin, "gitdir"), "utf8").trim() === nodePath.join(tmp, ".git")
-        } catch {
-          ours = false
-        }
-        if (ours) fs.rmSync(admin, { recursive: true, force: true })
-        fs.rmSync(tmp, { recursive: true, force: true })
-      })
-    })
+    yield* sweepStaleTemps(git, repo, common)
+    const tmp = nodePath.join(common, `rekindle-merge-${process.pid}-${randomUUID()}`)
+    const cleanup = removeTemp(git, repo, common, tmp)
     const work = Effect.gen(function*() {
       yield* gitOk(git, repo, [...NO_HOOKS, "worktree", "add", "--detach", "--", tmp, old], PLUMBING)
       const merged = yield* withIdentity(git, tmp, [...NO_HOOKS, "merge", "--no-ff", "--no-edit", "-m", message, source], PLUMBING)

@@ -93,3 +93,15 @@ export const tailPass = Effect.fn("Logs.tailPass")(function*(ctx: Applying, task
   }))
   return updates.size
 })
+
+/**
+ * Catch the sink up with every task's log (after a restart: output written while no supervisor ran,
+ * by agents that may have finished meanwhile). Repeats passes until nothing is left to read.
+ */
+export const catchUpLogs = Effect.fn("Logs.catchUp")(function*(ctx: Applying) {
+  const sinkEnd = sinkEnds(yield* readSink(ctx.paths))
+  const ids = (yield* ctx.current).tasks.map((t) => t.id)
+  for (let pass = 0; pass < 10_000; pass++) {
+    if ((yield* tailPass(ctx, ids, sinkEnd)) === 0) return
+  }
+})

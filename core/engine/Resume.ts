@@ -21,6 +21,7 @@ import { continueFrom } from "./Executor.ts"
 import { makeApplying } from "./Applying.ts"
 import { fail, type EngineError } from "./Errors.ts"
 import { recoverIntents } from "./Intents.ts"
+import { catchUpLogs } from "./Logs.ts"
 import { recheckPrompts } from "./Prompts.ts"
 import { record } from "./Journaled.ts"
 import { batchPaths } from "./Layout.ts"
@@ -89,7 +90,10 @@ export const resume = Effect.fn("Resume.resume")(function*(ref: BatchRef, option
       return { outcome: "resume_failed" as const, report, applied: [], state, recovered, message: storm }
     }
     const result = yield* applyPlan(report.state, plan, { graceMs: options.graceMs ?? 5_000, lease: { path: paths.lease, self: lease.self } })
-    let state = result.state
+    // Output written while no supervisor ran reaches the supervised log before anything continues.
+    const tailing = yield* makeApplying(result.state)
+    yield* catchUpLogs(tailing)
+    let state = yield* tailing.current
     let message = `applied ${result.applied.length} step(s)`
     if (result.continueFrom !== undefined && options.restart === undefined && options.supervise === false) {
       const apply = yield* makeApplying(state)

@@ -120,12 +120,12 @@ describe("kill -9 of the supervisor, then resume: same tree as an uninterrupted 
     expect(e.worktrees().filter((w) => w.includes("/.rekindle/worktrees/"))).toEqual([])
   }, 90_000)
 
-  // BUG (adapters/git/GitMerge.ts, mergeCommit): the merge is computed in a temporary worktree
+  // Regression, fixed (was: adapters/git/GitMerge.ts, mergeCommit): the merge is computed in a temporary worktree
   // `<git dir>/rekindle-merge-<uuid>` removed only by an `ensuring` finaliser, which a SIGKILL never
   // runs. Nothing sweeps it later (resume, repair and findOrphans look only under .rekindle/worktrees/),
   // so after kill -9 mid-merge and a successful resume the user's repo keeps an extra registered
-  // worktree (detached HEAD) inside .git for good. Remove `.fails` once stale temp merge worktrees are swept.
-  it.fails("killed while git merges in the temporary merge worktree: after resume only the main worktree is left", async () => {
+  // worktree (detached HEAD) inside .git for good.
+  it("regression: killed while git merges in the temporary merge worktree: after resume only the main worktree is left", async () => {
     const e = make()
     writeManifest(e)
     const sup = e.supervisor()

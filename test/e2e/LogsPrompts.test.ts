@@ -64,7 +64,7 @@ describe("logs across a supervisor SIGKILL (real tmux)", () => {
     expectCompleteSink(e)
   }, 60_000)
 
-  // BUG (core/engine/Resume.ts with Executor.continueFrom): the supervised sink is only fed by
+  // Regression, fixed (was: core/engine/Resume.ts with Executor.continueFrom): the supervised sink is only fed by
   // `tailPass` inside `runWave`, i.e. for the waves the executor (re)runs. When the agent finishes
   // while no supervisor runs, resume's plan is MarkTask + RetryMerge, `continueFrom` is undefined (or
   // points past that task's wave in a longer batch), and the output written during the downtime —
@@ -72,7 +72,7 @@ describe("logs across a supervisor SIGKILL (real tmux)", () => {
   // applyPlan, resume runs a catch-up `tailPass` over every task of the batch (repeated until it
   // returns 0; TAIL_CHUNK bounds one pass) whether or not it continues with the executor. Remove
   // `.fails` then.
-  it.fails("killed mid-stream, the agent finishes while no supervisor runs, then resume: no line lost", async () => {
+  it("regression: killed mid-stream, the agent finishes while no supervisor runs, then resume: no line lost", async () => {
     const e = make()
     talker(e)
     const sup = e.supervisor()
