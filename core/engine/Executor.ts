@@ -18,6 +18,7 @@ import { launchTask } from "./Launch.ts"
 import { readSink, sinkEnds, tailPass } from "./Logs.ts"
 import { dependentsOf, monitorPass } from "./Monitor.ts"
 import { observe } from "./Observe.ts"
+import { recheckPrompts } from "./Prompts.ts"
 import { mergeLane } from "./RepoSteps.ts"
 import { ensureAgentGone } from "./TaskSteps.ts"
 import { Tmux } from "../ports/Tmux.ts"
@@ -130,6 +131,8 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
     yield* tailPass(ctx, ids, sinkEnd)
     const now = yield* ctx.current
     const signals = yield* observe(now)
+    // Unconfirmed prompts (sent by a resume, say) are confirmed or reported while supervising.
+    if (now.prompts.some((p) => p.status === "intent" || p.status === "sent")) yield* recheckPrompts(ctx)
     for (const tr of monitorPass(now, ids, signals, opts.stallTimeoutMs)) {
       if (tr.stopSession !== undefined) yield* (yield* Tmux).killSession({ name: tr.stopSession }).pipe(Effect.ignore)
       yield* transition(ctx, tr.taskId, tr.status, tr.reason, tr.exitStatus)

@@ -98,17 +98,18 @@ describe("rekindle on a real crashed batch", () => {
 })
 
 describe("rekindle demo", () => {
-  it("exits 0 in under a minute and leaves no session and no temp dir behind", async () => {
+  it("exits 0 and leaves no session and no temp dir behind", async () => {
+    // Other demos may run at the same time (another test file, a developer): judge only what this
+    // run created. Its duration is reported by the bench, never asserted here.
     const demos = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("rekindle-demo-")).sort()
-    const before = demos()
-    const t0 = Date.now()
+    const socketDir = nodePath.join(process.env["TMUX_TMPDIR"] ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`)
+    const sockets = () => (fs.existsSync(socketDir) ? fs.readdirSync(socketDir).filter((s) => s.startsWith("rekindle-demo-")) : [])
+    const beforeDirs = new Set(demos())
+    const beforeSockets = new Set(sockets())
     const r = rekindle(["demo"])
     expect(r.code, r.stderr).toBe(0)
-    expect(Date.now() - t0).toBeLessThan(60_000)
     for (const words of ["reconnect", "re-execute", "mark-complete", "merged into main", "6 succeeded"]) expect(r.stdout).toContain(words)
-    expect(demos()).toEqual(before)
-    const socketDir = nodePath.join(process.env["TMUX_TMPDIR"] ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`)
-    const left = fs.existsSync(socketDir) ? fs.readdirSync(socketDir).filter((s) => s.startsWith("rekindle-demo-")) : []
-    for (const s of left) expect(sessions(s)).toEqual([])
+    expect(demos().filter((d) => !beforeDirs.has(d))).toEqual([])
+    for (const s of sockets().filter((x) => !beforeSockets.has(x))) expect(sessions(s)).toEqual([])
   }, 90_000)
 })

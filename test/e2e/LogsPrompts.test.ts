@@ -88,7 +88,7 @@ describe("a prompt answered just before the crash is not answered again (real tm
 
   it.each([
     { crashAt: "prompt:after-send", what: "typed and submitted, not recorded as sent", status: "confirmed" },
-    { crashAt: "prompt:after-intent", what: "intent recorded, nothing typed", status: "sent" }
+    { crashAt: "prompt:after-intent", what: "intent recorded, nothing typed", status: "confirmed" }
   ])("deliverer killed at $crashAt ($what), then resume: the agent got the answer exactly once", async ({ crashAt, status }) => {
     const e = make()
     e.manifest([e.task("asker", "ask first [ask] [steps:10] [sleep:0.3]")])
