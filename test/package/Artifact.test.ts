@@ -1,5 +1,6 @@
 /**
- * The package as a user meets it: `npm pack` (prepack builds dist/), install the tarball with its
+ * The package as a user meets it: `npm pack` (prepack builds dist/, in a staged copy of the
+ * checkout so concurrent runs never share a dist/), install the tarball with its
  * peer dependencies into a temp project (offline, from the npm cache), then from that project
  * (a) import every subpath from an ESM file and call a pure function of each; closed paths stay closed;
  * (b) run the Promise facade against a real git repo holding a crashed taskplane-style batch whose
@@ -64,7 +65,16 @@ const repos: Array<RealRepo> = []
 
 beforeAll(() => {
   work = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-artifact-")))
-  timed("npm pack (build included)", () => ok(ROOT, "npm", ["pack", "--pack-destination", work]))
+  // Pack a staged copy of what the package is built from, so prepack's build never races another
+  // run over this checkout's dist/ (the staging dir borrows node_modules through a symlink).
+  const stage = nodePath.join(work, "stage")
+  const pkg = JSON.parse(fs.readFileSync(nodePath.join(ROOT, "package.json"), "utf8")) as { readonly files: ReadonlyArray<string> }
+  const build = JSON.parse(fs.readFileSync(nodePath.join(ROOT, "tsconfig.build.json"), "utf8")) as { readonly include: ReadonlyArray<string> }
+  for (const entry of new Set(["package.json", "README.md", "LICENSE", "tsconfig.json", "tsconfig.build.json", ...build.include, ...pkg.files])) {
+    if (entry !== "dist" && fs.existsSync(nodePath.join(ROOT, entry))) fs.cpSync(nodePath.join(ROOT, entry), nodePath.join(stage, entry), { recursive: true })
+  }
+  fs.symlinkSync(nodePath.join(ROOT, "node_modules"), nodePath.join(stage, "node_modules"))
+  timed("npm pack (build included)", () => ok(stage, "npm", ["pack", "--pack-destination", work]))
   const tarball = fs.readdirSync(work).find((f) => f.endsWith(".tgz"))
   expect(tarball, "npm pack wrote no tarball").toBeDefined()
   app = nodePath.join(work, "app")
