@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest"
 import { batchPaths } from "../../core/engine/Layout.ts"
 import { Tmux } from "../../core/ports/Tmux.ts"
 import { Worktrees } from "../../core/ports/Worktrees.ts"
+import { FakeWorld } from "../../adapters/testing.ts"
 import { crashed } from "./scenario.ts"
 import { CliHarness } from "./harness.ts"
 import { readState, REPO } from "../support/world.ts"
@@ -314,5 +315,21 @@ describe("repair", () => {
     empty.world.git.initRepo(REPO)
     const all = await empty.json("repair", "--all")
     expect([all.code, all.doc.batches, all.doc.orphans]).toEqual([0, [], []])
+  })
+})
+
+describe("tmux socket selection", () => {
+  it("the state is read first; then the batch's recorded socket is used, unless --socket overrides it", async () => {
+    const h = await crashed(new FakeWorld({ socket: "rk-sock" }))
+    const { saveState } = await import("../../core/engine/StateIO.ts")
+    const s = await readState(h.world)
+    await h.world.run(saveState({ ...s, options: { maxLanes: 2, failurePolicy: "stop-wave", mergeFailurePolicy: "pause", stallTimeoutMs: 1, relaunchCap: 1, tmuxSocket: "rk-sock" } }, 0))
+    const recorded = await h.json("attach", "a")
+    expect(recorded.doc.command).toEqual(["tmux", "-u", "-L", "rk-sock", "attach-session", "-t", "=rk-b1-a"])
+    expect(h.sockets).toEqual([undefined, "rk-sock"])
+    // Another socket has no server: the batch's sessions are not there.
+    const other = await h.json("attach", "a", "--socket", "other")
+    expect(other.doc.error.code).toBe("E_TMUX_UNAVAILABLE")
+    expect(h.sockets.slice(2)).toEqual(["other", "other"])
   })
 })

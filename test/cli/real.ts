@@ -32,14 +32,14 @@ export const GIT_ENV: Readonly<Record<string, string>> = {
 for (const [k, v] of Object.entries(GIT_ENV)) process.env[k] = v
 
 /** Run a program (argv only); status and output. */
-export const sh = (command: string, args: ReadonlyArray<string>, cwd = PROJECT) => {
-  const r = spawnSync(command, args, { cwd, env: process.env, encoding: "utf8", timeout: 120_000 })
+export const sh = (command: string, args: ReadonlyArray<string>, cwd = PROJECT, env: Readonly<Record<string, string>> = {}) => {
+  const r = spawnSync(command, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8", timeout: 120_000 })
   return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" }
 }
 
 /** `rekindle …` as its own process (node cli/main.ts), or through `npx rekindle` in the project. */
-export const rekindle = (args: ReadonlyArray<string>, via: "node" | "npx" = "node") =>
-  via === "npx" ? sh("npx", ["--no-install", "rekindle", ...args]) : sh(process.execPath, [MAIN, ...args])
+export const rekindle = (args: ReadonlyArray<string>, via: "node" | "npx" = "node", env: Readonly<Record<string, string>> = {}) =>
+  via === "npx" ? sh("npx", ["--no-install", "rekindle", ...args], PROJECT, env) : sh(process.execPath, [MAIN, ...args], PROJECT, env)
 
 /** The same, asynchronously (for concurrent starts). */
 export const rekindleAsync = (args: ReadonlyArray<string>) =>
