@@ -12,8 +12,8 @@ import { fileURLToPath } from "node:url"
 import { fail } from "../../core/engine/Errors.ts"
 import { exec } from "../../adapters/process/Exec.ts"
 
-/** The bundled fake agent (a stand-in for Claude Code & co.). */
-export const FAKE_AGENT = fileURLToPath(new URL("../../adapters/agent/fake-agent.ts", import.meta.url))
+/** The bundled fake agent (a stand-in for Claude Code & co.): source in a checkout, compiled when installed. */
+export const FAKE_AGENT = fileURLToPath(new URL(`../../adapters/agent/fake-agent.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url))
 
 /** The demo batch id. */
 export const DEMO_BATCH = "demo"

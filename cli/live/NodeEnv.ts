@@ -50,8 +50,11 @@ export const whichSync = (program: string, path: string | undefined): string | u
   return undefined
 }
 
-/** This CLI's entry point, run again (same Node) for background supervisors. */
-const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url))
+/**
+ * This CLI's entry point, run again (same Node) for background supervisors: the TypeScript source
+ * in a checkout, the compiled `dist/cli/main.js` in an installed package.
+ */
+const MAIN = fileURLToPath(new URL(import.meta.url.endsWith(".ts") ? "../main.ts" : "../main.js", import.meta.url))
 
 /**
  * Start `rekindle <argv>` detached (own session, survives this process and the terminal), stderr
