@@ -35,7 +35,10 @@ describe("failure policies end to end (real tmux + git, fake agent)", () => {
     expect(slow.agentProcess).toBeDefined()
     expect(pidAlive(slow.agentProcess!.pid)).toBe(false)
     expect(e.status("later")).toBe("pending")
-    expect(e.ranTasks()).toEqual(["bad", "slow"])
+    // `slow` may be stopped before its node process got far enough to log its start (a loaded
+    // machine): what matters is that nothing of the later wave ever ran.
+    expect(e.ranTasks()).toContain("bad")
+    expect(e.ranTasks()).not.toContain("later")
     expect(e.names()).toEqual(["README.md"])
     // Nothing was merged, nothing was cleaned: both worktrees are kept.
     expect(e.worktrees()).toEqual(expect.arrayContaining([bad.worktree, slow.worktree]))
