@@ -80,8 +80,9 @@ describe("rekindle on a real crashed batch", () => {
     expect(docs.filter((d) => d.error?.code === "E_LOCKED")).toHaveLength(7)
     const winner = JSON.parse(ok[0]!.stdout)
     expect(winner.running).toBe(true)
-    // Exactly one supervisor process for this repo is alive, and it holds the lease.
-    const supervisors = fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
+    // Exactly one supervisor process for this repo stays alive (a refused one exits right after its
+    // error line), and it holds the lease.
+    const supervisors = () => fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
       try {
         const argv = fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0")
         return argv.includes("--as-supervisor") && argv.includes(b.repo)
@@ -89,7 +90,8 @@ describe("rekindle on a real crashed batch", () => {
         return false
       }
     })
-    expect(supervisors).toEqual([String(winner.supervisor.pid)])
+    await until("the refused supervisors to exit", 15_000, () => supervisors().length <= 1)
+    expect(supervisors()).toEqual([String(winner.supervisor.pid)])
     const lease = JSON.parse(fs.readFileSync(nodePath.join(b.repo, ".rekindle/e2e/lease.json"), "utf8"))
     expect(JSON.stringify(lease)).toContain(String(winner.supervisor.pid))
     // The agents were reconnected, not relaunched.
