@@ -23,6 +23,7 @@
 import type { Evidence, TaskDecision } from "./Decision.ts"
 import { evidenceFor, isTerminal, neverStarted } from "./Evidence.ts"
 import type { Signals } from "./Signals.ts"
+import { tasksById } from "./ResumePoint.ts"
 import type { BatchState, Task } from "./State.ts"
 
 const decision = (
@@ -94,26 +95,22 @@ export const decideTask = (task: Task, e: Evidence): TaskDecision => {
  * the `tasks` array, so a reordered state decides identically.
  */
 export const taskOrder = (state: BatchState): ReadonlyArray<Task> => {
-  const byId = new Map<string, Task>()
-  for (const t of state.tasks) {
-    const prev = byId.get(t.id)
-    // Duplicate ids cannot come from a valid manifest; keep one deterministically (the greater JSON).
-    if (prev === undefined || JSON.stringify(t) > JSON.stringify(prev)) byId.set(t.id, t)
-  }
-  // Walk the waves in order (linear, no sort), then the tasks no wave names, by id.
+  const byId = tasksById(state)
+  // Walk the waves in order (linear, no sort), then the tasks no wave names, by id. Placement is
+  // tracked on the task objects (identity), not on their id strings.
   const out: Array<Task> = []
-  const placed = new Set<string>()
+  const placed = new WeakSet<Task>()
   for (const wave of state.waves) {
     for (const id of wave) {
       const t = byId.get(id)
-      if (t !== undefined && !placed.has(id)) {
-        placed.add(id)
+      if (t !== undefined && !placed.has(t)) {
+        placed.add(t)
         out.push(t)
       }
     }
   }
-  if (placed.size < byId.size) {
-    out.push(...[...byId.values()].filter((t) => !placed.has(t.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)))
+  if (out.length < byId.size) {
+    out.push(...[...byId.values()].filter((t) => !placed.has(t)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)))
   }
   return out
 }
