@@ -50,7 +50,11 @@ const main = async () => {
   say(`B4 log resume from 1 MiB before the end of a ${quick ? "64 MiB" : "1 GiB"} log: read ${logs.bytesRead} bytes (new: ${logs.newBytes}) in ${fmt(logs.ms)} ms; splitter ${fmt(logs.splitterMBs, 0)} MB/s`)
 
   const cli = await benchCli(quick ? 5 : 11)
-  if (cli !== undefined) say(`B5 cold \`rekindle status --json\`, 100 tasks: ${fmt(cli.medianMs)} ms (module import ${fmt(cli.importMs)} ms, ${fmt((100 * cli.importMs) / cli.medianMs, 0)}%)`)
+  if (cli !== undefined) {
+    for (const [what, t] of [["built (installed package)", cli.built], ["from TypeScript sources (checkout)", cli.source]] as const) {
+      say(`B5 cold \`rekindle status --json\`, 100 tasks, ${what}: ${fmt(t.medianMs)} ms (module import ${fmt(t.importMs)} ms, ${fmt((100 * t.importMs) / t.medianMs, 0)}%)`)
+    }
+  }
   else say("B5 CLI: skipped (cli/main.ts not present)")
 
   const out = { env, at: new Date().toISOString(), observe: observeRows, decide, decideScaling: scaling, persist, logs, cli }
