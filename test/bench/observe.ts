@@ -74,6 +74,8 @@ export const benchObserve = async (n: number, rounds: number): Promise<ObserveRo
     try {
       tmux("kill-server")
     } catch { /* already gone */ }
+    // A server that had to hang up hundreds of panes may leave its socket file: ours by name, remove it.
+    fs.rmSync(nodePath.join(process.env["TMUX_TMPDIR"] ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`, socket), { force: true })
     fs.rmSync(dir, { recursive: true, force: true })
   }
 }
