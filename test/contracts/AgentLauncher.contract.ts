@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest"
 import type { AgentKindSpec, AgentLauncher } from "../../core/ports/AgentLauncher.ts"
 import { kindSpec, transcriptPathFor } from "../../adapters/agent/AgentLauncherFake.ts"
 import { claude, codex } from "../../adapters/agent/AgentKinds.ts"
+import { freshEach } from "./Fresh.ts"
 
 /** What a contract run needs from the world under test. */
 export interface AgentLauncherHarness {
@@ -30,14 +31,7 @@ const jsonl = (...lines: ReadonlyArray<unknown>) => lines.map((l) => `${JSON.str
 /** Register the contract tests for one implementation. */
 export const agentLauncherContract = (name: string, makeHarness: () => Promise<AgentLauncherHarness>): void => {
   describe(`AgentLauncher contract: ${name}`, () => {
-    const withHarness = (f: (h: AgentLauncherHarness) => Promise<void>) => async () => {
-      const h = await makeHarness()
-      try {
-        await f(h)
-      } finally {
-        await h.cleanup()
-      }
-    }
+    const withHarness = freshEach(makeHarness)
 
     it("lists the built-in kinds, and configured kinds replace or extend them", withHarness(async (h) => {
       expect(h.launcher().kinds.map((k) => k.name)).toEqual(["claude", "codex", "opencode", "aider", "shell"])

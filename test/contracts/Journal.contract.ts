@@ -10,6 +10,7 @@ import type { JournalError, JournalEvent, JournalShape } from "../../core/ports/
 import * as FaultyFileSystem from "../../adapters/store/FaultyFileSystem.ts"
 import * as JournalFs from "../../adapters/store/JournalFs.ts"
 import { bytesOf, type FsWorld, runIn } from "../adapters/store/harness.ts"
+import { freshEach } from "./Fresh.ts"
 
 type Use<A, E> = (j: JournalShape) => Effect.Effect<A, E, Scope.Scope>
 /** Run `f` against a journal that lives (handles open) for the duration of `f`. */
@@ -31,14 +32,7 @@ const encoder = new TextEncoder()
 /** Register the Journal contract for one world. */
 export const journalContract = (name: string, makeWorld: () => Promise<FsWorld>): void => {
   describe(`Journal contract: ${name}`, () => {
-    const withWorld = (f: (w: FsWorld) => Promise<void>) => async () => {
-      const w = await makeWorld()
-      try {
-        await f(w)
-      } finally {
-        await w.cleanup()
-      }
-    }
+    const withWorld = freshEach(makeWorld)
     const run = <A, E>(w: FsWorld, f: Use<A, E>, fs?: FileSystem.FileSystem) => runIn(w, withJournal(f), fs)
     const fail = <A>(w: FsWorld, f: Use<A, JournalError>, fs?: FileSystem.FileSystem) => runIn(w, withJournal((j) => Effect.flip(f(j))), fs)
     const write = (w: FsWorld, file: string, content: string) => Effect.runPromise(w.fs.writeFile(file, encoder.encode(content)))

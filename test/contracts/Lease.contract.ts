@@ -15,6 +15,7 @@ import * as FaultyFileSystem from "../../adapters/store/FaultyFileSystem.ts"
 import * as LeaseFs from "../../adapters/store/LeaseFs.ts"
 import { bytesOf, type FsWorld, namesIn, runIn } from "../adapters/store/harness.ts"
 import { identity } from "../adapters/store/samples.ts"
+import { freshEach } from "./Fresh.ts"
 
 type Use<A, E> = (l: LeaseShape) => Effect.Effect<A, E>
 const withLease = <A, E>(f: Use<A, E>): Effect.Effect<A, E, FileSystem.FileSystem | Path.Path> => Effect.flatMap(LeaseFs.make, f)
@@ -22,14 +23,7 @@ const withLease = <A, E>(f: Use<A, E>): Effect.Effect<A, E, FileSystem.FileSyste
 /** Register the Lease contract for one world. */
 export const leaseContract = (name: string, makeWorld: () => Promise<FsWorld>): void => {
   describe(`Lease contract: ${name}`, () => {
-    const withWorld = (f: (w: FsWorld) => Promise<void>) => async () => {
-      const w = await makeWorld()
-      try {
-        await f(w)
-      } finally {
-        await w.cleanup()
-      }
-    }
+    const withWorld = freshEach(makeWorld)
     const run = <A, E>(w: FsWorld, f: Use<A, E>, fs?: FileSystem.FileSystem) => runIn(w, withLease(f), fs)
     const fail = <A>(w: FsWorld, f: Use<A, LeaseError>, fs?: FileSystem.FileSystem) => runIn(w, withLease((l) => Effect.flip(f(l))), fs)
     const me = identity(100)

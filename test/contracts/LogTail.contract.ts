@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import type { LogTail, TailChunk } from "../../core/ports/LogTail.ts"
+import { freshEach } from "./Fresh.ts"
 
 /** What a contract run needs from the world under test. */
 export interface LogTailHarness {
@@ -32,14 +33,7 @@ const MiB = 1024 * 1024
 /** Register the contract tests for one implementation. */
 export const logTailContract = (name: string, makeHarness: () => Promise<LogTailHarness>): void => {
   describe(`LogTail contract: ${name}`, () => {
-    const withHarness = (f: (h: LogTailHarness) => Promise<void>) => async () => {
-      const h = await makeHarness()
-      try {
-        await f(h)
-      } finally {
-        await h.cleanup()
-      }
-    }
+    const withHarness = freshEach(makeHarness)
 
     it("reads from an offset, bounded by maxBytes, and reports size and the next offset", withHarness(async (h) => {
       const log = `${h.dir}/pane.log`

@@ -5,6 +5,7 @@
 import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
 import { ProcessTable } from "../../core/ports/ProcessTable.ts"
+import { freshEach } from "./Fresh.ts"
 
 /** What a contract run needs from the world under test. */
 export interface ProcessTableHarness {
@@ -21,14 +22,7 @@ const run = <A, E>(e: Effect.Effect<A, E>): Promise<A> => Effect.runPromise(e)
 /** Register the contract tests for one implementation. */
 export const processTableContract = (name: string, makeHarness: () => Promise<ProcessTableHarness>): void => {
   describe(`ProcessTable contract: ${name}`, () => {
-    const withHarness = (f: (h: ProcessTableHarness) => Promise<void>) => async () => {
-      const h = await makeHarness()
-      try {
-        await f(h)
-      } finally {
-        await h.cleanup()
-      }
-    }
+    const withHarness = freshEach(makeHarness)
 
     it("snapshot lists a started process with its parent and a start time", withHarness(async (h) => {
       const pid = await h.startSleeper()

@@ -12,6 +12,7 @@ import * as FaultyFileSystem from "../../adapters/store/FaultyFileSystem.ts"
 import * as StateStoreFs from "../../adapters/store/StateStoreFs.ts"
 import { bytesOf, failureIn, type FsWorld, namesIn, runIn } from "../adapters/store/harness.ts"
 import { sampleState } from "../adapters/store/samples.ts"
+import { freshEach } from "./Fresh.ts"
 
 type Use<A, E> = (s: StateStoreShape) => Effect.Effect<A, E>
 const withStore = <A, E>(f: Use<A, E>): Effect.Effect<A, E, FileSystem.FileSystem | Path.Path> => Effect.flatMap(StateStoreFs.make, f)
@@ -20,14 +21,7 @@ const encoder = new TextEncoder()
 /** Register the StateStore contract for one world. */
 export const stateStoreContract = (name: string, makeWorld: () => Promise<FsWorld>): void => {
   describe(`StateStore contract: ${name}`, () => {
-    const withWorld = (f: (w: FsWorld) => Promise<void>) => async () => {
-      const w = await makeWorld()
-      try {
-        await f(w)
-      } finally {
-        await w.cleanup()
-      }
-    }
+    const withWorld = freshEach(makeWorld)
     const run = <A, E>(w: FsWorld, f: Use<A, E>, fs?: FileSystem.FileSystem) => runIn(w, withStore(f), fs)
     const fail = <A>(w: FsWorld, f: Use<A, StateStoreError>, fs?: FileSystem.FileSystem) => failureIn(w, withStore(f), fs)
     const write = (w: FsWorld, file: string, text: string) =>

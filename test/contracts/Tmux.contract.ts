@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
 import type { Tmux, TmuxError } from "../../core/ports/Tmux.ts"
 import type { TmuxPane, TmuxStatus } from "../../core/domain/Signals.ts"
+import { freshEach } from "./Fresh.ts"
 
 /** What a contract run needs from the world under test. Each harness owns one fresh server. */
 export interface TmuxHarness {
@@ -59,14 +60,7 @@ const count = (lines: ReadonlyArray<string>, line: string) => lines.filter((l) =
 /** Register the contract tests for one implementation. */
 export const tmuxContract = (name: string, makeHarness: () => Promise<TmuxHarness>): void => {
   describe(`Tmux contract: ${name}`, () => {
-    const withHarness = (f: (h: TmuxHarness) => Promise<void>) => async () => {
-      const h = await makeHarness()
-      try {
-        await f(h)
-      } finally {
-        await h.cleanup()
-      }
-    }
+    const withHarness = freshEach(makeHarness)
     const launch = (h: TmuxHarness, name: string, argv: ReadonlyArray<string>, extra: { taskTag?: string; logFile?: string } = {}) =>
       run(h.tmux.newSession({ name, cwd: h.dir, argv, ...extra }))
 

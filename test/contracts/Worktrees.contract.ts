@@ -5,6 +5,7 @@
 import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
 import { type GitError, Worktrees } from "../../core/ports/Worktrees.ts"
+import { freshEach } from "./Fresh.ts"
 
 /** What a contract run needs from the world under test. */
 export interface WorktreesHarness {
@@ -47,14 +48,7 @@ export const HOSTILE = "-wt 'q' \"dq\" ünï €$(touch x);|\tt\nnl"
 /** Register the contract tests for one implementation. */
 export const worktreesContract = (name: string, makeHarness: () => Promise<WorktreesHarness>): void => {
   describe(`Worktrees contract: ${name}`, () => {
-    const withHarness = (f: (h: WorktreesHarness) => Promise<void>) => async () => {
-      const h = await makeHarness()
-      try {
-        await f(h)
-      } finally {
-        await h.cleanup()
-      }
-    }
+    const withHarness = freshEach(makeHarness)
     /** A repo plus one task worktree on branch `rekindle/b1/t1` at main. */
     const setup = async (h: WorktreesHarness, name = "t1") => {
       const repo = await h.initRepo({ "a.txt": "a\n", "dir/b.txt": "b\n" })
