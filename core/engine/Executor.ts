@@ -115,6 +115,7 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
     const bad = t.dependsOn.filter((d) => findTask(s, d)?.status !== "succeeded")
     if (bad.length > 0) yield* transition(ctx, id, opts.failurePolicy === "skip-dependents" ? "skipped" : "blocked", `dependency ${bad.join(", ")} did not succeed`)
   }
+  const awaitingStatus = new Set<string>()
   for (;;) {
     const s = yield* ctx.current
     const tasks = ids.flatMap((id) => findTask(s, id) ?? [])
@@ -134,6 +135,11 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
     // Unconfirmed prompts (sent by a resume, say) are confirmed or reported while supervising.
     if (now.prompts.some((p) => p.status === "intent" || p.status === "sent")) yield* recheckPrompts(ctx)
     for (const tr of monitorPass(now, ids, signals, opts.stallTimeoutMs)) {
+      // A dead pane whose exit status tmux has not reported yet: give it one more poll (once).
+      if (tr.statusPending === true && !awaitingStatus.has(tr.taskId)) {
+        awaitingStatus.add(tr.taskId)
+        continue
+      }
       if (tr.stopSession !== undefined) yield* (yield* Tmux).killSession({ name: tr.stopSession }).pipe(Effect.ignore)
       yield* transition(ctx, tr.taskId, tr.status, tr.reason, tr.exitStatus)
     }

@@ -15,6 +15,11 @@ export interface Transition {
   readonly exitStatus?: number
   /** Stop the task's session (a stalled agent given up on). */
   readonly stopSession?: string
+  /**
+   * The pane is dead but tmux has not reported its exit status yet (tmux 3.3 can report it one
+   * snapshot late): the executor waits one poll before recording the failure, so the status is kept.
+   */
+  readonly statusPending?: boolean
 }
 
 /** Transitions for the running/stalled tasks among `ids`. */
@@ -38,7 +43,7 @@ export const monitorPass = (state: BatchState, ids: ReadonlyArray<string>, signa
       out.push({
         taskId: id, status: "failed",
         reason: e.session === "absent" ? "session vanished without a done marker" : `agent exited${code === undefined ? "" : ` with status ${code}`} without a done marker`,
-        ...(code === undefined ? {} : { exitStatus: code })
+        ...(code === undefined ? (e.session === "dead-pane" ? { statusPending: true } : {}) : { exitStatus: code })
       })
       continue
     }

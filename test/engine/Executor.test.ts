@@ -105,3 +105,19 @@ describe("wave executor over the FakeWorld", () => {
     for (const t of ["a", "b", "c"]) expect(world.agents.launchesOf(t)).toHaveLength(1)
   })
 })
+
+describe("exit status reported late by tmux", () => {
+  it("regression: a dead pane whose status tmux reports one snapshot late keeps its exit status", async () => {
+    const world = new FakeWorld()
+    world.git.initRepo(REPO, { "README.md": "hello\n" })
+    world.writeFile(MANIFEST, JSON.stringify({ tasks: [{ id: "a", agent: "claude", prompt: "do a" }], options: { batchId: "b1" } }))
+    world.agents.scripts.set("a", { afterMs: 2_000, then: { exit: 3 } })
+    const origLaunched = world.agents.launched.bind(world.agents)
+    world.agents.launched = (pane, argv, cwd, env) => {
+      world.tmux.delayExitStatus(pane.id) // tmux 3.3's late SIGCHLD, as the fake models it
+      origLaunched(pane, argv, cwd, env)
+    }
+    const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
+    expect(final.tasks[0]).toMatchObject({ status: "failed", exitStatus: 3 })
+  })
+})
