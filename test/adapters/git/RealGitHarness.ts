@@ -11,17 +11,10 @@ import * as os from "node:os"
 import * as nodePath from "node:path"
 import * as WorktreesGit from "../../../adapters/git/WorktreesGit.ts"
 import type { WorktreesHarness } from "../../contracts/Worktrees.contract.ts"
+import { GIT_ENV } from "../../support/real.ts"
 
-/** Environment that makes git independent of the machine's config and locale. */
-export const GIT_ENV: Readonly<Record<string, string>> = {
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_AUTHOR_NAME: "rekindle test",
-  GIT_AUTHOR_EMAIL: "test@rekindle.invalid",
-  GIT_COMMITTER_NAME: "rekindle test",
-  GIT_COMMITTER_EMAIL: "test@rekindle.invalid",
-  LC_ALL: "C"
-}
+/** Environment that makes git independent of the machine's config and locale (one definition, shared). */
+export { GIT_ENV }
 
 /** Run git in `dir` (argv only) and return stdout. */
 export const git = (dir: string, ...args: ReadonlyArray<string>): string =>
