@@ -14,7 +14,7 @@ import { newBatchId, readManifest, run as runBatch } from "../../core/engine/Run
 import type { BatchState } from "../../core/domain/State.ts"
 import { Reported } from "../Exit.ts"
 import { withProgress } from "../Progress.ts"
-import { context, emit, note, type Ctx } from "../Root.ts"
+import { context, emit, type Ctx } from "../Root.ts"
 import { asSupervisorFlag, superviseAsChild } from "../Supervisor.ts"
 import { argPath, repoRootOf, runnerFor } from "../Target.ts"
 import { jsonDocument } from "../render/Json.ts"
@@ -49,12 +49,9 @@ export const run = Command.make("run", {
   const first = runnerFor(ctx, ctx.socket)
   const read = yield* first(readManifest(manifestPath))
   const socket = yield* socketOf(ctx, read.manifest.options?.tmuxSocket)
-  if (socket !== undefined && read.manifest.options?.tmuxSocket === undefined) {
-    yield* note(ctx.err.yellow(`note: the manifest names no tmuxSocket; pass --socket ${socket} to later commands too`))
-  }
   const id = Option.getOrUndefined(batchId) ?? read.manifest.options?.batchId ?? (yield* first(newBatchId))
   const on = runnerFor(ctx, socket)
-  const work = withProgress(ctx, on, batchPaths(repoRoot, id).journal, `run ${id}`, on(runBatch({ repoRoot, manifestPath, batchId: id })))
+  const work = withProgress(ctx, on, batchPaths(repoRoot, id).journal, `run ${id}`, on(runBatch({ repoRoot, manifestPath, batchId: id, ...(socket === undefined ? {} : { tmuxSocket: socket }) })))
   if (asSupervisor) return yield* superviseAsChild(ctx, id, work)
   if (detached || interactive(ctx)) {
     return yield* startInBackground({ argv: ["run", manifestPath, "--batch-id", id], repoRoot, batchId: id, socket, run: on, attach: !detached })

@@ -23,6 +23,12 @@ import { withLease } from "./Supervision.ts"
 export interface RunOptions {
   readonly repoRoot: string
   readonly manifestPath: string
+  /**
+   * The tmux socket (`tmux -L`) the batch runs on when the manifest names none (`rekindle run
+   * --socket`): recorded in the state like a manifest's own, so every later command finds the
+   * batch's sessions without being told again. A manifest's `tmuxSocket` must agree with it.
+   */
+  readonly tmuxSocket?: string
 }
 
 const invalid = (problems: ReadonlyArray<string>, path: string) =>
@@ -54,6 +60,10 @@ export const readManifest = Effect.fn("Run.readManifest")(function*(manifestPath
     }
   }
   if (missing.length > 0) return yield* invalid(missing, manifestPath)
+  // A prompt read from a file meets the same rules as an inline one (no NUL, fits the launch).
+  const inlined = valid.success.manifest.tasks.map((t) => ({ ...t, prompt: prompts.get(t.id) ?? "" }))
+  const again = validateManifest({ ...valid.success.manifest, tasks: inlined })
+  if (Result.isFailure(again)) return yield* invalid(again.failure, manifestPath)
   return { manifest: valid.success.manifest, waves: valid.success.waves, prompts }
 })
 
@@ -116,7 +126,15 @@ const excludeStateDir = Effect.fn("Run.excludeStateDir")(function*(repoRoot: str
 
 /** Prepare and persist a batch from a manifest, without launching anything. */
 export const prepare = Effect.fn("Run.prepare")(function*(options: RunOptions & { readonly batchId?: string }) {
-  const { manifest, waves, prompts } = yield* readManifest(options.manifestPath)
+  const read = yield* readManifest(options.manifestPath)
+  const { waves, prompts } = read
+  const named = read.manifest.options?.tmuxSocket
+  if (options.tmuxSocket !== undefined && named !== undefined && named !== options.tmuxSocket) {
+    return yield* fail("E_USAGE", `tmux socket ${options.tmuxSocket} contradicts the manifest's tmuxSocket ${named}`, "drop one of them, or make them agree")
+  }
+  // Without this, a later command not told the socket would look at the default server, find no
+  // session and re-execute agents that are still running on the batch's own server.
+  const manifest = options.tmuxSocket === undefined ? read.manifest : { ...read.manifest, options: { ...read.manifest.options, tmuxSocket: options.tmuxSocket } }
   const git = yield* Worktrees
   const baseBranch = yield* git.currentBranch(options.repoRoot).pipe(Effect.mapError((e) => e.reason === "DetachedHead"
     ? fail("E_DETACHED_HEAD", `${options.repoRoot} has a detached HEAD`, "check out the branch the batch should merge into, then run again")

@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
 import { ExecutorSettings } from "../../core/engine/ExecutorSettings.ts"
 import { resume } from "../../core/engine/Resume.ts"
-import { run } from "../../core/engine/Run.ts"
+import { prepare, run } from "../../core/engine/Run.ts"
 import { FakeWorld, type AgentScript } from "../../adapters/testing.ts"
 import { REPO } from "../support/world.ts"
 
@@ -88,6 +88,16 @@ describe("wave executor over the FakeWorld", () => {
     expect(text).toContain("E_INVALID_MANIFEST")
     for (const bit of ["extra", "tasks\\\"][0][\\\"id", "agent", "prompt", "zz"]) expect(text).toContain(bit)
     expect(Effect.runSync(Effect.orElseSucceed(world.memory.fs.exists(`${REPO}/.rekindle`), () => false))).toBe(false)
+  })
+
+  it("regression: the socket given to run (the manifest names none) is recorded in the state, so later commands find the batch's sessions; a contradicting one is E_USAGE", async () => {
+    const world = await setup([{ id: "a" }], { a: ok })
+    const state = await world.run(prepare({ repoRoot: REPO, manifestPath: MANIFEST, tmuxSocket: "fleet" }))
+    expect(state.options?.tmuxSocket).toBe("fleet")
+    const other = await setup([{ id: "a" }], { a: ok }, { tmuxSocket: "mine" })
+    const exit = JSON.stringify(await other.runExit(prepare({ repoRoot: REPO, manifestPath: MANIFEST, tmuxSocket: "fleet" })))
+    expect(exit).toContain("E_USAGE")
+    expect(Effect.runSync(Effect.orElseSucceed(other.memory.fs.exists(`${REPO}/.rekindle`), () => false))).toBe(false)
   })
 
   it("kill the supervisor mid-wave, resume: running agents are reconnected, the batch completes, nothing runs twice", async () => {
