@@ -1,12 +1,14 @@
 /**
  * The end of a batch run. Every task succeeded and every lane merged: `completed`, merged worktrees
- * and branches removed (state kept as history). Otherwise `paused` (or `failed` after a merge abort)
+ * and branches removed, and the sessions of those tasks closed (state kept as history). Otherwise `paused` (or `failed` after a merge abort)
  * with every worktree kept: work that is not merged is never reset or cleaned, only reported.
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import { ownershipTag } from "../domain/Naming.ts"
 import { laneOf, latestMerge } from "../domain/ResumePoint.ts"
 import type { BatchState } from "../domain/State.ts"
+import { Tmux } from "../ports/Tmux.ts"
 import { Worktrees } from "../ports/Worktrees.ts"
 import type { Applying } from "./Applying.ts"
 import { emit } from "./ExecutorSettings.ts"
@@ -41,6 +43,7 @@ export const finishBatch = Effect.fn("Finish.finishBatch")(function*(ctx: Applyi
     }
     if (t.branch !== undefined) yield* git.deleteBranch(s.repoRoot, t.branch, { mergedInto: s.baseBranch }).pipe(Effect.ignore)
   }
+  yield* closeSessions(s, s.tasks.filter((t) => t.worktree !== undefined && !kept.includes(t.id)).map((t) => t.id))
   const saved = yield* ctx.update((x) => ({
     ...x,
     phase: "completed",
@@ -49,3 +52,18 @@ export const finishBatch = Effect.fn("Finish.finishBatch")(function*(ctx: Applyi
   yield* emit({ _tag: "BatchEnded", phase: "completed", reason: kept.length > 0 ? `completed; worktrees kept (local changes): ${kept.join(", ")}` : "completed; merged worktrees removed" })
   return saved
 })
+
+/**
+ * Close the sessions of merged tasks: their worktree is gone, so a lingering (dead, remain-on-exit)
+ * pane only clutters `tmux ls`. Only panes carrying this batch's ownership tag for one of `ids` are
+ * touched; a session tmux cannot reach now is left alone (it is harmless).
+ */
+const closeSessions = (s: BatchState, ids: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const tmux = yield* Tmux
+    const snap = yield* tmux.snapshot
+    if (snap.state !== "up") return
+    const tags = new Set(ids.map((id) => ownershipTag(s.batchId, id)))
+    const names = new Set(snap.panes.filter((p) => p.taskTag !== undefined && tags.has(p.taskTag)).map((p) => p.sessionName))
+    for (const name of names) yield* tmux.killSession({ name }).pipe(Effect.ignore)
+  })

@@ -36,6 +36,14 @@ describe("wave executor over the FakeWorld", () => {
     expect(repo.worktrees.map((w) => w.path)).toEqual([REPO])
   })
 
+  it("regression: a completed batch closes the sessions of its merged tasks (they lingered as dead panes), and touches no other session", async () => {
+    const world = await setup([{ id: "a" }, { id: "b", dependsOn: ["a"] }], { a: ok, b: ok })
+    world.tmux.launch("default", { name: "rk-b1-a-mine", cwd: "/", argv: ["vim"], env: {}, taskTag: undefined, logFile: undefined })
+    const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
+    expect(final.phase).toBe("completed")
+    expect(world.tmux.sessions().map((x) => x.name)).toEqual(["rk-b1-a-mine"])
+  })
+
   it("failure policy stop-wave: the wave finishes, later waves do not start, the batch ends paused with worktrees kept", async () => {
     const world = await setup([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a"] }], { a: { afterMs: 2_000, then: { exit: 3 } }, b: ok, c: ok })
     const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
