@@ -18,6 +18,14 @@ export const isTerminal = (task: Task): boolean => TERMINAL_STATUSES.includes(ta
 export const neverStarted = (task: Task): boolean =>
   (task.status === "pending" || task.status === "blocked") && task.attempts === 0 && task.startedAt === undefined
 
+/**
+ * A record's own entry. Signals records are keyed by task ids and paths, and a task may be named
+ * `constructor`, `toString` or `__proto__` (all valid ids): a plain `record[key]` would read
+ * Object.prototype and report, say, an invalid done marker that does not exist.
+ */
+const own = <V>(record: Readonly<Record<string, V>>, key: string): V | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined
+
 /** Lookups over one Signals value, built once (signals are immutable values) so reconcile stays linear. */
 interface SignalIndex {
   readonly byTag: ReadonlyMap<string, ReadonlyArray<TmuxPane>>
@@ -118,7 +126,7 @@ const listed = (signals: Signals, path: string): WorktreeInfo | undefined => ind
 export const worktreeEvidence = (task: Task, signals: Signals): Evidence["worktree"] => {
   if (task.worktreeArchived === true) return "archived"
   if (task.worktree === undefined) return "none"
-  const onDisk = signals.paths[task.worktree]
+  const onDisk = own(signals.paths, task.worktree)
   if (onDisk !== undefined) return onDisk
   const w = listed(signals, task.worktree)
   return w !== undefined && !w.prunable ? "present" : "missing"
@@ -131,7 +139,7 @@ export const worktreeDirty = (task: Task, signals: Signals): boolean | undefined
 /** Full evidence for one task. */
 export const evidenceFor = (state: BatchState, task: Task, signals: Signals): Evidence => {
   const live = liveness(state, task, signals)
-  const marker = signals.markers[task.id]
+  const marker = own(signals.markers, task.id)
   const dirty = worktreeDirty(task, signals)
   return {
     persisted: task.status,
