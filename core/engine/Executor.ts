@@ -21,6 +21,7 @@ import { observe } from "./Observe.ts"
 import { recheckPrompts } from "./Prompts.ts"
 import { mergeLane } from "./RepoSteps.ts"
 import { ensureAgentGone } from "./TaskSteps.ts"
+import { recoverVanished } from "./Vanished.ts"
 import { Tmux } from "../ports/Tmux.ts"
 
 const TERMINAL = new Set(["succeeded", "failed", "skipped", "blocked"])
@@ -98,6 +99,19 @@ const stopRunning = (ctx: Applying, ids: ReadonlyArray<string>, reason: string) 
     }
   })
 
+/** Recover tasks whose session vanished (core/engine/Vanished.ts) and report what became of them. */
+const relaunchVanished = (ctx: Applying, ids: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const { graceMs } = yield* ExecutorSettings
+    const steps = yield* recoverVanished(ctx, ids, graceMs)
+    const s = yield* ctx.current
+    for (const step of steps) {
+      if (step._tag === "RelaunchAgent") yield* emit({ _tag: "TaskLaunched", taskId: step.taskId, attempt: step.attempt, session: step.session })
+      if (step._tag === "MarkTask") yield* emit({ _tag: "TaskChanged", taskId: step.taskId, status: step.status, reason: step.reason })
+    }
+    for (const id of ids) if (findTask(s, id)?.status === "running") yield* showStatus(ctx, id)
+  })
+
 /** Run one wave to its end. Returns whether the batch continues. */
 const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: number, sinkEnd: Map<string, number>) {
   const { pollMs } = yield* ExecutorSettings
@@ -134,15 +148,22 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
     const signals = yield* observe(now)
     // Unconfirmed prompts (sent by a resume, say) are confirmed or reported while supervising.
     if (now.prompts.some((p) => p.status === "intent" || p.status === "sent")) yield* recheckPrompts(ctx)
+    const vanished: Array<string> = []
     for (const tr of monitorPass(now, ids, signals, opts.stallTimeoutMs)) {
       // A dead pane whose exit status tmux has not reported yet: give it one more poll (once).
       if (tr.statusPending === true && !awaitingStatus.has(tr.taskId)) {
         awaitingStatus.add(tr.taskId)
         continue
       }
+      // Its session was killed, not its agent's doing: recovered in place below, as resume would.
+      if (tr.vanished === true) {
+        vanished.push(tr.taskId)
+        continue
+      }
       if (tr.stopSession !== undefined) yield* (yield* Tmux).killSession({ name: tr.stopSession }).pipe(Effect.ignore)
       yield* transition(ctx, tr.taskId, tr.status, tr.reason, tr.exitStatus)
     }
+    if (vanished.length > 0) yield* relaunchVanished(ctx, vanished)
   }
   yield* tailPass(ctx, ids, sinkEnd) // the last words of agents that just finished
   if (opts.failurePolicy === "skip-dependents") {

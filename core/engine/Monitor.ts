@@ -20,6 +20,11 @@ export interface Transition {
    * snapshot late): the executor waits one poll before recording the failure, so the status is kept.
    */
   readonly statusPending?: boolean
+  /**
+   * The session is gone altogether (pane, session or server killed): not the agent's exit, which
+   * leaves a dead pane. The executor recovers the task in place as resume would (core/engine/Vanished.ts).
+   */
+  readonly vanished?: boolean
 }
 
 /** Transitions for the running/stalled tasks among `ids`. */
@@ -43,7 +48,8 @@ export const monitorPass = (state: BatchState, ids: ReadonlyArray<string>, signa
       out.push({
         taskId: id, status: "failed",
         reason: e.session === "absent" ? "session vanished without a done marker" : `agent exited${code === undefined ? "" : ` with status ${code}`} without a done marker`,
-        ...(code === undefined ? (e.session === "dead-pane" ? { statusPending: true } : {}) : { exitStatus: code })
+        ...(code === undefined ? (e.session === "dead-pane" ? { statusPending: true } : {}) : { exitStatus: code }),
+        ...(e.session === "absent" ? { vanished: true } : {})
       })
       continue
     }

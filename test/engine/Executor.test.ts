@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
-import { ExecutorSettings } from "../../core/engine/ExecutorSettings.ts"
+import { ExecutorEvents, ExecutorSettings, type ExecutorEvent } from "../../core/engine/ExecutorSettings.ts"
 import { resume } from "../../core/engine/Resume.ts"
 import { prepare, run } from "../../core/engine/Run.ts"
 import { FakeWorld, type AgentScript } from "../../adapters/testing.ts"
@@ -42,6 +42,25 @@ describe("wave executor over the FakeWorld", () => {
     const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
     expect(final.phase).toBe("completed")
     expect(world.tmux.sessions().map((x) => x.name)).toEqual(["rk-b1-a-mine"])
+  })
+
+  // Found by the fault campaign (test/soak/Faults.ts, "tmux server killed mid-wave", "pane killed"):
+  // a session that vanished under a live supervisor was recorded as a failure ("session vanished
+  // without a done marker"), which `resume` then skips as terminal — a tmux crash changed the
+  // batch's outcome. The agent did not exit (that leaves a dead pane): the task is recovered in
+  // place, as resume would, and the batch ends as an uninterrupted run.
+  it.each(["the tmux server", "the task's session"] as const)("regression: %s killed under a live supervisor: the task is re-executed in its worktree, not failed", async (what) => {
+    const world = await setup([{ id: "a" }, { id: "b", dependsOn: ["a"] }], { a: ok, b: ok })
+    const fault = (ev: ExecutorEvent) => Effect.sync(() => {
+      if (ev._tag !== "TaskLaunched" || ev.taskId !== "a" || ev.attempt !== 1) return
+      if (what === "the tmux server") world.killServer()
+      else for (const s of world.tmux.sessions().filter((x) => x.name === ev.session)) world.tmux.killSession(s)
+    })
+    const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast, Effect.provideService(ExecutorEvents, fault)))
+    expect(final.phase).toBe("completed")
+    expect(final.tasks.map((t) => [t.id, t.status, t.attempts])).toEqual([["a", "succeeded", 2], ["b", "succeeded", 1]])
+    expect(world.agents.launchesOf("a").map((l) => l.cwd)).toEqual([final.tasks[0]!.worktree, final.tasks[0]!.worktree])
+    expect(world.agents.launchesOf("b")).toHaveLength(1)
   })
 
   it("failure policy stop-wave: the wave finishes, later waves do not start, the batch ends paused with worktrees kept", async () => {
