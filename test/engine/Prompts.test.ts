@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
 import { makeApplying } from "../../core/engine/Applying.ts"
 import { CrashPoint } from "../../core/engine/CrashPoints.ts"
-import { deliverPrompt, seenInPane } from "../../core/engine/Prompts.ts"
+import { deliverPrompt, seenInLog, seenInPane } from "../../core/engine/Prompts.ts"
 import { resume } from "../../core/engine/Resume.ts"
 import { loadState } from "../../core/engine/StateIO.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
@@ -69,5 +69,42 @@ describe("prompt delivery", () => {
   it("seenInPane tells typed from submitted", () => {
     expect(seenInPane(["$ agent", "> yes", ""], "yes")).toEqual({ seenTyped: true, seenSubmitted: false })
     expect(seenInPane(["> yes", "thinking…"], "yes")).toEqual({ seenTyped: false, seenSubmitted: true })
+  })
+
+  it("seenInLog tells typed from submitted by the echoed newline, even with nothing printed since", () => {
+    expect(seenInLog("$ agent\r\n> yes", "yes")).toEqual({ seenTyped: true, seenSubmitted: false })
+    expect(seenInLog("$ agent\r\n> yes\r\n", "yes")).toEqual({ seenTyped: false, seenSubmitted: true })
+    expect(seenInLog("> yes\r\nthinking…\r\n", "no")).toEqual({ seenTyped: false, seenSubmitted: false })
+  })
+
+  // Found by the kill -9 loop (test/soak/KillLoop.ts). The re-check looked only at the last 200
+  // captured lines, although Delivery.ts requires searching everything the pane printed: an answer
+  // submitted just before the crash (entry still `intent`) that the busy agent had scrolled off the
+  // screen looked never typed, and was typed a second time.
+  it("regression: an answer scrolled off the captured screen before the resume was not typed again", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }])
+    await deliver(world, "prompt:after-send")
+    for (let i = 1; i <= 300; i++) world.tmux.write(paneOf(world, "a"), `working ${i}/300\r\n`)
+    world.restartSupervisor()
+    await world.run(resume(ref, { supervise: false }))
+    expect(submitted(world)).toHaveLength(1)
+    expect((await readState(world)).prompts).toMatchObject([{ key: "answer-1", status: "confirmed" }])
+  })
+
+  // Found by the kill -9 loop: an answer delivered (`sent`, or `intent` after a crash) just before
+  // the agent finished was never settled — the re-check waits for a live pane, and a finished
+  // agent's pane never comes back — so a completed batch kept an entry neither confirmed nor
+  // reported (guarantee 3). The pane log still shows the submission.
+  it.each(["none", "prompt:after-send"])("regression: an answer submitted just before the agent exited (crash at %s) is confirmed once its pane is gone", async (crashAt) => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }])
+    await deliver(world, crashAt)
+    const received = world.tmux.pane(paneOf(world, "a"))!.submitted // the pane goes with its session
+    world.exitPane(paneOf(world, "a"), 0)
+    world.restartSupervisor()
+    await world.run(resume(ref, { supervise: false }))
+    expect(received).toEqual(["yes, use postgres"])
+    expect((await readState(world)).prompts).toMatchObject([{ key: "answer-1", status: "confirmed" }])
   })
 })
