@@ -58,10 +58,33 @@ export const decodeStateBytes = (path: string, bytes: Uint8Array): Result.Result
 
 const encoder = new TextEncoder()
 
+/**
+ * The largest state file rekindle reads or writes. A real state is a few KB per task (a
+ * thousand-task batch is about 1.5 MB); the cap keeps a runaway or hostile file (50 MB of padding,
+ * gigabytes of garbage) from being read whole into memory, and save refuses to write what load would refuse.
+ */
+export const MAX_STATE_BYTES = 32 * 1024 * 1024
+
+/** The refusal of a state file of `size` bytes (more than {@link MAX_STATE_BYTES}); it is left untouched. */
+export const tooLarge = (path: string, size: number): StateStoreError =>
+  new StateStoreError({
+    reason: "Corrupt",
+    path,
+    message: `${path} is ${size} bytes, more than the ${MAX_STATE_BYTES} bytes a rekindle state file may hold; it was not read`
+  })
+
 /** The bytes `save` writes for `state`: Schema-encoded, 2-space JSON, final newline. */
 export const encodeStateBytes = (path: string, state: BatchState): Result.Result<Uint8Array, StateStoreError> => {
   try {
-    return Result.succeed(encoder.encode(`${JSON.stringify(encodeState(state), null, 2)}\n`))
+    const bytes = encoder.encode(`${JSON.stringify(encodeState(state), null, 2)}\n`)
+    if (bytes.length > MAX_STATE_BYTES) {
+      return Result.fail(new StateStoreError({
+        reason: "Invalid",
+        path,
+        message: `refusing to save a state of ${bytes.length} bytes to ${path} (nothing written): more than the ${MAX_STATE_BYTES} bytes load accepts`
+      }))
+    }
+    return Result.succeed(bytes)
   } catch (e) {
     return Result.fail(new StateStoreError({
       reason: "Invalid",

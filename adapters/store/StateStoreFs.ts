@@ -21,8 +21,8 @@ import type * as PlatformError from "effect/PlatformError"
 import * as Result from "effect/Result"
 import type { BatchState } from "../../core/domain/State.ts"
 import { type FallbackResult, type LoadResult, StateStore, StateStoreError } from "../../core/ports/StateStore.ts"
-import { describe, ensureDirectory, errnoOf, readRegular, removeQuietly, syncDirectory, uniqueSibling, writeNewDurable } from "./FsSafe.ts"
-import { decodeStateBytes, encodeStateBytes } from "./StateCodec.ts"
+import { describe, ensureDirectory, errnoOf, isSystem, readRegular, removeQuietly, syncDirectory, uniqueSibling, writeNewDurable } from "./FsSafe.ts"
+import { decodeStateBytes, encodeStateBytes, MAX_STATE_BYTES, tooLarge } from "./StateCodec.ts"
 
 const io = (path: string, doing: string) => (e: PlatformError.PlatformError): StateStoreError => {
   const code = errnoOf(e)
@@ -48,13 +48,24 @@ export const make = Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
   const path = yield* Path.Path
 
-  /** Read `p` as a regular file: bytes, or undefined when missing. */
-  const readFile = (p: string) => Effect.flatMap(
-    Effect.mapError(readRegular(fs, p), io(p, "read")),
-    (r) => r._tag === "File" ? Effect.succeed(r.bytes)
-      : r._tag === "Missing" ? Effect.succeed(undefined)
-      : Effect.fail(unsafe(p, r._tag === "Symlink" ? "a symbolic link" : `not a regular file (${r.type})`))
+  /** The size of the regular file at `p` (0 when missing or not a regular file: readRegular judges those). */
+  const sizeOf = (p: string) => fs.lstat(p).pipe(
+    Effect.map((info) => (info.type === "File" ? Number(info.size) : 0)),
+    Effect.catchIf((e) => isSystem(e, "NotFound"), () => Effect.succeed(0)),
+    Effect.mapError(io(p, "read"))
   )
+
+  /** Read `p` as a regular file: bytes, or undefined when missing; an oversized file is refused unread. */
+  const readFile = (p: string) => Effect.gen(function*() {
+    const size = yield* sizeOf(p)
+    if (size > MAX_STATE_BYTES) return yield* tooLarge(p, size)
+    const r = yield* Effect.mapError(readRegular(fs, p), io(p, "read"))
+    if (r._tag === "Missing") return undefined
+    if (r._tag !== "File") return yield* unsafe(p, r._tag === "Symlink" ? "a symbolic link" : `not a regular file (${r.type})`)
+    // It may have grown between lstat and read.
+    if (r.bytes.length > MAX_STATE_BYTES) return yield* tooLarge(p, r.bytes.length)
+    return r.bytes
+  })
 
   const load = Effect.fn("StateStoreFs.load")(function*(p: string) {
     const bytes = yield* readFile(p)

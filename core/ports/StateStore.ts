@@ -12,8 +12,9 @@ import type { BatchState } from "../domain/State.ts"
 
 /**
  * Why the state store could not answer:
- * - `Corrupt`: the bytes are not JSON (`byteOffset`/`line`/`column` say where) or do not match the
- *   Schema (`fieldPath` says which field); the file was left untouched.
+ * - `Corrupt`: the bytes are not JSON (`byteOffset`/`line`/`column` say where), do not match the
+ *   Schema (`fieldPath` says which field), or are more than a state file may hold (not even read);
+ *   the file was left untouched.
  * - `Version`: the document's `version` is newer or unknown (`found`, `supported`); left untouched.
  * - `Io`: the file system refused (disk full, permission, …); `code` carries the errno name.
  * - `Unsafe`: the path is a symlink or not a regular file; rekindle never follows or replaces it.

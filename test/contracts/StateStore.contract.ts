@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest"
 import type { BatchState } from "../../core/domain/State.ts"
 import type { StateStoreError, StateStoreShape } from "../../core/ports/StateStore.ts"
 import * as FaultyFileSystem from "../../adapters/store/FaultyFileSystem.ts"
+import { MAX_STATE_BYTES } from "../../adapters/store/StateCodec.ts"
 import * as StateStoreFs from "../../adapters/store/StateStoreFs.ts"
 import { bytesOf, failureIn, type FsWorld, namesIn, runIn } from "../adapters/store/harness.ts"
 import { sampleState } from "../adapters/store/samples.ts"
@@ -133,6 +134,22 @@ export const stateStoreContract = (name: string, makeWorld: () => Promise<FsWorl
       expect(await mode(`${w.dir}/a/b`)).toBe(0o700)
       expect(await mode(file)).toBe(0o600)
       expect(await mode(`${file}.bak`)).toBe(0o600)
+    }))
+
+    it("regression: a 50 MB state file was read whole and accepted — over MAX_STATE_BYTES it is Corrupt, untouched, and save neither replaces nor writes one", withWorld(async (w) => {
+      const file = `${w.dir}/state.json`
+      const huge = JSON.stringify({ ...sampleState(1), padding: "x".repeat(MAX_STATE_BYTES) })
+      await write(w, file, huge)
+      const before = await bytesOf(w, file)
+      const e = await fail(w, (s) => s.load(file))
+      expect(e.reason).toBe("Corrupt")
+      expect(e.message).toContain(`${encoder.encode(huge).length} bytes`)
+      expect((await fail(w, (s) => s.save(file, sampleState(2)))).reason).toBe("Corrupt")
+      // Buffer.equals: toEqual on 32 MB of elements takes minutes.
+      expect(Buffer.from(before!).equals(Buffer.from((await bytesOf(w, file))!))).toBe(true)
+      const elsewhere = `${w.dir}/b2/state.json`
+      expect((await fail(w, (s) => s.save(elsewhere, sampleState(2, { padding: "x".repeat(MAX_STATE_BYTES) })))).reason).toBe("Invalid")
+      expect(await bytesOf(w, elsewhere)).toBeUndefined()
     }))
 
     it("a symlink at the state path is refused, and its target is never touched", withWorld(async (w) => {
