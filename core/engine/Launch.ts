@@ -61,6 +61,15 @@ export const launchTask = Effect.fn("Launch.launchTask")(function*(state: BatchS
   const session = task.session ?? sessionNameFor(state.batchId, task.id)
   const marker = task.doneMarker ?? paths.marker(task.id)
 
+  // A relaunch continues from the worktree's HEAD. Without one — the task branch deleted by hand —
+  // the agent's next commit would start an unrelated history that can never merge: stop instead.
+  const head = request.mode === "first" ? undefined : yield* git.revParse(worktree, "HEAD").pipe(Effect.option)
+  if (head !== undefined && head._tag === "None") {
+    const branch = task.branch ?? "its branch"
+    return yield* fail("E_WORKTREE_CORRUPT", `worktree ${worktree} of task ${task.id} has no commit at HEAD: branch ${branch} is missing (deleted by hand?)`,
+      `nothing was relaunched; restore it (git branch ${branch} <commit>; the worktree's files are kept, snapshotted under refs/rekindle/wip/${task.id}/), then resume`)
+  }
+
   const launch = request.mode === "resume" && task.conversationId !== undefined
     ? yield* launcher.resumeArgv({ kind: task.agent, conversationId: task.conversationId, cwd: worktree })
     : request.mode === "first"
@@ -69,12 +78,9 @@ export const launchTask = Effect.fn("Launch.launchTask")(function*(state: BatchS
       ...(task.conversationId === undefined ? {} : { conversationId: task.conversationId }),
       ...(task.command === undefined ? {} : { command: task.command })
     })
-    : yield* Effect.gen(function*() {
-      const head = yield* git.revParse(worktree, "HEAD").pipe(Effect.option)
-      return yield* launcher.freshArgv({
-        kind: task.agent, prompt: handoffPrompt(task, request.attempt, head._tag === "Some" ? head.value : undefined), cwd: worktree,
-        ...(task.command === undefined ? {} : { command: task.command })
-      })
+    : yield* launcher.freshArgv({
+      kind: task.agent, prompt: handoffPrompt(task, request.attempt, head?._tag === "Some" ? head.value : undefined), cwd: worktree,
+      ...(task.command === undefined ? {} : { command: task.command })
     })
 
   // tmux pipes the pane into the log from its first byte: the directory must exist (0700).

@@ -55,4 +55,25 @@ describe("resume after the tmux server was killed (real tmux + git)", () => {
     expect(fs.readFileSync(nodePath.join(a!.worktree!, "notes.txt"), "utf8")).toBe("half-done work\n")
     expect(git(a!.worktree!, "status", "--porcelain")).toBe("?? notes.txt\n")
   }, REAL_TIMEOUT_MS)
+
+  // Found by the fault campaign (test/soak/Faults.ts, "task branch deleted by hand"): with its branch
+  // deleted (`git branch -D` refuses a checked-out branch; `update-ref -d` does not), a worktree's HEAD
+  // names a missing branch. Resume relaunched the agent there anyway; its next commit started an
+  // unrelated history, and the merge failed with "refusing to merge unrelated histories".
+  it("regression: a task whose branch was deleted by hand is not relaunched on an unborn HEAD: E_WORKTREE_CORRUPT naming the branch, work kept", async () => {
+    const w = (world = new RealWorld())
+    const started = await w.run(startRealBatch(w.root, w.batchId, [{ id: "a" }]))
+    const a = started.tasks[0]!
+    fs.writeFileSync(nodePath.join(a.worktree!, "notes.txt"), "half-done work\n")
+    expect(tmux(w.socket, "kill-server").status).toBe(0)
+    await pollUntil("the agent to die with its server", () => (pidAlive(a.agentProcess!.pid) ? undefined : true))
+    git(w.root, "update-ref", "-d", `refs/heads/${a.branch}`)
+
+    const exit = await w.runExit(resume(w.ref, { supervise: false }))
+    expect(JSON.stringify(exit)).toContain("E_WORKTREE_CORRUPT")
+    expect(JSON.stringify(exit)).toContain(a.branch)
+    expect(sessionNames(w.socket)).toEqual([])
+    expect(fs.readFileSync(nodePath.join(a.worktree!, "notes.txt"), "utf8")).toBe("half-done work\n")
+    expect(git(w.root, "show", "refs/rekindle/wip/a/1:notes.txt")).toBe("half-done work\n")
+  }, REAL_TIMEOUT_MS)
 })
