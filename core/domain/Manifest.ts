@@ -11,8 +11,43 @@ import { describeWaveProblem, planWaves } from "./Waves.ts"
 /** The agent kinds a manifest may name. */
 export const ManifestAgent = Schema.Literals(["claude", "codex", "opencode", "aider", "shell"])
 
+/**
+ * Bytes of prompt and command (UTF-8, together) one launch may carry. Both travel inside the single
+ * tmux command that starts the agent (argv or environment), and tmux refuses a command line over
+ * about 16 KiB ("command too long") — after the worktree exists. Half of that leaves room for the
+ * paths and variables rekindle adds and for the hand-off text of a relaunch.
+ */
+const LAUNCH_BYTES = 8192
+
+/** UTF-8 length of `s` (a lone surrogate counts as the 3 bytes of U+FFFD). Pure: no TextEncoder. */
+const utf8Bytes = (s: string): number => {
+  let n = 0
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!
+    n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4
+  }
+  return n
+}
+
+// No program can receive a NUL in an argv element or an environment value: refuse it here, before
+// anything is created, rather than fail the launch later.
+const noNul = Schema.makeFilter((s: string) => !s.includes("\u0000") || "must not contain a NUL character (no program can receive one)")
+
+/** Text that reaches the agent verbatim (argv or environment): no NUL, at most {@link LAUNCH_BYTES}. */
+const LaunchText = Schema.String.check(
+  noNul,
+  Schema.makeFilter((s: string) => utf8Bytes(s) <= LAUNCH_BYTES ||
+    `is ${utf8Bytes(s)} bytes; at most ${LAUNCH_BYTES} fit in the tmux command that starts the agent`)
+)
+
 /** A prompt: inline text, or a file relative to the manifest's directory. */
-export const ManifestPrompt = Schema.Union([Schema.String, Schema.Struct({ file: Schema.NonEmptyString })])
+export const ManifestPrompt = Schema.Union([LaunchText, Schema.Struct({ file: Schema.NonEmptyString.check(noNul) })])
+
+/** argv of a `shell` agent: a program name first (never empty), each element passed verbatim. */
+const Command = Schema.Array(Schema.String.check(noNul)).check(
+  Schema.isMinLength(1),
+  Schema.makeFilter((argv: ReadonlyArray<string>) => argv[0] !== "" || { path: [0], issue: "the program name must not be empty" })
+)
 
 /** One task of a manifest. */
 export const ManifestTask = Schema.Struct({
@@ -20,11 +55,15 @@ export const ManifestTask = Schema.Struct({
   agent: ManifestAgent,
   prompt: ManifestPrompt,
   /** argv of a `shell` agent (never a shell string). */
-  command: Schema.optionalKey(Schema.Array(Schema.String).check(Schema.isMinLength(1))),
+  command: Schema.optionalKey(Command),
   dependsOn: Schema.optionalKey(Schema.Array(TaskId)),
   /** Tasks sharing a lane in a wave are merged together (all or none). */
   lane: Schema.optionalKey(TaskId)
-})
+}).check(Schema.makeFilter((t) => {
+  // Prompt and command share one tmux command line (a file prompt is checked once it is read).
+  const bytes = (typeof t.prompt === "string" ? utf8Bytes(t.prompt) : 0) + (t.command ?? []).reduce((n, a) => n + utf8Bytes(a) + 1, 0)
+  return bytes <= LAUNCH_BYTES || `prompt and command together are ${bytes} bytes; at most ${LAUNCH_BYTES} fit in the tmux command that starts the agent`
+}))
 /** @see ManifestTask */
 export type ManifestTask = typeof ManifestTask.Type
 
@@ -39,7 +78,10 @@ export const ManifestOptions = Schema.Struct({
   relaunchCap: Schema.optionalKey(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 100 }))),
   /** Where agents write done markers: rekindle's state dir (default) or `.rekindle-done` in the worktree. */
   doneMarker: Schema.optionalKey(Schema.Literals(["state-dir", "worktree"])),
-  tmuxSocket: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.-]{1,64}$/)))
+  /** A `tmux -L` name: a plain file name, never `.`/`..` (a directory) nor starting with `-`. */
+  tmuxSocket: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, {
+    message: "must be 1-64 characters of [A-Za-z0-9_.-] starting with a letter, digit or '_'"
+  })))
 })
 /** @see ManifestOptions */
 export type ManifestOptions = typeof ManifestOptions.Type
