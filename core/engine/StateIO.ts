@@ -5,6 +5,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
+import { SAFE_ID_PATTERN } from "../domain/Ids.ts"
 import type { BatchState } from "../domain/State.ts"
 import { StateStore, type StateStoreError } from "../ports/StateStore.ts"
 import { fail, type EngineError } from "./Errors.ts"
@@ -60,7 +61,14 @@ export const listBatches = Effect.fn("StateIO.listBatches")(function*(repoRoot: 
  * most recent when all are finished. Several unfinished batches are ambiguous: the error lists them.
  */
 export const resolveBatch = Effect.fn("StateIO.resolveBatch")(function*(ref: BatchRef) {
-  if (ref.batchId !== undefined) return ref.batchId
+  if (ref.batchId !== undefined) {
+    // A batch id names a directory under .rekindle/: `../x` or `a/b` would read a state from elsewhere.
+    if (!SAFE_ID_PATTERN.test(ref.batchId)) {
+      return yield* fail("E_USAGE", `${JSON.stringify(ref.batchId)} is not a batch id (1-64 characters of [A-Za-z0-9_-], not starting with '-')`,
+        "list the batches with `rekindle status`")
+    }
+    return ref.batchId
+  }
   const all = yield* listBatches(ref.repoRoot)
   if (all.length === 0) {
     return yield* fail("E_NO_STATE", `no rekindle batch in ${ref.repoRoot}`, "start one with `rekindle run <manifest>`")
@@ -83,6 +91,57 @@ export const checkPaths = (state: BatchState): Effect.Effect<BatchState, EngineE
       "rekindle acts only inside the repo; fix or quarantine the state file", { paths: bad }))
 }
 
+/** `base` (a real path) with `segments` applied the way `mkdir -p` would: `..` pops, `.` and empty stay. */
+const applySegments = (base: string, segments: ReadonlyArray<string>): string => {
+  const parts = base.split("/").filter((p) => p !== "")
+  for (const seg of segments) {
+    if (seg === "" || seg === ".") continue
+    if (seg === "..") parts.pop()
+    else parts.push(seg)
+  }
+  return `/${parts.join("/")}`
+}
+
+/**
+ * Where `path` really leads: its deepest existing ancestor resolved by the kernel (symlinks and `..`
+ * as git, tmux and the agent will meet them), the missing rest applied on top. `undefined` for a
+ * dangling symlink or a loop: whoever creates the path would follow it to a place nobody checked.
+ */
+const realDestination = (fs: FileSystem.FileSystem, path: string): Effect.Effect<string | undefined> =>
+  Effect.gen(function*() {
+    let head = path
+    const rest: Array<string> = []
+    for (;;) {
+      const real = yield* fs.realPath(head).pipe(Effect.option)
+      if (real._tag === "Some") return applySegments(real.value, rest)
+      if ((yield* fs.readLink(head).pipe(Effect.option))._tag === "Some") return undefined
+      const cut = head.lastIndexOf("/")
+      if (cut <= 0) return applySegments("/", [head.slice(cut + 1), ...rest])
+      rest.unshift(head.slice(cut + 1))
+      head = head.slice(0, cut)
+    }
+  })
+
+/**
+ * Refuse a state whose recorded paths lie inside the repo as strings but lead out of it through a
+ * symlink (a worktree moved elsewhere and linked back, a linked `.rekindle/worktrees/<batch>`…).
+ */
+export const checkRealPaths = Effect.fn("StateIO.checkRealPaths")(function*(state: BatchState) {
+  const fs = yield* FileSystem.FileSystem
+  const root = (yield* realDestination(fs, state.repoRoot)) ?? state.repoRoot
+  const bad: Array<string> = []
+  for (const t of state.tasks) {
+    for (const p of [t.worktree, t.doneMarker]) {
+      if (p === undefined) continue
+      const real = yield* realDestination(fs, p)
+      if (real === undefined || !isInside(root, real)) bad.push(`${t.id}: ${p} -> ${real ?? "a dangling symlink"}`)
+    }
+  }
+  if (bad.length === 0) return state
+  return yield* fail("E_UNSAFE_PATH", `state names paths that lead outside the repo ${state.repoRoot} through a symlink: ${bad.join(", ")}`,
+    "rekindle acts only inside the repo; replace the symlink by the real directory, or fix or quarantine the state file", { paths: bad })
+})
+
 /** Load a batch's state: E_NO_STATE when missing, E_STATE_* when unreadable, E_UNSAFE_PATH when escaping. */
 export const loadState = Effect.fn("StateIO.loadState")(function*(ref: BatchRef) {
   const batchId = yield* resolveBatch(ref)
@@ -96,7 +155,7 @@ export const loadState = Effect.fn("StateIO.loadState")(function*(ref: BatchRef)
     return yield* fail("E_UNSAFE_PATH", `state of ${batchId} belongs to ${loaded.state.repoRoot}, not ${ref.repoRoot}`,
       "run rekindle from the repo the batch was started in")
   }
-  return yield* checkPaths(loaded.state)
+  return yield* checkRealPaths(yield* checkPaths(loaded.state))
 })
 
 /** Persist `state` atomically (stamping `updatedAt`). */
