@@ -160,7 +160,13 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
         vanished.push(tr.taskId)
         continue
       }
-      if (tr.stopSession !== undefined) yield* (yield* Tmux).killSession({ name: tr.stopSession }).pipe(Effect.ignore)
+      if (tr.stopSession !== undefined) {
+        yield* (yield* Tmux).killSession({ name: tr.stopSession }).pipe(Effect.ignore)
+        // A hung agent may ignore the session's SIGHUP: make sure it is gone (TERM, grace, KILL)
+        // before it is recorded failed, or it would live on next to a later relaunch.
+        const given = findTask(now, tr.taskId)
+        if (given !== undefined) yield* ensureAgentGone(given, (yield* ExecutorSettings).graceMs)
+      }
       yield* transition(ctx, tr.taskId, tr.status, tr.reason, tr.exitStatus)
     }
     if (vanished.length > 0) yield* relaunchVanished(ctx, vanished)

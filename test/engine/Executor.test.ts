@@ -63,6 +63,17 @@ describe("wave executor over the FakeWorld", () => {
     expect(world.agents.launchesOf("b")).toHaveLength(1)
   })
 
+  // Found by the fault campaign (test/soak/Faults.ts, "agent hangs"): a stalled agent given up on
+  // had its session killed, nothing more; one that ignores SIGHUP lived on outside tmux while its
+  // task was recorded failed — next to whatever a restart would launch. It is now stopped for real.
+  it("regression: a hung agent that ignores SIGHUP is stopped (TERM, grace, KILL) when its stalled task is given up", async () => {
+    const world = await setup([{ id: "a" }], { a: "ignore-hup" }, { stallTimeoutSeconds: 1 })
+    const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
+    expect(final.tasks.map((t) => [t.id, t.status])).toEqual([["a", "failed"]])
+    expect(final.tasks[0]!.exitReason).toMatch(/no output/)
+    expect(world.agents.liveOf("a")).toHaveLength(0)
+  })
+
   it("failure policy stop-wave: the wave finishes, later waves do not start, the batch ends paused with worktrees kept", async () => {
     const world = await setup([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a"] }], { a: { afterMs: 2_000, then: { exit: 3 } }, b: ok, c: ok })
     const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
