@@ -9,7 +9,8 @@
  *   uninterrupted run would, every other task run once;
  * - non-zero exit: the task fails with its status, the failure policy (stop-wave) applies, its
  *   worktree keeps its work, and resume does not run it again;
- * - silent hang: stalled after the stall timeout, failed and stopped at twice that, worktree kept.
+ * - silent hang: stalled after the stall timeout, failed and stopped at twice that — its agent gone
+ *   even when it ignores SIGHUP (TERM, grace, KILL) —, worktree kept.
  */
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
@@ -22,6 +23,7 @@ import { judge, runCase } from "./Tally.ts"
 import { extraStarts, lostOf, plantWork, type Planted } from "./Work.ts"
 
 const CRASH_AGENT = nodePath.resolve(import.meta.dirname, "../../fixtures/e2e-crash-agent.ts")
+const STUBBORN_AGENT = nodePath.resolve(import.meta.dirname, "stubborn-agent.ts")
 
 /** How b's crash was recovered, as the user reads it. */
 const recovered = (e: E2E, planted: Planted, by: string, allowed: Readonly<Record<string, number>>) => {
@@ -122,31 +124,54 @@ export const nonZeroExit = (n: number): Promise<Row> =>
     }
   })
 
-/** The agent hangs without output; stall timeout 1 s (the manifest minimum), polls every 150 ms. */
+/** SIGKILL `pid` if it still runs `script` (a fixture agent this case started; never a reused pid). */
+const killIfOurs = (pid: number, script: string): void => {
+  try {
+    if (fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(script)) process.kill(pid, "SIGKILL")
+  } catch {
+    // already gone
+  }
+}
+
+/** One hung task after the batch ended: stalled then failed, session and agent gone, worktree kept. */
+const givenUp = async (e: E2E, id: string) => {
+  const t = e.taskState(id) as ReturnType<E2E["taskState"]> & { readonly history?: ReadonlyArray<{ readonly event: string }> }
+  const events = (t.history ?? []).map((x) => x.event)
+  const pid = t.agentProcess?.pid
+  const gone = pid === undefined ? false : await pollUntil(`${id}'s stalled agent to be gone`, () => (pidAlive(pid) ? undefined : true), 10_000).catch(() => false)
+  const session = tmux(e.socket, "has-session", "-t", `=${t.session}`).status
+  return [
+    ["wrongOutcome", t.status === "failed" && /no output/.test(t.exitReason ?? ""), `${id} ${t.status} (${t.exitReason})`],
+    ["wrongOutcome", events.indexOf("status:stalled") >= 0 && events.indexOf("status:stalled") < events.indexOf("status:failed"), `${id} history ${events.join(" ")}`],
+    ["wrongOutcome", gone === true && session !== 0, `${id}: agent gone ${gone}, session status ${session}`],
+    ["wrongOutcome", fs.existsSync(t.worktree!) && e.worktrees().includes(t.worktree!), `${id}'s worktree was removed`]
+  ] as const
+}
+
+/**
+ * Agents hang without output — the fake agent (`[quiet] [hang]`) and one that also ignores SIGHUP —
+ * with the stall timeout at 1 s (the manifest minimum) and polls every 150 ms.
+ */
 export const agentHangs = (n: number): Promise<Row> =>
   runCase("agent hangs (stall detection)", n, async () => {
     const e = new E2E()
     try {
       const manifestPath = e.manifest([
         e.task("a", "build a [steps:1]"),
-        e.task("h", "hang silently [quiet] [hang] [steps:1]")
-      ], { maxLanes: 2, stallTimeoutSeconds: 1 })
+        e.task("h", "hang silently [quiet] [hang] [steps:1]"),
+        e.task("s", "hang silently, deaf to SIGHUP", [], { command: [process.execPath, STUBBORN_AGENT] })
+      ], { maxLanes: 3, stallTimeoutSeconds: 1 })
       const final = await e.run(run({ repoRoot: e.repo, manifestPath }))
-      const h = e.taskState("h") as ReturnType<E2E["taskState"]> & { readonly history?: ReadonlyArray<{ readonly event: string }> }
-      const events = (h.history ?? []).map((x) => x.event)
-      const pid = h.agentProcess?.pid
-      const gone = pid === undefined ? false : await pollUntil("the stalled agent to be gone", () => (pidAlive(pid) ? undefined : true), 10_000).catch(() => false)
-      const session = tmux(e.socket, "has-session", "-t", `=${h.session}`).status
+      const checks = [...(await givenUp(e, "h")), ...(await givenUp(e, "s"))]
       const starts = extraStarts(e)
-      return judge(`h stalled, then failed and stopped (${h.exitReason}); worktree kept; batch ${final.phase}`, [
-        ["wrongOutcome", h.status === "failed" && /no output/.test(h.exitReason ?? ""), `h ${h.status} (${h.exitReason})`],
-        ["wrongOutcome", events.indexOf("status:stalled") >= 0 && events.indexOf("status:stalled") < events.indexOf("status:failed"), `history ${events.join(" ")}`],
-        ["wrongOutcome", gone === true && session !== 0, `agent gone ${gone}, session status ${session}`],
-        ["wrongOutcome", fs.existsSync(h.worktree!) && e.worktrees().includes(h.worktree!), "h's worktree was removed"],
+      return judge(`h and s (deaf to SIGHUP) stalled at 1 s, failed and stopped at 2 s (${e.taskState("h").exitReason}); worktrees kept; batch ${final.phase}`, [
+        ...checks,
         ["wrongOutcome", e.status("a") === "succeeded" && sameNames(e.names(), ["README.md", "a.txt"]) && final.phase === "paused", `a ${e.status("a")}, main ${e.names().join(" ")}, ${final.phase}`],
         ["twice", starts.twice === 0, `agent starts ${starts.starts}`]
       ])
     } finally {
+      // Killing the tmux server does not stop the SIGHUP-deaf agent: if rekindle left it, we end it.
+      for (const r of e.runs()) if (r.task === "s") killIfOurs(r.pid, STUBBORN_AGENT)
       await e.cleanup()
     }
   })
