@@ -67,8 +67,9 @@ const main = async () => {
   git(["commit", "-q", "-m", `${task}: fake agent work`])
   const marker = process.env["REKINDLE_DONE_FILE"]
   if (marker !== undefined) {
-    mkdirSync(dirname(marker), { recursive: true })
-    writeFileSync(marker, JSON.stringify({ status: has("fail") ? "failed" : "succeeded", summary: `${task}: wrote ${file}` }))
+    // Private like every file under .rekindle (whatever the umask): 0700 directory, 0600 file.
+    mkdirSync(dirname(marker), { recursive: true, mode: 0o700 })
+    writeFileSync(marker, JSON.stringify({ status: has("fail") ? "failed" : "succeeded", summary: `${task}: wrote ${file}` }), { mode: 0o600 })
   }
   say("done")
 }

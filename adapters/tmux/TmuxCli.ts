@@ -90,10 +90,11 @@ export const make = Effect.fn("TmuxCli.make")(function*(options: TmuxCliOptions 
       return yield* invalid(`tmux stored the session name as ${JSON.stringify(storedName)}`)
     }
     const env = Object.entries(spec.env ?? {}).flatMap(([k, v]) => ["-e", `${k}=${v}`])
+    if (spec.logFile !== undefined) createPrivate(spec.logFile)
     const shown = yield* run([
       ["set-option", "-p", "-t", paneId, "remain-on-exit", "on"],
       ...(spec.taskTag === undefined ? [] : [["set-option", "-p", "-t", paneId, "--", "@rekindle_task", spec.taskTag]]),
-      ...(spec.logFile === undefined ? [] : [["pipe-pane", "-t", paneId, Args.pipeCommand(spec.logFile)]]),
+      ...(spec.logFile === undefined ? [] : [["pipe-pane", "-t", paneId, "--", Args.pipeCommand(spec.logFile)]]),
       ["respawn-pane", "-k", "-t", paneId, "-c", cwd, ...env, "--", ...Args.programArgv(spec.argv)],
       ["display-message", "-p", "-t", paneId, "#{pane_pid}"]
     ]).pipe(Effect.tapError(() => killIt))
@@ -119,7 +120,8 @@ export const make = Effect.fn("TmuxCli.make")(function*(options: TmuxCliOptions 
     const t = yield* resolve(Args.paneTargetArg(pane))
     const bad = keys.map(Args.keyNameProblem).find((p) => p !== undefined)
     if (bad !== undefined) return yield* invalid(bad)
-    if (keys.length > 0) yield* run([["send-keys", "-t", t, ...keys]])
+    // `--`: a key name starting with `-` is pressed, never read as an option (`-X`, `-R`…).
+    if (keys.length > 0) yield* run([["send-keys", "-t", t, "--", ...keys]])
   })
 
   const capture = Effect.fn("TmuxCli.capture")(function*(pane: PaneTarget, lines: number) {
@@ -138,7 +140,8 @@ export const make = Effect.fn("TmuxCli.make")(function*(options: TmuxCliOptions 
     if (paneId === "") return yield* new TmuxError({ reason: "NotFound", message: `can't find pane: ${t}` })
     // `pipe-pane -o` would toggle an existing pipe OFF, so the check above decides instead.
     if (piped === "1") return false
-    yield* run([["pipe-pane", "-t", paneId, Args.pipeCommand(file)]])
+    createPrivate(file)
+    yield* run([["pipe-pane", "-t", paneId, "--", Args.pipeCommand(file)]])
     return true
   })
 
@@ -169,6 +172,20 @@ const nudge = (serverPid: number): void => {
     process.kill(serverPid, "SIGCHLD")
   } catch {
     // the server is gone or not ours to signal: the status simply stays unknown
+  }
+}
+
+/**
+ * Create the log file 0600 if it is missing: tmux's `cat >>` would create it with the server's umask
+ * (0644 under the usual 022), readable by anyone. Never follows a symlink. Best effort: when it
+ * cannot be created here, tmux's pipe reports nothing either way, as before.
+ */
+const createPrivate = (file: string): void => {
+  try {
+    const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = fs.constants
+    fs.closeSync(fs.openSync(file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600))
+  } catch {
+    // the pipe is still started: its own failure is what the log's absence shows
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
 import { laneOf } from "../domain/ResumePoint.ts"
 import type { BatchState, Task } from "../domain/State.ts"
 import { Worktrees } from "../ports/Worktrees.ts"
@@ -41,6 +42,9 @@ const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function*(state: Bat
   if (exists) {
     return yield* fail("E_GIT_FAILED", `branch ${task.branch} exists but its worktree ${task.worktree} is ${at}`, "run `rekindle repair`, then resume")
   }
+  // git would create .rekindle/worktrees/<batch>/ with the umask's 0755: rekindle's directories are 0700.
+  const parent = task.worktree.slice(0, task.worktree.lastIndexOf("/"))
+  if (parent !== "") yield* (yield* FileSystem.FileSystem).makeDirectory(parent, { recursive: true, mode: 0o700 }).pipe(Effect.ignore)
   yield* git.add(state.repoRoot, { path: task.worktree, branch: task.branch, base: state.baseBranch }).pipe(
     Effect.mapError((e) => fail("E_GIT_FAILED", `cannot create the worktree of ${task.id}: ${e.message}`, "inspect the repository, then resume")))
 })

@@ -85,8 +85,13 @@ export const launchTask = Effect.fn("Launch.launchTask")(function*(state: BatchS
 
   // tmux pipes the pane into the log from its first byte: the directory must exist (0700).
   const fs = yield* FileSystem.FileSystem
-  yield* fs.makeDirectory(paths.logs, { recursive: true, mode: 0o700 }).pipe(
-    Effect.mapError((e) => fail("E_IO", `cannot create ${paths.logs}: ${e.message}`, "check permissions of the .rekindle directory")))
+  // The agent writes its done marker into the state dir: create that directory 0700 too, so the
+  // agent's mkdir (with the umask's 0755) never decides who can read it.
+  const dirs = marker.startsWith(`${paths.markers}/`) ? [paths.logs, paths.markers] : [paths.logs]
+  for (const dir of dirs) {
+    yield* fs.makeDirectory(dir, { recursive: true, mode: 0o700 }).pipe(
+      Effect.mapError((e) => fail("E_IO", `cannot create ${dir}: ${e.message}`, "check permissions of the .rekindle directory")))
+  }
   const pane = yield* tmux.newSession({
     name: session,
     cwd: worktree,
