@@ -25,8 +25,8 @@ export interface Verdict {
   readonly info?: Readonly<Record<string, number>>
 }
 
-/** Iterations per real (tmux + git) case at each scale: slice once, full a few times. */
-export const realRuns = (scale: Scale): number => (scale === "slice" ? 1 : scale === "quick" ? 1 : 3)
+/** Iterations per real (tmux + git) case at each scale: slice once, quick twice, full five times. */
+export const realRuns = (scale: Scale): number => (scale === "slice" ? 1 : scale === "quick" ? 2 : 5)
 
 const VIOLATIONS = ["lost", "twice", "stateBad", "wrongOutcome"] as const
 
