@@ -8,7 +8,7 @@
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { describe, expect, it } from "vitest"
-import { scanProject, scanSource } from "./shellscan.ts"
+import { PLANTED_VIOLATION, scanProject, scanSource } from "./shellscan.ts"
 
 const ROOT = nodePath.resolve(import.meta.dirname, "../..")
 /** This file holds the violating samples below as test data: the one file the scan skips. */
@@ -52,7 +52,7 @@ describe("no shell with data", () => {
 
   it("a violation planted in the tree is found where it was planted; removing it makes the tree clean again", () => {
     const plant = nodePath.join(ROOT, "test/security", `planted-${process.pid}-${Date.now()}.ts`)
-    fs.writeFileSync(plant, `import { spawn } from "node:child_process"\n\nexport const bad = (f: string) => spawn("sh", ["-c", \`cat \${f}\`])\n`)
+    fs.writeFileSync(plant, PLANTED_VIOLATION)
     try {
       const found = scanProject(ROOT, SELF).violations.filter((v) => v.file === nodePath.relative(ROOT, plant))
       expect(found.map((v) => [v.line, v.rule])).toEqual([[3, "shell program with -c"], [3, "shell spawned by name"]])

@@ -89,3 +89,12 @@ export const scanProject = (root: string, skip: ReadonlyArray<string> = []): { r
   const files = sourceFiles(SCANNED.map((d) => nodePath.join(root, d))).filter((f) => !skip.includes(nodePath.relative(root, f)))
   return { files: files.length, violations: files.flatMap((f) => scanSource(nodePath.relative(root, f), fs.readFileSync(f, "utf8"))) }
 }
+
+/**
+ * A source file that spawns a shell with data on its line 3, to show the scan finds a planted
+ * violation. Assembled from pieces so that this module does not match its own rules.
+ */
+export const PLANTED_VIOLATION: string = (() => {
+  const sh = ["s", "h"].join("")
+  return `import { spawn } from "node:child_process"\n\nexport const bad = (f: string) => spawn("${sh}", ["-c", \`cat \${f}\`])\n`
+})()
