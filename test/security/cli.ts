@@ -9,7 +9,7 @@ import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
-import { MAIN, PROJECT, sh } from "../cli/real.ts"
+import { MAIN, sh } from "../cli/real.ts"
 import { freshSocket, GIT_ENV, killServer, sessionNames } from "../support/real.ts"
 
 /** What one `rekindle run` of a manifest showed and changed. */
@@ -44,15 +44,23 @@ const listing = (root: string): Map<string, string> => {
 const diff = (a: Map<string, string>, b: Map<string, string>): ReadonlyArray<string> =>
   [...new Set([...a.keys(), ...b.keys()])].filter((k) => a.get(k) !== b.get(k)).sort()
 
-/** Run the CLI asynchronously (argv only), so two can share the machine's two cores. */
-export const runCli = (args: ReadonlyArray<string>, cwd: string) =>
+/**
+ * Run the CLI asynchronously (argv only), so two can share the machine's two cores. A command that
+ * has not ended after `timeoutMs` (one that wrongly went on to supervise a batch, say) is SIGKILLed
+ * and reported with code -1.
+ */
+export const runCli = (args: ReadonlyArray<string>, cwd: string, timeoutMs = 120_000) =>
   new Promise<{ readonly code: number; readonly stdout: string; readonly stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, ...GIT_ENV }, stdio: ["ignore", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
     child.stdout.on("data", (d: Buffer) => void (stdout += d.toString()))
     child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()))
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }))
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      resolve({ code: code ?? -1, stdout, stderr })
+    })
   })
 
 /** A temp repo (one commit on main) where hostile manifests are run one after another. */
@@ -109,6 +117,3 @@ export class HostileRepo {
     fs.rmSync(this.base, { recursive: true, force: true })
   }
 }
-
-/** The project root (the CLI resolves relative to it). */
-export const ROOT = PROJECT
