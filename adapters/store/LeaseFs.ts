@@ -7,6 +7,9 @@
  * Replacing a lease (take over, renew, release) first CLAIMS it with rename(2) to a unique name:
  * only one process's rename of a given file can succeed, and the claimant then checks that the file
  * it moved is the one it meant to replace (putting it back if not) before linking the new lease.
+ * A renewal claims its own lease too, so for that moment the lease sits at `<path>.renew-…`: acquire,
+ * read and takeOver look there when the path is empty, and a live owner never loses its lease to a
+ * newcomer that arrived mid-renewal.
  * The lease path is never followed: it is lstat'ed and opened O_NOFOLLOW.
  */
 import * as Effect from "effect/Effect"
@@ -96,8 +99,28 @@ export const make = Effect.gen(function*() {
   const putBack = (p: string, aside: string) =>
     fs.link(aside, p).pipe(Effect.ignore, Effect.andThen(removeQuietly(fs, aside)), Effect.andThen(Effect.ignore(syncDirectory(fs, path.dirname(p)))))
 
+  /**
+   * A renewal in flight: between its claim and its new link the owner's lease sits at
+   * `<p>.renew-…` and `p` is absent. That owner still holds the lease: acquirers must see it (and a
+   * takeover of a renewer that died in that moment must find it).
+   */
+  const renewing = (p: string) => Effect.gen(function*() {
+    const prefix = `${path.basename(p)}.renew-`
+    const names = yield* fs.readDirectory(path.dirname(p)).pipe(Effect.orElseSucceed(() => [] as Array<string>))
+    for (const name of names.filter((n) => n.startsWith(prefix)).sort()) {
+      const aside = path.join(path.dirname(p), name)
+      const lease = yield* readAt(aside, p).pipe(Effect.orElseSucceed(() => undefined))
+      if (lease !== undefined) return { aside, lease }
+    }
+    return undefined
+  })
+
+  /** The lease at `p`, or the one a renewal in flight moved aside. */
+  const holderAt = (p: string) =>
+    Effect.flatMap(readAt(p), (l) => (l !== undefined ? Effect.succeed(l) : Effect.map(renewing(p), (r) => r?.lease)))
+
   const read = Effect.fn("LeaseFs.read")(function*(p: string) {
-    return yield* readAt(p)
+    return yield* holderAt(p)
   })
 
   const acquire = Effect.fn("LeaseFs.acquire")(function*(p: string, self: ProcessIdentity, now: number) {
@@ -105,7 +128,7 @@ export const make = Effect.gen(function*() {
     const lease: Lease = { owner: self, acquiredAt: now, renewedAt: now }
     // Bounded: each retry means the holder released between our link and our read.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const current = yield* readAt(p)
+      const current = yield* holderAt(p)
       if (current !== undefined) return yield* held(p, current, now)
       if (yield* createExclusive(p, lease)) {
         yield* syncDir(p)
@@ -115,9 +138,35 @@ export const make = Effect.gen(function*() {
     return yield* new LeaseError({ reason: "Changed", path: p, message: `lease ${p} keeps changing hands; try again` })
   })
 
+  /** Take over the lease a renewer that died mid-renewal left at `aside` (p is absent). */
+  const takeOverAside = (p: string, aside: string, expected: Lease, self: ProcessIdentity, now: number) => Effect.gen(function*() {
+    // Claim it like any stale lease: of several takers only one rename succeeds.
+    const claimed = uniqueSibling(p, "stale")
+    const won = yield* fs.rename(aside, claimed).pipe(Effect.as(true), Effect.catchIf((e) => isSystem(e, "NotFound"), () => Effect.succeed(false)), Effect.mapError(io(p, "claim")))
+    if (!won) return yield* new LeaseError({ reason: "Changed", path: p, message: `lease ${p} was taken over by another process` })
+    const moved = yield* readAt(claimed, p).pipe(Effect.orElseSucceed(() => undefined))
+    if (moved === undefined || !sameLease(moved, expected)) {
+      yield* fs.rename(claimed, aside).pipe(Effect.ignore)
+      return yield* new LeaseError({ reason: "Changed", path: p, message: `lease ${p} changed` })
+    }
+    const created = yield* createExclusive(p, { owner: self, acquiredAt: now, renewedAt: now })
+    yield* removeQuietly(fs, claimed)
+    if (!created) {
+      const holder = yield* holderAt(p)
+      return yield* (holder === undefined ? new LeaseError({ reason: "Changed", path: p, message: `lease ${p} changed` }) : held(p, holder, now))
+    }
+    yield* syncDir(p)
+    return { owner: self, acquiredAt: now, renewedAt: now } satisfies Lease as Lease
+  })
+
   const takeOver = Effect.fn("LeaseFs.takeOver")(function*(p: string, expected: Lease, self: ProcessIdentity, now: number) {
     const current = yield* readAt(p)
-    if (current === undefined) return yield* new LeaseError({ reason: "Changed", path: p, message: `lease ${p} is gone; acquire it instead` })
+    if (current === undefined) {
+      const inFlight = yield* renewing(p)
+      if (inFlight !== undefined && sameLease(inFlight.lease, expected)) return yield* takeOverAside(p, inFlight.aside, expected, self, now)
+      if (inFlight !== undefined) return yield* held(p, inFlight.lease, now)
+      return yield* new LeaseError({ reason: "Changed", path: p, message: `lease ${p} is gone; acquire it instead` })
+    }
     if (!sameLease(current, expected)) return yield* held(p, current, now)
     const aside = yield* claim(p, "stale")
     if (aside === undefined) {

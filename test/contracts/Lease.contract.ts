@@ -117,15 +117,16 @@ export const leaseContract = (name: string, makeWorld: () => Promise<FsWorld>): 
     const interleave = <A, B>(
       w: FsWorld,
       slow: (l: LeaseShape) => Effect.Effect<A, LeaseError>,
-      fast: (l: LeaseShape) => Effect.Effect<B, LeaseError>
+      fast: (l: LeaseShape) => Effect.Effect<B, LeaseError>,
+      at: "rename" | "link" = "rename"
     ) =>
       runIn(w, Effect.gen(function*() {
         const reached = yield* Deferred.make<void>()
         const gate = yield* Deferred.make<void>()
-        const gated: FileSystem.FileSystem = {
-          ...w.fs,
-          rename: (a, b) => Deferred.succeed(reached, undefined).pipe(Effect.andThen(Deferred.await(gate)), Effect.andThen(w.fs.rename(a, b)))
-        }
+        const pause = Deferred.succeed(reached, undefined).pipe(Effect.andThen(Deferred.await(gate)))
+        const gated: FileSystem.FileSystem = at === "rename"
+          ? { ...w.fs, rename: (a, b) => Effect.andThen(pause, w.fs.rename(a, b)) }
+          : { ...w.fs, link: (a, b) => Effect.andThen(pause, w.fs.link(a, b)) }
         const slowStore = yield* Effect.provideService(LeaseFs.make, FileSystem.FileSystem, gated)
         const fastStore = yield* LeaseFs.make
         const fiber = yield* Effect.forkChild(Effect.result(slow(slowStore)))
@@ -152,6 +153,30 @@ export const leaseContract = (name: string, makeWorld: () => Promise<FsWorld>): 
       expect(r.slow._tag).toBe("Failure")
       if (r.slow._tag === "Failure") expect(r.slow.failure.reason).toBe("NotOwner")
       expect(await run(w, (l) => l.read(file))).toEqual(r.fast)
+    }))
+
+    it("regression: an acquire while the owner renewed (its lease claimed aside for a moment) took a live owner's lease", withWorld(async (w) => {
+      const file = `${w.dir}/lease`
+      await run(w, (l) => l.acquire(file, me, 1))
+      // The renewal pauses after its claim, right before it links the renewed lease: the path is empty.
+      const r = await interleave(w, (l) => l.renew(file, me, 20), (l) => Effect.result(l.acquire(file, identity(9), 10)), "link")
+      expect(r.fast._tag).toBe("Failure")
+      if (r.fast._tag === "Failure") expect([r.fast.failure.reason, r.fast.failure.holder?.owner]).toEqual(["Held", me])
+      expect(r.slow._tag).toBe("Success")
+      expect(await run(w, (l) => l.read(file))).toEqual({ owner: me, acquiredAt: 1, renewedAt: 20 })
+      expect(await namesIn(w, w.dir)).toEqual(["lease"])
+    }))
+
+    it("a renewer that died between its claim and its new link still holds the lease, which a takeover then wins", withWorld(async (w) => {
+      const file = `${w.dir}/lease`
+      const old = await run(w, (l) => l.acquire(file, identity(7), 1))
+      await Effect.runPromise(w.fs.rename(file, `${file}.renew-7-0123456789ab`))
+      expect(await run(w, (l) => l.read(file))).toEqual(old)
+      const e = await fail(w, (l) => l.acquire(file, identity(9), 10))
+      expect([e.reason, e.holder]).toEqual(["Held", old])
+      const taken = await run(w, (l) => l.takeOver(file, old, identity(9), 10))
+      expect(await run(w, (l) => l.read(file))).toEqual(taken)
+      expect(await namesIn(w, w.dir)).toEqual(["lease"])
     }))
 
     it("a symlink at the lease path is never followed or replaced", withWorld(async (w) => {
@@ -188,7 +213,8 @@ export const leaseContract = (name: string, makeWorld: () => Promise<FsWorld>): 
       for (const [name, op] of ops) {
         const file = `${w.dir}/${name === "acquire" ? "acq" : name === "takeOver" ? "tko" : "rnw"}`
         const reset = async () => {
-          await Effect.runPromise(w.fs.remove(file, { force: true }))
+          // A crashed claim leaves its aside copy (`<file>.renew-…`, which still counts as the lease): start clean.
+          for (const n of await namesIn(w, w.dir)) if (n === file.slice(w.dir.length + 1) || n.startsWith(`${file.slice(w.dir.length + 1)}.`)) await Effect.runPromise(w.fs.remove(`${w.dir}/${n}`, { force: true }))
           if (name !== "acquire") await run(w, (l) => l.acquire(file, identity(7), 1))
         }
         await reset()
