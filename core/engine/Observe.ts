@@ -24,6 +24,13 @@ const readMarker = (fs: FileSystem.FileSystem, path: string): Effect.Effect<Done
     Effect.catch(() => Effect.succeed<DoneMarker>({ valid: false }))
   )
 
+/**
+ * Record `value` under `key` as an own property. `record[key] = value` with a task named `__proto__`
+ * would set the record's prototype instead, and the signal (a done marker, say) would vanish.
+ */
+const setOwn = <A>(record: Record<string, A>, key: string, value: A): void =>
+  void Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
+
 /** Observe the batch (everything but dirtiness, which {@link addDirty} adds where needed). */
 export const observe = Effect.fn("Observe.observe")(function*(state: BatchState) {
   const tmux = yield* Tmux
@@ -52,17 +59,17 @@ export const observe = Effect.fn("Observe.observe")(function*(state: BatchState)
   const lastOutputAt: Record<string, number> = {}
   yield* Effect.forEach(state.tasks, (t) => Effect.gen(function*() {
     const m = yield* readMarker(fs, t.doneMarker ?? paths.marker(t.id))
-    if (m !== undefined) markers[t.id] = m
+    if (m !== undefined) setOwn(markers, t.id, m)
   }), { concurrency: 16, discard: true })
   yield* Effect.forEach(live, (t) => Effect.gen(function*() {
     if (t.conversationId !== undefined && t.worktree !== undefined) {
       const check = yield* launcher.validateTranscript({ kind: t.agent, conversationId: t.conversationId, cwd: t.worktree }).pipe(
         Effect.catch(() => Effect.succeed({ valid: false, reason: "unreadable" }))
       )
-      transcripts[t.conversationId] = check.valid
+      setOwn(transcripts, t.conversationId, check.valid)
     }
     const info = yield* fs.stat(paths.log(t.id)).pipe(Effect.option)
-    if (info._tag === "Some" && info.value.mtime._tag === "Some") lastOutputAt[t.id] = info.value.mtime.value.getTime()
+    if (info._tag === "Some" && info.value.mtime._tag === "Some") setOwn(lastOutputAt, t.id, info.value.mtime.value.getTime())
   }), { concurrency: 16, discard: true })
 
   const observedAt = yield* Clock.currentTimeMillis

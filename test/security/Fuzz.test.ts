@@ -3,7 +3,8 @@
  * make the decoder throw; what it accepts only holds safe ids and launchable text; and for every
  * accepted manifest the initial state and the recovery plan built from it on the FakeWorld (wave 1
  * launched, then a crash) name no path outside `<repo>/.rekindle/` — worktrees only under
- * `.rekindle/worktrees/<batch>/` — and only the batch's own sessions and branches.
+ * `.rekindle/worktrees/<batch>/` — and only the batch's own sessions and branches; a done marker is
+ * seen whatever the task is called (ids such as `__proto__` included).
  */
 import fc from "fast-check"
 import * as Result from "effect/Result"
@@ -44,6 +45,14 @@ describe("fuzzed manifests", () => {
       const r = await planEscapes(manifest, disturbance)
       expect(r.error).toBeUndefined()
       expect(r.escapes).toEqual([])
-    }), { numRuns: 100 })
+      if (disturbance === "marker-written") expect(r.markedAs).toBe("mark-complete")
+    }), { numRuns: 120 })
   }, 120_000)
+
+  it("regression: a task named __proto__ had its done marker ignored (observe's `markers[id] = …` set the record's prototype), so resume reconnected instead of completing it", async () => {
+    const manifest = { tasks: [{ id: "__proto__", agent: "claude", prompt: "p" }, { id: "constructor", agent: "shell", prompt: "q", command: ["true"] }], options: { batchId: "b1" } }
+    const r = await planEscapes(manifest, "marker-written")
+    expect({ escapes: r.escapes, error: r.error, markedAs: r.markedAs }).toEqual({ escapes: [], error: undefined, markedAs: "mark-complete" })
+    expect(r.steps).toContain("MarkTask")
+  })
 })

@@ -35,10 +35,10 @@ export const decodeOutcome = (input: unknown): { readonly crash?: string; readon
 }
 
 /** How the world is disturbed after wave 1 was launched, before the plan is made. */
-export type Disturbance = "none" | "kill-server" | "crash-first-pane" | "dirty-and-crash" | "delete-first-worktree"
+export type Disturbance = "none" | "kill-server" | "crash-first-pane" | "dirty-and-crash" | "delete-first-worktree" | "marker-written"
 
 /** Every disturbance, in order. */
-export const DISTURBANCES: ReadonlyArray<Disturbance> = ["none", "kill-server", "crash-first-pane", "dirty-and-crash", "delete-first-worktree"]
+export const DISTURBANCES: ReadonlyArray<Disturbance> = ["none", "kill-server", "crash-first-pane", "dirty-and-crash", "delete-first-worktree", "marker-written"]
 
 /** Every path, session and branch `state` and `steps` name that is not rekindle's own. */
 export const escapesOf = (state: BatchState, steps: ReadonlyArray<PlanStep>): ReadonlyArray<string> => {
@@ -72,6 +72,8 @@ export interface PlanCheck {
   readonly escapes: ReadonlyArray<string>
   /** The tags of the plan's steps (what was checked). */
   readonly steps: ReadonlyArray<PlanStep["_tag"]>
+  /** With a done marker written for the first task: its decision, which must be mark-complete. */
+  readonly markedAs?: string
   /** An unexpected failure of prepare, launch or plan. */
   readonly error?: string
 }
@@ -107,8 +109,10 @@ export const planEscapes = async (manifest: unknown, disturbance: Disturbance): 
     if (agent !== undefined) world.crashPane(agent.paneId)
   }
   if (disturbance === "delete-first-worktree" && first?.worktree !== undefined) world.deleteWorktreeDir(first.worktree)
+  if (disturbance === "marker-written" && first?.doneMarker !== undefined) world.writeFile(first.doneMarker, JSON.stringify({ status: "succeeded" }))
   const planned = await world.runExit(plan({ repoRoot: REPO, batchId: state.batchId }))
   if (planned._tag === "Failure") return { escapes: escapesOf(state, []), steps: [], error: `plan: ${String(planned.cause).slice(0, 300)}` }
   const steps = planned.value.plan.steps
-  return { escapes: escapesOf(planned.value.state, steps), steps: steps.map((s) => s._tag) }
+  const markedAs = disturbance === "marker-written" ? planned.value.decisions.find((d) => d.taskId === first?.id)?.action ?? "no decision" : undefined
+  return { escapes: escapesOf(planned.value.state, steps), steps: steps.map((s) => s._tag), ...(markedAs === undefined ? {} : { markedAs }) }
 }

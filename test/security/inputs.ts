@@ -188,11 +188,17 @@ export const structuredManifest: fc.Arbitrary<unknown> = fc.uniqueArray(idLike, 
     }, { requiredKeys: [] }), { nil: undefined })
   }, { requiredKeys: ["tasks"] }).map((m) => JSON.parse(JSON.stringify(m)) as unknown))
 
+/** Safe ids, often ones that are also names of Object.prototype members (`__proto__` sets a prototype). */
+const safeId = fc.oneof(
+  fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/),
+  fc.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "prototype", "a", "ab", "a-", "_")
+)
+
 /**
  * A manifest that mostly passes the Schema: safe ids, valid agents and commands, hostile prompts
  * and argv elements (carried verbatim). Accepted manifests are what the escape property is about.
  */
-export const acceptedManifest: fc.Arbitrary<unknown> = fc.uniqueArray(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/), { minLength: 1, maxLength: 5 }).chain((ids) =>
+export const acceptedManifest: fc.Arbitrary<unknown> = fc.uniqueArray(safeId, { minLength: 1, maxLength: 5 }).chain((ids) =>
   fc.record({
     tasks: fc.tuple(...ids.map((id, i) => fc.record({
       id: fc.constant(id),
@@ -203,7 +209,7 @@ export const acceptedManifest: fc.Arbitrary<unknown> = fc.uniqueArray(fc.stringM
       lane: fc.option(fc.constantFrom(...ids), { nil: undefined })
     }))),
     options: fc.record({
-      batchId: fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/),
+      batchId: safeId,
       doneMarker: fc.constantFrom("state-dir", "worktree")
     })
   }).map(({ tasks, options }) => ({

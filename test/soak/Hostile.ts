@@ -189,7 +189,7 @@ const decodeRow = (scale: Scale): Row => {
 
 /** Accepted manifests' state and plans on the FakeWorld. */
 const planRow = async (scale: Scale): Promise<Row> => {
-  const t = tally(["manifests", "stepsChecked", "escapes", "errors"])
+  const t = tally(["manifests", "stepsChecked", "escapes", "markerIgnored", "errors"])
   const samples = fc.sample(acceptedManifest, SIZES[scale].plans)
   for (const [i, m] of samples.entries()) {
     t.add("manifests")
@@ -197,13 +197,14 @@ const planRow = async (scale: Scale): Promise<Row> => {
       const r = await planEscapes(m, DISTURBANCES[i % DISTURBANCES.length]!)
       t.add("stepsChecked", r.steps.length)
       t.add("escapes", r.escapes.length, r.escapes[0])
+      if (r.markedAs !== undefined && r.markedAs !== "mark-complete") t.add("markerIgnored", 1, `a done marker planned as ${r.markedAs}: ${JSON.stringify(m).slice(0, 120)}`)
       if (r.error !== undefined) t.add("errors", 1, r.error)
     } catch (e) {
       t.add("errors", 1, message(e))
     }
   }
-  return t.row("fuzzed accepted manifests: state and plan paths (FakeWorld)", samples.length, ["escapes", "errors"],
-    "worktrees only under .rekindle/worktrees/<batch>/, logs and markers under .rekindle/, own sessions and branches")
+  return t.row("fuzzed accepted manifests: state and plan paths (FakeWorld)", samples.length, ["escapes", "markerIgnored", "errors"],
+    "worktrees only under .rekindle/worktrees/<batch>/, logs and markers under .rekindle/, own sessions and branches; markers seen")
 }
 
 /** State paths escaping the repo, on a real crashed batch. */
