@@ -40,7 +40,7 @@ const runStep = (ctx: Applying, step: PlanStep, options: ApplyOptions, snapshots
     case "SnapshotWip":
       return snapshotWip(ctx, step)
     case "RelaunchAgent":
-      return relaunch(ctx, step)
+      return relaunch(ctx, step, options.graceMs ?? 5_000)
     case "Reattach":
       return reattach(ctx, step)
     case "MarkTask":

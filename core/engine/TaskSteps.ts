@@ -108,8 +108,13 @@ export const snapshotWip = (ctx: Applying, step: Step<"SnapshotWip">) =>
 const withHistory = (t: Task, event: string, reason: string, at: number): Task =>
   ({ ...t, history: [...(t.history ?? []), { at, event, reason }] })
 
-/** RelaunchAgent: start the agent again — unless a crash left the launch already done. */
-export const relaunch = (ctx: Applying, step: Step<"RelaunchAgent">) =>
+/**
+ * RelaunchAgent: start the agent again — unless a crash left the launch already done. The agent
+ * recorded for the task must be gone first (TERM, grace, KILL; pid + start time, so never a reused
+ * pid): one that outlived its session (deaf to SIGHUP when the tmux server died) would otherwise run
+ * next to the new one — a plan from `restart` stops only the sessions it observes.
+ */
+export const relaunch = (ctx: Applying, step: Step<"RelaunchAgent">, graceMs: number) =>
   Effect.gen(function*() {
     const state = yield* ctx.current
     const task = findTask(state, step.taskId)
@@ -135,6 +140,7 @@ export const relaunch = (ctx: Applying, step: Step<"RelaunchAgent">) =>
       }),
       act: Effect.gen(function*() {
         yield* crashPoint("relaunch:before-launch")
+        yield* ensureAgentGone(task, graceMs)
         const launched = yield* launchTask(state, task, {
           mode: step.mode, attempt: step.attempt, reason: step.reason
         })

@@ -27,6 +27,23 @@ describe("resume over the FakeWorld", () => {
     expect(state.tasks.map((t) => [t.id, t.status, t.attempts])).toEqual([["a", "running", 1], ["b", "running", 2], ["c", "succeeded", 1]])
   })
 
+  // Found by the fault campaign (test/soak/Faults.ts, probing "tmux server killed"): the server died,
+  // the agent (deaf to SIGHUP) lived on outside tmux; `restart a` saw no session to stop and
+  // relaunched next to it — two live agents for one task. A relaunch now stops the recorded agent first.
+  it("regression: restart after the tmux server died with its agent deaf to SIGHUP stops that agent before relaunching", async () => {
+    const world = new FakeWorld()
+    world.agents.scripts.set("a", "ignore-hup")
+    await startBatch(world, [{ id: "a" }])
+    world.killServer()
+    world.restartSupervisor()
+    expect(world.agents.liveOf("a")).toHaveLength(1)
+    const r = await world.run(resume(ref, { restart: "a", supervise: false, graceMs: 1_000 }))
+    expect(r.outcome).toBe("resume_restart")
+    expect(world.agents.launchesOf("a")).toHaveLength(2)
+    expect(world.agents.liveOf("a")).toHaveLength(1)
+    expect((await readState(world)).tasks[0]!.attempts).toBe(2)
+  })
+
   it("resuming twice in a row relaunches nothing the second time", async () => {
     const world = new FakeWorld()
     await startBatch(world, [{ id: "a" }, { id: "b" }])
