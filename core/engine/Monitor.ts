@@ -36,7 +36,7 @@ export const monitorPass = (state: BatchState, ids: ReadonlyArray<string>, signa
     const task = byId.get(id)
     if (task === undefined || (task.status !== "running" && task.status !== "stalled")) continue
     const e = evidenceFor(state, task, signals)
-    const marker = signals.markers[id]
+    const marker = Object.hasOwn(signals.markers, id) ? signals.markers[id] : undefined
     if (marker !== undefined && marker.valid) {
       out.push({ taskId: id, status: marker.status ?? "succeeded", reason: marker.summary ?? `done marker: ${marker.status ?? "succeeded"}` })
       continue
@@ -53,7 +53,9 @@ export const monitorPass = (state: BatchState, ids: ReadonlyArray<string>, signa
       })
       continue
     }
-    const quietFor = now - (signals.lastOutputAt?.[id] ?? lastStart(task) ?? now)
+    // Own entries only: for a task named `__proto__` a plain index returns Object.prototype (NaN here).
+    const times = signals.lastOutputAt ?? {}
+    const quietFor = now - ((Object.hasOwn(times, id) ? times[id] : undefined) ?? lastStart(task) ?? now)
     if (quietFor >= 2 * stallTimeoutMs) {
       out.push({ taskId: id, status: "failed", reason: `no output for ${Math.round(quietFor / 1000)}s: given up`, ...(e.sessionName === undefined ? {} : { stopSession: e.sessionName }) })
     } else if (quietFor >= stallTimeoutMs && task.status !== "stalled") {

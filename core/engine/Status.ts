@@ -55,7 +55,9 @@ export const statusOf = (
   const now = signals.observedAt
   const tasks = taskOrder(state).map((t): TaskRow => {
     const e = evidenceFor(state, t, signals)
-    const out = signals.lastOutputAt?.[t.id]
+    // Own entries only: for a task named `__proto__` a plain index returns Object.prototype.
+    const times = signals.lastOutputAt ?? {}
+    const out = Object.hasOwn(times, t.id) ? times[t.id] : undefined
     return {
       id: t.id, status: t.status, wave: waveOf.get(t.id), session: e.session, agent: e.agent, attempts: t.attempts,
       ageMs: t.startedAt === undefined ? undefined : (t.endedAt ?? now) - t.startedAt,
