@@ -15,7 +15,7 @@ import { Worktrees } from "../ports/Worktrees.ts"
 import { applyPlan } from "./Apply.ts"
 import { fail } from "./Errors.ts"
 import { batchPaths } from "./Layout.ts"
-import { listBatches, loadState, type BatchRef } from "./StateIO.ts"
+import { listBatches, loadState, unreadableBatches, type BatchRef } from "./StateIO.ts"
 import { withLease } from "./Supervision.ts"
 
 /** Options of {@link repair}. */
@@ -62,6 +62,14 @@ export const inventory = Effect.fn("Repair.inventory")(function*(repoRoot: strin
 
 /** Repair one batch, or all of them. */
 export const repair = Effect.fn("Repair.repair")(function*(ref: BatchRef, options: RepairOptions) {
+  if (options.all === true) {
+    // A batch whose state cannot be read is not gone: its sessions and worktrees must not look orphaned.
+    const broken = (yield* unreadableBatches(ref.repoRoot))[0]
+    if (broken !== undefined) {
+      return yield* fail(broken.error.code, `${broken.error.message} (repair --all never treats the resources of a batch it cannot read as orphans)`,
+        broken.error.hint, broken.error.details)
+    }
+  }
   const states = options.all === true
     ? yield* Effect.forEach(yield* listBatches(ref.repoRoot), (b) => loadState({ repoRoot: ref.repoRoot, batchId: b.batchId }))
     : [yield* loadState(ref)]

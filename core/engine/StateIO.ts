@@ -40,20 +40,38 @@ export interface BatchEntry {
   readonly updatedAt: number
 }
 
-/** Every batch of the repo whose state decodes (unreadable ones are skipped here, reported on use). */
-export const listBatches = Effect.fn("StateIO.listBatches")(function*(repoRoot: string) {
+/** A batch directory whose state.json exists but cannot be used, with the error a command reports for it. */
+export interface UnreadableBatch {
+  readonly batchId: string
+  readonly error: EngineError
+}
+
+/** Every batch directory of the repo: those whose state decodes (newest first) and those whose state does not. */
+const scanBatches = Effect.fn("StateIO.scanBatches")(function*(repoRoot: string) {
   const fs = yield* FileSystem.FileSystem
   const store = yield* StateStore
   const names = yield* fs.readDirectory(stateRoot(repoRoot)).pipe(Effect.catch(() => Effect.succeed([] as Array<string>)))
-  const out: Array<BatchEntry> = []
+  const readable: Array<BatchEntry> = []
+  const unreadable: Array<UnreadableBatch> = []
   for (const name of names.filter((n) => n !== "worktrees").sort()) {
-    const loaded = yield* store.load(batchPaths(repoRoot, name).state).pipe(Effect.option)
-    if (loaded._tag === "Some" && loaded.value._tag === "Loaded") {
-      const s = loaded.value.state
-      out.push({ batchId: s.batchId, phase: s.phase, updatedAt: s.updatedAt })
+    const loaded = yield* Effect.result(store.load(batchPaths(repoRoot, name).state))
+    if (loaded._tag === "Failure") unreadable.push({ batchId: name, error: fromStoreError(loaded.failure) })
+    else if (loaded.success._tag === "Loaded") {
+      const s = loaded.success.state
+      readable.push({ batchId: s.batchId, phase: s.phase, updatedAt: s.updatedAt })
     }
   }
-  return out.sort((a, b) => b.updatedAt - a.updatedAt)
+  return { readable: readable.sort((a, b) => b.updatedAt - a.updatedAt), unreadable }
+})
+
+/** Every batch of the repo whose state decodes (unreadable ones are skipped here, reported on use). */
+export const listBatches = Effect.fn("StateIO.listBatches")(function*(repoRoot: string) {
+  return (yield* scanBatches(repoRoot)).readable
+})
+
+/** The batches whose state.json exists but is corrupt, of a newer version, a symlink or not a file. */
+export const unreadableBatches = Effect.fn("StateIO.unreadableBatches")(function*(repoRoot: string) {
+  return (yield* scanBatches(repoRoot)).unreadable
 })
 
 /**
@@ -69,8 +87,10 @@ export const resolveBatch = Effect.fn("StateIO.resolveBatch")(function*(ref: Bat
     }
     return ref.batchId
   }
-  const all = yield* listBatches(ref.repoRoot)
+  const { readable: all, unreadable } = yield* scanBatches(ref.repoRoot)
   if (all.length === 0) {
+    // A state that exists but cannot be read is reported as itself (E_STATE_CORRUPT…), never as "no batch, start one".
+    if (unreadable[0] !== undefined) return yield* unreadable[0].error
     return yield* fail("E_NO_STATE", `no rekindle batch in ${ref.repoRoot}`, "start one with `rekindle run <manifest>`")
   }
   const open = all.filter((b) => b.phase !== "completed")
