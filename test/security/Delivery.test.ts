@@ -24,6 +24,10 @@ describe("hostile prompts and argv through real tmux and the fake agent", () => 
     expect(outcome.phase).toBe("completed")
   })
 
+  it("tasks named __proto__, constructor and toString run and are listed by status --json", () => {
+    expect(outcome.statusProblem).toBeUndefined()
+  })
+
   it("nothing injected ran: no pwned file, no session but the tasks' own", () => {
     expect(outcome.pwned).toBe(false)
     expect(outcome.strangers).toEqual([])

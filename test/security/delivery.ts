@@ -4,7 +4,9 @@
  * REKINDLE_PROMPT a `shell` agent gets) and command arguments are that string. A recorder (a fixed
  * `node -e` script: data only ever travels as argv and environment) writes what the program
  * received as JSON, then runs the real fake agent in the same process, which finishes the task.
- * The same batch is where file modes are checked (run it under a umask of 022: see modes.ts).
+ * The first tasks are named `__proto__`, `constructor`, `toString` (valid ids that are Object.prototype
+ * members); `rekindle status --json` must list them. The same batch is where file modes are
+ * checked (run it under a umask of 022: see modes.ts).
  */
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
@@ -12,6 +14,7 @@ import { sessionNameFor } from "../../core/domain/Naming.ts"
 import { E2E, FAKE_AGENT } from "../support/e2e.ts"
 import { pollUntil, sessionNames } from "../support/real.ts"
 import { HOSTILE } from "./inputs.ts"
+import { runCli } from "./cli.ts"
 import { checkModes, type ModeReport } from "./modes.ts"
 
 /**
@@ -40,6 +43,8 @@ export interface DeliveryOutcome {
   readonly strangers: ReadonlyArray<string>
   /** The batch's final phase (or why the supervisor failed). */
   readonly phase: string
+  /** Why `rekindle status --json` on the finished batch failed or missed a task (absent when fine). */
+  readonly statusProblem?: string
   /** Modes under .rekindle after the batch (and of the lease while it ran). */
   readonly modes: ModeReport
 }
@@ -53,7 +58,9 @@ export const deliverHostile = async (classes: ReadonlyArray<string>): Promise<De
   try {
     const pwned = nodePath.join(e.dir, "pwned")
     const arm = (s: string) => s.replaceAll("PWNED", pwned)
-    const cases = classes.map((c, i) => ({ c, id: `t${i}`, value: arm(HOSTILE[c]!), record: nodePath.join(e.dir, `received-${i}.json`) }))
+    // Ids the Schema accepts that are also Object.prototype member names, then plain ones.
+    const ids = ["__proto__", "constructor", "toString"]
+    const cases = classes.map((c, i) => ({ c, id: ids[i] ?? `t${i}`, value: arm(HOSTILE[c]!), record: nodePath.join(e.dir, `received-${i}.json`) }))
     // One lane: one merge for the whole wave (a merge per task would dominate the run time).
     e.manifest(cases.map((k) => e.task(k.id, k.value, [], {
       lane: "all", command: [process.execPath, "-e", RECORDER, "--", k.record, FAKE_AGENT, k.value, "x"]
@@ -90,10 +97,21 @@ export const deliverHostile = async (classes: ReadonlyArray<string>): Promise<De
     }
     const own = new Set([...cases.map((k) => sessionNameFor(e.batchId, k.id)), sessionNameFor(e.batchId, "supervisor")])
     const modes = checkModes(e.repo)
+    const status = await runCli(["status", "--json", "--repo", e.repo], e.repo)
+    const listed = (() => {
+      try {
+        return (JSON.parse(status.stdout) as { tasks: ReadonlyArray<{ id: string }> }).tasks.map((t) => t.id)
+      } catch {
+        return []
+      }
+    })()
+    const statusProblem = status.code === 0 && cases.every((k) => listed.includes(k.id))
+      ? undefined : `status --json: exit ${status.code} ${status.stdout.slice(0, 200)}`
     return {
       inputs: cases.length, exact, mismatches, pwned: fs.existsSync(pwned),
       strangers: sessionNames(e.socket).filter((s) => !own.has(s)),
       phase,
+      ...(statusProblem === undefined ? {} : { statusProblem }),
       modes: {
         checked: modes.checked + (leaseMode === undefined ? 0 : 1),
         wrong: [...modes.wrong, ...(leaseMode === undefined || leaseMode === 0o600 ? [] : [`${leaseMode.toString(8)} lease.json`])]

@@ -136,7 +136,7 @@ const cliRow = async (scale: Scale): Promise<Row> => {
 
 /** Hostile prompts and argv through a real batch; the modes it leaves under umask 022. */
 const deliveryRows = async (scale: Scale): Promise<ReadonlyArray<Row>> => {
-  const d = tally(["inputs", "handledExactly", "mismatches", "injections", "errors"])
+  const d = tally(["inputs", "handledExactly", "mismatches", "injections", "statusFailed", "errors"])
   const m = tally(["checked", "wrongMode", "errors"])
   const classes = DELIVERY_ORDER.slice(0, SIZES[scale].delivery)
   try {
@@ -145,6 +145,7 @@ const deliveryRows = async (scale: Scale): Promise<ReadonlyArray<Row>> => {
     d.add("handledExactly", r.exact)
     d.add("mismatches", r.mismatches.length, r.mismatches[0] ?? (r.phase === "completed" ? undefined : `batch ${r.phase}`))
     d.add("injections", (r.pwned ? 1 : 0) + r.strangers.length, r.pwned ? "an injected command ran" : r.strangers[0])
+    d.add("statusFailed", r.statusProblem === undefined ? 0 : 1, r.statusProblem)
     m.add("checked", r.modes.checked)
     m.add("wrongMode", r.modes.wrong.length, r.modes.wrong[0])
   } catch (e) {
@@ -152,8 +153,8 @@ const deliveryRows = async (scale: Scale): Promise<ReadonlyArray<Row>> => {
     m.add("errors", 1, message(e))
   }
   return [
-    d.row("hostile prompts and argv through real tmux + the fake agent", classes.length, ["mismatches", "injections", "errors"],
-      "every program got its prompt and argv byte for byte; nothing injected ran"),
+    d.row("hostile prompts and argv through real tmux + the fake agent (tasks __proto__, constructor, toString, …)", classes.length,
+      ["mismatches", "injections", "statusFailed", "errors"], "every program got its prompt and argv byte for byte; nothing injected ran; status lists every task"),
     m.row("file modes under .rekindle after that batch (umask 022)", m.counts["checked"]!, ["wrongMode", "errors"],
       "state, journal, lease, logs, markers 0600; directories 0700")
   ]
