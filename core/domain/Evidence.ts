@@ -2,14 +2,18 @@
  * Reading the live signals for one task: which session and agent process are its own, whether its
  * worktree is usable, what its marker and transcript say. Liveness is per task (its own session and
  * pane), never inferred from a lane or another task.
+ *
+ * This is the per-task API (status, attach, abort, monitor call it for a task at a time). reconcile
+ * matches every pane to its task in one pass instead, then shares the rest of the reading with this
+ * module through EvidenceCore.ts, so both paths decide on exactly the same facts.
  */
 import type { Evidence } from "./Decision.ts"
+import { evidenceWith, recordedAlive, SHELLS, listedWorktree, worktreeState } from "./EvidenceCore.ts"
 import { ownershipTag } from "./Naming.ts"
-import type { ProcessInfo, Signals, TmuxPane, WorktreeInfo } from "./Signals.ts"
+import type { Signals, TmuxPane } from "./Signals.ts"
 import { TERMINAL_STATUSES, type BatchState, type Task } from "./State.ts"
 
-/** Programs that are a bare interactive shell when they are all a pane runs. */
-export const SHELLS: ReadonlySet<string> = new Set(["sh", "bash", "zsh", "fish", "dash", "ksh", "tcsh", "csh", "nu", "pwsh", "-bash", "-zsh", "-sh"])
+export { SHELLS }
 
 /** True when the persisted status means the task never runs again on its own. */
 export const isTerminal = (task: Task): boolean => TERMINAL_STATUSES.includes(task.status)
@@ -18,24 +22,13 @@ export const isTerminal = (task: Task): boolean => TERMINAL_STATUSES.includes(ta
 export const neverStarted = (task: Task): boolean =>
   (task.status === "pending" || task.status === "blocked") && task.attempts === 0 && task.startedAt === undefined
 
-/**
- * A record's own entry. Signals records are keyed by task ids and paths, and a task may be named
- * `constructor`, `toString` or `__proto__` (all valid ids): a plain `record[key]` would read
- * Object.prototype and report, say, an invalid done marker that does not exist.
- */
-const own = <V>(record: Readonly<Record<string, V>>, key: string): V | undefined =>
-  Object.hasOwn(record, key) ? record[key] : undefined
-
-/** Lookups over one Signals value, built once (signals are immutable values) so reconcile stays linear. */
-interface SignalIndex {
+/** Panes by ownership tag and (untagged panes only) by session name, built once per Signals value. */
+interface PaneIndex {
   readonly byTag: ReadonlyMap<string, ReadonlyArray<TmuxPane>>
   readonly untaggedBySession: ReadonlyMap<string, ReadonlyArray<TmuxPane>>
-  readonly procs: ReadonlyMap<number, ProcessInfo>
-  readonly parents: ReadonlySet<number>
-  readonly worktrees: ReadonlyMap<string, WorktreeInfo>
 }
 
-const indexCache = new WeakMap<Signals, SignalIndex>()
+const paneCache = new WeakMap<Signals, PaneIndex>()
 
 const push = <K, V>(m: Map<K, Array<V>>, k: K, v: V) => {
   const list = m.get(k)
@@ -43,8 +36,8 @@ const push = <K, V>(m: Map<K, Array<V>>, k: K, v: V) => {
   else list.push(v)
 }
 
-const indexOf = (signals: Signals): SignalIndex => {
-  const hit = indexCache.get(signals)
+const paneIndex = (signals: Signals): PaneIndex => {
+  const hit = paneCache.get(signals)
   if (hit !== undefined) return hit
   const byTag = new Map<string, Array<TmuxPane>>()
   const untaggedBySession = new Map<string, Array<TmuxPane>>()
@@ -52,16 +45,8 @@ const indexOf = (signals: Signals): SignalIndex => {
     if (p.taskTag === undefined) push(untaggedBySession, p.sessionName, p)
     else push(byTag, p.taskTag, p)
   }
-  const procs = new Map<number, ProcessInfo>()
-  const parents = new Set<number>()
-  for (const p of signals.processes.state === "known" ? signals.processes.processes : []) {
-    procs.set(p.pid, p)
-    parents.add(p.ppid)
-  }
-  const worktrees = new Map<string, WorktreeInfo>()
-  for (const w of signals.worktrees) if (!worktrees.has(w.path)) worktrees.set(w.path, w)
-  const index = { byTag, untaggedBySession, procs, parents, worktrees }
-  indexCache.set(signals, index)
+  const index = { byTag, untaggedBySession }
+  paneCache.set(signals, index)
   return index
 }
 
@@ -72,24 +57,19 @@ const byPaneId = (a: TmuxPane, b: TmuxPane) => (a.paneId < b.paneId ? -1 : a.pan
  * set) carrying exactly its session name. A pane with that name but another tag is not ours.
  */
 export const panesOf = (state: BatchState, task: Task, signals: Signals): ReadonlyArray<TmuxPane> => {
-  const index = indexOf(signals)
+  const index = paneIndex(signals)
   const tagged = index.byTag.get(ownershipTag(state.batchId, task.id)) ?? []
   const mine = tagged.length > 0 || task.session === undefined ? tagged : index.untaggedBySession.get(task.session) ?? []
   // Deterministic whatever order tmux listed them in (one pane is the common case: no copy).
   return mine.length <= 1 ? mine : [...mine].sort(byPaneId)
 }
 
-const hasChildren = (signals: Signals, pid: number): boolean => indexOf(signals).parents.has(pid)
-
-const processOf = (signals: Signals, pid: number): ProcessInfo | undefined => indexOf(signals).procs.get(pid)
-
 /** Whether the process rekindle recorded for this task (pid + start time) is alive right now. */
-export const recordedAgentAlive = (task: Task, signals: Signals): boolean | undefined => {
-  if (task.agentProcess === undefined || signals.processes.state !== "known") return undefined
-  if (task.agentProcess.host !== signals.host) return undefined
-  const p = processOf(signals, task.agentProcess.pid)
-  return p !== undefined && p.startTime === task.agentProcess.startTime
-}
+export const recordedAgentAlive = (task: Task, signals: Signals): boolean | undefined => recordedAlive(task, signals)
+
+/** Full evidence for one task. */
+export const evidenceFor = (state: BatchState, task: Task, signals: Signals): Evidence =>
+  evidenceWith(task, signals.tmux.state === "up" ? panesOf(state, task, signals)[0] : undefined, signals)
 
 /** Session and agent evidence for one task. */
 export const liveness = (
@@ -97,60 +77,15 @@ export const liveness = (
   task: Task,
   signals: Signals
 ): { readonly session: Evidence["session"]; readonly agent: Evidence["agent"]; readonly sessionName?: string } => {
-  if (signals.tmux.state === "unknown") return { session: "unknown", agent: "unknown" }
-  const panes = signals.tmux.state === "up" ? panesOf(state, task, signals) : []
-  const pane = panes[0]
-  if (pane === undefined) {
-    // No session, but an agent process rekindle launched may have outlived its tmux server.
-    return { session: "absent", agent: recordedAgentAlive(task, signals) === true ? "alive" : "gone" }
-  }
-  const sessionName = pane.sessionName
-  // The pane may be dead while the agent rekindle recorded (pid + start time) lives on elsewhere.
-  const stray: Evidence["agent"] = recordedAgentAlive(task, signals) === true ? "alive" : "gone"
-  if (pane.dead) return { session: "dead-pane", agent: stray, sessionName }
-  if (signals.processes.state === "known") {
-    const proc = processOf(signals, pane.panePid)
-    if (proc === undefined) return { session: "dead-pane", agent: stray, sessionName }
-    const pidReused = task.agentProcess !== undefined && task.agentProcess.pid === pane.panePid &&
-      task.agentProcess.host === signals.host && task.agentProcess.startTime !== proc.startTime
-    if (pidReused) return { session: "bare-shell", agent: stray, sessionName }
-  }
-  const bare = task.agent !== "shell" && SHELLS.has(pane.currentCommand) && signals.processes.state === "known" &&
-    !hasChildren(signals, pane.panePid)
-  return bare ? { session: "bare-shell", agent: stray, sessionName } : { session: "alive", agent: "alive", sessionName }
+  const e = evidenceFor(state, task, signals)
+  return e.sessionName === undefined
+    ? { session: e.session, agent: e.agent }
+    : { session: e.session, agent: e.agent, sessionName: e.sessionName }
 }
-
-const listed = (signals: Signals, path: string): WorktreeInfo | undefined => indexOf(signals).worktrees.get(path)
 
 /** Worktree evidence: archived on purpose, present, missing or corrupt (directory without `.git`). */
-export const worktreeEvidence = (task: Task, signals: Signals): Evidence["worktree"] => {
-  if (task.worktreeArchived === true) return "archived"
-  if (task.worktree === undefined) return "none"
-  const onDisk = own(signals.paths, task.worktree)
-  if (onDisk !== undefined) return onDisk
-  const w = listed(signals, task.worktree)
-  return w !== undefined && !w.prunable ? "present" : "missing"
-}
+export const worktreeEvidence = (task: Task, signals: Signals): Evidence["worktree"] => worktreeState(task, signals)
 
 /** Whether the task's worktree is dirty, when observe checked it. */
 export const worktreeDirty = (task: Task, signals: Signals): boolean | undefined =>
-  task.worktree === undefined ? undefined : listed(signals, task.worktree)?.dirty
-
-/** Full evidence for one task. */
-export const evidenceFor = (state: BatchState, task: Task, signals: Signals): Evidence => {
-  const live = liveness(state, task, signals)
-  const marker = own(signals.markers, task.id)
-  const dirty = worktreeDirty(task, signals)
-  return {
-    persisted: task.status,
-    session: live.session,
-    agent: live.agent,
-    worktree: worktreeEvidence(task, signals),
-    marker: marker === undefined ? "none" : !marker.valid ? "invalid" : marker.status ?? "succeeded",
-    transcript: task.conversationId === undefined
-      ? "none"
-      : signals.transcripts[task.conversationId] === true ? "valid" : "missing",
-    ...(live.sessionName === undefined ? {} : { sessionName: live.sessionName }),
-    ...(dirty === undefined ? {} : { dirty })
-  }
-}
+  task.worktree === undefined ? undefined : listedWorktree(signals, task.worktree)?.dirty

@@ -21,100 +21,100 @@
  * already created for it; row 4/6 need a usable worktree, else row 8.
  */
 import type { Evidence, TaskDecision } from "./Decision.ts"
-import { evidenceFor, isTerminal, neverStarted } from "./Evidence.ts"
-import type { Signals } from "./Signals.ts"
-import { tasksById } from "./ResumePoint.ts"
+import { isTerminal, neverStarted } from "./Evidence.ts"
+import { evidenceWith } from "./EvidenceCore.ts"
+import { ALREADY, GONE_BUT_AGENT, GONE_FAILED, GONE_NOWHERE, GONE_RELAUNCH, MARKER, WORKTREE_RELAUNCH } from "./Reasons.ts"
+import type { Signals, TmuxPane } from "./Signals.ts"
+import { stateIndex } from "./StateIndex.ts"
 import type { BatchState, Task } from "./State.ts"
 
-const decision = (
-  task: Task,
-  evidence: Evidence,
-  row: number,
-  action: TaskDecision["action"],
-  reason: string,
-  extra: Partial<Pick<TaskDecision, "outcome" | "stopSession" | "resumeConversation">> = {}
-): TaskDecision => ({ taskId: task.id, action, row, reason, evidence, ...extra })
+type Action = TaskDecision["action"]
 
-const resumeHow = (e: Evidence): string =>
-  e.transcript === "valid" ? "resuming its conversation" : e.transcript === "missing"
-    ? "fresh with a handoff prompt (conversation transcript not found)"
-    : "fresh with a handoff prompt"
+// Fixed-shape literals (no spread of optional extras): one hidden class per kind of decision.
+const plain = (task: Task, evidence: Evidence, row: number, action: Action, reason: string): TaskDecision =>
+  ({ taskId: task.id, action, row, reason, evidence })
+
+const relaunch = (task: Task, evidence: Evidence, row: number, reason: string, stopSession: boolean): TaskDecision =>
+  ({ taskId: task.id, action: "re-execute", row, reason, evidence, stopSession, resumeConversation: evidence.transcript === "valid" })
 
 /** Decide for one task given its evidence (the table above, in order). */
 export const decideTask = (task: Task, e: Evidence): TaskDecision => {
   if (e.marker === "succeeded" || e.marker === "failed") {
-    const alive = e.agent === "alive" ? " (its session is still alive)" : ""
-    return decision(task, e, 1, "mark-complete", `done marker reports ${e.marker}${alive}`, { outcome: e.marker })
+    const reason = MARKER[e.marker][e.agent === "alive" ? 1 : 0]
+    return { taskId: task.id, action: "mark-complete", row: 1, reason, evidence: e, outcome: e.marker }
   }
+  const terminal = isTerminal(task)
   const started = !neverStarted(task)
-  if (e.session === "unknown" && started && !isTerminal(task)) {
-    return decision(task, e, 2, "hold", "tmux did not answer: cannot tell whether the agent is alive, so nothing is touched")
+  if (e.session === "unknown" && started && !terminal) {
+    return plain(task, e, 2, "hold", "tmux did not answer: cannot tell whether the agent is alive, so nothing is touched")
   }
   const usable = e.worktree === "present"
-  if (!isTerminal(task)) {
-    if (e.session === "alive" && e.agent === "alive") {
-      return decision(task, e, 3, "reconnect", "session and agent process are alive")
-    }
+  if (!terminal) {
+    if (e.session === "alive" && e.agent === "alive") return plain(task, e, 3, "reconnect", "session and agent process are alive")
     if (e.session === "dead-pane" || e.session === "bare-shell") {
-      const what = e.session === "dead-pane" ? "the pane is dead" : "only a shell is left in the pane"
-      if (e.agent === "alive") {
-        return decision(task, e, 4, "hold",
-          `${what} but the agent process rekindle launched is still alive: stop it or wait for it to exit, then resume (never two agents)`)
-      }
-      if (usable) {
-        return decision(task, e, 4, "re-execute", `${what}; stop the stale session and relaunch ${resumeHow(e)}`, {
-          stopSession: true,
-          resumeConversation: e.transcript === "valid"
-        })
-      }
-      return decision(task, e, 8, "mark-failed", `${what} and the worktree is ${e.worktree}: nothing to relaunch in`)
+      if (e.agent === "alive") return plain(task, e, 4, "hold", GONE_BUT_AGENT[e.session])
+      if (usable) return relaunch(task, e, 4, GONE_RELAUNCH[e.session][e.transcript], true)
+      return plain(task, e, 8, "mark-failed", GONE_NOWHERE[e.session][e.worktree])
     }
     if (e.session === "absent" && e.agent === "alive") {
-      return decision(task, e, 3, "hold",
+      return plain(task, e, 3, "hold",
         "the agent process is still alive outside tmux: stop it or wait for it to exit, then resume (never two agents)")
     }
   }
-  if (isTerminal(task)) {
+  if (terminal) {
     const linger = e.session === "alive" || e.session === "dead-pane" || e.session === "bare-shell"
-      ? "; its session lingers (repair can stop it)" : ""
-    return decision(task, e, 5, "skip", `already ${task.status}${linger}`)
+    return plain(task, e, 5, "skip", ALREADY[task.status][linger ? 1 : 0])
   }
-  if (!started) return decision(task, e, 7, "pending", "not started yet")
-  if (usable) {
-    return decision(task, e, 6, "re-execute", `session is gone but the worktree remains; relaunch ${resumeHow(e)}`, {
-      stopSession: false,
-      resumeConversation: e.transcript === "valid"
-    })
-  }
-  const where = e.worktree === "none" ? "it has no worktree" : `its worktree is ${e.worktree}`
-  return decision(task, e, 8, "mark-failed", `session is gone and ${where}`)
+  if (!started) return plain(task, e, 7, "pending", "not started yet")
+  if (usable) return relaunch(task, e, 6, WORKTREE_RELAUNCH[e.transcript], false)
+  return plain(task, e, 8, "mark-failed", GONE_FAILED[e.worktree])
 }
 
 /**
  * Order of tasks in every output: by wave, then position in the wave, then id — never by the order of
  * the `tasks` array, so a reordered state decides identically.
  */
-export const taskOrder = (state: BatchState): ReadonlyArray<Task> => {
-  const byId = tasksById(state)
-  // Walk the waves in order (linear, no sort), then the tasks no wave names, by id. Placement is
-  // tracked on the task objects (identity), not on their id strings.
-  const out: Array<Task> = []
-  const placed = new WeakSet<Task>()
-  for (const wave of state.waves) {
-    for (const id of wave) {
-      const t = byId.get(id)
-      if (t !== undefined && !placed.has(t)) {
-        placed.add(t)
-        out.push(t)
-      }
+export const taskOrder = (state: BatchState): ReadonlyArray<Task> => stateIndex(state).order
+
+/**
+ * Every task's own pane, by decision position, in one pass over the panes: the tagged pane with the
+ * least pane id, else (no tagged pane) the untagged pane of exactly its session name — what
+ * `panesOf(…)[0]` returns for each task, without a lookup string or array per task.
+ */
+const ownPanes = (state: BatchState, signals: Signals): ReadonlyArray<TmuxPane | undefined> => {
+  const { order, ids, posByK } = stateIndex(state)
+  const own = new Array<TmuxPane | undefined>(order.length)
+  if (signals.tmux.state !== "up") return own
+  const prefix = `${state.batchId}/` // ownershipTag(batchId, id) === prefix + id
+  let untagged: Map<string, TmuxPane> | undefined
+  const panes = signals.tmux.panes
+  for (let i = 0; i < panes.length; i++) {
+    const p = panes[i]!
+    const tag = p.taskTag
+    if (tag === undefined) {
+      const cur = (untagged ??= new Map()).get(p.sessionName)
+      if (cur === undefined || p.paneId < cur.paneId) untagged.set(p.sessionName, p)
+      continue
+    }
+    if (!tag.startsWith(prefix)) continue
+    const k = ids.getSuffix(tag, prefix.length) // the id after the prefix, without slicing it out
+    if (k === -1) continue
+    const pos = posByK[k]!
+    const cur = own[pos]
+    if (cur === undefined || p.paneId < cur.paneId) own[pos] = p // ties: the first listed, as a stable sort
+  }
+  if (untagged !== undefined) {
+    for (let pos = 0; pos < order.length; pos++) {
+      const session = order[pos]!.session
+      if (own[pos] === undefined && session !== undefined) own[pos] = untagged.get(session)
     }
   }
-  if (out.length < byId.size) {
-    out.push(...[...byId.values()].filter((t) => !placed.has(t)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)))
-  }
-  return out
+  return own
 }
 
 /** One decision per task (in {@link taskOrder}), with action, row, reason and evidence. */
-export const reconcile = (state: BatchState, signals: Signals): ReadonlyArray<TaskDecision> =>
-  taskOrder(state).map((task) => decideTask(task, evidenceFor(state, task, signals)))
+export const reconcile = (state: BatchState, signals: Signals): ReadonlyArray<TaskDecision> => {
+  const { order } = stateIndex(state)
+  const own = ownPanes(state, signals)
+  return order.map((task, pos) => decideTask(task, evidenceWith(task, own[pos], signals)))
+}

@@ -9,7 +9,9 @@
 import type { ResumePoint, TaskDecision } from "./Decision.ts"
 import { sessionNameFor } from "./Naming.ts"
 import type { Plan, PlanStep } from "./Plan.ts"
-import { lanesNeedingMerge, tasksById } from "./ResumePoint.ts"
+import { lanesNeedingMergeAt } from "./Lanes.ts"
+import { tasksById } from "./ResumePoint.ts"
+import { positionOf, stateIndex } from "./StateIndex.ts"
 import type { BatchState, Task } from "./State.ts"
 
 /** Options of {@link planRecovery}. */
@@ -22,25 +24,31 @@ export interface RecoveryOptions {
 
 const DEFAULT_RELAUNCH_CAP = 3
 
-const reExecuteSteps = (state: BatchState, task: Task, d: TaskDecision, options: RecoveryOptions): ReadonlyArray<PlanStep> => {
+// Steps are pushed straight into the plan (no per-task array, spread or closure): at 100k tasks
+// planRecovery allocates little beyond the steps themselves.
+const pushReExecute = (steps: Array<PlanStep>, state: BatchState, task: Task, d: TaskDecision, options: RecoveryOptions) => {
   const cap = options.relaunchCap ?? state.options?.relaunchCap ?? DEFAULT_RELAUNCH_CAP
-  const session = task.session ?? sessionNameFor(state.batchId, task.id)
   // Cap and back-off are checked before anything is stopped: the stale session stays for inspection.
   if (task.attempts >= cap + 1) {
     const history = (task.history ?? []).map((h) => h.reason).slice(-3).join("; ")
-    return [{
+    steps.push({
       _tag: "MarkTask",
       taskId: task.id,
       status: "failed",
       reason: `relaunch cap reached (${task.attempts} attempts)${history === "" ? "" : `: ${history}`}`
-    }]
+    })
+    return
   }
   if (task.nextAttemptAt !== undefined && task.nextAttemptAt > options.now) {
-    return [{ _tag: "Hold", taskId: task.id, reason: `backing off: next relaunch in ${Math.ceil((task.nextAttemptAt - options.now) / 1000)}s` }]
+    steps.push({ _tag: "Hold", taskId: task.id, reason: `backing off: next relaunch in ${Math.ceil((task.nextAttemptAt - options.now) / 1000)}s` })
+    return
   }
   const worktree = task.worktree
-  if (worktree === undefined) return [{ _tag: "MarkTask", taskId: task.id, status: "failed", reason: "no worktree to relaunch in" }]
-  const steps: Array<PlanStep> = []
+  if (worktree === undefined) {
+    steps.push({ _tag: "MarkTask", taskId: task.id, status: "failed", reason: "no worktree to relaunch in" })
+    return
+  }
+  const session = task.session ?? sessionNameFor(state.batchId, task.id)
   if (d.stopSession === true) {
     // Stop the session actually observed (found by ownership tag), which is the stale one.
     steps.push({ _tag: "StopSession", taskId: task.id, session: d.evidence.sessionName ?? session, attempt: task.attempts, reason: d.reason })
@@ -54,37 +62,36 @@ const reExecuteSteps = (state: BatchState, task: Task, d: TaskDecision, options:
       reason: d.evidence.dirty === true ? "worktree has uncommitted work" : "worktree state unknown: snapshot before relaunch"
     })
   }
-  const resume = d.resumeConversation === true && task.conversationId !== undefined
-  steps.push({
-    _tag: "RelaunchAgent",
-    taskId: task.id,
-    mode: resume ? "resume" : "fresh",
-    session,
-    worktree,
-    ...(task.conversationId === undefined ? {} : { conversationId: task.conversationId }),
-    attempt: task.attempts + 1,
-    reason: d.reason
-  })
-  return steps
+  const mode = d.resumeConversation === true && task.conversationId !== undefined ? "resume" : "fresh"
+  const attempt = task.attempts + 1
+  steps.push(task.conversationId === undefined
+    ? { _tag: "RelaunchAgent", taskId: task.id, mode, session, worktree, attempt, reason: d.reason }
+    : { _tag: "RelaunchAgent", taskId: task.id, mode, session, worktree, conversationId: task.conversationId, attempt, reason: d.reason })
 }
 
-const taskSteps = (state: BatchState, task: Task, d: TaskDecision, options: RecoveryOptions): ReadonlyArray<PlanStep> => {
+const pushTaskSteps = (steps: Array<PlanStep>, state: BatchState, task: Task, d: TaskDecision, options: RecoveryOptions) => {
   switch (d.action) {
     case "mark-complete": {
       const status = d.outcome ?? "succeeded"
-      return task.status === status ? [] : [{ _tag: "MarkTask", taskId: task.id, status, reason: d.reason }]
+      if (task.status !== status) steps.push({ _tag: "MarkTask", taskId: task.id, status, reason: d.reason })
+      return
     }
-    case "reconnect":
-      return [{ _tag: "Reattach", taskId: task.id, session: d.evidence.sessionName ?? task.session ?? sessionNameFor(state.batchId, task.id), reason: d.reason }]
+    case "reconnect": {
+      const session = d.evidence.sessionName ?? task.session ?? sessionNameFor(state.batchId, task.id)
+      steps.push({ _tag: "Reattach", taskId: task.id, session, reason: d.reason })
+      return
+    }
     case "re-execute":
-      return reExecuteSteps(state, task, d, options)
+      return pushReExecute(steps, state, task, d, options)
     case "mark-failed":
-      return [{ _tag: "MarkTask", taskId: task.id, status: "failed", reason: d.reason }]
+      steps.push({ _tag: "MarkTask", taskId: task.id, status: "failed", reason: d.reason })
+      return
     case "hold":
-      return [{ _tag: "Hold", taskId: task.id, reason: d.reason }]
+      steps.push({ _tag: "Hold", taskId: task.id, reason: d.reason })
+      return
     case "skip":
     case "pending":
-      return []
+      return
   }
 }
 
@@ -95,31 +102,50 @@ export const planRecovery = (
   resumePoint: ResumePoint,
   options: RecoveryOptions
 ): Plan => {
-  const tasks = tasksById(state)
-  const steps: Array<PlanStep> = []
-  for (const d of decisions) {
-    const task = tasks.get(d.taskId)
-    if (task !== undefined) steps.push(...taskSteps(state, task, d, options))
+  const ix = stateIndex(state)
+  const taskOf = (id: string): Task | undefined => {
+    const p = positionOf(ix, id)
+    return p === -1 ? undefined : ix.order[p]
   }
-  const blocked = new Set(resumePoint.blocked)
-  for (const id of resumePoint.blocked) {
-    const task = tasks.get(id)
+  const steps: Array<PlanStep> = []
+  let tmuxUnknown = false
+  for (let i = 0; i < decisions.length; i++) {
+    const d = decisions[i]!
+    if (d.evidence.session === "unknown") tmuxUnknown = true
+    // Decisions straight from reconcile are in task order: an identity check, no id lookup.
+    const inOrder = ix.order[i]
+    const task = inOrder !== undefined && inOrder.id === d.taskId ? inOrder : taskOf(d.taskId)
+    if (task !== undefined) pushTaskSteps(steps, state, task, d, options)
+  }
+  for (let i = 0; i < resumePoint.blocked.length; i++) {
+    const id = resumePoint.blocked[i]!
+    const task = taskOf(id)
     if (task !== undefined && task.status !== "blocked") {
       steps.push({ _tag: "MarkTask", taskId: id, status: "blocked", reason: "a dependency failed" })
     }
   }
-  for (const id of resumePoint.pending) {
-    const task = tasks.get(id)
-    if (task !== undefined && task.status === "blocked" && !blocked.has(id)) {
+  // Only a task persisted as blocked can be unblocked: most states have none, and skip the lookups.
+  let blocked: ReadonlySet<string> | undefined
+  const anyBlocked = ix.order.some((t) => t.status === "blocked")
+  const pending = anyBlocked ? resumePoint.pending : []
+  for (let i = 0; i < pending.length; i++) {
+    const id = pending[i]!
+    const task = taskOf(id)
+    if (task !== undefined && task.status === "blocked" && !(blocked ??= new Set(resumePoint.blocked)).has(id)) {
       steps.push({ _tag: "MarkTask", taskId: id, status: "pending", reason: "its dependencies no longer failed" })
     }
   }
-  const completed = new Set(resumePoint.completed)
-  for (const wave of resumePoint.mergeRetryWaves) {
-    const lanes = lanesNeedingMerge(state, wave, (id) => completed.has(id))
-    steps.push({ _tag: "RetryMerge", wave, lanes, reason: `wave ${wave + 1} finished but its merge did not succeed` })
+  if (resumePoint.mergeRetryWaves.length > 0) {
+    const completed = new Uint8Array(ix.order.length)
+    for (let i = 0; i < resumePoint.completed.length; i++) {
+      const k = ix.ids.get(resumePoint.completed[i]!)
+      if (k !== -1) completed[ix.posByK[k]!] = 1
+    }
+    for (const wave of resumePoint.mergeRetryWaves) {
+      const lanes = lanesNeedingMergeAt(state, ix, wave, (p) => completed[p] === 1)
+      steps.push({ _tag: "RetryMerge", wave, lanes, reason: `wave ${wave + 1} finished but its merge did not succeed` })
+    }
   }
-  const tmuxUnknown = decisions.some((d) => d.evidence.session === "unknown")
   if (resumePoint.resumeWave !== undefined) {
     if (tmuxUnknown) {
       steps.push({ _tag: "Report", reason: "tmux did not answer: the batch does not continue until it can be observed" })

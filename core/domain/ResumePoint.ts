@@ -2,135 +2,129 @@
  * computeResumePoint: where the batch continues. Every task id lands in exactly one category; failed
  * tasks block their transitive dependents (each counted once); waves whose tasks are done but whose
  * merge did not succeed are merged again, never re-run.
+ *
+ * Categories live in a byte per task position (StateIndex.ts), not in a Map keyed by id: ids are
+ * hashed once per decision, and waves, dependents and lanes are walked by integer position.
  */
 import type { ResumePoint, TaskDecision } from "./Decision.ts"
-import type { BatchState, MergeRecord, Task } from "./State.ts"
+import { lanesNeedingMergeAt } from "./Lanes.ts"
+import { positionOf, stateIndex, taskMap, type StateIndex } from "./StateIndex.ts"
+import type { BatchState, Task } from "./State.ts"
 
-type Category = "completed" | "failed" | "skipped" | "pending" | "reconnect" | "reExecute" | "held" | "blocked"
+export { laneOf, lanesNeedingMerge, latestMerge } from "./Lanes.ts"
 
-const categoryOf = (d: TaskDecision, task: Task | undefined): Category => {
+// Category codes (0: the task has no decision). Index = code - 1 in BUCKETS.
+const COMPLETED = 1, FAILED = 2, SKIPPED = 3, PENDING = 4, RECONNECT = 5, RE_EXECUTE = 6, HELD = 7, BLOCKED = 8
+
+const categoryOf = (d: TaskDecision, task: Task | undefined): number => {
   switch (d.action) {
     case "mark-complete":
-      return d.outcome === "failed" ? "failed" : "completed"
+      return d.outcome === "failed" ? FAILED : COMPLETED
     case "reconnect":
-      return "reconnect"
+      return RECONNECT
     case "re-execute":
-      return "reExecute"
+      return RE_EXECUTE
     case "mark-failed":
-      return "failed"
+      return FAILED
     case "hold":
-      return "held"
+      return HELD
     case "pending":
-      return "pending"
+      return PENDING
     case "skip":
-      return task?.status === "succeeded" ? "completed" : task?.status === "skipped" ? "skipped" : "failed"
+      return task?.status === "succeeded" ? COMPLETED : task?.status === "skipped" ? SKIPPED : FAILED
   }
 }
 
-const byIdCache = new WeakMap<BatchState, ReadonlyMap<string, Task>>()
+const isDone = (c: number) => c === COMPLETED || c === FAILED || c === SKIPPED || c === BLOCKED
 
 /**
- * Tasks by id, memoised per state object (states are immutable values) and shared by reconcile,
- * computeResumePoint and planRecovery: at 100k tasks one map build is a real share of the time.
- * Duplicate ids cannot come from a valid manifest; one is kept deterministically (the greater JSON).
+ * Tasks by id, memoised per state object (states are immutable values). Duplicate ids cannot come
+ * from a valid manifest; one is kept deterministically (the greater JSON).
  */
-export const tasksById = (state: BatchState): ReadonlyMap<string, Task> => {
-  const hit = byIdCache.get(state)
-  if (hit !== undefined) return hit
-  const map = new Map<string, Task>()
-  for (const t of state.tasks) {
-    const prev = map.get(t.id)
-    if (prev === undefined || JSON.stringify(t) > JSON.stringify(prev)) map.set(t.id, t)
-  }
-  byIdCache.set(state, map)
-  return map
-}
-
-/** The lane a task's work is merged through (a task without a lane is its own lane). */
-export const laneOf = (task: Task): string => task.lane ?? task.id
+export const tasksById = (state: BatchState): ReadonlyMap<string, Task> => taskMap(state)
 
 /**
- * The latest merge record for (wave, lane): the greatest `at`, later in the ledger on ties. A record
- * without a lane speaks for every lane of its wave.
+ * Mark pending dependents of failed/skipped tasks blocked, transitively, over reverse edges built
+ * only when something failed. `other` holds categories of decisions whose id is no task of the state
+ * (a dependency may still name such an id).
  */
-export const latestMerge = (merges: ReadonlyArray<MergeRecord>, wave: number, lane: string): MergeRecord | undefined => {
-  let latest: MergeRecord | undefined
-  for (const r of merges) {
-    if (r.wave !== wave || (r.lane !== undefined && r.lane !== lane)) continue
-    if (latest === undefined || r.at >= latest.at) latest = r
+const blockDependents = (state: BatchState, ix: StateIndex, cat: Uint8Array, other: ReadonlyMap<string, number> | undefined) => {
+  const queue: Array<number> = []
+  for (let p = 0; p < cat.length; p++) if (cat[p] === FAILED || cat[p] === SKIPPED) queue.push(p)
+  const roots = other === undefined ? [] : [...other].filter(([, c]) => c === FAILED || c === SKIPPED).map(([id]) => id)
+  if (queue.length === 0 && roots.length === 0) return
+  const children: Array<Array<number> | undefined> = []
+  const viaOther = new Map<string, Array<number>>()
+  const rootSet = new Set(roots)
+  state.tasks.forEach((t, k) => {
+    for (const dep of t.dependsOn) {
+      const kd = ix.ids.get(dep)
+      if (kd !== -1) (children[ix.posByK[kd]!] ??= []).push(ix.posByK[k]!)
+      else if (rootSet.has(dep)) {
+        const list = viaOther.get(dep)
+        if (list === undefined) viaOther.set(dep, [ix.posByK[k]!])
+        else list.push(ix.posByK[k]!)
+      }
+    }
+  })
+  const visit = (child: number) => {
+    if (cat[child] !== PENDING) return
+    cat[child] = BLOCKED
+    queue.push(child)
   }
-  return latest
-}
-
-const DONE: ReadonlySet<Category> = new Set(["completed", "failed", "skipped", "blocked"])
-
-/**
- * Lanes of a wave that still need a successful merge: every task of the lane in this wave completed
- * (a mixed lane is never merged) and its latest merge record is not `succeeded`.
- */
-export const lanesNeedingMerge = (
-  state: BatchState,
-  wave: number,
-  completed: (id: string) => boolean
-): ReadonlyArray<string> => {
-  const tasks = tasksById(state)
-  const byLane = new Map<string, Array<string>>()
-  for (const id of new Set(state.waves[wave] ?? [])) {
-    const task = tasks.get(id)
-    if (task === undefined) continue
-    const lane = byLane.get(laneOf(task))
-    if (lane === undefined) byLane.set(laneOf(task), [id])
-    else lane.push(id)
-  }
-  return [...byLane.entries()]
-    .filter(([lane, tasks]) => tasks.every(completed) && latestMerge(state.merges, wave, lane)?.status !== "succeeded")
-    .map(([lane]) => lane)
-    .sort()
+  for (const id of roots) for (const child of viaOther.get(id) ?? []) visit(child)
+  for (let i = 0; i < queue.length; i++) for (const child of children[queue[i]!] ?? []) visit(child)
 }
 
 /** Compute the resume point from the state and the decisions of {@link reconcile}. */
 export const computeResumePoint = (state: BatchState, decisions: ReadonlyArray<TaskDecision>): ResumePoint => {
-  const tasks = tasksById(state)
-  const category = new Map<string, Category>()
-  for (const d of decisions) category.set(d.taskId, categoryOf(d, tasks.get(d.taskId)))
-
-  // Block pending dependents of failed/skipped tasks, transitively, in one pass over reverse edges.
-  const dependents = new Map<string, Array<string>>()
-  for (const t of state.tasks) {
-    for (const dep of t.dependsOn) {
-      const list = dependents.get(dep)
-      if (list === undefined) dependents.set(dep, [t.id])
-      else list.push(t.id)
-    }
+  const ix = stateIndex(state)
+  const cat = new Uint8Array(ix.order.length)
+  const at = new Int32Array(decisions.length) // decision → task position, -1 for an id the state lacks
+  let other: Map<string, number> | undefined
+  for (let i = 0; i < decisions.length; i++) {
+    const d = decisions[i]!
+    // Decisions straight from reconcile are in task order: an identity check, no id lookup.
+    const p = ix.order[i]?.id === d.taskId ? i : positionOf(ix, d.taskId)
+    at[i] = p
+    if (p === -1) (other ??= new Map()).set(d.taskId, categoryOf(d, undefined))
+    else cat[p] = categoryOf(d, ix.order[p])
   }
-  const queue = [...category.entries()].filter(([, c]) => c === "failed" || c === "skipped").map(([id]) => id).sort()
-  for (let i = 0; i < queue.length; i++) {
-    for (const child of dependents.get(queue[i]!) ?? []) {
-      if (category.get(child) !== "pending") continue
-      category.set(child, "blocked")
-      queue.push(child)
-    }
-  }
+  blockDependents(state, ix, cat, other)
 
-  const isCompleted = (id: string) => category.get(id) === "completed"
+  // A wave id without a decision counts as completed (as it always has).
+  const catOfWaveId = (w: number, j: number): number => {
+    const k = ix.waveK[j]!
+    const c = k === -1 ? other?.get(state.waves[w]![j - ix.waveStart[w]!]!) : cat[ix.posByK[k]!]
+    return c === undefined || c === 0 ? COMPLETED : c
+  }
   const mergeRetryWaves: Array<number> = []
   let resumeWave: number | undefined
-  state.waves.forEach((ids, w) => {
-    const done = ids.every((id) => DONE.has(category.get(id) ?? "completed"))
-    if (!done) {
-      if (resumeWave === undefined) resumeWave = w
-      return
-    }
-    if (lanesNeedingMerge(state, w, isCompleted).length > 0) mergeRetryWaves.push(w)
-  })
+  for (let w = 0; w < state.waves.length; w++) {
+    let done = true
+    for (let j = ix.waveStart[w]!; j < ix.waveStart[w + 1]! && done; j++) done = isDone(catOfWaveId(w, j))
+    if (!done) resumeWave ??= w
+    else if (lanesNeedingMergeAt(state, ix, w, (p) => cat[p] === COMPLETED).length > 0) mergeRetryWaves.push(w)
+  }
 
-  // One pass into buckets, in decision order.
-  const buckets: Record<Category, Array<string>> = {
-    completed: [], failed: [], skipped: [], pending: [], reconnect: [], reExecute: [], held: [], blocked: []
+  // Buckets in decision order, each allocated at its final size (count, then fill).
+  const code = new Uint8Array(decisions.length)
+  const size = [0, 0, 0, 0, 0, 0, 0, 0]
+  for (let i = 0; i < decisions.length; i++) {
+    const c = at[i] === -1 ? other!.get(decisions[i]!.taskId)! : cat[at[i]!]!
+    code[i] = c
+    size[c - 1]!++
   }
-  for (const d of decisions) {
-    const c = category.get(d.taskId)
-    if (c !== undefined) buckets[c].push(d.taskId)
+  const b = size.map((n) => new Array<string>(n))
+  const fill = [0, 0, 0, 0, 0, 0, 0, 0]
+  for (let i = 0; i < decisions.length; i++) {
+    const c = code[i]! - 1
+    b[c]![fill[c]!++] = decisions[i]!.taskId
   }
-  return { ...(resumeWave === undefined ? {} : { resumeWave }), mergeRetryWaves, ...buckets }
+  const [completed, failed, skipped, pending, reconnect, reExecute, held, blocked] = b as [
+    Array<string>, Array<string>, Array<string>, Array<string>, Array<string>, Array<string>, Array<string>, Array<string>
+  ]
+  return resumeWave === undefined
+    ? { mergeRetryWaves, completed, failed, skipped, pending, reconnect, reExecute, held, blocked }
+    : { resumeWave, mergeRetryWaves, completed, failed, skipped, pending, reconnect, reExecute, held, blocked }
 }
