@@ -2,9 +2,9 @@
  * Real Tmux adapter: the `tmux` program, one adapter per socket, argv only (through Exec).
  *
  * Launching is race-free: the session is first created running a placeholder that never exits on
- * its own (`cat -` reading the idle pane), then — with the pane id in hand — `remain-on-exit`, the
- * task tag and the log pipe are set, and only then `respawn-pane -k` replaces the placeholder with
- * the real program. A program that exits at once therefore still leaves a dead pane (with its exit
+ * its own (`cat -` reading the idle pane), then `remain-on-exit`, the task tag and the log pipe are
+ * set, and only then `respawn-pane -k` replaces the placeholder with the real program — all in one
+ * tmux invocation, so a kill -9 of the caller cannot stop it half-way. A program that exits at once therefore still leaves a dead pane (with its exit
  * status — tmux 3.3 may report that one snapshot late, see `needsReap`), and its first output byte
  * already reaches the log file.
  */
@@ -79,25 +79,33 @@ export const make = Effect.fn("TmuxCli.make")(function*(options: TmuxCliOptions 
     // tmux silently starts the pane elsewhere when the directory is missing: refuse instead.
     if (!isDirectory(spec.cwd)) return yield* invalid(`working directory does not exist: ${spec.cwd}`)
     const cwd = Args.escapeFormat(spec.cwd)
-    const created = yield* run([[
-      "new-session", "-d", "-P", "-F", ["#{session_id}", "#{pane_id}", "#{session_name}"].join(SEP),
-      "-s", Args.escapeFormat(spec.name), "-c", cwd, "--", "cat", "-"
-    ]])
-    const [sessionId = "", paneId = "", storedName] = created.replace(/\n$/, "").split(SEP)
-    const killIt = Effect.ignore(run([["kill-session", "-t", sessionId]]))
+    const pane = yield* resolve(Args.paneTargetArg({ session: spec.name }))
+    const env = Object.entries(spec.env ?? {}).flatMap(([k, v]) => ["-e", `${k}=${v}`])
+    if (spec.logFile !== undefined) createPrivate(spec.logFile)
+    // ONE tmux invocation: the server runs the whole list at once, so a supervisor SIGKILLed in the
+    // middle of a launch leaves either nothing or the finished session — never a placeholder pane
+    // (untagged, `cat -`), which a later resume would take for the task's live agent and wait on forever.
+    const r = yield* raw([
+      ["new-session", "-d", "-P", "-F", ["#{session_id}", "#{pane_id}", "#{session_name}"].join(SEP),
+        "-s", Args.escapeFormat(spec.name), "-c", cwd, "--", "cat", "-"],
+      ["set-option", "-p", "-t", pane, "remain-on-exit", "on"],
+      ...(spec.taskTag === undefined ? [] : [["set-option", "-p", "-t", pane, "--", "@rekindle_task", spec.taskTag]]),
+      ...(spec.logFile === undefined ? [] : [["pipe-pane", "-t", pane, "--", Args.pipeCommand(spec.logFile)]]),
+      ["respawn-pane", "-k", "-t", pane, "-c", cwd, ...env, "--", ...Args.programArgv(spec.argv)],
+      ["display-message", "-p", "-t", pane, "#{pane_pid}"]
+    ])
+    const [created = "", shown = ""] = r.stdout.split("\n")
+    const [sessionId = "", paneId = "", storedName] = created.split(SEP)
+    // A list that stopped part-way (a name tmux stored otherwise, a vanished pane) leaves no session behind.
+    const killIt = /^\$\d+$/.test(sessionId) ? Effect.ignore(run([["kill-session", "-t", sessionId]])) : Effect.void
+    if (r.exitCode !== 0) {
+      yield* killIt
+      return yield* new TmuxError({ reason: classifyFailure(r.stderr), message: r.stderr.trim() || `tmux exited ${r.exitCode}` })
+    }
     if (storedName !== spec.name) {
       yield* killIt
       return yield* invalid(`tmux stored the session name as ${JSON.stringify(storedName)}`)
     }
-    const env = Object.entries(spec.env ?? {}).flatMap(([k, v]) => ["-e", `${k}=${v}`])
-    if (spec.logFile !== undefined) createPrivate(spec.logFile)
-    const shown = yield* run([
-      ["set-option", "-p", "-t", paneId, "remain-on-exit", "on"],
-      ...(spec.taskTag === undefined ? [] : [["set-option", "-p", "-t", paneId, "--", "@rekindle_task", spec.taskTag]]),
-      ...(spec.logFile === undefined ? [] : [["pipe-pane", "-t", paneId, "--", Args.pipeCommand(spec.logFile)]]),
-      ["respawn-pane", "-k", "-t", paneId, "-c", cwd, ...env, "--", ...Args.programArgv(spec.argv)],
-      ["display-message", "-p", "-t", paneId, "#{pane_pid}"]
-    ]).pipe(Effect.tapError(() => killIt))
     return { sessionId, paneId, panePid: Number(shown.trim()) }
   })
 

@@ -1,0 +1,59 @@
+/**
+ * Real tmux: a launch whose caller dies part-way. The supervisor is SIGKILLed between two
+ * instructions; whatever tmux was already told to do still happens, nothing after it does. A launch
+ * must therefore leave either no session or the finished one (tagged, running the agent), never the
+ * placeholder it starts from.
+ */
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { ChildProcessSpawner } from "effect/process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as nodePath from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import { Tmux } from "../../../core/ports/Tmux.ts"
+import * as TmuxCli from "../../../adapters/tmux/TmuxCli.ts"
+import { freshSocket, killServer, tmux } from "../../support/real.ts"
+
+/** Node's spawner, except that the process "dies" after spawning `tmux … new-session`: it never spawns again. */
+const dyingAfterNewSession = (): Layer.Layer<ChildProcessSpawner.ChildProcessSpawner> => {
+  let created = false
+  return Layer.effect(ChildProcessSpawner.ChildProcessSpawner, Effect.gen(function*() {
+    const real = yield* ChildProcessSpawner.ChildProcessSpawner
+    return ChildProcessSpawner.make((cmd) => Effect.suspend(() => {
+      if (created) return Effect.never
+      if (cmd._tag === "StandardCommand" && cmd.args.includes("new-session")) created = true
+      return real.spawn(cmd)
+    }))
+  })).pipe(Layer.provide(NodeServices.layer))
+}
+
+describe("TmuxCli launch cut short by the caller's death (real tmux)", () => {
+  const made: Array<{ readonly socket: string; readonly dir: string }> = []
+  afterEach(() => {
+    for (const m of made.splice(0)) {
+      killServer(m.socket)
+      fs.rmSync(m.dir, { recursive: true, force: true })
+    }
+  })
+
+  // Found by the kill -9 loop (test/soak/KillLoop.ts). newSession ran two tmux invocations: the
+  // session with a placeholder `cat -`, then tag + log pipe + respawn-pane. A supervisor killed
+  // between them left an untagged `cat -` pane with the task's session name; resume matched it by
+  // name, saw a live process, reconnected (status running, attempts 0) and waited on it forever.
+  it("regression: killed right after tmux created the session: no placeholder pane is left, only the tagged agent", async () => {
+    const socket = freshSocket()
+    const dir = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-launch-")))
+    made.push({ socket, dir })
+    const launch = Effect.gen(function*() {
+      const t = yield* Tmux
+      return yield* t.newSession({ name: "rk-b1-a", cwd: dir, argv: ["sleep", "600"], taskTag: "b1/a", logFile: nodePath.join(dir, "a.log") })
+    }).pipe(Effect.provide(TmuxCli.layer({ socket })), Effect.provide(dyingAfterNewSession()))
+    // The dead process never returns; what matters is what tmux was left with.
+    await Effect.runPromise(Effect.timeoutOption(launch, Duration.seconds(5)))
+    const panes = tmux(socket, "list-panes", "-a", "-F", "#{session_name} #{@rekindle_task} #{pane_current_command}")
+    expect(panes.stdout.trim().split("\n")).toEqual(["rk-b1-a b1/a sleep"])
+  }, 30_000)
+})
