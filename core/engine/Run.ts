@@ -141,7 +141,10 @@ export const prepare = Effect.fn("Run.prepare")(function*(options: RunOptions & 
     : fail("E_GIT_FAILED", `cannot read the current branch of ${options.repoRoot}: ${e.message}`, "run rekindle inside a git repository")))
   const baseCommit = yield* git.revParse(options.repoRoot, baseBranch).pipe(Effect.mapError((e) => fail("E_GIT_FAILED", e.message, "the base branch has no commit yet: commit something first")))
   const batchId = options.batchId ?? manifest.options?.batchId ?? (yield* newBatchId)
-  if ((yield* listBatches(options.repoRoot)).some((b) => b.batchId === batchId)) {
+  // A batch that never left planning (its supervisor died before the first wave: nothing was
+  // launched) is started again from this manifest — what `resume` tells the user to do for it.
+  const existing = (yield* listBatches(options.repoRoot)).find((b) => b.batchId === batchId)
+  if (existing !== undefined && existing.phase !== "planning" && existing.phase !== "idle") {
     return yield* fail("E_USAGE", `batch ${batchId} already exists in ${options.repoRoot}`, "choose another batchId, or resume it with `rekindle resume`")
   }
   yield* excludeStateDir(options.repoRoot)

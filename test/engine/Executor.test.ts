@@ -138,6 +138,23 @@ describe("wave executor over the FakeWorld", () => {
     expect(Effect.runSync(Effect.orElseSucceed(other.memory.fs.exists(`${REPO}/.rekindle`), () => false))).toBe(false)
   })
 
+  // Found by the kill -9 loop (test/soak/KillLoop.ts): a `run` killed after persisting its batch but
+  // before the first wave (phase planning) was a dead end — resume refuses a planning batch ("start it
+  // again with `rekindle run`") and run refused the existing batch ("resume it with `rekindle resume`").
+  it("regression: a run killed before its first wave (batch still planning) is started again by run, as resume's hint says", async () => {
+    const world = await setup([{ id: "a" }, { id: "b", dependsOn: ["a"] }], { a: ok, b: ok })
+    await world.run(prepare({ repoRoot: REPO, manifestPath: MANIFEST })) // persisted; then the supervisor died
+    world.restartSupervisor()
+    const refused = JSON.stringify(await world.runExit(resume({ repoRoot: REPO, batchId: "b1" })))
+    expect(refused).toContain("E_NOT_RESUMABLE")
+    expect(refused).toContain("start it again with `rekindle run`")
+    const s = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
+    expect(s.phase).toBe("completed")
+    for (const t of ["a", "b"]) expect(world.agents.launchesOf(t)).toHaveLength(1)
+    // A batch that did start is never replaced.
+    expect(JSON.stringify(await world.runExit(run({ repoRoot: REPO, manifestPath: MANIFEST })))).toContain("already exists")
+  })
+
   it("kill the supervisor mid-wave, resume: running agents are reconnected, the batch completes, nothing runs twice", async () => {
     const world = await setup([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a", "b"] }], { a: ok, b: { afterMs: 60_000, then: "succeed" }, c: ok })
     // crash by interrupting the run after wave 1 started: die on the 8th observation
