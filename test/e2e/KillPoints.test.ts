@@ -10,7 +10,7 @@ import * as nodePath from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { resume } from "../../core/engine/Resume.ts"
 import { run } from "../../core/engine/Run.ts"
-import { E2E, e2eHooks, type JournalLine, type Supervisor } from "../support/e2e.ts"
+import { E2E, e2eHooks, openMerges, type Supervisor } from "../support/e2e.ts"
 import { pollUntil } from "../support/real.ts"
 
 const TASKS = ["a", "b", "c", "d"] as const
@@ -23,12 +23,6 @@ const writeManifest = (e: E2E) =>
     e.task("c", "build c [steps:1]", ["a"]),
     e.task("d", "build d [steps:1]", ["b"])
   ], { maxLanes: 2 })
-
-/** Merge intents of the journal that have no done line yet. */
-const openMerges = (journal: ReadonlyArray<JournalLine>): ReadonlyArray<JournalLine> => {
-  const done = new Set(journal.filter((l) => l.phase === "done").map((l) => l.key))
-  return journal.filter((l) => l.kind === "merge" && l.phase === "intent" && !done.has(l.key))
-}
 
 /** A kill point: how to start the supervisor and when to kill it (checking what the state shows then). */
 interface KillPoint {

@@ -171,14 +171,26 @@ export class E2E {
 
   /** Start the supervisor fixture (run the manifest; optionally hang at the n-th crash point `label`). */
   supervisor(args: { readonly hangAt?: string; readonly occurrence?: number } = {}): Supervisor {
-    const argv = [SUPERVISOR, this.repo, this.manifestPath, this.socket, ...(args.hangAt === undefined ? [] : [args.hangAt, String(args.occurrence ?? 1)])]
-    const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...GIT_ENV } })
+    return this.node([SUPERVISOR, this.repo, this.manifestPath, this.socket, ...(args.hangAt === undefined ? [] : [args.hangAt, String(args.occurrence ?? 1)])])
+  }
+
+  /**
+   * Start `node <argv…>` in the project (git isolated from the machine's config) as a watched child
+   * that `cleanup` kills if it still runs: a supervisor fixture, or the real CLI (`cli/main.ts`).
+   */
+  node(argv: ReadonlyArray<string>): Supervisor {
+    const child = spawn(process.execPath, [...argv], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...GIT_ENV } })
     this.children.push(child)
     let out = ""
     let err = ""
     child.stdout!.on("data", (d: Buffer) => (out += d.toString()))
     child.stderr!.on("data", (d: Buffer) => (err += d.toString()))
-    const exited = new Promise<number | null>((ok) => child.once("exit", (code) => ok(code)))
+    // "close", not only "exit": every byte the child wrote (up to a SIGKILL) has been read by then; a
+    // grandchild holding the pipe open cannot delay it by more than 2 s.
+    const exited = new Promise<number | null>((ok) => {
+      child.once("close", (code) => ok(code))
+      child.once("exit", (code) => setTimeout(() => ok(code), 2_000).unref())
+    })
     let gone = false
     void exited.then(() => (gone = true))
     return {
@@ -242,12 +254,12 @@ export class E2E {
     return text.slice(0, text.lastIndexOf("\n") + 1).split("\n").slice(0, -1).map((l) => l.replace(/\r$/, ""))
   }
 
-  /** Kill children (by pid), the private tmux server and the temp dir. */
-  async cleanup(): Promise<void> {
+  /** Kill children (by pid), the private tmux server and the temp dir (kept with `keepDir`, for a post-mortem). */
+  async cleanup(options: { readonly keepDir?: boolean } = {}): Promise<void> {
     for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL")
     await this.runtime.dispose()
     killServer(this.socket)
-    fs.rmSync(this.dir, { recursive: true, force: true })
+    if (options.keepDir !== true) fs.rmSync(this.dir, { recursive: true, force: true })
   }
 }
 
@@ -271,6 +283,12 @@ export interface StateJson {
   readonly merges: ReadonlyArray<{ readonly wave: number; readonly lane: string; readonly status: string; readonly reason?: string; readonly commit?: string }>
   readonly prompts: ReadonlyArray<{ readonly key: string; readonly status: string }>
   readonly logCheckpoints: Record<string, { readonly offset: number }>
+}
+
+/** Merge intents of the journal that have no done line yet (a merge in flight). */
+export const openMerges = (journal: ReadonlyArray<JournalLine>): ReadonlyArray<JournalLine> => {
+  const done = new Set(journal.filter((l) => l.phase === "done").map((l) => l.key))
+  return journal.filter((l) => l.kind === "merge" && l.phase === "intent" && !done.has(l.key))
 }
 
 /** Parse a JSON-lines file; missing file: empty; a torn last line is skipped. */
