@@ -126,8 +126,7 @@ export const planRecovery = (
   }
   // Only a task persisted as blocked can be unblocked: most states have none, and skip the lookups.
   let blocked: ReadonlySet<string> | undefined
-  const anyBlocked = ix.order.some((t) => t.status === "blocked")
-  const pending = anyBlocked ? resumePoint.pending : []
+  const pending = ix.anyBlocked ? resumePoint.pending : []
   for (let i = 0; i < pending.length; i++) {
     const id = pending[i]!
     const task = taskOf(id)

@@ -23,6 +23,8 @@ export interface StateIndex {
   readonly waveK: Int32Array
   /** Wave `w` occupies `waveK[waveStart[w] .. waveStart[w + 1])`. */
   readonly waveStart: Int32Array
+  /** Whether any task is persisted as `blocked` (planRecovery skips the unblock pass when none is). */
+  readonly anyBlocked: boolean
 }
 
 const cache = new WeakMap<BatchState, StateIndex>()
@@ -32,7 +34,11 @@ const byId = (a: Task, b: Task) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 const build = (state: BatchState): StateIndex => {
   const tasks = state.tasks
   const n = tasks.length
-  const keys = tasks.map((t) => t.id)
+  let anyBlocked = false
+  const keys = tasks.map((t) => {
+    if (t.status === "blocked") anyBlocked = true // read while the task is in cache anyway
+    return t.id
+  })
   let duplicates = false
   // Duplicates cannot come from a valid manifest; keep one deterministically, whatever the order.
   const ids = new IdTable(keys, (kept, next) => {
@@ -72,7 +78,7 @@ const build = (state: BatchState): StateIndex => {
     }
   }
   if (duplicates) for (let k = 0; k < n; k++) if (posByK[k] === -1) posByK[k] = posByK[ids.get(keys[k]!)]!
-  return { order, ids, posByK, waveK, waveStart }
+  return { order, ids, posByK, waveK, waveStart, anyBlocked }
 }
 
 /** The index of `state`, memoised per state object. */

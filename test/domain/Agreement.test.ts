@@ -132,7 +132,8 @@ describe("the optimised decide path agrees with the reference implementation", (
   })
 
   it("a duplicate task's dependencies block the kept twin too (as the reference does)", () => {
-    const { state, signals } = generateBatch(3)
+    const { state, signals: observed } = generateBatch(3)
+    const signals: Signals = { ...observed, markers: {} } // t0 fails by its persisted status alone
     const [t0, t1, t2] = state.tasks as [Task, Task, Task]
     const failed: Task = { ...t0, status: "failed" }
     const kept: Task = { ...t2, status: "pending", attempts: 0, dependsOn: [] } // never started (t2 is `i % 3 === 2`)
