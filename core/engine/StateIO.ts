@@ -150,6 +150,11 @@ export const checkRealPaths = Effect.fn("StateIO.checkRealPaths")(function*(stat
   const fs = yield* FileSystem.FileSystem
   const root = (yield* realDestination(fs, state.repoRoot)) ?? state.repoRoot
   const bad: Array<string> = []
+  // The batch directory itself (state, journal, lease, logs): with done markers in the worktrees no
+  // task path runs through it.
+  const dir = batchPaths(state.repoRoot, state.batchId).dir
+  const realDir = yield* realDestination(fs, dir)
+  if (realDir === undefined || !isInside(root, realDir)) bad.push(`batch directory: ${dir} -> ${realDir ?? "a dangling symlink"}`)
   for (const t of state.tasks) {
     for (const p of [t.worktree, t.doneMarker]) {
       if (p === undefined) continue

@@ -3,6 +3,8 @@
  * hint on stderr and nothing on stdout in human mode, exactly one `{ error: { code, message, hint } }`
  * document on stdout with --json — and never a stack trace.
  */
+import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
 import { describe, expect, it } from "vitest"
 import type { BatchState } from "../../core/domain/State.ts"
 import { batchPaths } from "../../core/engine/Layout.ts"
@@ -101,6 +103,20 @@ describe("operational errors (exit 1)", () => {
     const h = await crashed()
     await edit(h, (s) => ({ ...s, tasks: s.tasks.map((t, i) => (i === 0 ? { ...t, worktree: "/etc/evil" } : t)) }))
     await expectError(h, "E_UNSAFE_PATH", "resume")
+  })
+  it("regression: a batch directory linked to a directory outside the repo was used when the done markers live in the worktrees", async () => {
+    const h = await crashed()
+    await edit(h, (s) => ({ ...s, tasks: s.tasks.map((t) => ({ ...t, doneMarker: `${t.worktree}/.rekindle-done` })) }))
+    const dir = batchPaths(REPO, "b1").dir
+    await h.world.run(Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      yield* fs.makeDirectory("/elsewhere", { recursive: true })
+      yield* fs.rename(dir, "/elsewhere/b1")
+      yield* fs.symlink("/elsewhere/b1", dir)
+    }))
+    const e = await expectError(h, "E_UNSAFE_PATH", "resume")
+    expect(e.message).toContain("batch directory")
+    await expectError(h, "E_UNSAFE_PATH", "status")
   })
   it("E_NOT_RESUMABLE: a completed batch", async () => {
     const h = await crashed()
