@@ -12,7 +12,7 @@ describe("fault campaign (slice)", () => {
     const rows: ReadonlyArray<Row> = await campaign.run("slice")
     expect(failures(rows)).toEqual([])
     // The rows really ran: one per fault of the list, each with at least one finished iteration.
-    expect(rows.length).toBe(14)
+    expect(rows.length).toBe(15)
     for (const r of rows) expect(r.runs, r.case).toBeGreaterThan(0)
     for (const r of rows) expect(r.counts["ok"], r.case).toBe(r.runs)
     const journal = rows.find((r) => r.case === "torn journal tail")!

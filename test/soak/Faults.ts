@@ -1,6 +1,7 @@
 /**
  * Issue 8, fault campaign item 2 — the fault list, each fault a counted row (group "faults"):
- * real tmux + git + the fake agent for the tmux server killed mid-wave, a pane killed, an agent
+ * real tmux + git + the fake agent for the tmux server killed mid-wave (and an agent deaf to SIGHUP
+ * outliving it), a pane killed, an agent
  * exiting non-zero, an agent hanging, a done marker written while the agent runs, a worktree or a
  * task branch deleted by hand, a stale git index.lock in the repo or a worktree; the fault-injecting
  * FileSystem for disk full / permission denied on state save and torn state writes; the real disk
@@ -10,7 +11,7 @@
  * Every resource (temp repos, private tmux servers, child processes) is removed in a `finally`.
  */
 import type { Campaign, Row, Scale } from "./Report.ts"
-import { branchDeleted, worktreeDeleted } from "./faults/Crashed.ts"
+import { agentOutlivesServer, branchDeleted, worktreeDeleted } from "./faults/Crashed.ts"
 import { tornJournalTail } from "./faults/JournalTail.ts"
 import { markerWhileRunning, repoIndexLock, worktreeIndexLock } from "./faults/Leftovers.ts"
 import { agentHangs, nonZeroExit, paneKilled, serverKilled } from "./faults/Live.ts"
@@ -37,7 +38,7 @@ const pool = async <A>(width: number, jobs: ReadonlyArray<() => Promise<A>>): Pr
  */
 const runAll = async (scale: Scale): Promise<ReadonlyArray<Row>> => {
   const n = realRuns(scale)
-  const real = await pool(2, [serverKilled, paneKilled, nonZeroExit, agentHangs, markerWhileRunning, worktreeDeleted, branchDeleted, repoIndexLock, worktreeIndexLock].map((c) => () => c(n)))
+  const real = await pool(2, [serverKilled, agentOutlivesServer, paneKilled, nonZeroExit, agentHangs, markerWhileRunning, worktreeDeleted, branchDeleted, repoIndexLock, worktreeIndexLock].map((c) => () => c(n)))
   return [...real, ...(await ioFaults()), ...(await tornStateWrites(scale)), await tornJournalTail(scale)]
 }
 

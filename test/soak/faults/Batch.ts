@@ -6,7 +6,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import { resume } from "../../../core/engine/Resume.ts"
+import { resume, type ResumeOptions } from "../../../core/engine/Resume.ts"
 import type { TmuxError } from "../../../core/ports/Tmux.ts"
 import type { LiveServices } from "../../../adapters/node.ts"
 import { fast, type E2E } from "../../support/e2e.ts"
@@ -49,8 +49,8 @@ export interface Resumed {
 }
 
 /** Resume in this process (live layer on the E2E's socket, fast polls). Never throws. */
-export const resumeNow = async (e: E2E): Promise<Resumed> => {
-  const exit = await runExit(e, resume(e.ref))
+export const resumeNow = async (e: E2E, options: ResumeOptions = {}): Promise<Resumed> => {
+  const exit = await runExit(e, resume(e.ref, options))
   if (Exit.isSuccess(exit)) return { ok: true, said: exit.value.outcome, phase: exit.value.state.phase, message: exit.value.message }
   return { ok: false, said: codeOf(exit), phase: e.state()?.phase ?? "unknown", message: JSON.stringify(exit).slice(0, 300) }
 }

@@ -7,6 +7,9 @@
  * - worktree deleted: README row 8 — `b` is marked failed with the reason (no agent is launched in
  *   a missing directory), `c` is blocked, `a` is merged, the batch pauses; `b`'s branch and its
  *   commits are kept (the uncommitted file went with the user's rm -rf).
+ * - server killed, agent deaf to SIGHUP: it lives on outside tmux, so resume holds the task (never
+ *   a second agent next to it); `restart b` stops it (TERM, grace, KILL) before relaunching — one
+ *   live agent for b at any time.
  * - branch deleted (forced: `git branch -D` refuses a checked-out branch, `update-ref -d` does not):
  *   no agent is relaunched on a worktree whose HEAD names a missing branch (its next commit would
  *   start an unrelated history); resume stops with a stable error code saying so, the work stays
@@ -14,10 +17,12 @@
  *   as an uninterrupted run would.
  */
 import * as fs from "node:fs"
+import * as nodePath from "node:path"
+import { resume } from "../../../core/engine/Resume.ts"
 import type { Row } from "../Report.ts"
 import { E2E } from "../../support/e2e.ts"
 import { git, pidAlive, pollUntil, tmux } from "../../support/real.ts"
-import { CLEAN_NAMES, resumeNow, sameNames, whenAThenB, writeBatch } from "./Batch.ts"
+import { CLEAN_NAMES, resumeNow, runExit, sameNames, whenAThenB, writeBatch } from "./Batch.ts"
 import { judge, runCase } from "./Tally.ts"
 import { extraStarts, lostOf, plantWork, type Planted } from "./Work.ts"
 
@@ -66,7 +71,8 @@ export const branchDeleted = (n: number): Promise<Row> =>
       const planted = await crashWithWork(e)
       const branch = e.taskState("b").branch!
       git(e.repo, "update-ref", "-d", `refs/heads/${branch}`)
-      const first = await resumeNow(e)
+      // Recover only: supervising would wait (rightly) for the held agent, which never ends by itself.
+      const first = await resumeNow(e, { supervise: false })
       const mainAfterFirst = e.names()
       const startsAfterFirst = extraStarts(e).starts
       const keptMeanwhile = lostOf(e.repo, planted, { branch: true })
@@ -87,6 +93,48 @@ export const branchDeleted = (n: number): Promise<Row> =>
         ["twice", starts.twice === 0, `agent starts ${starts.starts}`]
       ])
     } finally {
+      await e.cleanup()
+    }
+  })
+
+const STUBBORN_AGENT = nodePath.resolve(import.meta.dirname, "stubborn-agent.ts")
+
+/** Pids of live processes running `script` among the agent starts logged for `taskId`. */
+const liveAgents = (e: E2E, taskId: string, script: string): ReadonlyArray<number> =>
+  e.runs().filter((r) => r.task === taskId).map((r) => r.pid).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(script) && pidAlive(pid)
+    } catch {
+      return false
+    }
+  })
+
+/** The server dies under a crashed batch while b's agent ignores SIGHUP; resume, then restart b. */
+export const agentOutlivesServer = (n: number): Promise<Row> =>
+  runCase("tmux server killed, agent deaf to SIGHUP lives on", n, async () => {
+    const e = new E2E()
+    try {
+      e.manifest([e.task("a", "build a [steps:1]"), e.task("b", "hang, deaf to SIGHUP", [], { command: [process.execPath, STUBBORN_AGENT] })], { maxLanes: 2 })
+      const sup = e.supervisor()
+      await pollUntil("a done while b runs", () => (e.status("a") === "succeeded" && e.status("b") === "running" && e.runs().some((r) => r.task === "b") ? true : undefined), 60_000)
+      await sup.kill9()
+      tmux(e.socket, "kill-server")
+      // Recover only: supervising would wait (rightly) for the held agent, which never ends by itself.
+      const first = await resumeNow(e, { supervise: false })
+      const held = liveAgents(e, "b", STUBBORN_AGENT)
+      const restarted = await runExit(e, resume(e.ref, { restart: "b", supervise: false, graceMs: 1_000 }))
+      await pollUntil("the relaunched agent to start", () => (e.runs().filter((r) => r.task === "b").length >= 2 ? true : undefined), 20_000).catch(() => undefined)
+      const after = liveAgents(e, "b", STUBBORN_AGENT)
+      const b = e.taskState("b")
+      return judge(`resume ${first.said} (b held: its agent lives outside tmux), restart b: old agent stopped first, attempt ${b.attempts} alone`, [
+        ["wrongOutcome", first.ok && b.attempts >= 1 && held.length === 1 && e.runs().filter((r) => r.task === "b").length >= 1, `resume ${first.said}, ${held.length} live b agent(s) after it`],
+        ["twice", e.runs().filter((r) => r.task === "b").length <= 2 && held.length <= 1, `b started ${e.runs().filter((r) => r.task === "b").length}× before restart ended, ${held.length} live after resume`],
+        ["wrongOutcome", restarted._tag === "Success" && b.attempts === 2, `restart: ${restarted._tag}, b attempt ${b.attempts}`],
+        ["twice", after.length === 1 && !after.includes(held[0] ?? -1), `live b agents after restart: ${after.join(" ")} (before: ${held.join(" ")})`]
+      ])
+    } finally {
+      // The server's death does not stop this agent: end every one this case started.
+      for (const pid of liveAgents(e, "b", STUBBORN_AGENT)) process.kill(pid, "SIGKILL")
       await e.cleanup()
     }
   })
