@@ -14,6 +14,11 @@ import { Signals } from "../../core/domain/Signals.ts"
 import { BatchState, TaskStatus, type Task } from "../../core/domain/State.ts"
 import { planWaves } from "../../core/domain/Waves.ts"
 
+/** Set an own key: `record[key] = …` would set the prototype for a task named `__proto__`. */
+const put = <A>(record: Record<string, A>, key: string, value: A): void => {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
+}
+
 /** Options of {@link scenarioArbitrary}. */
 export interface ScenarioOptions {
   /** Default "b1". */
@@ -93,13 +98,13 @@ export const scenarioArbitrary = (options: ScenarioOptions = {}): fc.Arbitrary<S
         if (!dead && w.paneProcessKnown) processes.push({ pid, ppid: 1, startTime: `s${pid}`, argv: ["agent"] })
       }
       if (w.recordedAgent === "outside-alive") processes.push({ pid: pid + 1, ppid: 1, startTime: `s${pid + 1}`, argv: ["agent"] })
-      if (w.worktree === "present" || w.worktree === "unlisted") paths[worktree] = "present"
-      if (w.worktree === "missing" || w.worktree === "corrupt") paths[worktree] = w.worktree
+      if (w.worktree === "present" || w.worktree === "unlisted") put(paths, worktree, "present")
+      if (w.worktree === "missing" || w.worktree === "corrupt") put(paths, worktree, w.worktree)
       if (w.worktree !== "unlisted" && w.worktree !== "none") {
         worktrees.push({ path: worktree, bare: false, detached: false, locked: false, prunable: w.worktree === "missing", ...(w.dirty === undefined ? {} : { dirty: w.dirty }) })
       }
-      if (w.marker !== "none") markers[id] = w.marker === "invalid" ? { valid: false } : { valid: true, status: w.marker }
-      if (w.conversation) transcripts[`conv-${id}`] = w.transcript
+      if (w.marker !== "none") put(markers, id, w.marker === "invalid" ? { valid: false } : { valid: true, status: w.marker })
+      if (w.conversation) put(transcripts, `conv-${id}`, w.transcript)
       const agentProcess = w.recordedAgent === "same" ? { pid, startTime: `s${pid}`, host: "h" }
         : w.recordedAgent === "other-start" ? { pid, startTime: "older", host: "h" }
         : w.recordedAgent === "outside-alive" ? { pid: pid + 1, startTime: `s${pid + 1}`, host: "h" } : undefined

@@ -74,7 +74,9 @@ export const optionValueProblem = (value: string): string | undefined =>
 
 /** Why `socket` is not a usable `-L` socket name, or `undefined`. */
 export const socketProblem = (socket: string): string | undefined =>
-  socket === "" || /[/\0]/.test(socket) ? `invalid tmux socket name: ${JSON.stringify(socket)}` : undefined
+  socket === "" || socket === "." || socket === ".." || socket.startsWith("-") || /[/\0]/.test(socket)
+    ? `invalid tmux socket name: ${JSON.stringify(socket)} (a plain file name: not empty, not . or .., no leading -, no /)`
+    : undefined
 
 /** Why `key` is not a tmux key name for send-keys, or `undefined`. */
 export const keyNameProblem = (key: string): string | undefined =>

@@ -2,7 +2,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import {
   attachArgv, chunkText, commandLine, escapeArg, escapeFormat, escapeStatus, newSessionProblem, paneTargetArg, pipeCommand,
-  programArgv, sessionNameProblem, sessionTargetArg, shellQuote
+  programArgv, sessionNameProblem, sessionTargetArg, shellQuote, socketProblem
 } from "../../../adapters/tmux/TmuxArgs.ts"
 
 const word = fc.oneof(
@@ -111,6 +111,11 @@ describe("tmux argv escaping", () => {
 })
 
 describe("names and targets", () => {
+  it("regression: --socket . / .. / -x were accepted (tmux then failed 'Is a directory' or read an option); plain names pass", () => {
+    for (const bad of ["", ".", "..", "-x", "--", "a/b", "x\0y"]) expect(socketProblem(bad)).toBeDefined()
+    for (const ok of ["rekindle-test-1-abc", "fleet", "a.b", "_x", ".hidden", "my sock"]) expect(socketProblem(ok)).toBeUndefined()
+  })
+
   it("refuses names tmux would rewrite or misread, accepts hostile but stable ones", () => {
     for (const bad of ["", "a.b", "a:b", "a\\b", "a/b", "$x", "t\tn", "x\ny", "x\u001fy"]) {
       expect(sessionNameProblem(bad)).toBeDefined()
