@@ -39,7 +39,13 @@ const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function*(state: Bat
   const at = (yield* git.pathStates([task.worktree]))[task.worktree]
   if (at === "present") return
   const exists = yield* git.branchExists(state.repoRoot, task.branch).pipe(Effect.orElseSucceed(() => false))
-  if (exists) {
+  // A supervisor killed during `git worktree add` leaves the branch without its worktree: git removes
+  // its half-made checkout on the way out, not the branch it made first. For a task that never ran,
+  // a branch with nothing of its own (contained in the base branch, checked out nowhere) is that
+  // leftover: it goes, and the worktree is made again. A branch with work on it is never touched.
+  const leftover = exists && task.attempts === 0 &&
+    (yield* git.deleteBranch(state.repoRoot, task.branch, { mergedInto: state.baseBranch }).pipe(Effect.as(true), Effect.orElseSucceed(() => false)))
+  if (exists && !leftover) {
     return yield* fail("E_GIT_FAILED", `branch ${task.branch} exists but its worktree ${task.worktree} is ${at}`, "run `rekindle repair`, then resume")
   }
   // git would create .rekindle/worktrees/<batch>/ with the umask's 0755: rekindle's directories are 0700.

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest"
 import { ExecutorEvents, ExecutorSettings, type ExecutorEvent } from "../../core/engine/ExecutorSettings.ts"
 import { resume } from "../../core/engine/Resume.ts"
 import { prepare, run } from "../../core/engine/Run.ts"
+import { saveState } from "../../core/engine/StateIO.ts"
 import { FakeWorld, type AgentScript } from "../../adapters/testing.ts"
 import { REPO } from "../support/world.ts"
 
@@ -153,6 +154,34 @@ describe("wave executor over the FakeWorld", () => {
     for (const t of ["a", "b"]) expect(world.agents.launchesOf(t)).toHaveLength(1)
     // A batch that did start is never replaced.
     expect(JSON.stringify(await world.runExit(run({ repoRoot: REPO, manifestPath: MANIFEST })))).toContain("already exists")
+  })
+
+  // Found by the kill -9 loop (test/soak/KillLoop.ts): a supervisor SIGKILLed while `git worktree add`
+  // ran for a task left the task's branch without its worktree (git removes its half-made checkout
+  // when its output pipe dies, not the branch it created first), and every resume then failed
+  // E_GIT_FAILED "branch … exists but its worktree … is missing".
+  it("regression: killed inside the worktree add of a task that never ran: resume makes its worktree again and completes", async () => {
+    const world = await setup([{ id: "a" }, { id: "b", dependsOn: ["a"] }], { a: ok, b: ok })
+    const planned = await world.run(prepare({ repoRoot: REPO, manifestPath: MANIFEST }))
+    await world.run(saveState({ ...planned, phase: "executing" }, world.clock.now()))
+    world.git.moveBranch(REPO, "rekindle/b1/a", world.git.resolve(world.git.repoAt(REPO)!, "main")!) // the branch, no worktree
+    world.restartSupervisor()
+    const r = await world.run(resume({ repoRoot: REPO, batchId: "b1" }).pipe(fast))
+    expect(r.state.phase).toBe("completed")
+    for (const t of ["a", "b"]) expect(world.agents.launchesOf(t)).toHaveLength(1)
+  })
+
+  it("a leftover task branch with commits of its own is never deleted: resume stops with E_GIT_FAILED", async () => {
+    const world = await setup([{ id: "a" }], { a: ok })
+    const planned = await world.run(prepare({ repoRoot: REPO, manifestPath: MANIFEST }))
+    await world.run(saveState({ ...planned, phase: "executing" }, world.clock.now()))
+    world.git.moveBranch(REPO, "rekindle/b1/a", world.git.resolve(world.git.repoAt(REPO)!, "main")!)
+    const work = world.git.commitOnBranch(REPO, "rekindle/b1/a", "someone's work", { "w.txt": "work\n" })
+    world.git.moveBranch(REPO, "rekindle/b1/a", work)
+    world.restartSupervisor()
+    expect(JSON.stringify(await world.runExit(resume({ repoRoot: REPO, batchId: "b1" }).pipe(fast)))).toContain("E_GIT_FAILED")
+    expect(world.git.resolve(world.git.repoAt(REPO)!, "rekindle/b1/a")).toBe(work)
+    expect(world.agents.launchesOf("a")).toHaveLength(0)
   })
 
   it("kill the supervisor mid-wave, resume: running agents are reconnected, the batch completes, nothing runs twice", async () => {
