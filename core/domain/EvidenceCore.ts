@@ -127,7 +127,7 @@ export const evidenceWith = (task: Task, pane: TmuxPane | undefined, signals: Si
   }
   // Own entries only (`constructor` and `toString` are valid task ids), and asked with hasOwn first:
   // in V8 a missing key read as `record[key]` from a small record allocates (~32 B, measured) and is
-  // several times slower; most tasks have no marker, and the bench's records are empty.
+  // several times slower, and most tasks have no marker (an empty record is the common case).
   const markers = signals.markers
   const m = Object.hasOwn(markers, task.id) ? markers[task.id] : undefined
   const marker: Evidence["marker"] = m === undefined ? "none" : !m.valid ? "invalid" : m.status ?? "succeeded"

@@ -23,6 +23,7 @@
 import type { Evidence, TaskDecision } from "./Decision.ts"
 import { isTerminal, neverStarted } from "./Evidence.ts"
 import { evidenceWith } from "./EvidenceCore.ts"
+import { ownershipTag } from "./Naming.ts"
 import { ALREADY, GONE_BUT_AGENT, GONE_FAILED, GONE_NOWHERE, GONE_RELAUNCH, MARKER, WORKTREE_RELAUNCH } from "./Reasons.ts"
 import type { Signals, TmuxPane } from "./Signals.ts"
 import { stateIndex } from "./StateIndex.ts"
@@ -85,7 +86,7 @@ const ownPanes = (state: BatchState, signals: Signals): ReadonlyArray<TmuxPane |
   const { order, ids, posByK } = stateIndex(state)
   const own = new Array<TmuxPane | undefined>(order.length)
   if (signals.tmux.state !== "up") return own
-  const prefix = `${state.batchId}/` // ownershipTag(batchId, id) === prefix + id
+  const prefix = ownershipTag(state.batchId, "") // a task's tag is this prefix + its id
   let untagged: Map<string, TmuxPane> | undefined
   const panes = signals.tmux.panes
   for (let i = 0; i < panes.length; i++) {
