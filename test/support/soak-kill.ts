@@ -52,6 +52,12 @@ export interface IterationResult {
 export type Rng = () => number
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** `p`, or a rejection once `deadline` (epoch ms) passes. */
+const before = <A>(p: Promise<A>, deadline: number, what: string): Promise<A> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), Math.max(0, deadline - Date.now()))))
+  return Promise.race([p, late]).finally(() => clearTimeout(timer))
+}
 const lastNumber = (out: string, prefix: string): number | undefined => {
   const all = [...out.matchAll(new RegExp(`^${prefix} (\\d+)$`, "gm"))]
   return all.length === 0 ? undefined : Number(all.at(-1)![1])
@@ -189,7 +195,7 @@ export const iteration = async (spec: {
       }
       trace.push(`${fixture ? "fixture" : "cli"}${rerun ? " run" : ""} ${Math.round((Date.now() - started) / 100) / 10}s: ${end.tag === "ended" ? (end.ok ? "completed" : "failed") : `killed (${end.cls})`}`)
       if (end.tag === "ended") {
-        if (!end.ok) throw new Error(`${fixture ? "supervisor" : "rekindle resume"} did not complete the batch: ${end.detail}`)
+        if (!end.ok) throw new Error(`${fixture ? "the supervisor" : `rekindle ${rerun ? "run" : "resume"}`} did not complete the batch: ${end.detail}`)
         break
       }
       kills[end.cls] += 1
@@ -197,7 +203,7 @@ export const iteration = async (spec: {
       if (end.cls === "during resume") cliKills += 1
       if (end.cls === "answer handoff") {
         const crashAt = rng() < 0.5 ? "none" : rng() < 0.5 ? "prompt:after-intent" : "prompt:after-send"
-        const d = await e.deliver("asker", ANSWER_KEY, ANSWER, crashAt)
+        const d = await before(e.deliver("asker", ANSWER_KEY, ANSWER, crashAt), deadline, "delivering the answer")
         trace.push(`deliver: ${d.signal === "SIGKILL" ? `SIGKILL at ${crashAt}` : d.stdout.trim()}`)
         if (d.signal === "SIGKILL") delivererKills += 1
         else if (!d.stdout.startsWith("delivered")) throw new Error(`the answer was not delivered: ${d.stdout} ${d.stderr}`)
@@ -210,8 +216,13 @@ export const iteration = async (spec: {
     error = err instanceof Error ? err.message : String(err)
   }
   const violations = judged === undefined ? 1 : judged.lost + judged.twice + judged.doublePrompt + judged.promptUnsettled + judged.logLost + judged.logDup + judged.logOrder + judged.treeMismatch
+  // A violation keeps the temp dir (repo, state, journal, logs) for a post-mortem; the tmux server
+  // and every child process go in any case.
   const kept = error !== undefined || violations > 0
   const prompts = promptStatuses(e)
-  await e.cleanup({ keepDir: kept })
-  return { ms: Date.now() - t0, kills, delivererKills, missed: !primaryDone, judged, error, prompts, trace, dir: e.dir, kept }
+  try {
+    return { ms: Date.now() - t0, kills, delivererKills, missed: !primaryDone, judged, error, prompts, trace, dir: e.dir, kept }
+  } finally {
+    await e.cleanup({ keepDir: kept })
+  }
 }
