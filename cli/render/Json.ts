@@ -53,6 +53,7 @@ export const resumeJson = (r: ResumeResult): ResumeOutput => ({
   message: r.message,
   phase: r.state.phase,
   recovered: r.recovered,
+  journalTornTail: r.journalTornTail,
   steps: r.applied
 })
 

@@ -13,6 +13,7 @@ import { plural } from "./Table.ts"
 export const renderResume = (style: Style, r: ResumeResult): ReadonlyArray<string> => [
   `${style.bold(`batch ${r.state.batchId}`)}: ${r.outcome.replace("resume_", "")} · ${r.message} · now ${tone(style, r.state.phase)}`,
   ...(r.recovered > 0 ? [`recovered ${plural(r.recovered, "interrupted step")} that had already landed`] : []),
+  ...(r.journalTornTail ? [style.yellow("the journal's last line was torn by a crash mid-write and was ignored")] : []),
   ...(r.applied.length === 0 ? [] : ["applied:", ...stepLines(style, r.applied)])
 ]
 

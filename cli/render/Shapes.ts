@@ -72,6 +72,8 @@ export const ResumeOutput = Schema.Struct({
   phase: Phase,
   /** Dangling journal intents that turned out to have landed. */
   recovered: Count,
+  /** The journal ended in a torn line (a crash mid-append), which was ignored. */
+  journalTornTail: Schema.Boolean,
   /** The steps carried out. */
   steps: Schema.Array(PlanStep)
 })

@@ -29,9 +29,12 @@ export const danglingIntents = Effect.fn("Intents.dangling")(function*(journalPa
 const field = (data: unknown, name: string): unknown =>
   typeof data === "object" && data !== null ? (data as Record<string, unknown>)[name] : undefined
 
-/** Complete the dangling intents whose effect landed. Returns how many were recovered. */
+/**
+ * Complete the dangling intents whose effect landed. Returns how many were recovered, and whether
+ * the journal's last line was torn (a crash mid-append: ignored, and reported to the user).
+ */
 export const recoverIntents = Effect.fn("Intents.recover")(function*(ctx: Applying) {
-  const { intents } = yield* danglingIntents(ctx.paths.journal)
+  const { intents, tornTail } = yield* danglingIntents(ctx.paths.journal)
   let recovered = 0
   for (const intent of intents) {
     const state: BatchState = yield* ctx.current
@@ -65,5 +68,5 @@ export const recoverIntents = Effect.fn("Intents.recover")(function*(ctx: Applyi
     yield* record(ctx.paths.journal, { key: intent.key, phase: "done", kind: intent.kind, data: { outcome: "recovered" } })
     recovered++
   }
-  return recovered
+  return { recovered, tornTail }
 })

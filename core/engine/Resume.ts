@@ -58,6 +58,8 @@ export interface ResumeResult {
   readonly state: BatchState
   /** Recovered dangling intents (work a crash had interrupted and that had in fact landed). */
   readonly recovered: number
+  /** Whether the journal ended in a torn line (a crash mid-append), which was ignored. */
+  readonly journalTornTail: boolean
   readonly message: string
 }
 
@@ -79,7 +81,7 @@ export const resume = Effect.fn("Resume.resume")(function*(ref: BatchRef, option
     const lease = yield* withLease(paths.lease, options.leaseStaleMs)
     // Re-check under the lease: the state may have moved since it was first read.
     const ctx = yield* makeApplying(yield* loadState({ repoRoot: first.repoRoot, batchId: first.batchId }))
-    const recovered = yield* recoverIntents(ctx)
+    const { recovered, tornTail: journalTornTail } = yield* recoverIntents(ctx)
     yield* recheckPrompts(ctx)
     const report = yield* planState(yield* ctx.current, { force: options.force ?? false })
     const plan = options.restart === undefined ? report.plan : planRestart(report.state, report.decisions, options.restart)!
@@ -87,7 +89,7 @@ export const resume = Effect.fn("Resume.resume")(function*(ref: BatchRef, option
     const storm = options.restart === undefined ? detectRelaunchStorm(report.state, plan, now, options.storm ?? DEFAULT_STORM) : undefined
     if (storm !== undefined) {
       const state = yield* ctx.update((s) => ({ ...s, phase: "paused", errors: [...s.errors, { at: now, code: "E_RELAUNCH_STORM", message: storm }] }))
-      return { outcome: "resume_failed" as const, report, applied: [], state, recovered, message: storm }
+      return { outcome: "resume_failed" as const, report, applied: [], state, recovered, journalTornTail, message: storm }
     }
     const result = yield* applyPlan(report.state, plan, { graceMs: options.graceMs ?? 5_000, lease: { path: paths.lease, self: lease.self } })
     // Output written while no supervisor ran reaches the supervised log before anything continues.
@@ -115,7 +117,7 @@ export const resume = Effect.fn("Resume.resume")(function*(ref: BatchRef, option
         state = yield* apply.update((s) => ({ ...s, phase: rp.failed.length + rp.blocked.length > 0 ? "paused" : "completed" }))
       }
     }
-    return { outcome: outcomeOf(options.restart !== undefined, result.applied), report, applied: result.applied, state, recovered, message }
+    return { outcome: outcomeOf(options.restart !== undefined, result.applied), report, applied: result.applied, state, recovered, journalTornTail, message }
   })
   return yield* Effect.scoped(body).pipe(
     Effect.tap((r) => record(paths.journal, { key: `${first.batchId}:resume`, phase: "info", kind: r.outcome, data: { message: r.message, steps: r.applied.length } })),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
-import { Exit } from "effect"
+import { Effect, Exit } from "effect"
 import { plan } from "../../core/engine/Planning.ts"
+import { batchPaths } from "../../core/engine/Layout.ts"
 import { resume } from "../../core/engine/Resume.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
 import { BATCH, paneOf, readState, REPO, startBatch } from "../support/world.ts"
@@ -42,6 +43,20 @@ describe("resume over the FakeWorld", () => {
     expect(world.agents.launchesOf("a")).toHaveLength(2)
     expect(world.agents.liveOf("a")).toHaveLength(1)
     expect((await readState(world)).tasks[0]!.attempts).toBe(2)
+  })
+
+  it("regression: a journal ending in a torn line (crash mid-append) is reported by resume, not only skipped silently", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }])
+    world.restartSupervisor()
+    const journal = batchPaths(REPO, BATCH).journal
+    const whole = Effect.runSync(Effect.orElseSucceed(world.memory.fs.readFileString(journal), () => ""))
+    world.writeFile(journal, `${whole}{"key":"b1:x","pha`)
+    const r = await world.run(resume(ref, { supervise: false }))
+    expect(r.journalTornTail).toBe(true)
+    expect(world.agents.launchesOf("a")).toHaveLength(1)
+    const again = await world.run(resume(ref, { supervise: false }))
+    expect(again.journalTornTail).toBe(false) // the next append started on its own line
   })
 
   it("resuming twice in a row relaunches nothing the second time", async () => {
