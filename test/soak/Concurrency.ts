@@ -14,11 +14,15 @@
  *   (E_LOCKED), even when that lease was last renewed an hour ago. The unrelated process is never
  *   signalled.
  */
+import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import { leaseBytes } from "../../adapters/store/LeaseCodec.ts"
 import { batchPaths } from "../../core/engine/Layout.ts"
+import { loadState, saveState } from "../../core/engine/StateIO.ts"
+import type { BatchState } from "../../core/domain/State.ts"
+import * as Node from "../../adapters/node.ts"
 import { crashedBatch, tmux, until, type RealBatch } from "../cli/real.ts"
 import { pidAlive } from "../support/real.ts"
 import {
@@ -34,7 +38,7 @@ const TASKS = ["a", "b"] as const
 const SIZES: Readonly<Record<Scale, { readonly foreground: number; readonly detached: number; readonly leases: number }>> = {
   slice: { foreground: 1, detached: 0, leases: 1 },
   quick: { foreground: 2, detached: 2, leases: 1 },
-  full: { foreground: 5, detached: 5, leases: 3 }
+  full: { foreground: 5, detached: 5, leases: 2 }
 }
 
 type Counts = Record<string, number>
@@ -85,6 +89,7 @@ const killAgent = async (b: RealBatch, task: string) => {
 /** One race of 8 resumes; counts into `t`. */
 const race = async (b: RealBatch, t: Tally, round: number, detached: boolean) => {
   const victim = TASKS[round % TASKS.length]!
+  await expireBackoff(b, victim)
   await killAgent(b, victim)
   const before = await b.state()
   const attempts = new Map(before.tasks.map((x) => [x.id, x.attempts]))
@@ -148,6 +153,29 @@ const judgeRace = async (
     bump(t, "stateBad", 1, `round ${round}: phase ${state.phase}, ${state.tasks.map((x) => `${x.id} ${x.status}`).join(", ")}`)
   }
 }
+
+/** Edit the persisted state (no supervisor runs meanwhile), through the library's own load and save. */
+const editState = (b: RealBatch, f: (s: BatchState) => BatchState) =>
+  Effect.runPromise(Effect.gen(function*() {
+    yield* saveState(f(yield* loadState({ repoRoot: b.repo, batchId: b.batchId })), Date.now())
+  }).pipe(Effect.provide(Node.layer({ socket: b.socket }))))
+
+/**
+ * Every round relaunches one task, so each is relaunched up to `rounds / 2` times: raise the batch's
+ * relaunch cap (a manifest option, 3 by default) so the cap never turns a kill into a failed task.
+ */
+const allowRelaunches = (b: RealBatch) =>
+  editState(b, (s) => {
+    if (s.options === undefined) throw new Error("the batch records no options")
+    return { ...s, options: { ...s.options, relaunchCap: 100 } }
+  })
+
+/**
+ * Rounds come faster than the relaunch back-off (5 s × 2^attempt), under which resume holds a dead
+ * agent instead of relaunching it: let the back-off expire (as if the user had waited) before a kill.
+ */
+const expireBackoff = (b: RealBatch, task: string) =>
+  editState(b, (s) => ({ ...s, tasks: s.tasks.map((t) => (t.id === task ? (({ nextAttemptAt: _, ...rest }) => rest)(t) : t)) }))
 
 /** Start an unrelated long-lived process (the "reused pid"). */
 const unrelated = async () => {
@@ -248,6 +276,7 @@ export const campaign: Campaign = {
     let b: RealBatch | undefined
     try {
       b = await crashedBatch(TASKS.map((id) => ({ id })))
+      await allowRelaunches(b)
       const batch = b
       let round = 0
       // Alternate the kinds so each races over the dead lease the other left.
