@@ -290,7 +290,8 @@ export const campaign: Campaign = {
       bump(fg, "errors", 1, `setup: ${e instanceof Error ? e.message : String(e)}`)
     } finally {
       if (b !== undefined) {
-        killAll(cliProcessesOn(b.repo))
+        // Gone before the directory is: a supervisor still saving would recreate it.
+        await stopSupervisors(b).catch(() => undefined)
         b.cleanup()
       }
     }

@@ -9,7 +9,7 @@
  * pane, git ref or worktree touched. Commands are run one at a time per batch so a change is pinned
  * on the command that made it; two batches work in parallel.
  */
-import { crashedBatch, type RealBatch } from "../cli/real.ts"
+import { crashedBatch, until, type RealBatch } from "../cli/real.ts"
 import { diff, fingerprintOf, pathsOf, VARIANTS, type Variant } from "../fixtures/soak-conc-abuse.ts"
 import { cliProcessesOn, describeEnd, errorCode, isCrash, killAll, pool, runCli } from "../fixtures/soak-conc-support.ts"
 import type { Campaign, Row, Scale } from "./Report.ts"
@@ -130,7 +130,10 @@ export const campaign: Campaign = {
         for (const { variant } of queue) bump(tallies.get(variant.kind)!, "errors", `setup: ${e instanceof Error ? e.message : String(e)}`)
       } finally {
         if (b !== undefined) {
-          killAll(cliProcessesOn(b.repo))
+          // Gone before the directory is: a wrongly started supervisor still saving would recreate it.
+          const repo = b.repo
+          killAll(cliProcessesOn(repo))
+          await until("rekindle processes to exit", 15_000, () => cliProcessesOn(repo).length === 0).catch(() => undefined)
           b.cleanup()
         }
       }
