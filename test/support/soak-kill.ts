@@ -177,6 +177,8 @@ export const iteration = async (spec: {
     let supervised = 0
     let cliKills = 0
     for (let life = 0; ; life++) {
+      // Killed after it finished the batch (before it could exit): there is nothing left to resume.
+      if (life > 0 && e.state()?.phase === "completed") break
       const fixture = !primaryDone
       const killAt = !fixture && cliKills < 3 && rng() < 0.3 ? Date.now() + 500 + rng() * 5_500 : undefined
       // Killed before the batch left planning (or before its state existed): what rekindle tells the
