@@ -123,7 +123,7 @@ const relaunchVanished = (ctx: Applying, ids: ReadonlyArray<string>) =>
   })
 
 /** Run one wave to its end. Returns whether the batch continues. */
-const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: number, sinkEnd: Map<string, number>) {
+const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: number, sinkEnd: Map<string, number>, held: Set<string>) {
   const { pollMs } = yield* ExecutorSettings
   const initial = yield* ctx.current
   const ids = initial.waves[wave] ?? []
@@ -160,6 +160,14 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
     if (now.prompts.some((p) => p.status === "intent" || p.status === "sent")) yield* recheckPrompts(ctx)
     const vanished: Array<string> = []
     for (const tr of monitorPass(now, ids, signals, opts.stallTimeoutMs)) {
+      // Held by resume for its relaunch back-off: its dead agent is what resume already decided to
+      // re-execute, not a new failure. Wait out the back-off, then recover it in place as promised.
+      if (held.has(tr.taskId) && tr.status === "failed" && tr.stopSession === undefined) {
+        if ((findTask(now, tr.taskId)?.nextAttemptAt ?? 0) > signals.observedAt) continue
+        held.delete(tr.taskId)
+        vanished.push(tr.taskId)
+        continue
+      }
       // A dead pane whose exit status tmux has not reported yet: give it one more poll (once).
       if (tr.statusPending === true && !awaitingStatus.has(tr.taskId)) {
         awaitingStatus.add(tr.taskId)
@@ -212,12 +220,19 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
   return !(anyFailed && opts.failurePolicy !== "skip-dependents")
 })
 
+/** Options of {@link continueFrom}. */
+export interface ContinueOptions {
+  /** Tasks the resume plan held for their relaunch back-off: relaunched once it passes, not failed. */
+  readonly heldForBackoff?: ReadonlyArray<string>
+}
+
 /** Run waves `fromWave…` and finish the batch (completed, or paused with its worktrees kept). */
-export const continueFrom = Effect.fn("Executor.continueFrom")(function*(state: BatchState, fromWave: number) {
+export const continueFrom = Effect.fn("Executor.continueFrom")(function*(state: BatchState, fromWave: number, options: ContinueOptions = {}) {
   const ctx = yield* makeApplying(state)
   const sinkEnd = sinkEnds(yield* readSink(ctx.paths))
+  const held = new Set(options.heldForBackoff ?? [])
   for (let w = fromWave; w < state.waves.length; w++) {
-    const go = yield* runWave(ctx, w, sinkEnd)
+    const go = yield* runWave(ctx, w, sinkEnd, held)
     if (!go) break
   }
   return yield* finishBatch(ctx)

@@ -66,6 +66,10 @@ export interface ResumeResult {
 const outcomeOf = (restart: boolean, applied: ReadonlyArray<PlanStep>): ResumeOutcome =>
   restart ? "resume_restart" : applied.some((s) => s._tag === "RelaunchAgent") ? "resume_create" : "resume_attach"
 
+/** Tasks a plan holds for their relaunch back-off (the executor relaunches them once it passes). */
+const backingOff = (state: BatchState, steps: ReadonlyArray<PlanStep>, now: number): ReadonlyArray<string> =>
+  steps.flatMap((s) => (s._tag === "Hold" && (state.tasks.find((t) => t.id === s.taskId)?.nextAttemptAt ?? 0) > now ? [s.taskId] : []))
+
 /** Resume (or restart one task of) a batch. */
 export const resume = Effect.fn("Resume.resume")(function*(ref: BatchRef, options: ResumeOptions = {}) {
   const first = yield* loadState(ref)
@@ -107,7 +111,7 @@ export const resume = Effect.fn("Resume.resume")(function*(ref: BatchRef, option
       state = Option.isSome(executor)
         ? yield* executor.value.continueFrom(state, result.continueFrom).pipe(
           Effect.mapError((e) => fail("E_IO", `the wave executor stopped: ${e.message}`, "run `rekindle resume` again")))
-        : yield* continueFrom(state, result.continueFrom)
+        : yield* continueFrom(state, result.continueFrom, { heldForBackoff: backingOff(report.state, plan.steps, now) })
       message += `; continued from wave ${result.continueFrom + 1}, batch ${state.phase}`
     } else if (options.restart === undefined) {
       const rp = computeResumePoint(state, reconcile(state, report.signals))

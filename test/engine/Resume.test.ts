@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { Effect, Exit } from "effect"
 import { plan } from "../../core/engine/Planning.ts"
+import { ExecutorSettings } from "../../core/engine/ExecutorSettings.ts"
 import { batchPaths } from "../../core/engine/Layout.ts"
 import { resume } from "../../core/engine/Resume.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
@@ -57,6 +58,25 @@ describe("resume over the FakeWorld", () => {
     expect(world.agents.launchesOf("a")).toHaveLength(1)
     const again = await world.run(resume(ref, { supervise: false }))
     expect(again.journalTornTail).toBe(false) // the next append started on its own line
+  })
+
+  // Found by the concurrency soak: the plan said "Hold: backing off: next relaunch in Ns", then the
+  // executor that resume continued into saw the dead pane and failed the task for good.
+  it("regression: a task held for its relaunch back-off is relaunched once the back-off passes, not failed by the executor", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }])
+    world.crashPane(paneOf(world, "a"))
+    world.restartSupervisor()
+    await world.run(resume(ref, { supervise: false })) // attempt 2, back-off set
+    world.crashPane(paneOf(world, "a")) // dies again within its back-off
+    world.restartSupervisor()
+    world.agents.scripts.set("a", { afterMs: 2_000, then: "succeed" })
+    const held = await world.run(plan(ref))
+    expect(held.plan.steps.map((x) => x._tag)).toContain("Hold")
+    const r = await world.run(resume(ref).pipe(Effect.provideService(ExecutorSettings, { pollMs: 1_000, graceMs: 1_000 })))
+    expect(r.state.tasks.map((t) => [t.id, t.status, t.attempts])).toEqual([["a", "succeeded", 3]])
+    expect(r.state.phase).toBe("completed")
+    expect(world.agents.launchesOf("a")).toHaveLength(3)
   })
 
   it("resuming twice in a row relaunches nothing the second time", async () => {
