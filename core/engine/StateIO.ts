@@ -143,23 +143,57 @@ const realDestination = (fs: FileSystem.FileSystem, path: string): Effect.Effect
   })
 
 /**
+ * Real destinations for the many paths of one state, memoised per path prefix: a component costs one
+ * `readLink` (is it a symlink?), and the task paths share their parents. The walk per path above
+ * costs a failing `realPath` and a `readLink` per missing level, which for 100 archived worktrees
+ * was thousands of file-system calls and most of a cold `rekindle status`. Paths that are not plain
+ * absolute paths (`.`, `..`, `//`) take that walk.
+ */
+const realResolver = (fs: FileSystem.FileSystem) => {
+  const memo = new Map<string, string | undefined>()
+  const resolve = (path: string): Effect.Effect<string | undefined> =>
+    Effect.gen(function*() {
+      if (path === "" || path === "/") return "/"
+      if (memo.has(path)) return memo.get(path)
+      let real: string | undefined
+      if ((yield* fs.readLink(path).pipe(Effect.option))._tag === "Some") {
+        // A symlink: where it really leads (undefined when it dangles).
+        const target = yield* fs.realPath(path).pipe(Effect.option)
+        real = target._tag === "Some" ? target.value : undefined
+      } else {
+        // Not a symlink (or not there): its parent's destination plus its own name.
+        const cut = path.lastIndexOf("/")
+        const parent = yield* resolve(path.slice(0, cut))
+        real = parent === undefined ? undefined : `${parent === "/" ? "" : parent}/${path.slice(cut + 1)}`
+      }
+      memo.set(path, real)
+      return real
+    })
+  return (path: string): Effect.Effect<string | undefined> => {
+    const plain = path.replace(/\/+$/, "")
+    return plain.startsWith("/") && !/\/\/|\/\.\.?(\/|$)/.test(plain) ? resolve(plain) : realDestination(fs, path)
+  }
+}
+
+/**
  * Refuse a state whose recorded paths lie inside the repo as strings but lead out of it through a
  * symlink (a worktree moved elsewhere and linked back, a linked `.rekindle/worktrees/<batch>`…).
  */
 export const checkRealPaths = Effect.fn("StateIO.checkRealPaths")(function*(state: BatchState) {
   const fs = yield* FileSystem.FileSystem
-  const root = (yield* realDestination(fs, state.repoRoot)) ?? state.repoRoot
+  const real = realResolver(fs)
+  const root = (yield* real(state.repoRoot)) ?? state.repoRoot
   const bad: Array<string> = []
   // The batch directory itself (state, journal, lease, logs): with done markers in the worktrees no
   // task path runs through it.
   const dir = batchPaths(state.repoRoot, state.batchId).dir
-  const realDir = yield* realDestination(fs, dir)
+  const realDir = yield* real(dir)
   if (realDir === undefined || !isInside(root, realDir)) bad.push(`batch directory: ${dir} -> ${realDir ?? "a dangling symlink"}`)
   for (const t of state.tasks) {
     for (const p of [t.worktree, t.doneMarker]) {
       if (p === undefined) continue
-      const real = yield* realDestination(fs, p)
-      if (real === undefined || !isInside(root, real)) bad.push(`${t.id}: ${p} -> ${real ?? "a dangling symlink"}`)
+      const dest = yield* real(p)
+      if (dest === undefined || !isInside(root, dest)) bad.push(`${t.id}: ${p} -> ${dest ?? "a dangling symlink"}`)
     }
   }
   if (bad.length === 0) return state
