@@ -4,10 +4,9 @@
  * bench-results/bench.json. `npm run bench -- --quick` keeps N ≤ 100 and runs in under a minute.
  * Timings are never asserted in `npm test`; this script is their only home.
  */
-import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as nodePath from "node:path"
+import { machine } from "../support/machine.ts"
 import { benchCli } from "./cli.ts"
 import { benchObserve, type ObserveRow } from "./observe.ts"
 import { benchDecideDetail, benchLogs, benchPersist } from "./pure.ts"
@@ -15,16 +14,9 @@ import { fmt } from "./stats.ts"
 
 const quick = process.argv.includes("--quick")
 const say = (line: string) => process.stdout.write(`${line}\n`)
-const version = (cmd: string, args: Array<string>) => {
-  try {
-    return execFileSync(cmd, args, { encoding: "utf8" }).trim()
-  } catch {
-    return "unavailable"
-  }
-}
 
 const main = async () => {
-  const env = { cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, node: process.version, tmux: version("tmux", ["-V"]), git: version("git", ["--version"]), quick }
+  const env = { ...machine(), quick }
   say(`rekindle bench — ${env.cpu} × ${env.cores}, Node ${env.node}, ${env.tmux}, ${env.git}${quick ? " (quick)" : ""}`)
 
   const observeRows: Array<ObserveRow> = []

@@ -69,24 +69,11 @@ export const applyEscape = (batch: RealBatch, c: EscapeCase, outside: string): (
       return restoreState
     case "symlink": {
       // The worktree itself moved out of the repo; a symlink at its recorded path points there.
-      const moved = nodePath.join(outside, "a")
-      fs.renameSync(wt, moved)
-      fs.symlinkSync(moved, wt)
-      return () => {
-        fs.unlinkSync(wt)
-        fs.renameSync(moved, wt)
-      }
+      return linkOut(wt, nodePath.join(outside, "a"))
     }
     case "symlinkDir": {
       // The whole worktrees directory of the batch is a symlink to a directory outside the repo.
-      const dir = nodePath.dirname(wt)
-      const moved = nodePath.join(outside, "batch-worktrees")
-      fs.renameSync(dir, moved)
-      fs.symlinkSync(moved, dir)
-      return () => {
-        fs.unlinkSync(dir)
-        fs.renameSync(moved, dir)
-      }
+      return linkOut(nodePath.dirname(wt), nodePath.join(outside, "batch-worktrees"))
     }
   }
 }
@@ -111,4 +98,14 @@ export const runActing = async (batch: RealBatch, outside: string, commands: Rea
   const after = JSON.parse(snapshot()) as Record<string, unknown>
   const changed = Object.keys(before).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
   return { outcomes, changed }
+}
+
+/** Move `path` to `moved` and leave a symlink to it in its place; returns the undo. */
+const linkOut = (path: string, moved: string) => {
+  fs.renameSync(path, moved)
+  fs.symlinkSync(moved, path)
+  return () => {
+    fs.unlinkSync(path)
+    fs.renameSync(moved, path)
+  }
 }

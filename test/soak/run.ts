@@ -5,10 +5,9 @@
  * `npm run soak -- --quick` runs every campaign at a smaller scale; `--only <name>` runs one.
  * The same campaigns run at "slice" scale inside `npm test` (test/soak/*.test.ts).
  */
-import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as nodePath from "node:path"
+import { machine } from "../support/machine.ts"
 import { type Campaign, markdown, type Row, type Scale, violations } from "./Report.ts"
 
 /** Campaign modules in the order the table lists them (each exports `campaign`). */
@@ -18,13 +17,6 @@ const args = process.argv.slice(2)
 const scale: Scale = args.includes("--quick") ? "quick" : "full"
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined
 const say = (line: string) => process.stdout.write(`${line}\n`)
-const version = (cmd: string, argv: Array<string>) => {
-  try {
-    return execFileSync(cmd, argv, { encoding: "utf8" }).trim()
-  } catch {
-    return "unavailable"
-  }
-}
 
 /** Plain-text table with aligned columns for the terminal. */
 const table = (rows: ReadonlyArray<Row>): string => {
@@ -35,7 +27,7 @@ const table = (rows: ReadonlyArray<Row>): string => {
 
 const main = async () => {
   const started = performance.now()
-  const env = { cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, node: process.version, tmux: version("tmux", ["-V"]), git: version("git", ["--version"]), scale }
+  const env = { ...machine(), scale }
   say(`rekindle soak — ${env.cpu} × ${env.cores}, Node ${env.node}, ${env.tmux}, ${env.git} (${scale})`)
   const rows: Array<Row> = []
   const timings: Record<string, number> = {}
