@@ -81,6 +81,9 @@ export const crashedBatch = async (tasks: ReadonlyArray<{ readonly id: string; r
   fs.mkdirSync(repo)
   const socket = `rekindle-test-${process.pid}-${Math.random().toString(36).slice(2, 10)}`
   const cleanup = () => {
+    // A background supervisor a test started must be gone first: one that outlives the repo would
+    // save its state again and recreate <repo>/.rekindle after the directory is removed.
+    stopProcessesNaming(repo)
     tmux(socket, "kill-server")
     fs.rmSync(nodePath.join(process.env["TMUX_TMPDIR"] ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`, socket), { force: true })
     fs.rmSync(dir, { recursive: true, force: true })
@@ -110,6 +113,29 @@ export const crashedBatch = async (tasks: ReadonlyArray<{ readonly id: string; r
   })
   const state = () => Effect.runPromise(loadState({ repoRoot: repo, batchId: "e2e" }).pipe(Effect.provide(layer)))
   return { dir, repo, socket, batchId: "e2e", state, cleanup }
+}
+
+/**
+ * SIGKILL the processes whose argv names `path` (a unique temp path: only processes a test started
+ * for it) and wait up to 2 s until they are gone.
+ */
+const stopProcessesNaming = (path: string): void => {
+  const naming = () => fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(path)
+    } catch {
+      return false
+    }
+  })
+  for (const pid of naming()) {
+    try {
+      process.kill(Number(pid), "SIGKILL")
+    } catch {
+      // already gone
+    }
+  }
+  const deadline = Date.now() + 2_000
+  while (naming().length > 0 && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20)
 }
 
 /** Files whose bytes must not change under a read-only command. */
