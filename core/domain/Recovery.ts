@@ -173,6 +173,10 @@ export const planRestart = (state: BatchState, decisions: ReadonlyArray<TaskDeci
   const reason = "restart requested"
   if (d.evidence.sessionName !== undefined) {
     steps.push({ _tag: "StopSession", taskId, session: d.evidence.sessionName, attempt: task.attempts, reason })
+  } else if (d.evidence.agent === "alive") {
+    // No session, but the recorded agent (pid + start time) lives on outside tmux (the server died and
+    // it ignored SIGHUP): the plan says it is stopped before the relaunch, so no two agents ever run.
+    steps.push({ _tag: "StopSession", taskId, session, attempt: task.attempts, reason: "restart requested: its agent still runs outside tmux" })
   }
   if (task.worktree !== undefined && d.evidence.worktree === "present") {
     if (d.evidence.dirty !== false) steps.push({ _tag: "SnapshotWip", taskId, worktree: task.worktree, attempt: task.attempts, reason })

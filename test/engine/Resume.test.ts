@@ -41,6 +41,8 @@ describe("resume over the FakeWorld", () => {
     expect(world.agents.liveOf("a")).toHaveLength(1)
     const r = await world.run(resume(ref, { restart: "a", supervise: false, graceMs: 1_000 }))
     expect(r.outcome).toBe("resume_restart")
+    // The plan says so, too: the agent outside tmux is stopped before the relaunch.
+    expect(r.applied.map((x) => x._tag)).toEqual(["StopSession", "SnapshotWip", "RelaunchAgent"])
     expect(world.agents.launchesOf("a")).toHaveLength(2)
     expect(world.agents.liveOf("a")).toHaveLength(1)
     expect((await readState(world)).tasks[0]!.attempts).toBe(2)
