@@ -13,11 +13,15 @@ import * as LeaseFs from "./LeaseFs.ts"
 import * as MemoryFileSystem from "./MemoryFileSystem.ts"
 import * as StateStoreFs from "./StateStoreFs.ts"
 
-/** StateStore, Journal and LeaseStore over the provided FileSystem and Path. */
+/**
+ * StateStore, Journal and LeaseStore over the provided FileSystem and Path. Each call builds its own
+ * instances (`Layer.fresh`): the adapters' layers are module constants, which Effect memoises, so a
+ * second `layerFs()` provided over another FileSystem would otherwise reuse the first one's stores.
+ */
 export const layerFs = (
   journal: JournalFs.JournalOptions = {}
 ): Layer.Layer<StateStore | Journal | LeaseStore, never, FileSystem.FileSystem | Path.Path> =>
-  Layer.mergeAll(StateStoreFs.layer, JournalFs.layer(journal), LeaseFs.layer)
+  Layer.mergeAll(Layer.fresh(StateStoreFs.layer), JournalFs.layer(journal), Layer.fresh(LeaseFs.layer))
 
 /** The same over `memory` (POSIX paths); FileSystem and Path are exposed too, for tests and drivers. */
 export const layerMemory = (

@@ -31,4 +31,25 @@ describe("store layers over the memory disk", () => {
     expect(journal.events.map((e) => e.key)).toEqual(["k"])
     expect(lease?.owner).toEqual(identity(1))
   })
+
+  // Found by the kill -9 loop's fixture: StateStoreFs.layer and LeaseFs.layer are module constants that
+  // Effect memoises, so a layerFs() provided over a second FileSystem used the first one's stores.
+  it("regression: stores provided over a second disk inside the first write to the second", async () => {
+    const outer = MemoryFileSystem.make()
+    const inner = MemoryFileSystem.make()
+    const path = "/repo/.rekindle/b1/state.json"
+    await Effect.runPromise(Effect.provide(Effect.gen(function*() {
+      yield* (yield* StateStore).save(path, sampleState(1))
+      yield* Effect.provide(Effect.gen(function*() {
+        yield* (yield* StateStore).save(path, sampleState(2))
+        yield* (yield* LeaseStore).acquire("/repo/.rekindle/b1/lease", identity(2), 2)
+      }), layerMemory(inner))
+    }), layerMemory(outer)))
+    const load = (memory: MemoryFileSystem.MemoryFileSystem) =>
+      Effect.runPromise(Effect.provide(Effect.all([StateStore.use((s) => s.load(path)), LeaseStore.use((l) => l.read("/repo/.rekindle/b1/lease"))]), layerMemory(memory)))
+    expect(await load(outer)).toEqual([{ _tag: "Loaded", state: sampleState(1) }, undefined])
+    const [state, lease] = await load(inner)
+    expect(state).toEqual({ _tag: "Loaded", state: sampleState(2) })
+    expect(lease?.owner).toEqual(identity(2))
+  })
 })
