@@ -6,7 +6,7 @@
  * the temp dir.
  */
 import * as Effect from "effect/Effect"
-import { spawn, spawnSync } from "node:child_process"
+import { spawn, spawnSync, type ChildProcess } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
@@ -17,19 +17,16 @@ import { prepare } from "../../core/engine/Run.ts"
 import { loadState, saveState } from "../../core/engine/StateIO.ts"
 import { Worktrees } from "../../core/ports/Worktrees.ts"
 import * as Node from "../../adapters/node.ts"
+import { freshSocket, GIT_ENV, isolateGitEnv, killServer, sessionNames } from "../support/real.ts"
 
 /** The project root (where `npx rekindle` resolves the bin). */
 export const PROJECT = nodePath.resolve(import.meta.dirname, "../..")
 /** The bin entry. */
 export const MAIN = nodePath.join(PROJECT, "cli/main.ts")
 
-/** git without the machine's config, with an identity. */
-export const GIT_ENV: Readonly<Record<string, string>> = {
-  GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", LC_ALL: "C",
-  GIT_AUTHOR_NAME: "rekindle test", GIT_AUTHOR_EMAIL: "test@rekindle.invalid",
-  GIT_COMMITTER_NAME: "rekindle test", GIT_COMMITTER_EMAIL: "test@rekindle.invalid"
-}
-for (const [k, v] of Object.entries(GIT_ENV)) process.env[k] = v
+export { GIT_ENV }
+// The CLI processes inherit this environment: git without the machine's config, with an identity.
+isolateGitEnv()
 
 /** Run a program (argv only); status and output. */
 export const sh = (command: string, args: ReadonlyArray<string>, cwd = PROJECT, env: Readonly<Record<string, string>> = {}) => {
@@ -41,25 +38,59 @@ export const sh = (command: string, args: ReadonlyArray<string>, cwd = PROJECT, 
 export const rekindle = (args: ReadonlyArray<string>, via: "node" | "npx" = "node", env: Readonly<Record<string, string>> = {}) =>
   via === "npx" ? sh("npx", ["--no-install", "rekindle", ...args], PROJECT, env) : sh(process.execPath, [MAIN, ...args], PROJECT, env)
 
-/** The same, asynchronously (for concurrent starts). */
-export const rekindleAsync = (args: ReadonlyArray<string>) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: PROJECT, env: process.env, stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (d: Buffer) => void (stdout += d.toString()))
-    child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()))
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }))
+/** How one CLI process ended. */
+export interface CliResult {
+  readonly args: ReadonlyArray<string>
+  /** Exit status (null when killed by a signal). */
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly ms: number
+  /** It outlived its deadline and was SIGKILLed. */
+  readonly timedOut: boolean
+}
+
+/** A CLI process that was started and whose end can be awaited. */
+export interface Started {
+  readonly child: ChildProcess
+  readonly done: Promise<CliResult>
+}
+
+/** Start `rekindle <args>` (node cli/main.ts) now, asynchronously (argv only); SIGKILL it after `timeoutMs`. */
+export const startCli = (args: ReadonlyArray<string>, timeoutMs: number, cwd = PROJECT): Started => {
+  const t0 = Date.now()
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: process.env, stdio: ["ignore", "pipe", "pipe"] })
+  let stdout = ""
+  let stderr = ""
+  let timedOut = false
+  child.stdout!.on("data", (d: Buffer) => void (stdout += d.toString()))
+  child.stderr!.on("data", (d: Buffer) => void (stderr += d.toString()))
+  const timer = setTimeout(() => {
+    timedOut = true
+    child.kill("SIGKILL")
+  }, timeoutMs)
+  const done = new Promise<CliResult>((resolve) => {
+    child.on("close", (code, signal) => {
+      clearTimeout(timer)
+      resolve({ args, code, signal, stdout, stderr, ms: Date.now() - t0, timedOut })
+    })
   })
+  return { child, done }
+}
+
+/** Run `rekindle <args>` to its end (or its deadline). */
+export const runCli = (args: ReadonlyArray<string>, timeoutMs = 60_000, cwd = PROJECT): Promise<CliResult> => startCli(args, timeoutMs, cwd).done
+
+/** `rekindle …` asynchronously (for concurrent starts): exit code (-1 when killed), output. */
+export const rekindleAsync = (args: ReadonlyArray<string>) =>
+  runCli(args, 120_000).then((r) => ({ code: r.code ?? -1, stdout: r.stdout, stderr: r.stderr }))
 
 /** tmux on the private socket. */
 export const tmux = (socket: string, ...args: ReadonlyArray<string>) => sh("tmux", ["-L", socket, ...args])
 
 /** Session names on `socket` (sorted; empty without a server). */
-export const sessions = (socket: string): ReadonlyArray<string> => {
-  const r = tmux(socket, "list-sessions", "-F", "#{session_name}")
-  return r.code === 0 ? r.stdout.split("\n").filter((l) => l !== "").sort() : []
-}
+export const sessions = sessionNames
 
 /** A crashed batch on the real machine. */
 export interface RealBatch {
@@ -79,13 +110,12 @@ export const crashedBatch = async (tasks: ReadonlyArray<{ readonly id: string; r
   const dir = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-cli-e2e-")))
   const repo = nodePath.join(dir, "repo")
   fs.mkdirSync(repo)
-  const socket = `rekindle-test-${process.pid}-${Math.random().toString(36).slice(2, 10)}`
+  const socket = freshSocket()
   const cleanup = () => {
     // A background supervisor a test started must be gone first: one that outlives the repo would
     // save its state again and recreate <repo>/.rekindle after the directory is removed.
     stopProcessesNaming(repo)
-    tmux(socket, "kill-server")
-    fs.rmSync(nodePath.join(process.env["TMUX_TMPDIR"] ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`, socket), { force: true })
+    killServer(socket)
     fs.rmSync(dir, { recursive: true, force: true })
   }
   sh("git", ["init", "-q", "-b", "main"], repo)

@@ -5,11 +5,10 @@
  * compared by path, size, mode and mtime), branches, worktrees, a tmux server on the socket, and
  * the `pwned` file any executed injection would have created.
  */
-import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
-import { MAIN, sh } from "../cli/real.ts"
+import { runCli as runCliIn, sh } from "../cli/real.ts"
 import { freshSocket, GIT_ENV, killServer, sessionNames } from "../support/real.ts"
 
 /** What one `rekindle run` of a manifest showed and changed. */
@@ -45,23 +44,12 @@ const diff = (a: Map<string, string>, b: Map<string, string>): ReadonlyArray<str
   [...new Set([...a.keys(), ...b.keys()])].filter((k) => a.get(k) !== b.get(k)).sort()
 
 /**
- * Run the CLI asynchronously (argv only), so two can share the machine's two cores. A command that
- * has not ended after `timeoutMs` (one that wrongly went on to supervise a batch, say) is SIGKILLed
- * and reported with code -1.
+ * Run the CLI in `cwd` (argv only, asynchronously so two can share the machine's two cores). A command
+ * that has not ended after `timeoutMs` (one that wrongly went on to supervise a batch, say) is
+ * SIGKILLed and reported with code -1.
  */
 export const runCli = (args: ReadonlyArray<string>, cwd: string, timeoutMs = 120_000) =>
-  new Promise<{ readonly code: number; readonly stdout: string; readonly stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, ...GIT_ENV }, stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
-    child.stdout.on("data", (d: Buffer) => void (stdout += d.toString()))
-    child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()))
-    child.on("close", (code) => {
-      clearTimeout(timer)
-      resolve({ code: code ?? -1, stdout, stderr })
-    })
-  })
+  runCliIn(args, timeoutMs, cwd).then((r) => ({ code: r.code ?? -1, stdout: r.stdout, stderr: r.stderr }))
 
 /** A temp repo (one commit on main) where hostile manifests are run one after another. */
 export class HostileRepo {
