@@ -12,12 +12,8 @@ import { ownershipTag, sessionNameFor, worktreeFor } from "../../core/domain/Nam
 import type { DoneMarker, PathState, ProcessInfo, TmuxPane, WorktreeInfo } from "../../core/domain/Signals.ts"
 import { Signals } from "../../core/domain/Signals.ts"
 import { BatchState, TaskStatus, type Task } from "../../core/domain/State.ts"
+import { setOwn } from "../../core/domain/Records.ts"
 import { planWaves } from "../../core/domain/Waves.ts"
-
-/** Set an own key: `record[key] = …` would set the prototype for a task named `__proto__`. */
-const put = <A>(record: Record<string, A>, key: string, value: A): void => {
-  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
-}
 
 /** Options of {@link scenarioArbitrary}. */
 export interface ScenarioOptions {
@@ -98,13 +94,13 @@ export const scenarioArbitrary = (options: ScenarioOptions = {}): fc.Arbitrary<S
         if (!dead && w.paneProcessKnown) processes.push({ pid, ppid: 1, startTime: `s${pid}`, argv: ["agent"] })
       }
       if (w.recordedAgent === "outside-alive") processes.push({ pid: pid + 1, ppid: 1, startTime: `s${pid + 1}`, argv: ["agent"] })
-      if (w.worktree === "present" || w.worktree === "unlisted") put(paths, worktree, "present")
-      if (w.worktree === "missing" || w.worktree === "corrupt") put(paths, worktree, w.worktree)
+      if (w.worktree === "present" || w.worktree === "unlisted") setOwn(paths, worktree, "present")
+      if (w.worktree === "missing" || w.worktree === "corrupt") setOwn(paths, worktree, w.worktree)
       if (w.worktree !== "unlisted" && w.worktree !== "none") {
         worktrees.push({ path: worktree, bare: false, detached: false, locked: false, prunable: w.worktree === "missing", ...(w.dirty === undefined ? {} : { dirty: w.dirty }) })
       }
-      if (w.marker !== "none") put(markers, id, w.marker === "invalid" ? { valid: false } : { valid: true, status: w.marker })
-      if (w.conversation) put(transcripts, `conv-${id}`, w.transcript)
+      if (w.marker !== "none") setOwn(markers, id, w.marker === "invalid" ? { valid: false } : { valid: true, status: w.marker })
+      if (w.conversation) setOwn(transcripts, `conv-${id}`, w.transcript)
       const agentProcess = w.recordedAgent === "same" ? { pid, startTime: `s${pid}`, host: "h" }
         : w.recordedAgent === "other-start" ? { pid, startTime: "older", host: "h" }
         : w.recordedAgent === "outside-alive" ? { pid: pid + 1, startTime: `s${pid + 1}`, host: "h" } : undefined

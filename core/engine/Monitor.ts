@@ -4,6 +4,7 @@
  * marks it stalled, and twice that fails it. Costs one observation per poll, whatever the task count.
  */
 import { evidenceFor } from "../domain/Evidence.ts"
+import { ownGet } from "../domain/Records.ts"
 import type { Signals } from "../domain/Signals.ts"
 import type { BatchState, Task, TaskStatus } from "../domain/State.ts"
 
@@ -36,7 +37,7 @@ export const monitorPass = (state: BatchState, ids: ReadonlyArray<string>, signa
     const task = byId.get(id)
     if (task === undefined || (task.status !== "running" && task.status !== "stalled")) continue
     const e = evidenceFor(state, task, signals)
-    const marker = Object.hasOwn(signals.markers, id) ? signals.markers[id] : undefined
+    const marker = ownGet(signals.markers, id)
     if (marker !== undefined && marker.valid) {
       out.push({ taskId: id, status: marker.status ?? "succeeded", reason: marker.summary ?? `done marker: ${marker.status ?? "succeeded"}` })
       continue
@@ -55,7 +56,7 @@ export const monitorPass = (state: BatchState, ids: ReadonlyArray<string>, signa
     }
     // Own entries only: for a task named `__proto__` a plain index returns Object.prototype (NaN here).
     const times = signals.lastOutputAt ?? {}
-    const quietFor = now - ((Object.hasOwn(times, id) ? times[id] : undefined) ?? lastStart(task) ?? now)
+    const quietFor = now - (ownGet(times, id) ?? lastStart(task) ?? now)
     if (quietFor >= 2 * stallTimeoutMs) {
       out.push({ taskId: id, status: "failed", reason: `no output for ${Math.round(quietFor / 1000)}s: given up`, ...(e.sessionName === undefined ? {} : { stopSession: e.sessionName }) })
     } else if (quietFor >= stallTimeoutMs && task.status !== "stalled") {

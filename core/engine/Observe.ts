@@ -8,6 +8,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import { isTerminal } from "../domain/Evidence.ts"
+import { setOwn } from "../domain/Records.ts"
 import { parseMarker } from "../domain/Markers.ts"
 import type { DoneMarker, ProcessSnapshot, Signals, WorktreeInfo } from "../domain/Signals.ts"
 import type { BatchState } from "../domain/State.ts"
@@ -23,13 +24,6 @@ const readMarker = (fs: FileSystem.FileSystem, path: string): Effect.Effect<Done
     Effect.catchReason("PlatformError", "NotFound", () => Effect.succeed(undefined)),
     Effect.catch(() => Effect.succeed<DoneMarker>({ valid: false }))
   )
-
-/**
- * Record `value` under `key` as an own property. `record[key] = value` with a task named `__proto__`
- * would set the record's prototype instead, and the signal (a done marker, say) would vanish.
- */
-const setOwn = <A>(record: Record<string, A>, key: string, value: A): void =>
-  void Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
 
 /** Observe the batch (everything but dirtiness, which {@link addDirty} adds where needed). */
 export const observe = Effect.fn("Observe.observe")(function*(state: BatchState) {

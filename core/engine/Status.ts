@@ -4,6 +4,7 @@
  */
 import * as Effect from "effect/Effect"
 import { detectActivity, type AgentActivity } from "../domain/Detector.ts"
+import { ownGet } from "../domain/Records.ts"
 import { evidenceFor } from "../domain/Evidence.ts"
 import { taskOrder } from "../domain/Reconcile.ts"
 import type { Signals } from "../domain/Signals.ts"
@@ -57,7 +58,7 @@ export const statusOf = (
     const e = evidenceFor(state, t, signals)
     // Own entries only: for a task named `__proto__` a plain index returns Object.prototype.
     const times = signals.lastOutputAt ?? {}
-    const out = Object.hasOwn(times, t.id) ? times[t.id] : undefined
+    const out = ownGet(times, t.id)
     return {
       id: t.id, status: t.status, wave: waveOf.get(t.id), session: e.session, agent: e.agent, attempts: t.attempts,
       ageMs: t.startedAt === undefined ? undefined : (t.endedAt ?? now) - t.startedAt,
