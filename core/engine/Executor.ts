@@ -122,6 +122,9 @@ const relaunchVanished = (ctx: Applying, ids: ReadonlyArray<string>) =>
     for (const id of ids) if (findTask(s, id)?.status === "running") yield* showStatus(ctx, id)
   })
 
+/** How long a dead pane without an exit status waits for tmux to report one before the task fails without it. */
+const STATUS_WAIT_MS = 2_000
+
 /** Run one wave to its end. Returns whether the batch continues. */
 const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: number, sinkEnd: Map<string, number>, held: Set<string>) {
   const { pollMs } = yield* ExecutorSettings
@@ -139,7 +142,8 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
     const bad = t.dependsOn.filter((d) => findTask(s, d)?.status !== "succeeded")
     if (bad.length > 0) yield* transition(ctx, id, opts.failurePolicy === "skip-dependents" ? "skipped" : "blocked", `dependency ${bad.join(", ")} did not succeed`)
   }
-  const awaitingStatus = new Set<string>()
+  // Dead panes seen without an exit status: when first seen (observation time), per task.
+  const awaitingStatus = new Map<string, number>()
   for (;;) {
     const s = yield* ctx.current
     const tasks = ids.flatMap((id) => findTask(s, id) ?? [])
@@ -168,10 +172,12 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
         vanished.push(tr.taskId)
         continue
       }
-      // A dead pane whose exit status tmux has not reported yet: give it one more poll (once).
-      if (tr.statusPending === true && !awaitingStatus.has(tr.taskId)) {
-        awaitingStatus.add(tr.taskId)
-        continue
+      // A dead pane whose exit status tmux has not reported yet: wait for it, at least one more poll
+      // and up to STATUS_WAIT_MS (a loaded machine can take more than one poll to reap the agent).
+      if (tr.statusPending === true) {
+        const since = awaitingStatus.get(tr.taskId)
+        if (since === undefined) awaitingStatus.set(tr.taskId, signals.observedAt)
+        if (since === undefined || signals.observedAt - since < STATUS_WAIT_MS) continue
       }
       // Its session was killed, not its agent's doing: recovered in place below, as resume would.
       if (tr.vanished === true) {
