@@ -5,7 +5,7 @@
  * user ran, and exactly one supervisor survives any number of concurrent starts (the lease decides).
  *
  * Protocol: the supervisor prints exactly ONE line of JSON on stdout — `{"ready":{"batchId"}}` once
- * the waves are running, `{"finished":{"batchId","phase"}}` when the work ended first, or
+ * a wave's tasks are launched (or a merge retry ran), `{"finished":{"batchId","phase"}}` when the work ended first, or
  * `{"error":{code,message,hint}}` — and then never writes stdout again (its stderr is the log file).
  */
 import * as Console from "effect/Console"
@@ -46,8 +46,11 @@ export const superviseAsChild = (ctx: Ctx, batchId: string, work: Effect.Effect<
     let announced = false
     const announce = (doc: Readiness): Effect.Effect<void> =>
       announced ? Effect.void : Effect.andThen(Effect.sync(() => void (announced = true)), Console.log(JSON.stringify(doc)))
-    // `work` reports its own progress (to stderr, the log); this sink only announces readiness.
-    const sink = (_: ExecutorEvent): Effect.Effect<void> => announce({ ready: { batchId } })
+    // `work` reports its own progress (to stderr, the log); this sink only announces readiness — once
+    // a wave's tasks are launched, so a supervisor that cannot launch them reports its error to the
+    // command that started it instead of dying after that command said it runs.
+    const sink = (e: ExecutorEvent): Effect.Effect<void> =>
+      e._tag === "WaveRunning" || e._tag === "Merged" ? announce({ ready: { batchId } }) : Effect.void
     const exit = yield* Effect.exit(work.pipe(Effect.provideService(ExecutorEvents, sink)))
     if (Exit.isSuccess(exit)) {
       yield* announce({ finished: { batchId, phase: exit.value.phase } })

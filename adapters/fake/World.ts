@@ -22,6 +22,9 @@ export class FakeClock {
   }
 }
 
+/** Signal numbers of the signals rekindle and its tests send (Linux numbering). */
+const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 }
+
 /** One process of the fake machine. */
 export interface FakeProcess {
   readonly pid: number
@@ -31,7 +34,10 @@ export interface FakeProcess {
   readonly argv: ReadonlyArray<string>
   readonly cwd: string
   alive: boolean
+  /** Its exit status when it exited on its own (undefined while alive, or when a signal killed it). */
   exitCode: number | undefined
+  /** The signal number that killed it (a kill from outside: no exit status). */
+  signal: number | undefined
   /** Signals the process ignores (an agent that survives SIGHUP, say). */
   readonly ignores: Set<string>
 }
@@ -54,7 +60,7 @@ export class ProcWorld {
 
   private make(pid: number, ppid: number, argv: ReadonlyArray<string>, cwd: string): FakeProcess {
     this.starts += 1
-    return { pid, ppid, startTime: `t${this.starts}`, argv, cwd, alive: true, exitCode: undefined, ignores: new Set() }
+    return { pid, ppid, startTime: `t${this.starts}`, argv, cwd, alive: true, exitCode: undefined, signal: undefined, ignores: new Set() }
   }
 
   /** Start a process under `ppid`. */
@@ -76,13 +82,17 @@ export class ProcWorld {
     return [...this.table.values()].filter((p) => p.alive)
   }
 
-  /** Deliver a signal: the process dies unless it ignores that signal (SIGKILL is never ignored). */
-  kill(pid: number, signal = "SIGTERM", exitCode = 128 + (signal === "SIGKILL" ? 9 : signal === "SIGHUP" ? 1 : 15)): boolean {
+  /**
+   * Deliver a signal: the process dies unless it ignores that signal (SIGKILL is never ignored). A
+   * process killed by a signal has no exit status, only the signal — as the kernel (and tmux) report it.
+   */
+  kill(pid: number, signal = "SIGTERM"): boolean {
     const p = this.table.get(pid)
     if (p === undefined || !p.alive) return false
     if (signal !== "SIGKILL" && p.ignores.has(signal)) return false
     p.alive = false
-    p.exitCode = exitCode
+    p.exitCode = undefined
+    p.signal = SIGNAL_NUMBERS[signal] ?? 15
     return true
   }
 

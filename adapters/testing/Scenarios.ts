@@ -31,7 +31,9 @@ const taskWorld = fc.record({
   started: fc.boolean(),
   lane: fc.constantFrom("L1", "L2", undefined),
   agent: fc.constantFrom("claude", "shell"),
-  pane: fc.constantFrom("none", "alive", "dead", "bare", "alive-renamed", "dead-renamed", "untagged-alive"),
+  // dead: exited on its own (status 1); dead-killed: killed by a signal; dead-pending: tmux has not
+  // reported how it ended yet; untagged-alive: a user's session that carries the task's session name.
+  pane: fc.constantFrom("none", "alive", "dead", "dead-killed", "dead-pending", "bare", "alive-renamed", "dead-renamed", "untagged-alive"),
   paneProcessKnown: fc.boolean(),
   recordedAgent: fc.constantFrom("none", "same", "other-start", "outside-alive"),
   worktree: fc.constantFrom("present", "missing", "corrupt", "unlisted", "none", "archived"),
@@ -87,7 +89,7 @@ export const scenarioArbitrary = (options: ScenarioOptions = {}): fc.Arbitrary<S
         const dead = w.pane.startsWith("dead")
         panes.push({
           sessionId: `$${i}`, sessionName: renamed ? `${session}-x` : session, paneId: `%${i}`, panePid: pid, dead,
-          ...(dead ? { deadStatus: 1 } : {}),
+          ...(w.pane === "dead" || w.pane === "dead-renamed" ? { deadStatus: 1 } : w.pane === "dead-killed" ? { deadSignal: 9 } : {}),
           currentCommand: w.pane === "bare" ? "bash" : "agent",
           ...(w.pane === "untagged-alive" ? {} : { taskTag: ownershipTag(BATCH, id) })
         })
@@ -117,10 +119,12 @@ export const scenarioArbitrary = (options: ScenarioOptions = {}): fc.Arbitrary<S
       }
     })
     // Oracle: an agent is alive when its own tagged, live pane runs it, or its recorded process lives.
+    // An untagged pane is a user's session named like the task's: never the task's agent (a launch
+    // tags its pane in the same tmux invocation that creates it).
     const procKnown = procs === "known"
     tasks.forEach((t, i) => {
       const w = worlds[i]!
-      const livePane = w.pane === "alive" || w.pane === "alive-renamed" || w.pane === "untagged-alive"
+      const livePane = w.pane === "alive" || w.pane === "alive-renamed"
       if (tmux === "up" && procKnown && livePane && w.paneProcessKnown && w.recordedAgent !== "other-start") aliveAgents.add(t.id)
       if (procKnown && w.recordedAgent === "outside-alive") aliveAgents.add(t.id)
     })

@@ -23,6 +23,7 @@ const row = (s: FakeSession, p: FakePane): TmuxPane => ({
   panePid: p.process.pid,
   dead: !p.process.alive,
   ...(!p.process.alive && p.process.exitCode !== undefined ? { deadStatus: p.process.exitCode } : {}),
+  ...(!p.process.alive && p.process.signal !== undefined ? { deadSignal: p.process.signal } : {}),
   currentCommand: (p.process.argv[0] ?? "").split("/").pop() ?? "",
   ...(p.taskTag === undefined ? {} : { taskTag: p.taskTag }),
   piped: p.pipe !== undefined
@@ -64,7 +65,7 @@ export const make = (world: TmuxWorld, socket?: string): Tmux["Service"] => {
       const r = row(x, p)
       if (!r.dead || !p.statusPending) return r
       p.statusPending = false // reaped after this look, as the real adapter's nudge does
-      const { deadStatus: _, ...pending } = r
+      const { deadStatus: _, deadSignal: __, ...pending } = r
       return pending
     }))
     return { state: "up", panes }

@@ -53,7 +53,7 @@ export const renderPaneRow = (pane: TmuxPane, serverPid: number): string =>
     String(pane.panePid),
     pane.dead ? "1" : "0",
     pane.deadStatus === undefined ? "" : String(pane.deadStatus),
-    "",
+    pane.deadSignal === undefined ? "" : String(pane.deadSignal),
     pane.piped === true ? "1" : "0",
     sanitize(pane.currentCommand),
     sanitize(pane.taskTag ?? ""),
@@ -77,8 +77,10 @@ const parseRow = (line: string): { readonly pane: TmuxPane; readonly serverPid: 
   if (pipe !== "0" && pipe !== "1") return `bad pane_pipe ${JSON.stringify(pipe)}`
   if (status !== "" && !INT.test(status)) return `bad pane_dead_status ${JSON.stringify(status)}`
   if (signal !== "" && !INT.test(signal)) return `bad pane_dead_signal ${JSON.stringify(signal)}`
-  // A program killed by signal N has no exit status; report it the way a shell does (128 + N).
-  const deadStatus = dead !== "1" ? undefined : status !== "" ? Number(status) : signal !== "" ? 128 + Number(signal) : undefined
+  // A program killed by signal N has no exit status: the signal is kept apart, because a kill from
+  // outside is not the agent's own outcome (resume and the monitor re-execute it, never fail it).
+  const deadStatus = dead !== "1" || status === "" ? undefined : Number(status)
+  const deadSignal = dead !== "1" || status !== "" || signal === "" ? undefined : Number(signal)
   const pane: TmuxPane = {
     sessionId,
     sessionName,
@@ -86,6 +88,7 @@ const parseRow = (line: string): { readonly pane: TmuxPane; readonly serverPid: 
     panePid: Number(pid),
     dead: dead === "1",
     ...(deadStatus === undefined ? {} : { deadStatus }),
+    ...(deadSignal === undefined ? {} : { deadSignal }),
     currentCommand: command,
     ...(tag === "" ? {} : { taskTag: tag }),
     piped: pipe === "1"
@@ -122,7 +125,7 @@ export const parseListPanes = (
  * what tmux itself does after utempter — makes it reap, so the next snapshot has the status.
  */
 export const needsReap = (panes: ReadonlyArray<TmuxPane>): boolean =>
-  panes.some((p) => p.dead && p.deadStatus === undefined)
+  panes.some((p) => p.dead && p.deadStatus === undefined && p.deadSignal === undefined)
 
 /** How a failed tmux command's stderr reads. */
 export type TmuxFailure = "NoServer" | "Unreachable" | "NotFound" | "DuplicateSession" | "Failed"

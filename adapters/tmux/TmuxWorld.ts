@@ -243,7 +243,7 @@ export class TmuxWorld {
       if (key === "Enter" || key === "C-m") this.submit(p)
       else {
         p.keys.push(key)
-        if (key === "C-c") this.procs.kill(p.process.pid, "SIGINT", 130)
+        if (key === "C-c") this.procs.kill(p.process.pid, "SIGINT")
       }
     }
   }

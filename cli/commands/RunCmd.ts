@@ -40,9 +40,10 @@ const reportRun = (ctx: Ctx, s: BatchState) =>
 export const run = Command.make("run", {
   manifest: Argument.String("manifest").pipe(Argument.withDescription("The manifest file (JSON; `rekindle schema manifest`)")),
   detached: Flag.Boolean("detached").pipe(Flag.withDescription("Run the waves in a background supervisor; return once it runs"), Flag.withDefault(false)),
+  fresh: Flag.Boolean("new").pipe(Flag.withDescription("Start another batch even though this manifest has an unfinished one in the repo"), Flag.withDefault(false)),
   batchId: Flag.String("batch-id").pipe(Flag.withHidden, Flag.optional),
   asSupervisor: asSupervisorFlag
-}, Effect.fn("cli.run")(function*({ manifest, detached, batchId, asSupervisor }) {
+}, Effect.fn("cli.run")(function*({ manifest, detached, fresh, batchId, asSupervisor }) {
   const ctx = yield* context
   const repoRoot = yield* repoRootOf(ctx)
   const manifestPath = argPath(ctx, manifest)
@@ -51,10 +52,10 @@ export const run = Command.make("run", {
   const socket = yield* socketOf(ctx, read.manifest.options?.tmuxSocket)
   const id = Option.getOrUndefined(batchId) ?? read.manifest.options?.batchId ?? (yield* first(newBatchId))
   const on = runnerFor(ctx, socket)
-  const work = withProgress(ctx, on, batchPaths(repoRoot, id).journal, `run ${id}`, on(runBatch({ repoRoot, manifestPath, batchId: id, ...(socket === undefined ? {} : { tmuxSocket: socket }) })))
+  const work = withProgress(ctx, on, batchPaths(repoRoot, id).journal, `run ${id}`, on(runBatch({ repoRoot, manifestPath, batchId: id, allowNew: fresh, ...(socket === undefined ? {} : { tmuxSocket: socket }) })))
   if (asSupervisor) return yield* superviseAsChild(ctx, id, work)
   if (detached || interactive(ctx)) {
-    return yield* startInBackground({ argv: ["run", manifestPath, "--batch-id", id], repoRoot, batchId: id, socket, run: on, attach: !detached })
+    return yield* startInBackground({ argv: ["run", manifestPath, "--batch-id", id, ...(fresh ? ["--new"] : [])], repoRoot, batchId: id, socket, run: on, attach: !detached })
   }
   yield* reportRun(ctx, yield* work)
 })).pipe(
@@ -66,6 +67,7 @@ export const run = Command.make("run", {
   ),
   Command.withExamples([
     { command: "rekindle run batch.json", description: "start and supervise" },
-    { command: "rekindle run batch.json --detached", description: "start a background supervisor and return" }
+    { command: "rekindle run batch.json --detached", description: "start a background supervisor and return" },
+    { command: "rekindle run batch.json --new", description: "start another batch of a manifest whose earlier batch is unfinished" }
   ])
 )

@@ -19,6 +19,8 @@ export const executorLine = (e: ExecutorEvent): string => {
       return `wave ${e.wave + 1}/${e.waves} started: ${e.tasks.join(", ")}`
     case "TaskLaunched":
       return `${e.taskId}: launched (attempt ${e.attempt}) in ${e.session}`
+    case "WaveRunning":
+      return `wave ${e.wave + 1} running: ${e.running.length === 0 ? "no task" : e.running.join(", ")}`
     case "TaskChanged":
       return `${e.taskId}: ${e.status}${e.reason === "" ? "" : ` — ${e.reason}`}`
     case "Merged":
@@ -54,6 +56,8 @@ export const onExecutor = (s: ProgressState, e: ExecutorEvent): ProgressState =>
     case "TaskLaunched":
       running.add(e.taskId)
       return { ...s, running }
+    case "WaveRunning":
+      return s
     case "TaskChanged": {
       if (e.status === "running") running.add(e.taskId)
       else running.delete(e.taskId)

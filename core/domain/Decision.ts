@@ -30,6 +30,10 @@ export const Evidence = Schema.Struct({
   transcript: Schema.Literals(["valid", "missing", "none"]),
   /** The session actually observed for the task (found by ownership tag, so it may differ from state). */
   sessionName: Schema.optionalKey(Schema.String),
+  /** A dead pane's exit status: its agent exited on its own (DESIGN row 4: that is its outcome). */
+  exitStatus: Schema.optionalKey(Schema.Finite.check(Schema.isInt())),
+  /** The signal that killed a dead pane's agent: it was killed from outside, which is no outcome of its own. */
+  exitSignal: Schema.optionalKey(Schema.Finite.check(Schema.isInt())),
   /** Whether the worktree has uncommitted or untracked work, when observe checked it. */
   dirty: Schema.optionalKey(Schema.Boolean)
 })
@@ -46,6 +50,8 @@ export const TaskDecision = Schema.Struct({
   evidence: Evidence,
   /** For mark-complete: what the marker reported. */
   outcome: Schema.optionalKey(Schema.Literals(["succeeded", "failed"])),
+  /** For mark-failed of an agent that exited on its own: its exit status (recorded on the task). */
+  exitStatus: Schema.optionalKey(Schema.Finite.check(Schema.isInt())),
   /** For re-execute: a stale session must be stopped first. */
   stopSession: Schema.optionalKey(Schema.Boolean),
   /** For re-execute: the conversation transcript validated, so the agent can resume it. */

@@ -9,7 +9,7 @@
  */
 import type { Evidence } from "./Decision.ts"
 import { evidenceWith, recordedAlive, SHELLS, listedWorktree, worktreeState } from "./EvidenceCore.ts"
-import { ownershipTag } from "./Naming.ts"
+import { hostDeclaresSessions, ownershipTag } from "./Naming.ts"
 import type { Signals, TmuxPane } from "./Signals.ts"
 import { TERMINAL_STATUSES, type BatchState, type Task } from "./State.ts"
 
@@ -53,13 +53,16 @@ const paneIndex = (signals: Signals): PaneIndex => {
 const byPaneId = (a: TmuxPane, b: TmuxPane) => (a.paneId < b.paneId ? -1 : a.paneId > b.paneId ? 1 : 0)
 
 /**
- * The panes that belong to a task: tagged with its ownership tag, or (for a pane whose tag was never
- * set) carrying exactly its session name. A pane with that name but another tag is not ours.
+ * The panes that belong to a task: tagged with its ownership tag, or — in a batch imported from a host
+ * that declared its sessions ({@link hostDeclaresSessions}) — the untagged pane of exactly its session
+ * name. A pane with that name but another tag, or untagged in a batch rekindle runs, is not ours.
  */
 export const panesOf = (state: BatchState, task: Task, signals: Signals): ReadonlyArray<TmuxPane> => {
   const index = paneIndex(signals)
   const tagged = index.byTag.get(ownershipTag(state.batchId, task.id)) ?? []
-  const mine = tagged.length > 0 || task.session === undefined ? tagged : index.untaggedBySession.get(task.session) ?? []
+  const mine = tagged.length > 0 || task.session === undefined || !hostDeclaresSessions(state)
+    ? tagged
+    : index.untaggedBySession.get(task.session) ?? []
   // Deterministic whatever order tmux listed them in (one pane is the common case: no copy).
   return mine.length <= 1 ? mine : [...mine].sort(byPaneId)
 }

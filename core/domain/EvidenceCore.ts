@@ -143,6 +143,15 @@ export const evidenceWith = (task: Task, pane: TmuxPane | undefined, signals: Si
       : { persisted, session, agent, worktree, marker, transcript, dirty }
   }
   const sessionName = pane.sessionName
+  if (session === "dead-pane" && pane.dead && (pane.deadStatus !== undefined || pane.deadSignal !== undefined)) {
+    // Rare (a dead pane), so no fixed-shape literal: how its program ended decides row 4.
+    return {
+      persisted, session, agent, worktree, marker, transcript, sessionName,
+      ...(pane.deadStatus === undefined ? {} : { exitStatus: pane.deadStatus }),
+      ...(pane.deadSignal === undefined ? {} : { exitSignal: pane.deadSignal }),
+      ...(dirty === undefined ? {} : { dirty })
+    }
+  }
   return dirty === undefined
     ? { persisted, session, agent, worktree, marker, transcript, sessionName }
     : { persisted, session, agent, worktree, marker, transcript, sessionName, dirty }

@@ -3,13 +3,25 @@
  * Exact names are the only way rekindle ever finds its resources (never prefixes or patterns).
  */
 import type { BatchId, TaskId } from "./Ids.ts"
+import type { BatchState } from "./State.ts"
 
 /** Characters tmux rewrites in session names (`.` and `:`), replaced so the name survives intact. */
 const TMUX_REWRITTEN = /[.:]/g
 
-/** The tmux session name of a task: `rk-<first 8 of batch id>-<task id>`. */
+/**
+ * The tmux session name of a task: `rk-<batch id>-<task id>`. The whole batch id, so two batches on
+ * one server never want the same name (generated ids share their date prefix).
+ */
 export const sessionNameFor = (batchId: BatchId, taskId: TaskId): string =>
-  `rk-${batchId.slice(0, 8)}-${taskId}`.replace(TMUX_REWRITTEN, "_")
+  `rk-${batchId}-${taskId}`.replace(TMUX_REWRITTEN, "_")
+
+/**
+ * Whether a task's untagged session, found by its exact name, may be taken for the task's own: only
+ * in a batch imported from another orchestrator, whose host started (and declared) those sessions
+ * without rekindle's tag. In a batch rekindle runs itself an untagged pane is never rekindle's —
+ * a user's session that happens to carry the name is not adopted, signalled or killed.
+ */
+export const hostDeclaresSessions = (state: BatchState): boolean => Object.hasOwn(state, "importedFrom")
 
 /** The `@rekindle_task` pane option value that marks a pane as rekindle's. */
 export const ownershipTag = (batchId: BatchId, taskId: TaskId): string => `${batchId}/${taskId}`
@@ -48,7 +60,7 @@ export const parseWorktreePath = (
 }
 
 /** The tmux session a detached supervisor of the batch runs in. */
-export const supervisorSessionFor = (batchId: BatchId): string => `rk-${batchId.slice(0, 8)}-supervisor`.replace(TMUX_REWRITTEN, "_")
+export const supervisorSessionFor = (batchId: BatchId): string => `rk-${batchId}-supervisor`.replace(TMUX_REWRITTEN, "_")
 
 /**
  * The ownership tag of a supervisor session. `~` is outside the id charset, so orphan detection

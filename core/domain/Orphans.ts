@@ -25,7 +25,7 @@ export type Inventory = typeof Inventory.Type
 
 /** One orphan or vanished resource, with the steps that deal with it safely. */
 export const Orphan = Schema.Struct({
-  kind: Schema.Literals(["session", "worktree", "branch", "vanished-session", "vanished-worktree"]),
+  kind: Schema.Literals(["session", "worktree", "branch", "vanished-session", "vanished-worktree", "leftover"]),
   name: Schema.String,
   batchId: Schema.optionalKey(Schema.String),
   taskId: Schema.optionalKey(Schema.String),
@@ -99,6 +99,7 @@ export const findOrphans = (
   }
 
   for (const s of states) {
+    if (s.phase === "completed") out.push(...leftoversOf(s, inventory))
     for (const t of s.tasks) {
       if (TERMINAL_STATUSES.includes(t.status) || !known(s.batchId, t.id)) continue
       if (inventory.tmux.state === "up" && t.status === "running" && t.session !== undefined &&
@@ -112,6 +113,27 @@ export const findOrphans = (
         out.push({ kind: "vanished-worktree", name: t.worktree, batchId: s.batchId, taskId: t.id, reason, steps: [{ _tag: "Report", taskId: t.id, reason }] })
       }
     }
+  }
+  return out
+}
+
+/**
+ * What a completed batch left behind when its end-of-batch cleanup did not run to its end (a crash,
+ * or a state written by an older version): the worktree of a succeeded task not yet archived, and
+ * the session still tagged for it. Repair finishes that cleanup the way the batch's end does it
+ * (core/engine/Finish.ts): a worktree with local changes is kept, a branch is deleted only merged.
+ */
+const leftoversOf = (s: BatchState, inventory: Inventory): ReadonlyArray<Orphan> => {
+  const out: Array<Orphan> = []
+  for (const t of s.tasks) {
+    if (t.status !== "succeeded" || t.worktree === undefined || t.worktreeArchived === true) continue
+    const listed = inventory.worktrees.find((w) => w.path === t.worktree && !w.prunable)
+    const tag = `${s.batchId}/${t.id}`
+    const sessions = inventory.tmux.state === "up" ? [...new Set(inventory.tmux.panes.filter((p) => p.taskTag === tag).map((p) => p.sessionName))] : []
+    const reason = `batch ${s.batchId} completed but the cleanup of task ${t.id} did not finish`
+    const steps: Array<PlanStep> = sessions.map((session) => ({ _tag: "StopSession", taskId: t.id, session, attempt: t.attempts, reason }))
+    if (listed !== undefined) steps.push({ _tag: "RemoveWorktree", path: t.worktree, ...(t.branch === undefined ? {} : { branch: t.branch }), afterSnapshot: false, reason })
+    out.push({ kind: "leftover", name: t.worktree, batchId: s.batchId, taskId: t.id, reason, steps })
   }
   return out
 }

@@ -43,7 +43,9 @@ export const Reattach = Schema.TaggedStruct("Reattach", {
 export const MarkTask = Schema.TaggedStruct("MarkTask", {
   taskId: TaskId,
   status: TaskStatus,
-  reason: Schema.String
+  reason: Schema.String,
+  /** The exit status of an agent that exited on its own, recorded on the task. */
+  exitStatus: Schema.optionalKey(Schema.Finite.check(Schema.isInt()))
 })
 /** Do nothing destructive to a task now; report why. */
 export const Hold = Schema.TaggedStruct("Hold", {

@@ -52,3 +52,6 @@ export const WORKTREE_RELAUNCH: Readonly<Record<Transcript, string>> = table(TRA
 /** Row 8: `[worktree]`. */
 export const GONE_FAILED: Readonly<Record<Evidence["worktree"], string>> = table(WORKTREES, (w) =>
   `session is gone and ${w === "none" ? "it has no worktree" : `its worktree is ${w}`}`)
+
+/** Row 4 mark-failed: the agent exited on its own without an accepted done marker. */
+export const exitedReason = (status: number): string => `the agent exited with status ${status} without a done marker`

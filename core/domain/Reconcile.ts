@@ -9,6 +9,7 @@
  * | 2 | tmux state `unknown` and the task was started                     | hold          |
  * | 3 | session alive and the agent process alive                         | reconnect     |
  * | 4 | session alive but the agent is gone (dead pane / bare shell)      | re-execute    |
+ * |   |   …the agent exited on its own (dead pane with an exit status)    | mark-failed   |
  * | 5 | persisted status is terminal                                      | skip          |
  * | 6 | worktree exists                                                   | re-execute    |
  * | 7 | never started (pending)                                           | pending       |
@@ -18,13 +19,15 @@
  * what cannot be seen): rows 3–4 apply to tasks that are not terminal — a finished task's session
  * lingers under remain-on-exit and must not be re-run (row 5); an agent process still alive outside
  * any session is held, never doubled; a never-started task is `pending` even when a worktree was
- * already created for it; row 4/6 need a usable worktree, else row 8.
+ * already created for it; row 4/6 need a usable worktree, else row 8. Only a pane whose program was
+ * killed (a signal, no exit status), vanished or was replaced by a shell is re-executed: an agent
+ * that exited on its own failed, exactly as the live supervisor records it.
  */
 import type { Evidence, TaskDecision } from "./Decision.ts"
 import { isTerminal, neverStarted } from "./Evidence.ts"
 import { evidenceWith } from "./EvidenceCore.ts"
-import { ownershipTag } from "./Naming.ts"
-import { ALREADY, GONE_BUT_AGENT, GONE_FAILED, GONE_NOWHERE, GONE_RELAUNCH, MARKER, WORKTREE_RELAUNCH } from "./Reasons.ts"
+import { hostDeclaresSessions, ownershipTag } from "./Naming.ts"
+import { ALREADY, exitedReason, GONE_BUT_AGENT, GONE_FAILED, GONE_NOWHERE, GONE_RELAUNCH, MARKER, WORKTREE_RELAUNCH } from "./Reasons.ts"
 import type { Signals, TmuxPane } from "./Signals.ts"
 import { stateIndex } from "./StateIndex.ts"
 import type { BatchState, Task } from "./State.ts"
@@ -54,6 +57,11 @@ export const decideTask = (task: Task, e: Evidence): TaskDecision => {
     if (e.session === "alive" && e.agent === "alive") return plain(task, e, 3, "reconnect", "session and agent process are alive")
     if (e.session === "dead-pane" || e.session === "bare-shell") {
       if (e.agent === "alive") return plain(task, e, 4, "hold", GONE_BUT_AGENT[e.session])
+      // The agent exited on its own (an exit status, no accepted marker): that is its outcome, the
+      // one the live supervisor records — never a reason to run it again (one rule: Monitor.ts).
+      if (e.session === "dead-pane" && e.exitStatus !== undefined) {
+        return { taskId: task.id, action: "mark-failed", row: 4, reason: exitedReason(e.exitStatus), evidence: e, exitStatus: e.exitStatus }
+      }
       if (usable) return relaunch(task, e, 4, GONE_RELAUNCH[e.session][e.transcript], true)
       return plain(task, e, 8, "mark-failed", GONE_NOWHERE[e.session][e.worktree])
     }
@@ -79,7 +87,7 @@ export const taskOrder = (state: BatchState): ReadonlyArray<Task> => stateIndex(
 
 /**
  * Every task's own pane, by decision position, in one pass over the panes: the tagged pane with the
- * least pane id, else (no tagged pane) the untagged pane of exactly its session name — what
+ * least pane id, else (no tagged pane, imported batches only) the untagged pane of exactly its session name — what
  * `panesOf(…)[0]` returns for each task, without a lookup string or array per task.
  */
 const ownPanes = (state: BatchState, signals: Signals): ReadonlyArray<TmuxPane | undefined> => {
@@ -104,7 +112,7 @@ const ownPanes = (state: BatchState, signals: Signals): ReadonlyArray<TmuxPane |
     const cur = own[pos]
     if (cur === undefined || p.paneId < cur.paneId) own[pos] = p // ties: the first listed, as a stable sort
   }
-  if (untagged !== undefined) {
+  if (untagged !== undefined && hostDeclaresSessions(state)) {
     for (let pos = 0; pos < order.length; pos++) {
       const session = order[pos]!.session
       if (own[pos] === undefined && session !== undefined) own[pos] = untagged.get(session)

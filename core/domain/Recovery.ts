@@ -84,7 +84,9 @@ const pushTaskSteps = (steps: Array<PlanStep>, state: BatchState, task: Task, d:
     case "re-execute":
       return pushReExecute(steps, state, task, d, options)
     case "mark-failed":
-      steps.push({ _tag: "MarkTask", taskId: task.id, status: "failed", reason: d.reason })
+      steps.push(d.exitStatus === undefined
+        ? { _tag: "MarkTask", taskId: task.id, status: "failed", reason: d.reason }
+        : { _tag: "MarkTask", taskId: task.id, status: "failed", reason: d.reason, exitStatus: d.exitStatus })
       return
     case "hold":
       steps.push({ _tag: "Hold", taskId: task.id, reason: d.reason })

@@ -12,7 +12,13 @@ export const TmuxPane = Schema.Struct({
   paneId: Schema.String,
   panePid: Count,
   dead: Schema.Boolean,
+  /** The exit status of a dead pane's program that exited on its own (`#{pane_dead_status}`). */
   deadStatus: Schema.optionalKey(Schema.Finite.check(Schema.isInt())),
+  /**
+   * The signal that killed a dead pane's program (`#{pane_dead_signal}`): it did not exit on its own,
+   * so it has no exit status — something outside it (a kill, the OOM killer, a reboot) ended it.
+   */
+  deadSignal: Schema.optionalKey(Schema.Finite.check(Schema.isInt())),
   currentCommand: Schema.String,
   /** The `@rekindle_task` pane option: `<batchId>/<taskId>` when rekindle owns the pane. */
   taskTag: Schema.optionalKey(Schema.String),

@@ -179,6 +179,8 @@ export const BatchStateFields = Schema.Struct({
   logCheckpoints: Schema.Record(TaskId, LogCheckpoint),
   prompts: Schema.Array(PromptEntry),
   options: Schema.optionalKey(BatchOptions),
+  /** The absolute path of the manifest the batch was started from (`run` refuses a second unfinished batch of it). */
+  manifest: Schema.optionalKey(Schema.String),
   createdAt: Timestamp,
   updatedAt: Timestamp
 })

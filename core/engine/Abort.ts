@@ -8,12 +8,12 @@ import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import { evidenceFor } from "../domain/Evidence.ts"
 import type { Signals } from "../domain/Signals.ts"
-import { Tmux } from "../ports/Tmux.ts"
 import { makeApplying } from "./Applying.ts"
 import { fail } from "./Errors.ts"
 import { record } from "./Journaled.ts"
 import { batchPaths } from "./Layout.ts"
 import { observe } from "./Observe.ts"
+import { killOwnedSession } from "./Ownership.ts"
 import { loadState, type BatchRef } from "./StateIO.ts"
 import { withLease } from "./Supervision.ts"
 import { ensureAgentGone } from "./TaskSteps.ts"
@@ -44,7 +44,6 @@ export const abort = Effect.fn("Abort.abort")(function*(ref: BatchRef, options: 
   const paths = batchPaths(state.repoRoot, state.batchId)
   return yield* Effect.scoped(Effect.gen(function*() {
     yield* withLease(paths.lease)
-    const tmux = yield* Tmux
     const fs = yield* FileSystem.FileSystem
     const ctx = yield* makeApplying(state)
     const targets = liveTasks(state, yield* observe(state))
@@ -66,7 +65,7 @@ export const abort = Effect.fn("Abort.abort")(function*(ref: BatchRef, options: 
     for (const t of liveTasks(state, signals)) {
       const e = evidenceFor(state, t, signals)
       if (e.sessionName !== undefined) {
-        yield* tmux.killSession({ name: e.sessionName }).pipe(Effect.catchIf((x) => x.reason === "NotFound", () => Effect.void),
+        yield* killOwnedSession(state, e.sessionName).pipe(Effect.catchIf((x) => x.reason === "NotFound", () => Effect.void),
           Effect.mapError((x) => fail("E_TMUX_UNAVAILABLE", `cannot stop ${e.sessionName}: ${x.message}`, "check tmux with `rekindle doctor`")))
       }
       yield* ensureAgentGone(t, options.graceMs ?? 5_000)

@@ -17,11 +17,12 @@ import { emit, ExecutorSettings } from "./ExecutorSettings.ts"
 import { finishBatch } from "./Finish.ts"
 import { launchTask } from "./Launch.ts"
 import { readSink, sinkEnds, tailPass } from "./Logs.ts"
-import { dependentsOf, monitorPass } from "./Monitor.ts"
+import { dependentsOf, monitorPass } from "../domain/Monitor.ts"
 import { observe } from "./Observe.ts"
 import { recheckPrompts } from "./Prompts.ts"
 import { mergeLane } from "./RepoSteps.ts"
 import { ensureAgentGone } from "./TaskSteps.ts"
+import { killOwnedSession } from "./Ownership.ts"
 import { recoverVanished } from "./Vanished.ts"
 import { Tmux } from "../ports/Tmux.ts"
 
@@ -98,12 +99,11 @@ const transition = (ctx: Applying, taskId: string, status: Task["status"], reaso
 /** Stop every running agent of `ids` (stop-all). */
 const stopRunning = (ctx: Applying, ids: ReadonlyArray<string>, reason: string) =>
   Effect.gen(function*() {
-    const tmux = yield* Tmux
     const { graceMs } = yield* ExecutorSettings
     for (const id of ids) {
       const task = findTask(yield* ctx.current, id)
       if (task === undefined || (task.status !== "running" && task.status !== "stalled")) continue
-      if (task.session !== undefined) yield* tmux.killSession({ name: task.session }).pipe(Effect.ignore)
+      if (task.session !== undefined) yield* killOwnedSession(yield* ctx.current, task.session).pipe(Effect.ignore)
       yield* ensureAgentGone(task, graceMs)
       yield* transition(ctx, id, "failed", reason)
     }
@@ -144,6 +144,7 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
   }
   // Dead panes seen without an exit status: when first seen (observation time), per task.
   const awaitingStatus = new Map<string, number>()
+  let announced = false
   for (;;) {
     const s = yield* ctx.current
     const tasks = ids.flatMap((id) => findTask(s, id) ?? [])
@@ -155,6 +156,11 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
     }
     const pending = tasks.filter((t) => t.status === "pending")
     for (const t of pending.slice(0, Math.max(0, opts.maxLanes - running.length))) yield* start(ctx, t.id)
+    if (!announced) {
+      announced = true
+      const after = yield* ctx.current
+      yield* emit({ _tag: "WaveRunning", wave, running: ids.filter((id) => { const st = findTask(after, id)?.status; return st === "running" || st === "stalled" }) })
+    }
     if (tasks.every((t) => TERMINAL.has(t.status))) break
     yield* Effect.sleep(pollMs)
     yield* tailPass(ctx, ids, sinkEnd)
@@ -164,28 +170,27 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
     if (now.prompts.some((p) => p.status === "intent" || p.status === "sent")) yield* recheckPrompts(ctx)
     const vanished: Array<string> = []
     for (const tr of monitorPass(now, ids, signals, opts.stallTimeoutMs)) {
-      // Held by resume for its relaunch back-off: its dead agent is what resume already decided to
-      // re-execute, not a new failure. Wait out the back-off, then recover it in place as promised.
-      if (held.has(tr.taskId) && tr.status === "failed" && tr.stopSession === undefined) {
-        if ((findTask(now, tr.taskId)?.nextAttemptAt ?? 0) > signals.observedAt) continue
-        held.delete(tr.taskId)
-        vanished.push(tr.taskId)
-        continue
-      }
-      // A dead pane whose exit status tmux has not reported yet: wait for it, at least one more poll
-      // and up to STATUS_WAIT_MS (a loaded machine can take more than one poll to reap the agent).
-      if (tr.statusPending === true) {
-        const since = awaitingStatus.get(tr.taskId)
-        if (since === undefined) awaitingStatus.set(tr.taskId, signals.observedAt)
-        if (since === undefined || signals.observedAt - since < STATUS_WAIT_MS) continue
-      }
-      // Its session was killed, not its agent's doing: recovered in place below, as resume would.
-      if (tr.vanished === true) {
+      if (tr.recover === true) {
+        // Held by resume for its relaunch back-off: what resume already decided to re-execute, not a
+        // new event. Wait out the back-off, then recover it in place as promised.
+        if (held.has(tr.taskId)) {
+          if ((findTask(now, tr.taskId)?.nextAttemptAt ?? 0) > signals.observedAt) continue
+          held.delete(tr.taskId)
+        }
+        // A dead pane whose exit status (or signal) tmux has not reported yet: wait for it, at least
+        // one more poll and up to STATUS_WAIT_MS (a loaded machine can take more than one poll to
+        // reap the agent) — an agent that exited on its own failed, one killed from outside did not.
+        if (tr.statusPending === true) {
+          const since = awaitingStatus.get(tr.taskId)
+          if (since === undefined) awaitingStatus.set(tr.taskId, signals.observedAt)
+          if (since === undefined || signals.observedAt - since < STATUS_WAIT_MS) continue
+        }
+        // Killed from outside, not the agent's doing: recovered in place below, as resume would.
         vanished.push(tr.taskId)
         continue
       }
       if (tr.stopSession !== undefined) {
-        yield* (yield* Tmux).killSession({ name: tr.stopSession }).pipe(Effect.ignore)
+        yield* killOwnedSession(now, tr.stopSession).pipe(Effect.ignore)
         // A hung agent may ignore the session's SIGHUP: make sure it is gone (TERM, grace, KILL)
         // before it is recorded failed, or it would live on next to a later relaunch.
         const given = findTask(now, tr.taskId)

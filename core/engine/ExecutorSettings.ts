@@ -22,6 +22,8 @@ export const ExecutorSettings: Context.Reference<ExecutorTuning> = Context.Refer
 export type ExecutorEvent =
   | { readonly _tag: "WaveStarted"; readonly wave: number; readonly waves: number; readonly tasks: ReadonlyArray<string> }
   | { readonly _tag: "TaskLaunched"; readonly taskId: string; readonly attempt: number; readonly session: string }
+  /** The wave's first launch pass is done: its tasks run (a background supervisor is ready from here). */
+  | { readonly _tag: "WaveRunning"; readonly wave: number; readonly running: ReadonlyArray<string> }
   | { readonly _tag: "TaskChanged"; readonly taskId: string; readonly status: string; readonly reason: string }
   | { readonly _tag: "Merged"; readonly wave: number; readonly lane: string; readonly status: string; readonly reason?: string }
   | { readonly _tag: "BatchEnded"; readonly phase: string; readonly reason: string }

@@ -2,6 +2,11 @@
  * The end of a batch run. Every task succeeded and every lane merged: `completed`, merged worktrees
  * and branches removed, and the sessions of those tasks closed (state kept as history). Otherwise `paused` (or `failed` after a merge abort)
  * with every worktree kept: work that is not merged is never reset or cleaned, only reported.
+ *
+ * Whichever process completes the batch runs it — the wave executor, or `resume` when the last wave
+ * needed only a merge retry — and it is re-runnable: `completed` is saved only after the cleanup, so a
+ * crash inside it leaves the batch for `resume` to finish, and `repair` finishes the cleanup of a
+ * `completed` batch whose worktrees are still there (a state written by an older version).
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -11,6 +16,7 @@ import type { BatchState } from "../domain/State.ts"
 import { Tmux } from "../ports/Tmux.ts"
 import { Worktrees } from "../ports/Worktrees.ts"
 import type { Applying } from "./Applying.ts"
+import { crashPoint } from "./CrashPoints.ts"
 import { emit } from "./ExecutorSettings.ts"
 
 /** Whether every wave's every lane has a succeeded latest merge record. */
@@ -35,15 +41,21 @@ export const finishBatch = Effect.fn("Finish.finishBatch")(function*(ctx: Applyi
   const now = yield* Clock.currentTimeMillis
   const kept: Array<string> = []
   for (const t of s.tasks) {
-    if (t.worktree === undefined) continue
-    const removed = yield* git.remove(s.repoRoot, t.worktree).pipe(Effect.as(true), Effect.orElseSucceed(() => false))
+    if (t.worktree === undefined || t.worktreeArchived === true) continue
+    // Re-run after a crash inside the cleanup: a worktree already removed is done, not "kept".
+    yield* crashPoint("finish:before-remove")
+    const removed = yield* git.remove(s.repoRoot, t.worktree).pipe(Effect.as(true), Effect.catch(() =>
+      git.pathStates([t.worktree!]).pipe(Effect.map((at) => at[t.worktree!] === "missing"), Effect.orElseSucceed(() => false))))
     if (!removed) {
       kept.push(t.id)
       continue
     }
+    yield* crashPoint("finish:before-delete-branch")
     if (t.branch !== undefined) yield* git.deleteBranch(s.repoRoot, t.branch, { mergedInto: s.baseBranch }).pipe(Effect.ignore)
   }
+  yield* crashPoint("finish:before-close-sessions")
   yield* closeSessions(s, s.tasks.filter((t) => t.worktree !== undefined && !kept.includes(t.id)).map((t) => t.id))
+  yield* crashPoint("finish:before-completed")
   const saved = yield* ctx.update((x) => ({
     ...x,
     phase: "completed",

@@ -16,6 +16,10 @@ import { Tmux } from "../ports/Tmux.ts"
 import { Worktrees } from "../ports/Worktrees.ts"
 import { fail } from "./Errors.ts"
 import { batchPaths } from "./Layout.ts"
+import { foreignSession } from "./Ownership.ts"
+
+/** How many alternative names a launch tries when its session name is taken by a session not rekindle's. */
+const MAX_NAME_TRIES = 9
 
 /** How to start the agent. */
 export interface LaunchRequest {
@@ -58,7 +62,7 @@ export const launchTask = Effect.fn("Launch.launchTask")(function*(state: BatchS
   const procs = yield* ProcessTable
   const git = yield* Worktrees
   const paths = batchPaths(state.repoRoot, state.batchId)
-  const session = task.session ?? sessionNameFor(state.batchId, task.id)
+  const wanted = task.session ?? sessionNameFor(state.batchId, task.id)
   const marker = task.doneMarker ?? paths.marker(task.id)
 
   // A relaunch continues from the worktree's HEAD. Without one — the task branch deleted by hand —
@@ -92,6 +96,16 @@ export const launchTask = Effect.fn("Launch.launchTask")(function*(state: BatchS
     yield* fs.makeDirectory(dir, { recursive: true, mode: 0o700 }).pipe(
       Effect.mapError((e) => fail("E_IO", `cannot create ${dir}: ${e.message}`, "check permissions of the .rekindle directory")))
   }
+  // A session of that name that is not rekindle's (a user's, say) is never adopted or replaced: the
+  // task takes the next free name instead (`<name>-2`, …), recorded in its state like any other.
+  let session = wanted
+  for (let n = 2; yield* foreignSession(state, session); n++) {
+    if (n > MAX_NAME_TRIES) {
+      return yield* fail("E_TMUX_UNAVAILABLE", `cannot start task ${task.id}: sessions ${wanted} to ${wanted}-${MAX_NAME_TRIES} all exist and are not rekindle's`,
+        "rename or stop those sessions (they are left alone), then resume")
+    }
+    session = `${wanted}-${n}`
+  }
   const pane = yield* tmux.newSession({
     name: session,
     cwd: worktree,
@@ -106,7 +120,7 @@ export const launchTask = Effect.fn("Launch.launchTask")(function*(state: BatchS
     taskTag: ownershipTag(state.batchId, task.id),
     logFile: paths.log(task.id)
   }).pipe(Effect.mapError((e) => fail("E_TMUX_UNAVAILABLE", `cannot start session ${session}: ${e.message}`,
-    e.reason === "DuplicateSession" ? "a session with that name exists: run `rekindle plan` to see why" : "check tmux with `rekindle doctor`")))
+    e.reason === "DuplicateSession" ? "a session with that name appeared during the launch: run `rekindle plan`, then resume" : "check tmux with `rekindle doctor`")))
   const procInfo = yield* procs.snapshot.pipe(Effect.map((ps) => ps.find((p) => p.pid === pane.panePid)), Effect.option)
   const self = yield* procs.self.pipe(Effect.option)
   const now = yield* Clock.currentTimeMillis

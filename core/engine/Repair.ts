@@ -5,7 +5,9 @@
  * snapshotted before removal, nothing rekindle does not own is touched, `git worktree prune` runs,
  * and every action is journaled. A dry run changes nothing at all.
  */
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
 import { BRANCH_PREFIX } from "../domain/Naming.ts"
 import { findOrphans, type Inventory, type Orphan } from "../domain/Orphans.ts"
 import type { PlanStep } from "../domain/Plan.ts"
@@ -13,8 +15,10 @@ import type { BatchState } from "../domain/State.ts"
 import { Tmux } from "../ports/Tmux.ts"
 import { Worktrees } from "../ports/Worktrees.ts"
 import { applyPlan } from "./Apply.ts"
+import { makeApplying } from "./Applying.ts"
 import { fail } from "./Errors.ts"
-import { batchPaths } from "./Layout.ts"
+import { finishBatch } from "./Finish.ts"
+import { batchPaths, stateRoot } from "./Layout.ts"
 import { listBatches, loadState, unreadableBatches, type BatchRef } from "./StateIO.ts"
 import { withLease } from "./Supervision.ts"
 
@@ -60,6 +64,23 @@ export const inventory = Effect.fn("Repair.inventory")(function*(repoRoot: strin
   return { inventory: inv, baseFor }
 })
 
+/**
+ * Where repair journals when no batch state is left: `.rekindle/.repair/` — a name no batch id can
+ * take (ids never start with '.'), so it is never listed as a batch. Never saved as a state.
+ */
+const repairHome = (repoRoot: string) =>
+  Effect.gen(function*() {
+    const dir = `${stateRoot(repoRoot)}/.repair`
+    yield* (yield* FileSystem.FileSystem).makeDirectory(dir, { recursive: true, mode: 0o700 }).pipe(
+      Effect.mapError((e) => fail("E_IO", `cannot create ${dir}: ${e.message}`, "check permissions of the .rekindle directory")))
+    const now = yield* Clock.currentTimeMillis
+    const branch = yield* (yield* Worktrees).currentBranch(repoRoot).pipe(Effect.orElseSucceed(() => "HEAD"))
+    return {
+      version: 1, batchId: ".repair", phase: "idle", repoRoot, baseBranch: branch, waves: [], tasks: [], lanes: [], merges: [],
+      counters: {}, errors: [], logCheckpoints: {}, prompts: [], createdAt: now, updatedAt: now
+    } satisfies BatchState
+  })
+
 /** Repair one batch, or all of them. */
 export const repair = Effect.fn("Repair.repair")(function*(ref: BatchRef, options: RepairOptions) {
   if (options.all === true) {
@@ -79,12 +100,23 @@ export const repair = Effect.fn("Repair.repair")(function*(ref: BatchRef, option
   const removals = steps.filter((s) => s._tag === "RemoveWorktree" || s._tag === "StopSession" || s._tag === "DeleteBranch").length
   const report: RepairReport = { batches: states.map((s) => s.batchId), orphans, steps, dryRun: options.dryRun, removals }
   if (options.dryRun || steps.length === 0) return report
-  // Act under the lease of the batch the journal lives with (the first one).
-  const home = states[0]
-  if (home === undefined) return report
+  // A completed batch's leftovers: its own end-of-batch cleanup runs again, under its lease.
+  const finishing = new Set(orphans.filter((o) => o.kind === "leftover").flatMap((o) => (o.batchId === undefined ? [] : [o.batchId])))
+  for (const s of states.filter((x) => finishing.has(x.batchId))) {
+    yield* Effect.scoped(Effect.gen(function*() {
+      yield* withLease(batchPaths(s.repoRoot, s.batchId).lease)
+      yield* finishBatch(yield* makeApplying(s))
+    }))
+  }
+  const rest = orphans.filter((o) => o.kind !== "leftover").flatMap((o) => o.steps)
+  if (rest.length === 0) return report
+  // Act under the lease of the batch the journal lives with (the first one); with no state left at
+  // all (`repair --all` after `.rekindle/<batch>` was deleted), under repair's own journal and lease.
+  const home = states[0] ?? (yield* repairHome(ref.repoRoot))
+  const paths = batchPaths(home.repoRoot, home.batchId)
   yield* Effect.scoped(Effect.gen(function*() {
-    const lease = yield* withLease(batchPaths(home.repoRoot, home.batchId).lease)
-    yield* applyPlan(home, { batchId: home.batchId, steps }, { baseFor, lease: { path: batchPaths(home.repoRoot, home.batchId).lease, self: lease.self } })
+    const lease = yield* withLease(paths.lease)
+    yield* applyPlan(home, { batchId: home.batchId, steps: rest }, { baseFor, lease: { path: paths.lease, self: lease.self } })
   }))
   return report
 })

@@ -14,10 +14,11 @@ import type { PlanStep } from "../domain/Plan.ts"
 import { reconcile } from "../domain/Reconcile.ts"
 import { planRestart } from "../domain/Recovery.ts"
 import type { BatchState } from "../domain/State.ts"
-import { DEFAULT_STORM, detectRelaunchStorm, type StormOptions } from "../domain/Storm.ts"
+import type { StormOptions } from "../domain/Storm.ts"
 import { WaveExecutor } from "../ports/WaveExecutor.ts"
 import { applyPlan } from "./Apply.ts"
 import { continueFrom } from "./Executor.ts"
+import { finishBatch } from "./Finish.ts"
 import { makeApplying } from "./Applying.ts"
 import { fail, type EngineError } from "./Errors.ts"
 import { recoverIntents } from "./Intents.ts"
@@ -38,7 +39,8 @@ export interface ResumeOptions {
   /** Grace between SIGTERM and SIGKILL for stale agents. */
   readonly graceMs?: number
   readonly leaseStaleMs?: number
-  readonly storm?: StormOptions
+  /** Thresholds of the relaunch-storm guard (`false`: none); `force` overrides it too. */
+  readonly storm?: StormOptions | false
   /**
    * Run the remaining waves in this process after recovery (default true). False: recover only and
    * leave the batch `paused` for a supervisor started elsewhere (the detached mode starts one).
@@ -87,10 +89,10 @@ export const resume = Effect.fn("Resume.resume")(function*(ref: BatchRef, option
     const ctx = yield* makeApplying(yield* loadState({ repoRoot: first.repoRoot, batchId: first.batchId }))
     const { recovered, tornTail: journalTornTail } = yield* recoverIntents(ctx)
     yield* recheckPrompts(ctx)
-    const report = yield* planState(yield* ctx.current, { force: options.force ?? false })
+    const report = yield* planState(yield* ctx.current, { force: options.force ?? false, ...(options.storm === undefined ? {} : { storm: options.storm }) })
     const plan = options.restart === undefined ? report.plan : planRestart(report.state, report.decisions, options.restart)!
     const now = yield* Clock.currentTimeMillis
-    const storm = options.restart === undefined ? detectRelaunchStorm(report.state, plan, now, options.storm ?? DEFAULT_STORM) : undefined
+    const storm = options.restart === undefined ? report.storm : undefined
     if (storm !== undefined) {
       const state = yield* ctx.update((s) => ({ ...s, phase: "paused", errors: [...s.errors, { at: now, code: "E_RELAUNCH_STORM", message: storm }] }))
       return { outcome: "resume_failed" as const, report, applied: [], state, recovered, journalTornTail, message: storm }
@@ -117,8 +119,9 @@ export const resume = Effect.fn("Resume.resume")(function*(ref: BatchRef, option
       const rp = computeResumePoint(state, reconcile(state, report.signals))
       const finished = rp.resumeWave === undefined && rp.mergeRetryWaves.length === 0 && rp.held.length === 0 && rp.reconnect.length === 0 && rp.reExecute.length === 0
       if (finished) {
-        const apply = yield* makeApplying(state)
-        state = yield* apply.update((s) => ({ ...s, phase: rp.failed.length + rp.blocked.length > 0 ? "paused" : "completed" }))
+        // The batch ends here, not in an executor: the same end-of-batch cleanup (worktrees, branches
+        // and sessions of merged tasks) runs, or a completed batch would leave everything behind.
+        state = yield* finishBatch(yield* makeApplying(state))
       }
     }
     return { outcome: outcomeOf(options.restart !== undefined, result.applied), report, applied: result.applied, state, recovered, journalTornTail, message }

@@ -29,7 +29,15 @@ export interface RunOptions {
    * batch's sessions without being told again. A manifest's `tmuxSocket` must agree with it.
    */
   readonly tmuxSocket?: string
+  /**
+   * Start another batch of a manifest that has an unfinished batch in the repo, on purpose (`run
+   * --new`). Without it `run` refuses (E_UNFINISHED_BATCH): the usual intent is `resume`.
+   */
+  readonly allowNew?: boolean
 }
+
+/** Phases of a batch that is not over: its work may still be resumed. */
+const UNFINISHED: ReadonlySet<string> = new Set(["executing", "merging", "paused", "stopped"])
 
 const invalid = (problems: ReadonlyArray<string>, path: string) =>
   fail("E_INVALID_MANIFEST", `${path}: ${problems.length} problem(s): ${problems.join("; ")}`, "fix every listed problem; `rekindle schema manifest` prints the format", { problems })
@@ -72,7 +80,8 @@ export const newBatchId = Effect.gen(function*() {
   const now = new Date(yield* Clock.currentTimeMillis).toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)
   const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
   let suffix = ""
-  for (let i = 0; i < 4; i++) suffix += alphabet[yield* Random.nextIntBetween(0, alphabet.length)]
+  // nextIntBetween is inclusive by default: half-open, or one draw in 37 indexes past the end ("undefined").
+  for (let i = 0; i < 4; i++) suffix += alphabet[yield* Random.nextIntBetween(0, alphabet.length, { halfOpen: true })]
   return `${now}-${suffix}`
 })
 
@@ -127,6 +136,7 @@ const excludeStateDir = Effect.fn("Run.excludeStateDir")(function*(repoRoot: str
 /** Prepare and persist a batch from a manifest, without launching anything. */
 export const prepare = Effect.fn("Run.prepare")(function*(options: RunOptions & { readonly batchId?: string }) {
   const read = yield* readManifest(options.manifestPath)
+  const path = yield* Path.Path
   const { waves, prompts } = read
   const named = read.manifest.options?.tmuxSocket
   if (options.tmuxSocket !== undefined && named !== undefined && named !== options.tmuxSocket) {
@@ -143,7 +153,16 @@ export const prepare = Effect.fn("Run.prepare")(function*(options: RunOptions & 
   const batchId = options.batchId ?? manifest.options?.batchId ?? (yield* newBatchId)
   // A batch that never left planning (its supervisor died before the first wave: nothing was
   // launched) is started again from this manifest — what `resume` tells the user to do for it.
-  const existing = (yield* listBatches(options.repoRoot)).find((b) => b.batchId === batchId)
+  const batches = yield* listBatches(options.repoRoot)
+  const manifestAt = path.resolve(options.manifestPath)
+  const unfinished = batches.filter((b) => b.batchId !== batchId && b.manifest === manifestAt && UNFINISHED.has(b.phase))
+  if (unfinished.length > 0 && options.allowNew !== true) {
+    const ids = unfinished.map((b) => `${b.batchId} (${b.phase})`).join(", ")
+    return yield* fail("E_UNFINISHED_BATCH", `${options.manifestPath} already has an unfinished batch in this repo: ${ids}`,
+      `resume it with \`rekindle resume ${unfinished[0]!.batchId}\`, or start another batch of it on purpose with \`rekindle run --new\``,
+      { batches: unfinished.map((b) => b.batchId) })
+  }
+  const existing = batches.find((b) => b.batchId === batchId)
   if (existing !== undefined && existing.phase !== "planning" && existing.phase !== "idle") {
     return yield* fail("E_USAGE", `batch ${batchId} already exists in ${options.repoRoot}`, "choose another batchId, or resume it with `rekindle resume`")
   }
@@ -151,7 +170,8 @@ export const prepare = Effect.fn("Run.prepare")(function*(options: RunOptions & 
   const fs = yield* FileSystem.FileSystem
   yield* fs.makeDirectory(stateRoot(options.repoRoot), { recursive: true, mode: 0o700 }).pipe(Effect.ignore)
   const now = yield* Clock.currentTimeMillis
-  return yield* saveState(initialState({ batchId, repoRoot: options.repoRoot, baseBranch, baseCommit, manifest, waves, prompts, now }), now)
+  const initial = initialState({ batchId, repoRoot: options.repoRoot, baseBranch, baseCommit, manifest, waves, prompts, now })
+  return yield* saveState({ ...initial, manifest: manifestAt }, now)
 })
 
 /** `rekindle run`: prepare the batch, then run every wave under the lease. */

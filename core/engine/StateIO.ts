@@ -38,6 +38,8 @@ export interface BatchEntry {
   readonly batchId: string
   readonly phase: string
   readonly updatedAt: number
+  /** The manifest it was started from, when recorded. */
+  readonly manifest?: string
 }
 
 /** A batch directory whose state.json exists but cannot be used, with the error a command reports for it. */
@@ -58,7 +60,7 @@ const scanBatches = Effect.fn("StateIO.scanBatches")(function*(repoRoot: string)
     if (loaded._tag === "Failure") unreadable.push({ batchId: name, error: fromStoreError(loaded.failure) })
     else if (loaded.success._tag === "Loaded") {
       const s = loaded.success.state
-      readable.push({ batchId: s.batchId, phase: s.phase, updatedAt: s.updatedAt })
+      readable.push({ batchId: s.batchId, phase: s.phase, updatedAt: s.updatedAt, ...(s.manifest === undefined ? {} : { manifest: s.manifest }) })
     }
   }
   return { readable: readable.sort((a, b) => b.updatedAt - a.updatedAt), unreadable }

@@ -12,6 +12,7 @@ import { ProcessTable } from "../ports/ProcessTable.ts"
 import { Tmux } from "../ports/Tmux.ts"
 import { Worktrees } from "../ports/Worktrees.ts"
 import { findTask, type Applying } from "./Applying.ts"
+import { killOwnedSession } from "./Ownership.ts"
 import { crashPoint } from "./CrashPoints.ts"
 import { fail } from "./Errors.ts"
 import { journaled } from "./Journaled.ts"
@@ -76,7 +77,8 @@ export const stopSession = (ctx: Applying, step: Step<"StopSession">, graceMs: n
       }),
       act: Effect.gen(function*() {
         yield* crashPoint("stop:before-kill")
-        yield* tmux.killSession({ name: step.session }).pipe(
+        // Only a session rekindle owns is killed: a user's session of that name is left alone.
+        yield* killOwnedSession(state, step.session).pipe(
           Effect.catchIf((e) => e.reason === "NotFound" || e.reason === "NoServer", () => Effect.void),
           Effect.mapError((e) => fail("E_TMUX_UNAVAILABLE", `cannot stop session ${step.session}: ${e.message}`, "check tmux with `rekindle doctor`"))
         )
@@ -178,6 +180,7 @@ export const markTask = (ctx: Applying, step: Step<"MarkTask">) =>
     yield* ctx.updateTask(step.taskId, (t) => ({
       ...withHistory(t, `mark:${step.status}`, step.reason, now),
       status: step.status,
-      ...(terminal.includes(step.status) ? { endedAt: now, exitReason: step.reason } : {})
+      ...(terminal.includes(step.status) ? { endedAt: now, exitReason: step.reason } : {}),
+      ...(step.exitStatus === undefined ? {} : { exitStatus: step.exitStatus })
     }))
   })

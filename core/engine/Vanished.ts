@@ -21,7 +21,9 @@ const stepTask = (step: PlanStep): string | undefined => ("taskId" in step ? ste
 /** Recover `taskIds` in place as resume would; returns the steps applied (the executor's state follows). */
 export const recoverVanished = Effect.fn("Vanished.recoverVanished")(function*(ctx: Applying, taskIds: ReadonlyArray<string>, graceMs: number) {
   const wanted = new Set(taskIds)
-  const report = yield* planState(yield* ctx.current)
+  // No storm guard here: the monitor recovers only agents killed from outside, and a hold would
+  // leave the task to be recovered again at every poll.
+  const report = yield* planState(yield* ctx.current, { storm: false })
   const steps = report.plan.steps.filter((s) => {
     const id = stepTask(s)
     return TASK_STEPS.has(s._tag) && id !== undefined && wanted.has(id)

@@ -145,18 +145,20 @@ export const tmuxContract = (name: string, makeHarness: () => Promise<TmuxHarnes
       expect(paneOf(s, p.paneId)).toMatchObject({ sessionName: "exits", dead: true, deadStatus: 3 })
     }))
 
-    it("a crashed program (SIGKILL) leaves a dead pane with status 137", withHarness(async (h) => {
+    it("a program killed from outside (SIGKILL) leaves a dead pane with the signal and no exit status", withHarness(async (h) => {
       const p = await launch(h, "crashes", h.programs.cat)
       await h.crash(p.panePid)
-      const s = await until(() => run(h.tmux.snapshot), (x) => paneOf(x, p.paneId)?.deadStatus !== undefined)
-      expect(paneOf(s, p.paneId)).toMatchObject({ dead: true, deadStatus: 137 })
+      const s = await until(() => run(h.tmux.snapshot), (x) => paneOf(x, p.paneId)?.deadSignal !== undefined)
+      expect(paneOf(s, p.paneId)).toMatchObject({ dead: true, deadSignal: 9 })
+      expect(paneOf(s, p.paneId)?.deadStatus).toBeUndefined()
     }))
 
-    it("C-c interrupts the program: dead pane with status 130", withHarness(async (h) => {
+    it("C-c interrupts the program: dead pane with signal 2 (SIGINT), no exit status", withHarness(async (h) => {
       const p = await launch(h, "interrupted", h.programs.cat)
       await run(h.tmux.sendKeys({ paneId: p.paneId }, ["C-c"]))
-      const s = await until(() => run(h.tmux.snapshot), (x) => paneOf(x, p.paneId)?.deadStatus !== undefined)
-      expect(paneOf(s, p.paneId)).toMatchObject({ dead: true, deadStatus: 130 })
+      const s = await until(() => run(h.tmux.snapshot), (x) => paneOf(x, p.paneId)?.deadSignal !== undefined)
+      expect(paneOf(s, p.paneId)).toMatchObject({ dead: true, deadSignal: 2 })
+      expect(paneOf(s, p.paneId)?.deadStatus).toBeUndefined()
     }))
 
     it("killing the server, or its last session, reads as no-server", withHarness(async (h) => {

@@ -11,6 +11,7 @@ import {
   BatchStateFields, computeResumePoint, encodeState, isDestructive, migrateState, planRecovery, reconcile, Signals,
   sessionNameFor, type BatchState, type Plan, type PlanStep, type Signals as SignalsT
 } from "../../core/domain/index.ts"
+import { monitorTask } from "../../core/domain/Monitor.ts"
 import { permute, scenario } from "../support/scenarios.ts"
 
 const RUNS = Number(process.env["REKINDLE_PROPERTY_RUNS"] ?? 300)
@@ -104,6 +105,55 @@ describe("laws over generated scenarios", () => {
         if ((step._tag === "StopSession" || step._tag === "RelaunchAgent") && step.taskId !== undefined) {
           expect(aliveAgents.has(step.taskId)).toBe(false)
         }
+      }
+    }), { numRuns: RUNS })
+  })
+
+  it("one outcome rule: for a running task, resume decides what the live supervisor records on the same observation", () => {
+    fc.assert(fc.property(scenario, ({ state, signals }) => {
+      const { decisions } = decide(state, signals)
+      for (const d of decisions) {
+        const task = state.tasks.find((t) => t.id === d.taskId)!
+        if (task.status !== "running" && task.status !== "stalled") continue
+        // A stall timeout no observation reaches: only the outcome rule speaks.
+        const tr = monitorTask(state, task, signals, Number.MAX_SAFE_INTEGER)
+        // running ⇄ stalled is the stall rule's business (a live agent is watched either way).
+        const supervisor = tr?.recover === true ? "re-execute"
+          : tr === undefined || tr.status === "running" || tr.status === "stalled" ? "watch"
+          : tr.status === "failed" ? `failed:${tr.exitStatus ?? "-"}` : tr.status
+        const resume = d.action === "mark-complete" ? (d.outcome === "failed" ? "failed:-" : "succeeded")
+          : d.action === "mark-failed" ? `failed:${d.exitStatus ?? "-"}`
+          : d.action === "re-execute" ? "re-execute" : "watch"
+        expect(`${d.taskId}:${supervisor}`).toBe(`${d.taskId}:${resume}`)
+      }
+    }), { numRuns: RUNS })
+  })
+
+  it("an agent that exited on its own (dead pane with an exit status, no marker) is failed with that status, never relaunched", () => {
+    fc.assert(fc.property(scenario, ({ state, signals, aliveAgents }) => {
+      const { decisions, plan } = decide(state, signals)
+      for (const d of decisions) {
+        if (d.evidence.session !== "dead-pane" || d.evidence.exitStatus === undefined || aliveAgents.has(d.taskId)) continue
+        if (d.evidence.marker === "succeeded" || d.evidence.marker === "failed") continue
+        const task = state.tasks.find((t) => t.id === d.taskId)!
+        if (["succeeded", "failed", "skipped"].includes(task.status)) continue
+        expect(d.action).toBe("mark-failed")
+        expect(d.exitStatus).toBe(d.evidence.exitStatus)
+        expect(plan.steps.some((s) => s._tag === "RelaunchAgent" && s.taskId === d.taskId)).toBe(false)
+      }
+    }), { numRuns: RUNS })
+  })
+
+  it("an untagged pane is never rekindle's in a batch it runs: never reconnected, stopped or taken as the agent", () => {
+    fc.assert(fc.property(scenario, ({ state, signals }) => {
+      const { decisions, plan } = decide(state, signals)
+      const panes = signals.tmux.state === "up" ? signals.tmux.panes : []
+      const userSessions = new Set(panes.filter((p) => p.taskTag === undefined).map((p) => p.sessionName))
+      for (const d of decisions) {
+        if (d.evidence.sessionName !== undefined) expect(userSessions.has(d.evidence.sessionName)).toBe(false)
+      }
+      for (const step of plan.steps) {
+        if (step._tag === "StopSession" || step._tag === "Reattach") expect(userSessions.has(step.session)).toBe(false)
       }
     }), { numRuns: RUNS })
   })

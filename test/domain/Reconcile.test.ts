@@ -41,10 +41,33 @@ describe("reconcile precedence table (DESIGN §4)", () => {
     expect(only(state([pendingTask("a")]), signals([pane("a")]))).toMatchObject({ action: "reconnect" })
   })
 
-  it("row 4: dead pane + worktree → re-execute after stopping the stale session", () => {
+  it("row 4: dead pane killed from outside (a signal) + worktree → re-execute after stopping the stale session", () => {
     const t = task("a")
-    const d = only(state([t]), signals([pane("a", { dead: true, deadStatus: 1 })], { paths: present(t), transcripts: { "conv-a": true } }))
+    const d = only(state([t]), signals([pane("a", { dead: true, deadSignal: 9 })], { paths: present(t), transcripts: { "conv-a": true } }))
     expect(d).toMatchObject({ action: "re-execute", row: 4, stopSession: true, resumeConversation: true })
+  })
+
+  it("regression: an agent failing while no supervisor runs is not run twice — a dead pane with an exit status is mark-failed with it", () => {
+    const t = task("a")
+    const d = only(state([t]), signals([pane("a", { dead: true, deadStatus: 3 })], { paths: present(t), transcripts: { "conv-a": true } }))
+    expect(d).toMatchObject({ action: "mark-failed", row: 4, exitStatus: 3, reason: "the agent exited with status 3 without a done marker" })
+  })
+
+  it("regression: a user's own session named like a task session is not the task's (untagged, batch rekindle runs)", () => {
+    const t = task("a")
+    const { taskTag: _, ...userPane } = pane("a")
+    const d = only(state([t]), signals([userPane], { paths: present(t) }))
+    expect(d.evidence.session).toBe("absent")
+    expect(d.evidence.sessionName).toBeUndefined()
+    expect(d.action).toBe("re-execute")
+  })
+
+  it("an imported batch's untagged session of exactly the declared name is the task's (its host started it)", () => {
+    const t = task("a")
+    const imported = { ...state([t]), importedFrom: { source: "host" } }
+    const { taskTag: _, ...hostPane } = pane("a")
+    const d = only(imported, signals([hostPane], { paths: present(t) }))
+    expect(d).toMatchObject({ action: "reconnect", evidence: { session: "alive", sessionName: t.session } })
   })
 
   it("row 4: only a shell left in the pane → re-execute", () => {

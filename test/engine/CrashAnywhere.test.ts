@@ -26,6 +26,12 @@ interface Model {
   readonly lostWorktrees: Set<string>
   /** Whether the user's own session should still exist (false once the server was killed). */
   userSession: boolean
+  /**
+   * Tasks whose agent exited on its own (status ≠ 0, no marker): their outcome is `failed`, exactly as
+   * an uninterrupted supervisor records it — never a second run. Forgotten when the tmux server is
+   * killed before any rekindle process recorded it: the exit status died with the server.
+   */
+  readonly exitedOnOwn: Set<string>
 }
 
 interface Real {
@@ -85,9 +91,21 @@ const agentOf = (r: Real, i: number) => r.world.agents.current(TASKS[i % TASKS.l
 
 const commands = [
   fc.nat({ max: 2 }).map((i) => command(`crashPane(${i})`, (_, r) => { const a = agentOf(r, i); if (a) r.world.crashPane(a.paneId) })),
-  fc.tuple(fc.nat({ max: 2 }), fc.integer({ min: 1, max: 3 })).map(([i, code]) => command(`exitPane(${i},${code})`, (_, r) => { const a = agentOf(r, i); if (a) r.world.exitPane(a.paneId, code) })),
+  fc.tuple(fc.nat({ max: 2 }), fc.integer({ min: 1, max: 3 })).map(([i, code]) => command(`exitPane(${i},${code})`, (m, r) => {
+    const a = agentOf(r, i)
+    if (a) {
+      r.world.exitPane(a.paneId, code)
+      m.exitedOnOwn.add(TASKS[i % TASKS.length]!)
+    }
+  })),
   fc.nat({ max: 2 }).map((i) => command(`finish(${i})`, (_, r) => void r.world.agents.finish(TASKS[i]!))),
-  fc.constant(command("killServer", (m, r) => { r.world.killServer(); m.userSession = false })),
+  fc.constant(command("killServer", async (m, r) => {
+    r.world.killServer()
+    m.userSession = false
+    const loaded = await loadAny(r.world)
+    const state = loaded._tag === "Loaded" ? loaded.state : loaded._tag === "BackupOnly" ? loaded.backup : undefined
+    for (const id of [...m.exitedOnOwn]) if (state?.tasks.find((t) => t.id === id)?.status !== "failed") m.exitedOnOwn.delete(id)
+  })),
   fc.nat({ max: 2 }).map((i) => command(`deleteWorktreeDir(${i})`, (m, r) => {
     const path = `${REPO}/.rekindle/worktrees/${BATCH}/${TASKS[i]}`
     if (r.world.git.worktreeAt(path) !== undefined) { r.world.deleteWorktreeDir(path); m.lostWorktrees.add(TASKS[i]!) }
@@ -135,12 +153,13 @@ describe("crash anywhere, resume, same outcome", () => {
       world.tmux.launch("default", { name: "user-work", cwd: "/", argv: ["vim"], env: {}, taskTag: undefined, logFile: undefined })
       const root = world.git.worktreeAt(REPO)!.repo
       root.refs.set("refs/heads/feature/x", root.refs.get("refs/heads/main")!)
-      const model: Model = { lostWorktrees: new Set(), userSession: true }
+      const model: Model = { lostWorktrees: new Set(), userSession: true, exitedOnOwn: new Set() }
       const real: Real = { world }
       await fc.asyncModelRun(() => ({ model, real }), cmds)
       const final = await converge(real)
       for (const t of final.tasks) {
-        if (!model.lostWorktrees.has(t.id)) expect(`${t.id}:${t.status}`).toBe(`${t.id}:succeeded`)
+        if (model.lostWorktrees.has(t.id)) continue
+        expect(`${t.id}:${t.status}`).toBe(`${t.id}:${model.exitedOnOwn.has(t.id) ? "failed" : "succeeded"}`)
       }
       userThingsOk(world, model)
     }), { numRuns: RUNS })

@@ -182,12 +182,9 @@ describe("abort over the FakeWorld", () => {
     expect((await readState(world)).tasks.map((t) => [t.id, t.status, t.attempts])).toEqual(TASKS.map((t) => [t, "running", 2]))
   })
 
-  // BUG (core/domain/Storm.ts detectRelaunchStorm, used by core/engine/Resume.ts): tasks the user
-  // stopped on purpose with `abort` count as "died within 10 min of their launch". With three or
-  // more tasks, `abort` followed by `resume --force` within the storm window never relaunches
-  // anything: the batch is paused with E_RELAUNCH_STORM (outcome resume_failed). Fix: a task whose
-  // latest history event is an abort (or any deliberate stop) is not a quick death — skip it in
-  // detectRelaunchStorm (or have the forced resume of a stopped batch bypass the storm check).
+  // Found earlier: tasks stopped on purpose with `abort` counted as quick deaths, so `resume --force`
+  // right after an abort of three tasks was refused as a relaunch storm. The guard now counts only
+  // agents that ended on their own (core/domain/Storm.ts), and --force overrides it.
   it("regression: resume --force right after an abort relaunches the aborted tasks (an abort is not a relaunch storm)", async () => {
     const world = new FakeWorld()
     await startBatch(world, TASKS.map((id) => ({ id })))

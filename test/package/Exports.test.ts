@@ -90,7 +90,7 @@ describe("export surface per subpath", () => {
   })
 
   it("rekindle/core works without an Effect runtime: pure calls return plain data", () => {
-    expect(Core.sessionNameFor("20260115T143000", "TP-004")).toBe("rk-20260115-TP-004")
+    expect(Core.sessionNameFor("20260115T143000", "TP-004")).toBe("rk-20260115T143000-TP-004")
     expect(Core.parseMarker("")).toEqual({ valid: true, status: "succeeded" })
   })
 })

@@ -22,7 +22,7 @@ export const CORE: ReadonlyArray<string> = [
   "TaskId", "TaskStatus", "Timestamp", "TmuxPane", "TmuxStatus", "UnknownDependency", "WORKTREE_DIR",
   "WavePlanError", "WaveProblem", "WorktreeEvidence", "WorktreeInfo", "branchFor", "checkEligibility",
   "checkpointAfter", "computeResumePoint", "decideDelivery", "decideLease", "decideTask", "describeWaveProblem",
-  "detectActivity", "detectRelaunchStorm", "encodeState", "evidenceFor", "findOrphans", "isDestructive",
+  "detectActivity", "guardRelaunchStorm", "diedOnItsOwn", "hostDeclaresSessions", "encodeState", "evidenceFor", "findOrphans", "isDestructive",
   "isTerminal", "laneOf", "lanesNeedingMerge", "lastLaunchAt", "lastMeaningfulLine", "latestMerge", "liveness",
   "migrateState", "neverStarted", "ownershipTag", "panesOf", "parseMarker", "parseOwnershipTag",
   "parseWorktreePath", "planRecovery", "planRestart", "planWaves", "readPlan", "reconcile", "recordedAgentAlive",

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest"
 import { FakeWorld } from "../../adapters/testing.ts"
-import { monitorPass } from "../../core/engine/Monitor.ts"
+import { monitorPass } from "../../core/domain/Monitor.ts"
 import { observe } from "../../core/engine/Observe.ts"
 import { loadState } from "../../core/engine/StateIO.ts"
 import { CliHarness } from "../cli/harness.ts"

@@ -77,12 +77,12 @@ describe("list-panes snapshot parser", () => {
     expect(parseListPanes(`1${SEP}$0${SEP}%0${SEP}abc${SEP}0${SEP}${SEP}${SEP}0${SEP}cat${SEP}${SEP}s\n`).ok).toBe(false)
   })
 
-  it("reads real tmux 3.3 rows: killed by a signal reads as 128+N, dead status pending is absent", () => {
+  it("reads real tmux 3.3 rows: killed by a signal keeps the signal apart (no exit status), dead status pending is absent", () => {
     const row = (dead: string, status: string, signal: string) =>
       ["4242", "$1", "%3", "777", dead, status, signal, "0", "node", "b1/t1", "rk-b1-t1"].join(SEP)
     const parsed = parseListPanes(`${row("1", "", "9")}\n${row("1", "3", "")}\n${row("1", "", "")}\n${row("0", "", "")}\n`)
-    expect(parsed.ok && parsed.panes.map((p) => [p.dead, p.deadStatus])).toEqual([
-      [true, 137], [true, 3], [true, undefined], [false, undefined]
+    expect(parsed.ok && parsed.panes.map((p) => [p.dead, p.deadStatus, p.deadSignal])).toEqual([
+      [true, undefined, 9], [true, 3, undefined], [true, undefined, undefined], [false, undefined, undefined]
     ])
     expect(parsed.ok && parsed.serverPid).toBe(4242)
     expect(parsed.ok && needsReap(parsed.panes)).toBe(true)

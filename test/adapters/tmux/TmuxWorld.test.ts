@@ -30,13 +30,13 @@ describe("TmuxWorld (the FakeWorld's tmux)", () => {
     expect((await run(table.descendants(server.process.pid))).map((x) => x.pid)).toContain(p.panePid)
   })
 
-  it("a program killed through the process table shows as a dead pane with its status", async () => {
+  it("a program killed through the process table shows as a dead pane with its signal, no exit status", async () => {
     const { procs, tmux, launch } = setup()
     const p = await launch("t1")
     const table = ProcessTableFake.make(procs, () => 1)
     const info = (await run(table.snapshot)).find((x) => x.pid === p.panePid)!
     await run(table.signal(info, "SIGTERM"))
-    expect(deadOf(await run(tmux.snapshot), p.paneId)).toMatchObject({ dead: true, deadStatus: 143, taskTag: "b/t1" })
+    expect(deadOf(await run(tmux.snapshot), p.paneId)).toMatchObject({ dead: true, deadSignal: 15, taskTag: "b/t1" })
   })
 
   it("a missed exit: dead without status on one snapshot, with it on the next", async () => {

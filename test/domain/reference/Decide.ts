@@ -4,7 +4,7 @@
  * optimised functions return exactly the same decisions. Not shipped; tests only.
  */
 import type { Evidence, TaskDecision } from "../../../core/domain/Decision.ts"
-import { ownershipTag } from "../../../core/domain/Naming.ts"
+import { hostDeclaresSessions, ownershipTag } from "../../../core/domain/Naming.ts"
 import type { ProcessInfo, Signals, TmuxPane, WorktreeInfo } from "../../../core/domain/Signals.ts"
 import { TERMINAL_STATUSES, type BatchState, type Task } from "../../../core/domain/State.ts"
 import { tasksById } from "./Plan.ts"
@@ -75,7 +75,9 @@ const byPaneId = (a: TmuxPane, b: TmuxPane) => (a.paneId < b.paneId ? -1 : a.pan
 export const panesOf = (state: BatchState, task: Task, signals: Signals): ReadonlyArray<TmuxPane> => {
   const index = indexOf(signals)
   const tagged = index.byTag.get(ownershipTag(state.batchId, task.id)) ?? []
-  const mine = tagged.length > 0 || task.session === undefined ? tagged : index.untaggedBySession.get(task.session) ?? []
+  const mine = tagged.length > 0 || task.session === undefined || !hostDeclaresSessions(state)
+    ? tagged
+    : index.untaggedBySession.get(task.session) ?? []
   // Deterministic whatever order tmux listed them in (one pane is the common case: no copy).
   return mine.length <= 1 ? mine : [...mine].sort(byPaneId)
 }
@@ -92,12 +94,15 @@ export const recordedAgentAlive = (task: Task, signals: Signals): boolean | unde
   return p !== undefined && p.startTime === task.agentProcess.startTime
 }
 
-/** Session and agent evidence for one task. */
-export const liveness = (
+/** Session and agent evidence for one task, with how a dead pane's program ended. */
+const livenessFull = (
   state: BatchState,
   task: Task,
   signals: Signals
-): { readonly session: Evidence["session"]; readonly agent: Evidence["agent"]; readonly sessionName?: string } => {
+): {
+  readonly session: Evidence["session"]; readonly agent: Evidence["agent"]; readonly sessionName?: string
+  readonly exitStatus?: number; readonly exitSignal?: number
+} => {
   if (signals.tmux.state === "unknown") return { session: "unknown", agent: "unknown" }
   const panes = signals.tmux.state === "up" ? panesOf(state, task, signals) : []
   const pane = panes[0]
@@ -108,7 +113,13 @@ export const liveness = (
   const sessionName = pane.sessionName
   // The pane may be dead while the agent rekindle recorded (pid + start time) lives on elsewhere.
   const stray: Evidence["agent"] = recordedAgentAlive(task, signals) === true ? "alive" : "gone"
-  if (pane.dead) return { session: "dead-pane", agent: stray, sessionName }
+  if (pane.dead) {
+    return {
+      session: "dead-pane", agent: stray, sessionName,
+      ...(pane.deadStatus === undefined ? {} : { exitStatus: pane.deadStatus }),
+      ...(pane.deadSignal === undefined ? {} : { exitSignal: pane.deadSignal })
+    }
+  }
   if (signals.processes.state === "known") {
     const proc = processOf(signals, pane.panePid)
     if (proc === undefined) return { session: "dead-pane", agent: stray, sessionName }
@@ -137,9 +148,19 @@ export const worktreeEvidence = (task: Task, signals: Signals): Evidence["worktr
 export const worktreeDirty = (task: Task, signals: Signals): boolean | undefined =>
   task.worktree === undefined ? undefined : listed(signals, task.worktree)?.dirty
 
+/** Session and agent evidence for one task. */
+export const liveness = (
+  state: BatchState,
+  task: Task,
+  signals: Signals
+): { readonly session: Evidence["session"]; readonly agent: Evidence["agent"]; readonly sessionName?: string } => {
+  const { session, agent, sessionName } = livenessFull(state, task, signals)
+  return sessionName === undefined ? { session, agent } : { session, agent, sessionName }
+}
+
 /** Full evidence for one task. */
 export const evidenceFor = (state: BatchState, task: Task, signals: Signals): Evidence => {
-  const live = liveness(state, task, signals)
+  const live = livenessFull(state, task, signals)
   const marker = own(signals.markers, task.id)
   const dirty = worktreeDirty(task, signals)
   return {
@@ -152,6 +173,8 @@ export const evidenceFor = (state: BatchState, task: Task, signals: Signals): Ev
       ? "none"
       : signals.transcripts[task.conversationId] === true ? "valid" : "missing",
     ...(live.sessionName === undefined ? {} : { sessionName: live.sessionName }),
+    ...(live.exitStatus === undefined ? {} : { exitStatus: live.exitStatus }),
+    ...(live.exitSignal === undefined ? {} : { exitSignal: live.exitSignal }),
     ...(dirty === undefined ? {} : { dirty })
   }
 }
@@ -162,7 +185,7 @@ const decision = (
   row: number,
   action: TaskDecision["action"],
   reason: string,
-  extra: Partial<Pick<TaskDecision, "outcome" | "stopSession" | "resumeConversation">> = {}
+  extra: Partial<Pick<TaskDecision, "outcome" | "exitStatus" | "stopSession" | "resumeConversation">> = {}
 ): TaskDecision => ({ taskId: task.id, action, row, reason, evidence, ...extra })
 
 const resumeHow = (e: Evidence): string =>
@@ -190,6 +213,9 @@ export const decideTask = (task: Task, e: Evidence): TaskDecision => {
       if (e.agent === "alive") {
         return decision(task, e, 4, "hold",
           `${what} but the agent process rekindle launched is still alive: stop it or wait for it to exit, then resume (never two agents)`)
+      }
+      if (e.session === "dead-pane" && e.exitStatus !== undefined) {
+        return decision(task, e, 4, "mark-failed", `the agent exited with status ${e.exitStatus} without a done marker`, { exitStatus: e.exitStatus })
       }
       if (usable) {
         return decision(task, e, 4, "re-execute", `${what}; stop the stale session and relaunch ${resumeHow(e)}`, {

@@ -203,7 +203,7 @@ const taskSteps = (state: BatchState, task: Task, d: TaskDecision, options: Reco
     case "re-execute":
       return reExecuteSteps(state, task, d, options)
     case "mark-failed":
-      return [{ _tag: "MarkTask", taskId: task.id, status: "failed", reason: d.reason }]
+      return [{ _tag: "MarkTask", taskId: task.id, status: "failed", reason: d.reason, ...(d.exitStatus === undefined ? {} : { exitStatus: d.exitStatus }) }]
     case "hold":
       return [{ _tag: "Hold", taskId: task.id, reason: d.reason }]
     case "skip":
