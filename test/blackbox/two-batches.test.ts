@@ -13,7 +13,7 @@ const REPEAT = FULL ? 5 : 1
 const LINES = FULL ? 40 : 25
 
 /** Wait until the batch's supervisor process is gone (the batch ended or the supervisor died). */
-const waitSupervisorExit = (w: World, pid: number | undefined, timeoutMs: number): Promise<true> =>
+const waitSupervisorExit = (_w: World, pid: number | undefined, timeoutMs: number): Promise<true> =>
   pid === undefined ? Promise.resolve(true) : waitFor(`supervisor ${pid} exits`, () => (alive(pid) ? undefined : true), timeoutMs, 200)
 
 describe("black-box: two batches on one server", () => {

@@ -13,7 +13,7 @@ import { crashed } from "./scenario.ts"
 import { CliHarness } from "./harness.ts"
 import { readState, REPO } from "../support/world.ts"
 
-const state = (h: CliHarness) => batchPaths(REPO, "b1").state
+const state = (_h: CliHarness) => batchPaths(REPO, "b1").state
 
 /** Persist an edited copy of b1's state. */
 const edit = async (h: CliHarness, f: (s: BatchState) => BatchState) => {

@@ -5,7 +5,6 @@
  * on the live adapter (nothing is spawned for them); the live facade itself runs in Artifact.test.ts.
  */
 import * as Clock from "effect/Clock"
-import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { describe, expect, it } from "vitest"
 import { makeRekindle, RekindleError, type Rekindle } from "../../core/facade.ts"
