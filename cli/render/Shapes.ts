@@ -33,18 +33,28 @@ export const StatusOutput = Schema.Struct({
   waves: Count,
   observedAt: Timestamp,
   lease: Schema.NullOr(Lease),
+  /** The lease holder's liveness (pid + start time + host checked); null without a lease. */
+  supervisor: Schema.NullOr(Schema.Struct({
+    pid: Count,
+    host: Schema.String,
+    liveness: Schema.Literals(["alive", "dead", "pid-reused", "unknown"]),
+    renewedAgoMs: Schema.Finite
+  })),
   counts: Schema.Record(TaskStatus, Count),
   tasks: Schema.Array(Schema.Struct({
     id: Schema.String,
     status: TaskStatus,
-    /** 0-based wave index, as in the state's `waves` (human output shows it 1-based). */
+    /** 1-based wave number, as the table shows it. */
     wave: Schema.NullOr(Count),
     session: SessionEvidence,
     agent: AgentEvidence,
     attempts: Count,
     ageMs: Schema.NullOr(Schema.Finite),
     lastOutputAgoMs: Schema.NullOr(Schema.Finite),
-    exitReason: Schema.NullOr(Schema.String)
+    exitReason: Schema.NullOr(Schema.String),
+    sessionName: Schema.NullOr(Schema.String),
+    worktree: Schema.NullOr(Schema.String),
+    branch: Schema.NullOr(Schema.String)
   }))
 })
 /** @see StatusOutput */

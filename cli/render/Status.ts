@@ -9,10 +9,20 @@ import { type Style, tone } from "./Style.ts"
 import { age, counts, plural, table } from "./Table.ts"
 
 /** The supervisor as one phrase. */
-export const leasePhrase = (r: StatusReport): string =>
-  r.lease === undefined
-    ? "no supervisor"
-    : `supervisor pid ${r.lease.owner.pid} on ${r.lease.owner.host} (renewed ${age(r.observedAt - r.lease.renewedAt)} ago)`
+export const leasePhrase = (r: StatusReport): string => {
+  if (r.lease === undefined) return "no supervisor"
+  const who = `supervisor pid ${r.lease.owner.pid} on ${r.lease.owner.host}`
+  const renewed = `renewed ${age(r.observedAt - r.lease.renewedAt)} ago`
+  switch (r.supervisor) {
+    case "alive":
+      return `${who} (alive, ${renewed})`
+    case "dead":
+    case "pid-reused":
+      return `${who} is dead — \`rekindle resume\` takes over`
+    default:
+      return `${who} (liveness unknown: another host or no process table; ${renewed})`
+  }
+}
 
 /** The whole `status` output. */
 export const renderStatus = (style: Style, r: StatusReport): ReadonlyArray<string> => {

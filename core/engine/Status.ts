@@ -9,11 +9,14 @@ import { evidenceFor } from "../domain/Evidence.ts"
 import { taskOrder } from "../domain/Reconcile.ts"
 import type { Signals } from "../domain/Signals.ts"
 import type { BatchState, Lease, TaskStatus } from "../domain/State.ts"
+import type { LeaseLiveness } from "../domain/LeaseDecision.ts"
 import { LeaseStore } from "../ports/Lease.ts"
+import { ProcessTable } from "../ports/ProcessTable.ts"
 import { LogTail } from "../ports/LogTail.ts"
 import { batchPaths } from "./Layout.ts"
 import { observe } from "./Observe.ts"
 import { loadState, type BatchRef } from "./StateIO.ts"
+import { ownerLiveness } from "./Supervision.ts"
 
 /** One task row of `rekindle status`. */
 export interface TaskRow {
@@ -31,6 +34,10 @@ export interface TaskRow {
   /** What the agent seems to be doing, from the tail of its log (running tasks only). */
   readonly activity: AgentActivity | undefined
   readonly lastLine: string | undefined
+  /** The session actually observed for the task, else the one the state records. */
+  readonly sessionName: string | undefined
+  readonly worktree: string | undefined
+  readonly branch: string | undefined
 }
 
 /** What `rekindle status` shows. */
@@ -42,6 +49,8 @@ export interface StatusReport {
   readonly tasks: ReadonlyArray<TaskRow>
   readonly counts: Readonly<Record<TaskStatus, number>>
   readonly lease: Lease | undefined
+  /** Whether the lease holder (pid + start time + host) is alive; undefined without a lease. */
+  readonly supervisor: LeaseLiveness | undefined
   readonly observedAt: number
 }
 
@@ -50,7 +59,8 @@ export const statusOf = (
   state: BatchState,
   signals: Signals,
   lease: Lease | undefined,
-  tails: ReadonlyMap<string, ReadonlyArray<string>> = new Map()
+  tails: ReadonlyMap<string, ReadonlyArray<string>> = new Map(),
+  supervisor: LeaseLiveness | undefined = undefined
 ): StatusReport => {
   const waveOf = new Map(state.waves.flatMap((ids, w) => ids.map((id) => [id, w] as const)))
   const now = signals.observedAt
@@ -64,12 +74,13 @@ export const statusOf = (
       ageMs: t.startedAt === undefined ? undefined : (t.endedAt ?? now) - t.startedAt,
       lastOutputAgoMs: out === undefined ? undefined : Math.max(0, now - out),
       exitReason: t.exitReason,
+      sessionName: e.sessionName ?? t.session, worktree: t.worktree, branch: t.branch,
       ...activityOf(t.status, e.session, tails.get(t.id), out === undefined ? undefined : now - out)
     }
   })
   const counts = { pending: 0, running: 0, succeeded: 0, failed: 0, stalled: 0, skipped: 0, blocked: 0 }
   for (const t of state.tasks) counts[t.status]++
-  return { batchId: state.batchId, phase: state.phase, baseBranch: state.baseBranch, waves: state.waves.length, tasks, counts, lease, observedAt: now }
+  return { batchId: state.batchId, phase: state.phase, baseBranch: state.baseBranch, waves: state.waves.length, tasks, counts, lease, supervisor, observedAt: now }
 }
 
 const activityOf = (status: TaskStatus, session: TaskRow["session"], lines: ReadonlyArray<string> | undefined, quietMs: number | undefined) => {
@@ -95,5 +106,8 @@ export const status = Effect.fn("Status.status")(function*(ref: BatchRef) {
     const chunk = yield* tail.read(paths.log(t.id), Math.max(0, size - TAIL_BYTES), TAIL_BYTES).pipe(Effect.option)
     if (chunk._tag === "Some") tails.set(t.id, new TextDecoder().decode(chunk.value.bytes).split(/\r?\n/))
   }
-  return statusOf(state, signals, lease, tails)
+  // A lease outlives a SIGKILLed supervisor: its holder is looked up (pid + start time + host).
+  const self = yield* (yield* ProcessTable).self.pipe(Effect.option)
+  const supervisor = lease === undefined || self._tag === "None" ? (lease === undefined ? undefined : "unknown" as const) : yield* ownerLiveness(lease.owner, self.value)
+  return statusOf(state, signals, lease, tails, supervisor)
 })

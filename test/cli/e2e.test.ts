@@ -99,6 +99,24 @@ describe("rekindle on a real crashed batch", () => {
   }, 120_000)
 })
 
+describe("status tells whether the supervisor lives", () => {
+  it("regression: after kill -9 of the supervisor, status said 'supervisor pid N (renewed 12s ago)' like a live one — it checks pid + start time", async () => {
+    const b = await start([{ id: "a" }])
+    const started = await rekindleAsync(["resume", "--detached", "--json", "--repo", b.repo])
+    const pid = JSON.parse(started.stdout).supervisor.pid as number
+    pids.push(pid)
+    const live = JSON.parse((await rekindleAsync(["status", "--json", "--repo", b.repo])).stdout)
+    expect(live.supervisor).toMatchObject({ pid, liveness: "alive" })
+    process.kill(pid, "SIGKILL")
+    await until("the supervisor to die", 10_000, () => !fs.existsSync(`/proc/${pid}`))
+    const dead = JSON.parse((await rekindleAsync(["status", "--json", "--repo", b.repo])).stdout)
+    expect(dead.supervisor).toMatchObject({ pid, liveness: "dead" })
+    const text = await rekindleAsync(["status", "--repo", b.repo])
+    expect(text.stdout).toContain(`supervisor pid ${pid}`)
+    expect(text.stdout).toContain("is dead — `rekindle resume` takes over")
+  }, 120_000)
+})
+
 describe("rekindle demo", () => {
   it("exits 0 in under a minute and leaves no session and no temp dir behind", async () => {
     // Its own TMPDIR and TMUX_TMPDIR: whatever the demo leaves would be there (and nothing else is).
