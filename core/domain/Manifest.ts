@@ -119,7 +119,55 @@ const schemaProblems = (message: string): ReadonlyArray<string> =>
     if (line.startsWith("  at ") && acc.length > 0) acc[acc.length - 1] = `${acc[acc.length - 1]} ${line.trim()}`
     else if (line.trim() !== "") acc.push(line.trim())
     return acc
-  }, [])
+  }, []).map(withSuggestion)
+
+/** The keys a manifest object may have, by where it sits. */
+const KNOWN_KEYS = {
+  top: Object.keys(Manifest.fields),
+  options: Object.keys(ManifestOptions.fields),
+  task: ["id", "agent", "prompt", "command", "dependsOn", "lane"]
+} as const
+
+/** Levenshtein distance (small strings: keys). */
+const distance = (a: string, b: string): number => {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i]
+    for (let j = 1; j <= b.length; j++) {
+      next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1)))
+    }
+    row = next
+  }
+  return row[b.length]!
+}
+
+/** The known key closest to `key` (at most two edits, or a third of its letters, apart), if any. */
+export const suggestKey = (key: string, known: ReadonlyArray<string>): string | undefined => {
+  let best: string | undefined
+  let bestD = Math.max(2, Math.floor(key.length / 3)) + 1 // a swap of two letters is two edits
+  for (const k of known) {
+    const d = distance(key, k)
+    if (d < bestD) {
+      best = k
+      bestD = d
+    }
+  }
+  return best
+}
+
+/** "Expected no excess property at [\"options\"][\"maxLane\"]" gains "; did you mean \"maxLanes\"?". */
+const withSuggestion = (problem: string): string => {
+  const m = /excess property at (.*)$/.exec(problem)
+  if (m === null) return problem
+  const path = [...m[1]!.matchAll(/\[("(?:[^"\\]|\\.)*"|\d+)\]/g)].map((x) => x[1]!)
+  const last = path.at(-1)
+  if (last === undefined || !last.startsWith("\"")) return problem
+  const key = JSON.parse(last) as string
+  const where = path.length === 1 ? KNOWN_KEYS.top : path[0] === "\"options\"" && path.length === 2 ? KNOWN_KEYS.options
+    : path[0] === "\"tasks\"" && path.length === 3 ? KNOWN_KEYS.task : []
+  const guess = suggestKey(key, where)
+  return guess === undefined ? problem : `${problem}; did you mean ${JSON.stringify(guess)}?`
+}
 
 /**
  * Validate a parsed manifest. Every problem is listed; ids are checked for safety before the Schema

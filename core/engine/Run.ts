@@ -42,16 +42,26 @@ const UNFINISHED: ReadonlySet<string> = new Set(["executing", "merging", "paused
 const invalid = (problems: ReadonlyArray<string>, path: string) =>
   fail("E_INVALID_MANIFEST", `${path}: ${problems.length} problem(s): ${problems.join("; ")}`, "fix every listed problem; `rekindle schema manifest` prints the format", { problems })
 
+/** Why a file could not be read, in words (not the platform error's tag). */
+const readProblem = (e: { readonly message: string }): string =>
+  /NotFound/.test(e.message) ? "no such file" : /PermissionDenied/.test(e.message) ? "permission denied" : e.message
+
 /** Read, parse and validate a manifest file; prompts given as files are read (relative to it). */
 export const readManifest = Effect.fn("Run.readManifest")(function*(manifestPath: string) {
   const fs = yield* FileSystem.FileSystem
   const path = yield* Path.Path
-  const text = yield* fs.readFileString(manifestPath).pipe(Effect.mapError((e) => invalid([`cannot read it: ${e.message}`], manifestPath)))
+  const text = yield* fs.readFileString(manifestPath).pipe(Effect.mapError((e) =>
+    fail("E_INVALID_MANIFEST", `${manifestPath}: cannot read it: ${readProblem(e)}`, "check the manifest's path (relative paths start at the current directory)")))
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (e) {
-    return yield* invalid([`not JSON: ${e instanceof Error ? e.message : String(e)}`], manifestPath)
+    // V8 says "… in JSON at position 27 (line 3 column 14)": lead with file:line:column, as editors do.
+    const message = e instanceof Error ? e.message : String(e)
+    const at = /\(line (\d+) column (\d+)\)/.exec(message)
+    const where = at === null ? manifestPath : `${manifestPath}:${at[1]}:${at[2]}`
+    return yield* fail("E_INVALID_MANIFEST", `${where}: not JSON: ${message.replace(/ in JSON at position \d+ \(line \d+ column \d+\)$/, "")}`,
+      "fix the JSON syntax at that line and column; `rekindle schema manifest` prints the format", { problems: [`not JSON: ${message}`] })
   }
   const valid = validateManifest(json)
   if (Result.isFailure(valid)) return yield* invalid(valid.failure, manifestPath)
@@ -62,9 +72,9 @@ export const readManifest = Effect.fn("Run.readManifest")(function*(manifestPath
     if (typeof t.prompt === "string") prompts.set(t.id, t.prompt)
     else {
       const file = path.resolve(dir, t.prompt.file)
-      const read = yield* fs.readFileString(file).pipe(Effect.option)
-      if (read._tag === "Some") prompts.set(t.id, read.value)
-      else missing.push(`task ${t.id}: prompt file ${t.prompt.file} cannot be read`)
+      const read = yield* fs.readFileString(file).pipe(Effect.result)
+      if (read._tag === "Success") prompts.set(t.id, read.success)
+      else missing.push(`task ${t.id}: prompt file ${t.prompt.file} (${file}) cannot be read: ${readProblem(read.failure)}`)
     }
   }
   if (missing.length > 0) return yield* invalid(missing, manifestPath)

@@ -175,6 +175,21 @@ describe("operational errors (exit 1)", () => {
     await h.write(`${REPO}/m.json`, "{\"tasks\": []}")
     await expectError(h, "E_INVALID_MANIFEST", "run", "m.json")
   })
+
+  it("regression: manifest errors said 'NotFound: FileSystem.readFile', gave no line/column and no hint for a misspelt key", async () => {
+    const h = new CliHarness()
+    h.world.git.initRepo(REPO, { "README.md": "hi\n" })
+    const missing = await expectError(h, "E_INVALID_MANIFEST", "run", "missing.json")
+    expect(missing.message).toBe(`${REPO}/missing.json: cannot read it: no such file`)
+    await h.write(`${REPO}/syntax.json`, "{\n  \"tasks\": [\n    {\"id\": \"a\",}\n  ]\n}\n")
+    expect((await expectError(h, "E_INVALID_MANIFEST", "run", "syntax.json")).message).toMatch(/syntax\.json:3:\d+: not JSON: /)
+    const task = { id: "a", agent: "claude", prompt: { file: "prompts/a.md" } }
+    await h.write(`${REPO}/typo.json`, JSON.stringify({ tasks: [task], options: { maxLane: 2 } }))
+    expect((await expectError(h, "E_INVALID_MANIFEST", "run", "typo.json")).message).toContain(`did you mean "maxLanes"?`)
+    await h.write(`${REPO}/prompt.json`, JSON.stringify({ tasks: [task] }))
+    expect((await expectError(h, "E_INVALID_MANIFEST", "run", "prompt.json")).message)
+      .toContain(`prompt file prompts/a.md (${REPO}/prompts/a.md) cannot be read: no such file`)
+  })
   it("E_IO: an unreadable snapshot file", async () => {
     const h = await crashed()
     await expectError(h, "E_IO", "plan", "--signals", "/nowhere.json")
