@@ -6,6 +6,7 @@ import { Command } from "effect/cli"
 import { abort } from "./commands/Abort.ts"
 import { attach } from "./commands/Attach.ts"
 import { doctor } from "./commands/Doctor.ts"
+import { list } from "./commands/List.ts"
 import { logs } from "./commands/Logs.ts"
 import { observe } from "./commands/Observe.ts"
 import { plan } from "./commands/Plan.ts"
@@ -23,5 +24,5 @@ export const VERSION = "0.1.0"
 
 /** The whole CLI. */
 export const cli = root.pipe(Command.withSubcommands([
-  run, status, plan, resume, repair, attach, restart, abort, logs, observe, schema, doctor, demo
+  run, status, list, plan, resume, repair, attach, restart, abort, logs, observe, schema, doctor, demo
 ]))

@@ -19,6 +19,7 @@ export const SHAPES = {
   signals: Signals,
   plan: Shapes.PlanOutput,
   status: Shapes.StatusOutput,
+  list: Shapes.ListOutput,
   run: Shapes.RunOutput,
   resume: Shapes.ResumeOutput,
   detached: Shapes.DetachedOutput,

@@ -25,6 +25,26 @@ export const ErrorOutput = Schema.Struct({
 /** @see ErrorOutput */
 export type ErrorOutput = typeof ErrorOutput.Type
 
+/** `list --json`. */
+export const ListOutput = Schema.Struct({
+  observedAt: Timestamp,
+  batches: Schema.Array(Schema.Struct({
+    batchId: Schema.String,
+    phase: Phase,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    counts: Schema.Record(TaskStatus, Count),
+    supervisor: Schema.NullOr(Schema.Struct({
+      pid: Count,
+      host: Schema.String,
+      liveness: Schema.Literals(["alive", "dead", "pid-reused", "unknown"])
+    }))
+  })),
+  unreadable: Schema.Array(Schema.Struct({ batchId: Schema.String, code: Schema.String, message: Schema.String }))
+})
+/** @see ListOutput */
+export type ListOutput = typeof ListOutput.Type
+
 /** `status --json`. */
 export const StatusOutput = Schema.Struct({
   batchId: Schema.String,

@@ -142,7 +142,7 @@ const distance = (a: string, b: string): number => {
 }
 
 /** The known key closest to `key` (at most two edits, or a third of its letters, apart), if any. */
-export const suggestKey = (key: string, known: ReadonlyArray<string>): string | undefined => {
+const suggestKey = (key: string, known: ReadonlyArray<string>): string | undefined => {
   let best: string | undefined
   let bestD = Math.max(2, Math.floor(key.length / 3)) + 1 // a swap of two letters is two edits
   for (const k of known) {

@@ -114,6 +114,11 @@ describe("status tells whether the supervisor lives", () => {
     const text = await rekindleAsync(["status", "--repo", b.repo])
     expect(text.stdout).toContain(`supervisor pid ${pid}`)
     expect(text.stdout).toContain("is dead — `rekindle resume` takes over")
+    // `list` tells the same of every batch of the repo.
+    const listed = JSON.parse((await rekindleAsync(["list", "--json", "--repo", b.repo])).stdout)
+    expect(listed.batches).toHaveLength(1)
+    expect(listed.batches[0]).toMatchObject({ batchId: "e2e", supervisor: { pid, liveness: "dead" } })
+    expect((await rekindleAsync(["list", "--repo", b.repo])).stdout).toMatch(new RegExp(`^e2e .* pid ${pid} on \\S+ \\(dead\\)`, "m"))
   }, 120_000)
 })
 
