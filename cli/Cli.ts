@@ -5,6 +5,7 @@
 import { Command } from "effect/cli"
 import { abort } from "./commands/Abort.ts"
 import { attach } from "./commands/Attach.ts"
+import { clean } from "./commands/Clean.ts"
 import { doctor } from "./commands/Doctor.ts"
 import { list } from "./commands/List.ts"
 import { logs } from "./commands/Logs.ts"
@@ -24,5 +25,5 @@ export const VERSION = "0.1.0"
 
 /** The whole CLI. */
 export const cli = root.pipe(Command.withSubcommands([
-  run, status, list, plan, resume, repair, attach, restart, abort, logs, observe, schema, doctor, demo
+  run, status, list, plan, resume, clean, repair, attach, restart, abort, logs, observe, schema, doctor, demo
 ]))

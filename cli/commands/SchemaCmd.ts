@@ -20,6 +20,7 @@ export const SHAPES = {
   plan: Shapes.PlanOutput,
   status: Shapes.StatusOutput,
   list: Shapes.ListOutput,
+  clean: Shapes.CleanOutput,
   run: Shapes.RunOutput,
   resume: Shapes.ResumeOutput,
   detached: Shapes.DetachedOutput,

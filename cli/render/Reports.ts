@@ -4,7 +4,7 @@
  */
 import type { RepairReport } from "../../core/engine/Repair.ts"
 import type { ResumeResult } from "../../core/engine/Resume.ts"
-import type { AbortOutput, DetachedOutput, DoctorOutput, RunOutput } from "./Shapes.ts"
+import type { AbortOutput, CleanOutput, DetachedOutput, DoctorOutput, RunOutput } from "./Shapes.ts"
 import { stepLines } from "./Steps.ts"
 import { padEnd, type Style, tone } from "./Style.ts"
 import { plural } from "./Table.ts"
@@ -29,6 +29,15 @@ export const renderRepair = (style: Style, r: RepairReport, applied: boolean): R
   if (r.dryRun && r.steps.length > 0) lines.push(style.dim("run `rekindle repair` without --dry-run to carry these out"))
   return lines
 }
+
+/** `clean` result (or preview). */
+export const renderClean = (style: Style, r: CleanOutput): ReadonlyArray<string> => [
+  `${style.bold(`clean batch ${r.batchId}`)}: ${r.dryRun ? "would do (dry run, nothing changed):" : "did:"}`,
+  ...stepLines(style, r.steps),
+  r.archivedTo === null
+    ? style.dim("run `rekindle clean` without --dry-run to carry these out")
+    : `state, journal and logs moved to ${r.archivedTo}; the batch is no longer listed`
+]
 
 /** `abort` result. */
 export const renderAbort = (style: Style, r: AbortOutput): ReadonlyArray<string> => [

@@ -123,6 +123,19 @@ export const RepairOutput = Schema.Struct({
 /** @see RepairOutput */
 export type RepairOutput = typeof RepairOutput.Type
 
+/** `clean --json`. */
+export const CleanOutput = Schema.Struct({
+  batchId: Schema.String,
+  dryRun: Schema.Boolean,
+  /** Whether the steps were carried out and the batch archived (false on a dry run). */
+  applied: Schema.Boolean,
+  steps: Schema.Array(PlanStep),
+  /** Where the batch's state, journal and logs now are; null on a dry run. */
+  archivedTo: Schema.NullOr(Schema.String)
+})
+/** @see CleanOutput */
+export type CleanOutput = typeof CleanOutput.Type
+
 /** `abort --json`. */
 export const AbortOutput = Schema.Struct({
   batchId: Schema.String,

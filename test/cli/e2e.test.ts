@@ -4,6 +4,7 @@
  * `observe --json` reproduces `plan`, eight concurrent `resume --detached` leave exactly one
  * supervisor (the others E_LOCKED), and `demo` exits 0 leaving no session and no temp dir behind.
  */
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
@@ -119,6 +120,34 @@ describe("status tells whether the supervisor lives", () => {
     expect(listed.batches).toHaveLength(1)
     expect(listed.batches[0]).toMatchObject({ batchId: "e2e", supervisor: { pid, liveness: "dead" } })
     expect((await rekindleAsync(["list", "--repo", b.repo])).stdout).toMatch(new RegExp(`^e2e .* pid ${pid} on \\S+ \\(dead\\)`, "m"))
+  }, 120_000)
+})
+
+describe("a batch's life ends", () => {
+  it("clean: sessions stopped, dirty work snapshotted, worktrees and merged branches removed, state archived, the batch no longer listed", async () => {
+    const b = await start([{ id: "a" }, { id: "b" }])
+    const git = (...args: ReadonlyArray<string>) => spawnSync("git", ["-C", b.repo, ...args], { encoding: "utf8" }).stdout
+    const wt = nodePath.join(b.repo, ".rekindle/worktrees/e2e/a")
+    fs.writeFileSync(nodePath.join(wt, "wip.txt"), "uncommitted\n")
+    const before = fingerprint(b)
+    const preview = JSON.parse((await rekindleAsync(["clean", "--dry-run", "--json", "--repo", b.repo])).stdout)
+    expect(preview.steps.map((s: { _tag: string }) => s._tag)).toContain("SnapshotOrphan")
+    expect(fingerprint(b)).toEqual(before) // a dry run changes nothing
+    const refused = await rekindleAsync(["clean", "--repo", b.repo]) // no terminal, no --yes
+    expect(JSON.stringify(refused.stderr)).toContain("E_CONFIRMATION_REQUIRED")
+    const done = await rekindleAsync(["clean", "--yes", "--json", "--repo", b.repo])
+    expect(done.code).toBe(0)
+    const sessions = spawnSync("tmux", ["-L", b.socket, "list-sessions", "-F", "#{session_name}"], { encoding: "utf8" }).stdout.trim()
+    expect(sessions).toBe("")
+    expect(git("worktree", "list", "--porcelain").match(/^worktree /gm)).toHaveLength(1)
+    expect(git("for-each-ref", "--format=%(refname)", "refs/heads/rekindle/").trim()).toBe("")
+    const wip = git("for-each-ref", "--format=%(refname)", "refs/rekindle/wip/a/").trim()
+    expect(wip).not.toBe("")
+    expect(git("show", `${wip}:wip.txt`)).toBe("uncommitted\n")
+    expect(fs.existsSync(nodePath.join(b.repo, ".rekindle/e2e"))).toBe(false)
+    expect(fs.existsSync(JSON.parse(done.stdout).archivedTo)).toBe(true)
+    const listed = JSON.parse((await rekindleAsync(["list", "--json", "--repo", b.repo])).stdout)
+    expect(listed.batches).toEqual([])
   }, 120_000)
 })
 
