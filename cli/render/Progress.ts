@@ -9,7 +9,61 @@ import type { JournalEvent } from "../../core/ports/Journal.ts"
 /** A journal event as one line (`key` loses its batch prefix; info events show their kind). */
 export const eventLine = (e: JournalEvent): string => {
   const key = e.key.includes(":") ? e.key.slice(e.key.indexOf(":") + 1) : e.key
+  const words = sentence(e, key)
+  if (words !== undefined) return e.phase === "intent" ? `… ${words[0]}` : e.phase === "done" ? `✓ ${words[1]}` : `· ${words[1]}`
+  // A kind without words of its own: the journal's terms (what --json and the logs keep).
   return e.phase === "intent" ? `… ${e.kind} ${key}` : e.phase === "done" ? `✓ ${e.kind} ${key}` : `· ${e.kind}`
+}
+
+/** The fields of an event's data, when it is an object. */
+const field = (e: JournalEvent, name: string): unknown =>
+  typeof e.data === "object" && e.data !== null && Object.hasOwn(e.data, name) ? (e.data as Record<string, unknown>)[name] : undefined
+
+/**
+ * `[while doing, done]` in plain words for the journal kinds a person sees while a plan runs; the
+ * journal's own keys (`merge:0:ui:0`, `stop:rk-…:1`) stay in `--json` and the log files.
+ */
+const sentence = (e: JournalEvent, key: string): readonly [string, string] | undefined => {
+  const parts = key.split(":")
+  switch (e.kind) {
+    case "merge": {
+      const wave = field(e, "wave")
+      const where = `wave ${typeof wave === "number" ? wave + 1 : "?"} lane ${String(field(e, "lane") ?? "?")}`
+      return [`merging ${where}`, `merged ${where}`]
+    }
+    case "stop-session":
+      return [`stopping session ${String(field(e, "session") ?? parts[1])}`, `stopped session ${String(field(e, "session") ?? parts[1])}`]
+    case "snapshot-wip":
+      return [`saving the worktree of ${parts[1]} (snapshot)`, `saved the worktree of ${parts[1]} under refs/rekindle/wip/${parts[1]}/`]
+    case "relaunch": {
+      const how = field(e, "mode") === "resume" ? "resuming its conversation" : "fresh"
+      return [`relaunching ${parts[1]} (attempt ${parts[2]}, ${how})`, `relaunched ${parts[1]} (attempt ${parts[2]}, ${how})`]
+    }
+    case "remove-worktree":
+      return [`removing worktree ${parts.slice(1).join(":")}`, `removed worktree ${parts.slice(1).join(":")}`]
+    case "delete-branch":
+      return [`deleting branch ${parts.slice(1).join(":")}`, `deleted branch ${parts.slice(1).join(":")}`]
+    case "ContinueFromWave": {
+      const wave = field(e, "wave")
+      const text = `continuing from wave ${typeof wave === "number" ? wave + 1 : "?"}`
+      return [text, text]
+    }
+    case "Hold":
+    case "Report": {
+      const task = field(e, "taskId")
+      const text = `${typeof task === "string" ? `${task}: ` : ""}${String(field(e, "reason") ?? "")}`
+      return [text, text]
+    }
+    case "resume_attach":
+    case "resume_create":
+    case "resume_restart":
+    case "resume_failed": {
+      const text = `resume: ${String(field(e, "message") ?? field(e, "reason") ?? e.kind)}`
+      return [text, text]
+    }
+    default:
+      return undefined
+  }
 }
 
 /** An executor event as one line. */

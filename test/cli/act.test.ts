@@ -19,7 +19,7 @@ describe("resume", () => {
     const r = await h.run("resume")
     expect(r.code).toBe(0)
     expect(r.stdout).toMatchSnapshot()
-    expect(r.stderr).toContain("✓ relaunch relaunch:b:2")
+    expect(r.stderr).toContain("✓ relaunched b (attempt 2, fresh)")
     expect(r.stderr).toContain("wave 2/2 started: c")
     expect((await readState(h.world)).phase).toBe("completed")
     expect(h.world.agents.launchesOf("b")).toHaveLength(2)

@@ -100,9 +100,13 @@ describe("doctor checks", () => {
 
 describe("progress lines", () => {
   it("journal and executor events", () => {
-    expect(eventLine({ at: 0, key: "b1:relaunch:b:2", phase: "intent", kind: "relaunch" })).toBe("… relaunch relaunch:b:2")
-    expect(eventLine({ at: 0, key: "b1:relaunch:b:2", phase: "done", kind: "relaunch" })).toBe("✓ relaunch relaunch:b:2")
-    expect(eventLine({ at: 0, key: "b1:info", phase: "info", kind: "ContinueFromWave" })).toBe("· ContinueFromWave")
+    // Plain words for people (issue 17: the journal keys stay in --json and the logs).
+    expect(eventLine({ at: 0, key: "b1:relaunch:b:2", phase: "intent", kind: "relaunch", data: { mode: "fresh" } })).toBe("… relaunching b (attempt 2, fresh)")
+    expect(eventLine({ at: 0, key: "b1:relaunch:b:2", phase: "done", kind: "relaunch", data: { mode: "resume" } })).toBe("✓ relaunched b (attempt 2, resuming its conversation)")
+    expect(eventLine({ at: 0, key: "b1:merge:1:ui:0", phase: "done", kind: "merge", data: { wave: 1, lane: "ui" } })).toBe("✓ merged wave 2 lane ui")
+    expect(eventLine({ at: 0, key: "b1:stop:rk-b1-a:1", phase: "done", kind: "stop-session", data: { session: "rk-b1-a" } })).toBe("✓ stopped session rk-b1-a")
+    expect(eventLine({ at: 0, key: "b1:info", phase: "info", kind: "ContinueFromWave", data: { wave: 2 } })).toBe("· continuing from wave 3")
+    expect(eventLine({ at: 0, key: "b1:x", phase: "done", kind: "something-new" })).toBe("✓ something-new x")
     expect(executorLine({ _tag: "WaveStarted", wave: 1, waves: 3, tasks: ["c", "d"] })).toBe("wave 2/3 started: c, d")
     const s = [
       { _tag: "WaveStarted", wave: 1, waves: 3, tasks: ["c", "d"] },
