@@ -6,7 +6,7 @@
  * (b) run the Promise facade against a real git repo holding a crashed taskplane-style batch whose
  *     lane sessions live on a private tmux socket (killed afterwards);
  * (c) `npx rekindle --help` and `npx rekindle doctor --json` (once the CLI exists);
- * (d) typecheck the README's ts blocks and a consumer file against the installed types.
+ * (d) typecheck the ts blocks of README.md and docs/*.md and a consumer file against the installed types.
  * Every program runs with argv arrays, never a shell. Slow by nature (pack + install): one
  * install is shared by the four checks, and the durations are printed.
  */
@@ -15,7 +15,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { toReadmeLines, tsBlocks, writeBlocks } from "../docs/blocks.ts"
+import { docBlocks, toDocLines, writeBlocks } from "../docs/blocks.ts"
 import { freshSocket, git, GIT_ENV, killServer, makeRepo, sessionNames, tmux, type RealRepo } from "../support/real.ts"
 import { SURFACE } from "./surface.ts"
 
@@ -187,8 +187,8 @@ describe("the packed package, installed in a temp project", () => {
     expect(doctor.status).toBe(report.ok ? 0 : 1)
   }, 120_000)
 
-  it("(d) the README's ts blocks and a consumer file typecheck against the installed declarations", () => {
-    const blocks = tsBlocks(fs.readFileSync(nodePath.join(ROOT, "README.md"), "utf8"))
+  it("(d) the ts blocks of README.md and docs/*.md and a consumer file typecheck against the installed declarations", () => {
+    const blocks = docBlocks(ROOT)
     const files = writeBlocks(app, blocks)
     fs.writeFileSync(nodePath.join(app, "consumer.ts"), [
       `import type * as Layer from "effect/Layer"`,
@@ -207,7 +207,7 @@ describe("the packed package, installed in a temp project", () => {
       include: [...files, "consumer.ts"]
     }))
     const tsc = timed("(d) tsc", () => run(app, nodePath.join(ROOT, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"]))
-    expect(toReadmeLines(`${tsc.stdout}${tsc.stderr}`, blocks).trim()).toBe("")
+    expect(toDocLines(`${tsc.stdout}${tsc.stderr}`, blocks).trim()).toBe("")
     expect(tsc.status).toBe(0)
   }, 120_000)
 })
