@@ -114,8 +114,18 @@ export const make = (
       return path
     })
 
+  const exists = (path: string): boolean => {
+    try {
+      return tree.resolve(path, false).node !== undefined
+    } catch {
+      return false
+    }
+  }
+
   const remove = (path: string, opts?: { readonly recursive?: boolean | undefined; readonly force?: boolean | undefined }) =>
     attempt("remove", path, () => {
+      // rm -f: a path whose directory is missing too is as gone as a missing file (as node's fs.rm).
+      if (opts?.force === true && !exists(path)) return
       const r = tree.resolve(path, false)
       if (r.node === undefined) {
         if (opts?.force === true) return

@@ -50,11 +50,22 @@ export const findOrphans = (
   const known = (batchId: string, taskId: string) => byBatch.get(batchId)?.tasks.some((t) => t.id === taskId) === true
   const out: Array<Orphan> = []
 
+  // A tmux server is shared by every repo that uses it (the default server above all), and a tag
+  // names a batch, not a repo: a session of a batch with no state here is this repo's only when the
+  // repo still holds that batch's worktrees or branches — never another repo's live agent.
+  const here = new Set<string>()
+  for (const w of inventory.worktrees) {
+    const o = parseWorktreePath(inventory.repoRoot, w.path)
+    if (o !== undefined) here.add(o.batchId)
+  }
+  for (const b of inventory.branches) if (b.startsWith(BRANCH_PREFIX)) here.add(b.slice(BRANCH_PREFIX.length).split("/")[0] ?? "")
+  const sessionInScope = (batchId: string) => byBatch.has(batchId) || (options.scope === "all" && here.has(batchId))
+
   if (inventory.tmux.state === "up") {
     const seen = new Set<string>()
     for (const pane of inventory.tmux.panes) {
       const owner = pane.taskTag === undefined ? undefined : parseOwnershipTag(pane.taskTag)
-      if (owner === undefined || !inScope(owner.batchId) || seen.has(pane.sessionName)) continue
+      if (owner === undefined || !sessionInScope(owner.batchId) || seen.has(pane.sessionName)) continue
       const task = byBatch.get(owner.batchId)?.tasks.find((t) => t.id === owner.taskId)
       if (task !== undefined && task.session === pane.sessionName) continue
       seen.add(pane.sessionName)
@@ -125,6 +136,7 @@ export const findOrphans = (
  */
 const leftoversOf = (s: BatchState, inventory: Inventory): ReadonlyArray<Orphan> => {
   const out: Array<Orphan> = []
+  const merged = new Set(inventory.merged)
   for (const t of s.tasks) {
     if (t.status !== "succeeded" || t.worktree === undefined || t.worktreeArchived === true) continue
     const listed = inventory.worktrees.find((w) => w.path === t.worktree && !w.prunable)
@@ -132,8 +144,18 @@ const leftoversOf = (s: BatchState, inventory: Inventory): ReadonlyArray<Orphan>
     const sessions = inventory.tmux.state === "up" ? [...new Set(inventory.tmux.panes.filter((p) => p.taskTag === tag).map((p) => p.sessionName))] : []
     const reason = `batch ${s.batchId} completed but the cleanup of task ${t.id} did not finish`
     const steps: Array<PlanStep> = sessions.map((session) => ({ _tag: "StopSession", taskId: t.id, session, attempt: t.attempts, reason }))
-    if (listed !== undefined) steps.push({ _tag: "RemoveWorktree", path: t.worktree, ...(t.branch === undefined ? {} : { branch: t.branch }), afterSnapshot: false, reason })
-    out.push({ kind: "leftover", name: t.worktree, batchId: s.batchId, taskId: t.id, reason, steps })
+    if (listed !== undefined) {
+      // Work the merge did not take (local changes, untracked files) is kept as a ref first.
+      const keep = listed.dirty !== false
+      if (keep) steps.push({ _tag: "SnapshotOrphan", path: t.worktree, label: t.id, reason: "local changes are kept as a ref before removal" })
+      steps.push({ _tag: "RemoveWorktree", path: t.worktree, ...(t.branch === undefined ? {} : { branch: t.branch }), afterSnapshot: keep, reason })
+    }
+    if (t.branch !== undefined && inventory.branches.includes(t.branch)) {
+      steps.push(merged.has(t.branch)
+        ? { _tag: "DeleteBranch", branch: t.branch, reason: "merged into the base branch" }
+        : { _tag: "Report", taskId: t.id, reason: `branch ${t.branch} is not merged: kept` })
+    }
+    if (steps.length > 0) out.push({ kind: "leftover", name: t.worktree, batchId: s.batchId, taskId: t.id, reason, steps })
   }
   return out
 }

@@ -18,6 +18,7 @@ import { Worktrees } from "../ports/Worktrees.ts"
 import type { Applying } from "./Applying.ts"
 import { crashPoint } from "./CrashPoints.ts"
 import { emit } from "./ExecutorSettings.ts"
+import { catchUpLogs } from "./Logs.ts"
 
 /** Whether every wave's every lane has a succeeded latest merge record. */
 export const allMerged = (s: BatchState): boolean =>
@@ -32,6 +33,7 @@ export const finishBatch = Effect.fn("Finish.finishBatch")(function*(ctx: Applyi
   const git = yield* Worktrees
   const clean = s.tasks.every((t) => t.status === "succeeded") && allMerged(s)
   if (!clean) {
+    yield* catchUpLogs(ctx)
     const phase = s.phase === "failed" ? "failed" : "paused"
     const kept = s.tasks.filter((t) => t.status !== "succeeded" && t.worktree !== undefined).map((t) => t.id)
     const saved = yield* ctx.update((x) => ({ ...x, phase }))
@@ -55,6 +57,8 @@ export const finishBatch = Effect.fn("Finish.finishBatch")(function*(ctx: Applyi
   }
   yield* crashPoint("finish:before-close-sessions")
   yield* closeSessions(s, s.tasks.filter((t) => t.worktree !== undefined && !kept.includes(t.id)).map((t) => t.id))
+  // What an agent printed after its done marker, up to its session's close, reaches the sink too.
+  yield* catchUpLogs(ctx)
   yield* crashPoint("finish:before-completed")
   const saved = yield* ctx.update((x) => ({
     ...x,

@@ -96,6 +96,10 @@ export const launchTask = Effect.fn("Launch.launchTask")(function*(state: BatchS
     yield* fs.makeDirectory(dir, { recursive: true, mode: 0o700 }).pipe(
       Effect.mapError((e) => fail("E_IO", `cannot create ${dir}: ${e.message}`, "check permissions of the .rekindle directory")))
   }
+  // A done marker already there is not this launch's: one committed by an earlier task (a `worktree`
+  // marker merged into the base branch comes back in every later checkout) or left by an earlier
+  // attempt would complete this task before its agent did anything.
+  yield* fs.remove(marker, { force: true }).pipe(Effect.mapError((e) => fail("E_IO", `cannot remove the stale done marker ${marker}: ${e.message}`, "remove it by hand, then resume")))
   // A session of that name that is not rekindle's (a user's, say) is never adopted or replaced: the
   // task takes the next free name instead (`<name>-2`, …), recorded in its state like any other.
   let session = wanted

@@ -2,7 +2,8 @@
  * Supervised logs: each task's pane log (piped by tmux from the first byte) is tailed from a byte
  * checkpoint into the batch's supervised sink (`logs/supervised.jsonl`, one JSON line per chunk of
  * whole lines with its byte range). No line is lost or read twice across a supervisor restart:
- * an unterminated last line is left for the next read (the checkpoint rewinds to its start), and
+ * an unterminated last line is left for the next read (the checkpoint rewinds to its start) — until
+ * its task has finished, when it is the agent's last word and recorded as it is —, and
  * the sink's own ranges — appended atomically, one line per chunk — win over a checkpoint that a
  * crash kept from being saved. A log that shrank below the checkpoint is read again from 0.
  */
@@ -15,6 +16,9 @@ import { findTask, type Applying } from "./Applying.ts"
 import { crashPoint } from "./CrashPoints.ts"
 import { fail } from "./Errors.ts"
 import type { BatchPaths } from "./Layout.ts"
+
+/** Statuses whose agent no longer writes to the task's log. */
+const FINISHED: ReadonlySet<string> = new Set(["succeeded", "failed", "skipped", "blocked"])
 
 /** Bytes read per task per pass (a long backlog is caught up over several passes). */
 export const TAIL_CHUNK = 1 << 20
@@ -75,8 +79,12 @@ export const tailPass = Effect.fn("Logs.tailPass")(function*(ctx: Applying, task
     if (start.offset >= size) continue
     const chunk = yield* tail.read(path, start.offset, TAIL_CHUNK).pipe(Effect.option)
     if (chunk._tag === "None") continue
-    const { lines, carry } = splitLines(new Uint8Array(0), chunk.value.bytes)
-    const to = checkpointAfter(chunk.value.nextOffset, carry)
+    const split = splitLines(new Uint8Array(0), chunk.value.bytes)
+    // A finished task's agent writes no more: its unterminated last line (`printf 'done'`, say) is a
+    // line too, or it would wait forever for a newline that never comes.
+    const last = FINISHED.has(findTask(state, id)!.status) && split.carry.length > 0 && chunk.value.nextOffset >= size
+    const lines = last ? [...split.lines, new TextDecoder().decode(split.carry)] : split.lines
+    const to = last ? chunk.value.nextOffset : checkpointAfter(chunk.value.nextOffset, split.carry)
     if (lines.length === 0 || to <= start.offset) continue
     const at = yield* Clock.currentTimeMillis
     yield* journal.append(sinkPath(ctx.paths), { at, key: `log:${id}`, phase: "info", kind: "log", data: { task: id, from: start.offset, to, lines, ...(start.truncated ? { truncated: true } : {}) } })

@@ -17,7 +17,6 @@ import { Worktrees } from "../ports/Worktrees.ts"
 import { applyPlan } from "./Apply.ts"
 import { makeApplying } from "./Applying.ts"
 import { fail } from "./Errors.ts"
-import { finishBatch } from "./Finish.ts"
 import { batchPaths, stateRoot } from "./Layout.ts"
 import { listBatches, loadState, unreadableBatches, type BatchRef } from "./StateIO.ts"
 import { withLease } from "./Supervision.ts"
@@ -54,8 +53,9 @@ export const inventory = Effect.fn("Repair.inventory")(function*(repoRoot: strin
   const fallback = yield* git.currentBranch(repoRoot).pipe(Effect.orElseSucceed(() => "HEAD"))
   const baseFor = (branch: string) => baseOf.get(branch.slice(BRANCH_PREFIX.length).split("/")[0] ?? "") ?? fallback
   const merged = yield* Effect.filter(branches, (b) => git.isAncestor(repoRoot, b, baseFor(b)).pipe(Effect.orElseSucceed(() => false)))
-  // Dirty status only for worktrees rekindle owns and no state records: those repair may remove.
-  const recorded = new Set(states.flatMap((s) => s.tasks.flatMap((t) => (t.worktree === undefined ? [] : [t.worktree]))))
+  // Dirty status only for worktrees repair may remove: rekindle's, recorded by no state or left
+  // behind by a completed batch.
+  const recorded = new Set(states.flatMap((s) => s.phase === "completed" ? [] : s.tasks.flatMap((t) => (t.worktree === undefined ? [] : [t.worktree]))))
   const worktrees = yield* Effect.forEach(listed, (w) =>
     w.path.includes("/.rekindle/worktrees/") && !recorded.has(w.path) && !w.prunable
       ? git.status(w.path).pipe(Effect.map((s) => ({ ...w, dirty: s.dirty })), Effect.orElseSucceed(() => w))
@@ -100,12 +100,24 @@ export const repair = Effect.fn("Repair.repair")(function*(ref: BatchRef, option
   const removals = steps.filter((s) => s._tag === "RemoveWorktree" || s._tag === "StopSession" || s._tag === "DeleteBranch").length
   const report: RepairReport = { batches: states.map((s) => s.batchId), orphans, steps, dryRun: options.dryRun, removals }
   if (options.dryRun || steps.length === 0) return report
-  // A completed batch's leftovers: its own end-of-batch cleanup runs again, under its lease.
-  const finishing = new Set(orphans.filter((o) => o.kind === "leftover").flatMap((o) => (o.batchId === undefined ? [] : [o.batchId])))
-  for (const s of states.filter((x) => finishing.has(x.batchId))) {
+  // A completed batch's leftovers: finished under that batch's own lease and journal, and the tasks
+  // whose worktree is gone recorded as archived (as the batch's end would have).
+  for (const s of states) {
+    const mine = orphans.filter((o) => o.kind === "leftover" && o.batchId === s.batchId)
+    if (mine.length === 0) continue
+    const paths = batchPaths(s.repoRoot, s.batchId)
     yield* Effect.scoped(Effect.gen(function*() {
-      yield* withLease(batchPaths(s.repoRoot, s.batchId).lease)
-      yield* finishBatch(yield* makeApplying(s))
+      const lease = yield* withLease(paths.lease)
+      const result = yield* applyPlan(s, { batchId: s.batchId, steps: mine.flatMap((o) => o.steps) }, { baseFor, lease: { path: paths.lease, self: lease.self } })
+      const gone = yield* (yield* Worktrees).pathStates(mine.flatMap((o) => (o.taskId === undefined ? [] : [o.name])))
+      const now = yield* Clock.currentTimeMillis
+      const ctx = yield* makeApplying(result.state)
+      yield* ctx.update((x) => ({
+        ...x,
+        tasks: x.tasks.map((t) => mine.some((o) => o.taskId === t.id) && t.worktree !== undefined && gone[t.worktree] === "missing"
+          ? { ...t, worktreeArchived: true, history: [...(t.history ?? []), { at: now, event: "cleanup", reason: "repair: worktree removed" }] }
+          : t)
+      }))
     }))
   }
   const rest = orphans.filter((o) => o.kind !== "leftover").flatMap((o) => o.steps)

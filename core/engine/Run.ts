@@ -138,9 +138,12 @@ const excludeStateDir = Effect.fn("Run.excludeStateDir")(function*(repoRoot: str
   const isDir = yield* fs.stat(`${repoRoot}/.git`).pipe(Effect.map((i) => i.type === "Directory"), Effect.orElseSucceed(() => false))
   if (!isDir) return
   const current = yield* fs.readFileString(exclude).pipe(Effect.orElseSucceed(() => ""))
-  if (current.split("\n").some((l) => l.trim() === "/.rekindle/")) return
+  // `/.rekindle-done` (a `worktree` done marker) too: an agent's `git add -A` must not commit it, or
+  // it reaches the base branch and every later task's checkout.
+  const missing = ["/.rekindle/", "/.rekindle-done"].filter((p) => !current.split("\n").some((l) => l.trim() === p))
+  if (missing.length === 0) return
   yield* fs.makeDirectory(`${repoRoot}/.git/info`, { recursive: true }).pipe(Effect.ignore)
-  yield* fs.writeFileString(exclude, `${current}${current === "" || current.endsWith("\n") ? "" : "\n"}/.rekindle/\n`).pipe(Effect.ignore)
+  yield* fs.writeFileString(exclude, `${current}${current === "" || current.endsWith("\n") ? "" : "\n"}${missing.map((p) => `${p}\n`).join("")}`).pipe(Effect.ignore)
 })
 
 /** Prepare and persist a batch from a manifest, without launching anything. */

@@ -44,6 +44,22 @@ describe("supervised log tailing", () => {
     expect(await sinkLines(world)).toEqual(["line 1", "line 2", "partial", "line 3"])
   })
 
+  // Found by the outside tester: `printf 'final answer: 42'` then exit — in the pane log, never in the sink.
+  it("regression: a finished task's unterminated last line reaches the sink once, as it is", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }])
+    world.tmux.write(paneOf(world, "a"), "line 1\nfinal answer: 42")
+    expect(Exit.isSuccess(await pass(world, false))).toBe(true)
+    expect(await sinkLines(world)).toEqual(["line 1"]) // still running: the line may go on
+    await world.run(Effect.gen(function*() {
+      const ctx = yield* makeApplying(yield* loadState({ repoRoot: REPO, batchId: BATCH }))
+      yield* ctx.updateTask("a", (t) => ({ ...t, status: "succeeded" }))
+    }))
+    expect(Exit.isSuccess(await pass(world, false))).toBe(true)
+    expect(Exit.isSuccess(await pass(world, false))).toBe(true)
+    expect(await sinkLines(world)).toEqual(["line 1", "final answer: 42"])
+  })
+
   it("any chunking of the output and any crash pattern: the sink holds each complete line exactly once", async () => {
     const text = fc.array(fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom("\n", "é", "日本", "🙂", "\r\n")), { maxLength: 30 }).map((xs) => xs.join(""))
     await fc.assert(fc.asyncProperty(text, fc.array(fc.nat({ max: 40 }), { maxLength: 6 }), fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }), async (s, cuts, crashes) => {
