@@ -3,6 +3,8 @@
  * and, when interactive, attaching to the first running task's session once it exists.
  */
 import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
+import { batchPaths } from "../../core/engine/Layout.ts"
 import { loadState } from "../../core/engine/StateIO.ts"
 import { context, emit, note, type Ctx } from "../Root.ts"
 import { startSupervisor, supervisorLog } from "../Supervisor.ts"
@@ -46,7 +48,18 @@ export const startInBackground = Effect.fn("cli.startInBackground")(function*(sp
   readonly attach: boolean
 }) {
   const ctx = yield* context
-  const s = yield* startSupervisor(ctx, spec.argv, supervisorLog(spec.repoRoot, spec.batchId))
+  const log = supervisorLog(spec.repoRoot, spec.batchId)
+  // A supervisor refused before it saved a state (another unfinished batch of the manifest, say)
+  // leaves only its log: nothing of that batch remains, or the next command would see a stray batch.
+  const unlessSaved = spec.run(Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const dir = batchPaths(spec.repoRoot, spec.batchId)
+    if (yield* fs.exists(dir.state).pipe(Effect.orElseSucceed(() => true))) return
+    yield* fs.remove(log, { force: true })
+    // Only when that leaves it empty: anything else in it is not ours to remove.
+    if ((yield* fs.readDirectory(dir.dir)).length === 0) yield* fs.remove(dir.dir, { recursive: true })
+  })).pipe(Effect.ignore)
+  const s = yield* startSupervisor(ctx, spec.argv, log).pipe(Effect.tapError(() => unlessSaved))
   const out = { batchId: spec.batchId, running: s.running, supervisor: { pid: s.pid, log: s.log }, phase: s.phase ?? null }
   yield* emit(ctx, () => jsonDocument(DetachedOutput, out), () => renderDetached(ctx.out, out))
   if (spec.attach && s.running) yield* attachFirstRunning(ctx, spec.run, spec.repoRoot, spec.batchId, spec.socket)

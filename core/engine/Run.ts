@@ -177,7 +177,9 @@ export const prepare = Effect.fn("Run.prepare")(function*(options: RunOptions & 
   }
   const existing = batches.find((b) => b.batchId === batchId)
   if (existing !== undefined && existing.phase !== "planning" && existing.phase !== "idle") {
-    return yield* fail("E_USAGE", `batch ${batchId} already exists in ${options.repoRoot}`, "choose another batchId, or resume it with `rekindle resume`")
+    return yield* fail("E_USAGE", `batch ${batchId} already exists in ${options.repoRoot} (${existing.phase})`, existing.phase === "completed"
+      ? `choose another batchId, or archive the finished one with \`rekindle clean ${batchId}\``
+      : `resume it with \`rekindle resume ${batchId}\`, or choose another batchId`)
   }
   yield* excludeStateDir(options.repoRoot)
   const fs = yield* FileSystem.FileSystem

@@ -5,6 +5,7 @@
  * 2. With `doneMarker: "worktree"`, an agent's `git add -A` committed its marker; merged, it came back
  *    in the next task's checkout and completed that task before it did its work.
  * 3. An agent's unterminated last line (`printf 'final answer: 42'`) never reached supervised.jsonl.
+ * 4. A `run --detached` refused because the manifest's batch was unfinished left `.rekindle/<id>/`.
  */
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -66,6 +67,19 @@ describe("black-box: what the outside tester broke", () => {
       expect(alive(agentPid), "A's agent lives on").toBe(true)
       expect(w.panes().some((p) => p.tag === `${batchId}/a` && p.pid === agentPid && !p.dead), "A's session is untouched").toBe(true)
       expect(fs.readFileSync(w.runsLog, "utf8").match(/^start a /gm), "A's agent started once").toHaveLength(1)
+    })
+  }, 120_000)
+
+  test("regression: a refused run --detached leaves no stray batch directory behind", async () => {
+    await withWorld("stray-dir", async (w) => {
+      const manifest = w.manifest("slow.json", [{ id: "a", a: 60, b: 0.1 }])
+      const first = await w.runDetached(manifest)
+      w.remember(first.pid)
+      const second = await w.cli(["run", manifest, "--detached", "--json"], 60_000)
+      expect(second.code).toBe(1)
+      expect(second.stdout).toContain("E_UNFINISHED_BATCH")
+      const dirs = fs.readdirSync(path.join(w.repo, ".rekindle")).filter((n) => n !== "worktrees" && !n.startsWith("."))
+      expect(dirs).toEqual([first.batchId])
     })
   }, 120_000)
 })
