@@ -5,7 +5,7 @@
  */
 import * as nodeFs from "node:fs"
 import * as nodePath from "node:path"
-import { stateRoot } from "../core/engine/Layout.ts"
+import { stateRoot } from "../core/domain/Layout.ts"
 import { makeRekindle, RekindleError, type Rekindle, type RekindleOptions } from "../core/facade.ts"
 import * as Node from "./node.ts"
 import { socketProblem } from "./tmux/TmuxArgs.ts"

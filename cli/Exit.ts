@@ -3,7 +3,7 @@
  * code: 0 success (also a declined confirmation), 1 operational failure, 2 usage error.
  */
 import * as Data from "effect/Data"
-import type { ErrorCode } from "../core/engine/Errors.ts"
+import type { ErrorCode } from "../core/engine/support/Errors.ts"
 
 /** The command already printed its document; exit with this code (doctor with a failed check…). */
 export class Reported extends Data.TaggedError("Reported")<{ readonly exitCode: number }> {}

@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import type * as Context from "effect/Context"
 import type { ChildProcessSpawner } from "effect/process"
 import { GitError, type GitErrorReason } from "../../core/ports/Worktrees.ts"
-import { exec, type ExecResult } from "../process/Exec.ts"
+import { exec, type ExecResult } from "../exec/Exec.ts"
 
 /** Options of the real adapter. */
 export interface GitOptions {

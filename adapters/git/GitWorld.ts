@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto"
 import * as nodePath from "node:path"
-import type { FakeClock } from "../fake/World.ts"
+import type { FakeClock } from "../testing/World.ts"
 import { ancestorsOf, type FakeCommit, type Tree } from "./GitModel.ts"
 
 /** A worktree of a fake repo; the first one of a repo is its main worktree (path = repo root). */

@@ -10,7 +10,7 @@ import type { LeaseStore } from "../../core/ports/Lease.ts"
 import type { StateStore } from "../../core/ports/StateStore.ts"
 import * as JournalFs from "./JournalFs.ts"
 import * as LeaseFs from "./LeaseFs.ts"
-import * as MemoryFileSystem from "./MemoryFileSystem.ts"
+import * as MemoryFileSystem from "../fs/MemoryFileSystem.ts"
 import * as StateStoreFs from "./StateStoreFs.ts"
 
 /**

@@ -15,7 +15,7 @@ import type { ChildProcessSpawner } from "effect/process"
 import * as fs from "node:fs"
 import { Tmux, TmuxError, type NewSessionSpec, type PaneTarget, type SessionTarget } from "../../core/ports/Tmux.ts"
 import type { TmuxStatus } from "../../core/domain/Signals.ts"
-import { exec } from "../process/Exec.ts"
+import { exec } from "../exec/Exec.ts"
 import * as Args from "./TmuxArgs.ts"
 import { classifyFailure, lastLines, LIST_PANES_FORMAT, needsReap, parseListPanes, SEP } from "./TmuxFormat.ts"
 

@@ -8,7 +8,7 @@
  * stays listed only with remain-on-exit on, an empty session disappears, a server with no session
  * exits, and a dead server hangs up every pane process (those that ignore SIGHUP survive it).
  */
-import type { FakeProcess, ProcWorld } from "../fake/World.ts"
+import type { FakeProcess, ProcWorld } from "../testing/World.ts"
 
 /** One fake pane. */
 export interface FakePane {

@@ -6,14 +6,14 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command, Flag } from "effect/cli"
-import { abort as abortBatch } from "../../core/engine/Abort.ts"
-import { confirm } from "../Confirm.ts"
+import { abort as abortBatch } from "../../core/engine/usecases/Abort.ts"
+import { confirm } from "../shared/Confirm.ts"
 import { context, emit } from "../Root.ts"
-import { target } from "../Target.ts"
+import { target } from "../shared/Target.ts"
 import { jsonDocument } from "../render/Json.ts"
 import { renderAbort } from "../render/Reports.ts"
 import { AbortOutput } from "../render/Shapes.ts"
-import { batchArg, yesFlag } from "./Args.ts"
+import { batchArg, yesFlag } from "../shared/Args.ts"
 
 /** The `abort` command. */
 export const abort = Command.make("abort", {

@@ -6,13 +6,13 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command } from "effect/cli"
-import { fail } from "../../core/engine/Errors.ts"
+import { fail } from "../../core/engine/support/Errors.ts"
 import { context, emit } from "../Root.ts"
-import { target } from "../Target.ts"
+import { target } from "../shared/Target.ts"
 import { jsonDocument } from "../render/Json.ts"
 import { AttachOutput } from "../render/Shapes.ts"
-import { attachNow, attachTarget, findTask } from "./Attaching.ts"
-import { batchFlag, taskArg } from "./Args.ts"
+import { attachNow, attachTarget, findTask } from "../shared/Attaching.ts"
+import { batchFlag, taskArg } from "../shared/Args.ts"
 
 /** The `attach` command. */
 export const attach = Command.make("attach", { task: taskArg, batch: batchFlag }, Effect.fn("cli.attach")(function*({ task, batch }) {

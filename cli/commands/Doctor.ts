@@ -6,16 +6,16 @@
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import { Command } from "effect/cli"
-import { stateRoot } from "../../core/engine/Layout.ts"
+import { stateRoot } from "../../core/domain/Layout.ts"
 import { AgentLauncher } from "../../core/ports/AgentLauncher.ts"
 import { Tmux } from "../../core/ports/Tmux.ts"
 import { Reported } from "../Exit.ts"
 import { context, emit, type Ctx } from "../Root.ts"
-import { repoRootOf, runnerFor, target } from "../Target.ts"
+import { repoRootOf, runnerFor, target } from "../shared/Target.ts"
 import { jsonDocument } from "../render/Json.ts"
 import { renderDoctor } from "../render/Reports.ts"
 import { DoctorOutput, type DoctorCheck } from "../render/Shapes.ts"
-import { MIN_GIT, MIN_TMUX, transcriptDirs, versionCheck } from "./DoctorChecks.ts"
+import { MIN_GIT, MIN_TMUX, transcriptDirs, versionCheck } from "../shared/DoctorChecks.ts"
 
 const version = (ctx: Ctx, program: string, args: ReadonlyArray<string>) =>
   Effect.map(ctx.env.probe(program, args), (r) => (r === undefined || r.exitCode !== 0 ? undefined : r.stdout || r.stderr))

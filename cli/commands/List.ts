@@ -4,9 +4,9 @@
  */
 import * as Effect from "effect/Effect"
 import { Command } from "effect/cli"
-import { list as listBatches, type ListReport } from "../../core/engine/List.ts"
+import { list as listBatches, type ListReport } from "../../core/engine/usecases/List.ts"
 import { context, emit } from "../Root.ts"
-import { repoRootOf, runnerFor } from "../Target.ts"
+import { repoRootOf, runnerFor } from "../shared/Target.ts"
 import { jsonDocument } from "../render/Json.ts"
 import { renderList } from "../render/List.ts"
 import { ListOutput } from "../render/Shapes.ts"

@@ -7,12 +7,12 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command } from "effect/cli"
 import { Signals } from "../../core/domain/Signals.ts"
-import { planState } from "../../core/engine/Planning.ts"
+import { planState } from "../../core/engine/usecases/Plan.ts"
 import { context, emit } from "../Root.ts"
-import { target } from "../Target.ts"
+import { target } from "../shared/Target.ts"
 import { jsonDocument } from "../render/Json.ts"
 import { renderSignals } from "../render/Signals.ts"
-import { batchArg } from "./Args.ts"
+import { batchArg } from "../shared/Args.ts"
 
 /** The `observe` command. */
 export const observe = Command.make("observe", { batch: batchArg }, Effect.fn("cli.observe")(function*({ batch }) {

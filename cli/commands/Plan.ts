@@ -9,14 +9,14 @@ import * as Schema from "effect/Schema"
 import * as FileSystem from "effect/FileSystem"
 import { Command, Flag } from "effect/cli"
 import { Signals } from "../../core/domain/Signals.ts"
-import { fail } from "../../core/engine/Errors.ts"
-import { plan as planLive, planFromSnapshot } from "../../core/engine/Planning.ts"
+import { fail } from "../../core/engine/support/Errors.ts"
+import { plan as planLive, planFromSnapshot } from "../../core/engine/usecases/Plan.ts"
 import { context, emit, type Ctx } from "../Root.ts"
-import { argPath, target, type Target } from "../Target.ts"
+import { argPath, target, type Target } from "../shared/Target.ts"
 import { jsonDocument, planJson } from "../render/Json.ts"
 import { renderPlan } from "../render/Plan.ts"
 import { PlanOutput } from "../render/Shapes.ts"
-import { batchArg, forceFlag } from "./Args.ts"
+import { batchArg, forceFlag } from "../shared/Args.ts"
 
 const decodeSignals = Schema.decodeUnknownEffect(Schema.fromJsonString(Signals))
 

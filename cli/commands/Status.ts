@@ -4,13 +4,13 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command } from "effect/cli"
-import { status as statusOf } from "../../core/engine/Status.ts"
+import { status as statusOf } from "../../core/engine/usecases/Status.ts"
 import { context, emit } from "../Root.ts"
-import { target } from "../Target.ts"
+import { target } from "../shared/Target.ts"
 import { jsonDocument, statusJson } from "../render/Json.ts"
 import { StatusOutput } from "../render/Shapes.ts"
 import { renderStatus } from "../render/Status.ts"
-import { batchArg } from "./Args.ts"
+import { batchArg } from "../shared/Args.ts"
 
 /** The `status` command. */
 export const status = Command.make("status", { batch: batchArg }, Effect.fn("cli.status")(function*({ batch }) {

@@ -1,7 +1,7 @@
 /**
  * The live CLI environment: this process's terminal and environment, a readline confirmation on
  * stderr, `git rev-parse --show-toplevel`, `tmux attach` on the inherited terminal, doctor's probes
- * (argv only, through adapters/process/Exec.ts), and the engine layer per tmux socket
+ * (argv only, through adapters/exec/Exec.ts), and the engine layer per tmux socket
  * (adapters/node.ts).
  */
 import * as Effect from "effect/Effect"
@@ -12,9 +12,9 @@ import * as nodePath from "node:path"
 import { spawn } from "node:child_process"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
-import { fail, type EngineError } from "../../core/engine/Errors.ts"
+import { fail, type EngineError } from "../../core/engine/support/Errors.ts"
 import * as Node from "../../adapters/node.ts"
-import { exec } from "../../adapters/process/Exec.ts"
+import { exec } from "../../adapters/exec/Exec.ts"
 import { CliEnv, EngineLayer, type CliEnvShape, type SupervisorStart } from "../Services.ts"
 
 /** Ask on stderr, read one line from stdin; anything but y/yes is a no. */
@@ -140,7 +140,7 @@ export const cliEnvLayer: Layer.Layer<CliEnv, never, ChildProcessSpawner.ChildPr
 
 /**
  * The live {@link EngineLayer}: adapters/node.ts on the requested socket. The layer fails only for
- * an invalid socket name, which the CLI refuses (E_USAGE) before asking for it (cli/Target.ts).
+ * an invalid socket name, which the CLI refuses (E_USAGE) before asking for it (cli/shared/Target.ts).
  */
 export const engineLayer: Layer.Layer<EngineLayer> = Layer.succeed(EngineLayer, {
   forSocket: (socket) => Node.layer(socket === undefined ? {} : { socket }).pipe(Layer.orDie)

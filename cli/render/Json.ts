@@ -4,11 +4,11 @@
  * output cannot drift from `rekindle schema <name>`. Pure.
  */
 import * as Schema from "effect/Schema"
-import type { PlanReport } from "../../core/engine/Planning.ts"
-import type { RepairReport } from "../../core/engine/Repair.ts"
-import type { ResumeResult } from "../../core/engine/Resume.ts"
-import type { StatusReport } from "../../core/engine/Status.ts"
-import type { EngineError } from "../../core/engine/Errors.ts"
+import type { PlanReport } from "../../core/engine/usecases/Plan.ts"
+import type { RepairReport } from "../../core/engine/usecases/Repair.ts"
+import type { ResumeResult } from "../../core/engine/usecases/Resume.ts"
+import type { StatusReport } from "../../core/engine/usecases/Status.ts"
+import type { EngineError } from "../../core/engine/support/Errors.ts"
 import type { ErrorOutput, PlanOutput, RepairOutput, ResumeOutput, StatusOutput } from "./Shapes.ts"
 
 /** Encode `value` with `schema` and print it as one JSON document (2-space indented). */

@@ -2,7 +2,7 @@
  * `rekindle list` for people: one row per batch (id, phase, age, tasks by status, supervisor) and
  * the batches whose state cannot be read. Pure.
  */
-import type { ListReport } from "../../core/engine/List.ts"
+import type { ListReport } from "../../core/engine/usecases/List.ts"
 import { TaskStatus } from "../../core/domain/State.ts"
 import { type Style, tone } from "./Style.ts"
 import { age, counts, table } from "./Table.ts"

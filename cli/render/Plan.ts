@@ -4,7 +4,7 @@
  * continues). Pure.
  */
 import { Action } from "../../core/domain/Decision.ts"
-import type { PlanReport } from "../../core/engine/Planning.ts"
+import type { PlanReport } from "../../core/engine/usecases/Plan.ts"
 import { stepLines } from "./Steps.ts"
 import { type Style, tone } from "./Style.ts"
 import { age, counts, table } from "./Table.ts"

@@ -3,7 +3,7 @@
  * the state behind the single live status line on a terminal (wave i/n, tasks running / done /
  * failed, the last merge, recovery steps done).
  */
-import type { ExecutorEvent } from "../../core/engine/ExecutorSettings.ts"
+import type { ExecutorEvent } from "../../core/engine/waves/WaveSettings.ts"
 import type { JournalEvent } from "../../core/ports/Journal.ts"
 
 /** A journal event as one line (`key` loses its batch prefix; info events show their kind). */

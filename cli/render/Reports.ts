@@ -2,8 +2,8 @@
  * Human output of the commands that act: resume/restart, repair, abort, doctor, errors, and the
  * progress line for one journal event. Pure.
  */
-import type { RepairReport } from "../../core/engine/Repair.ts"
-import type { ResumeResult } from "../../core/engine/Resume.ts"
+import type { RepairReport } from "../../core/engine/usecases/Repair.ts"
+import type { ResumeResult } from "../../core/engine/usecases/Resume.ts"
 import type { AbortOutput, CleanOutput, DetachedOutput, DoctorOutput, RunOutput } from "./Shapes.ts"
 import { stepLines } from "./Steps.ts"
 import { padEnd, type Style, tone } from "./Style.ts"

@@ -11,7 +11,7 @@ import { Count, Timestamp } from "../../core/domain/Ids.ts"
 import { Orphan } from "../../core/domain/Orphans.ts"
 import { Plan, PlanStep } from "../../core/domain/Plan.ts"
 import { Lease, Phase, TaskStatus } from "../../core/domain/State.ts"
-import { ErrorCode } from "../../core/engine/Errors.ts"
+import { ErrorCode } from "../../core/engine/support/Errors.ts"
 
 /** Every failure: `{ "error": { code, message, hint, details? } }` on stdout (exit 1, or 2 for E_USAGE). */
 export const ErrorOutput = Schema.Struct({

@@ -3,7 +3,7 @@
  * (wave, status, session and agent liveness, age, last output, attempts, exit reason) and a summary
  * line. Pure.
  */
-import type { StatusReport } from "../../core/engine/Status.ts"
+import type { StatusReport } from "../../core/engine/usecases/Status.ts"
 import { TaskStatus } from "../../core/domain/State.ts"
 import { type Style, tone } from "./Style.ts"
 import { age, counts, plural, table } from "./Table.ts"

@@ -34,7 +34,7 @@ export interface Transition {
   /**
    * The agent did not end on its own — its pane, session or server was killed, or a signal ended it:
    * not a failure of the agent. The executor recovers the task in place exactly as resume would
-   * (core/engine/Vanished.ts).
+   * (core/engine/waves/RecoverInPlace.ts).
    */
   readonly recover?: boolean
 }

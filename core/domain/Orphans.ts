@@ -132,7 +132,7 @@ export const findOrphans = (
  * What a completed batch left behind when its end-of-batch cleanup did not run to its end (a crash,
  * or a state written by an older version): the worktree of a succeeded task not yet archived, and
  * the session still tagged for it. Repair finishes that cleanup the way the batch's end does it
- * (core/engine/Finish.ts): a worktree with local changes is kept, a branch is deleted only merged.
+ * (core/engine/waves/FinishBatch.ts): a worktree with local changes is kept, a branch is deleted only merged.
  */
 const leftoversOf = (s: BatchState, inventory: Inventory): ReadonlyArray<Orphan> => {
   const out: Array<Orphan> = []

@@ -9,7 +9,7 @@ import { MANIFEST_DEFAULTS } from "../domain/Manifest.ts"
 import { migrateState } from "../domain/Migrate.ts"
 import { STATE_VERSION, type BatchError, type BatchState, type Lane, type Task } from "../domain/State.ts"
 import { describeWaveProblem, planWaves } from "../domain/Waves.ts"
-import { isInside } from "../engine/Layout.ts"
+import { isInside } from "../domain/Layout.ts"
 import type { ForeignBatch, ForeignTask } from "./Foreign.ts"
 
 /** The agent kind of a task whose adapter names none. */

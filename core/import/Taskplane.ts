@@ -17,7 +17,7 @@
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type { Phase, TaskStatus } from "../domain/State.ts"
-import { isInside } from "../engine/Layout.ts"
+import { isInside } from "../domain/Layout.ts"
 import type { ForeignBatch, ForeignLane, ForeignMerge, ForeignTask, ImportAdapter } from "./Foreign.ts"
 import { TaskplaneState, type TaskplaneLane, type TaskplaneTask } from "./TaskplaneFormat.ts"
 

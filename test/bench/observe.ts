@@ -12,7 +12,7 @@ import * as os from "node:os"
 import * as nodePath from "node:path"
 import { promisify } from "node:util"
 import { ownershipTag, sessionNameFor, worktreeFor, type BatchState, type Task } from "../../core/domain/index.ts"
-import { observe } from "../../core/engine/Observe.ts"
+import { observe } from "../../core/engine/support/Observe.ts"
 import * as Node from "../../adapters/node.ts"
 import { alternate } from "./stats.ts"
 

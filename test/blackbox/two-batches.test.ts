@@ -51,13 +51,16 @@ describe("black-box: two batches on one server", () => {
 
     test(`regression: two batches on one server the same day both run — the same manifest again while it runs${suffix}`, { timeout: 120_000 }, () =>
       withWorld("same-manifest", async (w) => {
-        const a = w.manifest("a.json", [{ id: "slow", label: "A", a: LINES, b: 0.1 }])
+        // Long enough to be still running when the second run checks, even on a loaded machine (a
+        // first batch that already completed is no longer unfinished, and a new batch is allowed).
+        const a = w.manifest("a.json", [{ id: "slow", label: "A", a: Math.max(LINES, 150), b: 0.1 }])
         const first = await w.runDetached(a)
         expect(first.result.code, "first run --detached exits 0").toBe(0)
         await waitFor("the first batch's agent started", () => (w.count("start", "slow", "A") >= 1 ? true : undefined), 30_000)
 
         const again = await w.runDetached(a)
         w.note(`second run of the same manifest → ${again.result.code} batch=${again.batchId ?? "-"}`)
+        expect(w.count("done", "slow", "A"), "the first batch was still running when the second run was refused").toBe(0)
 
         // the first batch is not broken: its agent finishes and its work is merged
         await waitSupervisorExit(w, first.pid, 60_000)

@@ -5,7 +5,7 @@
  */
 import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
-import { batchPaths } from "../../core/engine/Layout.ts"
+import { batchPaths } from "../../core/domain/Layout.ts"
 import { Tmux } from "../../core/ports/Tmux.ts"
 import { Worktrees } from "../../core/ports/Worktrees.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
@@ -94,7 +94,7 @@ describe("resume", () => {
   })
   it("a second supervisor is refused with E_LOCKED and the owner", async () => {
     const h = await crashed()
-    const { acquireLease } = await import("../../core/engine/Supervision.ts")
+    const { acquireLease } = await import("../../core/engine/support/SupervisorLease.ts")
     await h.world.run(acquireLease(batchPaths(REPO, "b1").lease))
     const owner = h.world.supervisor.pid
     h.world.supervisor = h.world.procs.spawn(["rekindle", "other"])
@@ -321,7 +321,7 @@ describe("repair", () => {
 describe("tmux socket selection", () => {
   it("the state is read first; then the batch's recorded socket is used, unless --socket overrides it", async () => {
     const h = await crashed(new FakeWorld({ socket: "rk-sock" }))
-    const { saveState } = await import("../../core/engine/StateIO.ts")
+    const { saveState } = await import("../../core/engine/support/StateIO.ts")
     const s = await readState(h.world)
     await h.world.run(saveState({ ...s, options: { maxLanes: 2, failurePolicy: "stop-wave", mergeFailurePolicy: "pause", stallTimeoutMs: 1, relaunchCap: 1, tmuxSocket: "rk-sock" } }, 0))
     const recorded = await h.json("attach", "a")

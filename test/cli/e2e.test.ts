@@ -129,6 +129,15 @@ describe("a batch's life ends", () => {
     const git = (...args: ReadonlyArray<string>) => spawnSync("git", ["-C", b.repo, ...args], { encoding: "utf8" }).stdout
     const wt = nodePath.join(b.repo, ".rekindle/worktrees/e2e/a")
     fs.writeFileSync(nodePath.join(wt, "wip.txt"), "uncommitted\n")
+    // Regression (second outside tester): b's HEAD moved off its task branch with a commit of its own —
+    // clean planned no snapshot, and its removal then failed half-way ("HEAD … is in no other branch").
+    const wtB = nodePath.join(b.repo, ".rekindle/worktrees/e2e/b")
+    const inB = (...args: ReadonlyArray<string>) => spawnSync("git", ["-C", wtB, "-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args], { encoding: "utf8" })
+    inB("checkout", "-q", "--detach")
+    fs.writeFileSync(nodePath.join(wtB, "detached.txt"), "committed off the branch\n")
+    inB("add", "detached.txt")
+    inB("commit", "-q", "-m", "work off the branch")
+    const headB = inB("rev-parse", "HEAD").stdout.trim()
     const before = fingerprint(b)
     const preview = JSON.parse((await rekindleAsync(["clean", "--dry-run", "--json", "--repo", b.repo])).stdout)
     expect(preview.steps.map((s: { _tag: string }) => s._tag)).toContain("SnapshotOrphan")
@@ -144,6 +153,9 @@ describe("a batch's life ends", () => {
     const wip = git("for-each-ref", "--format=%(refname)", "refs/rekindle/wip/a/").trim()
     expect(wip).not.toBe("")
     expect(git("show", `${wip}:wip.txt`)).toBe("uncommitted\n")
+    const wipB = git("for-each-ref", "--format=%(refname)", "refs/rekindle/wip/b/").trim()
+    expect(wipB).not.toBe("")
+    expect(spawnSync("git", ["-C", b.repo, "merge-base", "--is-ancestor", headB, wipB]).status, "b's commit is kept").toBe(0)
     expect(fs.existsSync(nodePath.join(b.repo, ".rekindle/e2e"))).toBe(false)
     expect(fs.existsSync(JSON.parse(done.stdout).archivedTo)).toBe(true)
     const listed = JSON.parse((await rekindleAsync(["list", "--json", "--repo", b.repo])).stdout)

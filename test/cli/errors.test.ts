@@ -7,8 +7,8 @@ import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import { describe, expect, it } from "vitest"
 import type { BatchState } from "../../core/domain/State.ts"
-import { batchPaths } from "../../core/engine/Layout.ts"
-import { saveState } from "../../core/engine/StateIO.ts"
+import { batchPaths } from "../../core/domain/Layout.ts"
+import { saveState } from "../../core/engine/support/StateIO.ts"
 import { crashed } from "./scenario.ts"
 import { CliHarness } from "./harness.ts"
 import { readState, REPO } from "../support/world.ts"
@@ -126,7 +126,7 @@ describe("operational errors (exit 1)", () => {
   })
   it("E_LOCKED names the live owner", async () => {
     const h = await crashed()
-    const { acquireLease } = await import("../../core/engine/Supervision.ts")
+    const { acquireLease } = await import("../../core/engine/support/SupervisorLease.ts")
     await h.world.run(acquireLease(batchPaths(REPO, "b1").lease))
     const owner = h.world.supervisor.pid
     h.world.supervisor = h.world.procs.spawn(["rekindle", "other"])

@@ -3,7 +3,7 @@
  * help and version — human output and --json documents (snapshots), exit codes, stdout/stderr split.
  */
 import { describe, expect, it } from "vitest"
-import { batchPaths } from "../../core/engine/Layout.ts"
+import { batchPaths } from "../../core/domain/Layout.ts"
 import { crashed } from "./scenario.ts"
 import { CliHarness } from "./harness.ts"
 import { REPO } from "../support/world.ts"

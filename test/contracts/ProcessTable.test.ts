@@ -1,9 +1,9 @@
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import * as Effect from "effect/Effect"
 import { spawn, type ChildProcess } from "node:child_process"
-import * as ProcessTableFake from "../../adapters/proc/ProcessTableFake.ts"
-import * as ProcessTableLinux from "../../adapters/proc/ProcessTableLinux.ts"
-import { FakeClock, ProcWorld } from "../../adapters/fake/World.ts"
+import * as ProcessTableFake from "../../adapters/processtable/ProcessTableFake.ts"
+import * as ProcessTableLinux from "../../adapters/processtable/ProcessTableLinux.ts"
+import { FakeClock, ProcWorld } from "../../adapters/testing/World.ts"
 import { processTableContract } from "./ProcessTable.contract.ts"
 
 processTableContract("fake", async () => {

@@ -3,7 +3,7 @@
  * in the plan, and is overridden by force. A machine crash (every session gone at once) is no storm.
  */
 import { describe, expect, it } from "vitest"
-import { planFromSnapshot } from "../../core/engine/Planning.ts"
+import { planFromSnapshot } from "../../core/engine/usecases/Plan.ts"
 import { pane, present, signals, state, task } from "../support/builders.ts"
 
 const ids = ["t0", "t1", "t2"]

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs"
 import { afterEach, describe, expect, it } from "vitest"
-import { resume } from "../../core/engine/Resume.ts"
+import { resume } from "../../core/engine/usecases/Resume.ts"
 import { e2eHooks, type E2E, type Supervisor } from "../support/e2e.ts"
 import { git, pollUntil } from "../support/real.ts"
 
@@ -64,7 +64,7 @@ describe("logs across a supervisor SIGKILL (real tmux)", () => {
     expectCompleteSink(e)
   }, 60_000)
 
-  // Regression, fixed (was: core/engine/Resume.ts with Executor.continueFrom): the supervised sink is only fed by
+  // Regression, fixed (was: core/engine/usecases/Resume.ts with Executor.continueFrom): the supervised sink is only fed by
   // `tailPass` inside `runWave`, i.e. for the waves the executor (re)runs. When the agent finishes
   // while no supervisor runs, resume's plan is MarkTask + RetryMerge, `continueFrom` is undefined (or
   // points past that task's wave in a longer batch), and the output written during the downtime —

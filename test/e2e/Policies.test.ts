@@ -6,7 +6,7 @@
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { run } from "../../core/engine/Run.ts"
+import { run } from "../../core/engine/usecases/Run.ts"
 import { e2eHooks } from "../support/e2e.ts"
 import { git, pidAlive, tmux } from "../support/real.ts"
 

@@ -2,7 +2,7 @@
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import { describe, expect, it } from "vitest"
-import { newBatchId } from "../../core/engine/Run.ts"
+import { newBatchId } from "../../core/engine/usecases/Run.ts"
 
 describe("newBatchId", () => {
   it("regression: a generated batch id held 'undefined' (an inclusive random index one past the alphabet) — every id is <date>-<time>-<4 of [a-z0-9]>", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { startDetachedSupervisor } from "../../core/engine/Detached.ts"
+import { startDetachedSupervisor } from "../../core/engine/support/DetachedSupervisor.ts"
 import { findOrphans } from "../../core/domain/index.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
 import { readState, startBatch } from "../support/world.ts"

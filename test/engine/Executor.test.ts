@@ -1,9 +1,9 @@
 import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
-import { ExecutorEvents, ExecutorSettings, type ExecutorEvent } from "../../core/engine/ExecutorSettings.ts"
-import { resume } from "../../core/engine/Resume.ts"
-import { prepare, run } from "../../core/engine/Run.ts"
-import { saveState } from "../../core/engine/StateIO.ts"
+import { ExecutorEvents, ExecutorSettings, type ExecutorEvent } from "../../core/engine/waves/WaveSettings.ts"
+import { resume } from "../../core/engine/usecases/Resume.ts"
+import { prepare, run } from "../../core/engine/usecases/Run.ts"
+import { saveState } from "../../core/engine/support/StateIO.ts"
 import { FakeWorld, type AgentScript } from "../../adapters/testing.ts"
 import { REPO } from "../support/world.ts"
 

@@ -6,13 +6,13 @@ import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
 import { FakeWorld } from "../../adapters/testing.ts"
 import { sessionNameFor } from "../../core/domain/index.ts"
-import { ExecutorSettings } from "../../core/engine/ExecutorSettings.ts"
-import { batchPaths } from "../../core/engine/Layout.ts"
-import { plan } from "../../core/engine/Planning.ts"
-import { repair } from "../../core/engine/Repair.ts"
-import { resume } from "../../core/engine/Resume.ts"
-import { prepare } from "../../core/engine/Run.ts"
-import { saveState } from "../../core/engine/StateIO.ts"
+import { ExecutorSettings } from "../../core/engine/waves/WaveSettings.ts"
+import { batchPaths } from "../../core/domain/Layout.ts"
+import { plan } from "../../core/engine/usecases/Plan.ts"
+import { repair } from "../../core/engine/usecases/Repair.ts"
+import { resume } from "../../core/engine/usecases/Resume.ts"
+import { prepare } from "../../core/engine/usecases/Run.ts"
+import { saveState } from "../../core/engine/support/StateIO.ts"
 import { Worktrees } from "../../core/ports/Worktrees.ts"
 import { BATCH, paneOf, readState, REPO, startBatch } from "../support/world.ts"
 
@@ -135,6 +135,39 @@ describe("issue 13 guarantees over the FakeWorld", () => {
     await world.run(repair(ref, { dryRun: false }))
     expect(world.git.worktreeAt(a.worktree!)).toBeUndefined()
     expect((await readState(world)).tasks[0]!.worktreeArchived).toBe(true)
+  })
+
+  // Found by the soak's new "agent fails during downtime" mode: resume marked the failed task's
+  // dependents `blocked` whatever the failure policy; an uninterrupted run skips them (skip-dependents)
+  // or leaves them pending and pauses (stop-wave).
+  it("regression: a failure no supervisor saw is followed by the failure policy — skip-dependents skips its dependents", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }, { id: "b", dependsOn: ["a"] }, { id: "c" }], [["a", "c"], ["b"]])
+    const s = await readState(world)
+    await world.run(saveState({ ...s, options: { maxLanes: 4, failurePolicy: "skip-dependents", mergeFailurePolicy: "pause", stallTimeoutMs: 900_000, relaunchCap: 3 } }, world.clock.now()))
+    world.restartSupervisor()
+    world.exitPane(paneOf(world, "a"), 3)
+    world.agents.finish("c")
+    const r = await world.run(resume(ref).pipe(fast))
+    const byId = Object.fromEntries(r.state.tasks.map((t) => [t.id, [t.status, t.exitReason]]))
+    expect(byId["a"]![0]).toBe("failed")
+    expect(byId["b"]).toEqual(["skipped", "a dependency failed (failure policy skip-dependents)"])
+    expect(world.agents.launchesOf("b")).toHaveLength(0)
+  })
+
+  it("regression: under stop-wave a failure no supervisor saw lets no further wave start: dependents stay pending, the batch pauses", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }, { id: "c" }, { id: "b", dependsOn: ["a"] }, { id: "d" }], [["a", "c"], ["b", "d"]])
+    world.restartSupervisor()
+    world.exitPane(paneOf(world, "a"), 3)
+    world.agents.finish("c")
+    const planned = await world.run(plan(ref))
+    expect(planned.stoppedByPolicy).toMatch(/^a failed while no supervisor ran: failure policy stop-wave/)
+    expect(planned.plan.steps.some((x) => x._tag === "ContinueFromWave")).toBe(false)
+    const r = await world.run(resume(ref).pipe(fast))
+    expect(r.state.phase).toBe("paused")
+    expect(r.state.tasks.map((t) => [t.id, t.status])).toEqual([["a", "failed"], ["c", "succeeded"], ["b", "pending"], ["d", "pending"]])
+    expect(world.agents.launchesOf("d")).toHaveLength(0)
   })
 })
 

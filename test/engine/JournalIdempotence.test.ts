@@ -8,9 +8,9 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { describe, expect, it } from "vitest"
 import type { Plan } from "../../core/domain/index.ts"
-import { applyPlan } from "../../core/engine/Apply.ts"
-import { CrashPoint } from "../../core/engine/CrashPoints.ts"
-import { plan } from "../../core/engine/Planning.ts"
+import { applyPlan } from "../../core/engine/apply/ApplyPlan.ts"
+import { CrashPoint } from "../../core/engine/apply/CrashPoints.ts"
+import { plan } from "../../core/engine/usecases/Plan.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
 import { BATCH, paneOf, readState, REPO, startBatch } from "../support/world.ts"
 
@@ -106,7 +106,7 @@ describe("journal idempotence of applyPlan (FakeWorld)", () => {
     }
   })
 
-  // BUG (core/engine/TaskSteps.ts stopSession): the journal skips the StopSession step the second
+  // BUG (core/engine/apply/TaskSteps.ts stopSession): the journal skips the StopSession step the second
   // time, but `ensureAgentGone` then runs anyway on the task's CURRENT agentProcess — which is now
   // the relaunched agent — and SIGTERMs it. Applying the same plan twice leaves task b with no live
   // agent (liveOf("b") = 0). Fix: run ensureAgentGone only for the identity the plan judged stale
@@ -139,7 +139,7 @@ describe("journal idempotence of applyPlan (FakeWorld)", () => {
     }
   })
 
-  // BUG (core/engine/Apply.ts / Applying.ts): applyPlan starts from the state it is given and every
+  // BUG (core/engine/apply/ApplyPlan.ts / PlanContext.ts): applyPlan starts from the state it is given and every
   // update saves `f(that state)`. Re-applying a plan from the state it was made from (what an
   // embedder holding the plan does after a restart) skips the journaled steps — so nothing refreshes
   // the in-memory state — and the next plain update (MarkTask c) persists the stale task b again:

@@ -5,11 +5,11 @@
  */
 import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
-import { makeApplying } from "../../core/engine/Applying.ts"
-import { CrashPoint } from "../../core/engine/CrashPoints.ts"
-import { deliverPrompt, seenInLog, seenInPane } from "../../core/engine/Prompts.ts"
-import { resume } from "../../core/engine/Resume.ts"
-import { loadState } from "../../core/engine/StateIO.ts"
+import { makeApplying } from "../../core/engine/apply/PlanContext.ts"
+import { CrashPoint } from "../../core/engine/apply/CrashPoints.ts"
+import { deliverPrompt, seenInLog, seenInPane } from "../../core/engine/support/Prompts.ts"
+import { resume } from "../../core/engine/usecases/Resume.ts"
+import { loadState } from "../../core/engine/support/StateIO.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
 import { BATCH, paneOf, readState, REPO, startBatch } from "../support/world.ts"
 

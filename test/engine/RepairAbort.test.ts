@@ -9,10 +9,10 @@ import { createHash } from "node:crypto"
 import * as Effect from "effect/Effect"
 import type * as FileSystem from "effect/FileSystem"
 import { describe, expect, it } from "vitest"
-import { abort } from "../../core/engine/Abort.ts"
-import { batchPaths } from "../../core/engine/Layout.ts"
-import { repair } from "../../core/engine/Repair.ts"
-import { resume } from "../../core/engine/Resume.ts"
+import { abort } from "../../core/engine/usecases/Abort.ts"
+import { batchPaths } from "../../core/domain/Layout.ts"
+import { repair } from "../../core/engine/usecases/Repair.ts"
+import { resume } from "../../core/engine/usecases/Resume.ts"
 import { Worktrees } from "../../core/ports/Worktrees.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
 import { BATCH, readState, REPO, startBatch, tagOf } from "../support/world.ts"
@@ -146,7 +146,7 @@ describe("abort over the FakeWorld", () => {
     expect(await readFile(world, paths.wrapUp("b"))).toBe(WRAP_UP)
   })
 
-  // BUG (core/engine/Abort.ts): the wrap-up marker is written with `fs.writeFileString(...)` piped
+  // BUG (core/engine/usecases/Abort.ts): the wrap-up marker is written with `fs.writeFileString(...)` piped
   // to `Effect.ignore`, without creating `paths.markers` (`<batch>/done/`) first. That directory
   // exists only once some agent has written its done marker, so in the usual case — nothing
   // finished yet — every marker write fails ENOENT, silently, and a "graceful" abort just waits out

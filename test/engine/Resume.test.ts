@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest"
 import { Effect, Exit } from "effect"
-import { plan } from "../../core/engine/Planning.ts"
-import { ExecutorSettings } from "../../core/engine/ExecutorSettings.ts"
-import { batchPaths } from "../../core/engine/Layout.ts"
-import { resume } from "../../core/engine/Resume.ts"
+import { plan } from "../../core/engine/usecases/Plan.ts"
+import { ExecutorSettings } from "../../core/engine/waves/WaveSettings.ts"
+import { batchPaths } from "../../core/domain/Layout.ts"
+import { resume } from "../../core/engine/usecases/Resume.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
 import { BATCH, paneOf, readState, REPO, startBatch } from "../support/world.ts"
 
@@ -97,8 +97,8 @@ describe("resume over the FakeWorld", () => {
   it("refuses while another live supervisor holds the lease (E_LOCKED with the owner)", async () => {
     const world = new FakeWorld()
     await startBatch(world, [{ id: "a" }])
-    const { acquireLease } = await import("../../core/engine/Supervision.ts")
-    const { batchPaths } = await import("../../core/engine/Layout.ts")
+    const { acquireLease } = await import("../../core/engine/support/SupervisorLease.ts")
+    const { batchPaths } = await import("../../core/domain/Layout.ts")
     await world.run(acquireLease(batchPaths(REPO, BATCH).lease))
     const other = world.supervisor
     world.supervisor = world.procs.spawn(["rekindle", "other"]) // a second, live supervisor
@@ -111,8 +111,8 @@ describe("resume over the FakeWorld", () => {
   it("takes over the lease of a dead supervisor", async () => {
     const world = new FakeWorld()
     await startBatch(world, [{ id: "a" }])
-    const { acquireLease } = await import("../../core/engine/Supervision.ts")
-    const { batchPaths } = await import("../../core/engine/Layout.ts")
+    const { acquireLease } = await import("../../core/engine/support/SupervisorLease.ts")
+    const { batchPaths } = await import("../../core/domain/Layout.ts")
     await world.run(acquireLease(batchPaths(REPO, BATCH).lease))
     world.restartSupervisor() // the holder is SIGKILLed
     const r = await world.run(resume(ref, { supervise: false }))
@@ -122,7 +122,7 @@ describe("resume over the FakeWorld", () => {
 
 describe("status", () => {
   it("joins state and live signals: liveness, attempts, and what the agent is doing", async () => {
-    const { status } = await import("../../core/engine/Status.ts")
+    const { status } = await import("../../core/engine/usecases/Status.ts")
     const world = new FakeWorld()
     await startBatch(world, [{ id: "a" }, { id: "b" }])
     world.tmux.write(paneOf(world, "a"), "Editing files\nDo you want to proceed? (y/n)\n")

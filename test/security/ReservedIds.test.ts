@@ -7,8 +7,8 @@
 import { describe, expect, it } from "vitest"
 import { FakeWorld } from "../../adapters/testing.ts"
 import { monitorPass } from "../../core/domain/Monitor.ts"
-import { observe } from "../../core/engine/Observe.ts"
-import { loadState } from "../../core/engine/StateIO.ts"
+import { observe } from "../../core/engine/support/Observe.ts"
+import { loadState } from "../../core/engine/support/StateIO.ts"
 import { CliHarness } from "../cli/harness.ts"
 import { BATCH, REPO, startBatch } from "../support/world.ts"
 

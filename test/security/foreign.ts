@@ -10,7 +10,7 @@ import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import { crashedBatch, sessions, tmux, until } from "../cli/real.ts"
-import { batchPaths } from "../../core/engine/Layout.ts"
+import { batchPaths } from "../../core/domain/Layout.ts"
 import { pidAlive } from "../support/real.ts"
 import { runCli } from "./cli.ts"
 

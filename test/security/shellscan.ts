@@ -3,7 +3,7 @@
  * `shell: true` spawn option, a shell program spawned with `-c`, a `sh -c`/`bash -c` command line in
  * a string, a shell spawned by name, and node:child_process `exec`/`execSync` (which always run their
  * string through `/bin/sh`). Comments are ignored (they may explain why a shell is avoided); the
- * repo's own argv-only `exec` from adapters/process/Exec.ts is not child_process's.
+ * repo's own argv-only `exec` from adapters/exec/Exec.ts is not child_process's.
  */
 import * as fs from "node:fs"
 import * as nodePath from "node:path"

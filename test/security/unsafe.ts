@@ -7,7 +7,7 @@
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { fingerprint, type RealBatch } from "../cli/real.ts"
-import { batchPaths } from "../../core/engine/Layout.ts"
+import { batchPaths } from "../../core/domain/Layout.ts"
 import { runCli } from "./cli.ts"
 
 /** How a case makes the state point outside the repo. */

@@ -1,6 +1,7 @@
 /**
  * `npm run soak` — the reliability and security campaign (issue 8): the kill -9 loop, the fault
- * list, concurrency, state-file abuse and hostile input, each counted. Prints one table (and writes
+ * list, concurrency, state-file abuse and hostile input, and the black-box suite at soak scale
+ * (issue 13), each counted. Prints one table (and writes
  * it as markdown and JSON to soak-results/) and exits 1 when any violation count is not 0.
  * `npm run soak -- --quick` runs every campaign at a smaller scale; `--only <name>` runs one.
  * The same campaigns run at "slice" scale inside `npm test` (test/soak/*.test.ts).
@@ -11,7 +12,7 @@ import { machine } from "../support/machine.ts"
 import { type Campaign, markdown, type Row, type Scale, violations } from "./Report.ts"
 
 /** Campaign modules in the order the table lists them (each exports `campaign`). */
-const MODULES = ["KillLoop", "Faults", "Concurrency", "StateAbuse", "Hostile"] as const
+const MODULES = ["KillLoop", "Faults", "Concurrency", "StateAbuse", "Hostile", "BlackBox"] as const
 
 const args = process.argv.slice(2)
 const scale: Scale = args.includes("--quick") ? "quick" : "full"

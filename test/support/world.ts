@@ -4,9 +4,9 @@
  */
 import * as Effect from "effect/Effect"
 import { ownershipTag, sessionNameFor, worktreeFor, type BatchState, type Task } from "../../core/domain/index.ts"
-import { batchPaths } from "../../core/engine/Layout.ts"
-import { launchTask } from "../../core/engine/Launch.ts"
-import { loadState, saveState } from "../../core/engine/StateIO.ts"
+import { batchPaths } from "../../core/domain/Layout.ts"
+import { launchTask } from "../../core/engine/waves/Launch.ts"
+import { loadState, saveState } from "../../core/engine/support/StateIO.ts"
 import { Worktrees } from "../../core/ports/Worktrees.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
 

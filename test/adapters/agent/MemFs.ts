@@ -1,6 +1,6 @@
 /**
  * A minimal in-memory Effect FileSystem for the AgentLauncher and LogTail fakes, until the shared
- * adapters/store/MemoryFileSystem.ts lands. POSIX-like where the adapters can tell: an open handle
+ * adapters/fs/MemoryFileSystem.ts lands. POSIX-like where the adapters can tell: an open handle
  * keeps reading its inode after the path is replaced or removed, files are sparse (a 1 GiB log costs
  * nothing until written), and `bytesRead` counts every byte any handle read, so a test can prove a
  * reader seeks instead of reading from the start.

@@ -3,7 +3,7 @@
  * for what the real harness does with git and the file system.
  */
 import * as nodePath from "node:path"
-import { FakeClock } from "../../../adapters/fake/World.ts"
+import { FakeClock } from "../../../adapters/testing/World.ts"
 import { GitWorld } from "../../../adapters/git/GitWorld.ts"
 import * as WorktreesFake from "../../../adapters/git/WorktreesFake.ts"
 import type { WorktreesHarness } from "../../contracts/Worktrees.contract.ts"

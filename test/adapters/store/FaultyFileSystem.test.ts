@@ -6,7 +6,7 @@
 import * as Effect from "effect/Effect"
 import type * as PlatformError from "effect/PlatformError"
 import { describe, expect, it } from "vitest"
-import * as FaultyFileSystem from "../../../adapters/store/FaultyFileSystem.ts"
+import * as FaultyFileSystem from "../../../adapters/fs/FaultyFileSystem.ts"
 import { errnoOf } from "../../../adapters/store/FsSafe.ts"
 import { bytesOf, inEachWorld } from "./harness.ts"
 

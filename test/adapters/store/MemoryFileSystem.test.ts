@@ -10,8 +10,8 @@ import type * as PlatformError from "effect/PlatformError"
 import * as Stream from "effect/Stream"
 import { describe, expect, it } from "vitest"
 import { errnoOf } from "../../../adapters/store/FsSafe.ts"
-import * as MemoryFileSystem from "../../../adapters/store/MemoryFileSystem.ts"
-import { FakeClock } from "../../../adapters/fake/World.ts"
+import * as MemoryFileSystem from "../../../adapters/fs/MemoryFileSystem.ts"
+import { FakeClock } from "../../../adapters/testing/World.ts"
 
 const enc = new TextEncoder()
 const txt = (b: Uint8Array) => new TextDecoder().decode(b)

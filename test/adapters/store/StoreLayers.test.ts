@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest"
 import { Journal } from "../../../core/ports/Journal.ts"
 import { LeaseStore } from "../../../core/ports/Lease.ts"
 import { StateStore } from "../../../core/ports/StateStore.ts"
-import * as MemoryFileSystem from "../../../adapters/store/MemoryFileSystem.ts"
+import * as MemoryFileSystem from "../../../adapters/fs/MemoryFileSystem.ts"
 import { layerMemory } from "../../../adapters/store/StoreLayers.ts"
 import { identity, sampleState } from "./samples.ts"
 

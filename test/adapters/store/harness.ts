@@ -10,8 +10,8 @@ import * as Path from "effect/Path"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { FakeClock } from "../../../adapters/fake/World.ts"
-import * as MemoryFileSystem from "../../../adapters/store/MemoryFileSystem.ts"
+import { FakeClock } from "../../../adapters/testing/World.ts"
+import * as MemoryFileSystem from "../../../adapters/fs/MemoryFileSystem.ts"
 
 /** A file system to test against. */
 export interface FsWorld {

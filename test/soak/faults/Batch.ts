@@ -6,7 +6,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import { resume, type ResumeOptions } from "../../../core/engine/Resume.ts"
+import { resume, type ResumeOptions } from "../../../core/engine/usecases/Resume.ts"
 import type { TmuxError } from "../../../core/ports/Tmux.ts"
 import type { LiveServices } from "../../../adapters/node.ts"
 import { fast, type E2E } from "../../support/e2e.ts"

@@ -18,7 +18,7 @@
  */
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { resume } from "../../../core/engine/Resume.ts"
+import { resume } from "../../../core/engine/usecases/Resume.ts"
 import type { Row } from "../Report.ts"
 import { E2E } from "../../support/e2e.ts"
 import { git, pidAlive, pollUntil, tmux } from "../../support/real.ts"
@@ -53,7 +53,8 @@ export const worktreeDeleted = (n: number): Promise<Row> =>
       return judge(`resume ${r.said}: b ${b.status} (${b.exitReason}), c ${e.status("c")}, batch ${r.phase}; b's branch kept`, [
         ["wrongOutcome", r.ok, `resume failed: ${r.message}`],
         ["wrongOutcome", b.status === "failed" && /missing/.test(b.exitReason ?? ""), `b ${b.status} (${b.exitReason})`],
-        ["wrongOutcome", e.status("c") === "blocked" && r.phase === "paused", `c ${e.status("c")}, batch ${r.phase}`],
+        // As the live supervisor under stop-wave: b's failure starts no further wave, c waits (pending).
+        ["wrongOutcome", e.status("c") === "pending" && r.phase === "paused", `c ${e.status("c")}, batch ${r.phase}`],
         ["wrongOutcome", e.status("a") === "succeeded" && sameNames(e.names(), ["README.md", "a.txt"]), `main holds ${e.names().join(" ")}`],
         ["lost", lost.lost === 0, `lost ${lost.what.join(", ")}`],
         ["twice", starts.twice === 0, `agent starts ${starts.starts}`]

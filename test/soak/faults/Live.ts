@@ -14,7 +14,7 @@
  */
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { run } from "../../../core/engine/Run.ts"
+import { run } from "../../../core/engine/usecases/Run.ts"
 import type { Row } from "../Report.ts"
 import { E2E } from "../../support/e2e.ts"
 import { git, pidAlive, pollUntil, tmux } from "../../support/real.ts"

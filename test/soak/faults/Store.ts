@@ -1,6 +1,6 @@
 /**
  * State-save faults through the engine's own `saveState`/`loadState` over the fault-injecting
- * FileSystem (adapters/store/FaultyFileSystem.ts + FaultPlan.ts):
+ * FileSystem (adapters/fs/FaultyFileSystem.ts + FaultPlan.ts):
  * - disk full (ENOSPC) and permission denied (EACCES) at every write-like step of a save, on the
  *   real disk → the save fails with E_IO carrying the errno, and the state file holds the previous
  *   state byte for byte (or, when the failing step came after the rename, the new one — never
@@ -15,10 +15,10 @@ import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import * as Path from "effect/Path"
 import type { BatchState } from "../../../core/domain/State.ts"
-import { batchPaths } from "../../../core/engine/Layout.ts"
-import { loadState, saveState } from "../../../core/engine/StateIO.ts"
-import * as FaultyFileSystem from "../../../adapters/store/FaultyFileSystem.ts"
-import type { FaultKind } from "../../../adapters/store/FaultPlan.ts"
+import { batchPaths } from "../../../core/domain/Layout.ts"
+import { loadState, saveState } from "../../../core/engine/support/StateIO.ts"
+import * as FaultyFileSystem from "../../../adapters/fs/FaultyFileSystem.ts"
+import type { FaultKind } from "../../../adapters/fs/FaultPlan.ts"
 import * as StoreLayers from "../../../adapters/store/StoreLayers.ts"
 import type { Row, Scale } from "../Report.ts"
 import { type FsWorld, memoryWorld, realWorld } from "../../adapters/store/harness.ts"

@@ -1,0 +1,82 @@
+/**
+ * The apply loop: carry out a plan step by step — each side effect journaled, each transition
+ * persisted — renewing the supervisor lease between steps. What it returns is the saved state.
+ */
+import * as Effect from "effect/Effect"
+import type { ProcessIdentity } from "../../domain/Ids.ts"
+import type { Plan, PlanStep } from "../../domain/Plan.ts"
+import type { BatchState } from "../../domain/State.ts"
+import { StateStore } from "../../ports/StateStore.ts"
+import { makeApplying, type Applying } from "./PlanContext.ts"
+import { batchPaths } from "../../domain/Layout.ts"
+import { crashPoint } from "./CrashPoints.ts"
+import { record } from "./Journaled.ts"
+import { orphanStep, retryMerge } from "./RepoSteps.ts"
+import { renewLease } from "../support/SupervisorLease.ts"
+import { markTask, reattach, relaunch, snapshotWip, stopSession } from "./TaskSteps.ts"
+
+/** Options of {@link applyPlan}. */
+export interface ApplyOptions {
+  /** Grace period between SIGTERM and SIGKILL for a stale agent. */
+  readonly graceMs?: number
+  /** Lease to renew between steps (absent: the caller holds none, e.g. an embedding executor). */
+  readonly lease?: { readonly path: string; readonly self: ProcessIdentity }
+  /** For repair: the branch a branch must be merged into before it may be deleted. */
+  readonly baseFor?: (branch: string) => string
+}
+
+/** What one apply run did. */
+export interface ApplyResult {
+  readonly state: BatchState
+  readonly applied: ReadonlyArray<PlanStep>
+  /** The wave the executor should continue from, when the plan says so. */
+  readonly continueFrom: number | undefined
+}
+
+const runStep = (ctx: Applying, step: PlanStep, options: ApplyOptions, snapshots: Map<string, string>) => {
+  switch (step._tag) {
+    case "StopSession":
+      return stopSession(ctx, step, options.graceMs ?? 5_000)
+    case "SnapshotWip":
+      return snapshotWip(ctx, step)
+    case "RelaunchAgent":
+      return relaunch(ctx, step, options.graceMs ?? 5_000)
+    case "Reattach":
+      return reattach(ctx, step)
+    case "MarkTask":
+      return markTask(ctx, step)
+    case "RetryMerge":
+      return retryMerge(ctx, step)
+    case "SnapshotOrphan":
+    case "RemoveWorktree":
+    case "DeleteBranch":
+    case "PruneWorktrees":
+      return Effect.flatMap(ctx.current, (s) => orphanStep(ctx, step, snapshots, options.baseFor ?? (() => s.baseBranch)))
+    case "Hold":
+    case "Report":
+    case "ContinueFromWave":
+      return Effect.flatMap(ctx.current, (s) =>
+        record(ctx.paths.journal, { key: `${s.batchId}:info`, phase: "info", kind: step._tag, data: step }))
+  }
+}
+
+/** Carry out `plan` on `state`. */
+export const applyPlan = Effect.fn("Apply.applyPlan")(function*(state: BatchState, plan: Plan, options: ApplyOptions = {}) {
+  // A plan may be applied again (an embedder retrying, a crash in between): start from what is saved —
+  // the truth every earlier step already persisted — never from the snapshot the plan was made from,
+  // so nothing recorded is rolled back. (Clock ties make timestamps useless for "newer".)
+  const saved = yield* (yield* StateStore).load(batchPaths(state.repoRoot, state.batchId).state).pipe(Effect.option)
+  const latest = saved._tag === "Some" && saved.value._tag === "Loaded" ? saved.value.state : state
+  const ctx = yield* makeApplying(latest)
+  const snapshots = new Map<string, string>()
+  const applied: Array<PlanStep> = []
+  let continueFrom: number | undefined
+  for (const [i, step] of plan.steps.entries()) {
+    yield* crashPoint(`step:${i}:${step._tag}`)
+    yield* runStep(ctx, step, options, snapshots)
+    applied.push(step)
+    if (step._tag === "ContinueFromWave") continueFrom = step.wave
+    if (options.lease !== undefined) yield* renewLease(options.lease.path, options.lease.self)
+  }
+  return { state: yield* ctx.current, applied, continueFrom } satisfies ApplyResult
+})
