@@ -4,6 +4,12 @@
 // directly (Node >= 22.18), so development never waits for a build and never runs a stale one.
 import module from "node:module"
 import { fileURLToPath } from "node:url"
+import { tooOld, tooOldMessage } from "./node-version.js"
+
+if (tooOld(process.versions.node)) {
+  process.stderr.write(`${tooOldMessage(process.versions.node)}\n`)
+  process.exit(1)
+}
 
 // Most of a cold run is spent compiling modules (effect, the CLI): keep the compiled code on disk
 // (Node's compile cache, in the OS temp dir) so every run after the first skips that work.
