@@ -21,12 +21,14 @@ import { jsonDocument } from "../render/Json.ts"
 import { renderRun } from "../render/Reports.ts"
 import { RunOutput } from "../render/Shapes.ts"
 import { interactive, startInBackground } from "../shared/Background.ts"
+import { socketFromTmuxEnv } from "../shared/TmuxEnv.ts"
 
 /** The run's socket: the manifest's `options.tmuxSocket`; `--socket` must agree with it. */
 const socketOf = (ctx: Ctx, fromManifest: string | undefined) =>
   ctx.socket !== undefined && fromManifest !== undefined && ctx.socket !== fromManifest
     ? Effect.fail(fail("E_USAGE", `--socket ${ctx.socket} contradicts the manifest's tmuxSocket ${fromManifest}`, "drop --socket, or change the manifest"))
-    : Effect.succeed(fromManifest ?? ctx.socket)
+    // Neither names one: the server this terminal is inside of (it is where tmux would launch), recorded.
+    : Effect.succeed(fromManifest ?? ctx.socket ?? socketFromTmuxEnv(ctx.env.env, process.getuid?.()))
 
 /** Print a finished batch; anything but `completed` exits 1. */
 const reportRun = (ctx: Ctx, s: BatchState) =>
@@ -55,7 +57,8 @@ export const run = Command.make("run", {
   const work = withProgress(ctx, on, batchPaths(repoRoot, id).journal, `run ${id}`, on(runBatch({ repoRoot, manifestPath, batchId: id, allowNew: fresh, ...(socket === undefined ? {} : { tmuxSocket: socket }) })))
   if (asSupervisor) return yield* superviseAsChild(ctx, id, work)
   if (detached || interactive(ctx)) {
-    return yield* startInBackground({ argv: ["run", manifestPath, "--batch-id", id, ...(fresh ? ["--new"] : [])], repoRoot, batchId: id, socket, run: on, attach: !detached })
+    const named = ctx.socket === undefined && socket !== undefined && read.manifest.options?.tmuxSocket === undefined ? ["--socket", socket] : []
+    return yield* startInBackground({ argv: ["run", manifestPath, "--batch-id", id, ...(fresh ? ["--new"] : []), ...named], repoRoot, batchId: id, socket, run: on, attach: !detached })
   }
   yield* reportRun(ctx, yield* work)
 })).pipe(

@@ -123,6 +123,47 @@ describe("status tells whether the supervisor lives", () => {
   }, 120_000)
 })
 
+describe("run from inside tmux", () => {
+  it("regression: run inside a tmux server ($TMUX) launched there but recorded no socket — later commands from elsewhere now find the sessions", async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-inside-")))
+    const socket = `rekindle-test-inside-${process.pid}-${Date.now()}`
+    try {
+      const repo = nodePath.join(dir, "repo")
+      fs.mkdirSync(repo)
+      const git = (...args: ReadonlyArray<string>) => spawnSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args], { encoding: "utf8" })
+      git("init", "-q", "-b", "main")
+      git("commit", "-q", "--allow-empty", "-m", "init")
+      fs.writeFileSync(nodePath.join(repo, "m.json"), JSON.stringify({ tasks: [{ id: "t", agent: "shell", prompt: "p", command: ["sleep", "30"] }] }))
+      spawnSync("tmux", ["-L", socket, "new-session", "-d", "-s", "host", "sleep", "120"])
+      const socketPath = spawnSync("tmux", ["-L", socket, "display", "-p", "#{socket_path}"], { encoding: "utf8" }).stdout.trim()
+      const serverPid = spawnSync("tmux", ["-L", socket, "display", "-p", "#{pid}"], { encoding: "utf8" }).stdout.trim()
+      const { TMUX: _, ...outside } = process.env
+      const cli = (env: NodeJS.ProcessEnv, ...args: ReadonlyArray<string>) =>
+        spawnSync(nodePath.resolve(import.meta.dirname, "../../node_modules/.bin/node"), [nodePath.resolve(import.meta.dirname, "../../bin/rekindle.js"), ...args],
+          { cwd: repo, env, encoding: "utf8", timeout: 60_000 })
+      const started = cli({ ...outside, TMUX: `${socketPath},${serverPid},0` }, "run", "m.json", "--detached", "--json")
+      expect(started.status).toBe(0)
+      pids.push(JSON.parse(started.stdout).supervisor.pid)
+      // The task runs on the server the command was inside of…
+      const panes = spawnSync("tmux", ["-L", socket, "list-panes", "-a", "-F", "#{@rekindle_task} #{pane_dead}"], { encoding: "utf8" }).stdout
+      expect(panes).toMatch(/\/t 0$/m)
+      // …and a command from a plain terminal (no $TMUX, no --socket) finds it there.
+      const status = JSON.parse(cli(outside, "status", "--json").stdout)
+      expect(status.tasks[0]).toMatchObject({ id: "t", session: "alive", agent: "alive" })
+    } finally {
+      spawnSync("tmux", ["-L", socket, "kill-server"])
+      for (const pid of pids.splice(0)) {
+        try {
+          process.kill(pid, "SIGKILL")
+        } catch {
+          // gone
+        }
+      }
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
+})
+
 describe("a batch's life ends", () => {
   it("clean: sessions stopped, dirty work snapshotted, worktrees and merged branches removed, state archived, the batch no longer listed", async () => {
     const b = await start([{ id: "a" }, { id: "b" }])

@@ -10,6 +10,7 @@ import { VERSION } from "../../cli/Cli.ts"
 import { insideServer } from "../../cli/shared/Attaching.ts"
 import { parseVersion, transcriptDirs, versionCheck, MIN_GIT, MIN_TMUX } from "../../cli/shared/DoctorChecks.ts"
 import { jsonSchemaOf, SHAPES, type ShapeName } from "../../cli/commands/SchemaCmd.ts"
+import { socketFromTmuxEnv } from "../../cli/shared/TmuxEnv.ts"
 import { eventLine, executorLine, initialProgress, onExecutor, onJournal, statusLine } from "../../cli/render/Progress.ts"
 import { colorEnabled, makeStyle, padEnd, plain, visibleWidth } from "../../cli/render/Style.ts"
 import { age, table } from "../../cli/render/Table.ts"
@@ -95,6 +96,16 @@ describe("doctor checks", () => {
     expect(dirs.every((d) => d.dir.startsWith("/"))).toBe(true)
     expect(dirs.some((d) => d.agent === "aider")).toBe(false)
     expect(dirs.find((d) => d.agent === "claude")?.dir.startsWith("/home/u/")).toBe(true)
+  })
+})
+
+describe("the tmux server a command runs inside", () => {
+  it("$TMUX in tmux's socket directory is a -L name; elsewhere, or outside tmux, none", () => {
+    expect(socketFromTmuxEnv({ TMUX: "/tmp/tmux-0/work,123,0" }, 0)).toBe("work")
+    expect(socketFromTmuxEnv({ TMUX: "/tmp/tmux-0/default,123,0" }, 0)).toBe("default")
+    expect(socketFromTmuxEnv({ TMUX: "/run/t/tmux-1000/work,1,2", TMUX_TMPDIR: "/run/t" }, 1000)).toBe("work")
+    expect(socketFromTmuxEnv({ TMUX: "/home/u/my.sock,1,2" }, 1000)).toBeUndefined()
+    expect(socketFromTmuxEnv({}, 0)).toBeUndefined()
   })
 })
 
