@@ -28,11 +28,19 @@ export const createRekindle = (options: RekindleOptions): Rekindle => {
   const repo = realOrResolved(options.repo)
   if (options.tmuxSocket !== undefined) {
     const problem = socketProblem(options.tmuxSocket)
-    if (problem !== undefined) throw new RekindleError("E_USAGE", problem, "a tmux socket name (`tmux -L`) is a plain file name: no `/`, not empty")
+    if (problem !== undefined)
+      throw new RekindleError(
+        "E_USAGE",
+        problem,
+        "a tmux socket name (`tmux -L`) is a plain file name: no `/`, not empty"
+      )
   }
   if (options.stateDir !== undefined && realOrResolved(nodePath.resolve(repo, options.stateDir)) !== stateRoot(repo)) {
-    throw new RekindleError("E_USAGE", `state directory ${options.stateDir} is not ${stateRoot(repo)}`,
-      "rekindle keeps every batch under <repo>/.rekindle; omit stateDir")
+    throw new RekindleError(
+      "E_USAGE",
+      `state directory ${options.stateDir} is not ${stateRoot(repo)}`,
+      "rekindle keeps every batch under <repo>/.rekindle; omit stateDir"
+    )
   }
   return makeRekindle({ ...options, repo }, (socket) => Node.layer(socket === undefined ? {} : { socket }))
 }

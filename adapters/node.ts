@@ -26,8 +26,17 @@ import * as TmuxCli from "./tmux/TmuxCli.ts"
 
 /** Every service the engine needs, live. */
 export type LiveServices =
-  | Tmux | Worktrees | ProcessTable | StateStore | Journal | LeaseStore | AgentLauncher | LogTail
-  | FileSystem.FileSystem | Path.Path | ChildProcessSpawner.ChildProcessSpawner
+  | Tmux
+  | Worktrees
+  | ProcessTable
+  | StateStore
+  | Journal
+  | LeaseStore
+  | AgentLauncher
+  | LogTail
+  | FileSystem.FileSystem
+  | Path.Path
+  | ChildProcessSpawner.ChildProcessSpawner
 
 /** Options of the live layer. */
 export interface LiveOptions {

@@ -41,8 +41,16 @@ export { TmuxWorld } from "./tmux/TmuxWorld.ts"
 
 /** Every service the engine needs, as the FakeWorld provides them. */
 export type WorldServices =
-  | Tmux | Worktrees | ProcessTable | StateStore | Journal | LeaseStore | AgentLauncher | LogTail
-  | FileSystem.FileSystem | Path.Path
+  | Tmux
+  | Worktrees
+  | ProcessTable
+  | StateStore
+  | Journal
+  | LeaseStore
+  | AgentLauncher
+  | LogTail
+  | FileSystem.FileSystem
+  | Path.Path
 
 /** Options of a FakeWorld. */
 export interface FakeWorldOptions {
@@ -69,7 +77,8 @@ export class FakeWorld {
     this.procs = new ProcWorld(this.clock)
     this.memory = MemoryFileSystem.make({ clock: this.clock, enforcePermissions: false })
     this.fs = FaultyFileSystem.make(this.memory.fs, this.faults).fs
-    const append = (file: string, text: string) => Effect.runSync(Effect.ignore(this.memory.fs.writeFileString(file, text, { flag: "a" })))
+    const append = (file: string, text: string) =>
+      Effect.runSync(Effect.ignore(this.memory.fs.writeFileString(file, text, { flag: "a" })))
     this.git = new GitWorld(this.clock)
     this.tmux = new TmuxWorld(this.procs, { pipeSink: append })
     this.agents = new FakeAgents(this)
@@ -85,16 +94,22 @@ export class FakeWorld {
     currentTimeNanos: Effect.sync(() => BigInt(this.clock.now()) * 1_000_000n),
     monotonicTimeNanosUnsafe: () => BigInt(this.clock.now()) * 1_000_000n,
     monotonicTimeNanos: Effect.sync(() => BigInt(this.clock.now()) * 1_000_000n),
-    sleep: (d) => Effect.andThen(Effect.sync(() => {
-      this.clock.advance(Duration.toMillis(d))
-      this.agents.tick()
-    }), Effect.yieldNow)
+    sleep: (d) =>
+      Effect.andThen(
+        Effect.sync(() => {
+          this.clock.advance(Duration.toMillis(d))
+          this.agents.tick()
+        }),
+        Effect.yieldNow
+      )
   }
 
   /** Every engine service over this world. */
   layer(): Layer.Layer<WorldServices> {
     const base = Layer.mergeAll(Path.layer, Layer.succeed(FileSystem.FileSystem, this.fs))
-    const overFs = Layer.mergeAll(StateStoreFs.layer, JournalFs.layer(), LeaseFs.layer, LogTailFs.layer).pipe(Layer.provide(base))
+    const overFs = Layer.mergeAll(StateStoreFs.layer, JournalFs.layer(), LeaseFs.layer, LogTailFs.layer).pipe(
+      Layer.provide(base)
+    )
     return Layer.mergeAll(
       base,
       overFs,
@@ -107,12 +122,16 @@ export class FakeWorld {
 
   /** Run `effect` over this world (its services and its clock). */
   run<A, E>(effect: Effect.Effect<A, E, WorldServices>): Promise<A> {
-    return Effect.runPromise(effect.pipe(Effect.provide(this.layer()), Effect.provideService(Clock.Clock, this.effectClock)))
+    return Effect.runPromise(
+      effect.pipe(Effect.provide(this.layer()), Effect.provideService(Clock.Clock, this.effectClock))
+    )
   }
 
   /** Run and return the Exit (for tests that expect failures or crashes). */
   runExit<A, E>(effect: Effect.Effect<A, E, WorldServices>) {
-    return Effect.runPromiseExit(effect.pipe(Effect.provide(this.layer()), Effect.provideService(Clock.Clock, this.effectClock)))
+    return Effect.runPromiseExit(
+      effect.pipe(Effect.provide(this.layer()), Effect.provideService(Clock.Clock, this.effectClock))
+    )
   }
 
   // Drivers ------------------------------------------------------------------------------------
@@ -123,16 +142,36 @@ export class FakeWorld {
     this.faults.crashed = false // the dead process's file-system view dies with it
     this.supervisor = this.procs.spawn(["rekindle", "supervise"])
   }
-  crashPane(paneId: string): void { this.tmux.crashPane(paneId) }
-  exitPane(paneId: string, code: number): void { this.tmux.exitPane(paneId, code) }
-  killServer(): void { this.tmux.killServer(this.socket) }
-  makeServerUnreachable(on: boolean): void { this.tmux.makeServerUnreachable(this.socket ?? "default", on) }
-  killProcess(pid: number): void { this.procs.kill(pid, "SIGKILL") }
-  reusePid(pid: number): void { this.procs.reusePid(pid) }
-  deleteWorktreeDir(path: string): void { this.git.deleteWorktreeDir(path) }
-  dirtyWorktree(path: string, file = "wip.txt", content = "work in progress\n"): void { this.git.dirtyWorktree(path, file, content) }
-  tearNextWrite(atByte: number): void { this.faults.tearNextWrite(atByte) }
-  advanceClock(ms: number): void { this.clock.advance(ms) }
+  crashPane(paneId: string): void {
+    this.tmux.crashPane(paneId)
+  }
+  exitPane(paneId: string, code: number): void {
+    this.tmux.exitPane(paneId, code)
+  }
+  killServer(): void {
+    this.tmux.killServer(this.socket)
+  }
+  makeServerUnreachable(on: boolean): void {
+    this.tmux.makeServerUnreachable(this.socket ?? "default", on)
+  }
+  killProcess(pid: number): void {
+    this.procs.kill(pid, "SIGKILL")
+  }
+  reusePid(pid: number): void {
+    this.procs.reusePid(pid)
+  }
+  deleteWorktreeDir(path: string): void {
+    this.git.deleteWorktreeDir(path)
+  }
+  dirtyWorktree(path: string, file = "wip.txt", content = "work in progress\n"): void {
+    this.git.dirtyWorktree(path, file, content)
+  }
+  tearNextWrite(atByte: number): void {
+    this.faults.tearNextWrite(atByte)
+  }
+  advanceClock(ms: number): void {
+    this.clock.advance(ms)
+  }
   /** Write a file on the fake disk (parent directories created). */
   writeFile(path: string, content: string): void {
     const dir = path.slice(0, path.lastIndexOf("/")) || "/"

@@ -15,5 +15,7 @@ if (tooOld(process.versions.node)) {
 // (Node's compile cache, in the OS temp dir) so every run after the first skips that work.
 module.enableCompileCache?.()
 
-const installed = fileURLToPath(import.meta.url).split(/[\\/]/).includes("node_modules")
+const installed = fileURLToPath(import.meta.url)
+  .split(/[\\/]/)
+  .includes("node_modules")
 await import(new URL(installed ? "../dist/cli/main.js" : "../cli/main.ts", import.meta.url).href)

@@ -24,6 +24,22 @@ import { root } from "./Root.ts"
 export const VERSION = "0.1.0"
 
 /** The whole CLI. */
-export const cli = root.pipe(Command.withSubcommands([
-  run, status, list, plan, resume, clean, repair, attach, restart, abort, logs, observe, schema, doctor, demo
-]))
+export const cli = root.pipe(
+  Command.withSubcommands([
+    run,
+    status,
+    list,
+    plan,
+    resume,
+    clean,
+    repair,
+    attach,
+    restart,
+    abort,
+    logs,
+    observe,
+    schema,
+    doctor,
+    demo
+  ])
+)

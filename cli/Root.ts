@@ -11,15 +11,21 @@ import { CliEnv, EngineLayer, type CliEnvShape, type EngineLayerShape } from "./
 import { colorEnabled, makeStyle, type Style } from "./render/Style.ts"
 
 const json = Flag.Boolean("json").pipe(
-  Flag.withDescription("Print exactly one JSON document on stdout (shapes: `rekindle schema <name>`); logs and progress go to stderr"),
+  Flag.withDescription(
+    "Print exactly one JSON document on stdout (shapes: `rekindle schema <name>`); logs and progress go to stderr"
+  ),
   Flag.withDefault(false)
 )
 const repo = Flag.String("repo").pipe(
-  Flag.withDescription("The git repository (default: the top level of the repository containing the current directory)"),
+  Flag.withDescription(
+    "The git repository (default: the top level of the repository containing the current directory)"
+  ),
   Flag.optional
 )
 const socket = Flag.String("socket").pipe(
-  Flag.withDescription("tmux socket name (`tmux -L`); default: the one recorded in the batch, else tmux's default server"),
+  Flag.withDescription(
+    "tmux socket name (`tmux -L`); default: the one recorded in the batch, else tmux's default server"
+  ),
   Flag.optional
 )
 
@@ -28,8 +34,8 @@ export const root = Command.make("rekindle").pipe(
   Command.withSharedFlags({ json, repo, socket }),
   Command.withDescription(
     "rekindle: crash-safe recovery for tmux + git-worktree AI-agent batches. It reads the persisted batch state, " +
-    "observes what is still alive, decides per task and carries out a recovery plan. " +
-    "Exit codes: 0 success (also a declined confirmation), 1 operational failure, 2 usage error."
+      "observes what is still alive, decides per task and carries out a recovery plan. " +
+      "Exit codes: 0 success (also a declined confirmation), 1 operational failure, 2 usage error."
   )
 )
 
@@ -47,7 +53,7 @@ export interface Ctx {
 }
 
 /** Build the context from the shared flags and the services. */
-export const context = Effect.gen(function*() {
+export const context = Effect.gen(function* () {
   const flags = yield* root
   const env = yield* CliEnv
   const engine = yield* EngineLayer

@@ -23,8 +23,16 @@ import type { Worktrees } from "../core/ports/Worktrees.ts"
 
 /** Every service an engine use-case needs (the live layer and the FakeWorld both provide them). */
 export type EngineServices =
-  | Tmux | Worktrees | ProcessTable | StateStore | Journal | LeaseStore | AgentLauncher | LogTail
-  | FileSystem.FileSystem | Path.Path
+  | Tmux
+  | Worktrees
+  | ProcessTable
+  | StateStore
+  | Journal
+  | LeaseStore
+  | AgentLauncher
+  | LogTail
+  | FileSystem.FileSystem
+  | Path.Path
 
 /** A program's result, as doctor's probes see it. */
 export interface ProbeResult {
@@ -66,7 +74,10 @@ export interface CliEnvShape {
    * and wait for the first line it prints on stdout (its readiness document); `line` is undefined
    * when it exited without one.
    */
-  readonly spawnSupervisor: (argv: ReadonlyArray<string>, logFile: string) => Effect.Effect<SupervisorStart, EngineError>
+  readonly spawnSupervisor: (
+    argv: ReadonlyArray<string>,
+    logFile: string
+  ) => Effect.Effect<SupervisorStart, EngineError>
   /** Send `signal` to process `pid` (demo: SIGKILL the supervisor); false when it is gone. */
   readonly kill: (pid: number, signal: "SIGKILL" | "SIGTERM") => Effect.Effect<boolean>
   /** Write raw text to stderr (the live progress line rewrites itself with `\r`). */

@@ -46,15 +46,30 @@ export class RekindleError extends Error {
   readonly code: RekindleErrorCode
   readonly hint: string
   readonly details: unknown
-  constructor(code: RekindleErrorCode, message: string, hint: string, options: { readonly details?: unknown; readonly cause?: unknown } = {}) {
+  constructor(
+    code: RekindleErrorCode,
+    message: string,
+    hint: string,
+    options: { readonly details?: unknown; readonly cause?: unknown } = {}
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.hint = hint
     this.details = options.details
   }
   /** The same shape as the CLI's `{ "error": … }` document. */
-  toJSON(): { readonly code: RekindleErrorCode; readonly message: string; readonly hint: string; readonly details?: unknown } {
-    return { code: this.code, message: this.message, hint: this.hint, ...(this.details === undefined ? {} : { details: this.details }) }
+  toJSON(): {
+    readonly code: RekindleErrorCode
+    readonly message: string
+    readonly hint: string
+    readonly details?: unknown
+  } {
+    return {
+      code: this.code,
+      message: this.message,
+      hint: this.hint,
+      ...(this.details === undefined ? {} : { details: this.details })
+    }
   }
 }
 
@@ -64,20 +79,35 @@ const isEngineError = (e: unknown): e is EngineError =>
 /** The RekindleError a failed call rejects with. */
 export const toRekindleError = (cause: Cause.Cause<unknown>): RekindleError => {
   if (Cause.hasInterruptsOnly(cause)) {
-    return new RekindleError("E_INTERRUPTED", "the call was interrupted", "steps already taken are journaled; run it again to continue")
+    return new RekindleError(
+      "E_INTERRUPTED",
+      "the call was interrupted",
+      "steps already taken are journaled; run it again to continue"
+    )
   }
   const failure = Cause.findErrorOption(cause)
   const error: unknown = failure._tag === "Some" ? failure.value : Cause.squash(cause)
   if (error instanceof RekindleError) return error
-  if (isEngineError(error)) return new RekindleError(error.code, error.message, error.hint, { details: error.details, cause: error })
+  if (isEngineError(error))
+    return new RekindleError(error.code, error.message, error.hint, { details: error.details, cause: error })
   const message = error instanceof Error ? error.message : String(error)
-  return new RekindleError("E_INTERNAL", `internal error: ${message}`, "this is a bug in rekindle; please report it", { cause: error })
+  return new RekindleError("E_INTERNAL", `internal error: ${message}`, "this is a bug in rekindle; please report it", {
+    cause: error
+  })
 }
 
 /** Every service an engine use-case needs (the live layer and the FakeWorld both provide them). */
 export type EngineServices =
-  | Tmux | Worktrees | ProcessTable | StateStore | Journal | LeaseStore | AgentLauncher | LogTail
-  | FileSystem.FileSystem | Path.Path
+  | Tmux
+  | Worktrees
+  | ProcessTable
+  | StateStore
+  | Journal
+  | LeaseStore
+  | AgentLauncher
+  | LogTail
+  | FileSystem.FileSystem
+  | Path.Path
 
 /** The engine services for one tmux socket (undefined: the user's default server). */
 export type EngineLayerFor = (socket: string | undefined) => Layer.Layer<EngineServices, unknown>
@@ -119,7 +149,10 @@ export interface Rekindle {
   /** Stop the batch's agents and mark it `stopped` (worktrees, branches and state kept). */
   readonly abort: (options: CallOptions & AbortOptions) => Promise<AbortReport>
   /** Map another orchestrator's state; with `save: true`, store it as a rekindle batch. */
-  readonly importState: <F>(adapter: ImportAdapter<F>, options?: ImportOptions & Pick<CallOptions, "signal">) => Promise<ImportResult>
+  readonly importState: <F>(
+    adapter: ImportAdapter<F>,
+    options?: ImportOptions & Pick<CallOptions, "signal">
+  ) => Promise<ImportResult>
   /** Release every service (idempotent). */
   readonly close: () => Promise<void>
   readonly [Symbol.asyncDispose]: () => Promise<void>
@@ -133,7 +166,8 @@ export const makeRekindle = (options: RekindleOptions, engineFor: EngineLayerFor
   const runtimes = new Map<string, Runtime>()
   let closed = false
   const runtimeFor = (socket: string | undefined): Runtime => {
-    if (closed) throw new RekindleError("E_USAGE", "this rekindle instance is closed", "create a new one with createRekindle()")
+    if (closed)
+      throw new RekindleError("E_USAGE", "this rekindle instance is closed", "create a new one with createRekindle()")
     const key = socket ?? ""
     const hit = runtimes.get(key)
     if (hit !== undefined) return hit
@@ -141,7 +175,11 @@ export const makeRekindle = (options: RekindleOptions, engineFor: EngineLayerFor
     runtimes.set(key, made)
     return made
   }
-  const exec = async <A>(runtime: Runtime, effect: Effect.Effect<A, unknown, EngineServices>, signal: AbortSignal | undefined): Promise<A> => {
+  const exec = async <A>(
+    runtime: Runtime,
+    effect: Effect.Effect<A, unknown, EngineServices>,
+    signal: AbortSignal | undefined
+  ): Promise<A> => {
     // An already-aborted signal never fires again: refuse before starting anything.
     if (signal?.aborted === true) throw toRekindleError(Cause.interrupt())
     const exit = await runtime.runPromiseExit(effect, signal === undefined ? undefined : { signal })
@@ -153,10 +191,18 @@ export const makeRekindle = (options: RekindleOptions, engineFor: EngineLayerFor
     return { repoRoot: repo, ...(batchId === undefined ? {} : { batchId }) }
   }
   /** Run a use-case on the batch's socket: the given one, else the one its state recorded. */
-  const onBatch = async <A>(call: CallOptions | undefined, body: (ref: BatchRef) => Effect.Effect<A, unknown, EngineServices>): Promise<A> => {
+  const onBatch = async <A>(
+    call: CallOptions | undefined,
+    body: (ref: BatchRef) => Effect.Effect<A, unknown, EngineServices>
+  ): Promise<A> => {
     const ref = refOf(call)
-    const socket = options.tmuxSocket ??
-      (await exec(runtimeFor(undefined), Effect.map(loadState(ref), (s) => s.options?.tmuxSocket), call?.signal))
+    const socket =
+      options.tmuxSocket ??
+      (await exec(
+        runtimeFor(undefined),
+        Effect.map(loadState(ref), (s) => s.options?.tmuxSocket),
+        call?.signal
+      ))
     return exec(runtimeFor(socket), body(ref), call?.signal)
   }
   const close = async (): Promise<void> => {
@@ -174,7 +220,11 @@ export const makeRekindle = (options: RekindleOptions, engineFor: EngineLayerFor
     status: (call) => onBatch(call, status),
     abort: (call) => onBatch(call, (ref) => abort(ref, engineOptions(call))),
     importState: (adapter, call) =>
-      exec(runtimeFor(options.tmuxSocket), importState(adapter, call?.save === undefined ? {} : { save: call.save }), call?.signal),
+      exec(
+        runtimeFor(options.tmuxSocket),
+        importState(adapter, call?.save === undefined ? {} : { save: call.save }),
+        call?.signal
+      ),
     close,
     [Symbol.asyncDispose]: close
   }
@@ -185,4 +235,3 @@ const engineOptions = <O extends CallOptions>(call: O): Omit<O, "batchId" | "sig
   const { batchId: _b, signal: _s, ...rest } = call
   return rest
 }
-

@@ -20,7 +20,12 @@ export { CrashPoint } from "./engine/apply/CrashPoints.ts"
 export * from "./ports/index.ts"
 export { run, prepare, readManifest, initialState, type RunOptions } from "./engine/usecases/Run.ts"
 export { continueFrom } from "./engine/waves/WaveLoop.ts"
-export { ExecutorSettings, ExecutorEvents, type ExecutorEvent, type ExecutorTuning } from "./engine/waves/WaveSettings.ts"
+export {
+  ExecutorSettings,
+  ExecutorEvents,
+  type ExecutorEvent,
+  type ExecutorTuning
+} from "./engine/waves/WaveSettings.ts"
 export { deliverPrompt, recheckPrompts, seenInPane } from "./engine/support/Prompts.ts"
 export { startDetachedSupervisor, type DetachedSupervisor } from "./engine/support/DetachedSupervisor.ts"
 export { readSink, sinkPath, type LogChunk } from "./engine/support/Logs.ts"

@@ -5,5 +5,15 @@
 export * from "../core/index.ts"
 export * from "../core/import/index.ts"
 export * from "../core/engine/usecases/Import.ts"
-export { makeRekindle, RekindleError, toRekindleError, type CallOptions, type EngineLayerFor, type EngineServices, type Rekindle, type RekindleErrorCode, type RekindleOptions } from "../core/facade.ts"
+export {
+  makeRekindle,
+  RekindleError,
+  toRekindleError,
+  type CallOptions,
+  type EngineLayerFor,
+  type EngineServices,
+  type Rekindle,
+  type RekindleErrorCode,
+  type RekindleOptions
+} from "../core/facade.ts"
 export { createRekindle } from "../adapters/facade.ts"

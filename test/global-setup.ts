@@ -19,7 +19,8 @@ export default function setup(): () => void {
     }
     for (const name of names) {
       const probe = spawnSync("tmux", ["-L", name, "list-sessions"], { encoding: "utf8", timeout: 5_000 })
-      const dead = probe.status !== 0 && /no server running|error connecting|Connection refused/i.test(probe.stderr ?? "")
+      const dead =
+        probe.status !== 0 && /no server running|error connecting|Connection refused/i.test(probe.stderr ?? "")
       if (dead) fs.rmSync(path.join(socketDir, name), { force: true })
     }
   }

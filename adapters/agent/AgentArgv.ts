@@ -72,7 +72,8 @@ export const expandArgv = (
       const problem = add(token)
       if (problem !== undefined) return Result.fail(problem)
     } else if ("splice" in token) {
-      if (input.command === undefined || input.command.length === 0) return Result.fail("this kind needs the task's `command` (a non-empty argv array)")
+      if (input.command === undefined || input.command.length === 0)
+        return Result.fail("this kind needs the task's `command` (a non-empty argv array)")
       out.push(...input.command)
     } else if (present(vars[token.when])) {
       for (const t of token.argv) {
@@ -99,7 +100,9 @@ export const checkKindSpec = (spec: AgentKindSpec): ReadonlyArray<string> => {
           if (name !== undefined && !ARGV_VARS.includes(name)) problems.push(`${label}: unknown placeholder {${name}}`)
         }
         if (t.startsWith("{prompt}") && !endOfOptions) {
-          problems.push(`${label}: a prompt starting with "-" would be read as an option; put "--" before "${t}" or use a "--flag={prompt}" form`)
+          problems.push(
+            `${label}: a prompt starting with "-" would be read as an option; put "--" before "${t}" or use a "--flag={prompt}" form`
+          )
         }
         if (t === "--") endOfOptions = true
       }
@@ -110,15 +113,21 @@ export const checkKindSpec = (spec: AgentKindSpec): ReadonlyArray<string> => {
       if (typeof token === "string") outer = scan([token], outer)
       else if ("when" in token) scan(token.argv, outer)
     }
-    if (spec.executable === undefined && !(tokens[0] !== undefined && typeof tokens[0] === "object" && "splice" in tokens[0])) {
+    if (
+      spec.executable === undefined &&
+      !(tokens[0] !== undefined && typeof tokens[0] === "object" && "splice" in tokens[0])
+    ) {
       problems.push(`${label}: without an executable the template must start with { splice: "command" }`)
     }
   }
   checkTokens("fresh", spec.fresh)
   if (spec.resume !== undefined) checkTokens("resume", spec.resume)
-  if (spec.resume !== undefined && spec.conversation === "none") problems.push("a kind with conversation \"none\" cannot have a resume template")
-  if (spec.resume === undefined && spec.conversation !== "none") problems.push(`conversation "${spec.conversation}" needs a resume template`)
-  if (spec.promptEnv !== undefined && !ENV_NAME.test(spec.promptEnv)) problems.push(`promptEnv "${spec.promptEnv}" is not an environment variable name`)
+  if (spec.resume !== undefined && spec.conversation === "none")
+    problems.push('a kind with conversation "none" cannot have a resume template')
+  if (spec.resume === undefined && spec.conversation !== "none")
+    problems.push(`conversation "${spec.conversation}" needs a resume template`)
+  if (spec.promptEnv !== undefined && !ENV_NAME.test(spec.promptEnv))
+    problems.push(`promptEnv "${spec.promptEnv}" is not an environment variable name`)
   return problems
 }
 
@@ -129,19 +138,24 @@ const launch = (
   pinnedEnv: Readonly<Record<string, string>>
 ): Result.Result<Launch, BuildFailure> => {
   const problems = checkKindSpec(spec)
-  if (problems.length > 0) return Result.fail({ reason: "Invalid", message: `agent kind "${spec.name}": ${problems.join("; ")}` })
+  if (problems.length > 0)
+    return Result.fail({ reason: "Invalid", message: `agent kind "${spec.name}": ${problems.join("; ")}` })
   if (present(input.conversationId) && !SAFE_CONVERSATION_ID.test(input.conversationId)) {
     return Result.fail({ reason: "Invalid", message: `unsafe conversation id ${JSON.stringify(input.conversationId)}` })
   }
   const expanded = expandArgv(tokens, input)
-  if (Result.isFailure(expanded)) return Result.fail({ reason: "Invalid", message: `agent kind "${spec.name}": ${expanded.failure}` })
+  if (Result.isFailure(expanded))
+    return Result.fail({ reason: "Invalid", message: `agent kind "${spec.name}": ${expanded.failure}` })
   const argv = spec.executable === undefined ? expanded.success : [spec.executable, ...expanded.success]
   const env: Record<string, string> = { ...pinnedEnv }
   if (spec.promptEnv !== undefined && input.prompt !== undefined) {
-    if (input.prompt.includes("\u0000")) return Result.fail({ reason: "Invalid", message: "the prompt contains a NUL byte" })
+    if (input.prompt.includes("\u0000"))
+      return Result.fail({ reason: "Invalid", message: "the prompt contains a NUL byte" })
     env[spec.promptEnv] = input.prompt
   }
-  return Result.succeed(present(input.conversationId) ? { argv, env, conversationId: input.conversationId } : { argv, env })
+  return Result.succeed(
+    present(input.conversationId) ? { argv, env, conversationId: input.conversationId } : { argv, env }
+  )
 }
 
 /**
@@ -154,7 +168,11 @@ export const buildFresh = (
   pinnedEnv: Readonly<Record<string, string>> = {}
 ): Result.Result<Launch, BuildFailure> => {
   const id = spec.conversation === "assigned" ? input.conversationId : undefined
-  if (spec.conversation === "assigned" && !present(id)) return Result.fail({ reason: "Invalid", message: `agent kind "${spec.name}" needs a conversation id assigned before launch` })
+  if (spec.conversation === "assigned" && !present(id))
+    return Result.fail({
+      reason: "Invalid",
+      message: `agent kind "${spec.name}" needs a conversation id assigned before launch`
+    })
   return launch(spec, spec.fresh, { ...input, conversationId: id }, pinnedEnv)
 }
 
@@ -164,8 +182,13 @@ export const buildResume = (
   input: ArgvInput,
   pinnedEnv: Readonly<Record<string, string>> = {}
 ): Result.Result<Launch, BuildFailure> => {
-  if (spec.resume === undefined || spec.conversation === "none") return Result.fail({ reason: "NoResume", message: `agent kind "${spec.name}" cannot resume a conversation` })
+  if (spec.resume === undefined || spec.conversation === "none")
+    return Result.fail({ reason: "NoResume", message: `agent kind "${spec.name}" cannot resume a conversation` })
   const needsId = spec.conversation === "assigned" || spec.conversation === "discovered"
-  if (needsId && !present(input.conversationId)) return Result.fail({ reason: "NoResume", message: `agent kind "${spec.name}" needs the conversation id to resume, and it is not known` })
+  if (needsId && !present(input.conversationId))
+    return Result.fail({
+      reason: "NoResume",
+      message: `agent kind "${spec.name}" needs the conversation id to resume, and it is not known`
+    })
   return launch(spec, spec.resume, { ...input, conversationId: needsId ? input.conversationId : undefined }, pinnedEnv)
 }

@@ -25,7 +25,8 @@ export const claude: AgentKindSpec = {
     path: "projects/{cwdSlug}/{conversationId}.jsonl",
     format: "jsonl"
   },
-  notes: "`claude --session-id <uuid>` (must be a UUID), `claude --resume <id>`; interactive REPL with an initial prompt. " +
+  notes:
+    "`claude --session-id <uuid>` (must be a UUID), `claude --resume <id>`; interactive REPL with an initial prompt. " +
     "Transcript: <CLAUDE_CONFIG_DIR or ~/.claude>/projects/<slug of cwd>/<id>.jsonl; the slug rule is undocumented " +
     "(reverse-engineered by several tools, incl. the >200-unit hash suffix) and Claude resolves symlinks in cwd, so the " +
     "check tries the real path first."
@@ -44,7 +45,8 @@ export const codex: AgentKindSpec = {
     pattern: "sessions/*/*/*/rollout-*-{conversationId}.jsonl",
     format: "jsonl"
   },
-  notes: "`codex [PROMPT]` (interactive TUI), `codex resume <SESSION_ID> [PROMPT]`. Rollouts live in " +
+  notes:
+    "`codex [PROMPT]` (interactive TUI), `codex resume <SESSION_ID> [PROMPT]`. Rollouts live in " +
     "<CODEX_HOME or ~/.codex>/sessions/YYYY/MM/DD/rollout-<time>-<id>.jsonl; one source says rollouts older than 7 days " +
     "are zstd-compressed (.jsonl.zst), which this check does not match (reported as not found: relaunch fresh)."
 }
@@ -57,7 +59,8 @@ export const opencode: AgentKindSpec = {
   resume: ["--session", "{conversationId}", { when: "prompt", argv: ["--prompt={prompt}"] }],
   conversation: "discovered",
   transcript: { type: "none" },
-  notes: "`opencode --prompt <text>` starts the TUI with a prompt (some 1.0.x releases only pre-filled it: " +
+  notes:
+    "`opencode --prompt <text>` starts the TUI with a prompt (some 1.0.x releases only pre-filled it: " +
     "anomalyco/opencode#4700, fixed later), `opencode --session <id>` continues a session; `opencode run <msg>` is the " +
     "non-interactive alternative. No transcript check: storage moved between JSON files and SQLite across versions."
 }
@@ -70,7 +73,8 @@ export const aider: AgentKindSpec = {
   resume: ["--restore-chat-history", { when: "prompt", argv: ["--message={prompt}"] }],
   conversation: "implicit",
   transcript: { type: "file", root: { default: "{cwd}" }, path: ".aider.chat.history.md", format: "text" },
-  notes: "`aider --message <text>` processes one message and EXITS (it disables chat mode); for an interactive aider, " +
+  notes:
+    "`aider --message <text>` processes one message and EXITS (it disables chat mode); for an interactive aider, " +
     "override this row with an empty fresh template and deliver the prompt into the pane. `--restore-chat-history` " +
     "reloads <git root>/.aider.chat.history.md (the worktree root is the cwd); the check can only see that it is non-empty."
 }
@@ -96,5 +100,8 @@ export const mergeKinds = (
   const byName = new Map(overrides.map((k) => [k.name, k]))
   const merged = base.map((k) => byName.get(k.name) ?? k)
   const known = new Set(base.map((k) => k.name))
-  return [...merged, ...overrides.filter((k, i) => !known.has(k.name) && overrides.findIndex((o) => o.name === k.name) === i)]
+  return [
+    ...merged,
+    ...overrides.filter((k, i) => !known.has(k.name) && overrides.findIndex((o) => o.name === k.name) === i)
+  ]
 }

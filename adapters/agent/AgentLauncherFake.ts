@@ -64,9 +64,20 @@ export const kindSpec = (name: string, overrides: Partial<AgentKindSpec> = {}): 
  */
 export const transcriptPathFor = (
   spec: AgentKindSpec,
-  where: { readonly cwd: string; readonly conversationId: string; readonly home?: string; readonly env?: Readonly<Record<string, string | undefined>> }
+  where: {
+    readonly cwd: string
+    readonly conversationId: string
+    readonly home?: string
+    readonly env?: Readonly<Record<string, string | undefined>>
+  }
 ): string => {
-  const target = transcriptTarget(spec.transcript, { home: where.home ?? FAKE_HOME, env: where.env ?? {}, cwd: where.cwd, conversationId: where.conversationId })
-  if (Result.isFailure(target) || target.success.type !== "file") throw new Error(`kind ${spec.name} has no single transcript path`)
+  const target = transcriptTarget(spec.transcript, {
+    home: where.home ?? FAKE_HOME,
+    env: where.env ?? {},
+    cwd: where.cwd,
+    conversationId: where.conversationId
+  })
+  if (Result.isFailure(target) || target.success.type !== "file")
+    throw new Error(`kind ${spec.name} has no single transcript path`)
   return posix.resolve(target.success.root, target.success.path)
 }

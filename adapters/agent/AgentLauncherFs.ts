@@ -33,23 +33,37 @@ const fromBuild = <A>(r: Result.Result<A, BuildFailure>): Effect.Effect<A, Agent
   Result.isSuccess(r) ? Effect.succeed(r.success) : Effect.fail(new AgentError(r.failure))
 
 /** Build the adapter. */
-export const make = (fs: FileSystem.FileSystem, path: Path.Path, options: AgentLauncherOptions): AgentLauncher["Service"] => {
+export const make = (
+  fs: FileSystem.FileSystem,
+  path: Path.Path,
+  options: AgentLauncherOptions
+): AgentLauncher["Service"] => {
   const kinds = mergeKinds(BUILTIN_KINDS, options.kinds ?? [])
   const lookup = (kind: string): Effect.Effect<AgentKindSpec, AgentError> => {
     const spec = kinds.find((k) => k.name === kind)
     return spec === undefined
-      ? Effect.fail(new AgentError({ reason: "UnknownKind", message: `unknown agent kind "${kind}" (known: ${kinds.map((k) => k.name).join(", ")})` }))
+      ? Effect.fail(
+          new AgentError({
+            reason: "UnknownKind",
+            message: `unknown agent kind "${kind}" (known: ${kinds.map((k) => k.name).join(", ")})`
+          })
+        )
       : Effect.succeed(spec)
   }
 
-  const freshArgv = Effect.fn("AgentLauncher.freshArgv")(function*(request: Parameters<AgentLauncher["Service"]["freshArgv"]>[0]) {
+  const freshArgv = Effect.fn("AgentLauncher.freshArgv")(function* (
+    request: Parameters<AgentLauncher["Service"]["freshArgv"]>[0]
+  ) {
     const spec = yield* lookup(request.kind)
     const given = request.conversationId
-    const conversationId = spec.conversation !== "assigned" ? undefined : given !== undefined && given !== "" ? given : yield* options.newId
+    const conversationId =
+      spec.conversation !== "assigned" ? undefined : given !== undefined && given !== "" ? given : yield* options.newId
     return yield* fromBuild(buildFresh(spec, { ...request, conversationId }, pinnedEnv(spec.transcript, options.env)))
   })
 
-  const resumeArgv = Effect.fn("AgentLauncher.resumeArgv")(function*(request: Parameters<AgentLauncher["Service"]["resumeArgv"]>[0]) {
+  const resumeArgv = Effect.fn("AgentLauncher.resumeArgv")(function* (
+    request: Parameters<AgentLauncher["Service"]["resumeArgv"]>[0]
+  ) {
     const spec = yield* lookup(request.kind)
     return yield* fromBuild(buildResume(spec, request, pinnedEnv(spec.transcript, options.env)))
   })
@@ -57,14 +71,23 @@ export const make = (fs: FileSystem.FileSystem, path: Path.Path, options: AgentL
   // Claude records the physical cwd (symlinks resolved); try that first, then the path as given.
   const cwdCandidates = (cwd: string) =>
     fs.realPath(cwd).pipe(
-      Effect.map((real) => real === cwd ? [cwd] : [real, cwd]),
+      Effect.map((real) => (real === cwd ? [cwd] : [real, cwd])),
       Effect.catch(() => Effect.succeed([cwd]))
     )
 
-  const locate = Effect.fn("AgentLauncher.locate")(function*(spec: AgentKindSpec, conversationId: string, cwd: string) {
+  const locate = Effect.fn("AgentLauncher.locate")(function* (
+    spec: AgentKindSpec,
+    conversationId: string,
+    cwd: string
+  ) {
     const tried: Array<string> = []
     for (const candidate of yield* cwdCandidates(cwd)) {
-      const target = transcriptTarget(spec.transcript, { home: options.home, env: options.env, cwd: candidate, conversationId })
+      const target = transcriptTarget(spec.transcript, {
+        home: options.home,
+        env: options.env,
+        cwd: candidate,
+        conversationId
+      })
       if (Result.isFailure(target)) return { problem: target.failure }
       const t = target.success
       if (t.type === "none") return { problem: `no transcript check for ${spec.name}` }
@@ -83,15 +106,23 @@ export const make = (fs: FileSystem.FileSystem, path: Path.Path, options: AgentL
     return { problem: `no transcript at ${tried.join(" or ")}` }
   })
 
-  const validateTranscript = Effect.fn("AgentLauncher.validateTranscript")(function*(request: Parameters<AgentLauncher["Service"]["validateTranscript"]>[0]) {
+  const validateTranscript = Effect.fn("AgentLauncher.validateTranscript")(function* (
+    request: Parameters<AgentLauncher["Service"]["validateTranscript"]>[0]
+  ) {
     const spec = yield* lookup(request.kind)
     const where = yield* locate(spec, request.conversationId, request.cwd).pipe(Effect.mapError(io))
     if ("problem" in where) return { valid: false, reason: where.problem } satisfies TranscriptCheck
     const format = spec.transcript.type === "none" ? "text" : spec.transcript.format
     const verdict = yield* checkFile(fs, where.file, format).pipe(
       Effect.map((v): TranscriptCheck => ({ ...v, path: where.file })),
-      Effect.catchReason("PlatformError", "NotFound", () => // removed between locate and open
-        Effect.succeed<TranscriptCheck>({ valid: false, path: where.file, reason: "transcript vanished while being checked" })),
+      Effect.catchReason("PlatformError", "NotFound", () =>
+        // removed between locate and open
+        Effect.succeed<TranscriptCheck>({
+          valid: false,
+          path: where.file,
+          reason: "transcript vanished while being checked"
+        })
+      ),
       Effect.mapError(io)
     )
     return verdict
@@ -101,9 +132,14 @@ export const make = (fs: FileSystem.FileSystem, path: Path.Path, options: AgentL
 }
 
 /** The live layer: real home, process environment, random UUIDs; configured kinds overlaid. */
-export const layer = (config: { readonly kinds?: ReadonlyArray<AgentKindSpec> } = {}): Layer.Layer<AgentLauncher, never, FileSystem.FileSystem | Path.Path> =>
-  Layer.effect(AgentLauncher, Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    return make(fs, path, { ...config, home: os.homedir(), env: process.env, newId: Effect.sync(() => randomUUID()) })
-  }))
+export const layer = (
+  config: { readonly kinds?: ReadonlyArray<AgentKindSpec> } = {}
+): Layer.Layer<AgentLauncher, never, FileSystem.FileSystem | Path.Path> =>
+  Layer.effect(
+    AgentLauncher,
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      return make(fs, path, { ...config, home: os.homedir(), env: process.env, newId: Effect.sync(() => randomUUID()) })
+    })
+  )

@@ -26,7 +26,7 @@ type Fx<A> = Effect.Effect<A, PlatformError.PlatformError>
 
 /** Position of the first `\n` in `[from, limit)`, -1 if none, TOO_LONG past MAX_LINE bytes scanned. */
 const findForward = (file: FileSystem.File, from: number, limit: number): Fx<number> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     for (let at = from; at < limit; at += SCAN) {
       if (at - from > MAX_LINE) return TOO_LONG
       const chunk = yield* readRange(file, at, Math.min(SCAN, limit - at))
@@ -39,7 +39,7 @@ const findForward = (file: FileSystem.File, from: number, limit: number): Fx<num
 
 /** Position of the last `\n` in `[0, before)`, -1 if none, TOO_LONG past MAX_LINE bytes scanned. */
 const findBackward = (file: FileSystem.File, before: number): Fx<number> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     for (let end = before; end > 0; end -= SCAN) {
       if (before - end > MAX_LINE) return TOO_LONG
       const start = Math.max(0, end - SCAN)
@@ -67,7 +67,7 @@ const lineOk = (file: FileSystem.File, start: number, end: number): Fx<boolean> 
   Effect.map(readRange(file, start, end - start), isJsonObjectLine)
 
 /** Check an open transcript of `size` bytes in the given format. */
-export const checkOpenFile = Effect.fn("TranscriptCheck.checkOpenFile")(function*(
+export const checkOpenFile = Effect.fn("TranscriptCheck.checkOpenFile")(function* (
   file: FileSystem.File,
   size: number,
   format: TranscriptFormat
@@ -83,16 +83,19 @@ export const checkOpenFile = Effect.fn("TranscriptCheck.checkOpenFile")(function
   if (lastEnd === firstEnd) return { valid: true, reason: "one complete JSON line" }
   const before = yield* findBackward(file, lastEnd)
   if (before === TOO_LONG) return { valid: false, reason: "last line is longer than 64 MiB; not checked" }
-  if (!(yield* lineOk(file, before + 1, lastEnd))) return { valid: false, reason: "last complete line is not a JSON object" }
+  if (!(yield* lineOk(file, before + 1, lastEnd)))
+    return { valid: false, reason: "last complete line is not a JSON object" }
   const torn = lastEnd + 1 < size ? " (torn last line ignored)" : ""
   return { valid: true, reason: `first and last complete lines are JSON${torn}` }
 })
 
 /** Open `path` and check it; the handle is closed before returning. */
 export const checkFile = (fs: FileSystem.FileSystem, path: string, format: TranscriptFormat): Fx<FileVerdict> =>
-  Effect.scoped(Effect.gen(function*() {
-    const file = yield* fs.open(path, { flag: "r" })
-    const info = yield* file.stat
-    if (info.type !== "File") return { valid: false, reason: `${path} is not a regular file` }
-    return yield* checkOpenFile(file, Number(info.size), format)
-  }))
+  Effect.scoped(
+    Effect.gen(function* () {
+      const file = yield* fs.open(path, { flag: "r" })
+      const info = yield* file.stat
+      if (info.type !== "File") return { valid: false, reason: `${path} is not a regular file` }
+      return yield* checkOpenFile(file, Number(info.size), format)
+    })
+  )

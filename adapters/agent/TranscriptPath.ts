@@ -59,7 +59,10 @@ export const resolveRoot = (root: TranscriptRoot, input: Pick<LocationInput, "ho
  * The environment additions that make the agent write where rekindle will look: the root's variable,
  * when it is set in rekindle's own environment (a tmux server started elsewhere may lack it).
  */
-export const pinnedEnv = (rule: TranscriptRule, env: Readonly<Record<string, string | undefined>>): Record<string, string> => {
+export const pinnedEnv = (
+  rule: TranscriptRule,
+  env: Readonly<Record<string, string | undefined>>
+): Record<string, string> => {
   if (rule.type === "none" || rule.root.env === undefined) return {}
   const value = env[rule.root.env]
   return value === undefined || value === "" ? {} : { [rule.root.env]: value }
@@ -69,17 +72,26 @@ export const pinnedEnv = (rule: TranscriptRule, env: Readonly<Record<string, str
  * Where to look, or a reason why the rule cannot be applied (an unsafe conversation id: it is
  * interpolated into a path and a glob, so `/`, `..`-tricks and glob characters are refused).
  */
-export const transcriptTarget = (rule: TranscriptRule, input: LocationInput): Result.Result<TranscriptTarget, string> => {
+export const transcriptTarget = (
+  rule: TranscriptRule,
+  input: LocationInput
+): Result.Result<TranscriptTarget, string> => {
   if (rule.type === "none") return Result.succeed({ type: "none" })
   const template = rule.type === "file" ? rule.path : rule.pattern
-  if (template.includes("{conversationId}") && input.conversationId === "") return Result.fail("conversation id unknown")
+  if (template.includes("{conversationId}") && input.conversationId === "")
+    return Result.fail("conversation id unknown")
   if (template.includes("{conversationId}") && !SAFE_CONVERSATION_ID.test(input.conversationId)) {
     return Result.fail(`unsafe conversation id ${JSON.stringify(input.conversationId)}`)
   }
-  const unknown = [...template.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => m[1]).find((n) => n !== undefined && !PATH_VARS.includes(n))
+  const unknown = [...template.matchAll(/\{([A-Za-z]+)\}/g)]
+    .map((m) => m[1])
+    .find((n) => n !== undefined && !PATH_VARS.includes(n))
   if (unknown !== undefined) return Result.fail(`unknown placeholder {${unknown}} in "${template}"`)
   const vars = { cwd: input.cwd, cwdSlug: claudeProjectSlug(input.cwd), conversationId: input.conversationId }
   const root = resolveRoot(rule.root, input)
   return Result.map(substitute(template, vars), (expanded) =>
-    rule.type === "file" ? { type: "file" as const, root, path: expanded } : { type: "glob" as const, root, pattern: expanded })
+    rule.type === "file"
+      ? { type: "file" as const, root, path: expanded }
+      : { type: "glob" as const, root, pattern: expanded }
+  )
 }

@@ -31,22 +31,31 @@ const say = (line: string) => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const log = process.env["REKINDLE_FAKE_AGENT_LOG"]
-if (log !== undefined) appendFileSync(log, `${JSON.stringify({ task, attempt: Number(attempt), pid: process.pid, at: Date.now() })}\n`)
+if (log !== undefined)
+  appendFileSync(log, `${JSON.stringify({ task, attempt: Number(attempt), pid: process.pid, at: Date.now() })}\n`)
 
 const git = (args: ReadonlyArray<string>) =>
-  spawnSync("git", ["-c", "user.name=fake-agent", "-c", "user.email=fake-agent@rekindle.invalid", ...args], { stdio: "ignore" })
-
-const waitForLine = () => new Promise<string>((resolve) => {
-  const rl = createInterface({ input: process.stdin })
-  say("? waiting for input")
-  rl.once("line", (line) => {
-    rl.close()
-    resolve(line)
+  spawnSync("git", ["-c", "user.name=fake-agent", "-c", "user.email=fake-agent@rekindle.invalid", ...args], {
+    stdio: "ignore"
   })
-})
+
+const waitForLine = () =>
+  new Promise<string>((resolve) => {
+    const rl = createInterface({ input: process.stdin })
+    say("? waiting for input")
+    rl.once("line", (line) => {
+      rl.close()
+      resolve(line)
+    })
+  })
 
 const main = async () => {
-  say(`fake-agent ${task} attempt ${attempt}: ${prompt.replace(/\[[^\]]*\]/g, "").trim().slice(0, 80)}`)
+  say(
+    `fake-agent ${task} attempt ${attempt}: ${prompt
+      .replace(/\[[^\]]*\]/g, "")
+      .trim()
+      .slice(0, 80)}`
+  )
   const answer = has("ask") ? await waitForLine() : undefined
   if (answer !== undefined) say(`got answer: ${answer}`)
   for (let i = 1; i <= steps; i++) {
@@ -69,7 +78,11 @@ const main = async () => {
   if (marker !== undefined) {
     // Private like every file under .rekindle (whatever the umask): 0700 directory, 0600 file.
     mkdirSync(dirname(marker), { recursive: true, mode: 0o700 })
-    writeFileSync(marker, JSON.stringify({ status: has("fail") ? "failed" : "succeeded", summary: `${task}: wrote ${file}` }), { mode: 0o600 })
+    writeFileSync(
+      marker,
+      JSON.stringify({ status: has("fail") ? "failed" : "succeeded", summary: `${task}: wrote ${file}` }),
+      { mode: 0o600 }
+    )
   }
   say("done")
 }

@@ -42,7 +42,7 @@ export const DEFAULT_TIMEOUT: Duration.Input = "30 seconds"
  * fails with {@link ExecError} when the program is missing, hangs past the timeout, or cannot spawn.
  * Interruption kills the child.
  */
-export const exec = Effect.fn("Exec.exec")(function*(
+export const exec = Effect.fn("Exec.exec")(function* (
   command: string,
   args: ReadonlyArray<string>,
   options: ExecOptions = {}
@@ -54,27 +54,42 @@ export const exec = Effect.fn("Exec.exec")(function*(
     ...(options.env === undefined ? {} : { env: { ...options.env }, extendEnv: true }),
     stdin: stdin === undefined ? "ignore" : Stream.make(stdin)
   })
-  const run = Effect.scoped(Effect.gen(function*() {
-    const handle = yield* spawner.spawn(cmd)
-    const [stdout, stderr, exitCode] = yield* Effect.all([
-      Stream.mkString(Stream.decodeText(handle.stdout)),
-      Stream.mkString(Stream.decodeText(handle.stderr)),
-      handle.exitCode
-    ], { concurrency: "unbounded" })
-    return { exitCode: Number(exitCode), stdout, stderr } satisfies ExecResult
-  }))
+  const run = Effect.scoped(
+    Effect.gen(function* () {
+      const handle = yield* spawner.spawn(cmd)
+      const [stdout, stderr, exitCode] = yield* Effect.all(
+        [
+          Stream.mkString(Stream.decodeText(handle.stdout)),
+          Stream.mkString(Stream.decodeText(handle.stderr)),
+          handle.exitCode
+        ],
+        { concurrency: "unbounded" }
+      )
+      return { exitCode: Number(exitCode), stdout, stderr } satisfies ExecResult
+    })
+  )
   return yield* run.pipe(
     Effect.timeoutOrElse({
       duration: options.timeout ?? DEFAULT_TIMEOUT,
-      orElse: () => Effect.fail(new ExecError({
-        reason: "Timeout", command, args, message: `${command} did not finish within ${Duration.format(Duration.fromInputUnsafe(options.timeout ?? DEFAULT_TIMEOUT))}`
-      }))
+      orElse: () =>
+        Effect.fail(
+          new ExecError({
+            reason: "Timeout",
+            command,
+            args,
+            message: `${command} did not finish within ${Duration.format(Duration.fromInputUnsafe(options.timeout ?? DEFAULT_TIMEOUT))}`
+          })
+        )
     }),
-    Effect.catchTag("PlatformError", (e) => Effect.fail(new ExecError({
-      reason: e.reason._tag === "NotFound" ? "NotFound" : "Spawn",
-      command,
-      args,
-      message: e.message
-    })))
+    Effect.catchTag("PlatformError", (e) =>
+      Effect.fail(
+        new ExecError({
+          reason: e.reason._tag === "NotFound" ? "NotFound" : "Spawn",
+          command,
+          args,
+          message: e.message
+        })
+      )
+    )
   )
 })

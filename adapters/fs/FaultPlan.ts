@@ -13,7 +13,10 @@ export const FaultKind = {
   ReadOnly: { tag: "Unknown", code: "EROFS", text: "read-only file system" },
   Io: { tag: "Unknown", code: "EIO", text: "i/o error" },
   Crashed: { tag: "Unknown", code: "ECRASHED", text: "the process crashed (injected): nothing runs after this" }
-} as const satisfies Record<string, { readonly tag: PlatformError.SystemErrorTag; readonly code: string; readonly text: string }>
+} as const satisfies Record<
+  string,
+  { readonly tag: PlatformError.SystemErrorTag; readonly code: string; readonly text: string }
+>
 
 /** The name of an injectable fault. */
 export type FaultKind = keyof typeof FaultKind

@@ -28,17 +28,27 @@ export const make = (inner: FileSystem.FileSystem, plan: FaultPlan = new FaultPl
     Effect.suspend(() => guard(plan.step(method, path, detail), run))
 
   /** A data write: may hit the full disk or be torn (prefix written, then the process dies). */
-  const dataWrite = <A>(method: string, path: string | number, data: Uint8Array, run: (d: Uint8Array) => Fx<A>): Fx<A> =>
-    step(method, path, () => {
-      const full = plan.full(method, path)
-      if (full !== undefined) return Effect.fail(full)
-      const tear = plan.takeTear()
-      if (tear === undefined) return run(data)
-      return Effect.flatMap(Effect.ignore(run(data.subarray(0, Math.min(tear, data.length)))), () => {
-        plan.crashed = true
-        return Effect.fail(plan.alive(method, path)!)
-      })
-    }, ` (${data.length} bytes)`)
+  const dataWrite = <A>(
+    method: string,
+    path: string | number,
+    data: Uint8Array,
+    run: (d: Uint8Array) => Fx<A>
+  ): Fx<A> =>
+    step(
+      method,
+      path,
+      () => {
+        const full = plan.full(method, path)
+        if (full !== undefined) return Effect.fail(full)
+        const tear = plan.takeTear()
+        if (tear === undefined) return run(data)
+        return Effect.flatMap(Effect.ignore(run(data.subarray(0, Math.min(tear, data.length)))), () => {
+          plan.crashed = true
+          return Effect.fail(plan.alive(method, path)!)
+        })
+      },
+      ` (${data.length} bytes)`
+    )
 
   const wrapFile = (file: FileSystem.File, path: string): FileSystem.File => ({
     [FileSystem.FileTypeId]: FileSystem.FileTypeId,
@@ -63,19 +73,27 @@ export const make = (inner: FileSystem.FileSystem, plan: FaultPlan = new FaultPl
     stat: (path) => read("stat", path, () => inner.stat(path)),
     makeDirectory: (path, o) => step("makeDirectory", path, () => inner.makeDirectory(path, o)),
     makeTempDirectory: (o) => step("makeTempDirectory", o?.directory ?? "", () => inner.makeTempDirectory(o)),
-    makeTempDirectoryScoped: (o) => Effect.flatMap(
-      Effect.suspend(() => guard(plan.step("makeTempDirectoryScoped", o?.directory ?? ""), () => Effect.void)),
-      () => inner.makeTempDirectoryScoped(o)
-    ),
+    makeTempDirectoryScoped: (o) =>
+      Effect.flatMap(
+        Effect.suspend(() => guard(plan.step("makeTempDirectoryScoped", o?.directory ?? ""), () => Effect.void)),
+        () => inner.makeTempDirectoryScoped(o)
+      ),
     makeTempFile: (o) => step("makeTempFile", o?.directory ?? "", () => inner.makeTempFile(o)),
-    makeTempFileScoped: (o) => Effect.flatMap(
-      Effect.suspend(() => guard(plan.step("makeTempFileScoped", o?.directory ?? ""), () => Effect.void)),
-      () => inner.makeTempFileScoped(o)
-    ),
-    open: (path, o) => Effect.flatMap(
-      Effect.suspend(() => guard((o?.flag ?? "r") === "r" ? plan.alive("open", path) : plan.step("open", path, ` ${o?.flag}`), () => Effect.void)),
-      () => Effect.map(inner.open(path, o), (file) => wrapFile(file, path))
-    ),
+    makeTempFileScoped: (o) =>
+      Effect.flatMap(
+        Effect.suspend(() => guard(plan.step("makeTempFileScoped", o?.directory ?? ""), () => Effect.void)),
+        () => inner.makeTempFileScoped(o)
+      ),
+    open: (path, o) =>
+      Effect.flatMap(
+        Effect.suspend(() =>
+          guard(
+            (o?.flag ?? "r") === "r" ? plan.alive("open", path) : plan.step("open", path, ` ${o?.flag}`),
+            () => Effect.void
+          )
+        ),
+        () => Effect.map(inner.open(path, o), (file) => wrapFile(file, path))
+      ),
     readDirectory: (path, o) => read("readDirectory", path, () => inner.readDirectory(path, o)),
     readDirectoryEntries: (path) => read("readDirectoryEntries", path, () => inner.readDirectoryEntries(path)),
     readFile: (path) => read("readFile", path, () => inner.readFile(path)),

@@ -75,9 +75,12 @@ export const sync = (c: Content): void => {
  * bytes; otherwise unsynced appends survive up to a prefix, and unsynced overwrites all or nothing.
  */
 export const afterCrash = (c: Content, pick: (n: number) => number): Content => {
-  const kept = c.syncedCopy !== undefined
-    ? (pick(1) === 0 ? c.syncedCopy : bytes(c))
-    : c.buf.slice(0, c.syncedLen + pick(c.size - c.syncedLen))
+  const kept =
+    c.syncedCopy !== undefined
+      ? pick(1) === 0
+        ? c.syncedCopy
+        : bytes(c)
+      : c.buf.slice(0, c.syncedLen + pick(c.size - c.syncedLen))
   const next = empty()
   write(next, 0, kept)
   sync(next)

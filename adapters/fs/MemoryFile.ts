@@ -12,21 +12,26 @@ import * as Bytes from "./MemoryBytes.ts"
 import { type DirNode, type FileNode, type MemoryTree, type Node, TreeError } from "./MemoryTree.ts"
 
 /** Turn a thrown TreeError into the PlatformError Node's FileSystem would produce. */
-export const toPlatformError = (method: string, path: string | number) => (e: unknown): PlatformError.PlatformError =>
-  e instanceof TreeError
-    ? PlatformError.systemError({
-      _tag: e.tag,
-      module: "FileSystem",
-      method,
-      pathOrDescriptor: path,
-      description: e.message,
-      cause: Object.assign(new Error(e.message), { code: e.code })
-    })
-    : PlatformError.badArgument({ module: "FileSystem", method, description: String(e), cause: e })
+export const toPlatformError =
+  (method: string, path: string | number) =>
+  (e: unknown): PlatformError.PlatformError =>
+    e instanceof TreeError
+      ? PlatformError.systemError({
+          _tag: e.tag,
+          module: "FileSystem",
+          method,
+          pathOrDescriptor: path,
+          description: e.message,
+          cause: Object.assign(new Error(e.message), { code: e.code })
+        })
+      : PlatformError.badArgument({ module: "FileSystem", method, description: String(e), cause: e })
 
 /** Run a synchronous tree operation as an Effect. */
-export const attempt = <A>(method: string, path: string | number, f: () => A): Effect.Effect<A, PlatformError.PlatformError> =>
-  Effect.try({ try: f, catch: toPlatformError(method, path) })
+export const attempt = <A>(
+  method: string,
+  path: string | number,
+  f: () => A
+): Effect.Effect<A, PlatformError.PlatformError> => Effect.try({ try: f, catch: toPlatformError(method, path) })
 
 const TYPE_BITS = { file: 0o100000, dir: 0o040000, symlink: 0o120000 } as const
 
@@ -70,10 +75,12 @@ export const makeHandle = (
   let closed = false
   let position = 0n
   const live = (): void => {
-    if (closed || generation !== tree.generation) throw new TreeError("BadResource", "EBADF", `bad file descriptor (${path})`)
+    if (closed || generation !== tree.generation)
+      throw new TreeError("BadResource", "EBADF", `bad file descriptor (${path})`)
   }
   const asFile = (): FileNode => {
-    if (node.kind !== "file") throw new TreeError("BadResource", "EISDIR", `illegal operation on a directory, '${path}'`)
+    if (node.kind !== "file")
+      throw new TreeError("BadResource", "EISDIR", `illegal operation on a directory, '${path}'`)
     return node
   }
   const readAt = (buffer: Uint8Array, explicit: bigint | undefined): number => {
@@ -104,30 +111,33 @@ export const makeHandle = (
       live()
       return info(node)
     }),
-    seek: (offset, from) => attempt("seek", path, () => {
-      live()
-      const next = from === "start" ? offset : position + offset
-      if (next < 0n) throw new TreeError("Unknown", "EINVAL", "cannot seek before the start of the file")
-      position = next
-      return next
-    }),
+    seek: (offset, from) =>
+      attempt("seek", path, () => {
+        live()
+        const next = from === "start" ? offset : position + offset
+        if (next < 0n) throw new TreeError("Unknown", "EINVAL", "cannot seek before the start of the file")
+        position = next
+        return next
+      }),
     sync: attempt("sync", path, () => {
       live()
       if (node.kind === "file") Bytes.sync(node.content)
       else tree.syncDir(node)
     }),
     read: (buffer, options) => attempt("read", path, () => readAt(buffer, options?.position)),
-    readAlloc: (size, options) => attempt("readAlloc", path, () => {
-      const buffer = new Uint8Array(size)
-      const n = readAt(buffer, options?.position)
-      return n === 0 ? Option.none() : Option.some(buffer.subarray(0, n))
-    }),
-    truncate: (length) => attempt("truncate", path, () => {
-      live()
-      if (!access.writable) throw new TreeError("Unknown", "EINVAL", `not open for writing (${path})`)
-      Bytes.truncate(asFile().content, length ?? 0)
-      if (!access.append && position > BigInt(length ?? 0)) position = BigInt(length ?? 0)
-    }),
+    readAlloc: (size, options) =>
+      attempt("readAlloc", path, () => {
+        const buffer = new Uint8Array(size)
+        const n = readAt(buffer, options?.position)
+        return n === 0 ? Option.none() : Option.some(buffer.subarray(0, n))
+      }),
+    truncate: (length) =>
+      attempt("truncate", path, () => {
+        live()
+        if (!access.writable) throw new TreeError("Unknown", "EINVAL", `not open for writing (${path})`)
+        Bytes.truncate(asFile().content, length ?? 0)
+        if (!access.append && position > BigInt(length ?? 0)) position = BigInt(length ?? 0)
+      }),
     write: (buffer) => attempt("write", path, () => writeNow(buffer)),
     writeAll: (buffer) => attempt("writeAll", path, () => void writeNow(buffer))
   }

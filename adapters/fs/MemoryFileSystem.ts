@@ -31,9 +31,15 @@ export interface MemoryFileSystem {
 }
 
 const unimplemented = (method: string) =>
-  PlatformError.badArgument({ module: "FileSystem", method, description: `MemoryFileSystem does not implement ${method}` })
+  PlatformError.badArgument({
+    module: "FileSystem",
+    method,
+    description: `MemoryFileSystem does not implement ${method}`
+  })
 
-const flagAccess = (flag: FileSystem.OpenFlag): Access & { readonly create: boolean; readonly exclusive: boolean; readonly trunc: boolean } => ({
+const flagAccess = (
+  flag: FileSystem.OpenFlag
+): Access & { readonly create: boolean; readonly exclusive: boolean; readonly trunc: boolean } => ({
   readable: flag === "r" || flag.endsWith("+"),
   writable: flag !== "r",
   append: flag.startsWith("a"),
@@ -64,7 +70,8 @@ export const make = (
       tree.change(r.parent, [[r.name, node]])
     } else {
       if (a.create && a.exclusive) throw new TreeError("AlreadyExists", "EEXIST", `file already exists, '${path}'`)
-      if (node.kind === "dir" && a.writable) throw new TreeError("BadResource", "EISDIR", `illegal operation on a directory, '${path}'`)
+      if (node.kind === "dir" && a.writable)
+        throw new TreeError("BadResource", "EISDIR", `illegal operation on a directory, '${path}'`)
       tree.check(node, (a.readable ? R : 0) | (a.writable ? W : 0), `open '${path}'`)
       if (a.trunc && node.kind === "file") Bytes.truncate(node.content, 0)
     }
@@ -72,11 +79,16 @@ export const make = (
   }
 
   const asFile = (node: { readonly kind: string }, path: string): FileNode => {
-    if (node.kind !== "file") throw new TreeError("BadResource", "EISDIR", `illegal operation on a directory, '${path}'`)
+    if (node.kind !== "file")
+      throw new TreeError("BadResource", "EISDIR", `illegal operation on a directory, '${path}'`)
     return node as FileNode
   }
 
-  const writeFile = (path: string, data: Uint8Array, opts?: { readonly flag?: FileSystem.OpenFlag | undefined; readonly mode?: number | undefined }) =>
+  const writeFile = (
+    path: string,
+    data: Uint8Array,
+    opts?: { readonly flag?: FileSystem.OpenFlag | undefined; readonly mode?: number | undefined }
+  ) =>
     attempt("writeFile", path, () => {
       const { node, access } = openNode(path, opts?.flag ?? "w", opts?.mode ?? 0o666, false)
       const file = asFile(node, path)
@@ -100,16 +112,23 @@ export const make = (
         tree.writableDir(r.parent, prefix)
         tree.change(r.parent, [[r.name, tree.newDir(mode)]])
       } else if (r.node.kind !== "dir") {
-        throw new TreeError(i === parts.length ? "AlreadyExists" : "BadResource", i === parts.length ? "EEXIST" : "ENOTDIR", `mkdir '${path}'`)
+        throw new TreeError(
+          i === parts.length ? "AlreadyExists" : "BadResource",
+          i === parts.length ? "EEXIST" : "ENOTDIR",
+          `mkdir '${path}'`
+        )
       }
     }
   }
 
-  const makeTempDirectory = (opts?: { readonly directory?: string | undefined; readonly prefix?: string | undefined }) =>
+  const makeTempDirectory = (opts?: {
+    readonly directory?: string | undefined
+    readonly prefix?: string | undefined
+  }) =>
     attempt("makeTempDirectory", opts?.directory ?? "/tmp", () => {
       const base = opts?.directory ?? "/tmp"
       mkdir(base, true, 0o777)
-      const path = `${base.replace(/\/$/, "")}/${opts?.prefix ?? ""}mem${(tempSeq += 1).toString(36)}${Math.random().toString(36).slice(2, 8)}`
+      const path = `${base.replace(/\/$/, "")}/${opts?.prefix ?? ""}mem${((tempSeq += 1)).toString(36)}${Math.random().toString(36).slice(2, 8)}`
       mkdir(path, false, 0o700)
       return path
     })
@@ -122,7 +141,10 @@ export const make = (
     }
   }
 
-  const remove = (path: string, opts?: { readonly recursive?: boolean | undefined; readonly force?: boolean | undefined }) =>
+  const remove = (
+    path: string,
+    opts?: { readonly recursive?: boolean | undefined; readonly force?: boolean | undefined }
+  ) =>
     attempt("remove", path, () => {
       // rm -f: a path whose directory is missing too is as gone as a missing file (as node's fs.rm).
       if (opts?.force === true && !exists(path)) return
@@ -131,7 +153,8 @@ export const make = (
         if (opts?.force === true) return
         throw new TreeError("NotFound", "ENOENT", `no such file or directory, rm '${path}'`)
       }
-      if (r.node.kind === "dir" && opts?.recursive !== true) throw new TreeError("BadResource", "EISDIR", `is a directory, rm '${path}'`)
+      if (r.node.kind === "dir" && opts?.recursive !== true)
+        throw new TreeError("BadResource", "EISDIR", `is a directory, rm '${path}'`)
       tree.writableDir(r.parent, path)
       tree.change(r.parent, [[r.name, undefined]])
     })
@@ -140,7 +163,10 @@ export const make = (
     attempt("readDirectory", path, () => {
       const walk = (dir: DirNode, prefix: string): Array<string> =>
         [...dir.entries.entries()].flatMap(([name, node]) =>
-          node.kind === "dir" && opts?.recursive === true ? [prefix + name, ...walk(node, `${prefix}${name}/`)] : [prefix + name])
+          node.kind === "dir" && opts?.recursive === true
+            ? [prefix + name, ...walk(node, `${prefix}${name}/`)]
+            : [prefix + name]
+        )
       const node = tree.get(path, true)
       if (node.kind !== "dir") throw new TreeError("BadResource", "ENOTDIR", `not a directory, scandir '${path}'`)
       tree.check(node, R, `scandir '${path}'`)
@@ -148,43 +174,57 @@ export const make = (
     })
 
   const fs = FileSystem.make({
-    access: (path, opts) => attempt("access", path, () => {
-      tree.check(tree.get(path, true), (opts?.readable === true ? R : 0) | (opts?.writable === true ? W : 0), `access '${path}'`)
-    }),
-    chmod: (path, mode) => attempt("chmod", path, () => {
-      const node = tree.get(path, true)
-      if (node.kind !== "symlink") node.mode = mode & 0o7777
-    }),
+    access: (path, opts) =>
+      attempt("access", path, () => {
+        tree.check(
+          tree.get(path, true),
+          (opts?.readable === true ? R : 0) | (opts?.writable === true ? W : 0),
+          `access '${path}'`
+        )
+      }),
+    chmod: (path, mode) =>
+      attempt("chmod", path, () => {
+        const node = tree.get(path, true)
+        if (node.kind !== "symlink") node.mode = mode & 0o7777
+      }),
     chown: () => Effect.fail(unimplemented("chown")),
     copy: () => Effect.fail(unimplemented("copy")),
-    copyFile: (from, to) => attempt("copyFile", from, () => {
-      const src = asFile(tree.get(from, true), from)
-      tree.check(src, R, `copyfile '${from}'`)
-      const { node } = openNode(to, "w", src.mode, false)
-      Bytes.write(asFile(node, to).content, 0, Bytes.bytes(src.content))
-    }),
-    link: (from, to) => attempt("link", from, () => {
-      const src = tree.get(from, false)
-      if (src.kind === "dir") throw new TreeError("PermissionDenied", "EPERM", `operation not permitted, link '${from}'`)
-      const r = tree.resolve(to, false)
-      if (r.node !== undefined) throw new TreeError("AlreadyExists", "EEXIST", `file already exists, link '${from}' -> '${to}'`)
-      tree.writableDir(r.parent, to)
-      tree.change(r.parent, [[r.name, src]])
-    }),
+    copyFile: (from, to) =>
+      attempt("copyFile", from, () => {
+        const src = asFile(tree.get(from, true), from)
+        tree.check(src, R, `copyfile '${from}'`)
+        const { node } = openNode(to, "w", src.mode, false)
+        Bytes.write(asFile(node, to).content, 0, Bytes.bytes(src.content))
+      }),
+    link: (from, to) =>
+      attempt("link", from, () => {
+        const src = tree.get(from, false)
+        if (src.kind === "dir")
+          throw new TreeError("PermissionDenied", "EPERM", `operation not permitted, link '${from}'`)
+        const r = tree.resolve(to, false)
+        if (r.node !== undefined)
+          throw new TreeError("AlreadyExists", "EEXIST", `file already exists, link '${from}' -> '${to}'`)
+        tree.writableDir(r.parent, to)
+        tree.change(r.parent, [[r.name, src]])
+      }),
     lstat: (path) => attempt("lstat", path, () => info(tree.get(path, false))),
     stat: (path) => attempt("stat", path, () => info(tree.get(path, true))),
-    makeDirectory: (path, opts) => attempt("makeDirectory", path, () => mkdir(path, opts?.recursive === true, opts?.mode ?? 0o777)),
+    makeDirectory: (path, opts) =>
+      attempt("makeDirectory", path, () => mkdir(path, opts?.recursive === true, opts?.mode ?? 0o777)),
     makeTempDirectory,
     makeTempDirectoryScoped: (opts) =>
-      Effect.acquireRelease(makeTempDirectory(opts), (dir) => Effect.ignore(remove(dir, { recursive: true, force: true }))),
-    makeTempFile: (opts) => Effect.flatMap(makeTempDirectory(opts), (dir) => {
-      const path = `${dir}/${(tempSeq += 1).toString(36)}${opts?.suffix ?? ""}`
-      return Effect.as(writeFile(path, new Uint8Array(0)), path)
-    }),
+      Effect.acquireRelease(makeTempDirectory(opts), (dir) =>
+        Effect.ignore(remove(dir, { recursive: true, force: true }))
+      ),
+    makeTempFile: (opts) =>
+      Effect.flatMap(makeTempDirectory(opts), (dir) => {
+        const path = `${dir}/${((tempSeq += 1)).toString(36)}${opts?.suffix ?? ""}`
+        return Effect.as(writeFile(path, new Uint8Array(0)), path)
+      }),
     makeTempFileScoped: (opts) =>
       Effect.acquireRelease(
         Effect.flatMap(makeTempDirectory(opts), (dir) => {
-          const path = `${dir}/${(tempSeq += 1).toString(36)}${opts?.suffix ?? ""}`
+          const path = `${dir}/${((tempSeq += 1)).toString(36)}${opts?.suffix ?? ""}`
           return Effect.as(writeFile(path, new Uint8Array(0)), path)
         }),
         (file) => Effect.ignore(remove(file.slice(0, file.lastIndexOf("/")), { recursive: true, force: true }))
@@ -198,58 +238,77 @@ export const make = (
         (handle) => Effect.sync(handle.close)
       ),
     readDirectory,
-    readDirectoryEntries: (path) => Effect.map(readDirectory(path), (names) => names.map((name) => {
-      const node = tree.resolve(`${path}/${name}`, false).node
-      return { name, type: node === undefined ? "Unknown" as const : info(node).type }
-    })),
-    readFile: (path) => attempt("readFile", path, () => {
-      const { node } = openNode(path, "r", 0, false)
-      return Bytes.bytes(asFile(node, path).content)
-    }),
-    readLink: (path) => attempt("readLink", path, () => {
-      const node = tree.get(path, false)
-      if (node.kind !== "symlink") throw new TreeError("Unknown", "EINVAL", `invalid argument, readlink '${path}'`)
-      return node.target
-    }),
-    realPath: (path) => attempt("realPath", path, () => {
-      const r = tree.resolve(path, true)
-      if (r.node === undefined) throw new TreeError("NotFound", "ENOENT", `no such file or directory, realpath '${path}'`)
-      return r.path
-    }),
+    readDirectoryEntries: (path) =>
+      Effect.map(readDirectory(path), (names) =>
+        names.map((name) => {
+          const node = tree.resolve(`${path}/${name}`, false).node
+          return { name, type: node === undefined ? ("Unknown" as const) : info(node).type }
+        })
+      ),
+    readFile: (path) =>
+      attempt("readFile", path, () => {
+        const { node } = openNode(path, "r", 0, false)
+        return Bytes.bytes(asFile(node, path).content)
+      }),
+    readLink: (path) =>
+      attempt("readLink", path, () => {
+        const node = tree.get(path, false)
+        if (node.kind !== "symlink") throw new TreeError("Unknown", "EINVAL", `invalid argument, readlink '${path}'`)
+        return node.target
+      }),
+    realPath: (path) =>
+      attempt("realPath", path, () => {
+        const r = tree.resolve(path, true)
+        if (r.node === undefined)
+          throw new TreeError("NotFound", "ENOENT", `no such file or directory, realpath '${path}'`)
+        return r.path
+      }),
     remove,
-    rename: (from, to) => attempt("rename", from, () => {
-      const src = tree.resolve(from, false)
-      if (src.node === undefined) throw new TreeError("NotFound", "ENOENT", `no such file or directory, rename '${from}' -> '${to}'`)
-      const dst = tree.resolve(to, false)
-      if (dst.node === src.node) return
-      if (src.node.kind === "dir" && `${dst.path}/`.startsWith(`${src.path}/`)) {
-        throw new TreeError("Unknown", "EINVAL", `invalid argument, rename '${from}' -> '${to}'`)
-      }
-      if (dst.node?.kind === "dir" && src.node.kind !== "dir") throw new TreeError("BadResource", "EISDIR", `rename '${from}' -> '${to}'`)
-      if (dst.node !== undefined && dst.node.kind !== "dir" && src.node.kind === "dir") throw new TreeError("BadResource", "ENOTDIR", `rename '${from}' -> '${to}'`)
-      if (dst.node?.kind === "dir" && dst.node.entries.size > 0) throw new TreeError("Unknown", "ENOTEMPTY", `directory not empty, rename '${from}' -> '${to}'`)
-      tree.writableDir(src.parent, from)
-      tree.writableDir(dst.parent, to)
-      if (src.parent === dst.parent) {
-        tree.change(src.parent, [[src.name, undefined], [dst.name, src.node]])
-      } else {
-        tree.change(dst.parent, [[dst.name, src.node]])
-        tree.change(src.parent, [[src.name, undefined]])
-      }
-    }),
-    symlink: (target, path) => attempt("symlink", path, () => {
-      const r = tree.resolve(path, false)
-      if (r.node !== undefined) throw new TreeError("AlreadyExists", "EEXIST", `file already exists, symlink '${target}' -> '${path}'`)
-      tree.writableDir(r.parent, path)
-      tree.change(r.parent, [[r.name, tree.newLink(target)]])
-    }),
-    truncate: (path, length) => attempt("truncate", path, () => {
-      const { node } = openNode(path, "r+", 0, false)
-      Bytes.truncate(asFile(node, path).content, length ?? 0)
-    }),
-    utimes: (path, _atime, mtime) => attempt("utime", path, () => {
-      tree.get(path, true).mtime = typeof mtime === "number" ? mtime * 1000 : mtime.getTime()
-    }),
+    rename: (from, to) =>
+      attempt("rename", from, () => {
+        const src = tree.resolve(from, false)
+        if (src.node === undefined)
+          throw new TreeError("NotFound", "ENOENT", `no such file or directory, rename '${from}' -> '${to}'`)
+        const dst = tree.resolve(to, false)
+        if (dst.node === src.node) return
+        if (src.node.kind === "dir" && `${dst.path}/`.startsWith(`${src.path}/`)) {
+          throw new TreeError("Unknown", "EINVAL", `invalid argument, rename '${from}' -> '${to}'`)
+        }
+        if (dst.node?.kind === "dir" && src.node.kind !== "dir")
+          throw new TreeError("BadResource", "EISDIR", `rename '${from}' -> '${to}'`)
+        if (dst.node !== undefined && dst.node.kind !== "dir" && src.node.kind === "dir")
+          throw new TreeError("BadResource", "ENOTDIR", `rename '${from}' -> '${to}'`)
+        if (dst.node?.kind === "dir" && dst.node.entries.size > 0)
+          throw new TreeError("Unknown", "ENOTEMPTY", `directory not empty, rename '${from}' -> '${to}'`)
+        tree.writableDir(src.parent, from)
+        tree.writableDir(dst.parent, to)
+        if (src.parent === dst.parent) {
+          tree.change(src.parent, [
+            [src.name, undefined],
+            [dst.name, src.node]
+          ])
+        } else {
+          tree.change(dst.parent, [[dst.name, src.node]])
+          tree.change(src.parent, [[src.name, undefined]])
+        }
+      }),
+    symlink: (target, path) =>
+      attempt("symlink", path, () => {
+        const r = tree.resolve(path, false)
+        if (r.node !== undefined)
+          throw new TreeError("AlreadyExists", "EEXIST", `file already exists, symlink '${target}' -> '${path}'`)
+        tree.writableDir(r.parent, path)
+        tree.change(r.parent, [[r.name, tree.newLink(target)]])
+      }),
+    truncate: (path, length) =>
+      attempt("truncate", path, () => {
+        const { node } = openNode(path, "r+", 0, false)
+        Bytes.truncate(asFile(node, path).content, length ?? 0)
+      }),
+    utimes: (path, _atime, mtime) =>
+      attempt("utime", path, () => {
+        tree.get(path, true).mtime = typeof mtime === "number" ? mtime * 1000 : mtime.getTime()
+      }),
     watch: () => Stream.fail(unimplemented("watch")),
     writeFile
   })

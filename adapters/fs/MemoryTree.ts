@@ -101,7 +101,15 @@ export class MemoryTree {
     this.clock = clock
     this.umask = options.umask ?? 0o022
     this.enforcePermissions = options.enforcePermissions ?? true
-    this.root = { kind: "dir", ino: 1n, mode: 0o755, mtime: clock.now(), entries: new Map(), durable: new Map(), pending: [] }
+    this.root = {
+      kind: "dir",
+      ino: 1n,
+      mode: 0o755,
+      mtime: clock.now(),
+      entries: new Map(),
+      durable: new Map(),
+      pending: []
+    }
   }
 
   /** Throw EACCES unless the owner bits of `node` grant `bits`. */
@@ -166,14 +174,25 @@ export class MemoryTree {
 
   /** A fresh empty file node with `mode` (umask applied). */
   newFile(mode: number): FileNode {
-    return { kind: "file", ino: this.nextIno++, mode: mode & 0o7777 & ~this.umask, mtime: this.clock.now(), content: Bytes.empty() }
+    return {
+      kind: "file",
+      ino: this.nextIno++,
+      mode: mode & 0o7777 & ~this.umask,
+      mtime: this.clock.now(),
+      content: Bytes.empty()
+    }
   }
 
   /** A fresh empty directory node with `mode` (umask applied). */
   newDir(mode: number): DirNode {
     return {
-      kind: "dir", ino: this.nextIno++, mode: mode & 0o7777 & ~this.umask, mtime: this.clock.now(),
-      entries: new Map(), durable: new Map(), pending: []
+      kind: "dir",
+      ino: this.nextIno++,
+      mode: mode & 0o7777 & ~this.umask,
+      mtime: this.clock.now(),
+      entries: new Map(),
+      durable: new Map(),
+      pending: []
     }
   }
 
@@ -209,7 +228,7 @@ export class MemoryTree {
    * its unsynced appends — what a journaling file system may legitimately leave behind.
    */
   crash(random?: () => number): void {
-    const pick = (n: number) => random === undefined ? 0 : Math.min(n, Math.floor(random() * (n + 1)))
+    const pick = (n: number) => (random === undefined ? 0 : Math.min(n, Math.floor(random() * (n + 1))))
     const seen = new Set<Node>()
     const visit = (node: Node): void => {
       if (seen.has(node)) return

@@ -20,7 +20,7 @@ const PLUMBING = { env: { GIT_LFS_SKIP_SMUDGE: "1" } }
 
 /** Remove one temporary merge worktree: git's registration (only if it is ours) and the directory. */
 const removeTemp = (git: Git, repo: string, common: string, tmp: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     yield* Effect.ignore(git(repo, [...NO_HOOKS, "worktree", "remove", "--force", "--force", "--", tmp]))
     // If git could not remove it, remove exactly our directory and our registration — never
     // `worktree prune`, which would also forget other worktrees whose directory is missing.
@@ -53,7 +53,7 @@ const processAlive = (pid: number): boolean => {
  * named with their owner's pid, they are removed once that process is gone — never one in use.
  */
 const sweepStaleTemps = (git: Git, repo: string, common: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const names = yield* Effect.sync(() => {
       try {
         return fs.readdirSync(common)
@@ -69,18 +69,27 @@ const sweepStaleTemps = (git: Git, repo: string, common: string) =>
 
 /** Make the merge commit of `source` into `old` in a temporary worktree; always removes it. */
 const mergeCommit = (git: Git, repo: string, old: string, source: string, message: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const common = (yield* gitOk(git, repo, ["rev-parse", "--path-format=absolute", "--git-common-dir"])).trim()
     yield* sweepStaleTemps(git, repo, common)
     const tmp = nodePath.join(common, `rekindle-merge-${process.pid}-${randomUUID()}`)
     const cleanup = removeTemp(git, repo, common, tmp)
-    const work = Effect.gen(function*() {
+    const work = Effect.gen(function* () {
       yield* gitOk(git, repo, [...NO_HOOKS, "worktree", "add", "--detach", "--", tmp, old], PLUMBING)
-      const merged = yield* withIdentity(git, tmp, [...NO_HOOKS, "merge", "--no-ff", "--no-edit", "-m", message, source], PLUMBING)
+      const merged = yield* withIdentity(
+        git,
+        tmp,
+        [...NO_HOOKS, "merge", "--no-ff", "--no-edit", "-m", message, source],
+        PLUMBING
+      )
       if (merged.exitCode !== 0) {
         const conflicts = splitNul(yield* gitOk(git, tmp, ["diff", "--name-only", "--diff-filter=U", "-z"]))
         if (conflicts.length > 0) {
-          return yield* refuse("Conflict", `merging conflicts in ${conflicts.length} file(s): ${conflicts.join(", ")}`, conflicts)
+          return yield* refuse(
+            "Conflict",
+            `merging conflicts in ${conflicts.length} file(s): ${conflicts.join(", ")}`,
+            conflicts
+          )
         }
         return yield* Effect.fail(failure(["merge", source], merged))
       }
@@ -91,7 +100,7 @@ const mergeCommit = (git: Git, repo: string, old: string, source: string, messag
 
 /** Merge `source` into `target` and advance it (see the port's `mergeInto`). */
 export const mergeInto = (git: Git) =>
-  Effect.fn("WorktreesGit.mergeInto")(function*(repo: string, request: MergeRequest) {
+  Effect.fn("WorktreesGit.mergeInto")(function* (repo: string, request: MergeRequest) {
     if (!isPassable(request.message)) return yield* refuse("InvalidName", "the merge message contains a NUL byte")
     const source = yield* branchTip(git, repo, request.source)
     const old = yield* branchTip(git, repo, request.target)
@@ -109,19 +118,29 @@ export const mergeInto = (git: Git) =>
       return { commit }
     }
     if (pathState(holder.path) !== "present") {
-      return yield* refuse("Failed", `${request.target} is checked out at ${holder.path}, which is gone; run prune first`)
+      return yield* refuse(
+        "Failed",
+        `${request.target} is checked out at ${holder.path}, which is gone; run prune first`
+      )
     }
     // The checked-out copy moves with its branch: fast-forward only, so a moved target is refused.
     const r = yield* git(holder.path, ["merge", "--ff-only", "--no-edit", commit])
     if (r.exitCode === 0) return { commit }
-    const reason = /Not possible to fast-forward/.test(r.stderr) ? "TargetMoved"
-      : /would be overwritten|not uptodate|Your local changes/.test(r.stderr) ? "Dirty" : "Failed"
+    const reason = /Not possible to fast-forward/.test(r.stderr)
+      ? "TargetMoved"
+      : /would be overwritten|not uptodate|Your local changes/.test(r.stderr)
+        ? "Dirty"
+        : "Failed"
     return yield* Effect.fail(failure(["merge", "--ff-only", commit], r, reason))
   })
 
 /** Delete a merged branch (see the port's `deleteBranch`). */
 export const deleteBranch = (git: Git) =>
-  Effect.fn("WorktreesGit.deleteBranch")(function*(repo: string, branch: string, options: { readonly mergedInto: string }) {
+  Effect.fn("WorktreesGit.deleteBranch")(function* (
+    repo: string,
+    branch: string,
+    options: { readonly mergedInto: string }
+  ) {
     const tip = yield* branchTip(git, repo, branch)
     yield* checkRev(options.mergedInto)
     const into = yield* resolveCommit(git, repo, options.mergedInto)

@@ -22,7 +22,12 @@ export const checkRev = (rev: string): Effect.Effect<void, GitError> =>
   isSafeRev(rev) ? Effect.void : refuse("InvalidName", `invalid revision ${JSON.stringify(rev)}`)
 
 /** The commit `rev` names; `missing` is the reason when it names none. */
-export const resolveCommit = (git: Git, repo: string, rev: string, missing: "UnknownRev" | "BranchMissing" = "UnknownRev") =>
+export const resolveCommit = (
+  git: Git,
+  repo: string,
+  rev: string,
+  missing: "UnknownRev" | "BranchMissing" = "UnknownRev"
+) =>
   Effect.flatMap(git(repo, ["rev-parse", "--verify", "-q", "--end-of-options", `${rev}^{commit}`]), (r) => {
     if (r.exitCode === 0) return Effect.succeed(r.stdout.trim())
     if (r.exitCode === 1) return refuse(missing, `${JSON.stringify(rev)} does not name a commit`)
@@ -40,7 +45,10 @@ export const listWorktrees = (git: Git, repo: string): Effect.Effect<ReadonlyArr
 /** Whether commit `a` is an ancestor of (or equal to) commit `b` (both already resolved). */
 export const ancestor = (git: Git, repo: string, a: string, b: string) =>
   Effect.flatMap(git(repo, ["merge-base", "--is-ancestor", a, b]), (r) =>
-    r.exitCode === 0 || r.exitCode === 1 ? Effect.succeed(r.exitCode === 0) : Effect.fail(failure(["merge-base", a, b], r)))
+    r.exitCode === 0 || r.exitCode === 1
+      ? Effect.succeed(r.exitCode === 0)
+      : Effect.fail(failure(["merge-base", a, b], r))
+  )
 
 /** Stat only: `present` (a directory holding `.git`), `missing`, or `corrupt` (anything else). */
 export const pathState = (p: string): PathState => {
@@ -48,7 +56,9 @@ export const pathState = (p: string): PathState => {
     if (!fs.statSync(p).isDirectory()) return "corrupt"
   } catch (e) {
     // Only "nothing there" is missing; a permission error must never read as "gone".
-    return (e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR" ? "missing" : "corrupt"
+    return (e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR"
+      ? "missing"
+      : "corrupt"
   }
   try {
     fs.lstatSync(nodePath.join(p, ".git"))
@@ -61,15 +71,20 @@ export const pathState = (p: string): PathState => {
 /** Fail `NotARepo` unless `p` is a worktree root: guards against git finding an enclosing repo. */
 export const checkWorktreeRoot = (p: string): Effect.Effect<void, GitError> => {
   const state = pathState(p)
-  return state === "present" ? Effect.void : refuse("NotARepo", `${p} is not a worktree (${state === "missing" ? "no such directory" : "no .git in it"})`)
+  return state === "present"
+    ? Effect.void
+    : refuse("NotARepo", `${p} is not a worktree (${state === "missing" ? "no such directory" : "no .git in it"})`)
 }
 
 /** Status of the worktree at `wt` without taking any lock. */
 export const statusOf = (git: Git, wt: string): Effect.Effect<WorktreeStatus, GitError> =>
-  Effect.andThen(checkWorktreeRoot(wt), Effect.map(
-    gitOk(git, wt, ["--no-optional-locks", "status", "--porcelain=v2", "-z", "--untracked-files=all"]),
-    (out) => summarizeStatus(parseStatusV2(out))
-  ))
+  Effect.andThen(
+    checkWorktreeRoot(wt),
+    Effect.map(
+      gitOk(git, wt, ["--no-optional-locks", "status", "--porcelain=v2", "-z", "--untracked-files=all"]),
+      (out) => summarizeStatus(parseStatusV2(out))
+    )
+  )
 
 /** Absolute path of a file in the worktree's own git dir (`index`, …). */
 export const gitPath = (git: Git, wt: string, name: string) =>
@@ -78,8 +93,12 @@ export const gitPath = (git: Git, wt: string, name: string) =>
 /** The commit HEAD points at, or undefined when HEAD is unborn. */
 export const headCommit = (git: Git, wt: string) =>
   Effect.flatMap(git(wt, ["rev-parse", "--verify", "-q", "HEAD^{commit}"]), (r) =>
-    r.exitCode === 0 ? Effect.succeed<string | undefined>(r.stdout.trim())
-      : r.exitCode === 1 ? Effect.succeed(undefined) : Effect.fail(failure(["rev-parse", "HEAD"], r)))
+    r.exitCode === 0
+      ? Effect.succeed<string | undefined>(r.stdout.trim())
+      : r.exitCode === 1
+        ? Effect.succeed(undefined)
+        : Effect.fail(failure(["rev-parse", "HEAD"], r))
+  )
 
 /**
  * Write the whole worktree (untracked files included, ignored ones not) as a tree, through a
@@ -88,15 +107,16 @@ export const headCommit = (git: Git, wt: string) =>
 export const writeWholeTree = (git: Git, wt: string): Effect.Effect<string, GitError> =>
   Effect.acquireUseRelease(
     Effect.sync(() => fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-index-"))),
-    (dir) => Effect.gen(function*() {
-      const index = nodePath.join(dir, "index")
-      const real = yield* gitPath(git, wt, "index")
-      // Starting from a copy lets git reuse its stat cache instead of rehashing every file.
-      yield* Effect.sync(() => fs.existsSync(real) && fs.copyFileSync(real, index))
-      const env = { GIT_INDEX_FILE: index }
-      yield* gitOk(git, wt, ["add", "-A"], { env })
-      return (yield* gitOk(git, wt, ["write-tree"], { env })).trim()
-    }),
+    (dir) =>
+      Effect.gen(function* () {
+        const index = nodePath.join(dir, "index")
+        const real = yield* gitPath(git, wt, "index")
+        // Starting from a copy lets git reuse its stat cache instead of rehashing every file.
+        yield* Effect.sync(() => fs.existsSync(real) && fs.copyFileSync(real, index))
+        const env = { GIT_INDEX_FILE: index }
+        yield* gitOk(git, wt, ["add", "-A"], { env })
+        return (yield* gitOk(git, wt, ["write-tree"], { env })).trim()
+      }),
     (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
   )
 
@@ -115,7 +135,8 @@ export const withIdentity = (git: Git, dir: string, args: ReadonlyArray<string>,
   Effect.flatMap(git(dir, args, call), (r) =>
     r.exitCode !== 0 && IDENT_MISSING.test(r.stderr)
       ? git(dir, args, { ...call, env: { ...call.env, ...FALLBACK_IDENT } })
-      : Effect.succeed(r))
+      : Effect.succeed(r)
+  )
 
 /** Resolve a path the way git records worktree paths (absolute; symlinks resolved when it exists). */
 export const samePath = (listed: string, given: string): boolean => {
@@ -127,4 +148,3 @@ export const samePath = (listed: string, given: string): boolean => {
     return false
   }
 }
-

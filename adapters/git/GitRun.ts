@@ -46,24 +46,28 @@ const BASE_ENV: Readonly<Record<string, string | undefined>> = {
 export type Git = (dir: string, args: ReadonlyArray<string>, call?: GitCall) => Effect.Effect<ExecResult, GitError>
 
 /** Build a {@link Git} bound to a spawner, so adapter methods need nothing in their context. */
-export const makeGit = (
-  context: Context.Context<ChildProcessSpawner.ChildProcessSpawner>,
-  options: GitOptions = {}
-): Git => (dir, args, call = {}) => {
-  // No argv element can carry a NUL: refuse here rather than let the spawn throw.
-  if ([dir, ...args].some((a) => a.includes("\0"))) {
-    return refuse("InvalidName", `a path or argument for git ${args[0] ?? ""} contains a NUL byte`)
+export const makeGit =
+  (context: Context.Context<ChildProcessSpawner.ChildProcessSpawner>, options: GitOptions = {}): Git =>
+  (dir, args, call = {}) => {
+    // No argv element can carry a NUL: refuse here rather than let the spawn throw.
+    if ([dir, ...args].some((a) => a.includes("\0"))) {
+      return refuse("InvalidName", `a path or argument for git ${args[0] ?? ""} contains a NUL byte`)
+    }
+    return exec("git", ["-C", dir, ...args], {
+      env: { ...BASE_ENV, ...options.env, ...call.env },
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+      ...(call.stdin === undefined ? {} : { stdin: call.stdin })
+    }).pipe(
+      Effect.provideContext(context),
+      Effect.mapError(
+        (e) =>
+          new GitError({
+            reason: e.reason === "Timeout" ? "Timeout" : "Failed",
+            message: `git ${args[0] ?? ""}: ${e.message}`
+          })
+      )
+    )
   }
-  return exec("git", ["-C", dir, ...args], {
-    env: { ...BASE_ENV, ...options.env, ...call.env },
-    ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
-    ...(call.stdin === undefined ? {} : { stdin: call.stdin })
-  }).pipe(
-    Effect.provideContext(context),
-    Effect.mapError((e) =>
-      new GitError({ reason: e.reason === "Timeout" ? "Timeout" : "Failed", message: `git ${args[0] ?? ""}: ${e.message}` }))
-  )
-}
 
 const INDEX_LOCK = /Unable to create '([^']*\.lock)': File exists/
 
@@ -75,20 +79,36 @@ export const failure = (args: ReadonlyArray<string>, r: ExecResult, fallback: Gi
   const stderr = r.stderr.trim()
   const lock = INDEX_LOCK.exec(stderr)
   if (lock !== null) {
-    return new GitError({ reason: "Locked", message: `${lock[1]} exists: another git is running there, or one crashed (remove the file if not)` })
+    return new GitError({
+      reason: "Locked",
+      message: `${lock[1]} exists: another git is running there, or one crashed (remove the file if not)`
+    })
   }
   if (/not a git repository|cannot change to/.test(stderr)) {
     return new GitError({ reason: "NotARepo", message: firstLine(stderr) })
   }
-  return new GitError({ reason: fallback, message: `git ${args.join(" ")} exited ${r.exitCode}: ${firstLine(stderr) || firstLine(r.stdout)}` })
+  return new GitError({
+    reason: fallback,
+    message: `git ${args.join(" ")} exited ${r.exitCode}: ${firstLine(stderr) || firstLine(r.stdout)}`
+  })
 }
 
-const firstLine = (s: string): string => s.split("\n").find((l) => l.trim() !== "")?.trim() ?? ""
+const firstLine = (s: string): string =>
+  s
+    .split("\n")
+    .find((l) => l.trim() !== "")
+    ?.trim() ?? ""
 
 /** Run git and fail unless it exits 0; returns stdout. */
 export const gitOk = (git: Git, dir: string, args: ReadonlyArray<string>, call?: GitCall, fallback?: GitErrorReason) =>
-  Effect.flatMap(git(dir, args, call), (r) => r.exitCode === 0 ? Effect.succeed(r.stdout) : Effect.fail(failure(args, r, fallback)))
+  Effect.flatMap(git(dir, args, call), (r) =>
+    r.exitCode === 0 ? Effect.succeed(r.stdout) : Effect.fail(failure(args, r, fallback))
+  )
 
 /** Fail with `reason` (a helper that keeps call sites one line long). */
-export const refuse = (reason: GitErrorReason, message: string, paths?: ReadonlyArray<string>): Effect.Effect<never, GitError> =>
+export const refuse = (
+  reason: GitErrorReason,
+  message: string,
+  paths?: ReadonlyArray<string>
+): Effect.Effect<never, GitError> =>
   Effect.fail(new GitError({ reason, message, ...(paths === undefined ? {} : { paths }) }))

@@ -8,8 +8,18 @@ import * as fs from "node:fs"
 import type { WipSnapshot } from "../../core/ports/Worktrees.ts"
 import { failure, type Git, gitOk, refuse } from "./GitRun.ts"
 import {
-  ancestor, checkRev, checkWorktreeRoot, gitPath, headCommit, listWorktrees, pathState, resolveCommit, samePath,
-  statusOf, withIdentity, writeWholeTree
+  ancestor,
+  checkRev,
+  checkWorktreeRoot,
+  gitPath,
+  headCommit,
+  listWorktrees,
+  pathState,
+  resolveCommit,
+  samePath,
+  statusOf,
+  withIdentity,
+  writeWholeTree
 } from "./GitOps.ts"
 import { isPassable, isValidWipTask, nextWipRef, wipPrefix } from "./RefNames.ts"
 
@@ -18,8 +28,12 @@ const CREATE_ATTEMPTS = 5
 
 /** Snapshot the whole worktree at `wt` (see the port's `snapshotWip`). */
 export const snapshotWip = (git: Git) =>
-  Effect.fn("WorktreesGit.snapshotWip")(function*(wt: string, options: { readonly task: string; readonly label?: string }) {
-    if (!isValidWipTask(options.task)) return yield* refuse("InvalidName", `invalid snapshot label ${JSON.stringify(options.task)}`)
+  Effect.fn("WorktreesGit.snapshotWip")(function* (
+    wt: string,
+    options: { readonly task: string; readonly label?: string }
+  ) {
+    if (!isValidWipTask(options.task))
+      return yield* refuse("InvalidName", `invalid snapshot label ${JSON.stringify(options.task)}`)
     if (!isPassable(options.label ?? "")) return yield* refuse("InvalidName", "the snapshot label contains a NUL byte")
     yield* checkWorktreeRoot(wt)
     const tree = yield* writeWholeTree(git, wt)
@@ -49,25 +63,40 @@ const mergedElsewhere = (git: Git, repo: string, head: string, own: string | und
 
 /** Remove a linked worktree (see the port's `remove`). */
 export const remove = (git: Git) =>
-  Effect.fn("WorktreesGit.remove")(function*(repo: string, path: string, options: { readonly snapshotRef?: string } = {}) {
+  Effect.fn("WorktreesGit.remove")(function* (
+    repo: string,
+    path: string,
+    options: { readonly snapshotRef?: string } = {}
+  ) {
     const all = yield* listWorktrees(git, repo)
     const index = all.findIndex((w) => samePath(w.path, path))
     const entry = all[index]
     if (entry === undefined) return yield* refuse("NotAWorktree", `${path} is not a worktree of ${repo}`)
-    if (index === 0 || entry.bare) return yield* refuse("NotAWorktree", `${entry.path} is the main worktree; it is never removed`)
+    if (index === 0 || entry.bare)
+      return yield* refuse("NotAWorktree", `${entry.path} is the main worktree; it is never removed`)
     if (entry.locked) return yield* refuse("Locked", `${entry.path} is locked (git worktree lock); unlock it first`)
     const state = pathState(entry.path)
-    if (state === "corrupt") return yield* refuse("NotARepo", `${entry.path} is not a worktree (no .git in it); rekindle cannot tell what it holds`)
-    const snapshot = options.snapshotRef === undefined ? undefined
-      : yield* Effect.andThen(checkRev(options.snapshotRef), resolveCommit(git, repo, options.snapshotRef))
+    if (state === "corrupt")
+      return yield* refuse(
+        "NotARepo",
+        `${entry.path} is not a worktree (no .git in it); rekindle cannot tell what it holds`
+      )
+    const snapshot =
+      options.snapshotRef === undefined
+        ? undefined
+        : yield* Effect.andThen(checkRev(options.snapshotRef), resolveCommit(git, repo, options.snapshotRef))
     let dirty = false
     if (state === "present") {
       const lock = `${yield* gitPath(git, entry.path, "index")}.lock`
-      if (fs.existsSync(lock)) return yield* refuse("Locked", `${lock} exists: another git is running there, or one crashed`)
+      if (fs.existsSync(lock))
+        return yield* refuse("Locked", `${lock} exists: another git is running there, or one crashed`)
       dirty = (yield* statusOf(git, entry.path)).dirty
     }
     const head = entry.head
-    const covered = snapshot !== undefined && head !== undefined && (yield* ancestor(git, repo, head, snapshot)) &&
+    const covered =
+      snapshot !== undefined &&
+      head !== undefined &&
+      (yield* ancestor(git, repo, head, snapshot)) &&
       (!dirty || (yield* writeWholeTree(git, entry.path)) === (yield* resolveTree(git, repo, snapshot)))
     if (!covered) {
       const stale = snapshot === undefined ? "" : ` (snapshot ${options.snapshotRef} does not hold its current state)`

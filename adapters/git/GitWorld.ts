@@ -56,7 +56,9 @@ export class GitWorld {
   /** Store a commit; ids look like git's (40 hex) and never repeat. */
   commit(repo: FakeRepo, tree: Tree, parents: ReadonlyArray<string>, message: string): string {
     this.made += 1
-    const id = createHash("sha1").update(`${this.made}\0${this.clock.now()}\0${message}\0${parents.join(",")}`).digest("hex")
+    const id = createHash("sha1")
+      .update(`${this.made}\0${this.clock.now()}\0${message}\0${parents.join(",")}`)
+      .digest("hex")
     repo.commits.set(id, { id, parents: [...parents], tree: new Map(tree), message })
     return id
   }
@@ -211,7 +213,13 @@ export class GitWorld {
   /** A stable rendering of a worktree's files, index, HEAD and lock (to prove nothing changed). */
   fingerprint(path: string): string {
     const { repo, wt } = this.must(path)
-    const sorted = (m: ReadonlyMap<string, string>) => [...m.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
-    return JSON.stringify({ files: sorted(wt.files), index: sorted(wt.index), head: wt.head, at: this.headOf(repo, wt), lock: wt.indexLock })
+    const sorted = (m: ReadonlyMap<string, string>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return JSON.stringify({
+      files: sorted(wt.files),
+      index: sorted(wt.index),
+      head: wt.head,
+      at: this.headOf(repo, wt),
+      lock: wt.indexLock
+    })
   }
 }

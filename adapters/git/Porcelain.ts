@@ -46,16 +46,18 @@ export const parseWorktreeList = (raw: string): ReadonlyArray<WorktreeInfo> => {
 
 /** Render worktrees as `git worktree list --porcelain -z` would (inverse of {@link parseWorktreeList}). */
 export const renderWorktreeList = (worktrees: ReadonlyArray<WorktreeInfo>): string =>
-  worktrees.map((w) => {
-    const fields = [`worktree ${w.path}`]
-    if (w.bare) fields.push("bare")
-    if (w.head !== undefined) fields.push(`HEAD ${w.head}`)
-    if (w.branch !== undefined) fields.push(`branch refs/heads/${w.branch}`)
-    if (w.detached) fields.push("detached")
-    if (w.locked) fields.push("locked")
-    if (w.prunable) fields.push("prunable gitdir file points to non-existent location")
-    return fields.map((f) => `${f}\0`).join("") + "\0"
-  }).join("")
+  worktrees
+    .map((w) => {
+      const fields = [`worktree ${w.path}`]
+      if (w.bare) fields.push("bare")
+      if (w.head !== undefined) fields.push(`HEAD ${w.head}`)
+      if (w.branch !== undefined) fields.push(`branch refs/heads/${w.branch}`)
+      if (w.detached) fields.push("detached")
+      if (w.locked) fields.push("locked")
+      if (w.prunable) fields.push("prunable gitdir file points to non-existent location")
+      return fields.map((f) => `${f}\0`).join("") + "\0"
+    })
+    .join("")
 
 /** One entry of `git status --porcelain=v2 -z`. */
 export interface StatusEntry {
@@ -112,19 +114,21 @@ const OID = "0123456789abcdef0123456789abcdef01234567"
 
 /** Render entries as git would (inverse of {@link parseStatusV2}; mode/hash fields are placeholders). */
 export const renderStatusV2 = (entries: ReadonlyArray<StatusEntry>): string =>
-  entries.map((e) => {
-    switch (e.kind) {
-      case "?":
-      case "!":
-        return `${e.kind} ${e.path}\0`
-      case "1":
-        return `1 ${e.xy} N... 100644 100644 100644 ${OID} ${OID} ${e.path}\0`
-      case "2":
-        return `2 ${e.xy} N... 100644 100644 100644 ${OID} ${OID} R100 ${e.path}\0${e.origPath ?? ""}\0`
-      case "u":
-        return `u ${e.xy} N... 100644 100644 100644 100644 ${OID} ${OID} ${OID} ${e.path}\0`
-    }
-  }).join("")
+  entries
+    .map((e) => {
+      switch (e.kind) {
+        case "?":
+        case "!":
+          return `${e.kind} ${e.path}\0`
+        case "1":
+          return `1 ${e.xy} N... 100644 100644 100644 ${OID} ${OID} ${e.path}\0`
+        case "2":
+          return `2 ${e.xy} N... 100644 100644 100644 ${OID} ${OID} R100 ${e.path}\0${e.origPath ?? ""}\0`
+        case "u":
+          return `u ${e.xy} N... 100644 100644 100644 100644 ${OID} ${OID} ${OID} ${e.path}\0`
+      }
+    })
+    .join("")
 
 /** Summarise entries: ignored files never count; untracked files count one each. */
 export const summarizeStatus = (entries: ReadonlyArray<StatusEntry>): WorktreeStatus => {

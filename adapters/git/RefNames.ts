@@ -27,7 +27,11 @@ export const isValidRefName = (ref: string): boolean => {
  * current HEAD), and at most 200 characters.
  */
 export const isValidBranchName = (name: string): boolean =>
-  name !== "" && name.length <= 200 && !name.startsWith("-") && name !== "HEAD" && name !== "@" &&
+  name !== "" &&
+  name.length <= 200 &&
+  !name.startsWith("-") &&
+  name !== "HEAD" &&
+  name !== "@" &&
   isValidRefName(`refs/heads/${name}`)
 
 /**
@@ -42,7 +46,9 @@ export const isPassable = (s: string): boolean => !s.includes("\0")
 
 /** A ref prefix for listing: `refs/…/`, itself a valid ref name once the last `/` is dropped. */
 export const isValidRefPrefix = (prefix: string): boolean =>
-  prefix.startsWith("refs/") && prefix.endsWith("/") && !/[*?[]/.test(prefix) &&
+  prefix.startsWith("refs/") &&
+  prefix.endsWith("/") &&
+  !/[*?[]/.test(prefix) &&
   (prefix === "refs/" || isValidRefName(prefix.slice(0, -1)))
 
 /** The namespace of WIP snapshots of one task (or orphan label). */
@@ -67,7 +73,8 @@ export const nextWipRef = (task: string, existing: ReadonlyArray<string>): strin
 }
 
 /** `refs/heads/x` → `x`; any other ref is returned whole. */
-export const shortBranch = (ref: string): string => ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : ref
+export const shortBranch = (ref: string): string =>
+  ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : ref
 
 /** Every commit id git might print (SHA-1 or SHA-256), all zeros meaning "unborn". */
 export const isObjectId = (s: string): boolean => /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(s)

@@ -18,12 +18,16 @@ export const mergeIntoFake = (
   source: string,
   old: string
 ): Effect.Effect<{ readonly commit: string }, GitError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     if (world.isAncestor(repo, source, old)) return { commit: old }
     const base = mergeBase(repo.commits, old, source)
     const merged = mergeTrees(world.treeOf(repo, base), world.treeOf(repo, old), world.treeOf(repo, source))
     if ("conflicts" in merged) {
-      return yield* refuse("Conflict", `merging conflicts in ${merged.conflicts.length} file(s): ${merged.conflicts.join(", ")}`, merged.conflicts)
+      return yield* refuse(
+        "Conflict",
+        `merging conflicts in ${merged.conflicts.length} file(s): ${merged.conflicts.join(", ")}`,
+        merged.conflicts
+      )
     }
     const commit = world.commit(repo, merged.tree, [old, source], request.message)
     if (request.beforeAdvance !== undefined) yield* request.beforeAdvance
@@ -36,7 +40,10 @@ export const mergeIntoFake = (
       return { commit }
     }
     if (holder.dir !== "present") {
-      return yield* refuse("Failed", `${request.target} is checked out at ${holder.path}, which is gone; run prune first`)
+      return yield* refuse(
+        "Failed",
+        `${request.target} is checked out at ${holder.path}, which is gone; run prune first`
+      )
     }
     // `git merge --ff-only` there: the fast-forward check, then the index lock, then local changes.
     if (current === undefined || !world.isAncestor(repo, current, commit)) {
@@ -48,7 +55,8 @@ export const mergeIntoFake = (
     const incoming = new Set(diffPaths(from, to))
     const local = statusEntries(from, holder.index, holder.files).map((e) => e.path)
     const clash = local.filter((p) => incoming.has(p))
-    if (clash.length > 0) return yield* refuse("Dirty", `local changes in ${holder.path} would be overwritten: ${clash.join(", ")}`)
+    if (clash.length > 0)
+      return yield* refuse("Dirty", `local changes in ${holder.path} would be overwritten: ${clash.join(", ")}`)
     for (const p of incoming) {
       const content = to.get(p)
       if (content === undefined) {

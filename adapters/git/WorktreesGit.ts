@@ -10,9 +10,7 @@ import type { ChildProcessSpawner } from "effect/process"
 import type { PathState } from "../../core/domain/Signals.ts"
 import { Worktrees } from "../../core/ports/Worktrees.ts"
 import { deleteBranch, mergeInto } from "./GitMerge.ts"
-import {
-  ancestor, checkBranch, checkRev, listWorktrees, pathState, resolveCommit, statusOf
-} from "./GitOps.ts"
+import { ancestor, checkBranch, checkRev, listWorktrees, pathState, resolveCommit, statusOf } from "./GitOps.ts"
 import { failure, type Git, type GitOptions, gitOk, makeGit, refuse } from "./GitRun.ts"
 import { remove, snapshotWip } from "./GitSnapshot.ts"
 import { isPassable, isValidRefPrefix } from "./RefNames.ts"
@@ -26,14 +24,18 @@ const isNonEmpty = (p: string): boolean => {
 }
 
 const add = (git: Git) =>
-  Effect.fn("WorktreesGit.add")(function*(repo: string, options: { readonly path: string; readonly branch: string; readonly base: string }) {
+  Effect.fn("WorktreesGit.add")(function* (
+    repo: string,
+    options: { readonly path: string; readonly branch: string; readonly base: string }
+  ) {
     yield* checkBranch(options.branch)
     yield* checkRev(options.base)
     if (!isPassable(options.path)) return yield* refuse("InvalidName", "the worktree path contains a NUL byte")
     const path = nodePath.resolve(options.path)
     // git 2.39 creates the branch before it notices the path is taken: check the path first.
     if (isNonEmpty(path)) return yield* refuse("Failed", `${path} already exists and is not empty`)
-    if (yield* branchExists(git)(repo, options.branch)) return yield* refuse("BranchExists", `branch ${options.branch} already exists`)
+    if (yield* branchExists(git)(repo, options.branch))
+      return yield* refuse("BranchExists", `branch ${options.branch} already exists`)
     const head = yield* resolveCommit(git, repo, options.base)
     const r = yield* git(repo, ["worktree", "add", "-b", options.branch, "--", path, head])
     if (r.exitCode === 0) return { path, head }
@@ -42,11 +44,17 @@ const add = (git: Git) =>
     if (!holders.some((w) => w.branch === options.branch)) {
       yield* Effect.ignore(git(repo, ["update-ref", "-d", `refs/heads/${options.branch}`, head]))
     }
-    return yield* Effect.fail(failure(["worktree", "add", path], r, /a branch named '.*' already exists/.test(r.stderr) ? "BranchExists" : "Failed"))
+    return yield* Effect.fail(
+      failure(
+        ["worktree", "add", path],
+        r,
+        /a branch named '.*' already exists/.test(r.stderr) ? "BranchExists" : "Failed"
+      )
+    )
   })
 
 const branchExists = (git: Git) =>
-  Effect.fn("WorktreesGit.branchExists")(function*(repo: string, branch: string) {
+  Effect.fn("WorktreesGit.branchExists")(function* (repo: string, branch: string) {
     yield* checkBranch(branch)
     const r = yield* git(repo, ["show-ref", "--verify", "--quiet", "--", `refs/heads/${branch}`])
     if (r.exitCode === 0 || r.exitCode === 1) return r.exitCode === 0
@@ -54,39 +62,43 @@ const branchExists = (git: Git) =>
   })
 
 const listRefs = (git: Git) =>
-  Effect.fn("WorktreesGit.listRefs")(function*(repo: string, prefix: string) {
+  Effect.fn("WorktreesGit.listRefs")(function* (repo: string, prefix: string) {
     if (!isValidRefPrefix(prefix)) return yield* refuse("InvalidName", `invalid ref prefix ${JSON.stringify(prefix)}`)
     const out = yield* gitOk(git, repo, ["for-each-ref", "--format=%(refname)%00%(objectname)", "--", prefix])
-    return out.split("\n").flatMap((line) => {
-      const [ref, commit] = line.split("\0")
-      return ref !== undefined && commit !== undefined && ref.startsWith(prefix) ? [{ ref, commit }] : []
-    }).sort((a, b) => a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0)
+    return out
+      .split("\n")
+      .flatMap((line) => {
+        const [ref, commit] = line.split("\0")
+        return ref !== undefined && commit !== undefined && ref.startsWith(prefix) ? [{ ref, commit }] : []
+      })
+      .sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0))
   })
 
 /** Build the adapter over a spawner (`options.env` is added to every git call). */
 export const make = (options: GitOptions = {}) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const git = makeGit(yield* Effect.context<ChildProcessSpawner.ChildProcessSpawner>(), options)
     return Worktrees.of({
       list: (repo) => listWorktrees(git, repo),
-      pathStates: (paths) => Effect.sync(() => {
-        const out: Record<string, PathState> = {}
-        for (const p of paths) out[p] = pathState(p)
-        return out
-      }),
+      pathStates: (paths) =>
+        Effect.sync(() => {
+          const out: Record<string, PathState> = {}
+          for (const p of paths) out[p] = pathState(p)
+          return out
+        }),
       add: add(git),
       status: (wt) => statusOf(git, wt),
       snapshotWip: snapshotWip(git),
       remove: remove(git),
       prune: (repo) => Effect.asVoid(gitOk(git, repo, ["worktree", "prune"])),
-      currentBranch: Effect.fn("WorktreesGit.currentBranch")(function*(repo: string) {
+      currentBranch: Effect.fn("WorktreesGit.currentBranch")(function* (repo: string) {
         const r = yield* git(repo, ["symbolic-ref", "--quiet", "--short", "HEAD"])
         if (r.exitCode === 0) return r.stdout.trim()
         if (r.exitCode === 1) return yield* refuse("DetachedHead", `HEAD of ${repo} is detached`)
         return yield* Effect.fail(failure(["symbolic-ref", "HEAD"], r))
       }),
       revParse: (repo, rev) => Effect.andThen(checkRev(rev), resolveCommit(git, repo, rev)),
-      isAncestor: Effect.fn("WorktreesGit.isAncestor")(function*(repo: string, a: string, b: string) {
+      isAncestor: Effect.fn("WorktreesGit.isAncestor")(function* (repo: string, a: string, b: string) {
         yield* checkRev(a)
         yield* checkRev(b)
         return yield* ancestor(git, repo, yield* resolveCommit(git, repo, a), yield* resolveCommit(git, repo, b))
@@ -99,5 +111,6 @@ export const make = (options: GitOptions = {}) =>
   })
 
 /** The live layer. */
-export const layer = (options: GitOptions = {}): Layer.Layer<Worktrees, never, ChildProcessSpawner.ChildProcessSpawner> =>
-  Layer.effect(Worktrees, make(options))
+export const layer = (
+  options: GitOptions = {}
+): Layer.Layer<Worktrees, never, ChildProcessSpawner.ChildProcessSpawner> => Layer.effect(Worktrees, make(options))

@@ -14,29 +14,33 @@ import { readPlan } from "../../core/domain/LogCheckpoint.ts"
 import { LogTail, LogTailError } from "../../core/ports/LogTail.ts"
 import { readRange } from "./ReadRange.ts"
 
-const toError = (path: string) => (e: PlatformError.PlatformError): LogTailError =>
-  new LogTailError({
-    reason: e.reason._tag === "NotFound" ? "NotFound" : "Io",
-    path,
-    message: e.message
-  })
+const toError =
+  (path: string) =>
+  (e: PlatformError.PlatformError): LogTailError =>
+    new LogTailError({
+      reason: e.reason._tag === "NotFound" ? "NotFound" : "Io",
+      path,
+      message: e.message
+    })
 
 /** Build the adapter over `fs`. */
 export const make = (fs: FileSystem.FileSystem): LogTail["Service"] => {
-  const read = Effect.fn("LogTail.read")(function*(path: string, offset: number, maxBytes: number) {
-    return yield* Effect.scoped(Effect.gen(function*() {
-      const file = yield* fs.open(path, { flag: "r" })
-      const info = yield* file.stat
-      if (info.type === "Directory") {
-        return yield* Effect.fail(new LogTailError({ reason: "Io", path, message: `${path} is a directory` }))
-      }
-      const size = Number(info.size)
-      const plan = readPlan(offset, size, maxBytes)
-      const bytes = yield* readRange(file, plan.offset, plan.length)
-      return { bytes, nextOffset: plan.offset + bytes.length, size, shrank: plan.truncated }
-    })).pipe(Effect.catchTag("PlatformError", (e) => Effect.fail(toError(path)(e))))
+  const read = Effect.fn("LogTail.read")(function* (path: string, offset: number, maxBytes: number) {
+    return yield* Effect.scoped(
+      Effect.gen(function* () {
+        const file = yield* fs.open(path, { flag: "r" })
+        const info = yield* file.stat
+        if (info.type === "Directory") {
+          return yield* Effect.fail(new LogTailError({ reason: "Io", path, message: `${path} is a directory` }))
+        }
+        const size = Number(info.size)
+        const plan = readPlan(offset, size, maxBytes)
+        const bytes = yield* readRange(file, plan.offset, plan.length)
+        return { bytes, nextOffset: plan.offset + bytes.length, size, shrank: plan.truncated }
+      })
+    ).pipe(Effect.catchTag("PlatformError", (e) => Effect.fail(toError(path)(e))))
   })
-  const size = Effect.fn("LogTail.size")(function*(path: string) {
+  const size = Effect.fn("LogTail.size")(function* (path: string) {
     const info = yield* fs.stat(path).pipe(Effect.mapError(toError(path)))
     return Number(info.size)
   })

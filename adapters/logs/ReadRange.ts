@@ -14,7 +14,7 @@ const CHUNK = 1024 * 1024
  * Read up to `length` bytes at `position`. Returns fewer only at end of file (the file may have
  * shrunk since it was measured); never more.
  */
-export const readRange = Effect.fn("ReadRange.readRange")(function*(
+export const readRange = Effect.fn("ReadRange.readRange")(function* (
   file: FileSystem.File,
   position: number,
   length: number

@@ -14,7 +14,10 @@ export const parseStat = (
   const close = stat.lastIndexOf(")")
   if (close < 0) return undefined
   // After ") ": field 3 (state) is index 0, so field n is index n - 3.
-  const rest = stat.slice(close + 2).trim().split(" ")
+  const rest = stat
+    .slice(close + 2)
+    .trim()
+    .split(" ")
   const ppid = Number(rest[4 - 3])
   const start = rest[22 - 3]
   if (!Number.isInteger(ppid) || start === undefined || !/^\d+$/.test(start)) return undefined

@@ -44,38 +44,52 @@ const fromProc = Effect.try({
 })
 
 /** Build the adapter; needs a ChildProcessSpawner only for the `ps` fallback. */
-export const make = Effect.gen(function*() {
+export const make = Effect.gen(function* () {
   const spawner = yield* Effect.context<ChildProcessSpawner.ChildProcessSpawner>()
   const hasProc = fs.existsSync("/proc/self/stat")
   const snapshot: Effect.Effect<ReadonlyArray<ProcessInfo>, ProcessTableError> = hasProc
     ? fromProc
     : exec("ps", ["-A", "-o", "pid=", "-o", "ppid=", "-o", "lstart=", "-o", "args="], { timeout: "10 seconds" }).pipe(
-      Effect.provideContext(spawner),
-      Effect.mapError((e) => new ProcessTableError({ reason: e.reason === "Timeout" ? "Timeout" : "Unavailable", message: e.message })),
-      Effect.flatMap((r) => r.exitCode === 0
-        ? Effect.succeed(parsePs(r.stdout))
-        : Effect.fail(new ProcessTableError({ reason: "Unavailable", message: r.stderr.trim() })))
-    )
-  const lookup = (pid: number) => hasProc ? Effect.sync(() => readOne(bootId(), pid)) : Effect.map(snapshot, (all) => all.find((p) => p.pid === pid))
+        Effect.provideContext(spawner),
+        Effect.mapError(
+          (e) =>
+            new ProcessTableError({ reason: e.reason === "Timeout" ? "Timeout" : "Unavailable", message: e.message })
+        ),
+        Effect.flatMap((r) =>
+          r.exitCode === 0
+            ? Effect.succeed(parsePs(r.stdout))
+            : Effect.fail(new ProcessTableError({ reason: "Unavailable", message: r.stderr.trim() }))
+        )
+      )
+  const lookup = (pid: number) =>
+    hasProc ? Effect.sync(() => readOne(bootId(), pid)) : Effect.map(snapshot, (all) => all.find((p) => p.pid === pid))
   const isAlive = (id: { readonly pid: number; readonly startTime: string }) =>
     Effect.map(lookup(id.pid), (p) => p !== undefined && p.startTime === id.startTime)
   return ProcessTable.of({
     snapshot,
     isAlive,
     descendants: (pid) => Effect.map(snapshot, (all) => descendantsOf(all, pid)),
-    self: Effect.flatMap(lookup(process.pid), (p) => p === undefined
-      ? Effect.fail(new ProcessTableError({ reason: "Unavailable", message: "cannot read own process entry" }))
-      : Effect.succeed({ pid: p.pid, startTime: p.startTime, host: os.hostname() })),
-    signal: (id, sig) => Effect.flatMap(lookup(id.pid), (p) => {
-      if (p === undefined) return Effect.succeed(false)
-      if (p.startTime !== id.startTime) {
-        return Effect.fail(new ProcessTableError({ reason: "NotOwned", message: `pid ${id.pid} now belongs to another process (${p.argv.join(" ")})` }))
-      }
-      return Effect.try({
-        try: () => process.kill(id.pid, sig),
-        catch: (e) => new ProcessTableError({ reason: "Unavailable", message: String(e) })
-      }).pipe(Effect.catch(() => Effect.succeed(false)))
-    })
+    self: Effect.flatMap(lookup(process.pid), (p) =>
+      p === undefined
+        ? Effect.fail(new ProcessTableError({ reason: "Unavailable", message: "cannot read own process entry" }))
+        : Effect.succeed({ pid: p.pid, startTime: p.startTime, host: os.hostname() })
+    ),
+    signal: (id, sig) =>
+      Effect.flatMap(lookup(id.pid), (p) => {
+        if (p === undefined) return Effect.succeed(false)
+        if (p.startTime !== id.startTime) {
+          return Effect.fail(
+            new ProcessTableError({
+              reason: "NotOwned",
+              message: `pid ${id.pid} now belongs to another process (${p.argv.join(" ")})`
+            })
+          )
+        }
+        return Effect.try({
+          try: () => process.kill(id.pid, sig),
+          catch: (e) => new ProcessTableError({ reason: "Unavailable", message: String(e) })
+        }).pipe(Effect.catch(() => Effect.succeed(false)))
+      })
   })
 })
 
@@ -98,4 +112,7 @@ export const descendantsOf = (all: ReadonlyArray<ProcessInfo>, pid: number): Rea
 }
 
 /** The live layer. */
-export const layer: Layer.Layer<ProcessTable, never, ChildProcessSpawner.ChildProcessSpawner> = Layer.effect(ProcessTable, make)
+export const layer: Layer.Layer<ProcessTable, never, ChildProcessSpawner.ChildProcessSpawner> = Layer.effect(
+  ProcessTable,
+  make
+)

@@ -24,7 +24,8 @@ export type RegularRead =
 /** The errno name (`ENOSPC`, `EACCES`, …) behind a PlatformError, when there is one. */
 export const errnoOf = (e: PlatformError.PlatformError): string | undefined => {
   const cause: unknown = e.reason.cause
-  if (typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string") return cause.code
+  if (typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string")
+    return cause.code
   return undefined
 }
 
@@ -53,8 +54,11 @@ const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
  * Read the file at `path` if it is a regular file. A symlink is reported, never followed: the
  * check is `lstat`, and the open is O_NOFOLLOW so a symlink swapped in between is refused too.
  */
-export const readRegular = (fs: FileSystem.FileSystem, path: string): Effect.Effect<RegularRead, PlatformError.PlatformError> =>
-  Effect.gen(function*() {
+export const readRegular = (
+  fs: FileSystem.FileSystem,
+  path: string
+): Effect.Effect<RegularRead, PlatformError.PlatformError> =>
+  Effect.gen(function* () {
     const info = yield* fs.lstat(path)
     if (info.type === "SymbolicLink") return { _tag: "Symlink" } as const
     if (info.type !== "File") return { _tag: "NotRegular", type: info.type } as const
@@ -68,21 +72,36 @@ export const readRegular = (fs: FileSystem.FileSystem, path: string): Effect.Eff
     return { _tag: "File", bytes: concat(chunks) } as const
   }).pipe(
     Effect.scoped,
-    Effect.catchIf((e) => isSystem(e, "NotFound"), () => Effect.succeed({ _tag: "Missing" } as const)),
+    Effect.catchIf(
+      (e) => isSystem(e, "NotFound"),
+      () => Effect.succeed({ _tag: "Missing" } as const)
+    ),
     // ELOOP from O_NOFOLLOW: a symlink appeared between lstat and open.
-    Effect.catchIf((e) => isSystem(e, "BadResource") && errnoOf(e) === "ELOOP", () => Effect.succeed({ _tag: "Symlink" } as const))
+    Effect.catchIf(
+      (e) => isSystem(e, "BadResource") && errnoOf(e) === "ELOOP",
+      () => Effect.succeed({ _tag: "Symlink" } as const)
+    )
   )
 
 /** Create `path` exclusively (O_EXCL, mode 0600), write `bytes` in one call, fsync, close. */
-export const writeNewDurable = (fs: FileSystem.FileSystem, path: string, bytes: Uint8Array): Effect.Effect<void, PlatformError.PlatformError> =>
-  Effect.scoped(Effect.gen(function*() {
-    const file = yield* fs.open(path, { flag: "wx", mode: FILE_MODE })
-    yield* file.writeAll(bytes)
-    yield* file.sync
-  }))
+export const writeNewDurable = (
+  fs: FileSystem.FileSystem,
+  path: string,
+  bytes: Uint8Array
+): Effect.Effect<void, PlatformError.PlatformError> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const file = yield* fs.open(path, { flag: "wx", mode: FILE_MODE })
+      yield* file.writeAll(bytes)
+      yield* file.sync
+    })
+  )
 
 /** fsync a directory, so the renames, creations and removals in it survive a power loss. */
-export const syncDirectory = (fs: FileSystem.FileSystem, dir: string): Effect.Effect<void, PlatformError.PlatformError> =>
+export const syncDirectory = (
+  fs: FileSystem.FileSystem,
+  dir: string
+): Effect.Effect<void, PlatformError.PlatformError> =>
   Effect.scoped(Effect.flatMap(fs.open(dir, { flag: "r" }), (d) => d.sync))
 
 /**
@@ -94,7 +113,7 @@ export const ensureDirectory = (
   path: Path.Path,
   dir: string
 ): Effect.Effect<void, PlatformError.PlatformError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const missing: Array<string> = []
     let cur = dir
     while (!(yield* fs.exists(cur))) {

@@ -17,7 +17,7 @@ export interface JsonSyntaxIssue {
 }
 
 const St = { Value: 0, ArrayStart: 1, KeyOrEnd: 2, Key: 3, Colon: 4, After: 5 } as const
-type State = typeof St[keyof typeof St]
+type State = (typeof St)[keyof typeof St]
 
 const isWs = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d
 const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39
@@ -61,10 +61,22 @@ const scanString = (b: Uint8Array, start: number): number | Fail => {
 /** Length of the well-formed UTF-8 sequence at `i` (no overlongs, surrogates or > U+10FFFF). */
 const utf8Length = (b: Uint8Array, i: number): number | Fail => {
   const c = b[i]!
-  const [len, lo, hi] = c >= 0xc2 && c <= 0xdf ? [2, 0x80, 0xbf]
-    : c === 0xe0 ? [3, 0xa0, 0xbf] : c === 0xed ? [3, 0x80, 0x9f] : c >= 0xe1 && c <= 0xef ? [3, 0x80, 0xbf]
-    : c === 0xf0 ? [4, 0x90, 0xbf] : c === 0xf4 ? [4, 0x80, 0x8f] : c >= 0xf1 && c <= 0xf3 ? [4, 0x80, 0xbf]
-    : [0, 0, 0]
+  const [len, lo, hi] =
+    c >= 0xc2 && c <= 0xdf
+      ? [2, 0x80, 0xbf]
+      : c === 0xe0
+        ? [3, 0xa0, 0xbf]
+        : c === 0xed
+          ? [3, 0x80, 0x9f]
+          : c >= 0xe1 && c <= 0xef
+            ? [3, 0x80, 0xbf]
+            : c === 0xf0
+              ? [4, 0x90, 0xbf]
+              : c === 0xf4
+                ? [4, 0x80, 0x8f]
+                : c >= 0xf1 && c <= 0xf3
+                  ? [4, 0x80, 0xbf]
+                  : [0, 0, 0]
   if (len === 0) return { at: i, why: "invalid UTF-8" }
   for (let k = 1; k < len; k++) {
     const d = b[i + k]
@@ -119,7 +131,12 @@ const issue = (b: Uint8Array, f: Fail): JsonSyntaxIssue => {
       lineStart = i + 1
     }
   }
-  return { offset: f.at, line, column: f.at - lineStart + 1, message: `${f.why} at byte ${f.at} (line ${line}, column ${f.at - lineStart + 1})` }
+  return {
+    offset: f.at,
+    line,
+    column: f.at - lineStart + 1,
+    message: `${f.why} at byte ${f.at} (line ${line}, column ${f.at - lineStart + 1})`
+  }
 }
 
 /** The first syntax error in `b` as one JSON document (UTF-8), or `undefined` when it is valid. */
@@ -188,7 +205,7 @@ export const fieldPathOf = (message: string): string | undefined => {
   let out = ""
   for (const [, key] of m[1]!.matchAll(/\[("(?:[^"\\]|\\.)*"|\d+)\]/g)) {
     if (key === undefined) continue
-    if (!key.startsWith("\"")) out += `[${key}]`
+    if (!key.startsWith('"')) out += `[${key}]`
     else {
       const name = JSON.parse(key) as string
       out += /^[A-Za-z_$][\w$]*$/.test(name) ? `${out === "" ? "" : "."}${name}` : `[${key}]`

@@ -25,13 +25,13 @@ const syntax = (path: string, bytes: Uint8Array, fallback: string): StateStoreEr
   return issue === undefined
     ? new StateStoreError({ reason: "Corrupt", path, message: `${path} is not valid JSON: ${fallback}` })
     : new StateStoreError({
-      reason: "Corrupt",
-      path,
-      message: `${path} is not valid JSON: ${issue.message}`,
-      byteOffset: issue.offset,
-      line: issue.line,
-      column: issue.column
-    })
+        reason: "Corrupt",
+        path,
+        message: `${path} is not valid JSON: ${issue.message}`,
+        byteOffset: issue.offset,
+        line: issue.line,
+        column: issue.column
+      })
 }
 
 /** Decode the bytes of a state file read from `path` (used only for messages). */
@@ -44,7 +44,13 @@ export const decodeStateBytes = (path: string, bytes: Uint8Array): Result.Result
   }
   return Result.mapError(migrateState(json), (e) => {
     if (e._tag === "StateVersionError") {
-      return new StateStoreError({ reason: "Version", path, message: `${path}: ${e.message}`, found: e.found, supported: e.supported })
+      return new StateStoreError({
+        reason: "Version",
+        path,
+        message: `${path}: ${e.message}`,
+        found: e.found,
+        supported: e.supported
+      })
     }
     const fieldPath = fieldPathOf(e.message)
     return new StateStoreError({
@@ -78,18 +84,22 @@ export const encodeStateBytes = (path: string, state: BatchState): Result.Result
   try {
     const bytes = encoder.encode(`${JSON.stringify(encodeState(state), null, 2)}\n`)
     if (bytes.length > MAX_STATE_BYTES) {
-      return Result.fail(new StateStoreError({
-        reason: "Invalid",
-        path,
-        message: `refusing to save a state of ${bytes.length} bytes to ${path} (nothing written): more than the ${MAX_STATE_BYTES} bytes load accepts`
-      }))
+      return Result.fail(
+        new StateStoreError({
+          reason: "Invalid",
+          path,
+          message: `refusing to save a state of ${bytes.length} bytes to ${path} (nothing written): more than the ${MAX_STATE_BYTES} bytes load accepts`
+        })
+      )
     }
     return Result.succeed(bytes)
   } catch (e) {
-    return Result.fail(new StateStoreError({
-      reason: "Invalid",
-      path,
-      message: `refusing to save an invalid state to ${path} (nothing written): ${e instanceof Error ? e.message : String(e)}`
-    }))
+    return Result.fail(
+      new StateStoreError({
+        reason: "Invalid",
+        path,
+        message: `refusing to save an invalid state to ${path} (nothing written): ${e instanceof Error ? e.message : String(e)}`
+      })
+    )
   }
 }

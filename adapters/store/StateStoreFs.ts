@@ -21,18 +21,30 @@ import type * as PlatformError from "effect/PlatformError"
 import * as Result from "effect/Result"
 import type { BatchState } from "../../core/domain/State.ts"
 import { type FallbackResult, type LoadResult, StateStore, StateStoreError } from "../../core/ports/StateStore.ts"
-import { describe, ensureDirectory, errnoOf, isSystem, readRegular, removeQuietly, syncDirectory, uniqueSibling, writeNewDurable } from "./FsSafe.ts"
+import {
+  describe,
+  ensureDirectory,
+  errnoOf,
+  isSystem,
+  readRegular,
+  removeQuietly,
+  syncDirectory,
+  uniqueSibling,
+  writeNewDurable
+} from "./FsSafe.ts"
 import { decodeStateBytes, encodeStateBytes, MAX_STATE_BYTES, tooLarge } from "./StateCodec.ts"
 
-const io = (path: string, doing: string) => (e: PlatformError.PlatformError): StateStoreError => {
-  const code = errnoOf(e)
-  return new StateStoreError({
-    reason: "Io",
-    path,
-    message: `cannot ${doing} ${path}: ${describe(e)}`,
-    ...(code === undefined ? {} : { code })
-  })
-}
+const io =
+  (path: string, doing: string) =>
+  (e: PlatformError.PlatformError): StateStoreError => {
+    const code = errnoOf(e)
+    return new StateStoreError({
+      reason: "Io",
+      path,
+      message: `cannot ${doing} ${path}: ${describe(e)}`,
+      ...(code === undefined ? {} : { code })
+    })
+  }
 
 const unsafe = (path: string, what: string) =>
   new StateStoreError({ reason: "Unsafe", path, message: `${path} is ${what}; rekindle never follows or replaces it` })
@@ -44,37 +56,43 @@ const fromResult = <A>(r: Result.Result<A, StateStoreError>): Effect.Effect<A, S
 const stamp = (ms: number): string => new Date(ms).toISOString().replaceAll(":", "-")
 
 /** Build the adapter over whatever FileSystem and Path are provided. */
-export const make = Effect.gen(function*() {
+export const make = Effect.gen(function* () {
   const fs = yield* FileSystem.FileSystem
   const path = yield* Path.Path
 
   /** The size of the regular file at `p` (0 when missing or not a regular file: readRegular judges those). */
-  const sizeOf = (p: string) => fs.lstat(p).pipe(
-    Effect.map((info) => (info.type === "File" ? Number(info.size) : 0)),
-    Effect.catchIf((e) => isSystem(e, "NotFound"), () => Effect.succeed(0)),
-    Effect.mapError(io(p, "read"))
-  )
+  const sizeOf = (p: string) =>
+    fs.lstat(p).pipe(
+      Effect.map((info) => (info.type === "File" ? Number(info.size) : 0)),
+      Effect.catchIf(
+        (e) => isSystem(e, "NotFound"),
+        () => Effect.succeed(0)
+      ),
+      Effect.mapError(io(p, "read"))
+    )
 
   /** Read `p` as a regular file: bytes, or undefined when missing; an oversized file is refused unread. */
-  const readFile = (p: string) => Effect.gen(function*() {
-    const size = yield* sizeOf(p)
-    if (size > MAX_STATE_BYTES) return yield* tooLarge(p, size)
-    const r = yield* Effect.mapError(readRegular(fs, p), io(p, "read"))
-    if (r._tag === "Missing") return undefined
-    if (r._tag !== "File") return yield* unsafe(p, r._tag === "Symlink" ? "a symbolic link" : `not a regular file (${r.type})`)
-    // It may have grown between lstat and read.
-    if (r.bytes.length > MAX_STATE_BYTES) return yield* tooLarge(p, r.bytes.length)
-    return r.bytes
-  })
+  const readFile = (p: string) =>
+    Effect.gen(function* () {
+      const size = yield* sizeOf(p)
+      if (size > MAX_STATE_BYTES) return yield* tooLarge(p, size)
+      const r = yield* Effect.mapError(readRegular(fs, p), io(p, "read"))
+      if (r._tag === "Missing") return undefined
+      if (r._tag !== "File")
+        return yield* unsafe(p, r._tag === "Symlink" ? "a symbolic link" : `not a regular file (${r.type})`)
+      // It may have grown between lstat and read.
+      if (r.bytes.length > MAX_STATE_BYTES) return yield* tooLarge(p, r.bytes.length)
+      return r.bytes
+    })
 
-  const load = Effect.fn("StateStoreFs.load")(function*(p: string) {
+  const load = Effect.fn("StateStoreFs.load")(function* (p: string) {
     const bytes = yield* readFile(p)
     if (bytes === undefined) return { _tag: "Missing" } satisfies LoadResult as LoadResult
     const state = yield* fromResult(decodeStateBytes(p, bytes))
     return { _tag: "Loaded", state } satisfies LoadResult as LoadResult
   })
 
-  const loadWithFallback = Effect.fn("StateStoreFs.loadWithFallback")(function*(p: string) {
+  const loadWithFallback = Effect.fn("StateStoreFs.loadWithFallback")(function* (p: string) {
     const primary = yield* Effect.result(load(p))
     if (Result.isSuccess(primary) && primary.success._tag === "Loaded") return primary.success as FallbackResult
     if (Result.isFailure(primary) && primary.failure.reason !== "Corrupt") return yield* primary.failure
@@ -102,7 +120,7 @@ export const make = Effect.gen(function*() {
     )
   }
 
-  const save = Effect.fn("StateStoreFs.save")(function*(p: string, state: BatchState) {
+  const save = Effect.fn("StateStoreFs.save")(function* (p: string, state: BatchState) {
     const bytes = yield* fromResult(encodeStateBytes(p, state))
     const dir = path.dirname(p)
     yield* Effect.mapError(ensureDirectory(fs, path, dir), io(dir, "create directory"))
@@ -110,7 +128,10 @@ export const make = Effect.gen(function*() {
     if (previous !== undefined) {
       const check = decodeStateBytes(p, previous)
       if (Result.isFailure(check)) {
-        return yield* new StateStoreError({ ...check.failure, message: `refusing to overwrite: ${check.failure.message}` })
+        return yield* new StateStoreError({
+          ...check.failure,
+          message: `refusing to overwrite: ${check.failure.message}`
+        })
       }
       yield* replace(`${p}.bak`, previous)
     }
@@ -118,7 +139,7 @@ export const make = Effect.gen(function*() {
     yield* Effect.mapError(syncDirectory(fs, dir), io(dir, "fsync directory"))
   })
 
-  const quarantine = Effect.fn("StateStoreFs.quarantine")(function*(p: string) {
+  const quarantine = Effect.fn("StateStoreFs.quarantine")(function* (p: string) {
     const info = yield* Effect.mapError(fs.lstat(p), io(p, "quarantine"))
     if (info.type === "SymbolicLink") return yield* unsafe(p, "a symbolic link")
     const base = `${p}.corrupt-${stamp(yield* Clock.currentTimeMillis)}`

@@ -24,9 +24,13 @@ export interface FromSchemaOptions {
  * bridges it by drawing (seed, size) from fast-check, so runs replay from fast-check's seed; values
  * shrink by size only.
  */
-export const fromSchema = <S extends Schema.Top>(schema: S, options: FromSchemaOptions = {}): fc.Arbitrary<S["Type"]> => {
+export const fromSchema = <S extends Schema.Top>(
+  schema: S,
+  options: FromSchemaOptions = {}
+): fc.Arbitrary<S["Type"]> => {
   const arb = Arbitrary.schema(schema)
-  return fc.tuple(fc.noShrink(fc.integer()), fc.nat({ max: options.maxSize ?? 12 }))
+  return fc
+    .tuple(fc.noShrink(fc.integer()), fc.nat({ max: options.maxSize ?? 12 }))
     .map(([seed, size]) => Effect.runSync(Arbitrary.sampleEffect(arb, { count: 1, seed, size }))[0]!)
 }
 
@@ -41,7 +45,9 @@ export const signalsArbitrary = (options: FromSchemaOptions = {}): fc.Arbitrary<
 export const taskArbitrary = (options: FromSchemaOptions = {}): fc.Arbitrary<Task> => fromSchema(Task, options)
 
 /** Any plan step the Schema admits (for testing an embedder's own step executor). */
-export const planStepArbitrary = (options: FromSchemaOptions = {}): fc.Arbitrary<PlanStep> => fromSchema(PlanStep, options)
+export const planStepArbitrary = (options: FromSchemaOptions = {}): fc.Arbitrary<PlanStep> =>
+  fromSchema(PlanStep, options)
 
 /** Any task decision the Schema admits (for testing an embedder's rendering of decisions). */
-export const decisionArbitrary = (options: FromSchemaOptions = {}): fc.Arbitrary<TaskDecision> => fromSchema(TaskDecision, options)
+export const decisionArbitrary = (options: FromSchemaOptions = {}): fc.Arbitrary<TaskDecision> =>
+  fromSchema(TaskDecision, options)

@@ -13,7 +13,10 @@ import type { FakeWorld } from "../testing.ts"
  * once, survive SIGHUP, or finish / exit with a code once fake time has moved `afterMs` past its start.
  */
 export type AgentScript =
-  | "work" | "succeed" | "fail" | "ignore-hup"
+  | "work"
+  | "succeed"
+  | "fail"
+  | "ignore-hup"
   | { readonly afterMs: number; readonly then: "succeed" | "fail-marker" | { readonly exit: number } }
 
 /** One recorded agent start. */
@@ -45,8 +48,14 @@ export class FakeAgents {
     const taskId = env["REKINDLE_TASK"]
     if (taskId === undefined) return
     const launch: AgentLaunch = {
-      taskId, attempt: Number(env["REKINDLE_ATTEMPT"] ?? 0), pid: pane.process.pid, paneId: pane.id, cwd, argv,
-      doneFile: env["REKINDLE_DONE_FILE"], at: this.world.clock.now()
+      taskId,
+      attempt: Number(env["REKINDLE_ATTEMPT"] ?? 0),
+      pid: pane.process.pid,
+      paneId: pane.id,
+      cwd,
+      argv,
+      doneFile: env["REKINDLE_DONE_FILE"],
+      at: this.world.clock.now()
     }
     this.launches.push(launch)
     const script = this.scripts.get(taskId) ?? "work"
@@ -94,12 +103,17 @@ export class FakeAgents {
   finish(taskId: string, status: "succeeded" | "failed" = "succeeded"): boolean {
     const agent = this.current(taskId)
     if (agent === undefined) return false
-    if (status === "succeeded") this.world.git.commitInWorktree(agent.cwd, `${taskId}: done`, { [`${taskId}.txt`]: `${taskId} attempt ${agent.attempt}\n` })
+    if (status === "succeeded")
+      this.world.git.commitInWorktree(agent.cwd, `${taskId}: done`, {
+        [`${taskId}.txt`]: `${taskId} attempt ${agent.attempt}\n`
+      })
     if (agent.doneFile !== undefined) {
       const fs = this.world.memory.fs
       const dir = agent.doneFile.slice(0, agent.doneFile.lastIndexOf("/"))
       Effect.runSync(Effect.ignore(fs.makeDirectory(dir, { recursive: true })))
-      Effect.runSync(Effect.ignore(fs.writeFileString(agent.doneFile, JSON.stringify({ status, summary: `${taskId} ${status}` }))))
+      Effect.runSync(
+        Effect.ignore(fs.writeFileString(agent.doneFile, JSON.stringify({ status, summary: `${taskId} ${status}` })))
+      )
     }
     this.world.exitPane(agent.paneId, status === "succeeded" ? 0 : 1)
     return true

@@ -60,7 +60,17 @@ export class ProcWorld {
 
   private make(pid: number, ppid: number, argv: ReadonlyArray<string>, cwd: string): FakeProcess {
     this.starts += 1
-    return { pid, ppid, startTime: `t${this.starts}`, argv, cwd, alive: true, exitCode: undefined, signal: undefined, ignores: new Set() }
+    return {
+      pid,
+      ppid,
+      startTime: `t${this.starts}`,
+      argv,
+      cwd,
+      alive: true,
+      exitCode: undefined,
+      signal: undefined,
+      ignores: new Set()
+    }
   }
 
   /** Start a process under `ppid`. */

@@ -11,7 +11,7 @@
 import type { NewSessionSpec, PaneTarget, SessionTarget } from "../../core/ports/Tmux.ts"
 
 /** Escape one argument for tmux's command-line parser: a trailing `;` becomes `\;`. */
-export const escapeArg = (arg: string): string => arg.endsWith(";") ? `${arg.slice(0, -1)}\\;` : arg
+export const escapeArg = (arg: string): string => (arg.endsWith(";") ? `${arg.slice(0, -1)}\\;` : arg)
 
 /** Join tmux commands into one argv, each argument escaped, commands separated by a bare `;`. */
 export const commandLine = (commands: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string> =>
@@ -41,7 +41,6 @@ export const programArgv = (argv: ReadonlyArray<string>): ReadonlyArray<string> 
   argv.length === 1 ? ["env", "--", ...argv] : argv
 
 // Control characters are vis-encoded by tmux in names and break line-based output elsewhere.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/
 
 /**
@@ -88,14 +87,19 @@ export const newSessionProblem = (spec: NewSessionSpec): string | undefined =>
   absolutePathProblem(spec.cwd) ??
   (spec.argv.length === 0 || spec.argv[0] === "" ? "argv is empty" : undefined) ??
   (spec.argv.some((a) => a.includes("\0")) ? "argv contains NUL" : undefined) ??
-  Object.keys(spec.env ?? {}).map(envKeyProblem).find((p) => p !== undefined) ??
+  Object.keys(spec.env ?? {})
+    .map(envKeyProblem)
+    .find((p) => p !== undefined) ??
   (Object.values(spec.env ?? {}).some((v) => v.includes("\0")) ? "environment value contains NUL" : undefined) ??
   (spec.taskTag === undefined ? undefined : optionValueProblem(spec.taskTag)) ??
   (spec.logFile === undefined ? undefined : absolutePathProblem(spec.logFile))
 
 /** The exact tmux target for a session (`=name` or `$id`), or a problem. */
 export const sessionTargetArg = (t: SessionTarget): { readonly arg: string } | { readonly problem: string } => {
-  if ("sessionId" in t) return /^\$\d+$/.test(t.sessionId) ? { arg: t.sessionId } : { problem: `invalid session id: ${JSON.stringify(t.sessionId)}` }
+  if ("sessionId" in t)
+    return /^\$\d+$/.test(t.sessionId)
+      ? { arg: t.sessionId }
+      : { problem: `invalid session id: ${JSON.stringify(t.sessionId)}` }
   const problem = sessionNameProblem(t.name)
   return problem === undefined ? { arg: `=${t.name}` } : { problem }
 }
@@ -111,7 +115,8 @@ export const sessionPaneTargetArg = (t: SessionTarget): { readonly arg: string }
 
 /** The exact tmux target for a pane (`%id`, or `=name:` for a session's active pane), or a problem. */
 export const paneTargetArg = (t: PaneTarget): { readonly arg: string } | { readonly problem: string } => {
-  if ("paneId" in t) return /^%\d+$/.test(t.paneId) ? { arg: t.paneId } : { problem: `invalid pane id: ${JSON.stringify(t.paneId)}` }
+  if ("paneId" in t)
+    return /^%\d+$/.test(t.paneId) ? { arg: t.paneId } : { problem: `invalid pane id: ${JSON.stringify(t.paneId)}` }
   return sessionPaneTargetArg({ name: t.session })
 }
 

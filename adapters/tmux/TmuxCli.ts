@@ -8,7 +8,7 @@
  * status — tmux 3.3 may report that one snapshot late, see `needsReap`), and its first output byte
  * already reaches the log file.
  */
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { ChildProcessSpawner } from "effect/process"
@@ -35,10 +35,11 @@ const resolve = (r: { readonly arg: string } | { readonly problem: string }) =>
   "arg" in r ? Effect.succeed(r.arg) : Effect.fail(invalid(r.problem))
 
 /** Build the adapter. */
-export const make = Effect.fn("TmuxCli.make")(function*(options: TmuxCliOptions = {}) {
+export const make = Effect.fn("TmuxCli.make")(function* (options: TmuxCliOptions = {}) {
   const spawner = yield* Effect.context<ChildProcessSpawner.ChildProcessSpawner>()
   const socket = options.socket
-  if (socket !== undefined && Args.socketProblem(socket) !== undefined) return yield* invalid(Args.socketProblem(socket)!)
+  if (socket !== undefined && Args.socketProblem(socket) !== undefined)
+    return yield* invalid(Args.socketProblem(socket)!)
   const timeout = options.timeout ?? "10 seconds"
   const flags = Args.globalFlags(socket)
 
@@ -46,34 +47,46 @@ export const make = Effect.fn("TmuxCli.make")(function*(options: TmuxCliOptions 
   const raw = (commands: ReadonlyArray<ReadonlyArray<string>>) =>
     exec("tmux", [...flags, ...Args.commandLine(commands)], { timeout }).pipe(
       Effect.provideContext(spawner),
-      Effect.mapError((e) => new TmuxError({
-        reason: e.reason === "Timeout" ? "Timeout" : "Failed",
-        message: e.reason === "NotFound" ? "tmux is not installed (not on PATH)" : e.message
-      }))
+      Effect.mapError(
+        (e) =>
+          new TmuxError({
+            reason: e.reason === "Timeout" ? "Timeout" : "Failed",
+            message: e.reason === "NotFound" ? "tmux is not installed (not on PATH)" : e.message
+          })
+      )
     )
 
   /** Run tmux commands; a non-zero exit fails with the reason its stderr reads as. */
   const run = (commands: ReadonlyArray<ReadonlyArray<string>>) =>
-    Effect.flatMap(raw(commands), (r) => r.exitCode === 0
-      ? Effect.succeed(r.stdout)
-      : Effect.fail(new TmuxError({ reason: classifyFailure(r.stderr), message: r.stderr.trim() || `tmux exited ${r.exitCode}` })))
+    Effect.flatMap(raw(commands), (r) =>
+      r.exitCode === 0
+        ? Effect.succeed(r.stdout)
+        : Effect.fail(
+            new TmuxError({
+              reason: classifyFailure(r.stderr),
+              message: r.stderr.trim() || `tmux exited ${r.exitCode}`
+            })
+          )
+    )
 
   const snapshot: Effect.Effect<TmuxStatus> = raw([["list-panes", "-a", "-F", LIST_PANES_FORMAT]]).pipe(
-    Effect.flatMap((r) => Effect.sync((): TmuxStatus => {
-      if (r.exitCode !== 0) {
-        return classifyFailure(r.stderr) === "NoServer"
-          ? { state: "no-server" }
-          : { state: "unknown", reason: r.stderr.trim() || `tmux exited ${r.exitCode}` }
-      }
-      const parsed = parseListPanes(r.stdout)
-      if (!parsed.ok) return { state: "unknown", reason: parsed.reason }
-      if (parsed.serverPid !== undefined && needsReap(parsed.panes)) nudge(parsed.serverPid)
-      return { state: "up", panes: parsed.panes }
-    })),
+    Effect.flatMap((r) =>
+      Effect.sync((): TmuxStatus => {
+        if (r.exitCode !== 0) {
+          return classifyFailure(r.stderr) === "NoServer"
+            ? { state: "no-server" }
+            : { state: "unknown", reason: r.stderr.trim() || `tmux exited ${r.exitCode}` }
+        }
+        const parsed = parseListPanes(r.stdout)
+        if (!parsed.ok) return { state: "unknown", reason: parsed.reason }
+        if (parsed.serverPid !== undefined && needsReap(parsed.panes)) nudge(parsed.serverPid)
+        return { state: "up", panes: parsed.panes }
+      })
+    ),
     Effect.catch((e) => Effect.succeed<TmuxStatus>({ state: "unknown", reason: e.message }))
   )
 
-  const newSession = Effect.fn("TmuxCli.newSession")(function*(spec: NewSessionSpec) {
+  const newSession = Effect.fn("TmuxCli.newSession")(function* (spec: NewSessionSpec) {
     const problem = Args.newSessionProblem(spec)
     if (problem !== undefined) return yield* invalid(problem)
     // tmux silently starts the pane elsewhere when the directory is missing: refuse instead.
@@ -86,8 +99,20 @@ export const make = Effect.fn("TmuxCli.make")(function*(options: TmuxCliOptions 
     // middle of a launch leaves either nothing or the finished session — never a placeholder pane
     // (untagged, `cat -`), which a later resume would take for the task's live agent and wait on forever.
     const r = yield* raw([
-      ["new-session", "-d", "-P", "-F", ["#{session_id}", "#{pane_id}", "#{session_name}"].join(SEP),
-        "-s", Args.escapeFormat(spec.name), "-c", cwd, "--", "cat", "-"],
+      [
+        "new-session",
+        "-d",
+        "-P",
+        "-F",
+        ["#{session_id}", "#{pane_id}", "#{session_name}"].join(SEP),
+        "-s",
+        Args.escapeFormat(spec.name),
+        "-c",
+        cwd,
+        "--",
+        "cat",
+        "-"
+      ],
       ["set-option", "-p", "-t", pane, "remain-on-exit", "on"],
       ...(spec.taskTag === undefined ? [] : [["set-option", "-p", "-t", pane, "--", "@rekindle_task", spec.taskTag]]),
       ...(spec.logFile === undefined ? [] : [["pipe-pane", "-t", pane, "--", Args.pipeCommand(spec.logFile)]]),
@@ -100,7 +125,10 @@ export const make = Effect.fn("TmuxCli.make")(function*(options: TmuxCliOptions 
     const killIt = /^\$\d+$/.test(sessionId) ? Effect.ignore(run([["kill-session", "-t", sessionId]])) : Effect.void
     if (r.exitCode !== 0) {
       yield* killIt
-      return yield* new TmuxError({ reason: classifyFailure(r.stderr), message: r.stderr.trim() || `tmux exited ${r.exitCode}` })
+      return yield* new TmuxError({
+        reason: classifyFailure(r.stderr),
+        message: r.stderr.trim() || `tmux exited ${r.exitCode}`
+      })
     }
     if (storedName !== spec.name) {
       yield* killIt
@@ -109,11 +137,15 @@ export const make = Effect.fn("TmuxCli.make")(function*(options: TmuxCliOptions 
     return { sessionId, paneId, panePid: Number(shown.trim()) }
   })
 
-  const killSession = Effect.fn("TmuxCli.killSession")(function*(target: SessionTarget) {
+  const killSession = Effect.fn("TmuxCli.killSession")(function* (target: SessionTarget) {
     yield* run([["kill-session", "-t", yield* resolve(Args.sessionTargetArg(target))]])
   })
 
-  const sendText = Effect.fn("TmuxCli.sendText")(function*(pane: PaneTarget, text: string, opts?: { readonly submit?: boolean }) {
+  const sendText = Effect.fn("TmuxCli.sendText")(function* (
+    pane: PaneTarget,
+    text: string,
+    opts?: { readonly submit?: boolean }
+  ) {
     const t = yield* resolve(Args.paneTargetArg(pane))
     const typing = Args.chunkText(text, CHUNK_BYTES).map((chunk) => ["send-keys", "-t", t, "-l", "--", chunk])
     const enter = opts?.submit === false ? [] : [["send-keys", "-t", t, "Enter"]]
@@ -124,7 +156,7 @@ export const make = Effect.fn("TmuxCli.make")(function*(options: TmuxCliOptions 
     for (const batch of batches) if (batch.length > 0) yield* run(batch)
   })
 
-  const sendKeys = Effect.fn("TmuxCli.sendKeys")(function*(pane: PaneTarget, keys: ReadonlyArray<string>) {
+  const sendKeys = Effect.fn("TmuxCli.sendKeys")(function* (pane: PaneTarget, keys: ReadonlyArray<string>) {
     const t = yield* resolve(Args.paneTargetArg(pane))
     const bad = keys.map(Args.keyNameProblem).find((p) => p !== undefined)
     if (bad !== undefined) return yield* invalid(bad)
@@ -132,19 +164,22 @@ export const make = Effect.fn("TmuxCli.make")(function*(options: TmuxCliOptions 
     if (keys.length > 0) yield* run([["send-keys", "-t", t, "--", ...keys]])
   })
 
-  const capture = Effect.fn("TmuxCli.capture")(function*(pane: PaneTarget, lines: number) {
+  const capture = Effect.fn("TmuxCli.capture")(function* (pane: PaneTarget, lines: number) {
     const t = yield* resolve(Args.paneTargetArg(pane))
-    if (!Number.isInteger(lines) || lines < 0) return yield* invalid(`line count must be a non-negative integer: ${lines}`)
+    if (!Number.isInteger(lines) || lines < 0)
+      return yield* invalid(`line count must be a non-negative integer: ${lines}`)
     const out = yield* run([["capture-pane", "-p", "-J", "-t", t, "-S", `-${lines}`]])
     return lastLines(out, lines)
   })
 
-  const ensurePipe = Effect.fn("TmuxCli.ensurePipe")(function*(pane: PaneTarget, file: string) {
+  const ensurePipe = Effect.fn("TmuxCli.ensurePipe")(function* (pane: PaneTarget, file: string) {
     const t = yield* resolve(Args.paneTargetArg(pane))
     const problem = Args.absolutePathProblem(file)
     if (problem !== undefined) return yield* invalid(problem)
     // display-message prints empty fields (and exits 0) for a missing pane: the id tells them apart.
-    const [paneId = "", piped] = (yield* run([["display-message", "-p", "-t", t, `#{pane_id}${SEP}#{pane_pipe}`]])).trim().split(SEP)
+    const [paneId = "", piped] = (yield* run([["display-message", "-p", "-t", t, `#{pane_id}${SEP}#{pane_pipe}`]]))
+      .trim()
+      .split(SEP)
     if (paneId === "") return yield* new TmuxError({ reason: "NotFound", message: `can't find pane: ${t}` })
     // `pipe-pane -o` would toggle an existing pipe OFF, so the check above decides instead.
     if (piped === "1") return false
@@ -153,7 +188,7 @@ export const make = Effect.fn("TmuxCli.make")(function*(options: TmuxCliOptions 
     return true
   })
 
-  const setStatus = Effect.fn("TmuxCli.setStatus")(function*(session: SessionTarget, text: string) {
+  const setStatus = Effect.fn("TmuxCli.setStatus")(function* (session: SessionTarget, text: string) {
     const t = yield* resolve(Args.sessionPaneTargetArg(session))
     yield* run([
       ["set-option", "-t", t, "--", "status-right", Args.escapeStatus(text)],
@@ -206,5 +241,6 @@ const isDirectory = (path: string): boolean => {
 }
 
 /** The live layer for one socket. */
-export const layer = (options: TmuxCliOptions = {}): Layer.Layer<Tmux, TmuxError, ChildProcessSpawner.ChildProcessSpawner> =>
-  Layer.effect(Tmux, make(options))
+export const layer = (
+  options: TmuxCliOptions = {}
+): Layer.Layer<Tmux, TmuxError, ChildProcessSpawner.ChildProcessSpawner> => Layer.effect(Tmux, make(options))

@@ -38,7 +38,6 @@ const FIELDS = [
 export const LIST_PANES_FORMAT = FIELDS.join(SEP)
 
 /** What tmux's `s` modifier does to a free-text field: control characters become `?`. */
-// eslint-disable-next-line no-control-regex
 export const sanitize = (text: string): string => text.replace(/[\u0000-\u001f\u007f]/g, "?")
 
 /**
@@ -66,7 +65,16 @@ const parseRow = (line: string): { readonly pane: TmuxPane; readonly serverPid: 
   const parts = line.split(SEP)
   if (parts.length < FIELDS.length) return `expected ${FIELDS.length} fields, got ${parts.length}`
   const [server, sessionId, paneId, pid, dead, status, signal, pipe, command, tag] = parts as [
-    string, string, string, string, string, string, string, string, string, string
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string
   ]
   const sessionName = parts.slice(FIELDS.length - 1).join(SEP)
   if (!INT.test(server)) return `bad server pid ${JSON.stringify(server)}`
@@ -104,14 +112,14 @@ export const parseListPanes = (
   stdout: string
 ):
   | { readonly ok: true; readonly panes: ReadonlyArray<TmuxPane>; readonly serverPid: number | undefined }
-  | { readonly ok: false; readonly reason: string } =>
-{
+  | { readonly ok: false; readonly reason: string } => {
   const panes: Array<TmuxPane> = []
   let serverPid: number | undefined
   for (const line of stdout.split("\n")) {
     if (line === "") continue
     const row = parseRow(line)
-    if (typeof row === "string") return { ok: false, reason: `unparseable list-panes row (${row}): ${JSON.stringify(line)}` }
+    if (typeof row === "string")
+      return { ok: false, reason: `unparseable list-panes row (${row}): ${JSON.stringify(line)}` }
     panes.push(row.pane)
     serverPid = row.serverPid
   }
@@ -138,9 +146,11 @@ export type TmuxFailure = "NoServer" | "Unreachable" | "NotFound" | "DuplicateSe
 export const classifyFailure = (stderr: string): TmuxFailure => {
   if (/no server running on /.test(stderr)) return "NoServer"
   if (/error connecting to .*\(No such file or directory\)/.test(stderr)) return "NoServer"
-  if (/error connecting to |unsafe permissions|server exited unexpectedly|lost server/.test(stderr)) return "Unreachable"
+  if (/error connecting to |unsafe permissions|server exited unexpectedly|lost server/.test(stderr))
+    return "Unreachable"
   if (/duplicate session/.test(stderr)) return "DuplicateSession"
-  if (/can't find (session|pane|window)|no such (session|pane|window)|session not found|pane not found/.test(stderr)) return "NotFound"
+  if (/can't find (session|pane|window)|no such (session|pane|window)|session not found|pane not found/.test(stderr))
+    return "NotFound"
   return "Failed"
 }
 

@@ -77,7 +77,9 @@ export class TmuxWorld {
   readonly procs: ProcWorld
   readonly isDirectory: (path: string) => boolean
   /** Called for every launched program: attach fake-agent behaviour here. */
-  onLaunch: ((pane: FakePane, argv: ReadonlyArray<string>, cwd: string, env: Readonly<Record<string, string>>) => void) | undefined
+  onLaunch:
+    | ((pane: FakePane, argv: ReadonlyArray<string>, cwd: string, env: Readonly<Record<string, string>>) => void)
+    | undefined
   private readonly pipeSink: (file: string, text: string) => void
   private readonly servers = new Map<string, FakeServer>()
   private readonly unreachable = new Set<string>()

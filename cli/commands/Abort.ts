@@ -16,27 +16,45 @@ import { AbortOutput } from "../render/Shapes.ts"
 import { batchArg, yesFlag } from "../shared/Args.ts"
 
 /** The `abort` command. */
-export const abort = Command.make("abort", {
-  batch: batchArg,
-  hard: Flag.Boolean("hard").pipe(Flag.withDescription("Stop every session now, without a wrap-up grace period (asks first)"), Flag.withDefault(false)),
-  grace: Flag.Int("grace").pipe(Flag.withDescription("Seconds a graceful abort waits for agents to wrap up"), Flag.withDefault(30)),
-  yes: yesFlag
-}, Effect.fn("cli.abort")(function*({ batch, hard, grace, yes }) {
-  const ctx = yield* context
-  const t = yield* target(ctx, Option.getOrUndefined(batch))
-  yield* confirm(ctx, {
-    needed: hard,
-    yes,
-    question: `hard-abort batch ${t.batchId}? Every agent is stopped at once (worktrees and state are kept)`,
-    command: "abort",
-    batchId: t.batchId
+export const abort = Command.make(
+  "abort",
+  {
+    batch: batchArg,
+    hard: Flag.Boolean("hard").pipe(
+      Flag.withDescription("Stop every session now, without a wrap-up grace period (asks first)"),
+      Flag.withDefault(false)
+    ),
+    grace: Flag.Int("grace").pipe(
+      Flag.withDescription("Seconds a graceful abort waits for agents to wrap up"),
+      Flag.withDefault(30)
+    ),
+    yes: yesFlag
+  },
+  Effect.fn("cli.abort")(function* ({ batch, hard, grace, yes }) {
+    const ctx = yield* context
+    const t = yield* target(ctx, Option.getOrUndefined(batch))
+    yield* confirm(ctx, {
+      needed: hard,
+      yes,
+      question: `hard-abort batch ${t.batchId}? Every agent is stopped at once (worktrees and state are kept)`,
+      command: "abort",
+      batchId: t.batchId
+    })
+    const r = yield* t.run(
+      abortBatch({ repoRoot: t.repoRoot, batchId: t.batchId }, { hard, graceMs: Math.max(0, grace) * 1000 })
+    )
+    const out = { batchId: r.batchId, hard: r.hard, stopped: r.stopped }
+    yield* emit(
+      ctx,
+      () => jsonDocument(AbortOutput, out),
+      () => renderAbort(ctx.out, out)
+    )
   })
-  const r = yield* t.run(abortBatch({ repoRoot: t.repoRoot, batchId: t.batchId }, { hard, graceMs: Math.max(0, grace) * 1000 }))
-  const out = { batchId: r.batchId, hard: r.hard, stopped: r.stopped }
-  yield* emit(ctx, () => jsonDocument(AbortOutput, out), () => renderAbort(ctx.out, out))
-})).pipe(
+).pipe(
   Command.withShortDescription("Stop a batch's agents, keep its work"),
-  Command.withDescription("Stop a batch's agents and mark it stopped; worktrees, branches and state are kept (`resume --force` continues it)."),
+  Command.withDescription(
+    "Stop a batch's agents and mark it stopped; worktrees, branches and state are kept (`resume --force` continues it)."
+  ),
   Command.withExamples([
     { command: "rekindle abort", description: "ask agents to wrap up, wait up to 30 s, then stop them" },
     { command: "rekindle abort --hard --yes", description: "stop everything now, no question" }

@@ -15,19 +15,32 @@ import { attachNow, attachTarget, findTask } from "../shared/Attaching.ts"
 import { batchFlag, taskArg } from "../shared/Args.ts"
 
 /** The `attach` command. */
-export const attach = Command.make("attach", { task: taskArg, batch: batchFlag }, Effect.fn("cli.attach")(function*({ task, batch }) {
-  const ctx = yield* context
-  const t = yield* target(ctx, Option.getOrUndefined(batch))
-  const found = yield* findTask(t.state, task)
-  const { session, argv } = yield* t.run(attachTarget(ctx, t.state, found, t.socket))
-  if (ctx.json) {
-    return yield* emit(ctx, () => jsonDocument(AttachOutput, { batchId: t.batchId, taskId: task, session, command: argv }), () => [])
-  }
-  if (!ctx.env.stdinIsTTY || !ctx.env.stdoutIsTTY) {
-    return yield* fail("E_USAGE", "attach needs a terminal (stdin and stdout)", `run it from a terminal: ${argv.join(" ")}`, { command: argv })
-  }
-  yield* attachNow(ctx, argv)
-})).pipe(
+export const attach = Command.make(
+  "attach",
+  { task: taskArg, batch: batchFlag },
+  Effect.fn("cli.attach")(function* ({ task, batch }) {
+    const ctx = yield* context
+    const t = yield* target(ctx, Option.getOrUndefined(batch))
+    const found = yield* findTask(t.state, task)
+    const { session, argv } = yield* t.run(attachTarget(ctx, t.state, found, t.socket))
+    if (ctx.json) {
+      return yield* emit(
+        ctx,
+        () => jsonDocument(AttachOutput, { batchId: t.batchId, taskId: task, session, command: argv }),
+        () => []
+      )
+    }
+    if (!ctx.env.stdinIsTTY || !ctx.env.stdoutIsTTY) {
+      return yield* fail(
+        "E_USAGE",
+        "attach needs a terminal (stdin and stdout)",
+        `run it from a terminal: ${argv.join(" ")}`,
+        { command: argv }
+      )
+    }
+    yield* attachNow(ctx, argv)
+  })
+).pipe(
   Command.withShortDescription("Attach to a task's tmux session"),
   Command.withDescription("Attach to a task's tmux session (switch-client when already inside that tmux server)."),
   Command.withExamples([

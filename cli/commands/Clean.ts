@@ -19,34 +19,50 @@ import { stepLines } from "../render/Steps.ts"
 import { batchArg, dryRunFlag, yesFlag } from "../shared/Args.ts"
 
 const show = (ctx: Ctx, r: CleanReport) => {
-  const doc: CleanOutput = { batchId: r.batchId, dryRun: r.dryRun, applied: !r.dryRun, steps: r.steps, archivedTo: r.archivedTo ?? null }
-  return emit(ctx, () => jsonDocument(CleanOutput, doc), () => renderClean(ctx.out, doc))
+  const doc: CleanOutput = {
+    batchId: r.batchId,
+    dryRun: r.dryRun,
+    applied: !r.dryRun,
+    steps: r.steps,
+    archivedTo: r.archivedTo ?? null
+  }
+  return emit(
+    ctx,
+    () => jsonDocument(CleanOutput, doc),
+    () => renderClean(ctx.out, doc)
+  )
 }
 
 /** The `clean` command. */
-export const clean = Command.make("clean", { batch: batchArg, dryRun: dryRunFlag, yes: yesFlag }, Effect.fn("cli.clean")(function*({ batch, dryRun, yes }) {
-  const ctx = yield* context
-  const t = yield* target(ctx, Option.getOrUndefined(batch))
-  const ref = { repoRoot: t.repoRoot, batchId: t.batchId }
-  const preview = yield* t.run(cleanBatch(ref, { dryRun: true }))
-  if (dryRun) return yield* show(ctx, preview)
-  if (decideConfirm({ needed: true, yes, stdinIsTTY: ctx.env.stdinIsTTY, stderrIsTTY: ctx.env.stderrIsTTY }) === "ask") {
-    yield* Console.error(["clean would:", ...stepLines(ctx.err, preview.steps)].join("\n"))
-  }
-  yield* confirm(ctx, {
-    needed: true,
-    yes,
-    question: `end batch ${t.batchId}: stop its sessions, remove its worktrees (dirty or unmerged work is snapshotted first) and archive its state?`,
-    command: "clean",
-    batchId: t.batchId
+export const clean = Command.make(
+  "clean",
+  { batch: batchArg, dryRun: dryRunFlag, yes: yesFlag },
+  Effect.fn("cli.clean")(function* ({ batch, dryRun, yes }) {
+    const ctx = yield* context
+    const t = yield* target(ctx, Option.getOrUndefined(batch))
+    const ref = { repoRoot: t.repoRoot, batchId: t.batchId }
+    const preview = yield* t.run(cleanBatch(ref, { dryRun: true }))
+    if (dryRun) return yield* show(ctx, preview)
+    if (
+      decideConfirm({ needed: true, yes, stdinIsTTY: ctx.env.stdinIsTTY, stderrIsTTY: ctx.env.stderrIsTTY }) === "ask"
+    ) {
+      yield* Console.error(["clean would:", ...stepLines(ctx.err, preview.steps)].join("\n"))
+    }
+    yield* confirm(ctx, {
+      needed: true,
+      yes,
+      question: `end batch ${t.batchId}: stop its sessions, remove its worktrees (dirty or unmerged work is snapshotted first) and archive its state?`,
+      command: "clean",
+      batchId: t.batchId
+    })
+    yield* show(ctx, yield* t.run(cleanBatch(ref, { dryRun: false })))
   })
-  yield* show(ctx, yield* t.run(cleanBatch(ref, { dryRun: false })))
-})).pipe(
+).pipe(
   Command.withShortDescription("End a batch: stop its sessions, remove its worktrees, archive its state"),
   Command.withDescription(
     "End a batch's life: stop its sessions, snapshot every dirty or unmerged worktree to refs/rekindle/wip/, remove its worktrees and " +
-    "merged branches (unmerged branches are kept), and move its state, journal and logs to .rekindle/.archive/. Asks first; --yes when " +
-    "not on a terminal; --dry-run changes nothing. Refused while a live supervisor runs the batch."
+      "merged branches (unmerged branches are kept), and move its state, journal and logs to .rekindle/.archive/. Asks first; --yes when " +
+      "not on a terminal; --dry-run changes nothing. Refused while a live supervisor runs the batch."
   ),
   Command.withExamples([
     { command: "rekindle clean --dry-run", description: "show what would be done" },

@@ -21,35 +21,60 @@ import { batchFlag, taskArg } from "../shared/Args.ts"
 import { followLog, readTail } from "../shared/LogReading.ts"
 
 /** The `logs` command. */
-export const logs = Command.make("logs", {
-  task: taskArg,
-  batch: batchFlag,
-  follow: Flag.Boolean("follow").pipe(Flag.withAlias("f"), Flag.withDescription("Keep printing appended output until the task's pane ends"), Flag.withDefault(false)),
-  bytes: Flag.Int("bytes").pipe(Flag.withDescription("Print at most the last N bytes (whole lines)"), Flag.withDefault(1 << 20))
-}, Effect.fn("cli.logs")(function*({ task, batch, follow, bytes }) {
-  const ctx = yield* context
-  if (follow && ctx.json) return yield* fail("E_USAGE", "--follow streams text and cannot be one JSON document", "drop --json, or drop --follow")
-  const t = yield* target(ctx, Option.getOrUndefined(batch))
-  yield* findTask(t.state, task)
-  const path = batchPaths(t.repoRoot, t.batchId).log(task)
-  const tail = yield* t.run(readTail(path, Math.max(1, bytes)))
-  if (ctx.json) {
-    return yield* emit(ctx, () => jsonDocument(LogsOutput, { batchId: t.batchId, taskId: task, path, size: tail.size, text: tail.text }), () => [])
-  }
-  if (tail.size === 0 && !follow) return yield* note(ctx.err.dim(`no output from ${task} yet (${path})`))
-  const lines = tail.text.endsWith("\n") ? tail.text.slice(0, -1) : tail.text
-  if (tail.text !== "") yield* Console.log(lines)
-  if (!follow) return
-  const tag = ownershipTag(t.batchId, task)
-  yield* t.run(Effect.gen(function*() {
-    const tmux = yield* Tmux
-    const tailer = yield* LogTail
-    // Unknown tmux: keep following (nothing may be concluded dead).
-    const paneAlive = Effect.map(tmux.snapshot, (snap) =>
-      snap.state === "unknown" || (snap.state === "up" && snap.panes.some((p) => p.taskTag === tag && !p.dead)))
-    yield* followLog(tailer, path, tail.size, paneAlive, (line) => Console.log(line))
-  }))
-})).pipe(
+export const logs = Command.make(
+  "logs",
+  {
+    task: taskArg,
+    batch: batchFlag,
+    follow: Flag.Boolean("follow").pipe(
+      Flag.withAlias("f"),
+      Flag.withDescription("Keep printing appended output until the task's pane ends"),
+      Flag.withDefault(false)
+    ),
+    bytes: Flag.Int("bytes").pipe(
+      Flag.withDescription("Print at most the last N bytes (whole lines)"),
+      Flag.withDefault(1 << 20)
+    )
+  },
+  Effect.fn("cli.logs")(function* ({ task, batch, follow, bytes }) {
+    const ctx = yield* context
+    if (follow && ctx.json)
+      return yield* fail(
+        "E_USAGE",
+        "--follow streams text and cannot be one JSON document",
+        "drop --json, or drop --follow"
+      )
+    const t = yield* target(ctx, Option.getOrUndefined(batch))
+    yield* findTask(t.state, task)
+    const path = batchPaths(t.repoRoot, t.batchId).log(task)
+    const tail = yield* t.run(readTail(path, Math.max(1, bytes)))
+    if (ctx.json) {
+      return yield* emit(
+        ctx,
+        () => jsonDocument(LogsOutput, { batchId: t.batchId, taskId: task, path, size: tail.size, text: tail.text }),
+        () => []
+      )
+    }
+    if (tail.size === 0 && !follow) return yield* note(ctx.err.dim(`no output from ${task} yet (${path})`))
+    const lines = tail.text.endsWith("\n") ? tail.text.slice(0, -1) : tail.text
+    if (tail.text !== "") yield* Console.log(lines)
+    if (!follow) return
+    const tag = ownershipTag(t.batchId, task)
+    yield* t.run(
+      Effect.gen(function* () {
+        const tmux = yield* Tmux
+        const tailer = yield* LogTail
+        // Unknown tmux: keep following (nothing may be concluded dead).
+        const paneAlive = Effect.map(
+          tmux.snapshot,
+          (snap) =>
+            snap.state === "unknown" || (snap.state === "up" && snap.panes.some((p) => p.taskTag === tag && !p.dead))
+        )
+        yield* followLog(tailer, path, tail.size, paneAlive, (line) => Console.log(line))
+      })
+    )
+  })
+).pipe(
   Command.withShortDescription("Print (or follow) a task's output log"),
   Command.withDescription("Print a task's output log; --follow keeps printing until its pane ends."),
   Command.withExamples([

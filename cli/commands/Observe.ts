@@ -15,15 +15,28 @@ import { renderSignals } from "../render/Signals.ts"
 import { batchArg } from "../shared/Args.ts"
 
 /** The `observe` command. */
-export const observe = Command.make("observe", { batch: batchArg }, Effect.fn("cli.observe")(function*({ batch }) {
-  const ctx = yield* context
-  const t = yield* target(ctx, Option.getOrUndefined(batch))
-  const { signals } = yield* t.run(planState(t.state))
-  yield* emit(ctx, () => jsonDocument(Signals, signals), () => renderSignals(ctx.out, t.state, signals))
-})).pipe(
+export const observe = Command.make(
+  "observe",
+  { batch: batchArg },
+  Effect.fn("cli.observe")(function* ({ batch }) {
+    const ctx = yield* context
+    const t = yield* target(ctx, Option.getOrUndefined(batch))
+    const { signals } = yield* t.run(planState(t.state))
+    yield* emit(
+      ctx,
+      () => jsonDocument(Signals, signals),
+      () => renderSignals(ctx.out, t.state, signals)
+    )
+  })
+).pipe(
   Command.withShortDescription("One observation pass; --json saves a snapshot"),
-  Command.withDescription("Observe tmux, processes, worktrees, done markers and transcripts once; --json prints the snapshot. Read-only."),
+  Command.withDescription(
+    "Observe tmux, processes, worktrees, done markers and transcripts once; --json prints the snapshot. Read-only."
+  ),
   Command.withExamples([
-    { command: "rekindle observe --json > signals.json", description: "save a snapshot (for a bug report, or `plan --signals`)" }
+    {
+      command: "rekindle observe --json > signals.json",
+      description: "save a snapshot (for a bug report, or `plan --signals`)"
+    }
   ])
 )

@@ -22,39 +22,66 @@ const decodeSignals = Schema.decodeUnknownEffect(Schema.fromJsonString(Signals))
 
 /** Read and decode a saved signals snapshot (E_IO unreadable, E_USAGE not a snapshot). */
 export const readSnapshot = (ctx: Ctx, t: Target, file: string) =>
-  t.run(Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const path = argPath(ctx, file)
-    const text = yield* fs.readFileString(path).pipe(
-      Effect.mapError((e) => fail("E_IO", `cannot read ${path}: ${e.message}`, "pass a file saved with `rekindle observe --json > file`")))
-    return yield* decodeSignals(text).pipe(
-      Effect.mapError((e) => fail("E_USAGE", `${path} is not a signals snapshot: ${e.message.split("\n")[0]}`,
-        "save one with `rekindle observe --json > file`; its shape is `rekindle schema signals`")))
-  }))
+  t.run(
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const path = argPath(ctx, file)
+      const text = yield* fs
+        .readFileString(path)
+        .pipe(
+          Effect.mapError((e) =>
+            fail("E_IO", `cannot read ${path}: ${e.message}`, "pass a file saved with `rekindle observe --json > file`")
+          )
+        )
+      return yield* decodeSignals(text).pipe(
+        Effect.mapError((e) =>
+          fail(
+            "E_USAGE",
+            `${path} is not a signals snapshot: ${e.message.split("\n")[0]}`,
+            "save one with `rekindle observe --json > file`; its shape is `rekindle schema signals`"
+          )
+        )
+      )
+    })
+  )
 
 /** The `plan` command. */
-export const plan = Command.make("plan", {
-  batch: batchArg,
-  signals: Flag.String("signals").pipe(
-    Flag.withDescription("Replay a snapshot saved by `rekindle observe --json` (no live calls)"),
-    Flag.optional
-  ),
-  force: forceFlag
-}, Effect.fn("cli.plan")(function*({ batch, signals, force }) {
-  const ctx = yield* context
-  const t = yield* target(ctx, Option.getOrUndefined(batch))
-  const file = Option.getOrUndefined(signals)
-  const report = file === undefined
-    ? yield* t.run(planLive({ repoRoot: t.repoRoot, batchId: t.batchId }, { force }))
-    : planFromSnapshot(t.state, yield* readSnapshot(ctx, t, file), { force })
-  const source = file === undefined ? "live" : "snapshot"
-  yield* emit(ctx, () => jsonDocument(PlanOutput, planJson(report, source)), () => renderPlan(ctx.out, report, source))
-})).pipe(
+export const plan = Command.make(
+  "plan",
+  {
+    batch: batchArg,
+    signals: Flag.String("signals").pipe(
+      Flag.withDescription("Replay a snapshot saved by `rekindle observe --json` (no live calls)"),
+      Flag.optional
+    ),
+    force: forceFlag
+  },
+  Effect.fn("cli.plan")(function* ({ batch, signals, force }) {
+    const ctx = yield* context
+    const t = yield* target(ctx, Option.getOrUndefined(batch))
+    const file = Option.getOrUndefined(signals)
+    const report =
+      file === undefined
+        ? yield* t.run(planLive({ repoRoot: t.repoRoot, batchId: t.batchId }, { force }))
+        : planFromSnapshot(t.state, yield* readSnapshot(ctx, t, file), { force })
+    const source = file === undefined ? "live" : "snapshot"
+    yield* emit(
+      ctx,
+      () => jsonDocument(PlanOutput, planJson(report, source)),
+      () => renderPlan(ctx.out, report, source)
+    )
+  })
+).pipe(
   Command.withShortDescription("What resume would do, per task and as ordered steps"),
-  Command.withDescription("Show what `rekindle resume` would do: per task the action, age and reason, then the ordered steps. Read-only."),
+  Command.withDescription(
+    "Show what `rekindle resume` would do: per task the action, age and reason, then the ordered steps. Read-only."
+  ),
   Command.withExamples([
     { command: "rekindle plan", description: "observe live and decide" },
     { command: "rekindle plan --json", description: "the plan as JSON (`rekindle schema plan`)" },
-    { command: "rekindle plan --signals signals.json", description: "replay a snapshot saved by `rekindle observe --json`" }
+    {
+      command: "rekindle plan --signals signals.json",
+      description: "replay a snapshot saved by `rekindle observe --json`"
+    }
   ])
 )

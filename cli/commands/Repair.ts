@@ -23,10 +23,15 @@ import { stepLines } from "../render/Steps.ts"
 import { batchArg, dryRunFlag, yesFlag } from "../shared/Args.ts"
 
 /** Repo, the batch ref and the socket for `repair` (with `--all`: every batch, socket of the newest). */
-const scope = Effect.fn("cli.repairScope")(function*(ctx: Ctx, batch: string | undefined, all: boolean) {
+const scope = Effect.fn("cli.repairScope")(function* (ctx: Ctx, batch: string | undefined, all: boolean) {
   if (!all) {
     const t = yield* target(ctx, batch)
-    return { repoRoot: t.repoRoot, ref: { repoRoot: t.repoRoot, batchId: t.batchId }, run: t.run, home: t.batchId as string | undefined }
+    return {
+      repoRoot: t.repoRoot,
+      ref: { repoRoot: t.repoRoot, batchId: t.batchId },
+      run: t.run,
+      home: t.batchId as string | undefined
+    }
   }
   const repoRoot = yield* repoRootOf(ctx)
   const first = runnerFor(ctx, ctx.socket)
@@ -38,41 +43,59 @@ const scope = Effect.fn("cli.repairScope")(function*(ctx: Ctx, batch: string | u
 })
 
 const show = (ctx: Ctx, r: RepairReport, applied: boolean) =>
-  emit(ctx, () => jsonDocument(RepairOutput, repairJson(r, applied)), () => renderRepair(ctx.out, r, applied))
+  emit(
+    ctx,
+    () => jsonDocument(RepairOutput, repairJson(r, applied)),
+    () => renderRepair(ctx.out, r, applied)
+  )
 
 /** The `repair` command. */
-export const repair = Command.make("repair", {
-  batch: batchArg,
-  all: Flag.Boolean("all").pipe(Flag.withDescription("Every batch of the repo, and resources of batches whose state is gone"), Flag.withDefault(false)),
-  dryRun: dryRunFlag,
-  yes: yesFlag
-}, Effect.fn("cli.repair")(function*({ batch, all, dryRun, yes }) {
-  const ctx = yield* context
-  if (all && Option.isSome(batch)) {
-    return yield* fail("E_USAGE", "give a batch or --all, not both", "`rekindle repair <batch>` or `rekindle repair --all`")
-  }
-  const s = yield* scope(ctx, Option.getOrUndefined(batch), all)
-  const preview = yield* s.run(repairBatches(s.ref, { dryRun: true, all }))
-  if (dryRun || preview.steps.length === 0) return yield* show(ctx, preview, false)
-  const needed = preview.removals > 0
-  if (decideConfirm({ needed, yes, stdinIsTTY: ctx.env.stdinIsTTY, stderrIsTTY: ctx.env.stderrIsTTY }) === "ask") {
-    yield* Console.error(["repair would:", ...stepLines(ctx.err, preview.steps)].join("\n"))
-  }
-  yield* confirm(ctx, {
-    needed,
-    yes,
-    question: `remove ${preview.removals} thing(s) rekindle owns (dirty or unmerged work is snapshotted first)?`,
-    command: "repair",
-    batchId: s.home
+export const repair = Command.make(
+  "repair",
+  {
+    batch: batchArg,
+    all: Flag.Boolean("all").pipe(
+      Flag.withDescription("Every batch of the repo, and resources of batches whose state is gone"),
+      Flag.withDefault(false)
+    ),
+    dryRun: dryRunFlag,
+    yes: yesFlag
+  },
+  Effect.fn("cli.repair")(function* ({ batch, all, dryRun, yes }) {
+    const ctx = yield* context
+    if (all && Option.isSome(batch)) {
+      return yield* fail(
+        "E_USAGE",
+        "give a batch or --all, not both",
+        "`rekindle repair <batch>` or `rekindle repair --all`"
+      )
+    }
+    const s = yield* scope(ctx, Option.getOrUndefined(batch), all)
+    const preview = yield* s.run(repairBatches(s.ref, { dryRun: true, all }))
+    if (dryRun || preview.steps.length === 0) return yield* show(ctx, preview, false)
+    const needed = preview.removals > 0
+    if (decideConfirm({ needed, yes, stdinIsTTY: ctx.env.stdinIsTTY, stderrIsTTY: ctx.env.stderrIsTTY }) === "ask") {
+      yield* Console.error(["repair would:", ...stepLines(ctx.err, preview.steps)].join("\n"))
+    }
+    yield* confirm(ctx, {
+      needed,
+      yes,
+      question: `remove ${preview.removals} thing(s) rekindle owns (dirty or unmerged work is snapshotted first)?`,
+      command: "repair",
+      batchId: s.home
+    })
+    const act = s.run(repairBatches(s.ref, { dryRun: false, all }))
+    const done =
+      s.home === undefined
+        ? yield* act
+        : yield* withProgress(ctx, s.run, batchPaths(s.repoRoot, s.home).journal, "repair", act)
+    yield* show(ctx, done, true)
   })
-  const act = s.run(repairBatches(s.ref, { dryRun: false, all }))
-  const done = s.home === undefined ? yield* act : yield* withProgress(ctx, s.run, batchPaths(s.repoRoot, s.home).journal, "repair", act)
-  yield* show(ctx, done, true)
-})).pipe(
+).pipe(
   Command.withShortDescription("Clean up orphan sessions, worktrees and branches"),
   Command.withDescription(
     "Find orphan sessions, worktrees and branches rekindle owns, and state entries whose resources vanished; clean them up safely " +
-    "(WIP snapshot before any removal). Removals ask first; --yes when not on a terminal."
+      "(WIP snapshot before any removal). Removals ask first; --yes when not on a terminal."
   ),
   Command.withExamples([
     { command: "rekindle repair --dry-run", description: "list findings and the steps, change nothing" },

@@ -17,25 +17,36 @@ import { batchFlag, taskArg, yesFlag } from "../shared/Args.ts"
 import { reportResume } from "./Resume.ts"
 
 /** The `restart` command. */
-export const restart = Command.make("restart", { task: taskArg, batch: batchFlag, yes: yesFlag }, Effect.fn("cli.restart")(function*({ task, batch, yes }) {
-  const ctx = yield* context
-  const t = yield* target(ctx, Option.getOrUndefined(batch))
-  const found = yield* findTask(t.state, task)
-  // A restart without a usable worktree could only stop the session: refuse before asking.
-  yield* t.run(requireWorktree(found))
-  yield* confirm(ctx, {
-    needed: true,
-    yes,
-    question: `restart task ${task} of batch ${t.batchId}? Its session is stopped, its work snapshotted, and its agent relaunched`,
-    command: "restart",
-    batchId: t.batchId
+export const restart = Command.make(
+  "restart",
+  { task: taskArg, batch: batchFlag, yes: yesFlag },
+  Effect.fn("cli.restart")(function* ({ task, batch, yes }) {
+    const ctx = yield* context
+    const t = yield* target(ctx, Option.getOrUndefined(batch))
+    const found = yield* findTask(t.state, task)
+    // A restart without a usable worktree could only stop the session: refuse before asking.
+    yield* t.run(requireWorktree(found))
+    yield* confirm(ctx, {
+      needed: true,
+      yes,
+      question: `restart task ${task} of batch ${t.batchId}? Its session is stopped, its work snapshotted, and its agent relaunched`,
+      command: "restart",
+      batchId: t.batchId
+    })
+    const r = yield* withProgress(
+      ctx,
+      t.run,
+      batchPaths(t.repoRoot, t.batchId).journal,
+      `restart ${task}`,
+      t.run(resume({ repoRoot: t.repoRoot, batchId: t.batchId }, { restart: task }))
+    )
+    yield* reportResume(ctx, r)
   })
-  const r = yield* withProgress(ctx, t.run, batchPaths(t.repoRoot, t.batchId).journal, `restart ${task}`,
-    t.run(resume({ repoRoot: t.repoRoot, batchId: t.batchId }, { restart: task })))
-  yield* reportResume(ctx, r)
-})).pipe(
+).pipe(
   Command.withShortDescription("Kill and relaunch one task's agent"),
-  Command.withDescription("Kill and relaunch one task's agent (its work is snapshotted first). Asks for confirmation; --yes when not on a terminal."),
+  Command.withDescription(
+    "Kill and relaunch one task's agent (its work is snapshotted first). Asks for confirmation; --yes when not on a terminal."
+  ),
   Command.withExamples([
     { command: "rekindle restart fix-login", description: "asks, then restarts task fix-login" },
     { command: "rekindle restart fix-login --batch b1 --yes", description: "no question (scripts, CI)" }

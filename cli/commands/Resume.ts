@@ -25,50 +25,79 @@ import { interactive, startInBackground } from "../shared/Background.ts"
 import { batchArg, dryRunFlag, forceFlag } from "../shared/Args.ts"
 
 /** Print a resume/restart result; a failed resume (relaunch storm) exits 1 after its document. */
-export const reportResume = Effect.fn("cli.reportResume")(function*(ctx: Ctx, r: ResumeResult) {
-  yield* emit(ctx, () => jsonDocument(ResumeOutput, resumeJson(r)), () => renderResume(ctx.out, r))
+export const reportResume = Effect.fn("cli.reportResume")(function* (ctx: Ctx, r: ResumeResult) {
+  yield* emit(
+    ctx,
+    () => jsonDocument(ResumeOutput, resumeJson(r)),
+    () => renderResume(ctx.out, r)
+  )
   if (r.outcome === "resume_failed") return yield* new Reported({ exitCode: 1 })
 })
 
 /** The `resume` command. */
-export const resume = Command.make("resume", {
-  batch: batchArg,
-  force: forceFlag,
-  detached: Flag.Boolean("detached").pipe(
-    Flag.withDescription("Hand recovery and the remaining waves to a background supervisor; return once it runs (never attach)"),
-    Flag.withDefault(false)
-  ),
-  dryRun: dryRunFlag,
-  asSupervisor: asSupervisorFlag
-}, Effect.fn("cli.resume")(function*({ batch, force, detached, dryRun, asSupervisor }) {
-  const ctx = yield* context
-  const t = yield* target(ctx, Option.getOrUndefined(batch))
-  const ref = { repoRoot: t.repoRoot, batchId: t.batchId }
-  if (dryRun) {
-    const report = yield* t.run(plan(ref, { force }))
-    if (report.eligibility._tag === "Ineligible") {
-      return yield* fail("E_NOT_RESUMABLE", report.eligibility.reason, report.eligibility.hint, { phase: report.eligibility.phase })
+export const resume = Command.make(
+  "resume",
+  {
+    batch: batchArg,
+    force: forceFlag,
+    detached: Flag.Boolean("detached").pipe(
+      Flag.withDescription(
+        "Hand recovery and the remaining waves to a background supervisor; return once it runs (never attach)"
+      ),
+      Flag.withDefault(false)
+    ),
+    dryRun: dryRunFlag,
+    asSupervisor: asSupervisorFlag
+  },
+  Effect.fn("cli.resume")(function* ({ batch, force, detached, dryRun, asSupervisor }) {
+    const ctx = yield* context
+    const t = yield* target(ctx, Option.getOrUndefined(batch))
+    const ref = { repoRoot: t.repoRoot, batchId: t.batchId }
+    if (dryRun) {
+      const report = yield* t.run(plan(ref, { force }))
+      if (report.eligibility._tag === "Ineligible") {
+        return yield* fail("E_NOT_RESUMABLE", report.eligibility.reason, report.eligibility.hint, {
+          phase: report.eligibility.phase
+        })
+      }
+      return yield* emit(
+        ctx,
+        () => jsonDocument(PlanOutput, planJson(report, "live")),
+        () => [...renderPlan(ctx.out, report, "live"), ctx.out.dim("dry run: nothing was changed")]
+      )
     }
-    return yield* emit(ctx, () => jsonDocument(PlanOutput, planJson(report, "live")), () => [
-      ...renderPlan(ctx.out, report, "live"), ctx.out.dim("dry run: nothing was changed")
-    ])
-  }
-  const work = withProgress(ctx, t.run, batchPaths(t.repoRoot, t.batchId).journal, "resume", t.run(resumeBatch(ref, { force })))
-  if (asSupervisor) return yield* superviseAsChild(ctx, t.batchId, Effect.map(work, (r) => r.state))
-  if (detached || interactive(ctx)) {
-    return yield* startInBackground({
-      argv: ["resume", t.batchId, ...(force ? ["--force"] : [])], repoRoot: t.repoRoot, batchId: t.batchId, socket: t.socket, run: t.run,
-      attach: !detached
-    })
-  }
-  yield* reportResume(ctx, yield* work)
-})).pipe(
+    const work = withProgress(
+      ctx,
+      t.run,
+      batchPaths(t.repoRoot, t.batchId).journal,
+      "resume",
+      t.run(resumeBatch(ref, { force }))
+    )
+    if (asSupervisor)
+      return yield* superviseAsChild(
+        ctx,
+        t.batchId,
+        Effect.map(work, (r) => r.state)
+      )
+    if (detached || interactive(ctx)) {
+      return yield* startInBackground({
+        argv: ["resume", t.batchId, ...(force ? ["--force"] : [])],
+        repoRoot: t.repoRoot,
+        batchId: t.batchId,
+        socket: t.socket,
+        run: t.run,
+        attach: !detached
+      })
+    }
+    yield* reportResume(ctx, yield* work)
+  })
+).pipe(
   Command.withShortDescription("Recover a crashed batch and continue its waves"),
   Command.withDescription(
     "Resume a crashed or paused batch: reconnect live agents, relaunch dead ones (resuming their conversation when possible), " +
-    "mark finished ones, retry failed merges, then continue the waves. Takes the supervisor lease (E_LOCKED when another supervisor lives). " +
-    "On a terminal the waves continue in a background supervisor and you are attached to a running task; " +
-    "otherwise (pipes, --json) this process supervises until the batch ends; --detached always returns once the supervisor runs."
+      "mark finished ones, retry failed merges, then continue the waves. Takes the supervisor lease (E_LOCKED when another supervisor lives). " +
+      "On a terminal the waves continue in a background supervisor and you are attached to a running task; " +
+      "otherwise (pipes, --json) this process supervises until the batch ends; --detached always returns once the supervisor runs."
   ),
   Command.withExamples([
     { command: "rekindle resume --dry-run", description: "print the plan, change nothing" },

@@ -11,7 +11,6 @@ import { Signals } from "../../core/domain/Signals.ts"
 import { BatchState } from "../../core/domain/State.ts"
 import * as Shapes from "../render/Shapes.ts"
 
-
 /** Every documented shape, by name. */
 export const SHAPES = {
   state: BatchState,
@@ -48,13 +47,21 @@ export const jsonSchemaOf = (name: ShapeName): unknown => {
 }
 
 /** The `schema` command. */
-export const schema = Command.make("schema", {
-  name: Argument.Literals("name", Object.keys(SHAPES) as Array<ShapeName>).pipe(Argument.withDescription("Which document"))
-}, Effect.fn("cli.schema")(function*({ name }) {
-  yield* Console.log(JSON.stringify(jsonSchemaOf(name), null, 2))
-})).pipe(
+export const schema = Command.make(
+  "schema",
+  {
+    name: Argument.Literals("name", Object.keys(SHAPES) as Array<ShapeName>).pipe(
+      Argument.withDescription("Which document")
+    )
+  },
+  Effect.fn("cli.schema")(function* ({ name }) {
+    yield* Console.log(JSON.stringify(jsonSchemaOf(name), null, 2))
+  })
+).pipe(
   Command.withShortDescription("JSON Schema of a document or of --json output"),
-  Command.withDescription("Print the JSON Schema of the state file, the manifest, a signals snapshot, or a command's --json output."),
+  Command.withDescription(
+    "Print the JSON Schema of the state file, the manifest, a signals snapshot, or a command's --json output."
+  ),
   Command.withExamples([
     { command: "rekindle schema state", description: "the state file (.rekindle/<batch>/state.json)" },
     { command: "rekindle schema plan", description: "what `rekindle plan --json` prints" }

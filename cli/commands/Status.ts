@@ -13,12 +13,20 @@ import { renderStatus } from "../render/Status.ts"
 import { batchArg } from "../shared/Args.ts"
 
 /** The `status` command. */
-export const status = Command.make("status", { batch: batchArg }, Effect.fn("cli.status")(function*({ batch }) {
-  const ctx = yield* context
-  const t = yield* target(ctx, Option.getOrUndefined(batch))
-  const report = yield* t.run(statusOf({ repoRoot: t.repoRoot, batchId: t.batchId }))
-  yield* emit(ctx, () => jsonDocument(StatusOutput, statusJson(report)), () => renderStatus(ctx.out, report))
-})).pipe(
+export const status = Command.make(
+  "status",
+  { batch: batchArg },
+  Effect.fn("cli.status")(function* ({ batch }) {
+    const ctx = yield* context
+    const t = yield* target(ctx, Option.getOrUndefined(batch))
+    const report = yield* t.run(statusOf({ repoRoot: t.repoRoot, batchId: t.batchId }))
+    yield* emit(
+      ctx,
+      () => jsonDocument(StatusOutput, statusJson(report)),
+      () => renderStatus(ctx.out, report)
+    )
+  })
+).pipe(
   Command.withShortDescription("Per-task status, liveness, age and last output"),
   Command.withDescription("Show each task's status, session and agent liveness, age and last output. Read-only."),
   Command.withExamples([

@@ -74,9 +74,17 @@ const spawnDetached = (argv: ReadonlyArray<string>, logFile: string): Effect.Eff
       nodeFs.mkdirSync(nodePath.dirname(logFile), { recursive: true, mode: 0o700 })
       fd = nodeFs.openSync(logFile, "a", 0o600)
     } catch (e) {
-      return settle(Effect.fail(fail("E_IO", `cannot open the supervisor log ${logFile}: ${String(e)}`, "check the .rekindle directory")))
+      return settle(
+        Effect.fail(
+          fail("E_IO", `cannot open the supervisor log ${logFile}: ${String(e)}`, "check the .rekindle directory")
+        )
+      )
     }
-    const child = spawn(process.execPath, [MAIN, ...argv], { detached: true, stdio: ["ignore", "pipe", fd], env: process.env })
+    const child = spawn(process.execPath, [MAIN, ...argv], {
+      detached: true,
+      stdio: ["ignore", "pipe", fd],
+      env: process.env
+    })
     nodeFs.closeSync(fd)
     let buffered = ""
     const done = (line: string | undefined) => {
@@ -92,51 +100,80 @@ const spawnDetached = (argv: ReadonlyArray<string>, logFile: string): Effect.Eff
       if (nl >= 0) done(buffered.slice(0, nl))
     })
     child.once("exit", () => done(buffered === "" ? undefined : buffered))
-    child.once("error", (e) => settle(Effect.fail(fail("E_IO", `cannot start a supervisor: ${e.message}`, "is node on PATH?"))))
+    child.once("error", (e) =>
+      settle(Effect.fail(fail("E_IO", `cannot start a supervisor: ${e.message}`, "is node on PATH?")))
+    )
   })
 
 /** The live {@link CliEnv}. */
-export const cliEnvLayer: Layer.Layer<CliEnv, never, ChildProcessSpawner.ChildProcessSpawner> = Layer.effect(CliEnv, Effect.gen(function*() {
-  const spawner = yield* ChildProcessSpawner.ChildProcessSpawner
-  const withSpawner = <A, E>(e: Effect.Effect<A, E, ChildProcessSpawner.ChildProcessSpawner>) =>
-    Effect.provideService(e, ChildProcessSpawner.ChildProcessSpawner, spawner)
-  const env: CliEnvShape = {
-    cwd: process.cwd(),
-    env: process.env,
-    stdinIsTTY: process.stdin.isTTY === true,
-    stdoutIsTTY: process.stdout.isTTY === true,
-    stderrIsTTY: process.stderr.isTTY === true,
-    confirm: ask,
-    gitToplevel: (dir) =>
-      withSpawner(exec("git", ["-C", dir, "rev-parse", "--show-toplevel"], { timeout: "10 seconds" })).pipe(
-        Effect.mapError((e) => fail("E_GIT_FAILED", `cannot run git: ${e.message}`, "install git 2.36 or newer (`rekindle doctor`)")),
-        Effect.flatMap((r) => r.exitCode === 0
-          ? Effect.succeed(r.stdout.trim())
-          : Effect.fail(fail("E_GIT_FAILED", `${dir} is not inside a git repository: ${r.stderr.trim().split("\n")[0] ?? ""}`,
-            "run rekindle inside the repository, or pass --repo <path>")))
-      ),
-    interactive: (argv) =>
-      withSpawner(Effect.scoped(Effect.gen(function*() {
-        const handle = yield* spawner.spawn(ChildProcess.make(argv[0] ?? "tmux", argv.slice(1), { stdin: "inherit", stdout: "inherit", stderr: "inherit" }))
-        return Number(yield* handle.exitCode)
-      }))).pipe(Effect.mapError((e) => fail("E_TMUX_UNAVAILABLE", `cannot run ${argv[0]}: ${e.message}`, "is tmux installed? (`rekindle doctor`)"))),
-    probe: (command, args) =>
-      withSpawner(exec(command, args, { timeout: "10 seconds" })).pipe(Effect.orElseSucceed(() => undefined)),
-    which: (program) => Effect.sync(() => whichSync(program, process.env["PATH"])),
-    spawnSupervisor: (argv, logFile) => spawnDetached(argv, logFile),
-    kill: (pid, signal) => Effect.sync(() => {
-      try {
-        process.kill(pid, signal)
-        return true
-      } catch {
-        return false
-      }
-    }),
-    writeStderr: (text) => Effect.sync(() => void process.stderr.write(text)),
-    progressIntervalMs: 250
-  }
-  return env
-}))
+export const cliEnvLayer: Layer.Layer<CliEnv, never, ChildProcessSpawner.ChildProcessSpawner> = Layer.effect(
+  CliEnv,
+  Effect.gen(function* () {
+    const spawner = yield* ChildProcessSpawner.ChildProcessSpawner
+    const withSpawner = <A, E>(e: Effect.Effect<A, E, ChildProcessSpawner.ChildProcessSpawner>) =>
+      Effect.provideService(e, ChildProcessSpawner.ChildProcessSpawner, spawner)
+    const env: CliEnvShape = {
+      cwd: process.cwd(),
+      env: process.env,
+      stdinIsTTY: process.stdin.isTTY === true,
+      stdoutIsTTY: process.stdout.isTTY === true,
+      stderrIsTTY: process.stderr.isTTY === true,
+      confirm: ask,
+      gitToplevel: (dir) =>
+        withSpawner(exec("git", ["-C", dir, "rev-parse", "--show-toplevel"], { timeout: "10 seconds" })).pipe(
+          Effect.mapError((e) =>
+            fail("E_GIT_FAILED", `cannot run git: ${e.message}`, "install git 2.36 or newer (`rekindle doctor`)")
+          ),
+          Effect.flatMap((r) =>
+            r.exitCode === 0
+              ? Effect.succeed(r.stdout.trim())
+              : Effect.fail(
+                  fail(
+                    "E_GIT_FAILED",
+                    `${dir} is not inside a git repository: ${r.stderr.trim().split("\n")[0] ?? ""}`,
+                    "run rekindle inside the repository, or pass --repo <path>"
+                  )
+                )
+          )
+        ),
+      interactive: (argv) =>
+        withSpawner(
+          Effect.scoped(
+            Effect.gen(function* () {
+              const handle = yield* spawner.spawn(
+                ChildProcess.make(argv[0] ?? "tmux", argv.slice(1), {
+                  stdin: "inherit",
+                  stdout: "inherit",
+                  stderr: "inherit"
+                })
+              )
+              return Number(yield* handle.exitCode)
+            })
+          )
+        ).pipe(
+          Effect.mapError((e) =>
+            fail("E_TMUX_UNAVAILABLE", `cannot run ${argv[0]}: ${e.message}`, "is tmux installed? (`rekindle doctor`)")
+          )
+        ),
+      probe: (command, args) =>
+        withSpawner(exec(command, args, { timeout: "10 seconds" })).pipe(Effect.orElseSucceed(() => undefined)),
+      which: (program) => Effect.sync(() => whichSync(program, process.env["PATH"])),
+      spawnSupervisor: (argv, logFile) => spawnDetached(argv, logFile),
+      kill: (pid, signal) =>
+        Effect.sync(() => {
+          try {
+            process.kill(pid, signal)
+            return true
+          } catch {
+            return false
+          }
+        }),
+      writeStderr: (text) => Effect.sync(() => void process.stderr.write(text)),
+      progressIntervalMs: 250
+    }
+    return env
+  })
+)
 
 /**
  * The live {@link EngineLayer}: adapters/node.ts on the requested socket. The layer fails only for
@@ -147,5 +184,7 @@ export const engineLayer: Layer.Layer<EngineLayer> = Layer.succeed(EngineLayer, 
 })
 
 /** Both live CLI services. */
-export const layer: Layer.Layer<CliEnv | EngineLayer, never, ChildProcessSpawner.ChildProcessSpawner> =
-  Layer.mergeAll(cliEnvLayer, engineLayer)
+export const layer: Layer.Layer<CliEnv | EngineLayer, never, ChildProcessSpawner.ChildProcessSpawner> = Layer.mergeAll(
+  cliEnvLayer,
+  engineLayer
+)

@@ -27,14 +27,29 @@ export const statusJson = (r: StatusReport): StatusOutput => ({
   waves: r.waves,
   observedAt: r.observedAt,
   lease: r.lease ?? null,
-  supervisor: r.lease === undefined
-    ? null
-    : { pid: r.lease.owner.pid, host: r.lease.owner.host, liveness: r.supervisor ?? "unknown", renewedAgoMs: r.observedAt - r.lease.renewedAt },
+  supervisor:
+    r.lease === undefined
+      ? null
+      : {
+          pid: r.lease.owner.pid,
+          host: r.lease.owner.host,
+          liveness: r.supervisor ?? "unknown",
+          renewedAgoMs: r.observedAt - r.lease.renewedAt
+        },
   counts: r.counts,
   tasks: r.tasks.map((t) => ({
-    id: t.id, status: t.status, wave: t.wave === undefined ? null : t.wave + 1, session: t.session, agent: t.agent, attempts: t.attempts,
-    ageMs: t.ageMs ?? null, lastOutputAgoMs: t.lastOutputAgoMs ?? null, exitReason: t.exitReason ?? null,
-    sessionName: t.sessionName ?? null, worktree: t.worktree ?? null, branch: t.branch ?? null
+    id: t.id,
+    status: t.status,
+    wave: t.wave === undefined ? null : t.wave + 1,
+    session: t.session,
+    agent: t.agent,
+    attempts: t.attempts,
+    ageMs: t.ageMs ?? null,
+    lastOutputAgoMs: t.lastOutputAgoMs ?? null,
+    exitReason: t.exitReason ?? null,
+    sessionName: t.sessionName ?? null,
+    worktree: t.worktree ?? null,
+    branch: t.branch ?? null
   }))
 })
 
@@ -72,6 +87,8 @@ export const repairJson = (r: RepairReport, applied: boolean): RepairOutput => (
 })
 
 /** The `--json` error document. */
-export const errorJson = (e: Pick<EngineError, "message" | "hint" | "details"> & { readonly code: ErrorOutput["error"]["code"] }): ErrorOutput => ({
+export const errorJson = (
+  e: Pick<EngineError, "message" | "hint" | "details"> & { readonly code: ErrorOutput["error"]["code"] }
+): ErrorOutput => ({
   error: { code: e.code, message: e.message, hint: e.hint, ...(e.details === undefined ? {} : { details: e.details }) }
 })

@@ -16,7 +16,8 @@ const supervisorCell = (b: ListReport["batches"][number]): string => {
 
 /** The lines `rekindle list` prints. */
 export const renderList = (style: Style, r: ListReport): ReadonlyArray<string> => {
-  if (r.batches.length === 0 && r.unreadable.length === 0) return ["no batch in this repository; start one with `rekindle run <manifest>`"]
+  if (r.batches.length === 0 && r.unreadable.length === 0)
+    return ["no batch in this repository; start one with `rekindle run <manifest>`"]
   const rows = r.batches.map((b) => [
     b.batchId,
     tone(style, b.phase),

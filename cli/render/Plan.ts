@@ -13,25 +13,38 @@ import { age, counts, table } from "./Table.ts"
 export const resumePhrase = (r: PlanReport): string => {
   const rp = r.resumePoint
   const parts: Array<string> = []
-  if (rp.mergeRetryWaves.length > 0) parts.push(`retry merge of wave ${rp.mergeRetryWaves.map((w) => w + 1).join(", ")}`)
-  parts.push(rp.resumeWave === undefined ? "every wave's tasks are done" : `continue at wave ${rp.resumeWave + 1} of ${r.state.waves.length}`)
+  if (rp.mergeRetryWaves.length > 0)
+    parts.push(`retry merge of wave ${rp.mergeRetryWaves.map((w) => w + 1).join(", ")}`)
+  parts.push(
+    rp.resumeWave === undefined
+      ? "every wave's tasks are done"
+      : `continue at wave ${rp.resumeWave + 1} of ${r.state.waves.length}`
+  )
   return parts.join("; ")
 }
 
 /** The whole `plan` output. */
 export const renderPlan = (style: Style, r: PlanReport, source: "live" | "snapshot"): ReadonlyArray<string> => {
   const s = r.state
-  const eligible = r.eligibility._tag === "Eligible"
-    ? style.green(r.eligibility.forced ? "resumable (forced)" : "resumable")
-    : style.red(`not resumable: ${r.eligibility.reason}`)
+  const eligible =
+    r.eligibility._tag === "Eligible"
+      ? style.green(r.eligibility.forced ? "resumable (forced)" : "resumable")
+      : style.red(`not resumable: ${r.eligibility.reason}`)
   const from = source === "snapshot" ? style.dim(" (from a saved signals snapshot)") : ""
-  const lines: Array<string> = [`${style.bold(`plan for batch ${s.batchId}`)} · ${tone(style, s.phase)} · ${eligible}${from}`]
+  const lines: Array<string> = [
+    `${style.bold(`plan for batch ${s.batchId}`)} · ${tone(style, s.phase)} · ${eligible}${from}`
+  ]
   if (r.eligibility._tag === "Ineligible") lines.push(style.dim(`hint: ${r.eligibility.hint}`))
   const byId = new Map(s.tasks.map((t) => [t.id, t]))
   const rows = r.decisions.map((d) => {
     const t = byId.get(d.taskId)
     const started = t?.startedAt
-    return [d.taskId, tone(style, d.action), age(started === undefined ? undefined : (t?.endedAt ?? r.signals.observedAt) - started), d.reason]
+    return [
+      d.taskId,
+      tone(style, d.action),
+      age(started === undefined ? undefined : (t?.endedAt ?? r.signals.observedAt) - started),
+      d.reason
+    ]
   })
   lines.push(...table(style, ["TASK", "ACTION", "AGE", "REASON"], rows))
   lines.push("")

@@ -10,14 +10,17 @@ import type { JournalEvent } from "../../core/ports/Journal.ts"
 export const eventLine = (e: JournalEvent): string => {
   const key = e.key.includes(":") ? e.key.slice(e.key.indexOf(":") + 1) : e.key
   const words = sentence(e, key)
-  if (words !== undefined) return e.phase === "intent" ? `… ${words[0]}` : e.phase === "done" ? `✓ ${words[1]}` : `· ${words[1]}`
+  if (words !== undefined)
+    return e.phase === "intent" ? `… ${words[0]}` : e.phase === "done" ? `✓ ${words[1]}` : `· ${words[1]}`
   // A kind without words of its own: the journal's terms (what --json and the logs keep).
   return e.phase === "intent" ? `… ${e.kind} ${key}` : e.phase === "done" ? `✓ ${e.kind} ${key}` : `· ${e.kind}`
 }
 
 /** The fields of an event's data, when it is an object. */
 const field = (e: JournalEvent, name: string): unknown =>
-  typeof e.data === "object" && e.data !== null && Object.hasOwn(e.data, name) ? (e.data as Record<string, unknown>)[name] : undefined
+  typeof e.data === "object" && e.data !== null && Object.hasOwn(e.data, name)
+    ? (e.data as Record<string, unknown>)[name]
+    : undefined
 
 /**
  * `[while doing, done]` in plain words for the journal kinds a person sees while a plan runs; the
@@ -32,12 +35,21 @@ const sentence = (e: JournalEvent, key: string): readonly [string, string] | und
       return [`merging ${where}`, `merged ${where}`]
     }
     case "stop-session":
-      return [`stopping session ${String(field(e, "session") ?? parts[1])}`, `stopped session ${String(field(e, "session") ?? parts[1])}`]
+      return [
+        `stopping session ${String(field(e, "session") ?? parts[1])}`,
+        `stopped session ${String(field(e, "session") ?? parts[1])}`
+      ]
     case "snapshot-wip":
-      return [`saving the worktree of ${parts[1]} (snapshot)`, `saved the worktree of ${parts[1]} under refs/rekindle/wip/${parts[1]}/`]
+      return [
+        `saving the worktree of ${parts[1]} (snapshot)`,
+        `saved the worktree of ${parts[1]} under refs/rekindle/wip/${parts[1]}/`
+      ]
     case "relaunch": {
       const how = field(e, "mode") === "resume" ? "resuming its conversation" : "fresh"
-      return [`relaunching ${parts[1]} (attempt ${parts[2]}, ${how})`, `relaunched ${parts[1]} (attempt ${parts[2]}, ${how})`]
+      return [
+        `relaunching ${parts[1]} (attempt ${parts[2]}, ${how})`,
+        `relaunched ${parts[1]} (attempt ${parts[2]}, ${how})`
+      ]
     }
     case "remove-worktree":
       return [`removing worktree ${parts.slice(1).join(":")}`, `removed worktree ${parts.slice(1).join(":")}`]
@@ -95,7 +107,14 @@ export interface ProgressState {
 }
 
 /** Nothing happened yet. */
-export const initialProgress: ProgressState = { steps: 0, wave: undefined, running: new Set(), done: 0, failed: 0, merge: undefined }
+export const initialProgress: ProgressState = {
+  steps: 0,
+  wave: undefined,
+  running: new Set(),
+  done: 0,
+  failed: 0,
+  merge: undefined
+}
 
 /** Fold a journal event in (a done line is one recovery step done). */
 export const onJournal = (s: ProgressState, e: JournalEvent): ProgressState =>
@@ -115,7 +134,12 @@ export const onExecutor = (s: ProgressState, e: ExecutorEvent): ProgressState =>
     case "TaskChanged": {
       if (e.status === "running") running.add(e.taskId)
       else running.delete(e.taskId)
-      return { ...s, running, done: s.done + (e.status === "succeeded" ? 1 : 0), failed: s.failed + (e.status === "failed" ? 1 : 0) }
+      return {
+        ...s,
+        running,
+        done: s.done + (e.status === "succeeded" ? 1 : 0),
+        failed: s.failed + (e.status === "failed" ? 1 : 0)
+      }
     }
     case "Merged":
       return { ...s, merge: `wave ${e.wave + 1} ${e.status}` }

@@ -24,9 +24,13 @@ export const renderRepair = (style: Style, r: RepairReport, applied: boolean): R
   const lines = [`${style.bold("repair")} (${scope}): ${plural(r.orphans.length, "finding")}`]
   for (const o of r.orphans) lines.push(`  ${style.yellow(o.kind)} ${o.name} — ${o.reason}`)
   if (r.steps.length > 0) {
-    lines.push(r.dryRun ? "would do (dry run, nothing changed):" : applied ? "did:" : "steps:", ...stepLines(style, r.steps))
+    lines.push(
+      r.dryRun ? "would do (dry run, nothing changed):" : applied ? "did:" : "steps:",
+      ...stepLines(style, r.steps)
+    )
   }
-  if (r.dryRun && r.steps.length > 0) lines.push(style.dim("run `rekindle repair` without --dry-run to carry these out"))
+  if (r.dryRun && r.steps.length > 0)
+    lines.push(style.dim("run `rekindle repair` without --dry-run to carry these out"))
   return lines
 }
 
@@ -52,7 +56,10 @@ export const renderDoctor = (style: Style, d: DoctorOutput): ReadonlyArray<strin
 ]
 
 /** An error: one line, then the hint. */
-export const renderError = (style: Style, e: { readonly code: string; readonly message: string; readonly hint: string }): ReadonlyArray<string> => [
+export const renderError = (
+  style: Style,
+  e: { readonly code: string; readonly message: string; readonly hint: string }
+): ReadonlyArray<string> => [
   `${style.red(style.bold("error"))}${style.dim(`[${e.code}]`)}: ${e.message}`,
   `${style.dim("hint:")} ${e.hint}`
 ]
@@ -61,10 +68,12 @@ export const renderError = (style: Style, e: { readonly code: string; readonly m
 export const renderDetached = (style: Style, d: DetachedOutput): ReadonlyArray<string> =>
   d.running
     ? [
-      `${style.bold(`batch ${d.batchId}`)}: supervisor pid ${d.supervisor.pid} runs it in the background (log: ${d.supervisor.log})`,
-      style.dim("follow with `rekindle status`; look at a task with `rekindle attach <task>`")
-    ]
-    : [`${style.bold(`batch ${d.batchId}`)}: done before it needed a supervisor · now ${tone(style, d.phase ?? "unknown")}`]
+        `${style.bold(`batch ${d.batchId}`)}: supervisor pid ${d.supervisor.pid} runs it in the background (log: ${d.supervisor.log})`,
+        style.dim("follow with `rekindle status`; look at a task with `rekindle attach <task>`")
+      ]
+    : [
+        `${style.bold(`batch ${d.batchId}`)}: done before it needed a supervisor · now ${tone(style, d.phase ?? "unknown")}`
+      ]
 
 /** A foreground `run` ended. */
 export const renderRun = (style: Style, r: RunOutput): ReadonlyArray<string> => [

@@ -28,18 +28,22 @@ export type ErrorOutput = typeof ErrorOutput.Type
 /** `list --json`. */
 export const ListOutput = Schema.Struct({
   observedAt: Timestamp,
-  batches: Schema.Array(Schema.Struct({
-    batchId: Schema.String,
-    phase: Phase,
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-    counts: Schema.Record(TaskStatus, Count),
-    supervisor: Schema.NullOr(Schema.Struct({
-      pid: Count,
-      host: Schema.String,
-      liveness: Schema.Literals(["alive", "dead", "pid-reused", "unknown"])
-    }))
-  })),
+  batches: Schema.Array(
+    Schema.Struct({
+      batchId: Schema.String,
+      phase: Phase,
+      createdAt: Timestamp,
+      updatedAt: Timestamp,
+      counts: Schema.Record(TaskStatus, Count),
+      supervisor: Schema.NullOr(
+        Schema.Struct({
+          pid: Count,
+          host: Schema.String,
+          liveness: Schema.Literals(["alive", "dead", "pid-reused", "unknown"])
+        })
+      )
+    })
+  ),
   unreadable: Schema.Array(Schema.Struct({ batchId: Schema.String, code: Schema.String, message: Schema.String }))
 })
 /** @see ListOutput */
@@ -54,28 +58,32 @@ export const StatusOutput = Schema.Struct({
   observedAt: Timestamp,
   lease: Schema.NullOr(Lease),
   /** The lease holder's liveness (pid + start time + host checked); null without a lease. */
-  supervisor: Schema.NullOr(Schema.Struct({
-    pid: Count,
-    host: Schema.String,
-    liveness: Schema.Literals(["alive", "dead", "pid-reused", "unknown"]),
-    renewedAgoMs: Schema.Finite
-  })),
+  supervisor: Schema.NullOr(
+    Schema.Struct({
+      pid: Count,
+      host: Schema.String,
+      liveness: Schema.Literals(["alive", "dead", "pid-reused", "unknown"]),
+      renewedAgoMs: Schema.Finite
+    })
+  ),
   counts: Schema.Record(TaskStatus, Count),
-  tasks: Schema.Array(Schema.Struct({
-    id: Schema.String,
-    status: TaskStatus,
-    /** 1-based wave number, as the table shows it. */
-    wave: Schema.NullOr(Count),
-    session: SessionEvidence,
-    agent: AgentEvidence,
-    attempts: Count,
-    ageMs: Schema.NullOr(Schema.Finite),
-    lastOutputAgoMs: Schema.NullOr(Schema.Finite),
-    exitReason: Schema.NullOr(Schema.String),
-    sessionName: Schema.NullOr(Schema.String),
-    worktree: Schema.NullOr(Schema.String),
-    branch: Schema.NullOr(Schema.String)
-  }))
+  tasks: Schema.Array(
+    Schema.Struct({
+      id: Schema.String,
+      status: TaskStatus,
+      /** 1-based wave number, as the table shows it. */
+      wave: Schema.NullOr(Count),
+      session: SessionEvidence,
+      agent: AgentEvidence,
+      attempts: Count,
+      ageMs: Schema.NullOr(Schema.Finite),
+      lastOutputAgoMs: Schema.NullOr(Schema.Finite),
+      exitReason: Schema.NullOr(Schema.String),
+      sessionName: Schema.NullOr(Schema.String),
+      worktree: Schema.NullOr(Schema.String),
+      branch: Schema.NullOr(Schema.String)
+    })
+  )
 })
 /** @see StatusOutput */
 export type StatusOutput = typeof StatusOutput.Type
@@ -208,12 +216,14 @@ export type DetachedOutput = typeof DetachedOutput.Type
 export const RunOutput = Schema.Struct({
   batchId: Schema.String,
   phase: Phase,
-  tasks: Schema.Array(Schema.Struct({
-    id: Schema.String,
-    status: TaskStatus,
-    attempts: Count,
-    exitReason: Schema.NullOr(Schema.String)
-  }))
+  tasks: Schema.Array(
+    Schema.Struct({
+      id: Schema.String,
+      status: TaskStatus,
+      attempts: Count,
+      exitReason: Schema.NullOr(Schema.String)
+    })
+  )
 })
 /** @see RunOutput */
 export type RunOutput = typeof RunOutput.Type

@@ -11,7 +11,9 @@ import { plural } from "./Table.ts"
 const tmuxLine = (s: Signals, batchId: string): string => {
   switch (s.tmux.state) {
     case "up": {
-      const ours = s.tmux.panes.filter((p) => p.taskTag !== undefined && parseOwnershipTag(p.taskTag)?.batchId === batchId)
+      const ours = s.tmux.panes.filter(
+        (p) => p.taskTag !== undefined && parseOwnershipTag(p.taskTag)?.batchId === batchId
+      )
       return `tmux: up, ${plural(s.tmux.panes.length, "pane")} (${ours.length} tagged for this batch, ${ours.filter((p) => p.dead).length} dead)`
     }
     case "no-server":
@@ -23,13 +25,17 @@ const tmuxLine = (s: Signals, batchId: string): string => {
 
 /** The whole `observe` output. */
 export const renderSignals = (style: Style, state: BatchState, s: Signals): ReadonlyArray<string> => {
-  const paths = state.tasks.flatMap((t) => (t.worktree === undefined ? [] : [`${t.id} ${s.paths[t.worktree] ?? "unchecked"}`]))
+  const paths = state.tasks.flatMap((t) =>
+    t.worktree === undefined ? [] : [`${t.id} ${s.paths[t.worktree] ?? "unchecked"}`]
+  )
   const markers = Object.entries(s.markers).map(([id, m]) => `${id} ${m.valid ? (m.status ?? "done") : "invalid"}`)
   const transcripts = Object.entries(s.transcripts).map(([id, ok]) => `${id} ${ok ? "valid" : "invalid"}`)
   return [
     `${style.bold(`signals for batch ${state.batchId}`)} observed ${new Date(s.observedAt).toISOString()} on ${s.host}`,
     tmuxLine(s, state.batchId),
-    s.processes.state === "known" ? `processes: ${s.processes.processes.length} in the table` : `processes: UNKNOWN (${s.processes.reason})`,
+    s.processes.state === "known"
+      ? `processes: ${s.processes.processes.length} in the table`
+      : `processes: UNKNOWN (${s.processes.reason})`,
     `worktrees: ${s.worktrees.length} listed by git; task paths: ${paths.length === 0 ? "none" : paths.join(", ")}`,
     `done markers: ${markers.length === 0 ? "none" : markers.join(", ")}`,
     `transcripts: ${transcripts.length === 0 ? "none" : transcripts.join(", ")}`,

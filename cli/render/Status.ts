@@ -39,5 +39,9 @@ export const renderStatus = (style: Style, r: StatusReport): ReadonlyArray<strin
     t.exitReason ?? ""
   ])
   const summary = `${plural(r.tasks.length, "task")}: ${counts(TaskStatus.literals, r.counts, (w) => tone(style, w))}`
-  return [header, ...table(style, ["TASK", "WAVE", "STATUS", "SESSION", "AGENT", "AGE", "OUTPUT", "TRIES", "NOTE"], rows), summary]
+  return [
+    header,
+    ...table(style, ["TASK", "WAVE", "STATUS", "SESSION", "AGENT", "AGE", "OUTPUT", "TRIES", "NOTE"], rows),
+    summary
+  ]
 }

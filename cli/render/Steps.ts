@@ -11,11 +11,13 @@ export const stepAction = (step: PlanStep): string =>
   Match.valueTags(step, {
     StopSession: (s) => `stop session ${s.session}${s.taskId === undefined ? "" : ` (task ${s.taskId})`}`,
     SnapshotWip: (s) => `snapshot work in progress of ${s.taskId} to refs/rekindle/wip/${s.taskId}`,
-    RelaunchAgent: (s) => `relaunch ${s.taskId} (${s.mode === "resume" ? "resume conversation" : "fresh, with handoff"}) in ${s.session}, attempt ${s.attempt}`,
+    RelaunchAgent: (s) =>
+      `relaunch ${s.taskId} (${s.mode === "resume" ? "resume conversation" : "fresh, with handoff"}) in ${s.session}, attempt ${s.attempt}`,
     Reattach: (s) => `reattach ${s.taskId} (${s.session})`,
     MarkTask: (s) => `mark ${s.taskId} ${s.status}`,
     Hold: (s) => `hold ${s.taskId}`,
-    RetryMerge: (s) => `retry the merge of wave ${s.wave + 1}${s.lanes.length === 0 ? "" : ` (lanes ${s.lanes.join(", ")})`}`,
+    RetryMerge: (s) =>
+      `retry the merge of wave ${s.wave + 1}${s.lanes.length === 0 ? "" : ` (lanes ${s.lanes.join(", ")})`}`,
     ContinueFromWave: (s) => `continue from wave ${s.wave + 1}`,
     RemoveWorktree: (s) => `remove worktree ${s.path}${s.afterSnapshot ? " (after its snapshot)" : ""}`,
     SnapshotOrphan: (s) => `snapshot orphan worktree ${s.path}`,
@@ -26,7 +28,10 @@ export const stepAction = (step: PlanStep): string =>
 
 /** Numbered step lines with reasons (dimmed). */
 export const stepLines = (style: Style, steps: ReadonlyArray<PlanStep>, indent = "  "): ReadonlyArray<string> =>
-  steps.map((s, i) => `${indent}${String(i + 1).padStart(String(steps.length).length)}. ${stepAction(s)}${style.dim(` — ${s.reason}`)}`)
+  steps.map(
+    (s, i) =>
+      `${indent}${String(i + 1).padStart(String(steps.length).length)}. ${stepAction(s)}${style.dim(` — ${s.reason}`)}`
+  )
 
 /** Steps that remove something that exists (what a confirmation is about). */
 export const isRemoval = (step: PlanStep): boolean =>

@@ -20,7 +20,10 @@ export interface Style {
   readonly cyan: (s: string) => string
 }
 
-const sgr = (on: boolean, code: string) => (s: string): string => (on && s !== "" ? `\u001b[${code}m${s}\u001b[0m` : s)
+const sgr =
+  (on: boolean, code: string) =>
+  (s: string): string =>
+    on && s !== "" ? `\u001b[${code}m${s}\u001b[0m` : s
 
 /** A style that paints when `color` is true. */
 export const makeStyle = (color: boolean): Style => ({
@@ -46,13 +49,28 @@ export const padEnd = (s: string, width: number): string => s + " ".repeat(Math.
 /** A colour per task status / action, so a glance finds the trouble. */
 export const tone = (style: Style, word: string): string => {
   switch (word) {
-    case "succeeded": case "mark-complete": case "reconnect": case "alive": case "ok":
+    case "succeeded":
+    case "mark-complete":
+    case "reconnect":
+    case "alive":
+    case "ok":
       return style.green(word)
-    case "failed": case "mark-failed": case "blocked": case "gone": case "fail":
+    case "failed":
+    case "mark-failed":
+    case "blocked":
+    case "gone":
+    case "fail":
       return style.red(word)
-    case "running": case "re-execute": case "pending": case "warn":
+    case "running":
+    case "re-execute":
+    case "pending":
+    case "warn":
       return style.yellow(word)
-    case "hold": case "stalled": case "unknown": case "dead-pane": case "bare-shell":
+    case "hold":
+    case "stalled":
+    case "unknown":
+    case "dead-pane":
+    case "bare-shell":
       return style.cyan(word)
     default:
       return word

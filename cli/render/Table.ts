@@ -5,10 +5,17 @@
 import { padEnd, type Style } from "./Style.ts"
 
 /** Render rows under a header; cells may carry colour escapes (widths ignore them). */
-export const table = (style: Style, header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string> => {
+export const table = (
+  style: Style,
+  header: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<string>>
+): ReadonlyArray<string> => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => visible(r[i] ?? ""))))
   const line = (cells: ReadonlyArray<string>) =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : padEnd(c, widths[i]!))).join("  ").trimEnd()
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : padEnd(c, widths[i]!)))
+      .join("  ")
+      .trimEnd()
   return [style.dim(line(header)), ...rows.map(line)]
 }
 
@@ -31,7 +38,11 @@ export const age = (ms: number | undefined): string => {
 }
 
 /** `1 running, 2 succeeded` from counts, skipping zeros, in the given order. */
-export const counts = (order: ReadonlyArray<string>, n: Readonly<Record<string, number>>, paint: (w: string) => string = (w) => w): string => {
+export const counts = (
+  order: ReadonlyArray<string>,
+  n: Readonly<Record<string, number>>,
+  paint: (w: string) => string = (w) => w
+): string => {
   const parts = order.flatMap((k) => ((n[k] ?? 0) > 0 ? [`${n[k]} ${paint(k)}`] : []))
   return parts.length === 0 ? "nothing" : parts.join(", ")
 }

@@ -25,22 +25,39 @@ export const insideServer = (tmuxEnv: string | undefined, socket: string | undef
 export const findTask = (state: BatchState, taskId: string): Effect.Effect<Task, ReturnType<typeof fail>> => {
   const task = state.tasks.find((t) => t.id === taskId)
   return task === undefined
-    ? Effect.fail(fail("E_TASK_NOT_FOUND", `no task ${taskId} in batch ${state.batchId}`,
-      `tasks: ${state.tasks.map((t) => t.id).join(", ")}`, { tasks: state.tasks.map((t) => t.id) }))
+    ? Effect.fail(
+        fail(
+          "E_TASK_NOT_FOUND",
+          `no task ${taskId} in batch ${state.batchId}`,
+          `tasks: ${state.tasks.map((t) => t.id).join(", ")}`,
+          { tasks: state.tasks.map((t) => t.id) }
+        )
+      )
     : Effect.succeed(task)
 }
 
 /** The live session of `task` and the argv attaching to it; E_TMUX_UNAVAILABLE when there is none. */
-export const attachTarget = Effect.fn("cli.attachTarget")(function*(ctx: Ctx, state: BatchState, task: Task, socket: string | undefined) {
+export const attachTarget = Effect.fn("cli.attachTarget")(function* (
+  ctx: Ctx,
+  state: BatchState,
+  task: Task,
+  socket: string | undefined
+) {
   const signals = yield* observe(state)
   if (signals.tmux.state === "unknown") {
-    return yield* fail("E_TMUX_UNAVAILABLE", `cannot talk to tmux${socket === undefined ? "" : ` on socket ${socket}`}: ${signals.tmux.reason}`,
-      "check tmux with `rekindle doctor`")
+    return yield* fail(
+      "E_TMUX_UNAVAILABLE",
+      `cannot talk to tmux${socket === undefined ? "" : ` on socket ${socket}`}: ${signals.tmux.reason}`,
+      "check tmux with `rekindle doctor`"
+    )
   }
   const e = evidenceFor(state, task, signals)
   if (e.sessionName === undefined || e.session === "absent") {
-    return yield* fail("E_TMUX_UNAVAILABLE", `task ${task.id} has no live tmux session${signals.tmux.state === "no-server" ? " (no tmux server is running)" : ""}`,
-      "`rekindle resume` relaunches it; `rekindle logs <task>` shows what it printed")
+    return yield* fail(
+      "E_TMUX_UNAVAILABLE",
+      `task ${task.id} has no live tmux session${signals.tmux.state === "no-server" ? " (no tmux server is running)" : ""}`,
+      "`rekindle resume` relaunches it; `rekindle logs <task>` shows what it printed"
+    )
   }
   const tmux = yield* Tmux
   const argv = tmux.attachCommand({ name: e.sessionName }, { insideTmux: insideServer(ctx.env.env["TMUX"], socket) })
@@ -48,9 +65,13 @@ export const attachTarget = Effect.fn("cli.attachTarget")(function*(ctx: Ctx, st
 })
 
 /** Run the attach argv on this terminal; a failing tmux is E_TMUX_UNAVAILABLE. */
-export const attachNow = Effect.fn("cli.attachNow")(function*(ctx: Ctx, argv: ReadonlyArray<string>) {
+export const attachNow = Effect.fn("cli.attachNow")(function* (ctx: Ctx, argv: ReadonlyArray<string>) {
   const code = yield* ctx.env.interactive(argv)
   if (code !== 0) {
-    return yield* fail("E_TMUX_UNAVAILABLE", `${argv.join(" ")} exited with status ${code}`, "check tmux with `rekindle doctor`")
+    return yield* fail(
+      "E_TMUX_UNAVAILABLE",
+      `${argv.join(" ")} exited with status ${code}`,
+      "check tmux with `rekindle doctor`"
+    )
   }
 })

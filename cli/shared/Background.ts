@@ -22,13 +22,21 @@ const ATTACH_POLL_MS = 250
 export const interactive = (ctx: Ctx): boolean => !ctx.json && ctx.env.stdinIsTTY && ctx.env.stdoutIsTTY
 
 /** Attach to the first running task that has a live session (waiting briefly for one). */
-export const attachFirstRunning = Effect.fn("cli.attachFirstRunning")(function*(ctx: Ctx, run: Runner, repoRoot: string, batchId: string, socket: string | undefined) {
+export const attachFirstRunning = Effect.fn("cli.attachFirstRunning")(function* (
+  ctx: Ctx,
+  run: Runner,
+  repoRoot: string,
+  batchId: string,
+  socket: string | undefined
+) {
   for (let i = 0; i < ATTACH_TRIES; i++) {
     const state = yield* run(loadState({ repoRoot, batchId }))
     for (const task of state.tasks.filter((t) => t.status === "running")) {
       const found = yield* run(attachTarget(ctx, state, task, socket)).pipe(Effect.option)
       if (found._tag === "Some") {
-        yield* note(ctx.err.dim(`attaching to ${task.id} (${found.value.session}); detach with C-b d — the batch goes on`))
+        yield* note(
+          ctx.err.dim(`attaching to ${task.id} (${found.value.session}); detach with C-b d — the batch goes on`)
+        )
         return yield* attachNow(ctx, found.value.argv)
       }
     }
@@ -39,7 +47,7 @@ export const attachFirstRunning = Effect.fn("cli.attachFirstRunning")(function*(
 })
 
 /** Start `rekindle <argv> --as-supervisor` for `batchId`, report it, and attach when asked. */
-export const startInBackground = Effect.fn("cli.startInBackground")(function*(spec: {
+export const startInBackground = Effect.fn("cli.startInBackground")(function* (spec: {
   readonly argv: ReadonlyArray<string>
   readonly repoRoot: string
   readonly batchId: string
@@ -51,16 +59,29 @@ export const startInBackground = Effect.fn("cli.startInBackground")(function*(sp
   const log = supervisorLog(spec.repoRoot, spec.batchId)
   // A supervisor refused before it saved a state (another unfinished batch of the manifest, say)
   // leaves only its log: nothing of that batch remains, or the next command would see a stray batch.
-  const unlessSaved = spec.run(Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const dir = batchPaths(spec.repoRoot, spec.batchId)
-    if (yield* fs.exists(dir.state).pipe(Effect.orElseSucceed(() => true))) return
-    yield* fs.remove(log, { force: true })
-    // Only when that leaves it empty: anything else in it is not ours to remove.
-    if ((yield* fs.readDirectory(dir.dir)).length === 0) yield* fs.remove(dir.dir, { recursive: true })
-  })).pipe(Effect.ignore)
+  const unlessSaved = spec
+    .run(
+      Effect.gen(function* () {
+        const fs = yield* FileSystem.FileSystem
+        const dir = batchPaths(spec.repoRoot, spec.batchId)
+        if (yield* fs.exists(dir.state).pipe(Effect.orElseSucceed(() => true))) return
+        yield* fs.remove(log, { force: true })
+        // Only when that leaves it empty: anything else in it is not ours to remove.
+        if ((yield* fs.readDirectory(dir.dir)).length === 0) yield* fs.remove(dir.dir, { recursive: true })
+      })
+    )
+    .pipe(Effect.ignore)
   const s = yield* startSupervisor(ctx, spec.argv, log).pipe(Effect.tapError(() => unlessSaved))
-  const out = { batchId: spec.batchId, running: s.running, supervisor: { pid: s.pid, log: s.log }, phase: s.phase ?? null }
-  yield* emit(ctx, () => jsonDocument(DetachedOutput, out), () => renderDetached(ctx.out, out))
+  const out = {
+    batchId: spec.batchId,
+    running: s.running,
+    supervisor: { pid: s.pid, log: s.log },
+    phase: s.phase ?? null
+  }
+  yield* emit(
+    ctx,
+    () => jsonDocument(DetachedOutput, out),
+    () => renderDetached(ctx.out, out)
+  )
   if (spec.attach && s.running) yield* attachFirstRunning(ctx, spec.run, spec.repoRoot, spec.batchId, spec.socket)
 })

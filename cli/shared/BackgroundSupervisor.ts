@@ -25,13 +25,21 @@ import { renderError } from "../render/Reports.ts"
 export const asSupervisorFlag = Flag.Boolean("as-supervisor").pipe(Flag.withHidden, Flag.withDefault(false))
 
 /** Where a batch's background supervisor writes its log. */
-export const supervisorLog = (repoRoot: string, batchId: string): string => `${batchPaths(repoRoot, batchId).dir}/supervisor.log`
+export const supervisorLog = (repoRoot: string, batchId: string): string =>
+  `${batchPaths(repoRoot, batchId).dir}/supervisor.log`
 
 /** The readiness line. */
 const Readiness = Schema.Union([
   Schema.Struct({ ready: Schema.Struct({ batchId: Schema.String }) }),
   Schema.Struct({ finished: Schema.Struct({ batchId: Schema.String, phase: Schema.String }) }),
-  Schema.Struct({ error: Schema.Struct({ code: Schema.String, message: Schema.String, hint: Schema.String, details: Schema.optionalKey(Schema.Unknown) }) })
+  Schema.Struct({
+    error: Schema.Struct({
+      code: Schema.String,
+      message: Schema.String,
+      hint: Schema.String,
+      details: Schema.optionalKey(Schema.Unknown)
+    })
+  })
 ])
 type Readiness = typeof Readiness.Type
 const decodeReadiness = Schema.decodeUnknownOption(Schema.fromJsonString(Readiness))
@@ -42,10 +50,15 @@ const isCode = Schema.is(ErrorCode)
  * first executor event. Human progress goes to stderr (the log). Fails only with Reported.
  */
 export const superviseAsChild = (ctx: Ctx, batchId: string, work: Effect.Effect<BatchState, EngineError>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     let announced = false
     const announce = (doc: Readiness): Effect.Effect<void> =>
-      announced ? Effect.void : Effect.andThen(Effect.sync(() => void (announced = true)), Console.log(JSON.stringify(doc)))
+      announced
+        ? Effect.void
+        : Effect.andThen(
+            Effect.sync(() => void (announced = true)),
+            Console.log(JSON.stringify(doc))
+          )
     // `work` reports its own progress (to stderr, the log); this sink only announces readiness — once
     // a wave's tasks are launched, so a supervisor that cannot launch them reports its error to the
     // command that started it instead of dying after that command said it runs.
@@ -58,8 +71,18 @@ export const superviseAsChild = (ctx: Ctx, batchId: string, work: Effect.Effect<
       return
     }
     const failure = exit.cause.reasons.find((r) => r._tag === "Fail")
-    const e = failure?._tag === "Fail" ? failure.error : fail("E_IO", "the supervisor stopped unexpectedly", "see the supervisor log")
-    yield* announce({ error: { code: e.code, message: e.message, hint: e.hint, ...(e.details === undefined ? {} : { details: e.details }) } })
+    const e =
+      failure?._tag === "Fail"
+        ? failure.error
+        : fail("E_IO", "the supervisor stopped unexpectedly", "see the supervisor log")
+    yield* announce({
+      error: {
+        code: e.code,
+        message: e.message,
+        hint: e.hint,
+        ...(e.details === undefined ? {} : { details: e.details })
+      }
+    })
     yield* Console.error(renderError(ctx.err, e).join("\n"))
     return yield* new Reported({ exitCode: 1 })
   })
@@ -77,7 +100,11 @@ export interface Started {
  * Parent side: start `rekindle <argv> --as-supervisor` detached and wait for its readiness line; its
  * error becomes this command's error (E_LOCKED, E_NOT_RESUMABLE, …).
  */
-export const startSupervisor = Effect.fn("cli.startSupervisor")(function*(ctx: Ctx, argv: ReadonlyArray<string>, log: string) {
+export const startSupervisor = Effect.fn("cli.startSupervisor")(function* (
+  ctx: Ctx,
+  argv: ReadonlyArray<string>,
+  log: string
+) {
   const flags = [
     ...(ctx.repo === undefined ? [] : ["--repo", ctx.repo]),
     ...(ctx.socket === undefined ? [] : ["--socket", ctx.socket])
@@ -85,7 +112,11 @@ export const startSupervisor = Effect.fn("cli.startSupervisor")(function*(ctx: C
   const started = yield* ctx.env.spawnSupervisor([...argv, ...flags, "--as-supervisor"], log)
   const doc = started.line === undefined ? undefined : decodeReadiness(started.line)
   if (doc === undefined || doc._tag === "None") {
-    return yield* fail("E_IO", `the background supervisor (pid ${started.pid}) exited before it was ready`, `see its log: ${log}`)
+    return yield* fail(
+      "E_IO",
+      `the background supervisor (pid ${started.pid}) exited before it was ready`,
+      `see its log: ${log}`
+    )
   }
   const r = doc.value
   if ("error" in r) {
@@ -93,6 +124,6 @@ export const startSupervisor = Effect.fn("cli.startSupervisor")(function*(ctx: C
     return yield* fail(code, r.error.message, r.error.hint, r.error.details)
   }
   return "ready" in r
-    ? { pid: started.pid, running: true, phase: undefined, log } satisfies Started
-    : { pid: started.pid, running: false, phase: r.finished.phase, log } satisfies Started
+    ? ({ pid: started.pid, running: true, phase: undefined, log } satisfies Started)
+    : ({ pid: started.pid, running: false, phase: r.finished.phase, log } satisfies Started)
 })

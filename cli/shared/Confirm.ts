@@ -26,24 +26,38 @@ export const decideConfirm = (input: {
   !input.needed || input.yes ? "proceed" : input.stdinIsTTY && input.stderrIsTTY ? "ask" : "refuse"
 
 /** The user said no: the handler stops here, and the command exits 0. */
-export class Declined extends Data.TaggedError("Declined")<{ readonly command: string; readonly batchId: string | undefined }> {}
+export class Declined extends Data.TaggedError("Declined")<{
+  readonly command: string
+  readonly batchId: string | undefined
+}> {}
 
 /**
  * Confirm `question` for `command`: succeeds to go on, fails E_CONFIRMATION_REQUIRED without a
  * terminal and `--yes`, or with {@link Declined} after printing that nothing changed.
  */
-export const confirm = Effect.fn("cli.confirm")(function*(ctx: Ctx, spec: {
-  readonly needed: boolean
-  readonly yes: boolean
-  readonly question: string
-  readonly command: string
-  readonly batchId: string | undefined
-}) {
-  const decision = decideConfirm({ needed: spec.needed, yes: spec.yes, stdinIsTTY: ctx.env.stdinIsTTY, stderrIsTTY: ctx.env.stderrIsTTY })
+export const confirm = Effect.fn("cli.confirm")(function* (
+  ctx: Ctx,
+  spec: {
+    readonly needed: boolean
+    readonly yes: boolean
+    readonly question: string
+    readonly command: string
+    readonly batchId: string | undefined
+  }
+) {
+  const decision = decideConfirm({
+    needed: spec.needed,
+    yes: spec.yes,
+    stdinIsTTY: ctx.env.stdinIsTTY,
+    stderrIsTTY: ctx.env.stderrIsTTY
+  })
   if (decision === "proceed") return
   if (decision === "refuse") {
-    return yield* fail("E_CONFIRMATION_REQUIRED", `${spec.command} needs confirmation: ${spec.question}`,
-      "no terminal to ask on: pass --yes to confirm (or --dry-run to only look, where the command has it)") as Effect.Effect<never, EngineError>
+    return yield* fail(
+      "E_CONFIRMATION_REQUIRED",
+      `${spec.command} needs confirmation: ${spec.question}`,
+      "no terminal to ask on: pass --yes to confirm (or --dry-run to only look, where the command has it)"
+    ) as Effect.Effect<never, EngineError>
   }
   const ok = yield* ctx.env.confirm(spec.question)
   if (ok) return
@@ -54,5 +68,7 @@ export const confirm = Effect.fn("cli.confirm")(function*(ctx: Ctx, spec: {
 export const reportDeclined = (json: boolean, err: Style, d: Declined): Effect.Effect<void> =>
   Effect.andThen(
     Console.error(err.dim(`${d.command}: not confirmed; nothing changed`)),
-    json ? Console.log(jsonDocument(DeclinedOutput, { declined: true, command: d.command, batchId: d.batchId ?? null })) : Effect.void
+    json
+      ? Console.log(jsonDocument(DeclinedOutput, { declined: true, command: d.command, batchId: d.batchId ?? null }))
+      : Effect.void
   )

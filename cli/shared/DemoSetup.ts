@@ -13,7 +13,9 @@ import { fail } from "../../core/engine/support/Errors.ts"
 import { exec } from "../../adapters/exec/Exec.ts"
 
 /** The bundled fake agent (a stand-in for Claude Code & co.): source in a checkout, compiled when installed. */
-export const FAKE_AGENT = fileURLToPath(new URL(`../../adapters/agent/fake-agent.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url))
+export const FAKE_AGENT = fileURLToPath(
+  new URL(`../../adapters/agent/fake-agent.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url)
+)
 
 /** The demo batch id. */
 export const DEMO_BATCH = "demo"
@@ -34,15 +36,28 @@ export const GIT_ENV: Readonly<Record<string, string>> = {
 export const git = (repo: string, ...args: ReadonlyArray<string>) =>
   exec("git", ["-C", repo, ...args], { env: GIT_ENV }).pipe(
     Effect.mapError((e) => fail("E_GIT_FAILED", e.message, "is git installed? (`rekindle doctor`)")),
-    Effect.flatMap((r) => r.exitCode === 0
-      ? Effect.succeed(r.stdout)
-      : Effect.fail(fail("E_GIT_FAILED", `git ${args.join(" ")}: ${r.stderr.trim()}`, "is git 2.36 or newer installed? (`rekindle doctor`)")))
+    Effect.flatMap((r) =>
+      r.exitCode === 0
+        ? Effect.succeed(r.stdout)
+        : Effect.fail(
+            fail(
+              "E_GIT_FAILED",
+              `git ${args.join(" ")}: ${r.stderr.trim()}`,
+              "is git 2.36 or newer installed? (`rekindle doctor`)"
+            )
+          )
+    )
   )
 
 /** The manifest (tasks run the fake agent through the `shell` kind). */
 export const demoManifest = (socket: string) => {
-  const task = (id: string, prompt: string, dependsOn: ReadonlyArray<string> = []) =>
-    ({ id, agent: "shell", prompt, command: [process.execPath, FAKE_AGENT], dependsOn })
+  const task = (id: string, prompt: string, dependsOn: ReadonlyArray<string> = []) => ({
+    id,
+    agent: "shell",
+    prompt,
+    command: [process.execPath, FAKE_AGENT],
+    dependsOn
+  })
   return {
     tasks: [
       task("setup-db", "create the database schema [steps:2] [sleep:0.3]"),
@@ -57,7 +72,8 @@ export const demoManifest = (socket: string) => {
 }
 
 /** Create the temp dir, the repo (one commit on main) and the manifest. */
-export const createDemo = Effect.fn("Demo.create")(function*() {
+// biome-ignore lint/correctness/useYield: Effect.fn takes a generator; this one only builds files synchronously
+export const createDemo = Effect.fn("Demo.create")(function* () {
   const dir = nodeFs.realpathSync(nodeFs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-demo-")))
   const repo = nodePath.join(dir, "repo")
   nodeFs.mkdirSync(repo)
@@ -70,7 +86,7 @@ export const createDemo = Effect.fn("Demo.create")(function*() {
 
 /** `git init` + first commit. */
 export const initRepo = (repo: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     yield* git(repo, "init", "-q", "-b", "main")
     yield* git(repo, "add", "-A")
     yield* git(repo, "commit", "-q", "-m", "demo: initial commit")
@@ -78,7 +94,7 @@ export const initRepo = (repo: string) =>
 
 /** Stop the demo's private tmux server and remove its socket, and the temp dir unless `keep`. */
 export const cleanUp = (dir: string, socket: string, keep: boolean) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     yield* exec("tmux", ["-L", socket, "kill-server"]).pipe(Effect.ignore)
     // tmux leaves its socket file behind.
     const socketFile = nodePath.join(process.env["TMUX_TMPDIR"] ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`, socket)

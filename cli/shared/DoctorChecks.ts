@@ -16,10 +16,16 @@ export const parseVersion = (text: string): readonly [number, number] | undefine
   return m === null ? undefined : [Number(m[1]), Number(m[2])]
 }
 
-const atLeast = (v: readonly [number, number], min: readonly [number, number]) => v[0] > min[0] || (v[0] === min[0] && v[1] >= min[1])
+const atLeast = (v: readonly [number, number], min: readonly [number, number]) =>
+  v[0] > min[0] || (v[0] === min[0] && v[1] >= min[1])
 
 /** Judge a `-V` / `--version` answer against a minimum. */
-export const versionCheck = (name: string, output: string | undefined, min: readonly [number, number], why: string): DoctorCheck => {
+export const versionCheck = (
+  name: string,
+  output: string | undefined,
+  min: readonly [number, number],
+  why: string
+): DoctorCheck => {
   if (output === undefined) return { name, status: "fail", detail: `${name} not found on PATH` }
   const v = parseVersion(output)
   const line = output.trim().split("\n")[0] ?? ""

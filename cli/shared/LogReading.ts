@@ -12,12 +12,19 @@ import { LogTail } from "../../core/ports/LogTail.ts"
 export const FOLLOW_POLL_MS = 500
 const CHUNK = 64 * 1024
 
-const ioError = (e: { readonly message: string }) => fail("E_IO", `cannot read the log: ${e.message}`, "check the .rekindle directory")
+const ioError = (e: { readonly message: string }) =>
+  fail("E_IO", `cannot read the log: ${e.message}`, "check the .rekindle directory")
 
 /** The last `maxBytes` of the log, starting at a line boundary; a missing log is empty. */
-export const readTail = Effect.fn("cli.readTail")(function*(path: string, maxBytes: number) {
+export const readTail = Effect.fn("cli.readTail")(function* (path: string, maxBytes: number) {
   const tail = yield* LogTail
-  const size = yield* tail.size(path).pipe(Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(0)), Effect.mapError(ioError))
+  const size = yield* tail.size(path).pipe(
+    Effect.catchIf(
+      (e) => e.reason === "NotFound",
+      () => Effect.succeed(0)
+    ),
+    Effect.mapError(ioError)
+  )
   if (size === 0) return { size: 0, text: "" }
   // One byte before the window tells whether it starts on a line boundary.
   const start = Math.max(0, size - maxBytes - 1)
@@ -36,7 +43,7 @@ export const readTail = Effect.fn("cli.readTail")(function*(path: string, maxByt
 })
 
 /** Print appended complete lines from `offset` until `alive` is false and the log is drained. */
-export const followLog = Effect.fn("cli.followLog")(function*(
+export const followLog = Effect.fn("cli.followLog")(function* (
   tail: LogTailShape,
   path: string,
   offset: number,
@@ -49,7 +56,12 @@ export const followLog = Effect.fn("cli.followLog")(function*(
   for (;;) {
     const running = yield* alive
     const chunk = yield* tail.read(path, at, CHUNK).pipe(
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(undefined)), Effect.mapError(ioError))
+      Effect.catchIf(
+        (e) => e.reason === "NotFound",
+        () => Effect.succeed(undefined)
+      ),
+      Effect.mapError(ioError)
+    )
     if (chunk !== undefined && chunk.bytes.length > 0) {
       if (chunk.shrank) pending = ""
       at = chunk.nextOffset

@@ -26,24 +26,28 @@ export interface Target {
 }
 
 /** A runner over the engine services for `socket` (an unusable socket name is E_USAGE). */
-export const runnerFor = (ctx: Ctx, socket: string | undefined): Runner => (effect) => {
-  const problem = socket === undefined ? undefined : socketProblem(socket)
-  return problem === undefined
-    ? Effect.provide(effect, ctx.engine.forSocket(socket))
-    : Effect.fail(fail("E_USAGE", problem, "a tmux socket name (`tmux -L`) is a plain file name: no `/`, not empty"))
-}
+export const runnerFor =
+  (ctx: Ctx, socket: string | undefined): Runner =>
+  (effect) => {
+    const problem = socket === undefined ? undefined : socketProblem(socket)
+    return problem === undefined
+      ? Effect.provide(effect, ctx.engine.forSocket(socket))
+      : Effect.fail(fail("E_USAGE", problem, "a tmux socket name (`tmux -L`) is a plain file name: no `/`, not empty"))
+  }
 
-const absolute = (cwd: string, p: string): string =>
-  p.startsWith("/") ? p : `${cwd.replace(/\/+$/, "")}/${p}`
+const absolute = (cwd: string, p: string): string => (p.startsWith("/") ? p : `${cwd.replace(/\/+$/, "")}/${p}`)
 
 /** The repository root: the top level of `--repo`, or of the working directory. */
 export const repoRootOf = (ctx: Ctx): Effect.Effect<string, EngineError> =>
   ctx.env.gitToplevel(ctx.repo === undefined ? ctx.env.cwd : absolute(ctx.env.cwd, ctx.repo))
 
 /** Resolve repo, batch and socket for a command that acts on one batch. */
-export const target = Effect.fn("cli.target")(function*(ctx: Ctx, batchId: string | undefined) {
+export const target = Effect.fn("cli.target")(function* (ctx: Ctx, batchId: string | undefined) {
   const repoRoot = yield* repoRootOf(ctx)
-  const state = yield* runnerFor(ctx, ctx.socket)(loadState({ repoRoot, ...(batchId === undefined ? {} : { batchId }) }))
+  const state = yield* runnerFor(
+    ctx,
+    ctx.socket
+  )(loadState({ repoRoot, ...(batchId === undefined ? {} : { batchId }) }))
   const socket = ctx.socket ?? state.options?.tmuxSocket
   return { repoRoot, batchId: state.batchId, state, socket, run: runnerFor(ctx, socket) } satisfies Target
 })

@@ -10,7 +10,10 @@
  * it lives in tmux's own socket directory (`$TMUX_TMPDIR` or /tmp, then `tmux-<uid>`); undefined
  * outside tmux or for a socket elsewhere (`tmux -S <path>`), which `-L` cannot name.
  */
-export const socketFromTmuxEnv = (env: Readonly<Record<string, string | undefined>>, uid: number | undefined): string | undefined => {
+export const socketFromTmuxEnv = (
+  env: Readonly<Record<string, string | undefined>>,
+  uid: number | undefined
+): string | undefined => {
   const tmux = env["TMUX"]
   if (tmux === undefined || tmux === "" || uid === undefined) return undefined
   const path = tmux.split(",")[0] ?? ""

@@ -8,7 +8,13 @@ import { TaskStatus } from "./State.ts"
 
 /** What rekindle will do with one task. */
 export const Action = Schema.Literals([
-  "mark-complete", "reconnect", "re-execute", "mark-failed", "skip", "pending", "hold"
+  "mark-complete",
+  "reconnect",
+  "re-execute",
+  "mark-failed",
+  "skip",
+  "pending",
+  "hold"
 ])
 /** @see Action */
 export type Action = typeof Action.Type

@@ -41,7 +41,12 @@ export const DeliveryWait = Schema.TaggedStruct("Wait", { reason: Schema.String 
 
 /** The one next step for a prompt key. */
 export const DeliveryDecision = Schema.Union([
-  DeliverySend, DeliverySubmit, DeliveryConfirm, DeliverySkip, DeliveryReportLost, DeliveryWait
+  DeliverySend,
+  DeliverySubmit,
+  DeliveryConfirm,
+  DeliverySkip,
+  DeliveryReportLost,
+  DeliveryWait
 ])
 /** @see DeliveryDecision */
 export type DeliveryDecision = typeof DeliveryDecision.Type
@@ -60,10 +65,7 @@ export type DeliveryDecision = typeof DeliveryDecision.Type
  * With no entry the observation is ignored: the intent is always written before typing, so no entry
  * means this key was never typed, whatever similar text the pane shows.
  */
-export const decideDelivery = (
-  entry: PromptEntry | undefined,
-  observed: DeliveryObservation
-): DeliveryDecision => {
+export const decideDelivery = (entry: PromptEntry | undefined, observed: DeliveryObservation): DeliveryDecision => {
   // Settled entries first: they need no pane, and must never be re-sent when the pane comes back.
   if (entry?.status === "confirmed") {
     return { _tag: "Skip", reason: `prompt ${entry.key} was already confirmed` }

@@ -60,9 +60,10 @@ const byPaneId = (a: TmuxPane, b: TmuxPane) => (a.paneId < b.paneId ? -1 : a.pan
 export const panesOf = (state: BatchState, task: Task, signals: Signals): ReadonlyArray<TmuxPane> => {
   const index = paneIndex(signals)
   const tagged = index.byTag.get(ownershipTag(state.batchId, task.id)) ?? []
-  const mine = tagged.length > 0 || task.session === undefined || !hostDeclaresSessions(state)
-    ? tagged
-    : index.untaggedBySession.get(task.session) ?? []
+  const mine =
+    tagged.length > 0 || task.session === undefined || !hostDeclaresSessions(state)
+      ? tagged
+      : (index.untaggedBySession.get(task.session) ?? [])
   // Deterministic whatever order tmux listed them in (one pane is the common case: no copy).
   return mine.length <= 1 ? mine : [...mine].sort(byPaneId)
 }

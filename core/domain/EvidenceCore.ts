@@ -13,7 +13,21 @@ import type { ProcessInfo, Signals, TmuxPane, WorktreeInfo } from "./Signals.ts"
 import type { Task } from "./State.ts"
 
 /** Programs that are a bare interactive shell when they are all a pane runs. */
-export const SHELLS: ReadonlySet<string> = new Set(["sh", "bash", "zsh", "fish", "dash", "ksh", "tcsh", "csh", "nu", "pwsh", "-bash", "-zsh", "-sh"])
+export const SHELLS: ReadonlySet<string> = new Set([
+  "sh",
+  "bash",
+  "zsh",
+  "fish",
+  "dash",
+  "ksh",
+  "tcsh",
+  "csh",
+  "nu",
+  "pwsh",
+  "-bash",
+  "-zsh",
+  "-sh"
+])
 
 /** Lookups over one Signals value; each built on first use (signals are immutable values). */
 interface SignalIndex {
@@ -99,7 +113,8 @@ const sessionOf = (task: Task, pane: TmuxPane, signals: Signals): Evidence["sess
     const proc = processOf(signals, pane.panePid)
     if (proc === undefined) return "dead-pane"
     const a = task.agentProcess
-    if (a !== undefined && a.pid === pane.panePid && a.host === signals.host && a.startTime !== proc.startTime) return "bare-shell"
+    if (a !== undefined && a.pid === pane.panePid && a.host === signals.host && a.startTime !== proc.startTime)
+      return "bare-shell"
   }
   return task.agent !== "shell" && SHELLS.has(pane.currentCommand) && known && !hasChildren(signals, pane.panePid)
     ? "bare-shell"
@@ -130,10 +145,13 @@ export const evidenceWith = (task: Task, pane: TmuxPane | undefined, signals: Si
   // several times slower, and most tasks have no marker (an empty record is the common case).
   const markers = signals.markers
   const m = Object.hasOwn(markers, task.id) ? markers[task.id] : undefined
-  const marker: Evidence["marker"] = m === undefined ? "none" : !m.valid ? "invalid" : m.status ?? "succeeded"
-  const transcript: Evidence["transcript"] = task.conversationId === undefined
-    ? "none"
-    : Object.hasOwn(signals.transcripts, task.conversationId) && signals.transcripts[task.conversationId] === true ? "valid" : "missing"
+  const marker: Evidence["marker"] = m === undefined ? "none" : !m.valid ? "invalid" : (m.status ?? "succeeded")
+  const transcript: Evidence["transcript"] =
+    task.conversationId === undefined
+      ? "none"
+      : Object.hasOwn(signals.transcripts, task.conversationId) && signals.transcripts[task.conversationId] === true
+        ? "valid"
+        : "missing"
   const worktree = worktreeState(task, signals)
   const dirty = task.worktree === undefined ? undefined : listedWorktree(signals, task.worktree)?.dirty
   const persisted = task.status
@@ -146,7 +164,13 @@ export const evidenceWith = (task: Task, pane: TmuxPane | undefined, signals: Si
   if (session === "dead-pane" && pane.dead && (pane.deadStatus !== undefined || pane.deadSignal !== undefined)) {
     // Rare (a dead pane), so no fixed-shape literal: how its program ended decides row 4.
     return {
-      persisted, session, agent, worktree, marker, transcript, sessionName,
+      persisted,
+      session,
+      agent,
+      worktree,
+      marker,
+      transcript,
+      sessionName,
       ...(pane.deadStatus === undefined ? {} : { exitStatus: pane.deadStatus }),
       ...(pane.deadSignal === undefined ? {} : { exitSignal: pane.deadSignal }),
       ...(dirty === undefined ? {} : { dirty })

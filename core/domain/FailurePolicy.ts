@@ -19,7 +19,8 @@ export const STOPPED_BY_POLICY = "stopped: another task failed (failure policy s
 /** The reason the live supervisor records for a dependent skipped under skip-dependents. */
 export const SKIPPED_BY_POLICY = "a dependency failed (failure policy skip-dependents)"
 
-const failsNow = (d: TaskDecision): boolean => d.action === "mark-failed" || (d.action === "mark-complete" && d.outcome === "failed")
+const failsNow = (d: TaskDecision): boolean =>
+  d.action === "mark-failed" || (d.action === "mark-complete" && d.outcome === "failed")
 
 const taskOf = (s: PlanStep): string | undefined => ("taskId" in s ? s.taskId : undefined)
 
@@ -30,10 +31,17 @@ export interface PolicyVerdict {
 }
 
 /** The plan with the batch's failure policy applied. */
-export const applyFailurePolicy = (state: BatchState, decisions: ReadonlyArray<TaskDecision>, plan: Plan): PolicyVerdict => {
+export const applyFailurePolicy = (
+  state: BatchState,
+  decisions: ReadonlyArray<TaskDecision>,
+  plan: Plan
+): PolicyVerdict => {
   const policy = state.options?.failurePolicy ?? "stop-wave"
   if (policy === "skip-dependents") {
-    const steps = plan.steps.map((s): PlanStep => (s._tag === "MarkTask" && s.status === "blocked" ? { ...s, status: "skipped", reason: SKIPPED_BY_POLICY } : s))
+    const steps = plan.steps.map(
+      (s): PlanStep =>
+        s._tag === "MarkTask" && s.status === "blocked" ? { ...s, status: "skipped", reason: SKIPPED_BY_POLICY } : s
+    )
     return { plan: { batchId: plan.batchId, steps } }
   }
   if (state.phase !== "executing" && state.phase !== "merging") return { plan }
@@ -42,18 +50,27 @@ export const applyFailurePolicy = (state: BatchState, decisions: ReadonlyArray<T
   if (failed.length === 0) return { plan }
   const waveOf = new Map(state.waves.flatMap((ids, w) => ids.map((id) => [id, w] as const)))
   const wave = Math.min(...failed.map((id) => waveOf.get(id) ?? Number.MAX_SAFE_INTEGER))
-  const stops = `${failed.join(", ")} failed while no supervisor ran: failure policy ${policy} starts no further wave; ` +
+  const stops =
+    `${failed.join(", ")} failed while no supervisor ran: failure policy ${policy} starts no further wave; ` +
     "`rekindle resume` again goes on with what does not depend on it"
   const report: PlanStep = { _tag: "Report", reason: stops }
   if (policy === "stop-wave") {
-    const steps = plan.steps.filter((s) => !(s._tag === "MarkTask" && s.status === "blocked") && !(s._tag === "ContinueFromWave" && s.wave > wave))
+    const steps = plan.steps.filter(
+      (s) => !(s._tag === "MarkTask" && s.status === "blocked") && !(s._tag === "ContinueFromWave" && s.wave > wave)
+    )
     // The failed wave still runs to its end when it has unfinished tasks: the wave loop stops after it.
     const continues = steps.some((s) => s._tag === "ContinueFromWave")
-    return continues || steps.length === plan.steps.length ? { plan: { batchId: plan.batchId, steps } } : { plan: { batchId: plan.batchId, steps: [...steps, report] }, stops }
+    return continues || steps.length === plan.steps.length
+      ? { plan: { batchId: plan.batchId, steps } }
+      : { plan: { batchId: plan.batchId, steps: [...steps, report] }, stops }
   }
   // stop-all: the failed wave's running agents are stopped and failed; nothing of it is merged.
   const inWave = new Set(state.waves[wave] ?? [])
-  const stopping = new Set(decisions.filter((d) => inWave.has(d.taskId) && (d.action === "reconnect" || d.action === "re-execute")).map((d) => d.taskId))
+  const stopping = new Set(
+    decisions
+      .filter((d) => inWave.has(d.taskId) && (d.action === "reconnect" || d.action === "re-execute"))
+      .map((d) => d.taskId)
+  )
   const byTask = new Map(decisions.map((d) => [d.taskId, d]))
   const steps: Array<PlanStep> = []
   const done = new Set<string>()
@@ -64,7 +81,8 @@ export const applyFailurePolicy = (state: BatchState, decisions: ReadonlyArray<T
       done.add(id)
       const session = byTask.get(id)?.evidence.sessionName
       const attempt = state.tasks.find((t) => t.id === id)?.attempts ?? 0
-      if (session !== undefined) steps.push({ _tag: "StopSession", taskId: id, session, attempt, reason: STOPPED_BY_POLICY })
+      if (session !== undefined)
+        steps.push({ _tag: "StopSession", taskId: id, session, attempt, reason: STOPPED_BY_POLICY })
       steps.push({ _tag: "MarkTask", taskId: id, status: "failed", reason: STOPPED_BY_POLICY })
       continue
     }

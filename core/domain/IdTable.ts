@@ -127,4 +127,4 @@ export class IdTable<K extends string | number> {
 }
 
 /** SameValueZero, as Map compares keys (NaN finds NaN). */
-const same = (a: string | number, b: string | number): boolean => a === b || (a !== a && b !== b)
+const same = (a: string | number, b: string | number): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b))

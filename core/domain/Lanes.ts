@@ -13,7 +13,11 @@ export const laneOf = (task: Task): string => task.lane ?? task.id
  * The latest merge record for (wave, lane): the greatest `at`, later in the ledger on ties. A record
  * without a lane speaks for every lane of its wave.
  */
-export const latestMerge = (merges: ReadonlyArray<MergeRecord>, wave: number, lane: string): MergeRecord | undefined => {
+export const latestMerge = (
+  merges: ReadonlyArray<MergeRecord>,
+  wave: number,
+  lane: string
+): MergeRecord | undefined => {
   let latest: MergeRecord | undefined
   for (const r of mergesOf(merges, wave)) {
     if (r.wave !== wave || (r.lane !== undefined && r.lane !== lane)) continue
@@ -44,7 +48,8 @@ export const lanesNeedingMergeAt = (
     lanes.set(lane, ok)
   }
   const out: Array<string> = []
-  for (const [lane, ok] of lanes) if (ok && latestMerge(state.merges, wave, lane)?.status !== "succeeded") out.push(lane)
+  for (const [lane, ok] of lanes)
+    if (ok && latestMerge(state.merges, wave, lane)?.status !== "succeeded") out.push(lane)
   return out.sort()
 }
 

@@ -96,17 +96,17 @@ export const decideLease = (
       const stale = Number.isFinite(rawAge) && !Number.isNaN(staleAfterMs) && rawAge > staleAfterMs
       return stale
         ? {
-          _tag: "TakeOver",
-          previous: current,
-          lease: fresh,
-          reason: `the lease owner ${describe(owner)} is stale: ${why} and it last renewed ${rawAge} ms ago (limit ${staleAfterMs} ms)`
-        }
+            _tag: "TakeOver",
+            previous: current,
+            lease: fresh,
+            reason: `the lease owner ${describe(owner)} is stale: ${why} and it last renewed ${rawAge} ms ago (limit ${staleAfterMs} ms)`
+          }
         : {
-          _tag: "Refuse",
-          owner,
-          ageMs,
-          reason: `the lease is held by ${describe(owner)}: ${why}, but it renewed ${ageMs} ms ago (within ${staleAfterMs} ms)`
-        }
+            _tag: "Refuse",
+            owner,
+            ageMs,
+            reason: `the lease is held by ${describe(owner)}: ${why}, but it renewed ${ageMs} ms ago (within ${staleAfterMs} ms)`
+          }
     }
   }
 }

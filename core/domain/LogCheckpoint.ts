@@ -59,8 +59,7 @@ export const splitLines = (carry: Uint8Array, chunk: Uint8Array): SplitLines => 
  * minus the carry, so an unterminated last line is re-read next time rather than lost or split.
  * Never negative (a carry longer than what was read is a caller bug; 0 re-reads everything, which is safe).
  */
-export const checkpointAfter = (readUpTo: number, carry: Uint8Array): number =>
-  Math.max(0, readUpTo - carry.length)
+export const checkpointAfter = (readUpTo: number, carry: Uint8Array): number => Math.max(0, readUpTo - carry.length)
 
 /** Where to resume reading, and whether the log was truncated (rotated) below the checkpoint. */
 export const ResumeOffset = Schema.Struct({

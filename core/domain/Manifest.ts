@@ -31,13 +31,18 @@ const utf8Bytes = (s: string): number => {
 
 // No program can receive a NUL in an argv element or an environment value: refuse it here, before
 // anything is created, rather than fail the launch later.
-const noNul = Schema.makeFilter((s: string) => !s.includes("\u0000") || "must not contain a NUL character (no program can receive one)")
+const noNul = Schema.makeFilter(
+  (s: string) => !s.includes("\u0000") || "must not contain a NUL character (no program can receive one)"
+)
 
 /** Text that reaches the agent verbatim (argv or environment): no NUL, at most {@link LAUNCH_BYTES}. */
 const LaunchText = Schema.String.check(
   noNul,
-  Schema.makeFilter((s: string) => utf8Bytes(s) <= LAUNCH_BYTES ||
-    `is ${utf8Bytes(s)} bytes; at most ${LAUNCH_BYTES} fit in the tmux command that starts the agent`)
+  Schema.makeFilter(
+    (s: string) =>
+      utf8Bytes(s) <= LAUNCH_BYTES ||
+      `is ${utf8Bytes(s)} bytes; at most ${LAUNCH_BYTES} fit in the tmux command that starts the agent`
+  )
 )
 
 /** A prompt: inline text, or a file relative to the manifest's directory. */
@@ -46,7 +51,9 @@ export const ManifestPrompt = Schema.Union([LaunchText, Schema.Struct({ file: Sc
 /** argv of a `shell` agent: a program name first (never empty), each element passed verbatim. */
 const Command = Schema.Array(Schema.String.check(noNul)).check(
   Schema.isMinLength(1),
-  Schema.makeFilter((argv: ReadonlyArray<string>) => argv[0] !== "" || { path: [0], issue: "the program name must not be empty" })
+  Schema.makeFilter(
+    (argv: ReadonlyArray<string>) => argv[0] !== "" || { path: [0], issue: "the program name must not be empty" }
+  )
 )
 
 /** One task of a manifest. */
@@ -59,11 +66,18 @@ export const ManifestTask = Schema.Struct({
   dependsOn: Schema.optionalKey(Schema.Array(TaskId)),
   /** Tasks sharing a lane in a wave are merged together (all or none). */
   lane: Schema.optionalKey(TaskId)
-}).check(Schema.makeFilter((t) => {
-  // Prompt and command share one tmux command line (a file prompt is checked once it is read).
-  const bytes = (typeof t.prompt === "string" ? utf8Bytes(t.prompt) : 0) + (t.command ?? []).reduce((n, a) => n + utf8Bytes(a) + 1, 0)
-  return bytes <= LAUNCH_BYTES || `prompt and command together are ${bytes} bytes; at most ${LAUNCH_BYTES} fit in the tmux command that starts the agent`
-}))
+}).check(
+  Schema.makeFilter((t) => {
+    // Prompt and command share one tmux command line (a file prompt is checked once it is read).
+    const bytes =
+      (typeof t.prompt === "string" ? utf8Bytes(t.prompt) : 0) +
+      (t.command ?? []).reduce((n, a) => n + utf8Bytes(a) + 1, 0)
+    return (
+      bytes <= LAUNCH_BYTES ||
+      `prompt and command together are ${bytes} bytes; at most ${LAUNCH_BYTES} fit in the tmux command that starts the agent`
+    )
+  })
+)
 /** @see ManifestTask */
 export type ManifestTask = typeof ManifestTask.Type
 
@@ -79,9 +93,13 @@ export const ManifestOptions = Schema.Struct({
   /** Where agents write done markers: rekindle's state dir (default) or `.rekindle-done` in the worktree. */
   doneMarker: Schema.optionalKey(Schema.Literals(["state-dir", "worktree"])),
   /** A `tmux -L` name: a plain file name, never `.`/`..` (a directory) nor starting with `-`. */
-  tmuxSocket: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, {
-    message: "must be 1-64 characters of [A-Za-z0-9_.-] starting with a letter, digit or '_'"
-  })))
+  tmuxSocket: Schema.optionalKey(
+    Schema.String.check(
+      Schema.isPattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, {
+        message: "must be 1-64 characters of [A-Za-z0-9_.-] starting with a letter, digit or '_'"
+      })
+    )
+  )
 })
 /** @see ManifestOptions */
 export type ManifestOptions = typeof ManifestOptions.Type
@@ -115,11 +133,14 @@ const decode = Schema.decodeUnknownResult(Manifest, { errors: "all", onExcessPro
 
 /** Split Schema's message into one problem per issue (each names its field path). */
 const schemaProblems = (message: string): ReadonlyArray<string> =>
-  message.split("\n").reduce<Array<string>>((acc, line) => {
-    if (line.startsWith("  at ") && acc.length > 0) acc[acc.length - 1] = `${acc[acc.length - 1]} ${line.trim()}`
-    else if (line.trim() !== "") acc.push(line.trim())
-    return acc
-  }, []).map(withSuggestion)
+  message
+    .split("\n")
+    .reduce<Array<string>>((acc, line) => {
+      if (line.startsWith("  at ") && acc.length > 0) acc[acc.length - 1] = `${acc[acc.length - 1]} ${line.trim()}`
+      else if (line.trim() !== "") acc.push(line.trim())
+      return acc
+    }, [])
+    .map(withSuggestion)
 
 /** The keys a manifest object may have, by where it sits. */
 const KNOWN_KEYS = {
@@ -134,7 +155,13 @@ const distance = (a: string, b: string): number => {
   for (let i = 1; i <= a.length; i++) {
     const next = [i]
     for (let j = 1; j <= b.length; j++) {
-      next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1)))
+      next.push(
+        Math.min(
+          row[j]! + 1,
+          next[j - 1]! + 1,
+          row[j - 1]! + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1)
+        )
+      )
     }
     row = next
   }
@@ -161,10 +188,16 @@ const withSuggestion = (problem: string): string => {
   if (m === null) return problem
   const path = [...m[1]!.matchAll(/\[("(?:[^"\\]|\\.)*"|\d+)\]/g)].map((x) => x[1]!)
   const last = path.at(-1)
-  if (last === undefined || !last.startsWith("\"")) return problem
+  if (last === undefined || !last.startsWith('"')) return problem
   const key = JSON.parse(last) as string
-  const where = path.length === 1 ? KNOWN_KEYS.top : path[0] === "\"options\"" && path.length === 2 ? KNOWN_KEYS.options
-    : path[0] === "\"tasks\"" && path.length === 3 ? KNOWN_KEYS.task : []
+  const where =
+    path.length === 1
+      ? KNOWN_KEYS.top
+      : path[0] === '"options"' && path.length === 2
+        ? KNOWN_KEYS.options
+        : path[0] === '"tasks"' && path.length === 3
+          ? KNOWN_KEYS.task
+          : []
   const guess = suggestKey(key, where)
   return guess === undefined ? problem : `${problem}; did you mean ${JSON.stringify(guess)}?`
 }
@@ -175,8 +208,10 @@ const withSuggestion = (problem: string): string => {
  */
 export const validateManifest = (input: unknown): Result.Result<ValidManifest, ReadonlyArray<string>> => {
   const problems: Array<string> = []
-  const rawTasks = typeof input === "object" && input !== null && Array.isArray((input as { tasks?: unknown }).tasks)
-    ? (input as { tasks: ReadonlyArray<unknown> }).tasks : []
+  const rawTasks =
+    typeof input === "object" && input !== null && Array.isArray((input as { tasks?: unknown }).tasks)
+      ? (input as { tasks: ReadonlyArray<unknown> }).tasks
+      : []
   const decoded = decode(input)
   if (Result.isFailure(decoded)) problems.push(...schemaProblems(decoded.failure.message))
   const graph = rawTasks.flatMap((t) => {
@@ -188,8 +223,10 @@ export const validateManifest = (input: unknown): Result.Result<ValidManifest, R
   })
   for (const t of rawTasks) {
     const task = (typeof t === "object" && t !== null ? t : {}) as { agent?: unknown; command?: unknown; id?: unknown }
-    if (task.agent === "shell" && task.command === undefined) problems.push(`task ${JSON.stringify(task.id)}: agent "shell" needs a "command" (argv array)`)
-    if (task.agent !== "shell" && task.command !== undefined) problems.push(`task ${JSON.stringify(task.id)}: "command" is only for agent "shell"`)
+    if (task.agent === "shell" && task.command === undefined)
+      problems.push(`task ${JSON.stringify(task.id)}: agent "shell" needs a "command" (argv array)`)
+    if (task.agent !== "shell" && task.command !== undefined)
+      problems.push(`task ${JSON.stringify(task.id)}: "command" is only for agent "shell"`)
   }
   const waves = planWaves(graph)
   if (Result.isFailure(waves)) problems.push(...waves.failure.problems.map(describeWaveProblem))

@@ -40,9 +40,10 @@ export const migrateState = (input: unknown): Result.Result<BatchState, StateVer
   }
   const found = input["version"]
   if (found !== STATE_VERSION) {
-    const why = typeof found === "number" && Number.isInteger(found) && found > STATE_VERSION
-      ? `state version ${found} is newer than this rekindle supports (${SUPPORTED_STATE_VERSIONS.join(", ")}); upgrade rekindle`
-      : `state version ${JSON.stringify(found) ?? "undefined"} is not a known version (supported: ${SUPPORTED_STATE_VERSIONS.join(", ")})`
+    const why =
+      typeof found === "number" && Number.isInteger(found) && found > STATE_VERSION
+        ? `state version ${found} is newer than this rekindle supports (${SUPPORTED_STATE_VERSIONS.join(", ")}); upgrade rekindle`
+        : `state version ${JSON.stringify(found) ?? "undefined"} is not a known version (supported: ${SUPPORTED_STATE_VERSIONS.join(", ")})`
     return Result.fail(new StateVersionError({ found, supported: SUPPORTED_STATE_VERSIONS, message: why }))
   }
   return Result.mapError(decode(input), (e) => new StateDecodeError({ message: e.message }))

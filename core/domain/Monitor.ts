@@ -42,25 +42,43 @@ export interface Transition {
 /** The latest launch of a task (history, else its start). */
 export const lastLaunchAt = (task: Task): number | undefined => {
   let latest: number | undefined
-  for (const h of task.history ?? []) if (h.event.startsWith("launch:") && (latest === undefined || h.at > latest)) latest = h.at
+  for (const h of task.history ?? [])
+    if (h.event.startsWith("launch:") && (latest === undefined || h.at > latest)) latest = h.at
   return latest ?? task.startedAt
 }
 
 /** The stall rule for a live agent: stalled after the timeout without output, failed after twice that. */
-const stallTransition = (task: Task, signals: Signals, stallTimeoutMs: number, sessionName: string | undefined): Transition | undefined => {
+const stallTransition = (
+  task: Task,
+  signals: Signals,
+  stallTimeoutMs: number,
+  sessionName: string | undefined
+): Transition | undefined => {
   const now = signals.observedAt
   // Own entries only: for a task named `__proto__` a plain index returns Object.prototype (NaN here).
   const quietFor = now - (ownGet(signals.lastOutputAt ?? {}, task.id) ?? lastLaunchAt(task) ?? now)
   if (quietFor >= 2 * stallTimeoutMs) {
-    return { taskId: task.id, status: "failed", reason: `no output for ${Math.round(quietFor / 1000)}s: given up`, ...(sessionName === undefined ? {} : { stopSession: sessionName }) }
+    return {
+      taskId: task.id,
+      status: "failed",
+      reason: `no output for ${Math.round(quietFor / 1000)}s: given up`,
+      ...(sessionName === undefined ? {} : { stopSession: sessionName })
+    }
   }
-  if (quietFor >= stallTimeoutMs && task.status !== "stalled") return { taskId: task.id, status: "stalled", reason: `no output for ${Math.round(quietFor / 1000)}s` }
-  if (quietFor < stallTimeoutMs && task.status === "stalled") return { taskId: task.id, status: "running", reason: "output resumed" }
+  if (quietFor >= stallTimeoutMs && task.status !== "stalled")
+    return { taskId: task.id, status: "stalled", reason: `no output for ${Math.round(quietFor / 1000)}s` }
+  if (quietFor < stallTimeoutMs && task.status === "stalled")
+    return { taskId: task.id, status: "running", reason: "output resumed" }
   return undefined
 }
 
 /** The transition (if any) of one running or stalled task. */
-export const monitorTask = (state: BatchState, task: Task, signals: Signals, stallTimeoutMs: number): Transition | undefined => {
+export const monitorTask = (
+  state: BatchState,
+  task: Task,
+  signals: Signals,
+  stallTimeoutMs: number
+): Transition | undefined => {
   const e = evidenceFor(state, task, signals)
   const d = decideTask(task, e)
   switch (d.action) {
@@ -70,11 +88,25 @@ export const monitorTask = (state: BatchState, task: Task, signals: Signals, sta
       return { taskId: task.id, status, reason: marker?.summary ?? `done marker: ${status}` }
     }
     case "mark-failed":
-      return { taskId: task.id, status: "failed", reason: d.reason, ...(d.exitStatus === undefined ? {} : { exitStatus: d.exitStatus }) }
+      return {
+        taskId: task.id,
+        status: "failed",
+        reason: d.reason,
+        ...(d.exitStatus === undefined ? {} : { exitStatus: d.exitStatus })
+      }
     case "re-execute": {
-      const pending = e.session === "dead-pane" && e.exitSignal === undefined && signals.tmux.state === "up" &&
+      const pending =
+        e.session === "dead-pane" &&
+        e.exitSignal === undefined &&
+        signals.tmux.state === "up" &&
         signals.tmux.panes.some((p) => p.sessionName === e.sessionName && p.dead)
-      return { taskId: task.id, status: task.status, reason: d.reason, recover: true, ...(pending ? { statusPending: true } : {}) }
+      return {
+        taskId: task.id,
+        status: task.status,
+        reason: d.reason,
+        recover: true,
+        ...(pending ? { statusPending: true } : {})
+      }
     }
     case "reconnect":
       return stallTransition(task, signals, stallTimeoutMs, e.sessionName)
@@ -87,7 +119,12 @@ export const monitorTask = (state: BatchState, task: Task, signals: Signals, sta
 }
 
 /** Transitions for the running/stalled tasks among `ids`. */
-export const monitorPass = (state: BatchState, ids: ReadonlyArray<string>, signals: Signals, stallTimeoutMs: number): ReadonlyArray<Transition> => {
+export const monitorPass = (
+  state: BatchState,
+  ids: ReadonlyArray<string>,
+  signals: Signals,
+  stallTimeoutMs: number
+): ReadonlyArray<Transition> => {
   const byId = new Map(state.tasks.map((t) => [t.id, t]))
   const out: Array<Transition> = []
   for (const id of ids) {

@@ -60,7 +60,8 @@ export const parseWorktreePath = (
 }
 
 /** The tmux session a detached supervisor of the batch runs in. */
-export const supervisorSessionFor = (batchId: BatchId): string => `rk-${batchId}-supervisor`.replace(TMUX_REWRITTEN, "_")
+export const supervisorSessionFor = (batchId: BatchId): string =>
+  `rk-${batchId}-supervisor`.replace(TMUX_REWRITTEN, "_")
 
 /**
  * The ownership tag of a supervisor session. `~` is outside the id charset, so orphan detection

@@ -58,7 +58,8 @@ export const findOrphans = (
     const o = parseWorktreePath(inventory.repoRoot, w.path)
     if (o !== undefined) here.add(o.batchId)
   }
-  for (const b of inventory.branches) if (b.startsWith(BRANCH_PREFIX)) here.add(b.slice(BRANCH_PREFIX.length).split("/")[0] ?? "")
+  for (const b of inventory.branches)
+    if (b.startsWith(BRANCH_PREFIX)) here.add(b.slice(BRANCH_PREFIX.length).split("/")[0] ?? "")
   const sessionInScope = (batchId: string) => byBatch.has(batchId) || (options.scope === "all" && here.has(batchId))
 
   if (inventory.tmux.state === "up") {
@@ -69,15 +70,24 @@ export const findOrphans = (
       const task = byBatch.get(owner.batchId)?.tasks.find((t) => t.id === owner.taskId)
       if (task !== undefined && task.session === pane.sessionName) continue
       seen.add(pane.sessionName)
-      const reason = task === undefined ? `tagged ${pane.taskTag} but no state knows that task` : `a stale duplicate session of task ${owner.taskId}`
+      const reason =
+        task === undefined
+          ? `tagged ${pane.taskTag} but no state knows that task`
+          : `a stale duplicate session of task ${owner.taskId}`
       out.push({
-        kind: "session", name: pane.sessionName, batchId: owner.batchId, taskId: owner.taskId, reason,
+        kind: "session",
+        name: pane.sessionName,
+        batchId: owner.batchId,
+        taskId: owner.taskId,
+        reason,
         steps: [{ _tag: "StopSession", taskId: owner.taskId, session: pane.sessionName, attempt: 0, reason }]
       })
     }
   }
 
-  const recorded = new Set(states.flatMap((s) => s.tasks.flatMap((t) => (t.worktree === undefined ? [] : [t.worktree]))))
+  const recorded = new Set(
+    states.flatMap((s) => s.tasks.flatMap((t) => (t.worktree === undefined ? [] : [t.worktree])))
+  )
   const merged = new Set(inventory.merged)
   let prune = false
   for (const w of inventory.worktrees) {
@@ -89,23 +99,56 @@ export const findOrphans = (
     }
     const reason = `worktree of ${owner.batchId}/${owner.taskId} that no state records`
     const clean = w.dirty === false && w.branch !== undefined && merged.has(w.branch)
-    const steps: Array<PlanStep> = clean ? [] : [{ _tag: "SnapshotOrphan", path: w.path, label: `${owner.batchId}-${owner.taskId}`, reason: "dirty or unmerged work is kept as a ref before removal" }]
-    steps.push({ _tag: "RemoveWorktree", path: w.path, ...(w.branch === undefined ? {} : { branch: w.branch }), afterSnapshot: !clean, reason })
+    const steps: Array<PlanStep> = clean
+      ? []
+      : [
+          {
+            _tag: "SnapshotOrphan",
+            path: w.path,
+            label: `${owner.batchId}-${owner.taskId}`,
+            reason: "dirty or unmerged work is kept as a ref before removal"
+          }
+        ]
+    steps.push({
+      _tag: "RemoveWorktree",
+      path: w.path,
+      ...(w.branch === undefined ? {} : { branch: w.branch }),
+      afterSnapshot: !clean,
+      reason
+    })
     out.push({ kind: "worktree", name: w.path, batchId: owner.batchId, taskId: owner.taskId, reason, steps })
   }
-  if (prune) out.push({ kind: "worktree", name: "(prunable)", reason: "worktree directories deleted by hand", steps: [{ _tag: "PruneWorktrees", reason: "drop git's records of deleted worktree directories" }] })
+  if (prune)
+    out.push({
+      kind: "worktree",
+      name: "(prunable)",
+      reason: "worktree directories deleted by hand",
+      steps: [{ _tag: "PruneWorktrees", reason: "drop git's records of deleted worktree directories" }]
+    })
 
-  const referenced = new Set(states.flatMap((s) => [...s.tasks.flatMap((t) => (t.branch === undefined ? [] : [t.branch])), ...s.lanes.flatMap((l) => (l.branch === undefined ? [] : [l.branch]))]))
+  const referenced = new Set(
+    states.flatMap((s) => [
+      ...s.tasks.flatMap((t) => (t.branch === undefined ? [] : [t.branch])),
+      ...s.lanes.flatMap((l) => (l.branch === undefined ? [] : [l.branch]))
+    ])
+  )
   const checkedOut = new Set(inventory.worktrees.flatMap((w) => (w.branch === undefined ? [] : [w.branch])))
   for (const branch of inventory.branches) {
     if (!branch.startsWith(BRANCH_PREFIX) || referenced.has(branch) || checkedOut.has(branch)) continue
     const batchId = branch.slice(BRANCH_PREFIX.length).split("/")[0] ?? ""
     if (!inScope(batchId)) continue
     const isMerged = merged.has(branch)
-    const reason = isMerged ? "merged branch that no state references" : "unmerged branch that no state references: kept (delete it by hand if unwanted)"
+    const reason = isMerged
+      ? "merged branch that no state references"
+      : "unmerged branch that no state references: kept (delete it by hand if unwanted)"
     out.push({
-      kind: "branch", name: branch, batchId, reason,
-      steps: isMerged ? [{ _tag: "DeleteBranch", branch, reason }] : [{ _tag: "Report", reason: `${branch}: ${reason}` }]
+      kind: "branch",
+      name: branch,
+      batchId,
+      reason,
+      steps: isMerged
+        ? [{ _tag: "DeleteBranch", branch, reason }]
+        : [{ _tag: "Report", reason: `${branch}: ${reason}` }]
     })
   }
 
@@ -113,15 +156,37 @@ export const findOrphans = (
     if (s.phase === "completed") out.push(...leftoversOf(s, inventory))
     for (const t of s.tasks) {
       if (TERMINAL_STATUSES.includes(t.status) || !known(s.batchId, t.id)) continue
-      if (inventory.tmux.state === "up" && t.status === "running" && t.session !== undefined &&
-        !inventory.tmux.panes.some((p) => p.sessionName === t.session)) {
+      if (
+        inventory.tmux.state === "up" &&
+        t.status === "running" &&
+        t.session !== undefined &&
+        !inventory.tmux.panes.some((p) => p.sessionName === t.session)
+      ) {
         const reason = `session ${t.session} of running task ${t.id} vanished: resume will re-execute it`
-        out.push({ kind: "vanished-session", name: t.session, batchId: s.batchId, taskId: t.id, reason, steps: [{ _tag: "Report", taskId: t.id, reason }] })
+        out.push({
+          kind: "vanished-session",
+          name: t.session,
+          batchId: s.batchId,
+          taskId: t.id,
+          reason,
+          steps: [{ _tag: "Report", taskId: t.id, reason }]
+        })
       }
-      if (t.worktree !== undefined && t.worktreeArchived !== true && t.attempts > 0 &&
-        !inventory.worktrees.some((w) => w.path === t.worktree && !w.prunable)) {
+      if (
+        t.worktree !== undefined &&
+        t.worktreeArchived !== true &&
+        t.attempts > 0 &&
+        !inventory.worktrees.some((w) => w.path === t.worktree && !w.prunable)
+      ) {
         const reason = `worktree ${t.worktree} of task ${t.id} vanished`
-        out.push({ kind: "vanished-worktree", name: t.worktree, batchId: s.batchId, taskId: t.id, reason, steps: [{ _tag: "Report", taskId: t.id, reason }] })
+        out.push({
+          kind: "vanished-worktree",
+          name: t.worktree,
+          batchId: s.batchId,
+          taskId: t.id,
+          reason,
+          steps: [{ _tag: "Report", taskId: t.id, reason }]
+        })
       }
     }
   }
@@ -141,21 +206,45 @@ const leftoversOf = (s: BatchState, inventory: Inventory): ReadonlyArray<Orphan>
     if (t.status !== "succeeded" || t.worktree === undefined || t.worktreeArchived === true) continue
     const listed = inventory.worktrees.find((w) => w.path === t.worktree && !w.prunable)
     const tag = `${s.batchId}/${t.id}`
-    const sessions = inventory.tmux.state === "up" ? [...new Set(inventory.tmux.panes.filter((p) => p.taskTag === tag).map((p) => p.sessionName))] : []
+    const sessions =
+      inventory.tmux.state === "up"
+        ? [...new Set(inventory.tmux.panes.filter((p) => p.taskTag === tag).map((p) => p.sessionName))]
+        : []
     const reason = `batch ${s.batchId} completed but the cleanup of task ${t.id} did not finish`
-    const steps: Array<PlanStep> = sessions.map((session) => ({ _tag: "StopSession", taskId: t.id, session, attempt: t.attempts, reason }))
+    const steps: Array<PlanStep> = sessions.map((session) => ({
+      _tag: "StopSession",
+      taskId: t.id,
+      session,
+      attempt: t.attempts,
+      reason
+    }))
     if (listed !== undefined) {
       // Work the merge did not take (local changes, untracked files) is kept as a ref first.
       const keep = listed.dirty !== false
-      if (keep) steps.push({ _tag: "SnapshotOrphan", path: t.worktree, label: t.id, reason: "local changes are kept as a ref before removal" })
-      steps.push({ _tag: "RemoveWorktree", path: t.worktree, ...(t.branch === undefined ? {} : { branch: t.branch }), afterSnapshot: keep, reason })
+      if (keep)
+        steps.push({
+          _tag: "SnapshotOrphan",
+          path: t.worktree,
+          label: t.id,
+          reason: "local changes are kept as a ref before removal"
+        })
+      steps.push({
+        _tag: "RemoveWorktree",
+        path: t.worktree,
+        ...(t.branch === undefined ? {} : { branch: t.branch }),
+        afterSnapshot: keep,
+        reason
+      })
     }
     if (t.branch !== undefined && inventory.branches.includes(t.branch)) {
-      steps.push(merged.has(t.branch)
-        ? { _tag: "DeleteBranch", branch: t.branch, reason: "merged into the base branch" }
-        : { _tag: "Report", taskId: t.id, reason: `branch ${t.branch} is not merged: kept` })
+      steps.push(
+        merged.has(t.branch)
+          ? { _tag: "DeleteBranch", branch: t.branch, reason: "merged into the base branch" }
+          : { _tag: "Report", taskId: t.id, reason: `branch ${t.branch} is not merged: kept` }
+      )
     }
-    if (steps.length > 0) out.push({ kind: "leftover", name: t.worktree, batchId: s.batchId, taskId: t.id, reason, steps })
+    if (steps.length > 0)
+      out.push({ kind: "leftover", name: t.worktree, batchId: s.batchId, taskId: t.id, reason, steps })
   }
   return out
 }

@@ -93,8 +93,19 @@ export const Report = Schema.TaggedStruct("Report", {
 
 /** One plan step. */
 export const PlanStep = Schema.Union([
-  StopSession, SnapshotWip, RelaunchAgent, Reattach, MarkTask, Hold, RetryMerge, ContinueFromWave,
-  RemoveWorktree, SnapshotOrphan, DeleteBranch, PruneWorktrees, Report
+  StopSession,
+  SnapshotWip,
+  RelaunchAgent,
+  Reattach,
+  MarkTask,
+  Hold,
+  RetryMerge,
+  ContinueFromWave,
+  RemoveWorktree,
+  SnapshotOrphan,
+  DeleteBranch,
+  PruneWorktrees,
+  Report
 ])
 /** @see PlanStep */
 export type PlanStep = typeof PlanStep.Type
@@ -109,15 +120,19 @@ export type Plan = typeof Plan.Type
 
 /** Steps that change or remove something that exists (everything else only records or reports). */
 export const isDestructive = (step: PlanStep): boolean =>
-  step._tag === "StopSession" || step._tag === "RelaunchAgent" || step._tag === "RemoveWorktree" ||
-  step._tag === "DeleteBranch" || step._tag === "PruneWorktrees"
+  step._tag === "StopSession" ||
+  step._tag === "RelaunchAgent" ||
+  step._tag === "RemoveWorktree" ||
+  step._tag === "DeleteBranch" ||
+  step._tag === "PruneWorktrees"
 
 /**
  * The idempotency key of a step within its batch: the journal records intent/done under it, so the
  * same step recomputed after a crash maps to the same key and is never performed twice.
  */
 export const stepKey = (batchId: BatchId, step: PlanStep): string =>
-  `${batchId}:` + Match.valueTags(step, {
+  `${batchId}:` +
+  Match.valueTags(step, {
     StopSession: (s) => `stop:${s.session}:${s.attempt}`,
     SnapshotWip: (s) => `snapshot:${s.taskId}:${s.attempt}`,
     RelaunchAgent: (s) => `relaunch:${s.taskId}:${s.attempt}`,

@@ -14,9 +14,11 @@ const WORKTREES: ReadonlyArray<Evidence["worktree"]> = ["present", "missing", "c
 const GONE: ReadonlyArray<Gone> = ["dead-pane", "bare-shell"]
 
 const resumeHow = (t: Transcript): string =>
-  t === "valid" ? "resuming its conversation" : t === "missing"
-    ? "fresh with a handoff prompt (conversation transcript not found)"
-    : "fresh with a handoff prompt"
+  t === "valid"
+    ? "resuming its conversation"
+    : t === "missing"
+      ? "fresh with a handoff prompt (conversation transcript not found)"
+      : "fresh with a handoff prompt"
 
 const what = (g: Gone): string => (g === "dead-pane" ? "the pane is dead" : "only a shell is left in the pane")
 
@@ -30,28 +32,39 @@ export const MARKER: Readonly<Record<"succeeded" | "failed", readonly [string, s
 )
 
 /** Row 4, the agent rekindle launched outlived its pane. */
-export const GONE_BUT_AGENT: Readonly<Record<Gone, string>> = table(GONE, (g) =>
-  `${what(g)} but the agent process rekindle launched is still alive: stop it or wait for it to exit, then resume (never two agents)`)
+export const GONE_BUT_AGENT: Readonly<Record<Gone, string>> = table(
+  GONE,
+  (g) =>
+    `${what(g)} but the agent process rekindle launched is still alive: stop it or wait for it to exit, then resume (never two agents)`
+)
 
 /** Row 4 re-execute: `[session][transcript]`. */
 export const GONE_RELAUNCH: Readonly<Record<Gone, Readonly<Record<Transcript, string>>>> = table(GONE, (g) =>
-  table(TRANSCRIPTS, (t) => `${what(g)}; stop the stale session and relaunch ${resumeHow(t)}`))
+  table(TRANSCRIPTS, (t) => `${what(g)}; stop the stale session and relaunch ${resumeHow(t)}`)
+)
 
 /** Row 4 falling to row 8: `[session][worktree]`. */
 export const GONE_NOWHERE: Readonly<Record<Gone, Readonly<Record<Evidence["worktree"], string>>>> = table(GONE, (g) =>
-  table(WORKTREES, (w) => `${what(g)} and the worktree is ${w}: nothing to relaunch in`))
+  table(WORKTREES, (w) => `${what(g)} and the worktree is ${w}: nothing to relaunch in`)
+)
 
 /** Row 5: `[status][session lingers]`. */
-export const ALREADY: Readonly<Record<TaskStatus, readonly [string, string]>> = table(TaskStatus.literals, (s) =>
-  [`already ${s}`, `already ${s}; its session lingers (repair can stop it)`] as const)
+export const ALREADY: Readonly<Record<TaskStatus, readonly [string, string]>> = table(
+  TaskStatus.literals,
+  (s) => [`already ${s}`, `already ${s}; its session lingers (repair can stop it)`] as const
+)
 
 /** Row 6: `[transcript]`. */
-export const WORKTREE_RELAUNCH: Readonly<Record<Transcript, string>> = table(TRANSCRIPTS, (t) =>
-  `session is gone but the worktree remains; relaunch ${resumeHow(t)}`)
+export const WORKTREE_RELAUNCH: Readonly<Record<Transcript, string>> = table(
+  TRANSCRIPTS,
+  (t) => `session is gone but the worktree remains; relaunch ${resumeHow(t)}`
+)
 
 /** Row 8: `[worktree]`. */
-export const GONE_FAILED: Readonly<Record<Evidence["worktree"], string>> = table(WORKTREES, (w) =>
-  `session is gone and ${w === "none" ? "it has no worktree" : `its worktree is ${w}`}`)
+export const GONE_FAILED: Readonly<Record<Evidence["worktree"], string>> = table(
+  WORKTREES,
+  (w) => `session is gone and ${w === "none" ? "it has no worktree" : `its worktree is ${w}`}`
+)
 
 /** Row 4 mark-failed: the agent exited on its own without an accepted done marker. */
 export const exitedReason = (status: number): string => `the agent exited with status ${status} without a done marker`

@@ -27,7 +27,16 @@ import type { Evidence, TaskDecision } from "./Decision.ts"
 import { isTerminal, neverStarted } from "./Evidence.ts"
 import { evidenceWith } from "./EvidenceCore.ts"
 import { hostDeclaresSessions, ownershipTag } from "./Naming.ts"
-import { ALREADY, exitedReason, GONE_BUT_AGENT, GONE_FAILED, GONE_NOWHERE, GONE_RELAUNCH, MARKER, WORKTREE_RELAUNCH } from "./Reasons.ts"
+import {
+  ALREADY,
+  exitedReason,
+  GONE_BUT_AGENT,
+  GONE_FAILED,
+  GONE_NOWHERE,
+  GONE_RELAUNCH,
+  MARKER,
+  WORKTREE_RELAUNCH
+} from "./Reasons.ts"
 import type { Signals, TmuxPane } from "./Signals.ts"
 import { stateIndex } from "./StateIndex.ts"
 import type { BatchState, Task } from "./State.ts"
@@ -35,11 +44,23 @@ import type { BatchState, Task } from "./State.ts"
 type Action = TaskDecision["action"]
 
 // Fixed-shape literals (no spread of optional extras): one hidden class per kind of decision.
-const plain = (task: Task, evidence: Evidence, row: number, action: Action, reason: string): TaskDecision =>
-  ({ taskId: task.id, action, row, reason, evidence })
+const plain = (task: Task, evidence: Evidence, row: number, action: Action, reason: string): TaskDecision => ({
+  taskId: task.id,
+  action,
+  row,
+  reason,
+  evidence
+})
 
-const relaunch = (task: Task, evidence: Evidence, row: number, reason: string, stopSession: boolean): TaskDecision =>
-  ({ taskId: task.id, action: "re-execute", row, reason, evidence, stopSession, resumeConversation: evidence.transcript === "valid" })
+const relaunch = (task: Task, evidence: Evidence, row: number, reason: string, stopSession: boolean): TaskDecision => ({
+  taskId: task.id,
+  action: "re-execute",
+  row,
+  reason,
+  evidence,
+  stopSession,
+  resumeConversation: evidence.transcript === "valid"
+})
 
 /** Decide for one task given its evidence (the table above, in order). */
 export const decideTask = (task: Task, e: Evidence): TaskDecision => {
@@ -50,24 +71,43 @@ export const decideTask = (task: Task, e: Evidence): TaskDecision => {
   const terminal = isTerminal(task)
   const started = !neverStarted(task)
   if (e.session === "unknown" && started && !terminal) {
-    return plain(task, e, 2, "hold", "tmux did not answer: cannot tell whether the agent is alive, so nothing is touched")
+    return plain(
+      task,
+      e,
+      2,
+      "hold",
+      "tmux did not answer: cannot tell whether the agent is alive, so nothing is touched"
+    )
   }
   const usable = e.worktree === "present"
   if (!terminal) {
-    if (e.session === "alive" && e.agent === "alive") return plain(task, e, 3, "reconnect", "session and agent process are alive")
+    if (e.session === "alive" && e.agent === "alive")
+      return plain(task, e, 3, "reconnect", "session and agent process are alive")
     if (e.session === "dead-pane" || e.session === "bare-shell") {
       if (e.agent === "alive") return plain(task, e, 4, "hold", GONE_BUT_AGENT[e.session])
       // The agent exited on its own (an exit status, no accepted marker): that is its outcome, the
       // one the live supervisor records — never a reason to run it again (one rule: Monitor.ts).
       if (e.session === "dead-pane" && e.exitStatus !== undefined) {
-        return { taskId: task.id, action: "mark-failed", row: 4, reason: exitedReason(e.exitStatus), evidence: e, exitStatus: e.exitStatus }
+        return {
+          taskId: task.id,
+          action: "mark-failed",
+          row: 4,
+          reason: exitedReason(e.exitStatus),
+          evidence: e,
+          exitStatus: e.exitStatus
+        }
       }
       if (usable) return relaunch(task, e, 4, GONE_RELAUNCH[e.session][e.transcript], true)
       return plain(task, e, 8, "mark-failed", GONE_NOWHERE[e.session][e.worktree])
     }
     if (e.session === "absent" && e.agent === "alive") {
-      return plain(task, e, 3, "hold",
-        "the agent process is still alive outside tmux: stop it or wait for it to exit, then resume (never two agents)")
+      return plain(
+        task,
+        e,
+        3,
+        "hold",
+        "the agent process is still alive outside tmux: stop it or wait for it to exit, then resume (never two agents)"
+      )
     }
   }
   if (terminal) {

@@ -26,11 +26,20 @@ const DEFAULT_RELAUNCH_CAP = 3
 
 // Steps are pushed straight into the plan (no per-task array, spread or closure): at 100k tasks
 // planRecovery allocates little beyond the steps themselves.
-const pushReExecute = (steps: Array<PlanStep>, state: BatchState, task: Task, d: TaskDecision, options: RecoveryOptions) => {
+const pushReExecute = (
+  steps: Array<PlanStep>,
+  state: BatchState,
+  task: Task,
+  d: TaskDecision,
+  options: RecoveryOptions
+) => {
   const cap = options.relaunchCap ?? state.options?.relaunchCap ?? DEFAULT_RELAUNCH_CAP
   // Cap and back-off are checked before anything is stopped: the stale session stays for inspection.
   if (task.attempts >= cap + 1) {
-    const history = (task.history ?? []).map((h) => h.reason).slice(-3).join("; ")
+    const history = (task.history ?? [])
+      .map((h) => h.reason)
+      .slice(-3)
+      .join("; ")
     steps.push({
       _tag: "MarkTask",
       taskId: task.id,
@@ -40,7 +49,11 @@ const pushReExecute = (steps: Array<PlanStep>, state: BatchState, task: Task, d:
     return
   }
   if (task.nextAttemptAt !== undefined && task.nextAttemptAt > options.now) {
-    steps.push({ _tag: "Hold", taskId: task.id, reason: `backing off: next relaunch in ${Math.ceil((task.nextAttemptAt - options.now) / 1000)}s` })
+    steps.push({
+      _tag: "Hold",
+      taskId: task.id,
+      reason: `backing off: next relaunch in ${Math.ceil((task.nextAttemptAt - options.now) / 1000)}s`
+    })
     return
   }
   const worktree = task.worktree
@@ -51,7 +64,13 @@ const pushReExecute = (steps: Array<PlanStep>, state: BatchState, task: Task, d:
   const session = task.session ?? sessionNameFor(state.batchId, task.id)
   if (d.stopSession === true) {
     // Stop the session actually observed (found by ownership tag), which is the stale one.
-    steps.push({ _tag: "StopSession", taskId: task.id, session: d.evidence.sessionName ?? session, attempt: task.attempts, reason: d.reason })
+    steps.push({
+      _tag: "StopSession",
+      taskId: task.id,
+      session: d.evidence.sessionName ?? session,
+      attempt: task.attempts,
+      reason: d.reason
+    })
   }
   if (d.evidence.dirty !== false) {
     steps.push({
@@ -59,17 +78,35 @@ const pushReExecute = (steps: Array<PlanStep>, state: BatchState, task: Task, d:
       taskId: task.id,
       worktree,
       attempt: task.attempts,
-      reason: d.evidence.dirty === true ? "worktree has uncommitted work" : "worktree state unknown: snapshot before relaunch"
+      reason:
+        d.evidence.dirty === true ? "worktree has uncommitted work" : "worktree state unknown: snapshot before relaunch"
     })
   }
   const mode = d.resumeConversation === true && task.conversationId !== undefined ? "resume" : "fresh"
   const attempt = task.attempts + 1
-  steps.push(task.conversationId === undefined
-    ? { _tag: "RelaunchAgent", taskId: task.id, mode, session, worktree, attempt, reason: d.reason }
-    : { _tag: "RelaunchAgent", taskId: task.id, mode, session, worktree, conversationId: task.conversationId, attempt, reason: d.reason })
+  steps.push(
+    task.conversationId === undefined
+      ? { _tag: "RelaunchAgent", taskId: task.id, mode, session, worktree, attempt, reason: d.reason }
+      : {
+          _tag: "RelaunchAgent",
+          taskId: task.id,
+          mode,
+          session,
+          worktree,
+          conversationId: task.conversationId,
+          attempt,
+          reason: d.reason
+        }
+  )
 }
 
-const pushTaskSteps = (steps: Array<PlanStep>, state: BatchState, task: Task, d: TaskDecision, options: RecoveryOptions) => {
+const pushTaskSteps = (
+  steps: Array<PlanStep>,
+  state: BatchState,
+  task: Task,
+  d: TaskDecision,
+  options: RecoveryOptions
+) => {
   switch (d.action) {
     case "mark-complete": {
       const status = d.outcome ?? "succeeded"
@@ -84,9 +121,11 @@ const pushTaskSteps = (steps: Array<PlanStep>, state: BatchState, task: Task, d:
     case "re-execute":
       return pushReExecute(steps, state, task, d, options)
     case "mark-failed":
-      steps.push(d.exitStatus === undefined
-        ? { _tag: "MarkTask", taskId: task.id, status: "failed", reason: d.reason }
-        : { _tag: "MarkTask", taskId: task.id, status: "failed", reason: d.reason, exitStatus: d.exitStatus })
+      steps.push(
+        d.exitStatus === undefined
+          ? { _tag: "MarkTask", taskId: task.id, status: "failed", reason: d.reason }
+          : { _tag: "MarkTask", taskId: task.id, status: "failed", reason: d.reason, exitStatus: d.exitStatus }
+      )
       return
     case "hold":
       steps.push({ _tag: "Hold", taskId: task.id, reason: d.reason })
@@ -149,7 +188,10 @@ export const planRecovery = (
   }
   if (resumePoint.resumeWave !== undefined) {
     if (tmuxUnknown) {
-      steps.push({ _tag: "Report", reason: "tmux did not answer: the batch does not continue until it can be observed" })
+      steps.push({
+        _tag: "Report",
+        reason: "tmux did not answer: the batch does not continue until it can be observed"
+      })
     } else {
       steps.push({
         _tag: "ContinueFromWave",
@@ -166,7 +208,11 @@ export const planRecovery = (
  * worktree not known clean, relaunch — resuming the conversation when its transcript validates.
  * Undefined when the task does not exist.
  */
-export const planRestart = (state: BatchState, decisions: ReadonlyArray<TaskDecision>, taskId: string): Plan | undefined => {
+export const planRestart = (
+  state: BatchState,
+  decisions: ReadonlyArray<TaskDecision>,
+  taskId: string
+): Plan | undefined => {
   const task = tasksById(state).get(taskId)
   const d = decisions.find((x) => x.taskId === taskId)
   if (task === undefined || d === undefined) return undefined
@@ -178,14 +224,26 @@ export const planRestart = (state: BatchState, decisions: ReadonlyArray<TaskDeci
   } else if (d.evidence.agent === "alive") {
     // No session, but the recorded agent (pid + start time) lives on outside tmux (the server died and
     // it ignored SIGHUP): the plan says it is stopped before the relaunch, so no two agents ever run.
-    steps.push({ _tag: "StopSession", taskId, session, attempt: task.attempts, reason: "restart requested: its agent still runs outside tmux" })
+    steps.push({
+      _tag: "StopSession",
+      taskId,
+      session,
+      attempt: task.attempts,
+      reason: "restart requested: its agent still runs outside tmux"
+    })
   }
   if (task.worktree !== undefined && d.evidence.worktree === "present") {
-    if (d.evidence.dirty !== false) steps.push({ _tag: "SnapshotWip", taskId, worktree: task.worktree, attempt: task.attempts, reason })
+    if (d.evidence.dirty !== false)
+      steps.push({ _tag: "SnapshotWip", taskId, worktree: task.worktree, attempt: task.attempts, reason })
     steps.push({
-      _tag: "RelaunchAgent", taskId, mode: d.evidence.transcript === "valid" ? "resume" : "fresh", session, worktree: task.worktree,
+      _tag: "RelaunchAgent",
+      taskId,
+      mode: d.evidence.transcript === "valid" ? "resume" : "fresh",
+      session,
+      worktree: task.worktree,
       ...(task.conversationId === undefined ? {} : { conversationId: task.conversationId }),
-      attempt: task.attempts + 1, reason
+      attempt: task.attempts + 1,
+      reason
     })
   }
   return { batchId: state.batchId, steps }

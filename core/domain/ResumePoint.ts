@@ -14,7 +14,14 @@ import type { BatchState, Task } from "./State.ts"
 export { laneOf, lanesNeedingMerge, latestMerge } from "./Lanes.ts"
 
 // Category codes (0: the task has no decision). Index = code - 1 in BUCKETS.
-const COMPLETED = 1, FAILED = 2, SKIPPED = 3, PENDING = 4, RECONNECT = 5, RE_EXECUTE = 6, HELD = 7, BLOCKED = 8
+const COMPLETED = 1,
+  FAILED = 2,
+  SKIPPED = 3,
+  PENDING = 4,
+  RECONNECT = 5,
+  RE_EXECUTE = 6,
+  HELD = 7,
+  BLOCKED = 8
 
 const categoryOf = (d: TaskDecision, task: Task | undefined): number => {
   switch (d.action) {
@@ -48,7 +55,12 @@ export const tasksById = (state: BatchState): ReadonlyMap<string, Task> => taskM
  * only when something failed. `other` holds categories of decisions whose id is no task of the state
  * (a dependency may still name such an id).
  */
-const blockDependents = (state: BatchState, ix: StateIndex, cat: Uint8Array, other: ReadonlyMap<string, number> | undefined) => {
+const blockDependents = (
+  state: BatchState,
+  ix: StateIndex,
+  cat: Uint8Array,
+  other: ReadonlyMap<string, number> | undefined
+) => {
   const queue: Array<number> = []
   for (let p = 0; p < cat.length; p++) if (cat[p] === FAILED || cat[p] === SKIPPED) queue.push(p)
   const roots = other === undefined ? [] : [...other].filter(([, c]) => c === FAILED || c === SKIPPED).map(([id]) => id)
@@ -122,7 +134,14 @@ export const computeResumePoint = (state: BatchState, decisions: ReadonlyArray<T
     b[c]![fill[c]!++] = decisions[i]!.taskId
   }
   const [completed, failed, skipped, pending, reconnect, reExecute, held, blocked] = b as [
-    Array<string>, Array<string>, Array<string>, Array<string>, Array<string>, Array<string>, Array<string>, Array<string>
+    Array<string>,
+    Array<string>,
+    Array<string>,
+    Array<string>,
+    Array<string>,
+    Array<string>,
+    Array<string>,
+    Array<string>
   ]
   return resumeWave === undefined
     ? { mergeRetryWaves, completed, failed, skipped, pending, reconnect, reExecute, held, blocked }

@@ -104,4 +104,3 @@ export const Signals = Schema.Struct({
 })
 /** @see Signals */
 export type Signals = typeof Signals.Type
-

@@ -12,14 +12,27 @@ export const STATE_VERSION = 1 as const
 
 /** Batch lifecycle phase. `idle` is accepted for states imported from other orchestrators. */
 export const Phase = Schema.Literals([
-  "planning", "executing", "merging", "paused", "stopped", "failed", "completed", "idle"
+  "planning",
+  "executing",
+  "merging",
+  "paused",
+  "stopped",
+  "failed",
+  "completed",
+  "idle"
 ])
 /** @see Phase */
 export type Phase = typeof Phase.Type
 
 /** Persisted task status. */
 export const TaskStatus = Schema.Literals([
-  "pending", "running", "succeeded", "failed", "stalled", "skipped", "blocked"
+  "pending",
+  "running",
+  "succeeded",
+  "failed",
+  "stalled",
+  "skipped",
+  "blocked"
 ])
 /** @see TaskStatus */
 export type TaskStatus = typeof TaskStatus.Type

@@ -45,7 +45,11 @@ const holdAll = (plan: Plan, quick: ReadonlySet<string>, reason: string): Plan =
   const held = new Set<string>()
   for (const s of plan.steps) {
     const taskId = "taskId" in s ? s.taskId : undefined
-    if (taskId !== undefined && quick.has(taskId) && (s._tag === "StopSession" || s._tag === "SnapshotWip" || s._tag === "RelaunchAgent")) {
+    if (
+      taskId !== undefined &&
+      quick.has(taskId) &&
+      (s._tag === "StopSession" || s._tag === "SnapshotWip" || s._tag === "RelaunchAgent")
+    ) {
       if (!held.has(taskId)) steps.push({ _tag: "Hold", taskId, reason: "relaunch storm: held (see the report below)" })
       held.add(taskId)
       continue
@@ -79,7 +83,8 @@ export const guardRelaunchStorm = (
     if (at !== undefined && now - at < options.windowMs) quick.push(d.taskId)
   }
   if (quick.length < options.threshold) return { plan }
-  const storm = `relaunch storm: ${quick.length} agents (${quick.join(", ")}) exited on their own within ` +
+  const storm =
+    `relaunch storm: ${quick.length} agents (${quick.join(", ")}) exited on their own within ` +
     `${Math.round(options.windowMs / 60_000)} min of their launch; check credentials and the agent's environment, ` +
     "then resume (`rekindle resume --force` relaunches them anyway)"
   return { plan: holdAll(plan, new Set(quick), storm), storm }

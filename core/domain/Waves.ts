@@ -129,7 +129,12 @@ const cyclicComponents = (n: number, deps: Adjacency, inScope: Uint8Array): Read
  * breadth-first along dependency edges (so the cycle is a shortest one through that task) until a
  * node that depends on the start. O(size of the component + its edges).
  */
-const cycleThrough = (component: ReadonlyArray<number>, deps: Adjacency, member: Int32Array, tag: number): ReadonlyArray<number> => {
+const cycleThrough = (
+  component: ReadonlyArray<number>,
+  deps: Adjacency,
+  member: Int32Array,
+  tag: number
+): ReadonlyArray<number> => {
   let start = component[0]!
   for (const v of component) if (v < start) start = v
   const parent = new Map<number, number>([[start, -1]])

@@ -41,9 +41,11 @@ const taskOf = (b: ForeignBatch, t: ForeignTask): Task => ({
 const structuralProblems = (b: ForeignBatch, waves: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string> => {
   const problems: Array<string> = []
   const ids = new Set(b.tasks.map((t) => t.id))
-  if (!SAFE_ID_PATTERN.test(b.batchId)) problems.push(`batch id "${b.batchId}" is not 1-64 characters of [A-Za-z0-9_-] (not starting with '-')`)
+  if (!SAFE_ID_PATTERN.test(b.batchId))
+    problems.push(`batch id "${b.batchId}" is not 1-64 characters of [A-Za-z0-9_-] (not starting with '-')`)
   for (const t of b.tasks) {
-    if (!SAFE_ID_PATTERN.test(t.id)) problems.push(`task id "${t.id}" is not 1-64 characters of [A-Za-z0-9_-] (not starting with '-')`)
+    if (!SAFE_ID_PATTERN.test(t.id))
+      problems.push(`task id "${t.id}" is not 1-64 characters of [A-Za-z0-9_-] (not starting with '-')`)
   }
   if (!b.repoRoot.startsWith("/")) problems.push(`repoRoot "${b.repoRoot}" is not an absolute path`)
   const placed = new Map<string, number>()
@@ -62,8 +64,12 @@ const structuralProblems = (b: ForeignBatch, waves: ReadonlyArray<ReadonlyArray<
     for (const id of lane.tasks) if (!ids.has(id)) problems.push(`lane "${lane.id}" names unknown task "${id}"`)
   }
   for (const t of b.tasks) {
-    for (const [what, path] of [["worktree", t.worktree], ["done marker", t.doneMarker]] as const) {
-      if (path !== undefined && !isInside(b.repoRoot, path)) problems.push(`task "${t.id}": ${what} ${path} is outside the repo ${b.repoRoot}`)
+    for (const [what, path] of [
+      ["worktree", t.worktree],
+      ["done marker", t.doneMarker]
+    ] as const) {
+      if (path !== undefined && !isInside(b.repoRoot, path))
+        problems.push(`task "${t.id}": ${what} ${path} is outside the repo ${b.repoRoot}`)
     }
   }
   return problems
@@ -80,15 +86,23 @@ export const toBatchState = (b: ForeignBatch): Result.Result<BatchState, Readonl
   const problems = structuralProblems(b, waves)
   if (problems.length > 0) return Result.fail(problems)
   const waveOf = new Map(waves.flatMap((ids, w) => ids.map((id) => [id, w] as const)))
-  const lanes = (b.lanes ?? []).map((l): Lane => ({
-    id: l.id,
-    wave: l.wave ?? Math.min(...l.tasks.map((id) => waveOf.get(id) ?? 0)),
-    tasks: l.tasks,
-    ...(l.branch === undefined ? {} : { branch: l.branch }),
-    ...(l.session === undefined ? {} : { session: l.session }),
-    ...(l.worktree === undefined ? {} : { worktree: l.worktree })
-  }))
-  const errors = (b.errors ?? []).map((message): BatchError => ({ at: b.updatedAt, code: `E_${b.source.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`, message }))
+  const lanes = (b.lanes ?? []).map(
+    (l): Lane => ({
+      id: l.id,
+      wave: l.wave ?? Math.min(...l.tasks.map((id) => waveOf.get(id) ?? 0)),
+      tasks: l.tasks,
+      ...(l.branch === undefined ? {} : { branch: l.branch }),
+      ...(l.session === undefined ? {} : { session: l.session }),
+      ...(l.worktree === undefined ? {} : { worktree: l.worktree })
+    })
+  )
+  const errors = (b.errors ?? []).map(
+    (message): BatchError => ({
+      at: b.updatedAt,
+      code: `E_${b.source.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`,
+      message
+    })
+  )
   const doc = {
     version: STATE_VERSION,
     batchId: b.batchId,
@@ -103,12 +117,18 @@ export const toBatchState = (b: ForeignBatch): Result.Result<BatchState, Readonl
     errors,
     logCheckpoints: {},
     prompts: [],
-    ...(b.tmuxSocket === undefined ? {} : {
-      options: {
-        maxLanes: MANIFEST_DEFAULTS.maxLanes, failurePolicy: MANIFEST_DEFAULTS.failurePolicy, mergeFailurePolicy: MANIFEST_DEFAULTS.mergeFailurePolicy,
-        stallTimeoutMs: MANIFEST_DEFAULTS.stallTimeoutSeconds * 1000, relaunchCap: MANIFEST_DEFAULTS.relaunchCap, tmuxSocket: b.tmuxSocket
-      }
-    }),
+    ...(b.tmuxSocket === undefined
+      ? {}
+      : {
+          options: {
+            maxLanes: MANIFEST_DEFAULTS.maxLanes,
+            failurePolicy: MANIFEST_DEFAULTS.failurePolicy,
+            mergeFailurePolicy: MANIFEST_DEFAULTS.mergeFailurePolicy,
+            stallTimeoutMs: MANIFEST_DEFAULTS.stallTimeoutSeconds * 1000,
+            relaunchCap: MANIFEST_DEFAULTS.relaunchCap,
+            tmuxSocket: b.tmuxSocket
+          }
+        }),
     createdAt: b.createdAt,
     updatedAt: b.updatedAt,
     importedFrom: { source: b.source, ...b.provenance }

@@ -69,7 +69,13 @@ const markerOf = (options: TaskplaneOptions, t: TaskplaneTask, lane: TaskplaneLa
   return inWorktree ? `${trim(lane.worktreePath)}${folder.slice(repo.length)}/.DONE` : `${folder}/.DONE`
 }
 
-const taskOf = (options: TaskplaneOptions, read: TaskplaneRead, lanes: ReadonlyMap<number, TaskplaneLane>, blocked: ReadonlySet<string>) =>
+const taskOf =
+  (
+    options: TaskplaneOptions,
+    read: TaskplaneRead,
+    lanes: ReadonlyMap<number, TaskplaneLane>,
+    blocked: ReadonlySet<string>
+  ) =>
   (t: TaskplaneTask): ForeignTask => {
     const lane = lanes.get(t.laneNumber)
     const status: TaskStatus = t.status === "pending" && blocked.has(t.taskId) ? "blocked" : t.status
@@ -95,43 +101,52 @@ const taskOf = (options: TaskplaneOptions, read: TaskplaneRead, lanes: ReadonlyM
   }
 
 /** The pure mapping: a taskplane batch in rekindle's terms. */
-export const mapTaskplane = (options: TaskplaneOptions) => (read: TaskplaneRead): ForeignBatch => {
-  const { doc } = read
-  const lanes = new Map(doc.lanes.map((l) => [l.laneNumber, l] as const))
-  const phase: Phase = doc.phase === "launching" ? "executing" : doc.phase
-  const foreignLanes = doc.lanes.map((l): ForeignLane => {
-    const session = l.tmuxSessionName ?? l.laneSessionId
-    return { id: laneId(l.laneNumber), tasks: l.taskIds, worktree: trim(l.worktreePath), branch: l.branch, ...(session === undefined ? {} : { session }) }
-  })
-  // `partial`: the wave merged except the failed lane — a wave-wide success, then that lane's failure
-  // (the later record wins for its lane), so rekindle never re-merges the lanes taskplane merged.
-  const merges = (doc.mergeResults ?? []).flatMap((m): ReadonlyArray<ForeignMerge> => {
-    const reason = m.failureReason === null ? {} : { reason: m.failureReason }
-    if (m.status === "succeeded") return [{ wave: m.waveIndex, status: "succeeded", at: doc.updatedAt }]
-    if (m.status === "failed" || m.failedLane === null) return [{ wave: m.waveIndex, status: "failed", at: doc.updatedAt, ...reason }]
-    return [
-      { wave: m.waveIndex, status: "succeeded", at: doc.updatedAt },
-      { wave: m.waveIndex, lane: laneId(m.failedLane), status: "failed", at: doc.updatedAt, ...reason }
-    ]
-  })
-  return {
-    source: "taskplane",
-    batchId: doc.batchId,
-    repoRoot: trim(options.repoRoot),
-    baseBranch: doc.baseBranch,
-    phase,
-    waves: doc.wavePlan,
-    tasks: doc.tasks.map(taskOf(options, read, lanes, new Set(doc.blockedTaskIds ?? []))),
-    lanes: foreignLanes,
-    merges,
-    errors: doc.errors ?? [],
-    createdAt: doc.startedAt,
-    updatedAt: doc.updatedAt,
-    agent: options.agent ?? (options.command === undefined ? "claude" : "shell"),
-    ...(options.tmuxSocket === undefined ? {} : { tmuxSocket: options.tmuxSocket }),
-    provenance: { path: read.stateFile, schemaVersion: doc.schemaVersion }
+export const mapTaskplane =
+  (options: TaskplaneOptions) =>
+  (read: TaskplaneRead): ForeignBatch => {
+    const { doc } = read
+    const lanes = new Map(doc.lanes.map((l) => [l.laneNumber, l] as const))
+    const phase: Phase = doc.phase === "launching" ? "executing" : doc.phase
+    const foreignLanes = doc.lanes.map((l): ForeignLane => {
+      const session = l.tmuxSessionName ?? l.laneSessionId
+      return {
+        id: laneId(l.laneNumber),
+        tasks: l.taskIds,
+        worktree: trim(l.worktreePath),
+        branch: l.branch,
+        ...(session === undefined ? {} : { session })
+      }
+    })
+    // `partial`: the wave merged except the failed lane — a wave-wide success, then that lane's failure
+    // (the later record wins for its lane), so rekindle never re-merges the lanes taskplane merged.
+    const merges = (doc.mergeResults ?? []).flatMap((m): ReadonlyArray<ForeignMerge> => {
+      const reason = m.failureReason === null ? {} : { reason: m.failureReason }
+      if (m.status === "succeeded") return [{ wave: m.waveIndex, status: "succeeded", at: doc.updatedAt }]
+      if (m.status === "failed" || m.failedLane === null)
+        return [{ wave: m.waveIndex, status: "failed", at: doc.updatedAt, ...reason }]
+      return [
+        { wave: m.waveIndex, status: "succeeded", at: doc.updatedAt },
+        { wave: m.waveIndex, lane: laneId(m.failedLane), status: "failed", at: doc.updatedAt, ...reason }
+      ]
+    })
+    return {
+      source: "taskplane",
+      batchId: doc.batchId,
+      repoRoot: trim(options.repoRoot),
+      baseBranch: doc.baseBranch,
+      phase,
+      waves: doc.wavePlan,
+      tasks: doc.tasks.map(taskOf(options, read, lanes, new Set(doc.blockedTaskIds ?? []))),
+      lanes: foreignLanes,
+      merges,
+      errors: doc.errors ?? [],
+      createdAt: doc.startedAt,
+      updatedAt: doc.updatedAt,
+      agent: options.agent ?? (options.command === undefined ? "claude" : "shell"),
+      ...(options.tmuxSocket === undefined ? {} : { tmuxSocket: options.tmuxSocket }),
+      provenance: { path: read.stateFile, schemaVersion: doc.schemaVersion }
+    }
   }
-}
 
 /** The taskplane adapter: reads the state file and each task's PROMPT.md. */
 export const taskplane = (options: TaskplaneOptions): ImportAdapter<TaskplaneRead> => {

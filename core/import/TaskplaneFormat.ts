@@ -8,7 +8,15 @@ import * as Schema from "effect/Schema"
 
 /** Batch phases taskplane writes (`launching` is its word for a batch starting its first wave). */
 export const TaskplanePhase = Schema.Literals([
-  "idle", "launching", "planning", "executing", "merging", "paused", "stopped", "completed", "failed"
+  "idle",
+  "launching",
+  "planning",
+  "executing",
+  "merging",
+  "paused",
+  "stopped",
+  "completed",
+  "failed"
 ])
 
 /** Per-task statuses taskplane writes. */

@@ -53,7 +53,12 @@ export type TranscriptFormat = typeof TranscriptFormat.Type
 export const TranscriptRule = Schema.Union([
   Schema.Struct({ type: Schema.Literal("none") }),
   Schema.Struct({ type: Schema.Literal("file"), root: TranscriptRoot, path: Schema.String, format: TranscriptFormat }),
-  Schema.Struct({ type: Schema.Literal("glob"), root: TranscriptRoot, pattern: Schema.String, format: TranscriptFormat })
+  Schema.Struct({
+    type: Schema.Literal("glob"),
+    root: TranscriptRoot,
+    pattern: Schema.String,
+    format: TranscriptFormat
+  })
 ])
 /** @see TranscriptRule */
 export type TranscriptRule = typeof TranscriptRule.Type

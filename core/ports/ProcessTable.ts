@@ -22,7 +22,10 @@ export interface ProcessTableShape {
   /** Every live process (pid, ppid, start time, argv) in one read. */
   readonly snapshot: Effect.Effect<ReadonlyArray<ProcessInfo>, ProcessTableError>
   /** Whether the process with exactly this pid AND start time is alive. */
-  readonly isAlive: (id: { readonly pid: number; readonly startTime: string }) => Effect.Effect<boolean, ProcessTableError>
+  readonly isAlive: (id: {
+    readonly pid: number
+    readonly startTime: string
+  }) => Effect.Effect<boolean, ProcessTableError>
   /** Live descendants of `pid` (children, grandchildren…). */
   readonly descendants: (pid: number) => Effect.Effect<ReadonlyArray<ProcessInfo>, ProcessTableError>
   /** This process's own identity (pid + start time + host), used for the lease. */

@@ -111,10 +111,7 @@ export interface TmuxShape {
    * The argv a user runs to look at the session: `tmux [-L socket] attach-session -t =name`, or
    * `switch-client` when the user's terminal is already a client of THIS server. Pure.
    */
-  readonly attachCommand: (
-    session: SessionTarget,
-    options: { readonly insideTmux: boolean }
-  ) => ReadonlyArray<string>
+  readonly attachCommand: (session: SessionTarget, options: { readonly insideTmux: boolean }) => ReadonlyArray<string>
 }
 
 /** Service tag for {@link TmuxShape}. */

@@ -11,7 +11,17 @@ import { describe, expect, it } from "vitest"
 const ROOT = nodePath.resolve(import.meta.dirname, "../..")
 
 /** Layers in dependency order: a layer may import its own and earlier ones only. */
-const LAYERS = ["core/domain", "core/ports", "core/import", "core/engine", "core/facade.ts", "core/index.ts", "adapters", "exports", "cli"] as const
+const LAYERS = [
+  "core/domain",
+  "core/ports",
+  "core/import",
+  "core/engine",
+  "core/facade.ts",
+  "core/index.ts",
+  "adapters",
+  "exports",
+  "cli"
+] as const
 
 const layerOf = (file: string): number => LAYERS.findIndex((l) => file === l || file.startsWith(`${l}/`))
 
@@ -23,7 +33,9 @@ const sources = (dir: string): ReadonlyArray<string> =>
 
 const importsOf = (file: string): ReadonlyArray<string> => {
   const text = fs.readFileSync(nodePath.join(ROOT, file), "utf8")
-  return [...text.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => nodePath.normalize(nodePath.join(nodePath.dirname(file), m[1]!)))
+  return [...text.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) =>
+    nodePath.normalize(nodePath.join(nodePath.dirname(file), m[1]!))
+  )
 }
 
 describe("layers", () => {
@@ -34,11 +46,13 @@ describe("layers", () => {
   })
 
   it("no file imports a later layer (ports never engine or adapters; import never engine; engine never adapters or cli; only cli imports cli)", () => {
-    const violations = files.flatMap((f) => importsOf(f).flatMap((target) => {
-      const from = layerOf(f)
-      const to = layerOf(target)
-      return to > from ? [`${f} → ${target}`] : []
-    }))
+    const violations = files.flatMap((f) =>
+      importsOf(f).flatMap((target) => {
+        const from = layerOf(f)
+        const to = layerOf(target)
+        return to > from ? [`${f} → ${target}`] : []
+      })
+    )
     expect(violations).toEqual([])
   })
 })

@@ -32,7 +32,9 @@ export interface CliTimings {
 /** B5, variants alternated round by round. Undefined when the CLI is not there yet. */
 export const benchCli = async (rounds: number): Promise<CliTimings | undefined> => {
   if (!fs.existsSync(nodePath.join(ROOT, "cli/main.ts"))) return undefined
-  execFileSync(nodePath.join(ROOT, "node_modules/.bin/tsc"), ["-p", nodePath.join(ROOT, "tsconfig.build.json")], { stdio: "ignore" })
+  execFileSync(nodePath.join(ROOT, "node_modules/.bin/tsc"), ["-p", nodePath.join(ROOT, "tsconfig.build.json")], {
+    stdio: "ignore"
+  })
   const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-bench-cli-"))
   try {
     const repo = makeRepo(dir)
@@ -46,27 +48,40 @@ export const benchCli = async (rounds: number): Promise<CliTimings | undefined> 
     let fresh = 0
     const variants = {
       built: () => ({ bin: nodePath.join(pkg, "bin", "rekindle.js"), cache: warmCache }),
-      builtFirstRun: () => ({ bin: nodePath.join(pkg, "bin", "rekindle.js"), cache: nodePath.join(dir, `empty-cache-${fresh++}`) }),
+      builtFirstRun: () => ({
+        bin: nodePath.join(pkg, "bin", "rekindle.js"),
+        cache: nodePath.join(dir, `empty-cache-${fresh++}`)
+      }),
       source: () => ({ bin: BIN, cache: warmCache })
     }
-    const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, { status: [] as Array<number>, version: [] as Array<number> }]))
+    const samples = Object.fromEntries(
+      Object.keys(variants).map((k) => [k, { status: [] as Array<number>, version: [] as Array<number> }])
+    )
     const socket = `rekindle-bench-cli-${process.pid}`
     const runOnce = (v: { readonly bin: string; readonly cache: string }, args: Array<string>) => {
       const t0 = performance.now()
-      spawnSync(process.execPath, [v.bin, ...args], { cwd: repo, stdio: "ignore", env: { ...process.env, NO_COLOR: "1", NODE_COMPILE_CACHE: v.cache } })
+      spawnSync(process.execPath, [v.bin, ...args], {
+        cwd: repo,
+        stdio: "ignore",
+        env: { ...process.env, NO_COLOR: "1", NODE_COMPILE_CACHE: v.cache }
+      })
       return performance.now() - t0
     }
     for (let r = -1; r < rounds; r++) {
       for (const [name, pick] of Object.entries(variants)) {
         const status = runOnce(pick(), ["status", "bench", "--json", "--repo", repo, "--socket", socket])
         const version = runOnce(pick(), ["--version"])
-        if (r >= 0) { // round -1 only warms the OS file cache and the shared compile cache
+        if (r >= 0) {
+          // round -1 only warms the OS file cache and the shared compile cache
           samples[name]!.status.push(status)
           samples[name]!.version.push(version)
         }
       }
     }
-    const figure = (name: keyof typeof variants): CliTiming => ({ medianMs: median(samples[name]!.status), importMs: median(samples[name]!.version) })
+    const figure = (name: keyof typeof variants): CliTiming => ({
+      medianMs: median(samples[name]!.status),
+      importMs: median(samples[name]!.version)
+    })
     return { built: figure("built"), builtFirstRun: figure("builtFirstRun"), source: figure("source") }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
@@ -81,6 +96,13 @@ const makeRepo = (dir: string): string => {
   const { state } = generateBatch(100)
   const stateDir = nodePath.join(repo, ".rekindle", "bench")
   fs.mkdirSync(stateDir, { recursive: true })
-  fs.writeFileSync(nodePath.join(stateDir, "state.json"), JSON.stringify({ ...state, repoRoot: repo, tasks: state.tasks.map((t) => ({ ...t, worktree: t.worktree?.replace("/bench/repo", repo) })) }))
+  fs.writeFileSync(
+    nodePath.join(stateDir, "state.json"),
+    JSON.stringify({
+      ...state,
+      repoRoot: repo,
+      tasks: state.tasks.map((t) => ({ ...t, worktree: t.worktree?.replace("/bench/repo", repo) }))
+    })
+  )
   return repo
 }

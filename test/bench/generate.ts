@@ -10,7 +10,16 @@
  * At 100k tasks that layout alone moves decide by ~1.5× (measured, old and new code alike), so a
  * bench on the interleaved objects would measure the generator, not rekindle.
  */
-import { ownershipTag, sessionNameFor, worktreeFor, type BatchState, type DoneMarker, type Signals, type Task, type TmuxPane } from "../../core/domain/index.ts"
+import {
+  ownershipTag,
+  sessionNameFor,
+  worktreeFor,
+  type BatchState,
+  type DoneMarker,
+  type Signals,
+  type Task,
+  type TmuxPane
+} from "../../core/domain/index.ts"
 
 const REPO = "/bench/repo"
 const BATCH = "bench"
@@ -32,8 +41,15 @@ export const buildBatch = (n: number): { readonly state: BatchState; readonly si
     const status = i % 5 === 0 ? "succeeded" : started ? "running" : "pending"
     const worktree = worktreeFor(REPO, BATCH, id)
     tasks.push({
-      id, status, dependsOn: wave > 0 && i % 7 === 0 ? [`t${i - 50}`] : [], agent: "claude", prompt: `task ${i}`,
-      attempts: started ? 1 : 0, session: sessionNameFor(BATCH, id), worktree, branch: `rekindle/${BATCH}/${id}`,
+      id,
+      status,
+      dependsOn: wave > 0 && i % 7 === 0 ? [`t${i - 50}`] : [],
+      agent: "claude",
+      prompt: `task ${i}`,
+      attempts: started ? 1 : 0,
+      session: sessionNameFor(BATCH, id),
+      worktree,
+      branch: `rekindle/${BATCH}/${id}`,
       ...(started ? { startedAt: 1_000, conversationId: `c${i}` } : {})
     })
     if (status === "succeeded") markers[id] = { valid: true, status: "succeeded" }
@@ -42,17 +58,44 @@ export const buildBatch = (n: number): { readonly state: BatchState; readonly si
       paths[worktree] = "present"
       const pid = 10_000 + i
       const dead = i % 11 === 0
-      panes.push({ sessionId: `$${i}`, sessionName: sessionNameFor(BATCH, id), paneId: `%${i}`, panePid: pid, dead, currentCommand: "claude", taskTag: ownershipTag(BATCH, id) })
+      panes.push({
+        sessionId: `$${i}`,
+        sessionName: sessionNameFor(BATCH, id),
+        paneId: `%${i}`,
+        panePid: pid,
+        dead,
+        currentCommand: "claude",
+        taskTag: ownershipTag(BATCH, id)
+      })
       if (!dead) processes.push({ pid, ppid: 1, startTime: `s${pid}`, argv: ["claude"] })
     }
   }
   const state: BatchState = {
-    version: 1, batchId: BATCH, phase: "executing", repoRoot: REPO, baseBranch: "main", waves, tasks, lanes: [], merges: [],
-    counters: {}, errors: [], logCheckpoints: {}, prompts: [], createdAt: 0, updatedAt: 0
+    version: 1,
+    batchId: BATCH,
+    phase: "executing",
+    repoRoot: REPO,
+    baseBranch: "main",
+    waves,
+    tasks,
+    lanes: [],
+    merges: [],
+    counters: {},
+    errors: [],
+    logCheckpoints: {},
+    prompts: [],
+    createdAt: 0,
+    updatedAt: 0
   }
   const signals: Signals = {
-    observedAt: 10_000, host: "h", tmux: { state: "up", panes }, processes: { state: "known", processes }, worktrees: [],
-    paths, markers, transcripts
+    observedAt: 10_000,
+    host: "h",
+    tmux: { state: "up", panes },
+    processes: { state: "known", processes },
+    worktrees: [],
+    paths,
+    markers,
+    transcripts
   }
   return { state, signals }
 }
@@ -60,5 +103,8 @@ export const buildBatch = (n: number): { readonly state: BatchState; readonly si
 /** A state and signals with `n` tasks, as loaded from their JSON documents. */
 export const generateBatch = (n: number): { readonly state: BatchState; readonly signals: Signals } => {
   const { state, signals } = buildBatch(n)
-  return { state: JSON.parse(JSON.stringify(state)) as BatchState, signals: JSON.parse(JSON.stringify(signals)) as Signals }
+  return {
+    state: JSON.parse(JSON.stringify(state)) as BatchState,
+    signals: JSON.parse(JSON.stringify(signals)) as Signals
+  }
 }

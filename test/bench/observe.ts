@@ -18,7 +18,14 @@ import { alternate } from "./stats.ts"
 
 const run = promisify(execFile)
 const BATCH = "bench"
-const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@b", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@b" }
+const GIT_ENV = {
+  ...process.env,
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_AUTHOR_NAME: "b",
+  GIT_AUTHOR_EMAIL: "b@b",
+  GIT_COMMITTER_NAME: "b",
+  GIT_COMMITTER_EMAIL: "b@b"
+}
 
 /** One B1 result row. */
 export interface ObserveRow {
@@ -45,13 +52,55 @@ export const benchObserve = async (n: number, rounds: number): Promise<ObserveRo
     for (let i = 0; i < n; i++) {
       const id = `t${i}`
       const worktree = worktreeFor(repo, BATCH, id)
-      execFileSync("git", ["-C", repo, "worktree", "add", "-q", "-b", `rekindle/${BATCH}/${id}`, "--", worktree, "main"], { env: GIT_ENV, stdio: "ignore" })
-      tmux("new-session", "-d", "-s", sessionNameFor(BATCH, id), "-c", worktree, "sleep", "86400", ";", "set-option", "-p", "@rekindle_task", ownershipTag(BATCH, id))
-      tasks.push({ id, status: "running", dependsOn: [], agent: "shell", prompt: "", attempts: 1, session: sessionNameFor(BATCH, id), worktree, branch: `rekindle/${BATCH}/${id}`, startedAt: 1 })
+      execFileSync(
+        "git",
+        ["-C", repo, "worktree", "add", "-q", "-b", `rekindle/${BATCH}/${id}`, "--", worktree, "main"],
+        { env: GIT_ENV, stdio: "ignore" }
+      )
+      tmux(
+        "new-session",
+        "-d",
+        "-s",
+        sessionNameFor(BATCH, id),
+        "-c",
+        worktree,
+        "sleep",
+        "86400",
+        ";",
+        "set-option",
+        "-p",
+        "@rekindle_task",
+        ownershipTag(BATCH, id)
+      )
+      tasks.push({
+        id,
+        status: "running",
+        dependsOn: [],
+        agent: "shell",
+        prompt: "",
+        attempts: 1,
+        session: sessionNameFor(BATCH, id),
+        worktree,
+        branch: `rekindle/${BATCH}/${id}`,
+        startedAt: 1
+      })
     }
     const state: BatchState = {
-      version: 1, batchId: BATCH, phase: "executing", repoRoot: repo, baseBranch: "main", waves: [tasks.map((t) => t.id)], tasks,
-      lanes: [], merges: [], counters: {}, errors: [], logCheckpoints: {}, prompts: [], createdAt: 0, updatedAt: 0
+      version: 1,
+      batchId: BATCH,
+      phase: "executing",
+      repoRoot: repo,
+      baseBranch: "main",
+      waves: [tasks.map((t) => t.id)],
+      tasks,
+      lanes: [],
+      merges: [],
+      counters: {},
+      errors: [],
+      logCheckpoints: {},
+      prompts: [],
+      createdAt: 0,
+      updatedAt: 0
     }
     const layer = Node.layer({ socket })
     const rekindle = () => Effect.runPromise(observe(state).pipe(Effect.provide(layer)))
@@ -62,20 +111,37 @@ export const benchObserve = async (n: number, rounds: number): Promise<ObserveRo
         await run("git", ["-C", t.worktree!, "status", "--porcelain"], { env: GIT_ENV })
       }
     }
-    const floor = () => Promise.all([
-      run("tmux", ["-u", "-L", socket, "list-panes", "-a", "-F", "#{session_name}\u001f#{pane_id}\u001f#{pane_pid}\u001f#{pane_dead}\u001f#{@rekindle_task}"], { maxBuffer: 64 << 20 }),
-      run("git", ["-C", repo, "worktree", "list", "--porcelain", "-z"], { maxBuffer: 64 << 20, env: GIT_ENV }),
-      run("ps", ["-A", "-o", "pid=,ppid=,lstart=,args="], { maxBuffer: 64 << 20 })
-    ])
+    const floor = () =>
+      Promise.all([
+        run(
+          "tmux",
+          [
+            "-u",
+            "-L",
+            socket,
+            "list-panes",
+            "-a",
+            "-F",
+            "#{session_name}\u001f#{pane_id}\u001f#{pane_pid}\u001f#{pane_dead}\u001f#{@rekindle_task}"
+          ],
+          { maxBuffer: 64 << 20 }
+        ),
+        run("git", ["-C", repo, "worktree", "list", "--porcelain", "-z"], { maxBuffer: 64 << 20, env: GIT_ENV }),
+        run("ps", ["-A", "-o", "pid=,ppid=,lstart=,args="], { maxBuffer: 64 << 20 })
+      ])
     // The baseline grows with N: fewer rounds keep the run bounded without changing the median much.
     const m = await alternate({ rekindle, baseline, floor }, n >= 1000 ? Math.max(3, Math.floor(rounds / 3)) : rounds)
     return { n, rekindleMs: m["rekindle"]!, baselineMs: m["baseline"]!, floorMs: m["floor"]! }
   } finally {
     try {
       tmux("kill-server")
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
     // A server that had to hang up hundreds of panes may leave its socket file: ours by name, remove it.
-    fs.rmSync(nodePath.join(process.env["TMUX_TMPDIR"] ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`, socket), { force: true })
+    fs.rmSync(nodePath.join(process.env["TMUX_TMPDIR"] ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`, socket), {
+      force: true
+    })
     fs.rmSync(dir, { recursive: true, force: true })
   }
 }

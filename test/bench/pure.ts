@@ -11,7 +11,14 @@ import * as os from "node:os"
 import * as nodePath from "node:path"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
-import { computeResumePoint, planRecovery, reconcile, splitLines, type BatchState, type Signals } from "../../core/domain/index.ts"
+import {
+  computeResumePoint,
+  planRecovery,
+  reconcile,
+  splitLines,
+  type BatchState,
+  type Signals
+} from "../../core/domain/index.ts"
 import { Journal } from "../../core/ports/Journal.ts"
 import { LogTail } from "../../core/ports/LogTail.ts"
 import { StateStore } from "../../core/ports/StateStore.ts"
@@ -48,7 +55,10 @@ export const benchDecide = (n: number, rounds: number): number => benchDecideDet
  * run, the median with a full GC before each round (what decide costs without the collection of the
  * previous rounds' 100k-object outputs and of the large input heap).
  */
-export const benchDecideDetail = (n: number, rounds: number): { readonly medianMs: number; readonly medianMsAfterGc: number | undefined } => {
+export const benchDecideDetail = (
+  n: number,
+  rounds: number
+): { readonly medianMs: number; readonly medianMsAfterGc: number | undefined } => {
   const { state, signals } = generateBatch(n)
   const gc = fullGc()
   const plain: Array<number> = []
@@ -69,27 +79,30 @@ const live = Layer.mergeAll(StoreLayers.layerFs(), LogTailFs.layer).pipe(Layer.p
 export const benchPersist = async (sizes: ReadonlyArray<number>, rounds: number, appends: number) => {
   const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-bench-store-"))
   try {
-    return await Effect.runPromise(Effect.gen(function*() {
-      const store = yield* StateStore
-      const journal = yield* Journal
-      const saves: Record<number, number> = {}
-      for (const n of sizes) {
-        const { state } = generateBatch(n)
-        const path = nodePath.join(dir, `s${n}`, "state.json")
-        const times: Array<number> = []
-        for (let r = 0; r < rounds; r++) {
-          const t0 = performance.now()
-          yield* store.save(path, { ...state, updatedAt: r })
-          times.push(performance.now() - t0)
+    return await Effect.runPromise(
+      Effect.gen(function* () {
+        const store = yield* StateStore
+        const journal = yield* Journal
+        const saves: Record<number, number> = {}
+        for (const n of sizes) {
+          const { state } = generateBatch(n)
+          const path = nodePath.join(dir, `s${n}`, "state.json")
+          const times: Array<number> = []
+          for (let r = 0; r < rounds; r++) {
+            const t0 = performance.now()
+            yield* store.save(path, { ...state, updatedAt: r })
+            times.push(performance.now() - t0)
+          }
+          saves[n] = median(times)
         }
-        saves[n] = median(times)
-      }
-      const jpath = nodePath.join(dir, "events.jsonl")
-      const t0 = performance.now()
-      for (let i = 0; i < appends; i++) yield* journal.append(jpath, { at: i, key: `k${i}`, phase: i % 2 === 0 ? "intent" : "done", kind: "bench" })
-      const perSecond = appends / ((performance.now() - t0) / 1000)
-      return { saves, journalPerSecond: perSecond }
-    }).pipe(Effect.provide(live)))
+        const jpath = nodePath.join(dir, "events.jsonl")
+        const t0 = performance.now()
+        for (let i = 0; i < appends; i++)
+          yield* journal.append(jpath, { at: i, key: `k${i}`, phase: i % 2 === 0 ? "intent" : "done", kind: "bench" })
+        const perSecond = appends / ((performance.now() - t0) / 1000)
+        return { saves, journalPerSecond: perSecond }
+      }).pipe(Effect.provide(live))
+    )
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
@@ -104,24 +117,27 @@ export const benchLogs = async (sizeBytes: number) => {
     const line = "x".repeat(79) + "\n"
     const block = Buffer.from(line.repeat(Math.floor((8 << 20) / line.length)))
     const fd = fs.openSync(path, "w")
-    for (let written = 0; written < sizeBytes; written += block.length) fs.writeSync(fd, block, 0, Math.min(block.length, sizeBytes - written))
+    for (let written = 0; written < sizeBytes; written += block.length)
+      fs.writeSync(fd, block, 0, Math.min(block.length, sizeBytes - written))
     fs.closeSync(fd)
     const size = fs.statSync(path).size
     const checkpoint = size - (1 << 20)
-    const catchUp = await Effect.runPromise(Effect.gen(function*() {
-      const tail = yield* LogTail
-      let offset = checkpoint
-      let bytesRead = 0
-      const t0 = performance.now()
-      let carry: Uint8Array = new Uint8Array(0)
-      while (offset < size) {
-        const chunk = yield* tail.read(path, offset, 1 << 20)
-        bytesRead += chunk.bytes.length
-        carry = splitLines(carry, chunk.bytes).carry
-        offset = chunk.nextOffset
-      }
-      return { bytesRead, ms: performance.now() - t0, newBytes: size - checkpoint }
-    }).pipe(Effect.provide(live)))
+    const catchUp = await Effect.runPromise(
+      Effect.gen(function* () {
+        const tail = yield* LogTail
+        let offset = checkpoint
+        let bytesRead = 0
+        const t0 = performance.now()
+        let carry: Uint8Array = new Uint8Array(0)
+        while (offset < size) {
+          const chunk = yield* tail.read(path, offset, 1 << 20)
+          bytesRead += chunk.bytes.length
+          carry = splitLines(carry, chunk.bytes).carry
+          offset = chunk.nextOffset
+        }
+        return { bytesRead, ms: performance.now() - t0, newBytes: size - checkpoint }
+      }).pipe(Effect.provide(live))
+    )
     // Full replay throughput of the line splitter over 64 MiB.
     const sample = Buffer.alloc(Math.min(size, 64 << 20))
     const rfd = fs.openSync(path, "r")
@@ -129,7 +145,8 @@ export const benchLogs = async (sizeBytes: number) => {
     fs.closeSync(rfd)
     const t0 = performance.now()
     let carry: Uint8Array = new Uint8Array(0)
-    for (let off = 0; off < sample.length; off += 1 << 20) carry = splitLines(carry, sample.subarray(off, off + (1 << 20))).carry
+    for (let off = 0; off < sample.length; off += 1 << 20)
+      carry = splitLines(carry, sample.subarray(off, off + (1 << 20))).carry
     const splitterMBs = sample.length / (1 << 20) / ((performance.now() - t0) / 1000)
     return { ...catchUp, splitterMBs }
   } finally {

@@ -18,7 +18,10 @@ export const time = async (f: () => Promise<unknown>): Promise<number> => {
  * Run each variant `rounds` times, alternating (A B C A B C …) so drift and background load hit
  * every variant alike; returns the median per variant.
  */
-export const alternate = async (variants: Readonly<Record<string, () => Promise<unknown>>>, rounds: number): Promise<Record<string, number>> => {
+export const alternate = async (
+  variants: Readonly<Record<string, () => Promise<unknown>>>,
+  rounds: number
+): Promise<Record<string, number>> => {
   const samples: Record<string, Array<number>> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]))
   for (const f of Object.values(variants)) await f() // warm-up
   for (let r = 0; r < rounds; r++) {

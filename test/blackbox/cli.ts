@@ -62,7 +62,8 @@ export const parseJson = (text: string): unknown => {
   }
 }
 
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v)
 
 export const alive = (pid: number): boolean => {
   if (!Number.isInteger(pid) || pid <= 1) return false
@@ -256,7 +257,10 @@ export class World {
   }
 
   /** `run <manifest> --detached --json`: the batch id and supervisor pid, or the failed result. */
-  async runDetached(manifest: string, extra: ReadonlyArray<string> = []): Promise<{ result: CliResult; batchId?: string; pid?: number }> {
+  async runDetached(
+    manifest: string,
+    extra: ReadonlyArray<string> = []
+  ): Promise<{ result: CliResult; batchId?: string; pid?: number }> {
     const result = await this.cli(["run", manifest, "--detached", "--json", ...extra], 60_000)
     const doc = parseJson(result.stdout)
     if (!isRecord(doc)) return { result }
@@ -396,7 +400,11 @@ export class World {
           `stdout: ${tail(r.stdout, 2500)}\nstderr: ${tail(r.stderr, 2500)}`
       )
     }
-    parts.push(`--- panes (session pid dead tag)\n${this.panes().map((p) => `${p.session} ${p.pid} ${p.dead ? 1 : 0} ${p.tag}`).join("\n")}`)
+    parts.push(
+      `--- panes (session pid dead tag)\n${this.panes()
+        .map((p) => `${p.session} ${p.pid} ${p.dead ? 1 : 0} ${p.tag}`)
+        .join("\n")}`
+    )
     try {
       parts.push(`--- worktrees\n${this.worktrees().join("\n")}`)
       parts.push(`--- branches\n${this.git(["for-each-ref", "--format=%(refname) %(objectname:short)"])}`)
@@ -411,7 +419,9 @@ export class World {
     }
     for (const b of this.batchIds()) {
       try {
-        parts.push(`--- ${b}/supervisor.log\n${tail(fs.readFileSync(path.join(this.stateDir(b), "supervisor.log"), "utf8"), 4000)}`)
+        parts.push(
+          `--- ${b}/supervisor.log\n${tail(fs.readFileSync(path.join(this.stateDir(b), "supervisor.log"), "utf8"), 4000)}`
+        )
       } catch {
         // none
       }
@@ -459,7 +469,8 @@ export const withWorld = async (label: string, body: (w: World) => Promise<void>
   const w = new World(label)
   try {
     await body(w)
-    if (process.env["REKINDLE_BLACKBOX_DIAG"] === "1") console.error(`\n===== black-box world (${label}, passed) =====\n${w.diag()}\n===== end =====\n`)
+    if (process.env["REKINDLE_BLACKBOX_DIAG"] === "1")
+      console.error(`\n===== black-box world (${label}, passed) =====\n${w.diag()}\n===== end =====\n`)
   } catch (e) {
     console.error(`\n===== black-box world at failure (${label}) =====\n${w.diag()}\n===== end =====\n`)
     throw e

@@ -26,8 +26,15 @@ const crashThenResume = async (w: World, resumeArgs: ReadonlyArray<string>): Pro
   if (batchId === undefined) throw new Error("run --detached --json printed no batchId")
 
   // every agent has started and none has finished: all 8 are mid-work
-  await waitFor(`all ${AGENTS} agents started`, () => (ids.every((id) => w.count("start", id) >= 1) ? true : undefined), 60_000)
-  const agentPids = w.runs().filter((e) => e.kind === "start").map((e) => e.pid)
+  await waitFor(
+    `all ${AGENTS} agents started`,
+    () => (ids.every((id) => w.count("start", id) >= 1) ? true : undefined),
+    60_000
+  )
+  const agentPids = w
+    .runs()
+    .filter((e) => e.kind === "start")
+    .map((e) => e.pid)
   w.note(`all started; done so far: ${w.runs().filter((e) => e.kind === "done").length}`)
 
   // the reboot: supervisor SIGKILLed, the private tmux server killed (the agents die with it)
@@ -50,21 +57,34 @@ const crashThenResume = async (w: World, resumeArgs: ReadonlyArray<string>): Pro
     expect(files, `out---${id}.txt merged into main`).toContain(`out---${id}.txt`)
   }
   // nothing left running: no agent process alive, no session of the batch on the private server
-  const allPids = w.runs().filter((e) => e.kind === "start").map((e) => e.pid)
+  const allPids = w
+    .runs()
+    .filter((e) => e.kind === "start")
+    .map((e) => e.pid)
   await waitAllDead(allPids, 10_000)
-  expect(w.panes().filter((p) => p.tag.startsWith(`${batchId}/`) || p.session.startsWith("rk-")), "no task pane remains").toEqual([])
+  expect(
+    w.panes().filter((p) => p.tag.startsWith(`${batchId}/`) || p.session.startsWith("rk-")),
+    "no task pane remains"
+  ).toEqual([])
   expect(w.worktrees(), "only the main worktree remains").toHaveLength(1)
   const st = await w.status(batchId)
   const tasks = Array.isArray(st?.["tasks"]) ? (st["tasks"] as Array<Record<string, unknown>>) : []
-  expect(tasks.filter((t) => t["status"] === "running").map((t) => t["id"]), "no task still 'running'").toEqual([])
+  expect(
+    tasks.filter((t) => t["status"] === "running").map((t) => t["id"]),
+    "no task still 'running'"
+  ).toEqual([])
 }
 
 describe("black-box: machine crash", () => {
   for (let round = 1; round <= REPEAT; round++) {
     const suffix = REPEAT > 1 ? ` (round ${round})` : ""
     test(`regression: machine crash with ${AGENTS} running agents is resumed${suffix}`, { timeout: 120_000 }, () =>
-      withWorld("crash", (w) => crashThenResume(w, [])))
-    test(`regression: machine crash with ${AGENTS} running agents is resumed — resume --force is accepted${suffix}`, { timeout: 120_000 }, () =>
-      withWorld("crash-force", (w) => crashThenResume(w, ["--force"])))
+      withWorld("crash", (w) => crashThenResume(w, []))
+    )
+    test(
+      `regression: machine crash with ${AGENTS} running agents is resumed — resume --force is accepted${suffix}`,
+      { timeout: 120_000 },
+      () => withWorld("crash-force", (w) => crashThenResume(w, ["--force"]))
+    )
   }
 })

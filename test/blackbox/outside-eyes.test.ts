@@ -32,9 +32,20 @@ describe("black-box: what the outside tester broke", () => {
       const agent = path.join(w.tmp, "committing-agent.sh")
       fs.writeFileSync(agent, COMMITTING_AGENT, { mode: 0o755 })
       const manifest = path.join(w.tmp, "marker.json")
-      const task = (id: string, dependsOn: ReadonlyArray<string>) =>
-        ({ id, agent: "shell", prompt: id, command: ["/bin/sh", agent, id, w.runsLog], dependsOn })
-      fs.writeFileSync(manifest, JSON.stringify({ tasks: [task("a", []), task("b", ["a"])], options: { tmuxSocket: w.socket, doneMarker: "worktree", batchId: "wm" } }))
+      const task = (id: string, dependsOn: ReadonlyArray<string>) => ({
+        id,
+        agent: "shell",
+        prompt: id,
+        command: ["/bin/sh", agent, id, w.runsLog],
+        dependsOn
+      })
+      fs.writeFileSync(
+        manifest,
+        JSON.stringify({
+          tasks: [task("a", []), task("b", ["a"])],
+          options: { tmuxSocket: w.socket, doneMarker: "worktree", batchId: "wm" }
+        })
+      )
       const r = await w.cli(["run", manifest, "--json"], 90_000)
       expect(r.timedOut).toBe(false)
       const runs = fs.readFileSync(w.runsLog, "utf8")
@@ -44,9 +55,18 @@ describe("black-box: what the outside tester broke", () => {
       expect(mainFiles).toContain("b.txt")
       expect(mainFiles, "the marker was never committed").not.toContain(".rekindle-done")
       const sink = fs.readFileSync(path.join(w.repo, ".rekindle/wm/logs/supervised.jsonl"), "utf8")
-      const lines = sink.split("\n").filter((l) => l !== "").flatMap((l) => (JSON.parse(l) as { data?: { task?: string; lines?: Array<string> } }).data?.task === "a"
-        ? (JSON.parse(l) as { data: { lines: Array<string> } }).data.lines : [])
-      expect(lines.filter((l) => l === "final answer: 42"), "a's last, unterminated line, once").toHaveLength(1)
+      const lines = sink
+        .split("\n")
+        .filter((l) => l !== "")
+        .flatMap((l) =>
+          (JSON.parse(l) as { data?: { task?: string; lines?: Array<string> } }).data?.task === "a"
+            ? (JSON.parse(l) as { data: { lines: Array<string> } }).data.lines
+            : []
+        )
+      expect(
+        lines.filter((l) => l === "final answer: 42"),
+        "a's last, unterminated line, once"
+      ).toHaveLength(1)
     })
   }, 120_000)
 
@@ -56,16 +76,39 @@ describe("black-box: what the outside tester broke", () => {
       const started = await w.runDetached(manifest)
       const batchId = started.batchId!
       w.remember(started.pid)
-      const agentPid = await waitFor("A's agent to start", () => w.panes().find((p) => p.tag === `${batchId}/a` && !p.dead)?.pid, 30_000)
+      const agentPid = await waitFor(
+        "A's agent to start",
+        () => w.panes().find((p) => p.tag === `${batchId}/a` && !p.dead)?.pid,
+        30_000
+      )
       // Repo B: another repository on the same machine and the same server, no batch of its own.
       const other = path.join(w.tmp, "other")
       fs.mkdirSync(other)
       spawnSync("git", ["init", "-q", "-b", "main", other])
-      spawnSync("git", ["-C", other, "-c", "user.name=oe", "-c", "user.email=oe@example.invalid", "commit", "-q", "--allow-empty", "-m", "init"])
-      const repair = spawnSync(NODE, [BIN, "repair", "--all", "--yes", "--json", "--socket", w.socket, "--repo", other], { cwd: other, env: childEnv(), encoding: "utf8", timeout: 60_000 })
+      spawnSync("git", [
+        "-C",
+        other,
+        "-c",
+        "user.name=oe",
+        "-c",
+        "user.email=oe@example.invalid",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "init"
+      ])
+      const repair = spawnSync(
+        NODE,
+        [BIN, "repair", "--all", "--yes", "--json", "--socket", w.socket, "--repo", other],
+        { cwd: other, env: childEnv(), encoding: "utf8", timeout: 60_000 }
+      )
       expect(repair.status).toBe(0)
       expect(alive(agentPid), "A's agent lives on").toBe(true)
-      expect(w.panes().some((p) => p.tag === `${batchId}/a` && p.pid === agentPid && !p.dead), "A's session is untouched").toBe(true)
+      expect(
+        w.panes().some((p) => p.tag === `${batchId}/a` && p.pid === agentPid && !p.dead),
+        "A's session is untouched"
+      ).toBe(true)
       expect(fs.readFileSync(w.runsLog, "utf8").match(/^start a /gm), "A's agent started once").toHaveLength(1)
     })
   }, 120_000)

@@ -91,9 +91,15 @@ const scenario = async (w: World, explicitBatch: boolean): Promise<void> => {
 describe("black-box: a user's tmux session", () => {
   for (let round = 1; round <= REPEAT; round++) {
     const suffix = REPEAT > 1 ? ` (round ${round})` : ""
-    test(`regression: a user's own tmux session named like a task session is never touched — explicit batch id${suffix}`, { timeout: 120_000 }, () =>
-      withWorld("user-session", (w) => scenario(w, true)))
-    test(`regression: a user's own tmux session named like a task session is never touched — generated batch id${suffix}`, { timeout: 120_000 }, () =>
-      withWorld("user-session-gen", (w) => scenario(w, false)))
+    test(
+      `regression: a user's own tmux session named like a task session is never touched — explicit batch id${suffix}`,
+      { timeout: 120_000 },
+      () => withWorld("user-session", (w) => scenario(w, true))
+    )
+    test(
+      `regression: a user's own tmux session named like a task session is never touched — generated batch id${suffix}`,
+      { timeout: 120_000 },
+      () => withWorld("user-session-gen", (w) => scenario(w, false))
+    )
   }
 })

@@ -31,7 +31,12 @@ describe("resume", () => {
     expect(r.code).toBe(0)
     expect(r.doc.outcome).toBe("resume_create")
     expect(r.doc.phase).toBe("completed")
-    expect(r.doc.steps.map((s: { _tag: string }) => s._tag)).toEqual(["Reattach", "StopSession", "RelaunchAgent", "ContinueFromWave"])
+    expect(r.doc.steps.map((s: { _tag: string }) => s._tag)).toEqual([
+      "Reattach",
+      "StopSession",
+      "RelaunchAgent",
+      "ContinueFromWave"
+    ])
   })
   it("on a terminal stderr gets one live status line (rewritten in place), finished with a newline", async () => {
     const h = await crashed()
@@ -42,7 +47,9 @@ describe("resume", () => {
     const frames = r.stderr.split("\r\u001b[K").filter((f) => f !== "")
     expect(frames.length).toBeGreaterThan(3)
     expect(frames.every((f) => !f.slice(0, -1).includes("\n"))).toBe(true)
-    expect(frames.at(-1)).toMatch(/^resume · \d+ journaled step\(s\) done · wave 2\/2 · 0 running, \d+ done, 0 failed · merge: wave 2 succeeded\n$/)
+    expect(frames.at(-1)).toMatch(
+      /^resume · \d+ journaled step\(s\) done · wave 2\/2 · 0 running, \d+ done, 0 failed · merge: wave 2 succeeded\n$/
+    )
   })
   it("--dry-run prints the plan and changes nothing", async () => {
     const h = await crashed()
@@ -57,7 +64,12 @@ describe("resume", () => {
     const h = await crashed()
     const r = await h.json("resume", "--detached")
     expect(r.code).toBe(0)
-    expect(r.doc).toEqual({ batchId: "b1", running: true, supervisor: { pid: 4242, log: `${REPO}/.rekindle/b1/supervisor.log` }, phase: null })
+    expect(r.doc).toEqual({
+      batchId: "b1",
+      running: true,
+      supervisor: { pid: 4242, log: `${REPO}/.rekindle/b1/supervisor.log` },
+      phase: null
+    })
     expect(h.supervisors).toHaveLength(1)
     expect(h.supervisors[0]!.argv).toEqual(["resume", "b1", "--as-supervisor"])
     const child = h.supervisors[0]!.result
@@ -169,7 +181,12 @@ describe("attach", () => {
   it("--json prints the tmux command; a terminal runs it; without one E_USAGE", async () => {
     const h = await crashed()
     const j = await h.json("attach", "a")
-    expect(j.doc).toEqual({ batchId: "b1", taskId: "a", session: "rk-b1-a", command: ["tmux", "-u", "attach-session", "-t", "=rk-b1-a"] })
+    expect(j.doc).toEqual({
+      batchId: "b1",
+      taskId: "a",
+      session: "rk-b1-a",
+      command: ["tmux", "-u", "attach-session", "-t", "=rk-b1-a"]
+    })
     const pipe = await h.json("attach", "a").then(() => h.run("attach", "a"))
     expect(pipe.code).toBe(2)
     h.term.stdinIsTTY = h.term.stdoutIsTTY = true
@@ -190,7 +207,13 @@ describe("logs", () => {
     const r = await h.run("logs", "a")
     expect([r.code, r.stdout]).toEqual([0, "line 1\nline 2\n"])
     const j = await h.json("logs", "a")
-    expect(j.doc).toEqual({ batchId: "b1", taskId: "a", path: batchPaths(REPO, "b1").log("a"), size: 14, text: "line 1\nline 2\n" })
+    expect(j.doc).toEqual({
+      batchId: "b1",
+      taskId: "a",
+      path: batchPaths(REPO, "b1").log("a"),
+      size: 14,
+      text: "line 1\nline 2\n"
+    })
     const none = await h.run("logs", "c")
     expect([none.code, none.stdout]).toEqual([0, ""])
   })
@@ -208,7 +231,10 @@ describe("logs", () => {
 
 describe("run", () => {
   const manifest = (tasks: ReadonlyArray<{ id: string; dependsOn?: Array<string> }>) =>
-    JSON.stringify({ tasks: tasks.map((t) => ({ agent: "shell", prompt: `do ${t.id}`, command: ["agent"], ...t })), options: { batchId: "r1" } })
+    JSON.stringify({
+      tasks: tasks.map((t) => ({ agent: "shell", prompt: `do ${t.id}`, command: ["agent"], ...t })),
+      options: { batchId: "r1" }
+    })
 
   it("a manifest runs to completion in the foreground (exit 0, RunOutput)", async () => {
     const h = new CliHarness()
@@ -217,10 +243,14 @@ describe("run", () => {
     await h.write(`${REPO}/m.json`, manifest([{ id: "x" }, { id: "y", dependsOn: ["x"] }]))
     const r = await h.json("run", "m.json")
     expect(r.code).toBe(0)
-    expect(r.doc).toEqual({ batchId: "r1", phase: "completed", tasks: [
-      { id: "x", status: "succeeded", attempts: 1, exitReason: expect.any(String) },
-      { id: "y", status: "succeeded", attempts: 1, exitReason: expect.any(String) }
-    ] })
+    expect(r.doc).toEqual({
+      batchId: "r1",
+      phase: "completed",
+      tasks: [
+        { id: "x", status: "succeeded", attempts: 1, exitReason: expect.any(String) },
+        { id: "y", status: "succeeded", attempts: 1, exitReason: expect.any(String) }
+      ]
+    })
   })
   it("--detached: the background supervisor runs the manifest and announces readiness", async () => {
     const h = new CliHarness()
@@ -246,7 +276,10 @@ describe("run", () => {
 describe("doctor", () => {
   it("all required checks pass → 0; a missing tmux → the report, then exit 1", async () => {
     const h = await crashed()
-    h.term.probes = { tmux: { exitCode: 0, stdout: "tmux 3.3a\n", stderr: "" }, git: { exitCode: 0, stdout: "git version 2.39.5\n", stderr: "" } }
+    h.term.probes = {
+      tmux: { exitCode: 0, stdout: "tmux 3.3a\n", stderr: "" },
+      git: { exitCode: 0, stdout: "git version 2.39.5\n", stderr: "" }
+    }
     h.term.onPath = { claude: "/usr/bin/claude" }
     const ok = await h.run("doctor")
     expect(ok.code).toBe(0)
@@ -258,7 +291,10 @@ describe("doctor", () => {
   })
   it("an unreachable tmux socket fails doctor", async () => {
     const h = await crashed()
-    h.term.probes = { tmux: { exitCode: 0, stdout: "tmux 3.3a\n", stderr: "" }, git: { exitCode: 0, stdout: "git version 2.39.5\n", stderr: "" } }
+    h.term.probes = {
+      tmux: { exitCode: 0, stdout: "tmux 3.3a\n", stderr: "" },
+      git: { exitCode: 0, stdout: "git version 2.39.5\n", stderr: "" }
+    }
     h.world.makeServerUnreachable(true)
     const r = await h.json("doctor")
     expect(r.code).toBe(1)
@@ -269,15 +305,23 @@ describe("doctor", () => {
 describe("repair", () => {
   /** A worktree and a session tagged for b1 that no task of the state knows. */
   const orphans = (h: CliHarness) =>
-    h.world.run(Effect.gen(function*() {
-      yield* (yield* Worktrees).add(REPO, { path: `${REPO}/.rekindle/worktrees/b1/zzz`, branch: "rekindle/b1/zzz", base: "main" })
-      yield* (yield* Tmux).newSession({ name: "rk-b1-zzz", cwd: REPO, argv: ["agent"], taskTag: "b1/zzz" })
-    }))
+    h.world.run(
+      Effect.gen(function* () {
+        yield* (yield* Worktrees).add(REPO, {
+          path: `${REPO}/.rekindle/worktrees/b1/zzz`,
+          branch: "rekindle/b1/zzz",
+          base: "main"
+        })
+        yield* (yield* Tmux).newSession({ name: "rk-b1-zzz", cwd: REPO, argv: ["agent"], taskTag: "b1/zzz" })
+      })
+    )
   const sessions = (h: CliHarness) =>
-    h.world.run(Effect.gen(function*() {
-      const s = yield* (yield* Tmux).snapshot
-      return s.state === "up" ? s.panes.map((p) => p.sessionName).sort() : []
-    }))
+    h.world.run(
+      Effect.gen(function* () {
+        const s = yield* (yield* Tmux).snapshot
+        return s.state === "up" ? s.panes.map((p) => p.sessionName).sort() : []
+      })
+    )
 
   it("--dry-run lists the findings and the steps and changes nothing", async () => {
     const h = await crashed()
@@ -323,7 +367,22 @@ describe("tmux socket selection", () => {
     const h = await crashed(new FakeWorld({ socket: "rk-sock" }))
     const { saveState } = await import("../../core/engine/support/StateIO.ts")
     const s = await readState(h.world)
-    await h.world.run(saveState({ ...s, options: { maxLanes: 2, failurePolicy: "stop-wave", mergeFailurePolicy: "pause", stallTimeoutMs: 1, relaunchCap: 1, tmuxSocket: "rk-sock" } }, 0))
+    await h.world.run(
+      saveState(
+        {
+          ...s,
+          options: {
+            maxLanes: 2,
+            failurePolicy: "stop-wave",
+            mergeFailurePolicy: "pause",
+            stallTimeoutMs: 1,
+            relaunchCap: 1,
+            tmuxSocket: "rk-sock"
+          }
+        },
+        0
+      )
+    )
     const recorded = await h.json("attach", "a")
     expect(recorded.doc.command).toEqual(["tmux", "-u", "-L", "rk-sock", "attach-session", "-t", "=rk-b1-a"])
     expect(h.sockets).toEqual([undefined, "rk-sock"])

@@ -35,18 +35,28 @@ describe("rekindle on a real crashed batch", () => {
     const b = await start([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a"] }])
     const victim = (await b.state()).tasks.find((t) => t.id === "b")!.agentProcess!.pid
     process.kill(victim, "SIGKILL")
-    await until("b's pane to die", 10_000, () => rekindle(["status", "--json", "--repo", b.repo]).stdout.includes("dead-pane"))
+    await until("b's pane to die", 10_000, () =>
+      rekindle(["status", "--json", "--repo", b.repo]).stdout.includes("dead-pane")
+    )
     const before = fingerprint(b)
 
     const status = rekindle(["status", "--json", "--repo", b.repo], "npx")
     expect(status.code).toBe(0)
     const st = JSON.parse(status.stdout)
-    expect(st.tasks.map((t: { id: string; session: string }) => [t.id, t.session])).toEqual([["a", "alive"], ["b", "dead-pane"], ["c", "absent"]])
+    expect(st.tasks.map((t: { id: string; session: string }) => [t.id, t.session])).toEqual([
+      ["a", "alive"],
+      ["b", "dead-pane"],
+      ["c", "absent"]
+    ])
 
     const plan = rekindle(["plan", "--json", "--repo", b.repo], "npx")
     expect(plan.code).toBe(0)
     const p = JSON.parse(plan.stdout)
-    expect(p.decisions.map((d: { taskId: string; action: string }) => [d.taskId, d.action])).toEqual([["a", "reconnect"], ["b", "re-execute"], ["c", "pending"]])
+    expect(p.decisions.map((d: { taskId: string; action: string }) => [d.taskId, d.action])).toEqual([
+      ["a", "reconnect"],
+      ["b", "re-execute"],
+      ["c", "pending"]
+    ])
 
     const repair = rekindle(["repair", "--dry-run", "--json", "--repo", b.repo], "npx")
     expect(repair.code).toBe(0)
@@ -58,7 +68,9 @@ describe("rekindle on a real crashed batch", () => {
   it("plan --signals on a saved observe --json reproduces plan --json's decisions and steps", async () => {
     const b = await start([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a", "b"] }])
     process.kill((await b.state()).tasks.find((t) => t.id === "a")!.agentProcess!.pid, "SIGKILL")
-    await until("a's pane to die", 10_000, () => rekindle(["status", "--json", "--repo", b.repo]).stdout.includes("dead-pane"))
+    await until("a's pane to die", 10_000, () =>
+      rekindle(["status", "--json", "--repo", b.repo]).stdout.includes("dead-pane")
+    )
     const snap = rekindle(["observe", "--json", "--repo", b.repo])
     expect(snap.code).toBe(0)
     const file = nodePath.join(b.dir, "signals.json")
@@ -73,7 +85,9 @@ describe("rekindle on a real crashed batch", () => {
 
   it("8 concurrent `resume --detached`: exactly one supervisor, the others E_LOCKED", async () => {
     const b = await start([{ id: "a" }, { id: "b" }])
-    const runs = await Promise.all(Array.from({ length: 8 }, () => rekindleAsync(["resume", "--detached", "--json", "--repo", b.repo])))
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, () => rekindleAsync(["resume", "--detached", "--json", "--repo", b.repo]))
+    )
     const docs = runs.map((r) => JSON.parse(r.stdout))
     for (const d of docs) if (d.supervisor !== undefined) pids.push(d.supervisor.pid)
     const ok = runs.filter((r) => r.code === 0)
@@ -83,14 +97,18 @@ describe("rekindle on a real crashed batch", () => {
     expect(winner.running).toBe(true)
     // Exactly one supervisor process for this repo stays alive (a refused one exits right after its
     // error line), and it holds the lease.
-    const supervisors = () => fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try {
-        const argv = fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0")
-        return argv.includes("--as-supervisor") && argv.includes(b.repo)
-      } catch {
-        return false
-      }
-    })
+    const supervisors = () =>
+      fs
+        .readdirSync("/proc")
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            const argv = fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0")
+            return argv.includes("--as-supervisor") && argv.includes(b.repo)
+          } catch {
+            return false
+          }
+        })
     await until("the refused supervisors to exit", 15_000, () => supervisors().length <= 1)
     expect(supervisors()).toEqual([String(winner.supervisor.pid)])
     const lease = JSON.parse(fs.readFileSync(nodePath.join(b.repo, ".rekindle/e2e/lease.json"), "utf8"))
@@ -119,7 +137,9 @@ describe("status tells whether the supervisor lives", () => {
     const listed = JSON.parse((await rekindleAsync(["list", "--json", "--repo", b.repo])).stdout)
     expect(listed.batches).toHaveLength(1)
     expect(listed.batches[0]).toMatchObject({ batchId: "e2e", supervisor: { pid, liveness: "dead" } })
-    expect((await rekindleAsync(["list", "--repo", b.repo])).stdout).toMatch(new RegExp(`^e2e .* pid ${pid} on \\S+ \\(dead\\)`, "m"))
+    expect((await rekindleAsync(["list", "--repo", b.repo])).stdout).toMatch(
+      new RegExp(`^e2e .* pid ${pid} on \\S+ \\(dead\\)`, "m")
+    )
   }, 120_000)
 })
 
@@ -130,22 +150,35 @@ describe("run from inside tmux", () => {
     try {
       const repo = nodePath.join(dir, "repo")
       fs.mkdirSync(repo)
-      const git = (...args: ReadonlyArray<string>) => spawnSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args], { encoding: "utf8" })
+      const git = (...args: ReadonlyArray<string>) =>
+        spawnSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args], {
+          encoding: "utf8"
+        })
       git("init", "-q", "-b", "main")
       git("commit", "-q", "--allow-empty", "-m", "init")
-      fs.writeFileSync(nodePath.join(repo, "m.json"), JSON.stringify({ tasks: [{ id: "t", agent: "shell", prompt: "p", command: ["sleep", "30"] }] }))
+      fs.writeFileSync(
+        nodePath.join(repo, "m.json"),
+        JSON.stringify({ tasks: [{ id: "t", agent: "shell", prompt: "p", command: ["sleep", "30"] }] })
+      )
       spawnSync("tmux", ["-L", socket, "new-session", "-d", "-s", "host", "sleep", "120"])
-      const socketPath = spawnSync("tmux", ["-L", socket, "display", "-p", "#{socket_path}"], { encoding: "utf8" }).stdout.trim()
+      const socketPath = spawnSync("tmux", ["-L", socket, "display", "-p", "#{socket_path}"], {
+        encoding: "utf8"
+      }).stdout.trim()
       const serverPid = spawnSync("tmux", ["-L", socket, "display", "-p", "#{pid}"], { encoding: "utf8" }).stdout.trim()
       const { TMUX: _, ...outside } = process.env
       const cli = (env: NodeJS.ProcessEnv, ...args: ReadonlyArray<string>) =>
-        spawnSync(nodePath.resolve(import.meta.dirname, "../../node_modules/.bin/node"), [nodePath.resolve(import.meta.dirname, "../../bin/rekindle.js"), ...args],
-          { cwd: repo, env, encoding: "utf8", timeout: 60_000 })
+        spawnSync(
+          nodePath.resolve(import.meta.dirname, "../../node_modules/.bin/node"),
+          [nodePath.resolve(import.meta.dirname, "../../bin/rekindle.js"), ...args],
+          { cwd: repo, env, encoding: "utf8", timeout: 60_000 }
+        )
       const started = cli({ ...outside, TMUX: `${socketPath},${serverPid},0` }, "run", "m.json", "--detached", "--json")
       expect(started.status).toBe(0)
       pids.push(JSON.parse(started.stdout).supervisor.pid)
       // The task runs on the server the command was inside of…
-      const panes = spawnSync("tmux", ["-L", socket, "list-panes", "-a", "-F", "#{@rekindle_task} #{pane_dead}"], { encoding: "utf8" }).stdout
+      const panes = spawnSync("tmux", ["-L", socket, "list-panes", "-a", "-F", "#{@rekindle_task} #{pane_dead}"], {
+        encoding: "utf8"
+      }).stdout
       expect(panes).toMatch(/\/t 0$/m)
       // …and a command from a plain terminal (no $TMUX, no --socket) finds it there.
       const status = JSON.parse(cli(outside, "status", "--json").stdout)
@@ -167,13 +200,17 @@ describe("run from inside tmux", () => {
 describe("a batch's life ends", () => {
   it("clean: sessions stopped, dirty work snapshotted, worktrees and merged branches removed, state archived, the batch no longer listed", async () => {
     const b = await start([{ id: "a" }, { id: "b" }])
-    const git = (...args: ReadonlyArray<string>) => spawnSync("git", ["-C", b.repo, ...args], { encoding: "utf8" }).stdout
+    const git = (...args: ReadonlyArray<string>) =>
+      spawnSync("git", ["-C", b.repo, ...args], { encoding: "utf8" }).stdout
     const wt = nodePath.join(b.repo, ".rekindle/worktrees/e2e/a")
     fs.writeFileSync(nodePath.join(wt, "wip.txt"), "uncommitted\n")
     // Regression (second outside tester): b's HEAD moved off its task branch with a commit of its own —
     // clean planned no snapshot, and its removal then failed half-way ("HEAD … is in no other branch").
     const wtB = nodePath.join(b.repo, ".rekindle/worktrees/e2e/b")
-    const inB = (...args: ReadonlyArray<string>) => spawnSync("git", ["-C", wtB, "-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args], { encoding: "utf8" })
+    const inB = (...args: ReadonlyArray<string>) =>
+      spawnSync("git", ["-C", wtB, "-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args], {
+        encoding: "utf8"
+      })
     inB("checkout", "-q", "--detach")
     fs.writeFileSync(nodePath.join(wtB, "detached.txt"), "committed off the branch\n")
     inB("add", "detached.txt")
@@ -187,7 +224,9 @@ describe("a batch's life ends", () => {
     expect(JSON.stringify(refused.stderr)).toContain("E_CONFIRMATION_REQUIRED")
     const done = await rekindleAsync(["clean", "--yes", "--json", "--repo", b.repo])
     expect(done.code).toBe(0)
-    const sessions = spawnSync("tmux", ["-L", b.socket, "list-sessions", "-F", "#{session_name}"], { encoding: "utf8" }).stdout.trim()
+    const sessions = spawnSync("tmux", ["-L", b.socket, "list-sessions", "-F", "#{session_name}"], {
+      encoding: "utf8"
+    }).stdout.trim()
     expect(sessions).toBe("")
     expect(git("worktree", "list", "--porcelain").match(/^worktree /gm)).toHaveLength(1)
     expect(git("for-each-ref", "--format=%(refname)", "refs/heads/rekindle/").trim()).toBe("")
@@ -196,7 +235,10 @@ describe("a batch's life ends", () => {
     expect(git("show", `${wip}:wip.txt`)).toBe("uncommitted\n")
     const wipB = git("for-each-ref", "--format=%(refname)", "refs/rekindle/wip/b/").trim()
     expect(wipB).not.toBe("")
-    expect(spawnSync("git", ["-C", b.repo, "merge-base", "--is-ancestor", headB, wipB]).status, "b's commit is kept").toBe(0)
+    expect(
+      spawnSync("git", ["-C", b.repo, "merge-base", "--is-ancestor", headB, wipB]).status,
+      "b's commit is kept"
+    ).toBe(0)
     expect(fs.existsSync(nodePath.join(b.repo, ".rekindle/e2e"))).toBe(false)
     expect(fs.existsSync(JSON.parse(done.stdout).archivedTo)).toBe(true)
     const listed = JSON.parse((await rekindleAsync(["list", "--json", "--repo", b.repo])).stdout)
@@ -215,7 +257,8 @@ describe("rekindle demo", () => {
       const r = rekindle(["demo"], "npx", { TMPDIR: tmp, TMUX_TMPDIR: tmuxTmp })
       expect(r.code, r.stderr).toBe(0)
       expect(Date.now() - t0).toBeLessThan(60_000)
-      for (const words of ["reconnect", "re-execute", "mark-complete", "merged into main", "6 succeeded"]) expect(r.stdout).toContain(words)
+      for (const words of ["reconnect", "re-execute", "mark-complete", "merged into main", "6 succeeded"])
+        expect(r.stdout).toContain(words)
       expect(fs.readdirSync(tmp).filter((f) => f.startsWith("rekindle-demo-"))).toEqual([])
       const socketDir = nodePath.join(tmuxTmp, `tmux-${process.getuid?.() ?? 0}`)
       expect(fs.existsSync(socketDir) ? fs.readdirSync(socketDir) : []).toEqual([])

@@ -25,7 +25,10 @@ const edit = async (h: CliHarness, f: (s: BatchState) => BatchState) => {
 const expectError = async (h: CliHarness, code: string, ...argv: ReadonlyArray<string>) => {
   const text = await h.run(...argv)
   expect(text.stdout).toBe("")
-  const lines = text.stderr.replace(/\u001b\[[0-9;]*m/g, "").trimEnd().split("\n")
+  const lines = text.stderr
+    .replace(/\u001b\[[0-9;]*m/g, "")
+    .trimEnd()
+    .split("\n")
   expect(lines).toHaveLength(2)
   expect(lines[0]).toMatch(new RegExp(`^error\\[${code}\\]: `))
   expect(lines[1]).toMatch(/^hint: ./)
@@ -36,6 +39,7 @@ const expectError = async (h: CliHarness, code: string, ...argv: ReadonlyArray<s
   expect(typeof json.doc.error.hint).toBe("string")
   expect(json.code).toBe(text.code)
   expect(text.code).toBe(code === "E_USAGE" ? 2 : 1)
+  // biome-ignore lint/suspicious/noExplicitAny: details differ per error code; each test reads its own
   return json.doc.error as { code: string; message: string; hint: string; details?: any }
 }
 
@@ -81,7 +85,7 @@ describe("operational errors (exit 1)", () => {
     await expectError(h, "E_STATE_VERSION", "plan", "b1")
     expect(await h.read(state(h))).toBe(newer)
   })
-  it("regression: with no batch named, an unreadable state was reported as E_NO_STATE (\"start one with rekindle run\")", async () => {
+  it('regression: with no batch named, an unreadable state was reported as E_NO_STATE ("start one with rekindle run")', async () => {
     const h = await crashed()
     await h.write(state(h), "{ not json")
     const corrupt = await expectError(h, "E_STATE_CORRUPT", "status")
@@ -108,12 +112,14 @@ describe("operational errors (exit 1)", () => {
     const h = await crashed()
     await edit(h, (s) => ({ ...s, tasks: s.tasks.map((t) => ({ ...t, doneMarker: `${t.worktree}/.rekindle-done` })) }))
     const dir = batchPaths(REPO, "b1").dir
-    await h.world.run(Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      yield* fs.makeDirectory("/elsewhere", { recursive: true })
-      yield* fs.rename(dir, "/elsewhere/b1")
-      yield* fs.symlink("/elsewhere/b1", dir)
-    }))
+    await h.world.run(
+      Effect.gen(function* () {
+        const fs = yield* FileSystem.FileSystem
+        yield* fs.makeDirectory("/elsewhere", { recursive: true })
+        yield* fs.rename(dir, "/elsewhere/b1")
+        yield* fs.symlink("/elsewhere/b1", dir)
+      })
+    )
     const e = await expectError(h, "E_UNSAFE_PATH", "resume")
     expect(e.message).toContain("batch directory")
     await expectError(h, "E_UNSAFE_PATH", "status")
@@ -172,7 +178,7 @@ describe("operational errors (exit 1)", () => {
     const h = new CliHarness()
     h.world.git.initRepo(REPO, { "README.md": "hi\n" })
     await expectError(h, "E_INVALID_MANIFEST", "run", "missing.json")
-    await h.write(`${REPO}/m.json`, "{\"tasks\": []}")
+    await h.write(`${REPO}/m.json`, '{"tasks": []}')
     await expectError(h, "E_INVALID_MANIFEST", "run", "m.json")
   })
 
@@ -181,14 +187,19 @@ describe("operational errors (exit 1)", () => {
     h.world.git.initRepo(REPO, { "README.md": "hi\n" })
     const missing = await expectError(h, "E_INVALID_MANIFEST", "run", "missing.json")
     expect(missing.message).toBe(`${REPO}/missing.json: cannot read it: no such file`)
-    await h.write(`${REPO}/syntax.json`, "{\n  \"tasks\": [\n    {\"id\": \"a\",}\n  ]\n}\n")
-    expect((await expectError(h, "E_INVALID_MANIFEST", "run", "syntax.json")).message).toMatch(/syntax\.json:3:\d+: not JSON: /)
+    await h.write(`${REPO}/syntax.json`, '{\n  "tasks": [\n    {"id": "a",}\n  ]\n}\n')
+    expect((await expectError(h, "E_INVALID_MANIFEST", "run", "syntax.json")).message).toMatch(
+      /syntax\.json:3:\d+: not JSON: /
+    )
     const task = { id: "a", agent: "claude", prompt: { file: "prompts/a.md" } }
     await h.write(`${REPO}/typo.json`, JSON.stringify({ tasks: [task], options: { maxLane: 2 } }))
-    expect((await expectError(h, "E_INVALID_MANIFEST", "run", "typo.json")).message).toContain(`did you mean "maxLanes"?`)
+    expect((await expectError(h, "E_INVALID_MANIFEST", "run", "typo.json")).message).toContain(
+      `did you mean "maxLanes"?`
+    )
     await h.write(`${REPO}/prompt.json`, JSON.stringify({ tasks: [task] }))
-    expect((await expectError(h, "E_INVALID_MANIFEST", "run", "prompt.json")).message)
-      .toContain(`prompt file prompts/a.md (${REPO}/prompts/a.md) cannot be read: no such file`)
+    expect((await expectError(h, "E_INVALID_MANIFEST", "run", "prompt.json")).message).toContain(
+      `prompt file prompts/a.md (${REPO}/prompts/a.md) cannot be read: no such file`
+    )
   })
   it("E_IO: an unreadable snapshot file", async () => {
     const h = await crashed()
@@ -198,7 +209,10 @@ describe("operational errors (exit 1)", () => {
     const h = new CliHarness()
     h.world.git.initRepo(REPO, { "README.md": "hi\n" })
     h.world.git.detachHead(REPO)
-    await h.write(`${REPO}/m.json`, JSON.stringify({ tasks: [{ id: "x", agent: "shell", prompt: "p", command: ["agent"] }] }))
+    await h.write(
+      `${REPO}/m.json`,
+      JSON.stringify({ tasks: [{ id: "x", agent: "shell", prompt: "p", command: ["agent"] }] })
+    )
     await expectError(h, "E_DETACHED_HEAD", "run", "m.json")
   })
 })

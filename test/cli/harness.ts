@@ -49,7 +49,16 @@ export interface Terminal {
 export class CliHarness {
   readonly world: FakeWorld
   readonly term: Terminal = {
-    stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, env: {}, cwd: REPO, answers: [], onPath: {}, probes: {}, attachExit: 0, supervisor: "run"
+    stdinIsTTY: false,
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    env: {},
+    cwd: REPO,
+    answers: [],
+    onPath: {},
+    probes: {},
+    attachExit: 0,
+    supervisor: "run"
   }
   /** Questions asked, argv of every attach, sockets the engine layer was built for. */
   readonly asked: Array<string> = []
@@ -66,31 +75,49 @@ export class CliHarness {
   private env(stderr: Array<string>): CliEnvShape {
     const t = this.term
     return {
-      cwd: t.cwd, env: t.env, stdinIsTTY: t.stdinIsTTY, stdoutIsTTY: t.stdoutIsTTY, stderrIsTTY: t.stderrIsTTY,
-      confirm: (q) => Effect.sync(() => {
-        this.asked.push(q)
-        return t.answers.shift() ?? false
-      }),
-      gitToplevel: (dir) => dir === REPO || dir.startsWith(`${REPO}/`)
-        ? Effect.succeed(REPO)
-        : Effect.fail(fail("E_GIT_FAILED", `${dir} is not inside a git repository`, "run rekindle inside the repository, or pass --repo <path>")),
-      interactive: (argv) => Effect.sync(() => {
-        this.attached.push(argv)
-        return t.attachExit
-      }),
+      cwd: t.cwd,
+      env: t.env,
+      stdinIsTTY: t.stdinIsTTY,
+      stdoutIsTTY: t.stdoutIsTTY,
+      stderrIsTTY: t.stderrIsTTY,
+      confirm: (q) =>
+        Effect.sync(() => {
+          this.asked.push(q)
+          return t.answers.shift() ?? false
+        }),
+      gitToplevel: (dir) =>
+        dir === REPO || dir.startsWith(`${REPO}/`)
+          ? Effect.succeed(REPO)
+          : Effect.fail(
+              fail(
+                "E_GIT_FAILED",
+                `${dir} is not inside a git repository`,
+                "run rekindle inside the repository, or pass --repo <path>"
+              )
+            ),
+      interactive: (argv) =>
+        Effect.sync(() => {
+          this.attached.push(argv)
+          return t.attachExit
+        }),
       probe: (command) => Effect.sync(() => t.probes[command]),
       which: (program) => Effect.sync(() => t.onPath[program]),
       // A "background" supervisor runs in-process to completion; its first stdout line is the readiness.
-      spawnSupervisor: (argv) => Effect.promise(async () => {
-        const child = t.supervisor === "run" ? await this.run(...argv) : { code: 0, stdout: `{"ready":{"batchId":"${argv[1]}"}}\n`, stderr: "" }
-        this.supervisors.push({ argv, result: child })
-        const line = child.stdout.split("\n")[0] ?? ""
-        return { pid: 4242, line: line === "" ? undefined : line }
-      }),
-      kill: (pid) => Effect.sync(() => {
-        this.killed.push(pid)
-        return true
-      }),
+      spawnSupervisor: (argv) =>
+        Effect.promise(async () => {
+          const child =
+            t.supervisor === "run"
+              ? await this.run(...argv)
+              : { code: 0, stdout: `{"ready":{"batchId":"${argv[1]}"}}\n`, stderr: "" }
+          this.supervisors.push({ argv, result: child })
+          const line = child.stdout.split("\n")[0] ?? ""
+          return { pid: 4242, line: line === "" ? undefined : line }
+        }),
+      kill: (pid) =>
+        Effect.sync(() => {
+          this.killed.push(pid)
+          return true
+        }),
       writeStderr: (text) => Effect.sync(() => void stderr.push(text)),
       progressIntervalMs: undefined
     }
@@ -115,16 +142,19 @@ export class CliHarness {
         return Layer.mergeAll(world.layer(), TmuxFake.layer(world.tmux, socket ?? world.socket))
       }
     })
-    const code = await Effect.runPromise(runCli(argv).pipe(
-      Effect.provide(Layer.mergeAll(Layer.succeed(CliEnv, this.env(stderr)), engine)),
-      Effect.provide(NodeServices.layer),
-      Effect.provideService(Console.Console, console),
-      Effect.provideService(Clock.Clock, world.effectClock)
-    ))
+    const code = await Effect.runPromise(
+      runCli(argv).pipe(
+        Effect.provide(Layer.mergeAll(Layer.succeed(CliEnv, this.env(stderr)), engine)),
+        Effect.provide(NodeServices.layer),
+        Effect.provideService(Console.Console, console),
+        Effect.provideService(Clock.Clock, world.effectClock)
+      )
+    )
     return { code, stdout: stdout.join(""), stderr: stderr.join("") }
   }
 
   /** Run and parse stdout as the one JSON document. */
+  // biome-ignore lint/suspicious/noExplicitAny: a document of any command's shape; tests read what they check
   async json(...argv: ReadonlyArray<string>): Promise<CliResult & { readonly doc: any }> {
     const r = await this.run(...argv, "--json")
     return { ...r, doc: JSON.parse(r.stdout) }
@@ -132,17 +162,21 @@ export class CliHarness {
 
   /** Write a file into the fake world's disk. */
   write(path: string, text: string): Promise<void> {
-    return this.world.run(Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      yield* fs.makeDirectory(path.slice(0, path.lastIndexOf("/")), { recursive: true })
-      yield* fs.writeFileString(path, text)
-    }))
+    return this.world.run(
+      Effect.gen(function* () {
+        const fs = yield* FileSystem.FileSystem
+        yield* fs.makeDirectory(path.slice(0, path.lastIndexOf("/")), { recursive: true })
+        yield* fs.writeFileString(path, text)
+      })
+    )
   }
 
   /** Read a file of the fake world's disk (undefined when missing). */
   read(path: string): Promise<string | undefined> {
-    return this.world.run(Effect.gen(function*() {
-      return yield* (yield* FileSystem.FileSystem).readFileString(path).pipe(Effect.orElseSucceed(() => undefined))
-    }))
+    return this.world.run(
+      Effect.gen(function* () {
+        return yield* (yield* FileSystem.FileSystem).readFileString(path).pipe(Effect.orElseSucceed(() => undefined))
+      })
+    )
   }
 }

@@ -11,7 +11,14 @@ import { insideServer } from "../../cli/shared/Attaching.ts"
 import { parseVersion, transcriptDirs, versionCheck, MIN_GIT, MIN_TMUX } from "../../cli/shared/DoctorChecks.ts"
 import { jsonSchemaOf, SHAPES, type ShapeName } from "../../cli/commands/SchemaCmd.ts"
 import { socketFromTmuxEnv } from "../../cli/shared/TmuxEnv.ts"
-import { eventLine, executorLine, initialProgress, onExecutor, onJournal, statusLine } from "../../cli/render/Progress.ts"
+import {
+  eventLine,
+  executorLine,
+  initialProgress,
+  onExecutor,
+  onJournal,
+  statusLine
+} from "../../cli/render/Progress.ts"
 import { colorEnabled, makeStyle, padEnd, plain, visibleWidth } from "../../cli/render/Style.ts"
 import { age, table } from "../../cli/render/Table.ts"
 import { BUILTIN_KINDS } from "../../adapters/agent/AgentKinds.ts"
@@ -36,16 +43,25 @@ describe("colours", () => {
 
 describe("tables and ages", () => {
   it("ages read at a glance", () => {
-    expect([undefined, -5, 0, 59_999, 60_000, 3_599_000, 3_600_000, 3_900_000, 86_400_000, 90_000_000].map(age))
-      .toEqual(["-", "0s", "0s", "59s", "1m", "59m", "1h00m", "1h05m", "1d00h", "1d01h"])
+    expect(
+      [undefined, -5, 0, 59_999, 60_000, 3_599_000, 3_600_000, 3_900_000, 86_400_000, 90_000_000].map(age)
+    ).toEqual(["-", "0s", "0s", "59s", "1m", "59m", "1h00m", "1h05m", "1d00h", "1d01h"])
   })
   it("columns align whatever the colours (law over random cells)", () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.stringMatching(/^[a-z]{0,8}$/), fc.stringMatching(/^[a-z]{0,8}$/), fc.boolean()), { minLength: 1, maxLength: 6 }), (rows) => {
-      const cells = rows.map(([a, b, c]) => [c ? makeStyle(true).green(a) : a, b, "reason"])
-      const lines = table(plain, ["A", "B", "C"], cells).map((l) => l.replace(/\u001b\[[0-9;]*m/g, ""))
-      const at = lines.map((l, i) => (i === 0 ? l.indexOf("C") : l.lastIndexOf("reason")))
-      return at.every((x) => x === at[0])
-    }))
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.stringMatching(/^[a-z]{0,8}$/), fc.stringMatching(/^[a-z]{0,8}$/), fc.boolean()), {
+          minLength: 1,
+          maxLength: 6
+        }),
+        (rows) => {
+          const cells = rows.map(([a, b, c]) => [c ? makeStyle(true).green(a) : a, b, "reason"])
+          const lines = table(plain, ["A", "B", "C"], cells).map((l) => l.replace(/\u001b\[[0-9;]*m/g, ""))
+          const at = lines.map((l, i) => (i === 0 ? l.indexOf("C") : l.lastIndexOf("reason")))
+          return at.every((x) => x === at[0])
+        }
+      )
+    )
   })
 })
 
@@ -88,7 +104,11 @@ describe("doctor checks", () => {
     expect(versionCheck("tmux", "tmux 3.3a\n", MIN_TMUX, "x").status).toBe("ok")
     expect(versionCheck("tmux", "tmux 2.9", MIN_TMUX, "x").status).toBe("fail")
     expect(versionCheck("git", "git version 2.35.1", MIN_GIT, "x").status).toBe("fail")
-    expect(versionCheck("git", undefined, MIN_GIT, "x")).toEqual({ name: "git", status: "fail", detail: "git not found on PATH" })
+    expect(versionCheck("git", undefined, MIN_GIT, "x")).toEqual({
+      name: "git",
+      status: "fail",
+      detail: "git not found on PATH"
+    })
     expect(versionCheck("git", "weird", MIN_GIT, "x").status).toBe("warn")
   })
   it("transcript directories: env override, ~ expansion, worktree-relative ones skipped", () => {
@@ -112,11 +132,21 @@ describe("the tmux server a command runs inside", () => {
 describe("progress lines", () => {
   it("journal and executor events", () => {
     // Plain words for people (issue 17: the journal keys stay in --json and the logs).
-    expect(eventLine({ at: 0, key: "b1:relaunch:b:2", phase: "intent", kind: "relaunch", data: { mode: "fresh" } })).toBe("… relaunching b (attempt 2, fresh)")
-    expect(eventLine({ at: 0, key: "b1:relaunch:b:2", phase: "done", kind: "relaunch", data: { mode: "resume" } })).toBe("✓ relaunched b (attempt 2, resuming its conversation)")
-    expect(eventLine({ at: 0, key: "b1:merge:1:ui:0", phase: "done", kind: "merge", data: { wave: 1, lane: "ui" } })).toBe("✓ merged wave 2 lane ui")
-    expect(eventLine({ at: 0, key: "b1:stop:rk-b1-a:1", phase: "done", kind: "stop-session", data: { session: "rk-b1-a" } })).toBe("✓ stopped session rk-b1-a")
-    expect(eventLine({ at: 0, key: "b1:info", phase: "info", kind: "ContinueFromWave", data: { wave: 2 } })).toBe("· continuing from wave 3")
+    expect(
+      eventLine({ at: 0, key: "b1:relaunch:b:2", phase: "intent", kind: "relaunch", data: { mode: "fresh" } })
+    ).toBe("… relaunching b (attempt 2, fresh)")
+    expect(
+      eventLine({ at: 0, key: "b1:relaunch:b:2", phase: "done", kind: "relaunch", data: { mode: "resume" } })
+    ).toBe("✓ relaunched b (attempt 2, resuming its conversation)")
+    expect(
+      eventLine({ at: 0, key: "b1:merge:1:ui:0", phase: "done", kind: "merge", data: { wave: 1, lane: "ui" } })
+    ).toBe("✓ merged wave 2 lane ui")
+    expect(
+      eventLine({ at: 0, key: "b1:stop:rk-b1-a:1", phase: "done", kind: "stop-session", data: { session: "rk-b1-a" } })
+    ).toBe("✓ stopped session rk-b1-a")
+    expect(eventLine({ at: 0, key: "b1:info", phase: "info", kind: "ContinueFromWave", data: { wave: 2 } })).toBe(
+      "· continuing from wave 3"
+    )
     expect(eventLine({ at: 0, key: "b1:x", phase: "done", kind: "something-new" })).toBe("✓ something-new x")
     expect(executorLine({ _tag: "WaveStarted", wave: 1, waves: 3, tasks: ["c", "d"] })).toBe("wave 2/3 started: c, d")
     const s = [
@@ -127,7 +157,9 @@ describe("progress lines", () => {
       { _tag: "Merged", wave: 1, lane: "c", status: "succeeded" }
     ] as const
     const state = s.reduce(onExecutor, onJournal(initialProgress, { at: 0, key: "k", phase: "done", kind: "x" }))
-    expect(statusLine("resume", state)).toBe("resume · 1 journaled step(s) done · wave 2/3 · 1 running, 1 done, 0 failed · merge: wave 2 succeeded")
+    expect(statusLine("resume", state)).toBe(
+      "resume · 1 journaled step(s) done · wave 2/3 · 1 running, 1 done, 0 failed · merge: wave 2 succeeded"
+    )
   })
 })
 

@@ -44,7 +44,11 @@ describe("plan", () => {
     const h = await crashed()
     const { code, doc, stdout } = await h.json("plan")
     expect(code).toBe(0)
-    expect(doc.decisions.map((d: { taskId: string; action: string }) => [d.taskId, d.action])).toEqual([["a", "reconnect"], ["b", "re-execute"], ["c", "pending"]])
+    expect(doc.decisions.map((d: { taskId: string; action: string }) => [d.taskId, d.action])).toEqual([
+      ["a", "reconnect"],
+      ["b", "re-execute"],
+      ["c", "pending"]
+    ])
     expect(stdout).toMatchSnapshot()
   })
   it("changes nothing", async () => {
@@ -56,7 +60,11 @@ describe("plan", () => {
     await h.run("observe", "--json")
     expect(h.world.agents.launches.length).toBe(launches)
     expect([await h.read(paths.state), await h.read(paths.journal)]).toEqual(before)
-    expect((await h.json("status")).doc.tasks.map((t: { session: string }) => t.session)).toEqual(["alive", "dead-pane", "absent"])
+    expect((await h.json("status")).doc.tasks.map((t: { session: string }) => t.session)).toEqual([
+      "alive",
+      "dead-pane",
+      "absent"
+    ])
   })
 })
 
@@ -84,7 +92,7 @@ describe("observe and plan --signals", () => {
   })
   it("a file that is not a snapshot is a usage error; a missing one E_IO", async () => {
     const h = await crashed()
-    await h.write(`${REPO}/bad.json`, "{\"nope\":1}")
+    await h.write(`${REPO}/bad.json`, '{"nope":1}')
     const bad = await h.json("plan", "--signals", "bad.json")
     expect([bad.code, bad.doc.error.code]).toEqual([2, "E_USAGE"])
     const missing = await h.json("plan", "--signals", "/nowhere.json")
@@ -108,7 +116,21 @@ describe("schema, help, version", () => {
     const h = new CliHarness()
     const help = await h.run("--help")
     expect(help.code).toBe(0)
-    for (const c of ["run", "status", "plan", "resume", "repair", "attach", "restart", "abort", "logs", "observe", "schema", "doctor", "demo"]) {
+    for (const c of [
+      "run",
+      "status",
+      "plan",
+      "resume",
+      "repair",
+      "attach",
+      "restart",
+      "abort",
+      "logs",
+      "observe",
+      "schema",
+      "doctor",
+      "demo"
+    ]) {
       expect(help.stdout).toContain(`  ${c} `)
       const sub = await h.run(c, "--help")
       expect(sub.code).toBe(0)

@@ -29,14 +29,25 @@ export { GIT_ENV }
 isolateGitEnv()
 
 /** Run a program (argv only); status and output. */
-export const sh = (command: string, args: ReadonlyArray<string>, cwd = PROJECT, env: Readonly<Record<string, string>> = {}) => {
+export const sh = (
+  command: string,
+  args: ReadonlyArray<string>,
+  cwd = PROJECT,
+  env: Readonly<Record<string, string>> = {}
+) => {
   const r = spawnSync(command, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8", timeout: 120_000 })
   return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" }
 }
 
 /** `rekindle …` as its own process (node cli/main.ts), or through `npx rekindle` in the project. */
-export const rekindle = (args: ReadonlyArray<string>, via: "node" | "npx" = "node", env: Readonly<Record<string, string>> = {}) =>
-  via === "npx" ? sh("npx", ["--no-install", "rekindle", ...args], PROJECT, env) : sh(process.execPath, [MAIN, ...args], PROJECT, env)
+export const rekindle = (
+  args: ReadonlyArray<string>,
+  via: "node" | "npx" = "node",
+  env: Readonly<Record<string, string>> = {}
+) =>
+  via === "npx"
+    ? sh("npx", ["--no-install", "rekindle", ...args], PROJECT, env)
+    : sh(process.execPath, [MAIN, ...args], PROJECT, env)
 
 /** How one CLI process ended. */
 export interface CliResult {
@@ -80,7 +91,8 @@ export const startCli = (args: ReadonlyArray<string>, timeoutMs: number, cwd = P
 }
 
 /** Run `rekindle <args>` to its end (or its deadline). */
-export const runCli = (args: ReadonlyArray<string>, timeoutMs = 60_000, cwd = PROJECT): Promise<CliResult> => startCli(args, timeoutMs, cwd).done
+export const runCli = (args: ReadonlyArray<string>, timeoutMs = 60_000, cwd = PROJECT): Promise<CliResult> =>
+  startCli(args, timeoutMs, cwd).done
 
 /** `rekindle …` asynchronously (for concurrent starts): exit code (-1 when killed), output. */
 export const rekindleAsync = (args: ReadonlyArray<string>) =>
@@ -106,7 +118,9 @@ export interface RealBatch {
  * Tasks `ids` (shell agents running `sleep 600`), waves by `dependsOn`; wave 1 launched through the
  * engine's launch path, then nobody supervises it.
  */
-export const crashedBatch = async (tasks: ReadonlyArray<{ readonly id: string; readonly dependsOn?: ReadonlyArray<string> }>): Promise<RealBatch> => {
+export const crashedBatch = async (
+  tasks: ReadonlyArray<{ readonly id: string; readonly dependsOn?: ReadonlyArray<string> }>
+): Promise<RealBatch> => {
   const dir = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-cli-e2e-")))
   const repo = nodePath.join(dir, "repo")
   fs.mkdirSync(repo)
@@ -123,21 +137,35 @@ export const crashedBatch = async (tasks: ReadonlyArray<{ readonly id: string; r
   sh("git", ["add", "-A"], repo)
   sh("git", ["commit", "-q", "-m", "init"], repo)
   const manifestPath = nodePath.join(dir, "manifest.json")
-  fs.writeFileSync(manifestPath, JSON.stringify({
-    tasks: tasks.map((t) => ({ id: t.id, agent: "shell", prompt: `do ${t.id}`, command: ["sleep", "600"], dependsOn: t.dependsOn ?? [] })),
-    options: { batchId: "e2e", tmuxSocket: socket }
-  }))
+  fs.writeFileSync(
+    manifestPath,
+    JSON.stringify({
+      tasks: tasks.map((t) => ({
+        id: t.id,
+        agent: "shell",
+        prompt: `do ${t.id}`,
+        command: ["sleep", "600"],
+        dependsOn: t.dependsOn ?? []
+      })),
+      options: { batchId: "e2e", tmuxSocket: socket }
+    })
+  )
   const layer = Node.layer({ socket })
-  await Effect.runPromise(Effect.gen(function*() {
-    let state = yield* prepare({ repoRoot: repo, manifestPath })
-    const git = yield* Worktrees
-    for (const id of state.waves[0] ?? []) {
-      const task = state.tasks.find((t) => t.id === id)!
-      yield* git.add(repo, { path: task.worktree!, branch: task.branch!, base: state.baseBranch })
-      const { task: launched } = yield* launchTask(state, task, { mode: "first", attempt: 1, reason: "wave 1" })
-      state = yield* saveState({ ...state, phase: "executing", tasks: state.tasks.map((t) => (t.id === id ? launched : t)) }, Date.now())
-    }
-  }).pipe(Effect.provide(layer))).catch((e) => {
+  await Effect.runPromise(
+    Effect.gen(function* () {
+      let state = yield* prepare({ repoRoot: repo, manifestPath })
+      const git = yield* Worktrees
+      for (const id of state.waves[0] ?? []) {
+        const task = state.tasks.find((t) => t.id === id)!
+        yield* git.add(repo, { path: task.worktree!, branch: task.branch!, base: state.baseBranch })
+        const { task: launched } = yield* launchTask(state, task, { mode: "first", attempt: 1, reason: "wave 1" })
+        state = yield* saveState(
+          { ...state, phase: "executing", tasks: state.tasks.map((t) => (t.id === id ? launched : t)) },
+          Date.now()
+        )
+      }
+    }).pipe(Effect.provide(layer))
+  ).catch((e) => {
     cleanup()
     throw e
   })
@@ -150,13 +178,17 @@ export const crashedBatch = async (tasks: ReadonlyArray<{ readonly id: string; r
  * for it) and wait up to 2 s until they are gone.
  */
 const stopProcessesNaming = (path: string): void => {
-  const naming = () => fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid).filter((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(path)
-    } catch {
-      return false
-    }
-  })
+  const naming = () =>
+    fs
+      .readdirSync("/proc")
+      .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
+      .filter((pid) => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(path)
+        } catch {
+          return false
+        }
+      })
   for (const pid of naming()) {
     try {
       process.kill(Number(pid), "SIGKILL")
@@ -173,7 +205,10 @@ export const fingerprint = (b: RealBatch) => {
   const p = batchPaths(b.repo, b.batchId)
   const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : undefined)
   return {
-    state: read(p.state), journal: read(p.journal), lease: read(p.lease), sessions: sessions(b.socket),
+    state: read(p.state),
+    journal: read(p.journal),
+    lease: read(p.lease),
+    sessions: sessions(b.socket),
     worktrees: sh("git", ["worktree", "list", "--porcelain"], b.repo).stdout,
     branches: sh("git", ["branch", "--list", "--format=%(refname)"], b.repo).stdout,
     refs: sh("git", ["for-each-ref", "refs/rekindle/"], b.repo).stdout

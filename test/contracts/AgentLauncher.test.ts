@@ -31,19 +31,22 @@ agentLauncherContract("real FileSystem (temp home)", async () => {
   const cwd = path.join(root, "repo", ".rekindle", "worktrees", "b1", "task_1")
   fs.mkdirSync(home, { recursive: true })
   fs.mkdirSync(cwd, { recursive: true })
-  const services = await Effect.runPromise(Effect.provide(
-    Effect.all([FileSystem.FileSystem.useSync((x) => x), Path.Path.useSync((x) => x)]),
-    NodeServices.layer
-  ))
+  const services = await Effect.runPromise(
+    Effect.provide(
+      Effect.all([FileSystem.FileSystem.useSync((x) => x), Path.Path.useSync((x) => x)]),
+      NodeServices.layer
+    )
+  )
   return {
     home,
     cwd,
-    launcher: (options = {}) => AgentLauncherFs.make(services[0], services[1], {
-      ...(options.kinds === undefined ? {} : { kinds: options.kinds }),
-      home,
-      env: options.env ?? {},
-      newId: AgentLauncherFake.sequentialIds()
-    }),
+    launcher: (options = {}) =>
+      AgentLauncherFs.make(services[0], services[1], {
+        ...(options.kinds === undefined ? {} : { kinds: options.kinds }),
+        home,
+        env: options.env ?? {},
+        newId: AgentLauncherFake.sequentialIds()
+      }),
     writeFile: async (p, content) => {
       fs.mkdirSync(path.dirname(p), { recursive: true })
       fs.writeFileSync(p, content)

@@ -9,13 +9,14 @@ export interface Disposable {
 }
 
 /** `freshEach(make)(body)` is a test function: build a world, run `body` on it, clean up. */
-export const freshEach = <W extends Disposable>(make: () => Promise<W>) =>
+export const freshEach =
+  <W extends Disposable>(make: () => Promise<W>) =>
   (body: (world: W) => Promise<void>) =>
-    async (): Promise<void> => {
-      const world = await make()
-      try {
-        await body(world)
-      } finally {
-        await world.cleanup()
-      }
+  async (): Promise<void> => {
+    const world = await make()
+    try {
+      await body(world)
+    } finally {
+      await world.cleanup()
     }
+  }

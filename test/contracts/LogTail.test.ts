@@ -25,7 +25,12 @@ logTailContract("in-memory FileSystem", async () => {
 
 logTailContract("real FileSystem (temp dir)", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rekindle-logtail-"))
-  const nodeFs = await Effect.runPromise(Effect.provide(FileSystem.FileSystem.useSync((x) => x), NodeServices.layer))
+  const nodeFs = await Effect.runPromise(
+    Effect.provide(
+      FileSystem.FileSystem.useSync((x) => x),
+      NodeServices.layer
+    )
+  )
   return {
     tail: LogTailFs.make(nodeFs),
     dir,

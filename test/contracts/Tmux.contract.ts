@@ -53,7 +53,7 @@ const until = async <A>(f: () => Promise<A>, ok: (a: A) => boolean, ms = 10_000)
   }
 }
 
-const panes = (s: TmuxStatus): ReadonlyArray<TmuxPane> => s.state === "up" ? s.panes : []
+const panes = (s: TmuxStatus): ReadonlyArray<TmuxPane> => (s.state === "up" ? s.panes : [])
 const paneOf = (s: TmuxStatus, paneId: string) => panes(s).find((p) => p.paneId === paneId)
 const count = (lines: ReadonlyArray<string>, line: string) => lines.filter((l) => l === line).length
 
@@ -61,184 +61,354 @@ const count = (lines: ReadonlyArray<string>, line: string) => lines.filter((l) =
 export const tmuxContract = (name: string, makeHarness: () => Promise<TmuxHarness>): void => {
   describe(`Tmux contract: ${name}`, () => {
     const withHarness = freshEach(makeHarness)
-    const launch = (h: TmuxHarness, name: string, argv: ReadonlyArray<string>, extra: { taskTag?: string; logFile?: string } = {}) =>
-      run(h.tmux.newSession({ name, cwd: h.dir, argv, ...extra }))
+    const launch = (
+      h: TmuxHarness,
+      name: string,
+      argv: ReadonlyArray<string>,
+      extra: { taskTag?: string; logFile?: string } = {}
+    ) => run(h.tmux.newSession({ name, cwd: h.dir, argv, ...extra }))
 
-    it("snapshot: no-server when nothing runs on the socket", withHarness(async (h) => {
-      expect(await run(h.tmux.snapshot)).toEqual({ state: "no-server" })
-      expect((await failure(h.tmux.killSession({ name: "x" }))).reason).toBe("NoServer")
-    }))
-
-    it("snapshot: unknown (never no-server) when the server cannot be reached", withHarness(async (h) => {
-      const cut = await h.unreachable()
-      const s = await run(cut.snapshot)
-      expect(s.state).toBe("unknown")
-      const e = await failure(cut.killSession({ name: "x" }))
-      expect(["Unreachable", "Timeout"]).toContain(e.reason)
-    }))
-
-    it("newSession: the pane is listed with its exact name, tag and pid, alive and unpiped", withHarness(async (h) => {
-      const p = await launch(h, "rk-b1-task 1 \"q\" $(x) #{pid};", h.programs.cat, { taskTag: "b1/task-1" })
-      const pane = paneOf(await run(h.tmux.snapshot), p.paneId)
-      expect(pane).toMatchObject({
-        sessionId: p.sessionId,
-        sessionName: "rk-b1-task 1 \"q\" $(x) #{pid};",
-        panePid: p.panePid,
-        dead: false,
-        taskTag: "b1/task-1",
-        piped: false
+    it(
+      "snapshot: no-server when nothing runs on the socket",
+      withHarness(async (h) => {
+        expect(await run(h.tmux.snapshot)).toEqual({ state: "no-server" })
+        expect((await failure(h.tmux.killSession({ name: "x" }))).reason).toBe("NoServer")
       })
-      expect(p.panePid).toBeGreaterThan(0)
-    }))
+    )
 
-    it("newSession: hostile but stable names are stored and targeted exactly", withHarness(async (h) => {
-      const names = ["-lead", "%7", "@z", "ünï 😀", "a|b", "semi;", "x$(y)", "##{pid}"]
-      for (const n of names) await launch(h, n, h.programs.cat)
-      expect(panes(await run(h.tmux.snapshot)).map((p) => p.sessionName).sort()).toEqual([...names].sort())
-      for (const n of names) {
-        await run(h.tmux.sendText({ session: n }, `in ${n}`))
-        await until(() => run(h.tmux.capture({ session: n }, 5)), (l) => l.includes(`in ${n}`))
-        expect(await run(h.tmux.capture({ session: n }, 5))).toContain(`in ${n}`)
-      }
-      for (const n of names) await run(h.tmux.killSession({ name: n }))
-      expect(await until(() => run(h.tmux.snapshot), (s) => s.state === "no-server")).toEqual({ state: "no-server" })
-    }))
+    it(
+      "snapshot: unknown (never no-server) when the server cannot be reached",
+      withHarness(async (h) => {
+        const cut = await h.unreachable()
+        const s = await run(cut.snapshot)
+        expect(s.state).toBe("unknown")
+        const e = await failure(cut.killSession({ name: "x" }))
+        expect(["Unreachable", "Timeout"]).toContain(e.reason)
+      })
+    )
 
-    it("newSession: a taken name is refused and the existing session is untouched", withHarness(async (h) => {
-      const first = await launch(h, "dup", h.programs.cat)
-      expect((await failure(h.tmux.newSession({ name: "dup", cwd: h.dir, argv: h.programs.cat }))).reason).toBe("DuplicateSession")
-      const listed = panes(await run(h.tmux.snapshot)).filter((p) => p.sessionName === "dup")
-      expect(listed).toHaveLength(1)
-      expect(listed[0]).toMatchObject({ paneId: first.paneId, panePid: first.panePid, dead: false })
-    }))
+    it(
+      "newSession: the pane is listed with its exact name, tag and pid, alive and unpiped",
+      withHarness(async (h) => {
+        const p = await launch(h, 'rk-b1-task 1 "q" $(x) #{pid};', h.programs.cat, { taskTag: "b1/task-1" })
+        const pane = paneOf(await run(h.tmux.snapshot), p.paneId)
+        expect(pane).toMatchObject({
+          sessionId: p.sessionId,
+          sessionName: 'rk-b1-task 1 "q" $(x) #{pid};',
+          panePid: p.panePid,
+          dead: false,
+          taskTag: "b1/task-1",
+          piped: false
+        })
+        expect(p.panePid).toBeGreaterThan(0)
+      })
+    )
 
-    it("newSession: names tmux would rewrite, relative or missing dirs, empty argv are refused", withHarness(async (h) => {
-      for (const bad of ["a.b", "a:b", "", "x\ny", "a\\b", "$x", "a/b"]) {
-        expect((await failure(h.tmux.newSession({ name: bad, cwd: h.dir, argv: h.programs.cat }))).reason).toBe("InvalidArgument")
-      }
-      const spec = { name: "ok", cwd: h.dir, argv: h.programs.cat }
-      for (const bad of [{ ...spec, cwd: "rel" }, { ...spec, cwd: `${h.dir}/missing` }, { ...spec, argv: [] }, { ...spec, env: { "A=B": "x" } }]) {
-        expect((await failure(h.tmux.newSession(bad))).reason).toBe("InvalidArgument")
-      }
-      expect(await run(h.tmux.snapshot)).toEqual({ state: "no-server" })
-    }))
+    it(
+      "newSession: hostile but stable names are stored and targeted exactly",
+      withHarness(async (h) => {
+        const names = ["-lead", "%7", "@z", "ünï 😀", "a|b", "semi;", "x$(y)", "##{pid}"]
+        for (const n of names) await launch(h, n, h.programs.cat)
+        expect(
+          panes(await run(h.tmux.snapshot))
+            .map((p) => p.sessionName)
+            .sort()
+        ).toEqual([...names].sort())
+        for (const n of names) {
+          await run(h.tmux.sendText({ session: n }, `in ${n}`))
+          await until(
+            () => run(h.tmux.capture({ session: n }, 5)),
+            (l) => l.includes(`in ${n}`)
+          )
+          expect(await run(h.tmux.capture({ session: n }, 5))).toContain(`in ${n}`)
+        }
+        for (const n of names) await run(h.tmux.killSession({ name: n }))
+        expect(
+          await until(
+            () => run(h.tmux.snapshot),
+            (s) => s.state === "no-server"
+          )
+        ).toEqual({ state: "no-server" })
+      })
+    )
 
-    it("exact targets: task-1 never reaches task-10", withHarness(async (h) => {
-      const ten = await launch(h, "task-10", h.programs.cat)
-      expect((await failure(h.tmux.killSession({ name: "task-1" }))).reason).toBe("NotFound")
-      expect((await failure(h.tmux.sendText({ session: "task-1" }, "nope"))).reason).toBe("NotFound")
-      expect((await failure(h.tmux.capture({ session: "task-1" }, 5))).reason).toBe("NotFound")
-      expect((await failure(h.tmux.killSession({ name: "task-" }))).reason).toBe("NotFound")
-      const one = await launch(h, "task-1", h.programs.cat)
-      await run(h.tmux.sendText({ session: "task-1" }, "for-one"))
-      await until(() => run(h.tmux.capture({ session: "task-1" }, 10)), (l) => l.includes("for-one"))
-      expect(await run(h.tmux.capture({ paneId: ten.paneId }, 10))).not.toContain("for-one")
-      await run(h.tmux.killSession({ name: "task-1" }))
-      const after = await until(() => run(h.tmux.snapshot), (s) => paneOf(s, one.paneId) === undefined)
-      expect(paneOf(after, one.paneId)).toBeUndefined()
-      expect(paneOf(after, ten.paneId)).toMatchObject({ sessionName: "task-10", dead: false })
-    }))
+    it(
+      "newSession: a taken name is refused and the existing session is untouched",
+      withHarness(async (h) => {
+        const first = await launch(h, "dup", h.programs.cat)
+        expect((await failure(h.tmux.newSession({ name: "dup", cwd: h.dir, argv: h.programs.cat }))).reason).toBe(
+          "DuplicateSession"
+        )
+        const listed = panes(await run(h.tmux.snapshot)).filter((p) => p.sessionName === "dup")
+        expect(listed).toHaveLength(1)
+        expect(listed[0]).toMatchObject({ paneId: first.paneId, panePid: first.panePid, dead: false })
+      })
+    )
 
-    it("a program that exits 3 leaves a dead pane with status 3, still listed", withHarness(async (h) => {
-      const p = await launch(h, "exits", h.programs.exit(3))
-      const s = await until(() => run(h.tmux.snapshot), (x) => paneOf(x, p.paneId)?.deadStatus !== undefined)
-      expect(paneOf(s, p.paneId)).toMatchObject({ sessionName: "exits", dead: true, deadStatus: 3 })
-    }))
+    it(
+      "newSession: names tmux would rewrite, relative or missing dirs, empty argv are refused",
+      withHarness(async (h) => {
+        for (const bad of ["a.b", "a:b", "", "x\ny", "a\\b", "$x", "a/b"]) {
+          expect((await failure(h.tmux.newSession({ name: bad, cwd: h.dir, argv: h.programs.cat }))).reason).toBe(
+            "InvalidArgument"
+          )
+        }
+        const spec = { name: "ok", cwd: h.dir, argv: h.programs.cat }
+        for (const bad of [
+          { ...spec, cwd: "rel" },
+          { ...spec, cwd: `${h.dir}/missing` },
+          { ...spec, argv: [] },
+          { ...spec, env: { "A=B": "x" } }
+        ]) {
+          expect((await failure(h.tmux.newSession(bad))).reason).toBe("InvalidArgument")
+        }
+        expect(await run(h.tmux.snapshot)).toEqual({ state: "no-server" })
+      })
+    )
 
-    it("a program killed from outside (SIGKILL) leaves a dead pane with the signal and no exit status", withHarness(async (h) => {
-      const p = await launch(h, "crashes", h.programs.cat)
-      await h.crash(p.panePid)
-      const s = await until(() => run(h.tmux.snapshot), (x) => paneOf(x, p.paneId)?.deadSignal !== undefined)
-      expect(paneOf(s, p.paneId)).toMatchObject({ dead: true, deadSignal: 9 })
-      expect(paneOf(s, p.paneId)?.deadStatus).toBeUndefined()
-    }))
+    it(
+      "exact targets: task-1 never reaches task-10",
+      withHarness(async (h) => {
+        const ten = await launch(h, "task-10", h.programs.cat)
+        expect((await failure(h.tmux.killSession({ name: "task-1" }))).reason).toBe("NotFound")
+        expect((await failure(h.tmux.sendText({ session: "task-1" }, "nope"))).reason).toBe("NotFound")
+        expect((await failure(h.tmux.capture({ session: "task-1" }, 5))).reason).toBe("NotFound")
+        expect((await failure(h.tmux.killSession({ name: "task-" }))).reason).toBe("NotFound")
+        const one = await launch(h, "task-1", h.programs.cat)
+        await run(h.tmux.sendText({ session: "task-1" }, "for-one"))
+        await until(
+          () => run(h.tmux.capture({ session: "task-1" }, 10)),
+          (l) => l.includes("for-one")
+        )
+        expect(await run(h.tmux.capture({ paneId: ten.paneId }, 10))).not.toContain("for-one")
+        await run(h.tmux.killSession({ name: "task-1" }))
+        const after = await until(
+          () => run(h.tmux.snapshot),
+          (s) => paneOf(s, one.paneId) === undefined
+        )
+        expect(paneOf(after, one.paneId)).toBeUndefined()
+        expect(paneOf(after, ten.paneId)).toMatchObject({ sessionName: "task-10", dead: false })
+      })
+    )
 
-    it("C-c interrupts the program: dead pane with signal 2 (SIGINT), no exit status", withHarness(async (h) => {
-      const p = await launch(h, "interrupted", h.programs.cat)
-      await run(h.tmux.sendKeys({ paneId: p.paneId }, ["C-c"]))
-      const s = await until(() => run(h.tmux.snapshot), (x) => paneOf(x, p.paneId)?.deadSignal !== undefined)
-      expect(paneOf(s, p.paneId)).toMatchObject({ dead: true, deadSignal: 2 })
-      expect(paneOf(s, p.paneId)?.deadStatus).toBeUndefined()
-    }))
+    it(
+      "a program that exits 3 leaves a dead pane with status 3, still listed",
+      withHarness(async (h) => {
+        const p = await launch(h, "exits", h.programs.exit(3))
+        const s = await until(
+          () => run(h.tmux.snapshot),
+          (x) => paneOf(x, p.paneId)?.deadStatus !== undefined
+        )
+        expect(paneOf(s, p.paneId)).toMatchObject({ sessionName: "exits", dead: true, deadStatus: 3 })
+      })
+    )
 
-    it("killing the server, or its last session, reads as no-server", withHarness(async (h) => {
-      await launch(h, "a", h.programs.cat)
-      await h.killServer()
-      expect(await until(() => run(h.tmux.snapshot), (s) => s.state === "no-server")).toEqual({ state: "no-server" })
-      await launch(h, "b", h.programs.cat)
-      await run(h.tmux.killSession({ name: "b" }))
-      expect(await until(() => run(h.tmux.snapshot), (s) => s.state === "no-server")).toEqual({ state: "no-server" })
-    }))
+    it(
+      "a program killed from outside (SIGKILL) leaves a dead pane with the signal and no exit status",
+      withHarness(async (h) => {
+        const p = await launch(h, "crashes", h.programs.cat)
+        await h.crash(p.panePid)
+        const s = await until(
+          () => run(h.tmux.snapshot),
+          (x) => paneOf(x, p.paneId)?.deadSignal !== undefined
+        )
+        expect(paneOf(s, p.paneId)).toMatchObject({ dead: true, deadSignal: 9 })
+        expect(paneOf(s, p.paneId)?.deadStatus).toBeUndefined()
+      })
+    )
 
-    it("sendText types hostile text literally; submit:false leaves it unsubmitted", withHarness(async (h) => {
-      const p = await launch(h, "typing", h.programs.cat)
-      const target = { paneId: p.paneId }
-      const hostile = `-x ; $(echo hi) "dq" 'sq' \`id\` #{pid} ##[bg=red] ü✓ \\ end;`
-      await run(h.tmux.sendText(target, hostile, { submit: false }))
-      // Echoed by the terminal once; the program has not received it yet.
-      expect(count(await until(() => run(h.tmux.capture(target, 20)), (l) => l.includes(hostile)), hostile)).toBe(1)
-      await run(h.tmux.sendKeys(target, ["Enter"]))
-      // Submitted: the program prints it back.
-      expect(count(await until(() => run(h.tmux.capture(target, 20)), (l) => count(l, hostile) === 2), hostile)).toBe(2)
-    }))
+    it(
+      "C-c interrupts the program: dead pane with signal 2 (SIGINT), no exit status",
+      withHarness(async (h) => {
+        const p = await launch(h, "interrupted", h.programs.cat)
+        await run(h.tmux.sendKeys({ paneId: p.paneId }, ["C-c"]))
+        const s = await until(
+          () => run(h.tmux.snapshot),
+          (x) => paneOf(x, p.paneId)?.deadSignal !== undefined
+        )
+        expect(paneOf(s, p.paneId)).toMatchObject({ dead: true, deadSignal: 2 })
+        expect(paneOf(s, p.paneId)?.deadStatus).toBeUndefined()
+      })
+    )
 
-    it("sendText delivers text longer than one tmux command line intact", withHarness(async (h) => {
-      const file = `${h.dir}/typed.txt`
-      const p = await launch(h, "long", h.programs.recorder(file))
-      const text = Array.from({ length: 300 }, (_, i) => `${i} ${"x".repeat(60)} ü;`).join("\n")
-      expect(Buffer.byteLength(text)).toBeGreaterThan(17_000)
-      await until(() => run(h.tmux.capture({ paneId: p.paneId }, 5)), (l) => l.includes("ready"))
-      await run(h.tmux.sendText({ paneId: p.paneId }, text, { submit: false }))
-      expect(await until(() => h.readFile(file), (c) => c.length >= text.length)).toBe(text)
-    }))
+    it(
+      "killing the server, or its last session, reads as no-server",
+      withHarness(async (h) => {
+        await launch(h, "a", h.programs.cat)
+        await h.killServer()
+        expect(
+          await until(
+            () => run(h.tmux.snapshot),
+            (s) => s.state === "no-server"
+          )
+        ).toEqual({ state: "no-server" })
+        await launch(h, "b", h.programs.cat)
+        await run(h.tmux.killSession({ name: "b" }))
+        expect(
+          await until(
+            () => run(h.tmux.snapshot),
+            (s) => s.state === "no-server"
+          )
+        ).toEqual({ state: "no-server" })
+      })
+    )
 
-    it("capture returns the last N lines with content", withHarness(async (h) => {
-      const p = await launch(h, "lines", h.programs.lines(30))
-      const want = ["line-26", "line-27", "line-28", "line-29", "line-30"]
-      expect(await until(() => run(h.tmux.capture({ paneId: p.paneId }, 5)), (l) => l.includes("line-30"))).toEqual(want)
-      expect(await run(h.tmux.capture({ session: "lines" }, 0))).toEqual([])
-    }))
+    it(
+      "sendText types hostile text literally; submit:false leaves it unsubmitted",
+      withHarness(async (h) => {
+        const p = await launch(h, "typing", h.programs.cat)
+        const target = { paneId: p.paneId }
+        const hostile = `-x ; $(echo hi) "dq" 'sq' \`id\` #{pid} ##[bg=red] ü✓ \\ end;`
+        await run(h.tmux.sendText(target, hostile, { submit: false }))
+        // Echoed by the terminal once; the program has not received it yet.
+        expect(
+          count(
+            await until(
+              () => run(h.tmux.capture(target, 20)),
+              (l) => l.includes(hostile)
+            ),
+            hostile
+          )
+        ).toBe(1)
+        await run(h.tmux.sendKeys(target, ["Enter"]))
+        // Submitted: the program prints it back.
+        expect(
+          count(
+            await until(
+              () => run(h.tmux.capture(target, 20)),
+              (l) => count(l, hostile) === 2
+            ),
+            hostile
+          )
+        ).toBe(2)
+      })
+    )
 
-    it("argv, env and cwd reach the program intact", withHarness(async (h) => {
-      const args = ["a b", "\"dq\"", "'sq'", "$(echo hi)", "#{pid}", "x;", ";", "\\;", "-e", "--", "ü✓", "`id`", "a\\b"]
-      const env = "v #{pid} $(x) 'q';"
-      const p = await run(h.tmux.newSession({ name: "probe", cwd: h.dir, argv: h.programs.probe(args), env: { REKINDLE_PROBE: env } }))
-      const lines = await until(() => run(h.tmux.capture({ paneId: p.paneId }, 20)), (l) => l.some((x) => x.startsWith("{")))
-      expect(JSON.parse(lines.find((x) => x.startsWith("{"))!)).toEqual({ argv: args, cwd: h.dir, env })
-    }))
+    it(
+      "sendText delivers text longer than one tmux command line intact",
+      withHarness(async (h) => {
+        const file = `${h.dir}/typed.txt`
+        const p = await launch(h, "long", h.programs.recorder(file))
+        const text = Array.from({ length: 300 }, (_, i) => `${i} ${"x".repeat(60)} ü;`).join("\n")
+        expect(Buffer.byteLength(text)).toBeGreaterThan(17_000)
+        await until(
+          () => run(h.tmux.capture({ paneId: p.paneId }, 5)),
+          (l) => l.includes("ready")
+        )
+        await run(h.tmux.sendText({ paneId: p.paneId }, text, { submit: false }))
+        expect(
+          await until(
+            () => h.readFile(file),
+            (c) => c.length >= text.length
+          )
+        ).toBe(text)
+      })
+    )
 
-    it("ensurePipe twice never toggles the pipe off (hostile path)", withHarness(async (h) => {
-      const file = `${h.dir}/log 'q' $(touch pwned) #{pid};.txt`
-      const p = await launch(h, "piped", h.programs.cat)
-      expect(await run(h.tmux.ensurePipe({ paneId: p.paneId }, file))).toBe(true)
-      expect(paneOf(await run(h.tmux.snapshot), p.paneId)?.piped).toBe(true)
-      expect(await run(h.tmux.ensurePipe({ session: "piped" }, file))).toBe(false)
-      await run(h.tmux.sendText({ paneId: p.paneId }, "after-second-call"))
-      expect(await until(() => h.readFile(file), (c) => c.includes("after-second-call"))).toContain("after-second-call")
-      expect(paneOf(await run(h.tmux.snapshot), p.paneId)?.piped).toBe(true)
-      expect((await failure(h.tmux.ensurePipe({ paneId: p.paneId }, "relative.txt"))).reason).toBe("InvalidArgument")
-      expect((await failure(h.tmux.ensurePipe({ paneId: "%99999" }, file))).reason).toBe("NotFound")
-    }))
+    it(
+      "capture returns the last N lines with content",
+      withHarness(async (h) => {
+        const p = await launch(h, "lines", h.programs.lines(30))
+        const want = ["line-26", "line-27", "line-28", "line-29", "line-30"]
+        expect(
+          await until(
+            () => run(h.tmux.capture({ paneId: p.paneId }, 5)),
+            (l) => l.includes("line-30")
+          )
+        ).toEqual(want)
+        expect(await run(h.tmux.capture({ session: "lines" }, 0))).toEqual([])
+      })
+    )
 
-    it("newSession with logFile records output from the first byte", withHarness(async (h) => {
-      const file = `${h.dir}/first bytes.log`
-      const p = await launch(h, "logged", h.programs.lines(3), { logFile: file })
-      expect(paneOf(await run(h.tmux.snapshot), p.paneId)?.piped).toBe(true)
-      const text = await until(() => h.readFile(file), (c) => c.includes("line-3"))
-      expect(text.replaceAll("\r", "").split("\n").filter((l) => l.startsWith("line-"))).toEqual(["line-1", "line-2", "line-3"])
-    }))
+    it(
+      "argv, env and cwd reach the program intact",
+      withHarness(async (h) => {
+        const args = ["a b", '"dq"', "'sq'", "$(echo hi)", "#{pid}", "x;", ";", "\\;", "-e", "--", "ü✓", "`id`", "a\\b"]
+        const env = "v #{pid} $(x) 'q';"
+        const p = await run(
+          h.tmux.newSession({ name: "probe", cwd: h.dir, argv: h.programs.probe(args), env: { REKINDLE_PROBE: env } })
+        )
+        const lines = await until(
+          () => run(h.tmux.capture({ paneId: p.paneId }, 20)),
+          (l) => l.some((x) => x.startsWith("{"))
+        )
+        expect(JSON.parse(lines.find((x) => x.startsWith("{"))!)).toEqual({ argv: args, cwd: h.dir, env })
+      })
+    )
 
-    it("setStatus shows the text literally", withHarness(async (h) => {
-      await launch(h, "status", h.programs.cat)
-      const text = "rekindle: 3/5 #{pid} %H 100% ;"
-      await run(h.tmux.setStatus({ name: "status" }, text))
-      expect(await h.statusOf("status")).toBe(text)
-      expect((await failure(h.tmux.setStatus({ name: "nope" }, text))).reason).toBe("NotFound")
-    }))
+    it(
+      "ensurePipe twice never toggles the pipe off (hostile path)",
+      withHarness(async (h) => {
+        const file = `${h.dir}/log 'q' $(touch pwned) #{pid};.txt`
+        const p = await launch(h, "piped", h.programs.cat)
+        expect(await run(h.tmux.ensurePipe({ paneId: p.paneId }, file))).toBe(true)
+        expect(paneOf(await run(h.tmux.snapshot), p.paneId)?.piped).toBe(true)
+        expect(await run(h.tmux.ensurePipe({ session: "piped" }, file))).toBe(false)
+        await run(h.tmux.sendText({ paneId: p.paneId }, "after-second-call"))
+        expect(
+          await until(
+            () => h.readFile(file),
+            (c) => c.includes("after-second-call")
+          )
+        ).toContain("after-second-call")
+        expect(paneOf(await run(h.tmux.snapshot), p.paneId)?.piped).toBe(true)
+        expect((await failure(h.tmux.ensurePipe({ paneId: p.paneId }, "relative.txt"))).reason).toBe("InvalidArgument")
+        expect((await failure(h.tmux.ensurePipe({ paneId: "%99999" }, file))).reason).toBe("NotFound")
+      })
+    )
 
-    it("attachCommand targets the exact session on this socket", withHarness(async (h) => {
-      expect(h.tmux.attachCommand({ name: "task-1" }, { insideTmux: false })).toEqual(["tmux", "-u", "-L", h.socket, "attach-session", "-t", "=task-1"])
-      expect(h.tmux.attachCommand({ sessionId: "$3" }, { insideTmux: true })).toEqual(["tmux", "-u", "-L", h.socket, "switch-client", "-t", "$3"])
-    }))
+    it(
+      "newSession with logFile records output from the first byte",
+      withHarness(async (h) => {
+        const file = `${h.dir}/first bytes.log`
+        const p = await launch(h, "logged", h.programs.lines(3), { logFile: file })
+        expect(paneOf(await run(h.tmux.snapshot), p.paneId)?.piped).toBe(true)
+        const text = await until(
+          () => h.readFile(file),
+          (c) => c.includes("line-3")
+        )
+        expect(
+          text
+            .replaceAll("\r", "")
+            .split("\n")
+            .filter((l) => l.startsWith("line-"))
+        ).toEqual(["line-1", "line-2", "line-3"])
+      })
+    )
+
+    it(
+      "setStatus shows the text literally",
+      withHarness(async (h) => {
+        await launch(h, "status", h.programs.cat)
+        const text = "rekindle: 3/5 #{pid} %H 100% ;"
+        await run(h.tmux.setStatus({ name: "status" }, text))
+        expect(await h.statusOf("status")).toBe(text)
+        expect((await failure(h.tmux.setStatus({ name: "nope" }, text))).reason).toBe("NotFound")
+      })
+    )
+
+    it(
+      "attachCommand targets the exact session on this socket",
+      withHarness(async (h) => {
+        expect(h.tmux.attachCommand({ name: "task-1" }, { insideTmux: false })).toEqual([
+          "tmux",
+          "-u",
+          "-L",
+          h.socket,
+          "attach-session",
+          "-t",
+          "=task-1"
+        ])
+        expect(h.tmux.attachCommand({ sessionId: "$3" }, { insideTmux: true })).toEqual([
+          "tmux",
+          "-u",
+          "-L",
+          h.socket,
+          "switch-client",
+          "-t",
+          "$3"
+        ])
+      })
+    )
   })
 }

@@ -27,7 +27,8 @@ tmuxContract("fake", async () => {
     const [prog, ...args] = argv
     if (prog === "fake-cat") pane.onSubmit = (line) => world.write(pane.id, `${line}\r\n`)
     if (prog === "fake-exit") world.exitPane(pane.id, Number(args[0]))
-    if (prog === "fake-probe") world.write(pane.id, `${JSON.stringify({ argv: args, cwd, env: env["REKINDLE_PROBE"] ?? null })}\r\n`)
+    if (prog === "fake-probe")
+      world.write(pane.id, `${JSON.stringify({ argv: args, cwd, env: env["REKINDLE_PROBE"] ?? null })}\r\n`)
     if (prog === "fake-lines") for (let i = 1; i <= Number(args[0]); i++) world.write(pane.id, `line-${i}\r\n`)
     if (prog === "fake-recorder") {
       recorders.set(args[0]!, pane)
@@ -54,7 +55,7 @@ tmuxContract("fake", async () => {
     },
     readFile: async (file) => {
       const rec = recorders.get(file)
-      return rec === undefined ? files.get(file) ?? "" : [...rec.submitted, rec.input].join("\n")
+      return rec === undefined ? (files.get(file) ?? "") : [...rec.submitted, rec.input].join("\n")
     },
     statusOf: async (name) => world.sessions(socket).find((s) => s.name === name)?.status ?? "",
     cleanup: async () => {}
@@ -87,14 +88,26 @@ tmuxContract("real (tmux)", async () => {
     programs: {
       cat: ["cat"],
       exit: (code) => [node, "-e", `process.exit(${code})`],
-      probe: (args) => [node, "-e", `console.log(JSON.stringify({ argv: process.argv.slice(1), cwd: process.cwd(), env: process.env.REKINDLE_PROBE ?? null })); ${STAY}`, "--", ...args],
+      probe: (args) => [
+        node,
+        "-e",
+        `console.log(JSON.stringify({ argv: process.argv.slice(1), cwd: process.cwd(), env: process.env.REKINDLE_PROBE ?? null })); ${STAY}`,
+        "--",
+        ...args
+      ],
       lines: (n) => [node, "-e", `for (let i = 1; i <= ${n}; i++) console.log("line-" + i); ${STAY}`],
-      recorder: (file) => [node, "-e", [
-        "const fs = require('node:fs')",
-        "process.stdin.setRawMode(true)",
-        "process.stdin.on('data', (d) => fs.appendFileSync(process.argv[1], d))",
-        "console.log('ready')"
-      ].join("; "), "--", file]
+      recorder: (file) => [
+        node,
+        "-e",
+        [
+          "const fs = require('node:fs')",
+          "process.stdin.setRawMode(true)",
+          "process.stdin.on('data', (d) => fs.appendFileSync(process.argv[1], d))",
+          "console.log('ready')"
+        ].join("; "),
+        "--",
+        file
+      ]
     },
     killServer,
     crash: async (pid) => {
@@ -108,7 +121,9 @@ tmuxContract("real (tmux)", async () => {
       const server = net.createServer(() => {})
       await new Promise<void>((r) => server.listen(file, r))
       hung.push({ server, file })
-      return Effect.runPromise(TmuxCli.make({ socket: hungSocket, timeout: "1 second" }).pipe(Effect.provide(NodeServices.layer)))
+      return Effect.runPromise(
+        TmuxCli.make({ socket: hungSocket, timeout: "1 second" }).pipe(Effect.provide(NodeServices.layer))
+      )
     },
     readFile: async (file) => {
       try {
@@ -118,8 +133,9 @@ tmuxContract("real (tmux)", async () => {
       }
     },
     statusOf: async (name) =>
-      execFileSync("tmux", tmuxArgs(socket, "display-message", "-p", "-t", `=${name}:`, "#{T:status-right}"), { encoding: "utf8" })
-        .replace(/\n$/, ""),
+      execFileSync("tmux", tmuxArgs(socket, "display-message", "-p", "-t", `=${name}:`, "#{T:status-right}"), {
+        encoding: "utf8"
+      }).replace(/\n$/, ""),
     cleanup: async () => {
       await killServer()
       for (const h of hung) {

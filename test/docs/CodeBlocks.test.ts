@@ -35,12 +35,18 @@ describe("ts code blocks of README.md and docs/*.md", () => {
     fs.writeFileSync(nodePath.join(dir, "package.json"), JSON.stringify({ type: "module" }))
     const files = writeBlocks(dir, blocks)
     const paths = Object.fromEntries(Object.entries(ENTRY).map(([sub, file]) => [sub, [nodePath.join(ROOT, file)]]))
-    fs.writeFileSync(nodePath.join(dir, "tsconfig.json"), JSON.stringify({
-      extends: nodePath.join(ROOT, "tsconfig.json"),
-      compilerOptions: { noEmit: true, paths },
-      include: files
-    }))
-    const tsc = spawnSync(nodePath.join(ROOT, "node_modules/.bin/tsc"), ["-p", nodePath.join(dir, "tsconfig.json")], { encoding: "utf8", timeout: 120_000 })
+    fs.writeFileSync(
+      nodePath.join(dir, "tsconfig.json"),
+      JSON.stringify({
+        extends: nodePath.join(ROOT, "tsconfig.json"),
+        compilerOptions: { noEmit: true, paths },
+        include: files
+      })
+    )
+    const tsc = spawnSync(nodePath.join(ROOT, "node_modules/.bin/tsc"), ["-p", nodePath.join(dir, "tsconfig.json")], {
+      encoding: "utf8",
+      timeout: 120_000
+    })
     expect(toDocLines(`${tsc.stdout}${tsc.stderr}`, blocks).trim()).toBe("")
     expect(tsc.status).toBe(0)
   }, 150_000)

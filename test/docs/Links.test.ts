@@ -13,7 +13,11 @@ const ROOT = nodePath.resolve(import.meta.dirname, "../..")
 const pages = [
   "README.md",
   ...["AGENTS.md", "CONTRIBUTING.md"].filter((f) => fs.existsSync(nodePath.join(ROOT, f))),
-  ...fs.readdirSync(nodePath.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`)
+  ...fs
+    .readdirSync(nodePath.join(ROOT, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .sort()
+    .map((f) => `docs/${f}`)
 ]
 
 const read = (page: string): string => fs.readFileSync(nodePath.join(ROOT, page), "utf8")
@@ -34,7 +38,9 @@ const prose = (markdown: string): ReadonlyArray<{ readonly text: string; readonl
 
 /** Every inline link target `[text](target)` of a page, with its line. */
 const linksOf = (markdown: string): ReadonlyArray<{ readonly target: string; readonly line: number }> =>
-  prose(markdown).flatMap(({ text, line }) => [...text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((m) => ({ target: m[1]!, line })))
+  prose(markdown).flatMap(({ text, line }) =>
+    [...text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((m) => ({ target: m[1]!, line }))
+  )
 
 /** GitHub's id for a heading: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
 const anchorsOf = (markdown: string): ReadonlySet<string> => {
@@ -46,7 +52,10 @@ const anchorsOf = (markdown: string): ReadonlySet<string> => {
     const m = fenced ? null : /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line)
     if (m === null) continue
     const text = m[1]!.replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/`/g, "")
-    const base = text.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-")
+    const base = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+      .replace(/\s/g, "-")
     const n = seen.get(base) ?? 0
     seen.set(base, n + 1)
     ids.add(n === 0 ? base : `${base}-${n}`)
@@ -68,11 +77,20 @@ describe("documentation links", () => {
       for (const { target, line } of linksOf(read(page))) {
         if (external(target)) continue
         const [pathPart = "", anchor] = target.split("#", 2)
-        const resolved = pathPart === "" ? nodePath.join(ROOT, page) : nodePath.resolve(nodePath.dirname(nodePath.join(ROOT, page)), decodeURIComponent(pathPart))
+        const resolved =
+          pathPart === ""
+            ? nodePath.join(ROOT, page)
+            : nodePath.resolve(nodePath.dirname(nodePath.join(ROOT, page)), decodeURIComponent(pathPart))
         const where = `${page}:${line} → ${target}`
-        if (resolved !== ROOT && !resolved.startsWith(`${ROOT}${nodePath.sep}`)) broken.push(`${where} (outside the repository)`)
+        if (resolved !== ROOT && !resolved.startsWith(`${ROOT}${nodePath.sep}`))
+          broken.push(`${where} (outside the repository)`)
         else if (!fs.existsSync(resolved)) broken.push(`${where} (no such file or folder)`)
-        else if (anchor !== undefined && anchor !== "" && resolved.endsWith(".md") && !anchorsOf(fs.readFileSync(resolved, "utf8")).has(anchor)) {
+        else if (
+          anchor !== undefined &&
+          anchor !== "" &&
+          resolved.endsWith(".md") &&
+          !anchorsOf(fs.readFileSync(resolved, "utf8")).has(anchor)
+        ) {
           broken.push(`${where} (no heading with that id)`)
         }
       }
@@ -82,8 +100,23 @@ describe("documentation links", () => {
 
   it("the README's layout map links every folder of core/ and adapters/, and the other top-level folders", () => {
     const linked = new Set(linksOf(read("README.md")).map((l) => l.target.split("#")[0]!.replace(/\/$/, "")))
-    const folders = (dir: string) => fs.readdirSync(nodePath.join(ROOT, dir), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `${dir}/${d.name}`)
-    const expected = [...folders("core"), "core/facade.ts", "exports", "adapters", ...folders("adapters"), "cli", "test", "test/blackbox", "docs", "AGENTS.md"]
+    const folders = (dir: string) =>
+      fs
+        .readdirSync(nodePath.join(ROOT, dir), { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => `${dir}/${d.name}`)
+    const expected = [
+      ...folders("core"),
+      "core/facade.ts",
+      "exports",
+      "adapters",
+      ...folders("adapters"),
+      "cli",
+      "test",
+      "test/blackbox",
+      "docs",
+      "AGENTS.md"
+    ]
     expect(expected.filter((f) => !linked.has(f))).toEqual([])
   })
 })

@@ -16,7 +16,13 @@ export interface Block {
 /** The documentation files whose ts blocks must compile: README.md, then docs/*.md by name. */
 export const docFiles = (root: string): ReadonlyArray<string> => {
   const docs = nodePath.join(root, "docs")
-  const pages = fs.existsSync(docs) ? fs.readdirSync(docs).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`) : []
+  const pages = fs.existsSync(docs)
+    ? fs
+        .readdirSync(docs)
+        .filter((f) => f.endsWith(".md"))
+        .sort()
+        .map((f) => `docs/${f}`)
+    : []
   return ["README.md", ...pages]
 }
 

@@ -83,10 +83,14 @@ describe("decideDelivery: simulated delivery loop", () => {
         let enterFailures = enterMayFail ? 1 : 0 // an agent busy once swallows an Enter
         const run = (step: Step) => {
           switch (step) {
-            case "persist-intent": return void (ledger = "intent")
-            case "persist-sent": return void (ledger = "sent")
-            case "persist-confirmed": return void (ledger = "confirmed")
-            case "persist-lost": return void (ledger = "lost")
+            case "persist-intent":
+              return void (ledger = "intent")
+            case "persist-sent":
+              return void (ledger = "sent")
+            case "persist-confirmed":
+              return void (ledger = "confirmed")
+            case "persist-lost":
+              return void (ledger = "lost")
             case "type":
               if (!paneUp) return void (queue = []) // the send failed; the engine decides again later
               typedInBox = true
@@ -112,12 +116,23 @@ describe("decideDelivery: simulated delivery loop", () => {
           })
           switch (d._tag) {
             case "Send":
-              queue = ledger === undefined ? ["persist-intent", "type", "enter", "persist-sent"] : ["type", "enter", "persist-sent"]
+              queue =
+                ledger === undefined
+                  ? ["persist-intent", "type", "enter", "persist-sent"]
+                  : ["type", "enter", "persist-sent"]
               break
-            case "Submit": queue = ["enter", "persist-sent"]; break
-            case "Confirm": queue = ["persist-confirmed"]; break
-            case "ReportLost": queue = ["persist-lost"]; break
-            case "Skip": case "Wait": break
+            case "Submit":
+              queue = ["enter", "persist-sent"]
+              break
+            case "Confirm":
+              queue = ["persist-confirmed"]
+              break
+            case "ReportLost":
+              queue = ["persist-lost"]
+              break
+            case "Skip":
+            case "Wait":
+              break
           }
         }
         const tick = () => {

@@ -89,44 +89,60 @@ describe("decideLease: laws", () => {
   const liveness = fc.constantFrom<LeaseLiveness>("alive", "dead", "pid-reused", "unknown")
   const time = fc.integer({ min: 0, max: 1_000_000 })
   const lease = fc.record({ owner: identity, acquiredAt: time, renewedAt: time })
-  const input = fc.tuple(fc.option(lease, { nil: undefined }), time, liveness, identity, fc.integer({ min: 0, max: 500_000 }))
+  const input = fc.tuple(
+    fc.option(lease, { nil: undefined }),
+    time,
+    liveness,
+    identity,
+    fc.integer({ min: 0, max: 500_000 })
+  )
 
   it("property: the decision is a valid LeaseDecision", () => {
-    fc.assert(fc.property(input, ([cur, now, live, me, stale]) => {
-      expect(Schema.is(LeaseDecision)(decideLease(cur, now, live, me, stale))).toBe(true)
-    }))
+    fc.assert(
+      fc.property(input, ([cur, now, live, me, stale]) => {
+        expect(Schema.is(LeaseDecision)(decideLease(cur, now, live, me, stale))).toBe(true)
+      })
+    )
   })
 
   it("property: never Renew for a different identity, always Renew for our own", () => {
-    fc.assert(fc.property(input, ([cur, now, live, me, stale]) => {
-      const d = decideLease(cur, now, live, me, stale)
-      const ours = cur !== undefined && sameProcessIdentity(cur.owner, me)
-      expect(d._tag === "Renew").toBe(ours)
-    }))
+    fc.assert(
+      fc.property(input, ([cur, now, live, me, stale]) => {
+        const d = decideLease(cur, now, live, me, stale)
+        const ours = cur !== undefined && sameProcessIdentity(cur.owner, me)
+        expect(d._tag === "Renew").toBe(ours)
+      })
+    )
   })
 
   it("property: never TakeOver of a live owner", () => {
-    fc.assert(fc.property(input, ([cur, now, _live, me, stale]) => {
-      expect(decideLease(cur, now, "alive", me, stale)._tag).not.toBe("TakeOver")
-    }))
+    fc.assert(
+      fc.property(input, ([cur, now, _live, me, stale]) => {
+        expect(decideLease(cur, now, "alive", me, stale)._tag).not.toBe("TakeOver")
+      })
+    )
   })
 
   it("property: a remote owner renewed within staleAfterMs is never taken over", () => {
-    fc.assert(fc.property(input, ([cur, now, live, me, stale]) => {
-      fc.pre(cur !== undefined && cur.owner.host !== me.host && now - cur.renewedAt <= stale)
-      expect(decideLease(cur, now, live, me, stale)._tag).toBe("Refuse")
-    }))
+    fc.assert(
+      fc.property(input, ([cur, now, live, me, stale]) => {
+        fc.pre(cur !== undefined && cur.owner.host !== me.host && now - cur.renewedAt <= stale)
+        expect(decideLease(cur, now, live, me, stale)._tag).toBe("Refuse")
+      })
+    )
   })
 
   it("property: Acquire only without a lease; Refuse/TakeOver always name the current owner", () => {
-    fc.assert(fc.property(input, ([cur, now, live, me, stale]) => {
-      const d = decideLease(cur, now, live, me, stale)
-      expect(d._tag === "Acquire").toBe(cur === undefined)
-      if (d._tag === "Refuse") expect(d.owner).toEqual(cur?.owner)
-      if (d._tag === "TakeOver") {
-        expect(d.previous).toEqual(cur)
-        expect(d.lease.owner).toEqual(me)
-      }
-    }))
+    fc.assert(
+      fc.property(input, ([cur, now, live, me, stale]) => {
+        const d = decideLease(cur, now, live, me, stale)
+        expect(d._tag === "Acquire").toBe(cur === undefined)
+        if (d._tag === "Refuse") expect(d.owner).toEqual(cur?.owner)
+        if (d._tag === "TakeOver") {
+          expect(d.previous).toEqual(cur)
+          expect(d.lease.owner).toEqual(me)
+        }
+      })
+    )
   })
 })

@@ -26,9 +26,9 @@ const logText = fc
 
 /** Cut points (sorted, deduplicated, strictly inside) for a byte string of length `n`. */
 const cutsFor = (n: number) =>
-  fc.uniqueArray(fc.integer({ min: 1, max: Math.max(1, n - 1) }), { maxLength: 12 }).map((cs) =>
-    cs.filter((c) => c < n).sort((a, b) => a - b)
-  )
+  fc
+    .uniqueArray(fc.integer({ min: 1, max: Math.max(1, n - 1) }), { maxLength: 12 })
+    .map((cs) => cs.filter((c) => c < n).sort((a, b) => a - b))
 
 const chunked = (bytes: Uint8Array, cuts: ReadonlyArray<number>): Array<Uint8Array> => {
   const bounds = [0, ...cuts, bytes.length]
@@ -87,18 +87,23 @@ describe("splitLines", () => {
 
   it("property: any chunking yields exactly the reference lines, and the final carry is the tail", () => {
     fc.assert(
-      fc.property(logText.chain((s) => fc.tuple(fc.constant(s), cutsFor(enc(s).length))), ([s, cuts]) => {
-        const { lines, carry } = feed(chunked(enc(s), cuts))
-        const ref = reference(s)
-        expect(lines).toEqual(ref.lines)
-        expect(text(carry)).toBe(ref.tail)
-      }),
+      fc.property(
+        logText.chain((s) => fc.tuple(fc.constant(s), cutsFor(enc(s).length))),
+        ([s, cuts]) => {
+          const { lines, carry } = feed(chunked(enc(s), cuts))
+          const ref = reference(s)
+          expect(lines).toEqual(ref.lines)
+          expect(text(carry)).toBe(ref.tail)
+        }
+      ),
       { numRuns: 500 }
     )
   })
 
   it("property: on arbitrary bytes, any chunking yields the same lines and carry as one chunk", () => {
-    const bytesAndCuts = fc.uint8Array({ maxLength: 64 }).map((b) => b.map((x) => (x % 16 === 0 ? 0x0a : x)))
+    const bytesAndCuts = fc
+      .uint8Array({ maxLength: 64 })
+      .map((b) => b.map((x) => (x % 16 === 0 ? 0x0a : x)))
       .chain((b) => fc.tuple(fc.constant(b), cutsFor(b.length)))
     fc.assert(
       fc.property(bytesAndCuts, ([bytes, cuts]) => {
@@ -136,11 +141,13 @@ describe("checkpointAfter / resumeOffset / readPlan", () => {
   })
 
   it("property: the resume offset never exceeds the file size", () => {
-    fc.assert(fc.property(fc.nat(), fc.nat(), (cp, size) => {
-      const r = resumeOffset(cp, size)
-      expect(r.offset).toBeLessThanOrEqual(size)
-      expect(r.truncated).toBe(cp > size)
-    }))
+    fc.assert(
+      fc.property(fc.nat(), fc.nat(), (cp, size) => {
+        const r = resumeOffset(cp, size)
+        expect(r.offset).toBeLessThanOrEqual(size)
+        expect(r.truncated).toBe(cp > size)
+      })
+    )
   })
 
   it("readPlan bounds a read by maxChunk and by what is available", () => {

@@ -19,13 +19,18 @@ describe("signals records are read by own key", () => {
   it("task constructor with its own marker is marked complete", () => {
     const t = task("constructor")
     const markers = { constructor: { valid: true, status: "succeeded" as const } }
-    expect(reconcile(state([t]), signals([], { paths: present(t), markers }))[0]).toMatchObject({ action: "mark-complete", outcome: "succeeded" })
+    expect(reconcile(state([t]), signals([], { paths: present(t), markers }))[0]).toMatchObject({
+      action: "mark-complete",
+      outcome: "succeeded"
+    })
   })
 
   it("shrunk counterexample: a worktree path named like an Object.prototype member is just missing", () => {
     const t = task("C8wD", { worktree: "constructor" })
     const e = evidenceFor(state([t]), t, { ...signals([]), tmux: { state: "no-server" } })
     expect(e.worktree).toBe("missing")
-    expect(reconcile(state([t]), { ...signals([]), tmux: { state: "no-server" } })[0]!.reason).toBe("session is gone and its worktree is missing")
+    expect(reconcile(state([t]), { ...signals([]), tmux: { state: "no-server" } })[0]!.reason).toBe(
+      "session is gone and its worktree is missing"
+    )
   })
 })

@@ -11,13 +11,23 @@ const DOMAIN = path.join(import.meta.dirname, "../../core/domain")
 
 /** effect modules the domain may use: data only. */
 export const ALLOWED_EFFECT_MODULES = new Set([
-  "Schema", "Data", "Option", "Result", "Array", "Order", "Match", "Function", "Predicate", "Duration"
+  "Schema",
+  "Data",
+  "Option",
+  "Result",
+  "Array",
+  "Order",
+  "Match",
+  "Function",
+  "Predicate",
+  "Duration"
 ])
 
 /** Every module specifier a file imports or re-exports (static and dynamic). */
 export const importsOf = (source: string): ReadonlyArray<string> => {
   const specs: Array<string> = []
-  const re = /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\s+from\s+)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g
+  const re =
+    /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\s+from\s+)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g
   for (const m of source.matchAll(re)) specs.push((m[1] ?? m[2] ?? m[3])!)
   return specs
 }
@@ -32,9 +42,21 @@ export const forbiddenImport = (spec: string): string | undefined => {
 }
 
 /** Ambient effects a pure file must not touch. */
-const AMBIENT = [/\bDate\.now\(/, /\bnew Date\(/, /\bMath\.random\(/, /\bprocess\./, /\bperformance\.now\(/, /\bcrypto\./, /\bsetTimeout\(/, /\bconsole\./]
+const AMBIENT = [
+  /\bDate\.now\(/,
+  /\bnew Date\(/,
+  /\bMath\.random\(/,
+  /\bprocess\./,
+  /\bperformance\.now\(/,
+  /\bcrypto\./,
+  /\bsetTimeout\(/,
+  /\bconsole\./
+]
 
-const files = fs.readdirSync(DOMAIN).filter((f) => f.endsWith(".ts")).map((f) => path.join(DOMAIN, f))
+const files = fs
+  .readdirSync(DOMAIN)
+  .filter((f) => f.endsWith(".ts"))
+  .map((f) => path.join(DOMAIN, f))
 
 describe("core/domain purity", () => {
   it("has source files to check", () => expect(files.length).toBeGreaterThan(5))
@@ -55,7 +77,12 @@ describe("core/domain purity", () => {
   it("the checker itself rejects forbidden imports (so a regression cannot pass silently)", () => {
     const probe = `import * as Effect from "effect/Effect"\nimport { Layer } from "effect"\nimport * as fs from "node:fs"\nimport { x } from "../ports/Tmux.ts"\nexport * from "./Ok.ts"\nimport * as S from "effect/Schema"`
     expect(importsOf(probe).map((s) => [s, forbiddenImport(s) !== undefined])).toEqual([
-      ["effect/Effect", true], ["effect", true], ["node:fs", true], ["../ports/Tmux.ts", true], ["./Ok.ts", false], ["effect/Schema", false]
+      ["effect/Effect", true],
+      ["effect", true],
+      ["node:fs", true],
+      ["../ports/Tmux.ts", true],
+      ["./Ok.ts", false],
+      ["effect/Schema", false]
     ])
   })
 })

@@ -43,14 +43,25 @@ describe("reconcile precedence table (DESIGN §4)", () => {
 
   it("row 4: dead pane killed from outside (a signal) + worktree → re-execute after stopping the stale session", () => {
     const t = task("a")
-    const d = only(state([t]), signals([pane("a", { dead: true, deadSignal: 9 })], { paths: present(t), transcripts: { "conv-a": true } }))
+    const d = only(
+      state([t]),
+      signals([pane("a", { dead: true, deadSignal: 9 })], { paths: present(t), transcripts: { "conv-a": true } })
+    )
     expect(d).toMatchObject({ action: "re-execute", row: 4, stopSession: true, resumeConversation: true })
   })
 
   it("regression: an agent failing while no supervisor runs is not run twice — a dead pane with an exit status is mark-failed with it", () => {
     const t = task("a")
-    const d = only(state([t]), signals([pane("a", { dead: true, deadStatus: 3 })], { paths: present(t), transcripts: { "conv-a": true } }))
-    expect(d).toMatchObject({ action: "mark-failed", row: 4, exitStatus: 3, reason: "the agent exited with status 3 without a done marker" })
+    const d = only(
+      state([t]),
+      signals([pane("a", { dead: true, deadStatus: 3 })], { paths: present(t), transcripts: { "conv-a": true } })
+    )
+    expect(d).toMatchObject({
+      action: "mark-failed",
+      row: 4,
+      exitStatus: 3,
+      reason: "the agent exited with status 3 without a done marker"
+    })
   })
 
   it("regression: a user's own session named like a task session is not the task's (untagged, batch rekindle runs)", () => {
@@ -112,7 +123,10 @@ describe("reconcile precedence table (DESIGN §4)", () => {
   })
 
   it("row 8: running with a dead session and no worktree → mark-failed", () => {
-    const d = only(state([task("a")]), signals([pane("a", { dead: true })], { paths: { [task("a").worktree!]: "missing" } }))
+    const d = only(
+      state([task("a")]),
+      signals([pane("a", { dead: true })], { paths: { [task("a").worktree!]: "missing" } })
+    )
     expect(d).toMatchObject({ action: "mark-failed", row: 8 })
   })
 
@@ -131,11 +145,14 @@ describe("reconcile precedence table (DESIGN §4)", () => {
 
   it("an agent alive outside tmux (server killed, SIGHUP ignored) is held, never doubled", () => {
     const t = task("a", { agentProcess: { pid: 777, startTime: "s777", host: "h" } })
-    const d = only(state([t]), signals([], {
-      tmux: { state: "no-server" },
-      paths: present(t),
-      processes: { state: "known", processes: [{ pid: 777, ppid: 1, startTime: "s777", argv: ["claude"] }] }
-    }))
+    const d = only(
+      state([t]),
+      signals([], {
+        tmux: { state: "no-server" },
+        paths: present(t),
+        processes: { state: "known", processes: [{ pid: 777, ppid: 1, startTime: "s777", argv: ["claude"] }] }
+      })
+    )
     expect(d).toMatchObject({ action: "hold" })
   })
 
@@ -143,7 +160,10 @@ describe("reconcile precedence table (DESIGN §4)", () => {
     const a = task("a", { lane: "L1" })
     const b = task("b", { lane: "L1" })
     const ds = reconcile(state([a, b]), signals([pane("a")], { paths: present(a, b) }))
-    expect(ds.map((d) => [d.taskId, d.action])).toEqual([["a", "reconnect"], ["b", "re-execute"]])
+    expect(ds.map((d) => [d.taskId, d.action])).toEqual([
+      ["a", "reconnect"],
+      ["b", "re-execute"]
+    ])
   })
 
   it("a session with our name but another owner's tag is not ours", () => {
@@ -154,10 +174,16 @@ describe("reconcile precedence table (DESIGN §4)", () => {
   it("regression: a dead pane whose recorded agent process still lives elsewhere is held, not re-executed", () => {
     // Shrunk by fast-check from the "never re-execute a live agent" law.
     const t = pendingTask("d", { agentProcess: { pid: 131, startTime: "s131", host: "h" } })
-    const d = only(state([t]), signals([pane("d", { sessionName: "rk-b1-d-x", panePid: 130, dead: true, deadStatus: 1, currentCommand: "agent" })], {
-      paths: present(t),
-      processes: { state: "known", processes: [{ pid: 131, ppid: 1, startTime: "s131", argv: ["agent"] }] }
-    }))
+    const d = only(
+      state([t]),
+      signals(
+        [pane("d", { sessionName: "rk-b1-d-x", panePid: 130, dead: true, deadStatus: 1, currentCommand: "agent" })],
+        {
+          paths: present(t),
+          processes: { state: "known", processes: [{ pid: 131, ppid: 1, startTime: "s131", argv: ["agent"] }] }
+        }
+      )
+    )
     expect(d.action).toBe("hold")
     expect(d.evidence.agent).toBe("alive")
   })

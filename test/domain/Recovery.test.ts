@@ -10,25 +10,41 @@ const plan = (s: BatchState, sig: Signals, now = 10_000) => {
 describe("planRecovery", () => {
   it("re-execute: stop stale session, snapshot (dirty unknown), relaunch with conversation resume", () => {
     const t = task("a")
-    const p = plan(state([t]), signals([pane("a", { dead: true })], { paths: present(t), transcripts: { "conv-a": true } }))
+    const p = plan(
+      state([t]),
+      signals([pane("a", { dead: true })], { paths: present(t), transcripts: { "conv-a": true } })
+    )
     expect(p.steps.map((s) => s._tag)).toEqual(["StopSession", "SnapshotWip", "RelaunchAgent", "ContinueFromWave"])
     expect(p.steps[2]).toMatchObject({ mode: "resume", attempt: 2, conversationId: "conv-a" })
   })
 
   it("re-execute of a known-clean worktree skips the snapshot and relaunches fresh without a transcript", () => {
     const t = task("a")
-    const p = plan(state([t]), signals([], {
-      paths: present(t),
-      worktrees: [{ path: t.worktree!, bare: false, detached: false, locked: false, prunable: false, dirty: false }]
-    }))
+    const p = plan(
+      state([t]),
+      signals([], {
+        paths: present(t),
+        worktrees: [{ path: t.worktree!, bare: false, detached: false, locked: false, prunable: false, dirty: false }]
+      })
+    )
     expect(p.steps.map((s) => s._tag)).toEqual(["RelaunchAgent", "ContinueFromWave"])
     expect(p.steps[0]).toMatchObject({ mode: "fresh" })
   })
 
   it("crash-loop guard: past the relaunch cap the task is marked failed with its history", () => {
     const t = task("a", { attempts: 4, history: [{ at: 1, event: "exit", reason: "credentials expired" }] })
-    const p = plan(state([t], { options: { maxLanes: 2, failurePolicy: "stop-wave", mergeFailurePolicy: "pause", stallTimeoutMs: 1, relaunchCap: 3 } }),
-      signals([pane("a", { dead: true })], { paths: present(t) }))
+    const p = plan(
+      state([t], {
+        options: {
+          maxLanes: 2,
+          failurePolicy: "stop-wave",
+          mergeFailurePolicy: "pause",
+          stallTimeoutMs: 1,
+          relaunchCap: 3
+        }
+      }),
+      signals([pane("a", { dead: true })], { paths: present(t) })
+    )
     expect(p.steps[0]).toMatchObject({ _tag: "MarkTask", status: "failed" })
     expect((p.steps[0] as { reason: string }).reason).toContain("credentials expired")
     expect(p.steps.some((s) => s._tag === "StopSession" || s._tag === "RelaunchAgent")).toBe(false)

@@ -8,7 +8,10 @@ describe("computeResumePoint", () => {
   const done = (id: string, lane = id) => task(id, { status: "succeeded", lane })
 
   it("resumes at the first wave with unfinished tasks", () => {
-    const s = state([done("a"), task("b"), pendingTask("c")], { waves: [["a"], ["b"], ["c"]], merges: [{ wave: 0, status: "succeeded", at: 5 }] })
+    const s = state([done("a"), task("b"), pendingTask("c")], {
+      waves: [["a"], ["b"], ["c"]],
+      merges: [{ wave: 0, status: "succeeded", at: 5 }]
+    })
     const rp = resume(s, signals([], { paths: present(task("b")) }))
     expect(rp.resumeWave).toBe(1)
     expect(rp.mergeRetryWaves).toEqual([])
@@ -16,7 +19,10 @@ describe("computeResumePoint", () => {
   })
 
   it("merge-retry wave before an unfinished wave: merged again, its tasks never re-run", () => {
-    const s = state([done("a"), pendingTask("b")], { waves: [["a"], ["b"]], merges: [{ wave: 0, lane: "a", status: "conflict", at: 5 }] })
+    const s = state([done("a"), pendingTask("b")], {
+      waves: [["a"], ["b"]],
+      merges: [{ wave: 0, lane: "a", status: "conflict", at: 5 }]
+    })
     const rp = resume(s, signals([]))
     expect(rp.mergeRetryWaves).toEqual([0])
     expect(rp.resumeWave).toBe(1)
@@ -26,9 +32,21 @@ describe("computeResumePoint", () => {
   })
 
   it("latest merge record wins", () => {
-    const failedLast = state([done("a")], { waves: [["a"]], merges: [{ wave: 0, status: "succeeded", at: 1 }, { wave: 0, status: "failed", at: 2 }] })
+    const failedLast = state([done("a")], {
+      waves: [["a"]],
+      merges: [
+        { wave: 0, status: "succeeded", at: 1 },
+        { wave: 0, status: "failed", at: 2 }
+      ]
+    })
     expect(resume(failedLast, signals([])).mergeRetryWaves).toEqual([0])
-    const succeededLast = state([done("a")], { waves: [["a"]], merges: [{ wave: 0, status: "failed", at: 1 }, { wave: 0, status: "succeeded", at: 2 }] })
+    const succeededLast = state([done("a")], {
+      waves: [["a"]],
+      merges: [
+        { wave: 0, status: "failed", at: 1 },
+        { wave: 0, status: "succeeded", at: 2 }
+      ]
+    })
     expect(resume(succeededLast, signals([])).mergeRetryWaves).toEqual([])
     expect(resume(succeededLast, signals([])).resumeWave).toBeUndefined()
   })
@@ -51,7 +69,12 @@ describe("computeResumePoint", () => {
 
   it("transitive blocking A←B←C without double counting", () => {
     const s = state(
-      [task("A", { status: "failed" }), pendingTask("B", { dependsOn: ["A"] }), pendingTask("C", { dependsOn: ["B"] }), pendingTask("D")],
+      [
+        task("A", { status: "failed" }),
+        pendingTask("B", { dependsOn: ["A"] }),
+        pendingTask("C", { dependsOn: ["B"] }),
+        pendingTask("D")
+      ],
       { waves: [["A", "D"], ["B"], ["C"]] }
     )
     const rp = resume(s, signals([]))
@@ -63,7 +86,8 @@ describe("computeResumePoint", () => {
 
   it("a task that was blocked but whose dependency is no longer failed becomes pending again", () => {
     const s = state([task("A", { status: "succeeded" }), pendingTask("B", { dependsOn: ["A"], status: "blocked" })], {
-      waves: [["A"], ["B"]], merges: [{ wave: 0, status: "succeeded", at: 1 }]
+      waves: [["A"], ["B"]],
+      merges: [{ wave: 0, status: "succeeded", at: 1 }]
     })
     const rp = resume(s, signals([]))
     expect(rp.pending).toEqual(["B"])

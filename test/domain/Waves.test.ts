@@ -2,7 +2,12 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import fc from "fast-check"
-import { planWaves, type WaveProblem, WaveProblem as WaveProblemSchema, type WaveTask } from "../../core/domain/Waves.ts"
+import {
+  planWaves,
+  type WaveProblem,
+  WaveProblem as WaveProblemSchema,
+  type WaveTask
+} from "../../core/domain/Waves.ts"
 
 const t = (id: string, ...dependsOn: Array<string>): WaveTask => ({ id, dependsOn })
 
@@ -96,22 +101,30 @@ describe("planWaves: examples", () => {
 })
 
 /** An acyclic task list: task i may depend only on tasks before it in generation order, then shuffled. */
-const dag = fc.integer({ min: 0, max: 25 }).chain((n) =>
-  fc.tuple(
-    ...Array.from({ length: n }, (_, i) =>
-      fc.subarray(Array.from({ length: i }, (_, j) => `t${j}`)).map((deps) => t(`t${i}`, ...deps))
-    )
-  ).chain((tasks) => fc.shuffledSubarray(tasks, { minLength: tasks.length }))
-)
+const dag = fc
+  .integer({ min: 0, max: 25 })
+  .chain((n) =>
+    fc
+      .tuple(
+        ...Array.from({ length: n }, (_, i) =>
+          fc.subarray(Array.from({ length: i }, (_, j) => `t${j}`)).map((deps) => t(`t${i}`, ...deps))
+        )
+      )
+      .chain((tasks) => fc.shuffledSubarray(tasks, { minLength: tasks.length }))
+  )
 
 /** Any graph over up to 8 ids (cycles likely), no self-dependencies or unknown ids. */
-const anyGraph = fc.integer({ min: 1, max: 8 }).chain((n) =>
-  fc.tuple(
-    ...Array.from({ length: n }, (_, i) =>
-      fc.subarray(Array.from({ length: n }, (_, j) => `t${j}`).filter((d) => d !== `t${i}`)).map((deps) => t(`t${i}`, ...deps))
+const anyGraph = fc
+  .integer({ min: 1, max: 8 })
+  .chain((n) =>
+    fc.tuple(
+      ...Array.from({ length: n }, (_, i) =>
+        fc
+          .subarray(Array.from({ length: n }, (_, j) => `t${j}`).filter((d) => d !== `t${i}`))
+          .map((deps) => t(`t${i}`, ...deps))
+      )
     )
   )
-)
 
 /** Reference cycle check by plain recursive DFS (fine on tiny graphs). */
 const hasCycle = (tasks: ReadonlyArray<WaveTask>): boolean => {
@@ -133,52 +146,64 @@ const waveOf = (planned: ReadonlyArray<ReadonlyArray<string>>): Map<string, numb
 
 describe("planWaves: laws", () => {
   it("property: every task in exactly one wave; a task's wave is exactly 1 + its deepest dependency", () => {
-    fc.assert(fc.property(dag, (tasks) => {
-      const planned = waves(tasks)
-      expect(planned.flat().slice().sort()).toEqual(tasks.map((x) => x.id).sort())
-      const w = waveOf(planned)
-      for (const task of tasks) {
-        const expected = Math.max(-1, ...task.dependsOn.map((d) => w.get(d)!)) + 1
-        expect(w.get(task.id)).toBe(expected)
-      }
-      for (const ids of planned) expect(ids.length).toBeGreaterThan(0)
-    }))
+    fc.assert(
+      fc.property(dag, (tasks) => {
+        const planned = waves(tasks)
+        expect(planned.flat().slice().sort()).toEqual(tasks.map((x) => x.id).sort())
+        const w = waveOf(planned)
+        for (const task of tasks) {
+          const expected = Math.max(-1, ...task.dependsOn.map((d) => w.get(d)!)) + 1
+          expect(w.get(task.id)).toBe(expected)
+        }
+        for (const ids of planned) expect(ids.length).toBeGreaterThan(0)
+      })
+    )
   })
 
   it("property: within a wave, ids keep their input order", () => {
-    fc.assert(fc.property(dag, (tasks) => {
-      const position = new Map(tasks.map((x, i) => [x.id, i]))
-      for (const ids of waves(tasks)) {
-        const positions = ids.map((id) => position.get(id)!)
-        expect(positions).toEqual(positions.slice().sort((a, b) => a - b))
-      }
-    }))
+    fc.assert(
+      fc.property(dag, (tasks) => {
+        const position = new Map(tasks.map((x, i) => [x.id, i]))
+        for (const ids of waves(tasks)) {
+          const positions = ids.map((id) => position.get(id)!)
+          expect(positions).toEqual(positions.slice().sort((a, b) => a - b))
+        }
+      })
+    )
   })
 
   it("property: a permutation of the input yields the same wave membership", () => {
-    fc.assert(fc.property(dag.chain((tasks) => fc.tuple(fc.constant(tasks), fc.shuffledSubarray(tasks, { minLength: tasks.length }))), ([a, b]) => {
-      expect(waveOf(waves(b))).toEqual(waveOf(waves(a)))
-    }))
+    fc.assert(
+      fc.property(
+        dag.chain((tasks) => fc.tuple(fc.constant(tasks), fc.shuffledSubarray(tasks, { minLength: tasks.length }))),
+        ([a, b]) => {
+          expect(waveOf(waves(b))).toEqual(waveOf(waves(a)))
+        }
+      )
+    )
   })
 
   it("property: fails exactly when there is a cycle, and every reported cycle is a real one", () => {
-    fc.assert(fc.property(anyGraph, (tasks) => {
-      const r = planWaves(tasks)
-      expect(Result.isFailure(r)).toBe(hasCycle(tasks))
-      if (Result.isFailure(r)) {
-        const deps = new Map(tasks.map((x) => [x.id, new Set(x.dependsOn)]))
-        const seen = new Set<string>()
-        for (const p of r.failure.problems) {
-          expect(p._tag).toBe("DependencyCycle")
-          if (p._tag !== "DependencyCycle") continue
-          expect(new Set(p.taskIds).size).toBe(p.taskIds.length)
-          p.taskIds.forEach((id, i) => {
-            expect(seen.has(id)).toBe(false) // cycles come from disjoint components
-            seen.add(id)
-            expect(deps.get(id)?.has(p.taskIds[(i + 1) % p.taskIds.length]!)).toBe(true)
-          })
+    fc.assert(
+      fc.property(anyGraph, (tasks) => {
+        const r = planWaves(tasks)
+        expect(Result.isFailure(r)).toBe(hasCycle(tasks))
+        if (Result.isFailure(r)) {
+          const deps = new Map(tasks.map((x) => [x.id, new Set(x.dependsOn)]))
+          const seen = new Set<string>()
+          for (const p of r.failure.problems) {
+            expect(p._tag).toBe("DependencyCycle")
+            if (p._tag !== "DependencyCycle") continue
+            expect(new Set(p.taskIds).size).toBe(p.taskIds.length)
+            p.taskIds.forEach((id, i) => {
+              expect(seen.has(id)).toBe(false) // cycles come from disjoint components
+              seen.add(id)
+              expect(deps.get(id)?.has(p.taskIds[(i + 1) % p.taskIds.length]!)).toBe(true)
+            })
+          }
         }
-      }
-    }), { numRuns: 500 })
+      }),
+      { numRuns: 500 }
+    )
   })
 })

@@ -17,12 +17,15 @@ const TASKS = ["a", "b", "c", "d"] as const
 
 /** Two waves, two lanes each: [a, b] then [c (after a), d (after b)]; b is slow enough to be caught running. */
 const writeManifest = (e: E2E) =>
-  e.manifest([
-    e.task("a", "build a [steps:1]"),
-    e.task("b", "build b slowly [steps:5] [sleep:0.3]"),
-    e.task("c", "build c [steps:1]", ["a"]),
-    e.task("d", "build d [steps:1]", ["b"])
-  ], { maxLanes: 2 })
+  e.manifest(
+    [
+      e.task("a", "build a [steps:1]"),
+      e.task("b", "build b slowly [steps:5] [sleep:0.3]"),
+      e.task("c", "build c [steps:1]", ["a"]),
+      e.task("d", "build d [steps:1]", ["b"])
+    ],
+    { maxLanes: 2 }
+  )
 
 /** A kill point: how to start the supervisor and when to kill it (checking what the state shows then). */
 interface KillPoint {
@@ -37,21 +40,31 @@ const hung = (label: string, n: number) => (_e: E2E, sup: Supervisor) => sup.wai
 const POINTS: ReadonlyArray<KillPoint> = [
   {
     name: "during wave 1, a task running",
-    when: (e) => pollUntil("a succeeded while b runs", () => (e.status("a") === "succeeded" && e.status("b") === "running" ? true : undefined), 30_000).then(() => undefined)
+    when: (e) =>
+      pollUntil(
+        "a succeeded while b runs",
+        () => (e.status("a") === "succeeded" && e.status("b") === "running" ? true : undefined),
+        30_000
+      ).then(() => undefined)
   },
   {
     name: "between waves (wave 1 merged, wave 2 not launched)",
-    hangAt: "run:before-launch", occurrence: 3,
+    hangAt: "run:before-launch",
+    occurrence: 3,
     when: async (e, sup) => {
       await hung("run:before-launch", 3)(e, sup)
       const s = e.state()!
-      expect(s.merges.map((m) => [m.wave, m.lane, m.status])).toEqual([[0, "a", "succeeded"], [0, "b", "succeeded"]])
+      expect(s.merges.map((m) => [m.wave, m.lane, m.status])).toEqual([
+        [0, "a", "succeeded"],
+        [0, "b", "succeeded"]
+      ])
       expect(["c", "d"].map((id) => e.status(id))).toEqual(["pending", "pending"])
     }
   },
   {
     name: "during a merge, the merge commit made but the base branch not advanced",
-    hangAt: "merge:before-advance", occurrence: 1,
+    hangAt: "merge:before-advance",
+    occurrence: 1,
     when: async (e, sup) => {
       await hung("merge:before-advance", 1)(e, sup)
       expect(e.state()?.phase).toBe("merging")
@@ -61,7 +74,8 @@ const POINTS: ReadonlyArray<KillPoint> = [
   },
   {
     name: "during a merge with the wave half merged",
-    hangAt: "merge:before-advance", occurrence: 2,
+    hangAt: "merge:before-advance",
+    occurrence: 2,
     when: async (e, sup) => {
       await hung("merge:before-advance", 2)(e, sup)
       expect(e.state()?.merges.map((m) => [m.lane, m.status])).toEqual([["a", "succeeded"]])
@@ -71,10 +85,14 @@ const POINTS: ReadonlyArray<KillPoint> = [
   {
     name: "whenever the journal shows a merge in flight (no hook)",
     when: (e, sup) =>
-      pollUntil("an open merge intent in the journal", () => {
-        if (sup.stdout().includes("ended")) throw new Error("the batch ended before a merge was caught in flight")
-        return openMerges(e.journal()).length > 0 ? true : undefined
-      }, 30_000).then(() => undefined)
+      pollUntil(
+        "an open merge intent in the journal",
+        () => {
+          if (sup.stdout().includes("ended")) throw new Error("the batch ended before a merge was caught in flight")
+          return openMerges(e.journal()).length > 0 ? true : undefined
+        },
+        30_000
+      ).then(() => undefined)
   }
 ]
 
@@ -95,24 +113,35 @@ describe("kill -9 of the supervisor, then resume: same tree as an uninterrupted 
     await reference?.cleanup()
   })
 
-  it.each(POINTS)("killed $name", async (point) => {
-    const e = make()
-    writeManifest(e)
-    const sup = e.supervisor(point.hangAt === undefined ? {} : { hangAt: point.hangAt, occurrence: point.occurrence ?? 1 })
-    await point.when(e, sup)
-    await sup.kill9()
-    expect(sup.stdout()).not.toContain("ended")
+  it.each(POINTS)(
+    "killed $name",
+    async (point) => {
+      const e = make()
+      writeManifest(e)
+      const sup = e.supervisor(
+        point.hangAt === undefined ? {} : { hangAt: point.hangAt, occurrence: point.occurrence ?? 1 }
+      )
+      await point.when(e, sup)
+      await sup.kill9()
+      expect(sup.stdout()).not.toContain("ended")
 
-    const r = await e.run(resume(e.ref))
-    expect(r.state.phase).toBe("completed")
-    expect(e.tree()).toEqual(referenceTree)
-    expect(e.ranTasks()).toEqual([...TASKS])
-    expect(e.runs().every((x) => x.attempt === 1)).toBe(true)
-    expect(TASKS.map((id) => e.status(id))).toEqual(["succeeded", "succeeded", "succeeded", "succeeded"])
-    // Every lane merged exactly once in the ledger's final word, and no task worktree is left.
-    expect(r.state.merges.filter((m) => m.status === "succeeded").map((m) => `${m.wave}:${m.lane}`).sort()).toEqual(["0:a", "0:b", "1:c", "1:d"])
-    expect(e.worktrees().filter((w) => w.includes("/.rekindle/worktrees/"))).toEqual([])
-  }, 90_000)
+      const r = await e.run(resume(e.ref))
+      expect(r.state.phase).toBe("completed")
+      expect(e.tree()).toEqual(referenceTree)
+      expect(e.ranTasks()).toEqual([...TASKS])
+      expect(e.runs().every((x) => x.attempt === 1)).toBe(true)
+      expect(TASKS.map((id) => e.status(id))).toEqual(["succeeded", "succeeded", "succeeded", "succeeded"])
+      // Every lane merged exactly once in the ledger's final word, and no task worktree is left.
+      expect(
+        r.state.merges
+          .filter((m) => m.status === "succeeded")
+          .map((m) => `${m.wave}:${m.lane}`)
+          .sort()
+      ).toEqual(["0:a", "0:b", "1:c", "1:d"])
+      expect(e.worktrees().filter((w) => w.includes("/.rekindle/worktrees/"))).toEqual([])
+    },
+    90_000
+  )
 
   // Regression, fixed (was: adapters/git/GitMerge.ts, mergeCommit): the merge is computed in a temporary worktree
   // `<git dir>/rekindle-merge-<uuid>` removed only by an `ensuring` finaliser, which a SIGKILL never
@@ -129,8 +158,14 @@ describe("kill -9 of the supervisor, then resume: same tree as an uninterrupted 
     // (A kill during `worktree add` is not it: git then removes its own half-made worktree on SIGPIPE.)
     const merging = () => {
       try {
-        return fs.readdirSync(admin).some((n) => n.startsWith("rekindle-merge-") &&
-          !fs.existsSync(nodePath.join(admin, n, "locked")) && fs.existsSync(nodePath.join(e.repo, ".git", n, ".git")))
+        return fs
+          .readdirSync(admin)
+          .some(
+            (n) =>
+              n.startsWith("rekindle-merge-") &&
+              !fs.existsSync(nodePath.join(admin, n, "locked")) &&
+              fs.existsSync(nodePath.join(e.repo, ".git", n, ".git"))
+          )
       } catch {
         return false
       }
@@ -138,7 +173,8 @@ describe("kill -9 of the supervisor, then resume: same tree as an uninterrupted 
     const deadline = Date.now() + 30_000
     // Poll tightly: the window is one `git merge`; the batch makes four merges to catch one in.
     while (!merging()) {
-      if (Date.now() > deadline || sup.stdout().includes("ended")) throw new Error("no merge was caught in its temporary worktree")
+      if (Date.now() > deadline || sup.stdout().includes("ended"))
+        throw new Error("no merge was caught in its temporary worktree")
       await new Promise((r) => setTimeout(r, 1))
     }
     await sup.kill9()

@@ -17,11 +17,15 @@ const talker = (e: E2E) => e.manifest([e.task("talk", "talk a lot [steps:40] [sl
 
 /** Wait until the supervisor has put some, not all, of the agent's lines in the sink. */
 const midStream = (e: E2E) =>
-  pollUntil("the sink to hold part of the output", () => {
-    const steps = e.sinkLines("talk").filter((l) => l.startsWith("step "))
-    if (steps.length >= 40) throw new Error("the agent finished before the kill point")
-    return steps.length >= 5 ? true : undefined
-  }, 30_000)
+  pollUntil(
+    "the sink to hold part of the output",
+    () => {
+      const steps = e.sinkLines("talk").filter((l) => l.startsWith("step "))
+      if (steps.length >= 40) throw new Error("the agent finished before the kill point")
+      return steps.length >= 5 ? true : undefined
+    },
+    30_000
+  )
 
 /** After resume: the sink holds the pane log's lines exactly once, in order, and every step. */
 const expectCompleteSink = (e: E2E) => {
@@ -37,7 +41,8 @@ describe("logs across a supervisor SIGKILL (real tmux)", () => {
 
   const killThenResume = async (e: E2E, sup: Supervisor, waitForAgent: boolean) => {
     await sup.kill9()
-    if (waitForAgent) await pollUntil("the agent to finish", () => (fs.existsSync(e.paths.marker("talk")) ? true : undefined), 30_000)
+    if (waitForAgent)
+      await pollUntil("the agent to finish", () => (fs.existsSync(e.paths.marker("talk")) ? true : undefined), 30_000)
     const r = await e.run(resume(e.ref))
     expect(r.state.phase).toBe("completed")
     expect(git(e.repo, "show", "main:talk.txt")).toBe("talk (attempt 1)\n")
@@ -89,30 +94,43 @@ describe("a prompt answered just before the crash is not answered again (real tm
   it.each([
     { crashAt: "prompt:after-send", what: "typed and submitted, not recorded as sent", status: "confirmed" },
     { crashAt: "prompt:after-intent", what: "intent recorded, nothing typed", status: "confirmed" }
-  ])("deliverer killed at $crashAt ($what), then resume: the agent got the answer exactly once", async ({ crashAt, status }) => {
-    const e = make()
-    e.manifest([e.task("asker", "ask first [ask] [steps:10] [sleep:0.3]")])
-    const sup = e.supervisor()
-    await pollUntil("the agent to wait for input", () =>
-      e.status("asker") === "running" && e.paneHistory("asker").some((l) => l.includes("? waiting for input")) ? true : undefined, 30_000)
-    // The batch supervisor dies; a supervisor delivering the answer dies at the crash point.
-    await sup.kill9()
-    const delivered = await e.deliver("asker", "asker:answer:1", ANSWER, crashAt)
-    expect(delivered.signal).toBe("SIGKILL")
-    expect(e.state()?.prompts).toEqual([expect.objectContaining({ key: "asker:answer:1", status: "intent" })])
+  ])(
+    "deliverer killed at $crashAt ($what), then resume: the agent got the answer exactly once",
+    async ({ crashAt, status }) => {
+      const e = make()
+      e.manifest([e.task("asker", "ask first [ask] [steps:10] [sleep:0.3]")])
+      const sup = e.supervisor()
+      await pollUntil(
+        "the agent to wait for input",
+        () =>
+          e.status("asker") === "running" && e.paneHistory("asker").some((l) => l.includes("? waiting for input"))
+            ? true
+            : undefined,
+        30_000
+      )
+      // The batch supervisor dies; a supervisor delivering the answer dies at the crash point.
+      await sup.kill9()
+      const delivered = await e.deliver("asker", "asker:answer:1", ANSWER, crashAt)
+      expect(delivered.signal).toBe("SIGKILL")
+      expect(e.state()?.prompts).toEqual([expect.objectContaining({ key: "asker:answer:1", status: "intent" })])
 
-    const r = await e.run(resume(e.ref))
-    expect(r.state.phase).toBe("completed")
-    // The agent read exactly one line, the answer: it is in its file (merged into main)…
-    expect(git(e.repo, "show", "main:asker.txt")).toBe(`asker (attempt 1): ${ANSWER}\n`)
-    // …and the pane showed the typed answer once and the agent's reply to it once (its log: a
-    // completed batch closes the task's session).
-    const history = fs.readFileSync(e.paths.log("asker"), "utf8").split("\n").map((l) => l.replace(/\r$/, ""))
-    expect(history.filter((l) => l.trim() === ANSWER)).toHaveLength(1)
-    expect(history.filter((l) => l.includes(`got answer: ${ANSWER}`))).toHaveLength(1)
-    expect(history.join("\n").split(ANSWER)).toHaveLength(3)
-    expect(e.ranTasks()).toEqual(["asker"])
-    // Seen in the pane on resume: confirmed. Typed by the resume itself: sent (nothing re-checks it later).
-    expect(r.state.prompts.find((p) => p.key === "asker:answer:1")?.status).toBe(status)
-  }, 60_000)
+      const r = await e.run(resume(e.ref))
+      expect(r.state.phase).toBe("completed")
+      // The agent read exactly one line, the answer: it is in its file (merged into main)…
+      expect(git(e.repo, "show", "main:asker.txt")).toBe(`asker (attempt 1): ${ANSWER}\n`)
+      // …and the pane showed the typed answer once and the agent's reply to it once (its log: a
+      // completed batch closes the task's session).
+      const history = fs
+        .readFileSync(e.paths.log("asker"), "utf8")
+        .split("\n")
+        .map((l) => l.replace(/\r$/, ""))
+      expect(history.filter((l) => l.trim() === ANSWER)).toHaveLength(1)
+      expect(history.filter((l) => l.includes(`got answer: ${ANSWER}`))).toHaveLength(1)
+      expect(history.join("\n").split(ANSWER)).toHaveLength(3)
+      expect(e.ranTasks()).toEqual(["asker"])
+      // Seen in the pane on resume: confirmed. Typed by the resume itself: sent (nothing re-checks it later).
+      expect(r.state.prompts.find((p) => p.key === "asker:answer:1")?.status).toBe(status)
+    },
+    60_000
+  )
 })

@@ -17,11 +17,14 @@ describe("failure policies end to end (real tmux + git, fake agent)", () => {
 
   it("stop-all: a crash stops the other running agents (failed), no later wave starts", async () => {
     const e = make()
-    const manifestPath = e.manifest([
-      e.task("bad", "crash early [crash]"),
-      e.task("slow", "never ends [hang] [steps:1]"),
-      e.task("later", "after slow", ["slow"])
-    ], { failurePolicy: "stop-all" })
+    const manifestPath = e.manifest(
+      [
+        e.task("bad", "crash early [crash]"),
+        e.task("slow", "never ends [hang] [steps:1]"),
+        e.task("later", "after slow", ["slow"])
+      ],
+      { failurePolicy: "stop-all" }
+    )
     const final = await e.run(run({ repoRoot: e.repo, manifestPath }))
     expect(final.phase).toBe("paused")
     const bad = e.taskState("bad")
@@ -46,11 +49,14 @@ describe("failure policies end to end (real tmux + git, fake agent)", () => {
 
   it("stop-wave: the wave finishes and merges, later waves do not start, the failed worktree keeps its work", async () => {
     const e = make()
-    const manifestPath = e.manifest([
-      e.task("bad", "crash with work", [], { command: [process.execPath, CRASH_AGENT] }),
-      e.task("ok", "outlive the crash [steps:6] [sleep:0.25]"),
-      e.task("next", "after ok", ["ok"])
-    ], { failurePolicy: "stop-wave" })
+    const manifestPath = e.manifest(
+      [
+        e.task("bad", "crash with work", [], { command: [process.execPath, CRASH_AGENT] }),
+        e.task("ok", "outlive the crash [steps:6] [sleep:0.25]"),
+        e.task("next", "after ok", ["ok"])
+      ],
+      { failurePolicy: "stop-wave" }
+    )
     const final = await e.run(run({ repoRoot: e.repo, manifestPath }))
     expect(final.phase).toBe("paused")
     const bad = e.taskState("bad")
@@ -75,13 +81,16 @@ describe("failure policies end to end (real tmux + git, fake agent)", () => {
 
   it("skip-dependents: dependents are skipped, independent tasks finish and merge", async () => {
     const e = make()
-    const manifestPath = e.manifest([
-      e.task("bad", "exit non-zero [exit:3] [steps:1]"),
-      e.task("ind", "independent"),
-      e.task("child", "needs bad", ["bad"]),
-      e.task("ind2", "needs ind", ["ind"]),
-      e.task("grand", "needs child", ["child"])
-    ], { failurePolicy: "skip-dependents" })
+    const manifestPath = e.manifest(
+      [
+        e.task("bad", "exit non-zero [exit:3] [steps:1]"),
+        e.task("ind", "independent"),
+        e.task("child", "needs bad", ["bad"]),
+        e.task("ind2", "needs ind", ["ind"]),
+        e.task("grand", "needs child", ["child"])
+      ],
+      { failurePolicy: "skip-dependents" }
+    )
     const final = await e.run(run({ repoRoot: e.repo, manifestPath }))
     expect(final.phase).toBe("paused")
     expect(e.taskState("bad").status).toBe("failed")
@@ -100,33 +109,43 @@ describe("merge-failure policies end to end (real tmux + git, fake agent)", () =
   it.each([
     { policy: "pause", phase: "paused" },
     { policy: "abort", phase: "failed" }
-  ])("a merge conflict under $policy: the batch ends $phase, the base holds only the first lane, the conflicting worktree is kept", async ({ policy, phase }) => {
-    const e = make()
-    const manifestPath = e.manifest([
-      e.task("x", "write shared [file:shared.txt]"),
-      e.task("y", "write shared too [file:shared.txt]"),
-      e.task("z", "after x", ["x"])
-    ], { mergeFailurePolicy: policy })
-    const final = await e.run(run({ repoRoot: e.repo, manifestPath }))
-    expect(final.phase).toBe(phase)
-    expect(e.state()?.phase).toBe(phase)
-    expect(["x", "y"].map((id) => e.status(id))).toEqual(["succeeded", "succeeded"])
-    expect(final.merges.map((m) => [m.lane, m.status])).toEqual([["x", "succeeded"], ["y", "conflict"]])
-    expect(final.merges[1]!.reason).toMatch(/shared\.txt/)
-    // The base branch holds exactly the first lane's merge.
-    const x = e.taskState("x")
-    const y = e.taskState("y")
-    expect(e.names()).toEqual(["README.md", "shared.txt"])
-    expect(git(e.repo, "rev-parse", "main:shared.txt")).toBe(git(e.repo, "rev-parse", `${x.branch}:shared.txt`))
-    expect(git(e.repo, "show", "main:shared.txt")).toBe("x (attempt 1)\n")
-    const mergeSubjects = git(e.repo, "log", "--merges", "--format=%s", "main").trim().split("\n")
-    expect(mergeSubjects).toHaveLength(1)
-    expect(mergeSubjects[0]).toContain(x.branch)
-    // The conflicting lane's worktree and branch are kept with its work; the next wave never started.
-    expect(e.worktrees()).toContain(y.worktree)
-    expect(fs.readFileSync(nodePath.join(y.worktree!, "shared.txt"), "utf8")).toBe("y (attempt 1)\n")
-    expect(git(e.repo, "show", `${y.branch}:shared.txt`)).toBe("y (attempt 1)\n")
-    expect(e.status("z")).toBe("pending")
-    expect(e.ranTasks()).toEqual(["x", "y"])
-  }, 60_000)
+  ])(
+    "a merge conflict under $policy: the batch ends $phase, the base holds only the first lane, the conflicting worktree is kept",
+    async ({ policy, phase }) => {
+      const e = make()
+      const manifestPath = e.manifest(
+        [
+          e.task("x", "write shared [file:shared.txt]"),
+          e.task("y", "write shared too [file:shared.txt]"),
+          e.task("z", "after x", ["x"])
+        ],
+        { mergeFailurePolicy: policy }
+      )
+      const final = await e.run(run({ repoRoot: e.repo, manifestPath }))
+      expect(final.phase).toBe(phase)
+      expect(e.state()?.phase).toBe(phase)
+      expect(["x", "y"].map((id) => e.status(id))).toEqual(["succeeded", "succeeded"])
+      expect(final.merges.map((m) => [m.lane, m.status])).toEqual([
+        ["x", "succeeded"],
+        ["y", "conflict"]
+      ])
+      expect(final.merges[1]!.reason).toMatch(/shared\.txt/)
+      // The base branch holds exactly the first lane's merge.
+      const x = e.taskState("x")
+      const y = e.taskState("y")
+      expect(e.names()).toEqual(["README.md", "shared.txt"])
+      expect(git(e.repo, "rev-parse", "main:shared.txt")).toBe(git(e.repo, "rev-parse", `${x.branch}:shared.txt`))
+      expect(git(e.repo, "show", "main:shared.txt")).toBe("x (attempt 1)\n")
+      const mergeSubjects = git(e.repo, "log", "--merges", "--format=%s", "main").trim().split("\n")
+      expect(mergeSubjects).toHaveLength(1)
+      expect(mergeSubjects[0]).toContain(x.branch)
+      // The conflicting lane's worktree and branch are kept with its work; the next wave never started.
+      expect(e.worktrees()).toContain(y.worktree)
+      expect(fs.readFileSync(nodePath.join(y.worktree!, "shared.txt"), "utf8")).toBe("y (attempt 1)\n")
+      expect(git(e.repo, "show", `${y.branch}:shared.txt`)).toBe("y (attempt 1)\n")
+      expect(e.status("z")).toBe("pending")
+      expect(e.ranTasks()).toEqual(["x", "y"])
+    },
+    60_000
+  )
 })

@@ -10,13 +10,36 @@ describe("detached supervisor", () => {
     await startBatch(world, [{ id: "a" }])
     const state = await readState(world)
     const argv = ["rekindle", "resume", "b1", "--foreground"]
-    expect(await world.run(startDetachedSupervisor(state, argv))).toEqual({ session: "rk-b1-supervisor", started: true })
-    expect(await world.run(startDetachedSupervisor(state, argv))).toEqual({ session: "rk-b1-supervisor", started: false })
-    expect(world.tmux.sessions().map((s) => s.name).sort()).toEqual(["rk-b1-a", "rk-b1-supervisor"])
-    const panes = world.tmux.sessions().flatMap((s) => s.panes.map((p) => ({
-      sessionId: s.id, sessionName: s.name, paneId: p.id, panePid: p.process.pid, dead: false, currentCommand: "x", ...(p.taskTag === undefined ? {} : { taskTag: p.taskTag })
-    })))
-    const orphans = findOrphans([state], { repoRoot: state.repoRoot, tmux: { state: "up", panes }, worktrees: [], branches: [], merged: [] }, { scope: "all" })
+    expect(await world.run(startDetachedSupervisor(state, argv))).toEqual({
+      session: "rk-b1-supervisor",
+      started: true
+    })
+    expect(await world.run(startDetachedSupervisor(state, argv))).toEqual({
+      session: "rk-b1-supervisor",
+      started: false
+    })
+    expect(
+      world.tmux
+        .sessions()
+        .map((s) => s.name)
+        .sort()
+    ).toEqual(["rk-b1-a", "rk-b1-supervisor"])
+    const panes = world.tmux.sessions().flatMap((s) =>
+      s.panes.map((p) => ({
+        sessionId: s.id,
+        sessionName: s.name,
+        paneId: p.id,
+        panePid: p.process.pid,
+        dead: false,
+        currentCommand: "x",
+        ...(p.taskTag === undefined ? {} : { taskTag: p.taskTag })
+      }))
+    )
+    const orphans = findOrphans(
+      [state],
+      { repoRoot: state.repoRoot, tmux: { state: "up", panes }, worktrees: [], branches: [], merged: [] },
+      { scope: "all" }
+    )
     expect(orphans.filter((o) => o.kind === "session")).toEqual([])
   })
 

@@ -11,11 +11,18 @@ const MANIFEST = "/work/manifest.json"
 const fast = Effect.provideService(ExecutorSettings, { pollMs: 1_000, graceMs: 1_000 })
 
 /** A world with a repo and a manifest of `tasks` (agent scripts by id). */
-const setup = async (tasks: ReadonlyArray<{ id: string; dependsOn?: Array<string>; lane?: string }>, scripts: Record<string, AgentScript>, options: object = {}) => {
+const setup = async (
+  tasks: ReadonlyArray<{ id: string; dependsOn?: Array<string>; lane?: string }>,
+  scripts: Record<string, AgentScript>,
+  options: object = {}
+) => {
   const world = new FakeWorld()
   world.git.initRepo(REPO, { "README.md": "hello\n" })
   for (const [id, s] of Object.entries(scripts)) world.agents.scripts.set(id, s)
-  const manifest = { tasks: tasks.map((t) => ({ agent: "claude", prompt: `do ${t.id}`, ...t })), options: { batchId: "b1", ...options } }
+  const manifest = {
+    tasks: tasks.map((t) => ({ agent: "claude", prompt: `do ${t.id}`, ...t })),
+    options: { batchId: "b1", ...options }
+  }
   world.writeFile(MANIFEST, JSON.stringify(manifest))
   return world
 }
@@ -24,11 +31,19 @@ const ok = { afterMs: 3_000, then: "succeed" } as const
 
 describe("wave executor over the FakeWorld", () => {
   it("runs a 3-wave batch with dependencies to completion and merges every lane into the base branch", async () => {
-    const world = await setup([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a"] }, { id: "d", dependsOn: ["b", "c"] }], { a: ok, b: ok, c: ok, d: ok })
+    const world = await setup(
+      [{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a"] }, { id: "d", dependsOn: ["b", "c"] }],
+      { a: ok, b: ok, c: ok, d: ok }
+    )
     const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
     expect(final.phase).toBe("completed")
     expect(final.waves).toEqual([["a", "b"], ["c"], ["d"]])
-    expect(final.tasks.map((t) => [t.id, t.status])).toEqual([["a", "succeeded"], ["b", "succeeded"], ["c", "succeeded"], ["d", "succeeded"]])
+    expect(final.tasks.map((t) => [t.id, t.status])).toEqual([
+      ["a", "succeeded"],
+      ["b", "succeeded"],
+      ["c", "succeeded"],
+      ["d", "succeeded"]
+    ])
     const repo = world.git.worktreeAt(REPO)!.repo
     const tree = world.git.treeOf(repo, world.git.resolve(repo, "main"))
     expect([...tree.keys()].sort()).toEqual(["README.md", "a.txt", "b.txt", "c.txt", "d.txt"])
@@ -39,7 +54,14 @@ describe("wave executor over the FakeWorld", () => {
 
   it("regression: a completed batch closes the sessions of its merged tasks (they lingered as dead panes), and touches no other session", async () => {
     const world = await setup([{ id: "a" }, { id: "b", dependsOn: ["a"] }], { a: ok, b: ok })
-    world.tmux.launch("default", { name: "rk-b1-a-mine", cwd: "/", argv: ["vim"], env: {}, taskTag: undefined, logFile: undefined })
+    world.tmux.launch("default", {
+      name: "rk-b1-a-mine",
+      cwd: "/",
+      argv: ["vim"],
+      env: {},
+      taskTag: undefined,
+      logFile: undefined
+    })
     const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
     expect(final.phase).toBe("completed")
     expect(world.tmux.sessions().map((x) => x.name)).toEqual(["rk-b1-a-mine"])
@@ -50,19 +72,31 @@ describe("wave executor over the FakeWorld", () => {
   // without a done marker"), which `resume` then skips as terminal — a tmux crash changed the
   // batch's outcome. The agent did not exit (that leaves a dead pane): the task is recovered in
   // place, as resume would, and the batch ends as an uninterrupted run.
-  it.each(["the tmux server", "the task's session"] as const)("regression: %s killed under a live supervisor: the task is re-executed in its worktree, not failed", async (what) => {
-    const world = await setup([{ id: "a" }, { id: "b", dependsOn: ["a"] }], { a: ok, b: ok })
-    const fault = (ev: ExecutorEvent) => Effect.sync(() => {
-      if (ev._tag !== "TaskLaunched" || ev.taskId !== "a" || ev.attempt !== 1) return
-      if (what === "the tmux server") world.killServer()
-      else for (const s of world.tmux.sessions().filter((x) => x.name === ev.session)) world.tmux.killSession(s)
-    })
-    const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast, Effect.provideService(ExecutorEvents, fault)))
-    expect(final.phase).toBe("completed")
-    expect(final.tasks.map((t) => [t.id, t.status, t.attempts])).toEqual([["a", "succeeded", 2], ["b", "succeeded", 1]])
-    expect(world.agents.launchesOf("a").map((l) => l.cwd)).toEqual([final.tasks[0]!.worktree, final.tasks[0]!.worktree])
-    expect(world.agents.launchesOf("b")).toHaveLength(1)
-  })
+  it.each(["the tmux server", "the task's session"] as const)(
+    "regression: %s killed under a live supervisor: the task is re-executed in its worktree, not failed",
+    async (what) => {
+      const world = await setup([{ id: "a" }, { id: "b", dependsOn: ["a"] }], { a: ok, b: ok })
+      const fault = (ev: ExecutorEvent) =>
+        Effect.sync(() => {
+          if (ev._tag !== "TaskLaunched" || ev.taskId !== "a" || ev.attempt !== 1) return
+          if (what === "the tmux server") world.killServer()
+          else for (const s of world.tmux.sessions().filter((x) => x.name === ev.session)) world.tmux.killSession(s)
+        })
+      const final = await world.run(
+        run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast, Effect.provideService(ExecutorEvents, fault))
+      )
+      expect(final.phase).toBe("completed")
+      expect(final.tasks.map((t) => [t.id, t.status, t.attempts])).toEqual([
+        ["a", "succeeded", 2],
+        ["b", "succeeded", 1]
+      ])
+      expect(world.agents.launchesOf("a").map((l) => l.cwd)).toEqual([
+        final.tasks[0]!.worktree,
+        final.tasks[0]!.worktree
+      ])
+      expect(world.agents.launchesOf("b")).toHaveLength(1)
+    }
+  )
 
   // Found by the fault campaign (test/soak/Faults.ts, "agent hangs"): a stalled agent given up on
   // had its session killed, nothing more; one that ignores SIGHUP lived on outside tmux while its
@@ -76,17 +110,29 @@ describe("wave executor over the FakeWorld", () => {
   })
 
   it("failure policy stop-wave: the wave finishes, later waves do not start, the batch ends paused with worktrees kept", async () => {
-    const world = await setup([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a"] }], { a: { afterMs: 2_000, then: { exit: 3 } }, b: ok, c: ok })
+    const world = await setup([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a"] }], {
+      a: { afterMs: 2_000, then: { exit: 3 } },
+      b: ok,
+      c: ok
+    })
     const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
     expect(final.phase).toBe("paused")
-    expect(final.tasks.map((t) => [t.id, t.status])).toEqual([["a", "failed"], ["b", "succeeded"], ["c", "pending"]])
+    expect(final.tasks.map((t) => [t.id, t.status])).toEqual([
+      ["a", "failed"],
+      ["b", "succeeded"],
+      ["c", "pending"]
+    ])
     expect(final.tasks[0]!.exitStatus).toBe(3)
     expect(world.agents.launchesOf("c")).toHaveLength(0)
     expect(world.git.worktreeAt(final.tasks[0]!.worktree!)).toBeDefined()
   })
 
   it("failure policy stop-all: the other running agents are stopped at once", async () => {
-    const world = await setup([{ id: "a" }, { id: "b" }], { a: { afterMs: 1_000, then: { exit: 1 } }, b: "work" }, { failurePolicy: "stop-all" })
+    const world = await setup(
+      [{ id: "a" }, { id: "b" }],
+      { a: { afterMs: 1_000, then: { exit: 1 } }, b: "work" },
+      { failurePolicy: "stop-all" }
+    )
     const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
     expect(final.phase).toBe("paused")
     expect(world.agents.liveOf("b")).toHaveLength(0)
@@ -94,9 +140,18 @@ describe("wave executor over the FakeWorld", () => {
   })
 
   it("failure policy skip-dependents: dependents are skipped, independent work continues", async () => {
-    const world = await setup([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a"] }, { id: "d", dependsOn: ["b"] }], { a: { afterMs: 1_000, then: { exit: 1 } }, b: ok, c: ok, d: ok }, { failurePolicy: "skip-dependents" })
+    const world = await setup(
+      [{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a"] }, { id: "d", dependsOn: ["b"] }],
+      { a: { afterMs: 1_000, then: { exit: 1 } }, b: ok, c: ok, d: ok },
+      { failurePolicy: "skip-dependents" }
+    )
     const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
-    expect(final.tasks.map((t) => [t.id, t.status])).toEqual([["a", "failed"], ["b", "succeeded"], ["c", "skipped"], ["d", "succeeded"]])
+    expect(final.tasks.map((t) => [t.id, t.status])).toEqual([
+      ["a", "failed"],
+      ["b", "succeeded"],
+      ["c", "skipped"],
+      ["d", "succeeded"]
+    ])
     expect(final.phase).toBe("paused")
   })
 
@@ -113,7 +168,10 @@ describe("wave executor over the FakeWorld", () => {
       }
       const final = await world.run(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
       expect(final.phase).toBe(policy === "pause" ? "paused" : "failed")
-      expect(final.merges.map((m) => [m.lane, m.status])).toEqual([["a", "succeeded"], ["b", "conflict"]])
+      expect(final.merges.map((m) => [m.lane, m.status])).toEqual([
+        ["a", "succeeded"],
+        ["b", "conflict"]
+      ])
       expect(world.git.worktreeAt(final.tasks[1]!.worktree!)).toBeDefined()
     }
   })
@@ -121,11 +179,20 @@ describe("wave executor over the FakeWorld", () => {
   it("rejects a bad manifest with every problem listed (E_INVALID_MANIFEST), creating nothing", async () => {
     const world = new FakeWorld()
     world.git.initRepo(REPO, {})
-    world.writeFile(MANIFEST, JSON.stringify({ tasks: [{ id: "-x", agent: "gpt", prompt: 1 }, { id: "b", agent: "claude", prompt: "p", dependsOn: ["zz"] }], extra: 1 }))
+    world.writeFile(
+      MANIFEST,
+      JSON.stringify({
+        tasks: [
+          { id: "-x", agent: "gpt", prompt: 1 },
+          { id: "b", agent: "claude", prompt: "p", dependsOn: ["zz"] }
+        ],
+        extra: 1
+      })
+    )
     const exit = await world.runExit(run({ repoRoot: REPO, manifestPath: MANIFEST }))
     const text = JSON.stringify(exit)
     expect(text).toContain("E_INVALID_MANIFEST")
-    for (const bit of ["extra", "tasks\\\"][0][\\\"id", "agent", "prompt", "zz"]) expect(text).toContain(bit)
+    for (const bit of ["extra", 'tasks\\"][0][\\"id', "agent", "prompt", "zz"]) expect(text).toContain(bit)
     expect(Effect.runSync(Effect.orElseSucceed(world.memory.fs.exists(`${REPO}/.rekindle`), () => false))).toBe(false)
   })
 
@@ -134,7 +201,9 @@ describe("wave executor over the FakeWorld", () => {
     const state = await world.run(prepare({ repoRoot: REPO, manifestPath: MANIFEST, tmuxSocket: "fleet" }))
     expect(state.options?.tmuxSocket).toBe("fleet")
     const other = await setup([{ id: "a" }], { a: ok }, { tmuxSocket: "mine" })
-    const exit = JSON.stringify(await other.runExit(prepare({ repoRoot: REPO, manifestPath: MANIFEST, tmuxSocket: "fleet" })))
+    const exit = JSON.stringify(
+      await other.runExit(prepare({ repoRoot: REPO, manifestPath: MANIFEST, tmuxSocket: "fleet" }))
+    )
     expect(exit).toContain("E_USAGE")
     expect(Effect.runSync(Effect.orElseSucceed(other.memory.fs.exists(`${REPO}/.rekindle`), () => false))).toBe(false)
   })
@@ -153,7 +222,9 @@ describe("wave executor over the FakeWorld", () => {
     expect(s.phase).toBe("completed")
     for (const t of ["a", "b"]) expect(world.agents.launchesOf(t)).toHaveLength(1)
     // A batch that did start is never replaced.
-    expect(JSON.stringify(await world.runExit(run({ repoRoot: REPO, manifestPath: MANIFEST })))).toContain("already exists")
+    expect(JSON.stringify(await world.runExit(run({ repoRoot: REPO, manifestPath: MANIFEST })))).toContain(
+      "already exists"
+    )
   })
 
   // Found by the kill -9 loop (test/soak/KillLoop.ts): a supervisor SIGKILLed while `git worktree add`
@@ -179,17 +250,26 @@ describe("wave executor over the FakeWorld", () => {
     const work = world.git.commitOnBranch(REPO, "rekindle/b1/a", "someone's work", { "w.txt": "work\n" })
     world.git.moveBranch(REPO, "rekindle/b1/a", work)
     world.restartSupervisor()
-    expect(JSON.stringify(await world.runExit(resume({ repoRoot: REPO, batchId: "b1" }).pipe(fast)))).toContain("E_GIT_FAILED")
+    expect(JSON.stringify(await world.runExit(resume({ repoRoot: REPO, batchId: "b1" }).pipe(fast)))).toContain(
+      "E_GIT_FAILED"
+    )
     expect(world.git.resolve(world.git.repoAt(REPO)!, "rekindle/b1/a")).toBe(work)
     expect(world.agents.launchesOf("a")).toHaveLength(0)
   })
 
   it("kill the supervisor mid-wave, resume: running agents are reconnected, the batch completes, nothing runs twice", async () => {
-    const world = await setup([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a", "b"] }], { a: ok, b: { afterMs: 60_000, then: "succeed" }, c: ok })
+    const world = await setup([{ id: "a" }, { id: "b" }, { id: "c", dependsOn: ["a", "b"] }], {
+      a: ok,
+      b: { afterMs: 60_000, then: "succeed" },
+      c: ok
+    })
     // crash by interrupting the run after wave 1 started: die on the 8th observation
     let observations = 0
     const orig = world.effectClock.sleep
-    ;(world as { effectClock: typeof world.effectClock }).effectClock = { ...world.effectClock, sleep: (d) => Effect.flatMap(orig(d), () => ++observations === 8 ? Effect.die("SIGKILL") : Effect.void) }
+    ;(world as { effectClock: typeof world.effectClock }).effectClock = {
+      ...world.effectClock,
+      sleep: (d) => Effect.flatMap(orig(d), () => (++observations === 8 ? Effect.die("SIGKILL") : Effect.void))
+    }
     const crashed = await world.runExit(run({ repoRoot: REPO, manifestPath: MANIFEST }).pipe(fast))
     expect(crashed._tag).toBe("Failure")
     ;(world as { effectClock: typeof world.effectClock }).effectClock = { ...world.effectClock, sleep: orig }
@@ -204,7 +284,10 @@ describe("exit status reported late by tmux", () => {
   it("regression: a dead pane whose status tmux reports one snapshot late keeps its exit status", async () => {
     const world = new FakeWorld()
     world.git.initRepo(REPO, { "README.md": "hello\n" })
-    world.writeFile(MANIFEST, JSON.stringify({ tasks: [{ id: "a", agent: "claude", prompt: "do a" }], options: { batchId: "b1" } }))
+    world.writeFile(
+      MANIFEST,
+      JSON.stringify({ tasks: [{ id: "a", agent: "claude", prompt: "do a" }], options: { batchId: "b1" } })
+    )
     world.agents.scripts.set("a", { afterMs: 2_000, then: { exit: 3 } })
     const origLaunched = world.agents.launched.bind(world.agents)
     world.agents.launched = (pane, argv, cwd, env) => {

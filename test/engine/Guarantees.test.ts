@@ -21,7 +21,14 @@ const fast = Effect.provideService(ExecutorSettings, { pollMs: 1_000, graceMs: 1
 
 /** A user's own session on the batch's server, untagged (what `tmux new -s <name> sleep 300` makes). */
 const userSession = (world: FakeWorld, name: string) => {
-  const pane = world.tmux.launch("default", { name, cwd: "/", argv: ["sleep", "300"], env: {}, taskTag: undefined, logFile: undefined })
+  const pane = world.tmux.launch("default", {
+    name,
+    cwd: "/",
+    argv: ["sleep", "300"],
+    env: {},
+    taskTag: undefined,
+    logFile: undefined
+  })
   if (pane === "duplicate") throw new Error(`session ${name} exists`)
   return pane
 }
@@ -29,7 +36,10 @@ const userSession = (world: FakeWorld, name: string) => {
 describe("issue 13 guarantees over the FakeWorld", () => {
   it("regression: machine crash with 3+ running agents is resumed — agents killed with the server are no relaunch storm", async () => {
     const world = new FakeWorld()
-    await startBatch(world, ["t0", "t1", "t2", "t3"].map((id) => ({ id })))
+    await startBatch(
+      world,
+      ["t0", "t1", "t2", "t3"].map((id) => ({ id }))
+    )
     world.killServer()
     world.restartSupervisor()
     const before = await world.run(plan(ref))
@@ -92,10 +102,14 @@ describe("issue 13 guarantees over the FakeWorld", () => {
     world.writeFile(manifest, JSON.stringify({ tasks: [{ id: "slow", agent: "claude", prompt: "p" }] }))
     const first = await world.run(prepare({ repoRoot: REPO, manifestPath: manifest, batchId: "x1" }))
     await world.run(saveState({ ...first, phase: "executing" }, world.clock.now()))
-    const refused = JSON.stringify(await world.runExit(prepare({ repoRoot: REPO, manifestPath: manifest, batchId: "x2" })))
+    const refused = JSON.stringify(
+      await world.runExit(prepare({ repoRoot: REPO, manifestPath: manifest, batchId: "x2" }))
+    )
     expect(refused).toContain("E_UNFINISHED_BATCH")
     expect(refused).toContain("rekindle resume x1")
-    expect(Effect.runSync(Effect.orElseSucceed(world.memory.fs.exists(batchPaths(REPO, "x2").state), () => false))).toBe(false)
+    expect(
+      Effect.runSync(Effect.orElseSucceed(world.memory.fs.exists(batchPaths(REPO, "x2").state), () => false))
+    ).toBe(false)
     const again = await world.run(prepare({ repoRoot: REPO, manifestPath: manifest, batchId: "x2", allowNew: true }))
     expect(again.batchId).toBe("x2")
   })
@@ -144,7 +158,21 @@ describe("issue 13 guarantees over the FakeWorld", () => {
     const world = new FakeWorld()
     await startBatch(world, [{ id: "a" }, { id: "b", dependsOn: ["a"] }, { id: "c" }], [["a", "c"], ["b"]])
     const s = await readState(world)
-    await world.run(saveState({ ...s, options: { maxLanes: 4, failurePolicy: "skip-dependents", mergeFailurePolicy: "pause", stallTimeoutMs: 900_000, relaunchCap: 3 } }, world.clock.now()))
+    await world.run(
+      saveState(
+        {
+          ...s,
+          options: {
+            maxLanes: 4,
+            failurePolicy: "skip-dependents",
+            mergeFailurePolicy: "pause",
+            stallTimeoutMs: 900_000,
+            relaunchCap: 3
+          }
+        },
+        world.clock.now()
+      )
+    )
     world.restartSupervisor()
     world.exitPane(paneOf(world, "a"), 3)
     world.agents.finish("c")
@@ -157,7 +185,14 @@ describe("issue 13 guarantees over the FakeWorld", () => {
 
   it("regression: under stop-wave a failure no supervisor saw lets no further wave start: dependents stay pending, the batch pauses", async () => {
     const world = new FakeWorld()
-    await startBatch(world, [{ id: "a" }, { id: "c" }, { id: "b", dependsOn: ["a"] }, { id: "d" }], [["a", "c"], ["b", "d"]])
+    await startBatch(
+      world,
+      [{ id: "a" }, { id: "c" }, { id: "b", dependsOn: ["a"] }, { id: "d" }],
+      [
+        ["a", "c"],
+        ["b", "d"]
+      ]
+    )
     world.restartSupervisor()
     world.exitPane(paneOf(world, "a"), 3)
     world.agents.finish("c")
@@ -166,13 +201,20 @@ describe("issue 13 guarantees over the FakeWorld", () => {
     expect(planned.plan.steps.some((x) => x._tag === "ContinueFromWave")).toBe(false)
     const r = await world.run(resume(ref).pipe(fast))
     expect(r.state.phase).toBe("paused")
-    expect(r.state.tasks.map((t) => [t.id, t.status])).toEqual([["a", "failed"], ["c", "succeeded"], ["b", "pending"], ["d", "pending"]])
+    expect(r.state.tasks.map((t) => [t.id, t.status])).toEqual([
+      ["a", "failed"],
+      ["c", "succeeded"],
+      ["b", "pending"],
+      ["d", "pending"]
+    ])
     expect(world.agents.launchesOf("d")).toHaveLength(0)
   })
 })
 
 /** Re-create a removed task worktree on its (merged) branch, as an interrupted cleanup leaves it. */
 const startWorktreeAgain = (world: FakeWorld, path: string, branch: string) =>
-  world.run(Effect.gen(function*() {
-    yield* (yield* Worktrees).add(REPO, { path, branch, base: "main" })
-  }))
+  world.run(
+    Effect.gen(function* () {
+      yield* (yield* Worktrees).add(REPO, { path, branch, base: "main" })
+    })
+  )

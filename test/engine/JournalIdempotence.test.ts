@@ -26,7 +26,14 @@ const scenario = async () => {
   world.dirtyWorktree(wtOf("b"))
   world.agents.finish("c")
   const report = await world.run(plan(ref))
-  expect(report.plan.steps.map((s) => s._tag)).toEqual(["Reattach", "StopSession", "SnapshotWip", "RelaunchAgent", "MarkTask", "ContinueFromWave"])
+  expect(report.plan.steps.map((s) => s._tag)).toEqual([
+    "Reattach",
+    "StopSession",
+    "SnapshotWip",
+    "RelaunchAgent",
+    "MarkTask",
+    "ContinueFromWave"
+  ])
   return { world, report }
 }
 
@@ -34,7 +41,11 @@ const wipRefs = (world: FakeWorld, taskId: string) =>
   [...world.git.worktreeAt(REPO)!.repo.refs.keys()].filter((r) => r.startsWith(`refs/rekindle/wip/${taskId}/`))
 
 /** Sessions by name with their ids: a session killed and recreated gets a new id. */
-const sessions = (world: FakeWorld) => world.tmux.sessions().map((s) => `${s.name}=${s.id}`).sort()
+const sessions = (world: FakeWorld) =>
+  world.tmux
+    .sessions()
+    .map((s) => `${s.name}=${s.id}`)
+    .sort()
 
 /** Every side effect of the plan happened exactly once. */
 const onceEach = (world: FakeWorld) => {
@@ -48,15 +59,21 @@ const onceEach = (world: FakeWorld) => {
 
 /** Apply `p` to the state as persisted now (what a restarted supervisor starts from). */
 const applyAgain = (world: FakeWorld, p: Plan) =>
-  world.run(Effect.flatMap(Effect.promise(() => readState(world)), (s) => applyPlan(s, p, { graceMs: 1_000 })))
+  world.run(
+    Effect.flatMap(
+      Effect.promise(() => readState(world)),
+      (s) => applyPlan(s, p, { graceMs: 1_000 })
+    )
+  )
 
 /** Apply once, dying (as SIGKILL would) at crash point `label`; then a new supervisor process. */
 const applyCrashingAt = async (world: FakeWorld, p: Plan, state: Parameters<typeof applyPlan>[0], label: string) => {
-  const die = (l: string) => Effect.suspend(() => {
-    if (l !== label) return Effect.void
-    world.faults.crash() // the dead process can no longer touch the disk
-    return Effect.die("SIGKILL")
-  })
+  const die = (l: string) =>
+    Effect.suspend(() => {
+      if (l !== label) return Effect.void
+      world.faults.crash() // the dead process can no longer touch the disk
+      return Effect.die("SIGKILL")
+    })
   const exit = await world.runExit(applyPlan(state, p, { graceMs: 1_000 }).pipe(Effect.provideService(CrashPoint, die)))
   world.restartSupervisor()
   return exit
@@ -66,8 +83,11 @@ const applyCrashingAt = async (world: FakeWorld, p: Plan, state: Parameters<type
 const crashLabels = async () => {
   const labels: Array<string> = []
   const { world, report } = await scenario()
-  await world.run(applyPlan(report.state, report.plan, { graceMs: 1_000 }).pipe(
-    Effect.provideService(CrashPoint, (l: string) => Effect.sync(() => void labels.push(l)))))
+  await world.run(
+    applyPlan(report.state, report.plan, { graceMs: 1_000 }).pipe(
+      Effect.provideService(CrashPoint, (l: string) => Effect.sync(() => void labels.push(l)))
+    )
+  )
   return labels
 }
 
@@ -95,14 +115,31 @@ describe("journal idempotence of applyPlan (FakeWorld)", () => {
   it("a crash at any crash point up to the relaunch's done line, then the same plan again: each side effect once", async () => {
     const labels = await crashLabels()
     const upTo = labels.slice(0, labels.indexOf("relaunch:after-launch") + 1)
-    expect(upTo).toEqual(["step:0:Reattach", "step:1:StopSession", "stop:before-kill", "step:2:SnapshotWip", "step:3:RelaunchAgent", "relaunch:before-launch", "relaunch:after-launch"])
+    expect(upTo).toEqual([
+      "step:0:Reattach",
+      "step:1:StopSession",
+      "stop:before-kill",
+      "step:2:SnapshotWip",
+      "step:3:RelaunchAgent",
+      "relaunch:before-launch",
+      "relaunch:after-launch"
+    ])
     for (const label of upTo) {
       const { world, report } = await scenario()
       await applyCrashingAt(world, report.plan, report.state, label)
       await applyAgain(world, report.plan)
-      expect({ label, launches: world.agents.launchesOf("b").length, live: world.agents.liveOf("b").length, wip: wipRefs(world, "b").length })
-        .toEqual({ label, launches: 2, live: 1, wip: 1 })
-      expect({ label, ...(await bOf(world)) }).toEqual({ label, status: "running", attempts: 2, pid: world.agents.current("b")!.pid })
+      expect({
+        label,
+        launches: world.agents.launchesOf("b").length,
+        live: world.agents.liveOf("b").length,
+        wip: wipRefs(world, "b").length
+      }).toEqual({ label, launches: 2, live: 1, wip: 1 })
+      expect({ label, ...(await bOf(world)) }).toEqual({
+        label,
+        status: "running",
+        attempts: 2,
+        pid: world.agents.current("b")!.pid
+      })
     }
   })
 

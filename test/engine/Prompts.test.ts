@@ -15,12 +15,15 @@ import { BATCH, paneOf, readState, REPO, startBatch } from "../support/world.ts"
 
 const ref = { repoRoot: REPO, batchId: BATCH }
 const deliver = (world: FakeWorld, crashAt?: string) =>
-  world.runExit(Effect.gen(function*() {
-    const ctx = yield* makeApplying(yield* loadState(ref))
-    return yield* deliverPrompt(ctx, { taskId: "a", key: "answer-1", text: "yes, use postgres" })
-  }).pipe(Effect.provideService(CrashPoint, (l) => (l === crashAt ? Effect.die("SIGKILL") : Effect.void))))
+  world.runExit(
+    Effect.gen(function* () {
+      const ctx = yield* makeApplying(yield* loadState(ref))
+      return yield* deliverPrompt(ctx, { taskId: "a", key: "answer-1", text: "yes, use postgres" })
+    }).pipe(Effect.provideService(CrashPoint, (l) => (l === crashAt ? Effect.die("SIGKILL") : Effect.void)))
+  )
 
-const submitted = (world: FakeWorld) => world.tmux.pane(paneOf(world, "a"))!.submitted.filter((l) => l === "yes, use postgres")
+const submitted = (world: FakeWorld) =>
+  world.tmux.pane(paneOf(world, "a"))!.submitted.filter((l) => l === "yes, use postgres")
 
 describe("prompt delivery", () => {
   it("answered just before the crash: resume confirms it and never types it again", async () => {
@@ -96,15 +99,18 @@ describe("prompt delivery", () => {
   // the agent finished was never settled — the re-check waits for a live pane, and a finished
   // agent's pane never comes back — so a completed batch kept an entry neither confirmed nor
   // reported (guarantee 3). The pane log still shows the submission.
-  it.each(["none", "prompt:after-send"])("regression: an answer submitted just before the agent exited (crash at %s) is confirmed once its pane is gone", async (crashAt) => {
-    const world = new FakeWorld()
-    await startBatch(world, [{ id: "a" }])
-    await deliver(world, crashAt)
-    const received = world.tmux.pane(paneOf(world, "a"))!.submitted // the pane goes with its session
-    world.exitPane(paneOf(world, "a"), 0)
-    world.restartSupervisor()
-    await world.run(resume(ref, { supervise: false }))
-    expect(received).toEqual(["yes, use postgres"])
-    expect((await readState(world)).prompts).toMatchObject([{ key: "answer-1", status: "confirmed" }])
-  })
+  it.each(["none", "prompt:after-send"])(
+    "regression: an answer submitted just before the agent exited (crash at %s) is confirmed once its pane is gone",
+    async (crashAt) => {
+      const world = new FakeWorld()
+      await startBatch(world, [{ id: "a" }])
+      await deliver(world, crashAt)
+      const received = world.tmux.pane(paneOf(world, "a"))!.submitted // the pane goes with its session
+      world.exitPane(paneOf(world, "a"), 0)
+      world.restartSupervisor()
+      await world.run(resume(ref, { supervise: false }))
+      expect(received).toEqual(["yes, use postgres"])
+      expect((await readState(world)).prompts).toMatchObject([{ key: "answer-1", status: "confirmed" }])
+    }
+  )
 })

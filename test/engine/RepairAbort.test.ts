@@ -25,14 +25,19 @@ const paths = batchPaths(REPO, BATCH)
 /** Every file and directory of the memory disk: path, mode, mtime and a hash of the bytes. */
 const diskListing = (fs: FileSystem.FileSystem): Promise<ReadonlyArray<string>> => {
   const walk = (dir: string): Effect.Effect<ReadonlyArray<string>, unknown> =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const out: Array<string> = []
       for (const name of (yield* fs.readDirectory(dir)).sort()) {
         const p = dir === "/" ? `/${name}` : `${dir}/${name}`
         const st = yield* fs.stat(p)
         const mtime = st.mtime._tag === "Some" ? st.mtime.value.getTime() : "-"
         if (st.type === "Directory") out.push(`${p}/ ${st.mode} ${mtime}`, ...(yield* walk(p)))
-        else out.push(`${p} ${st.mode} ${mtime} ${createHash("sha256").update(yield* fs.readFile(p)).digest("hex")}`)
+        else
+          out.push(
+            `${p} ${st.mode} ${mtime} ${createHash("sha256")
+              .update(yield* fs.readFile(p))
+              .digest("hex")}`
+          )
       }
       return out
     })
@@ -43,8 +48,15 @@ const diskListing = (fs: FileSystem.FileSystem): Promise<ReadonlyArray<string>> 
 const fingerprint = async (world: FakeWorld) => {
   const repo = world.git.repoAt(REPO)!
   return {
-    sessions: world.tmux.sessions().map((s) => `${s.id} ${s.name} ${s.panes.map((p) => `${p.id}:${p.process.pid}:${p.taskTag ?? ""}`).join(",")}`).sort(),
-    processes: world.procs.list().filter((p) => p.alive).map((p) => `${p.pid} ${p.startTime}`).sort(),
+    sessions: world.tmux
+      .sessions()
+      .map((s) => `${s.id} ${s.name} ${s.panes.map((p) => `${p.id}:${p.process.pid}:${p.taskTag ?? ""}`).join(",")}`)
+      .sort(),
+    processes: world.procs
+      .list()
+      .filter((p) => p.alive)
+      .map((p) => `${p.pid} ${p.startTime}`)
+      .sort(),
     refs: [...repo.refs.entries()].map(([r, c]) => `${r} ${c}`).sort(),
     worktrees: repo.worktrees.map((w) => `${w.path} ${w.dir} ${w.locked} ${world.git.fingerprint(w.path)}`),
     disk: await diskListing(world.memory.fs)
@@ -54,14 +66,33 @@ const fingerprint = async (world: FakeWorld) => {
 /** A running batch, a user session and branch, an orphan session and an orphan dirty worktree. */
 const withOrphans = async () => {
   const world = new FakeWorld()
-  await startBatch(world, TASKS.map((id) => ({ id })))
-  world.tmux.launch("default", { name: "user-work", cwd: "/", argv: ["vim"], env: {}, taskTag: undefined, logFile: undefined })
+  await startBatch(
+    world,
+    TASKS.map((id) => ({ id }))
+  )
+  world.tmux.launch("default", {
+    name: "user-work",
+    cwd: "/",
+    argv: ["vim"],
+    env: {},
+    taskTag: undefined,
+    logFile: undefined
+  })
   const repo = world.git.repoAt(REPO)!
   repo.refs.set("refs/heads/feature/x", repo.refs.get("refs/heads/main")!)
-  world.tmux.launch("default", { name: "rk-b1-ghost", cwd: REPO, argv: ["ghost-agent"], env: {}, taskTag: tagOf("ghost"), logFile: undefined })
-  await world.run(Effect.gen(function*() {
-    yield* (yield* Worktrees).add(REPO, { path: GHOST_TREE, branch: `rekindle/${BATCH}/ghost`, base: "main" })
-  }))
+  world.tmux.launch("default", {
+    name: "rk-b1-ghost",
+    cwd: REPO,
+    argv: ["ghost-agent"],
+    env: {},
+    taskTag: tagOf("ghost"),
+    logFile: undefined
+  })
+  await world.run(
+    Effect.gen(function* () {
+      yield* (yield* Worktrees).add(REPO, { path: GHOST_TREE, branch: `rekindle/${BATCH}/ghost`, base: "main" })
+    })
+  )
   world.dirtyWorktree(GHOST_TREE, "ghost-notes.txt", "unsaved ghost work\n")
   return world
 }
@@ -80,7 +111,10 @@ describe("repair over the FakeWorld", () => {
     expect(before.disk.some((l) => l.startsWith(`${paths.state} `))).toBe(true)
     const report = await world.run(repair(ref, { dryRun: true }))
     expect(report.dryRun).toBe(true)
-    expect(report.orphans.map((o) => [o.kind, o.name]).sort()).toEqual([["session", "rk-b1-ghost"], ["worktree", GHOST_TREE]])
+    expect(report.orphans.map((o) => [o.kind, o.name]).sort()).toEqual([
+      ["session", "rk-b1-ghost"],
+      ["worktree", GHOST_TREE]
+    ])
     expect(report.steps.map((s) => s._tag).sort()).toEqual(["RemoveWorktree", "SnapshotOrphan", "StopSession"])
     expect(await fingerprint(world)).toEqual(before)
   })
@@ -95,7 +129,12 @@ describe("repair over the FakeWorld", () => {
     // The snapshot holds the worktree's unsaved file: it was taken before the worktree went away.
     expect(world.git.treeOf(repo, repo.refs.get(wip[0]!)).get("ghost-notes.txt")).toBe("unsaved ghost work\n")
     expect(world.git.worktreeAt(GHOST_TREE)).toBeUndefined()
-    expect(world.tmux.sessions().map((s) => s.name).sort()).toEqual(["rk-b1-a", "rk-b1-b", "rk-b1-c", "user-work"])
+    expect(
+      world.tmux
+        .sessions()
+        .map((s) => s.name)
+        .sort()
+    ).toEqual(["rk-b1-a", "rk-b1-b", "rk-b1-c", "user-work"])
     // Nothing else: the batch's worktrees, every other ref (user branch included), its agents.
     const after = await fingerprint(world)
     expect(after.worktrees).toEqual(before.worktrees.filter((w) => !w.startsWith(`${GHOST_TREE} `)))
@@ -108,7 +147,10 @@ describe("abort over the FakeWorld", () => {
   it("hard: stops every agent at once (one ignores SIGHUP), keeps worktrees and branches, phase stopped", async () => {
     const world = new FakeWorld()
     world.agents.scripts.set("b", "ignore-hup")
-    await startBatch(world, TASKS.map((id) => ({ id })))
+    await startBatch(
+      world,
+      TASKS.map((id) => ({ id }))
+    )
     const repo = world.git.repoAt(REPO)!
     const refsBefore = [...repo.refs.entries()].sort()
     const start = world.clock.now()
@@ -117,7 +159,8 @@ describe("abort over the FakeWorld", () => {
     expect(report.stopped).toEqual(TASKS)
     expect(liveAgents(world)).toEqual([])
     expect(world.tmux.sessions()).toEqual([])
-    for (const t of TASKS) expect(world.git.worktreeAt(`${REPO}/.rekindle/worktrees/${BATCH}/${t}`)?.wt.dir).toBe("present")
+    for (const t of TASKS)
+      expect(world.git.worktreeAt(`${REPO}/.rekindle/worktrees/${BATCH}/${t}`)?.wt.dir).toBe("present")
     expect([...repo.refs.entries()].sort()).toEqual(refsBefore)
     expect((await readState(world)).phase).toBe("stopped")
     // No wrap-up markers and no waiting beyond the SIGTERM grace of the one that ignored SIGHUP.
@@ -127,7 +170,10 @@ describe("abort over the FakeWorld", () => {
 
   it("graceful: stops the agents only once the grace period is over", async () => {
     const world = new FakeWorld()
-    await startBatch(world, TASKS.map((id) => ({ id })))
+    await startBatch(
+      world,
+      TASKS.map((id) => ({ id }))
+    )
     const start = world.clock.now()
     const report = await world.run(abort(ref, { hard: false, graceMs: 10_000 }))
     expect(report.stopped).toEqual(TASKS)
@@ -139,7 +185,10 @@ describe("abort over the FakeWorld", () => {
 
   it("graceful: writes the wrap-up marker of each running task (once the markers directory exists)", async () => {
     const world = new FakeWorld()
-    await startBatch(world, TASKS.map((id) => ({ id })))
+    await startBatch(
+      world,
+      TASKS.map((id) => ({ id }))
+    )
     world.agents.finish("c") // c's done marker creates the markers directory
     await world.run(abort(ref, { hard: false, graceMs: 2_000 }))
     expect(await readFile(world, paths.wrapUp("a"))).toBe(WRAP_UP)
@@ -155,14 +204,20 @@ describe("abort over the FakeWorld", () => {
   // ignoring it.
   it("regression: graceful: writes the wrap-up marker of each running task when no task has finished yet", async () => {
     const world = new FakeWorld()
-    await startBatch(world, TASKS.map((id) => ({ id })))
+    await startBatch(
+      world,
+      TASKS.map((id) => ({ id }))
+    )
     await world.run(abort(ref, { hard: false, graceMs: 2_000 }))
     for (const t of TASKS) expect(await readFile(world, paths.wrapUp(t))).toBe(WRAP_UP)
   })
 
   it("a stopped batch resumes only with force (E_NOT_RESUMABLE otherwise, nothing changed)", async () => {
     const world = new FakeWorld()
-    await startBatch(world, TASKS.map((id) => ({ id })))
+    await startBatch(
+      world,
+      TASKS.map((id) => ({ id }))
+    )
     await world.run(abort(ref, { hard: true }))
     const before = await fingerprint(world)
 
@@ -179,7 +234,9 @@ describe("abort over the FakeWorld", () => {
       expect(world.agents.liveOf(t)).toHaveLength(1)
       expect(world.agents.launchesOf(t)).toHaveLength(2)
     }
-    expect((await readState(world)).tasks.map((t) => [t.id, t.status, t.attempts])).toEqual(TASKS.map((t) => [t, "running", 2]))
+    expect((await readState(world)).tasks.map((t) => [t.id, t.status, t.attempts])).toEqual(
+      TASKS.map((t) => [t, "running", 2])
+    )
   })
 
   // Found earlier: tasks stopped on purpose with `abort` counted as quick deaths, so `resume --force`
@@ -187,7 +244,10 @@ describe("abort over the FakeWorld", () => {
   // agents that ended on their own (core/domain/Storm.ts), and --force overrides it.
   it("regression: resume --force right after an abort relaunches the aborted tasks (an abort is not a relaunch storm)", async () => {
     const world = new FakeWorld()
-    await startBatch(world, TASKS.map((id) => ({ id })))
+    await startBatch(
+      world,
+      TASKS.map((id) => ({ id }))
+    )
     await world.run(abort(ref, { hard: true }))
     world.advanceClock(60_000)
     const forced = await world.run(resume(ref, { force: true, supervise: false }))

@@ -18,7 +18,11 @@ describe("resume over the FakeWorld", () => {
     world.agents.finish("c")
 
     const before = await world.run(plan(ref))
-    expect(before.decisions.map((d) => [d.taskId, d.action])).toEqual([["a", "reconnect"], ["b", "re-execute"], ["c", "mark-complete"]])
+    expect(before.decisions.map((d) => [d.taskId, d.action])).toEqual([
+      ["a", "reconnect"],
+      ["b", "re-execute"],
+      ["c", "mark-complete"]
+    ])
 
     const r = await world.run(resume(ref, { supervise: false }))
     expect(r.outcome).toBe("resume_create")
@@ -26,7 +30,11 @@ describe("resume over the FakeWorld", () => {
     expect(world.agents.launchesOf("b")).toHaveLength(2)
     expect(world.agents.launchesOf("c")).toHaveLength(1)
     const state = await readState(world)
-    expect(state.tasks.map((t) => [t.id, t.status, t.attempts])).toEqual([["a", "running", 1], ["b", "running", 2], ["c", "succeeded", 1]])
+    expect(state.tasks.map((t) => [t.id, t.status, t.attempts])).toEqual([
+      ["a", "running", 1],
+      ["b", "running", 2],
+      ["c", "succeeded", 1]
+    ])
   })
 
   // Found by the fault campaign (test/soak/Faults.ts, probing "tmux server killed"): the server died,
@@ -75,7 +83,9 @@ describe("resume over the FakeWorld", () => {
     world.agents.scripts.set("a", { afterMs: 2_000, then: "succeed" })
     const held = await world.run(plan(ref))
     expect(held.plan.steps.map((x) => x._tag)).toContain("Hold")
-    const r = await world.run(resume(ref).pipe(Effect.provideService(ExecutorSettings, { pollMs: 1_000, graceMs: 1_000 })))
+    const r = await world.run(
+      resume(ref).pipe(Effect.provideService(ExecutorSettings, { pollMs: 1_000, graceMs: 1_000 }))
+    )
     expect(r.state.tasks.map((t) => [t.id, t.status, t.attempts])).toEqual([["a", "succeeded", 3]])
     expect(r.state.phase).toBe("completed")
     expect(world.agents.launchesOf("a")).toHaveLength(3)

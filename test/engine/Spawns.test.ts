@@ -16,7 +16,17 @@ import { Tmux } from "../../core/ports/Tmux.ts"
 import { Worktrees } from "../../core/ports/Worktrees.ts"
 import type { LiveServices } from "../../adapters/node.ts"
 import {
-  countingLayer, countingSpawner, freshSocket, killServer, makeRepo, pidAlive, pollUntil, realState, SLEEPER, subcommand, type RealRepo
+  countingLayer,
+  countingSpawner,
+  freshSocket,
+  killServer,
+  makeRepo,
+  pidAlive,
+  pollUntil,
+  realState,
+  SLEEPER,
+  subcommand,
+  type RealRepo
 } from "../support/real.ts"
 
 /** What one observe pass spawns, whatever N: tmux list-panes + git worktree list. */
@@ -31,23 +41,44 @@ const states = new Map<number, BatchState>()
 
 /** N running tasks, each with its worktree and its tagged session running a long sleep. */
 const runningBatch = (root: string, n: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const batchId = `n${n}`
-    const base = realState(root, batchId, Array.from({ length: n }, (_, i) => ({ id: `t${i}` })))
+    const base = realState(
+      root,
+      batchId,
+      Array.from({ length: n }, (_, i) => ({ id: `t${i}` }))
+    )
     const git = yield* Worktrees
     const tmux = yield* Tmux
     const procs = yield* ProcessTable
     const self = yield* procs.self
     // git serialises worktree creation on the repo's admin files: one at a time.
-    yield* Effect.forEach(base.tasks, (t) => git.add(root, { path: t.worktree!, branch: t.branch!, base: "main" }), { discard: true })
-    const tasks = yield* Effect.forEach(base.tasks, (t) => Effect.gen(function*() {
-      const pane = yield* tmux.newSession({ name: t.session!, cwd: t.worktree!, argv: SLEEPER, taskTag: ownershipTag(batchId, t.id) })
-      const info = (yield* procs.snapshot).find((p) => p.pid === pane.panePid)
-      return {
-        ...t, status: "running", attempts: 1, startedAt: base.createdAt,
-        ...(info === undefined ? {} : { agentProcess: { pid: pane.panePid, startTime: info.startTime, host: self.host } })
-      } satisfies Task
-    }), { concurrency: 4 })
+    yield* Effect.forEach(base.tasks, (t) => git.add(root, { path: t.worktree!, branch: t.branch!, base: "main" }), {
+      discard: true
+    })
+    const tasks = yield* Effect.forEach(
+      base.tasks,
+      (t) =>
+        Effect.gen(function* () {
+          const pane = yield* tmux.newSession({
+            name: t.session!,
+            cwd: t.worktree!,
+            argv: SLEEPER,
+            taskTag: ownershipTag(batchId, t.id)
+          })
+          const info = (yield* procs.snapshot).find((p) => p.pid === pane.panePid)
+          return {
+            ...t,
+            status: "running",
+            attempts: 1,
+            startedAt: base.createdAt,
+            ...(info === undefined
+              ? {}
+              : { agentProcess: { pid: pane.panePid, startTime: info.startTime, host: self.host } })
+          } satisfies Task
+        }),
+      { concurrency: 4 }
+    )
     return { ...base, tasks } satisfies BatchState
   })
 
@@ -76,7 +107,8 @@ describe("spawn budget of observe and planState (real tmux + git)", () => {
       const state = states.get(n)!
       const { value: signals, spawns, commands } = await measure(observe(state))
       expect(signals.tmux.state).toBe("up")
-      const panes = signals.tmux.state === "up" ? signals.tmux.panes.filter((p) => p.taskTag?.startsWith(`${state.batchId}/`)) : []
+      const panes =
+        signals.tmux.state === "up" ? signals.tmux.panes.filter((p) => p.taskTag?.startsWith(`${state.batchId}/`)) : []
       expect(panes).toHaveLength(n)
       expect(signals.worktrees.filter((w) => w.path.includes(`/.rekindle/worktrees/${state.batchId}/`))).toHaveLength(n)
       expect(commands.sort()).toEqual(["git worktree", "tmux list-panes"])
@@ -99,9 +131,11 @@ describe("spawn budget of observe and planState (real tmux + git)", () => {
   it("planState adds one git status per re-execute candidate, and only for those", async () => {
     const state = states.get(10)!
     const victim = state.tasks[3]!
-    await runtime.runPromise(Effect.gen(function*() {
-      yield* (yield* Tmux).killSession({ name: victim.session! })
-    }))
+    await runtime.runPromise(
+      Effect.gen(function* () {
+        yield* (yield* Tmux).killSession({ name: victim.session! })
+      })
+    )
     await pollUntil("the killed session's agent to die", () => (pidAlive(victim.agentProcess!.pid) ? undefined : true))
     const { value: report, spawns, commands } = await measure(planState(state))
     expect(report.decisions.filter((d) => d.action === "re-execute").map((d) => d.taskId)).toEqual([victim.id])

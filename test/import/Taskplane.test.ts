@@ -29,9 +29,13 @@ const STATE_FILE = `${REPO}/.pi/batch-state.json`
 
 /** Every fixture file, relative path → content. */
 const fixtureFiles = (dir = FIXTURE, prefix = ""): ReadonlyArray<readonly [string, string]> =>
-  fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory()
-    ? fixtureFiles(nodePath.join(dir, e.name), `${prefix}${e.name}/`)
-    : [[`${prefix}${e.name}`, fs.readFileSync(nodePath.join(dir, e.name), "utf8")] as const])
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory()
+        ? fixtureFiles(nodePath.join(dir, e.name), `${prefix}${e.name}/`)
+        : [[`${prefix}${e.name}`, fs.readFileSync(nodePath.join(dir, e.name), "utf8")] as const]
+    )
 
 const sample = () => fs.readFileSync(nodePath.join(FIXTURE, ".pi/batch-state.json"), "utf8")
 
@@ -40,39 +44,64 @@ const crashedTaskplane = async () => {
   const world = new FakeWorld()
   world.git.initRepo(REPO, { "README.md": "app\n" })
   for (const [rel, content] of fixtureFiles()) world.writeFile(`${REPO}/${rel}`, content)
-  await world.run(Effect.gen(function*() {
-    const git = yield* Worktrees
-    const tmux = yield* Tmux
-    yield* git.add(REPO, { path: LANE1, branch: `task/lane-1-${BATCH}`, base: "main" })
-    yield* git.add(REPO, { path: LANE2, branch: `task/lane-2-${BATCH}`, base: "main" })
-    // taskplane's supervisor died; its lane sessions did not.
-    yield* tmux.newSession({ name: "orch-lane-1", cwd: LANE1, argv: ["pi", "--task", "TP-004"] })
-    yield* tmux.newSession({ name: "orch-lane-2", cwd: LANE2, argv: ["pi", "--task", "TP-005"] })
-  }))
+  await world.run(
+    Effect.gen(function* () {
+      const git = yield* Worktrees
+      const tmux = yield* Tmux
+      yield* git.add(REPO, { path: LANE1, branch: `task/lane-1-${BATCH}`, base: "main" })
+      yield* git.add(REPO, { path: LANE2, branch: `task/lane-2-${BATCH}`, base: "main" })
+      // taskplane's supervisor died; its lane sessions did not.
+      yield* tmux.newSession({ name: "orch-lane-1", cwd: LANE1, argv: ["pi", "--task", "TP-004"] })
+      yield* tmux.newSession({ name: "orch-lane-2", cwd: LANE2, argv: ["pi", "--task", "TP-005"] })
+    })
+  )
   // TP-005 finished after taskplane died: its .DONE is in the lane worktree, unrecorded.
   world.writeFile(`${LANE2}/taskplane-tasks/TP-005-audit-log/.DONE`, "")
   return world
 }
 
 const codeOf = (exit: Exit.Exit<unknown, unknown>): unknown =>
-  Exit.isFailure(exit) ? (exit.cause.reasons[0] as { readonly error?: { readonly code?: unknown } } | undefined)?.error?.code : "success"
+  Exit.isFailure(exit)
+    ? (exit.cause.reasons[0] as { readonly error?: { readonly code?: unknown } } | undefined)?.error?.code
+    : "success"
 
 describe("taskplane mapping (pure)", () => {
-  const mapped = toBatchState(mapTaskplane({ repoRoot: REPO })({ doc: parseTaskplane(sample(), STATE_FILE), prompts: new Map(), stateFile: STATE_FILE }))
+  const mapped = toBatchState(
+    mapTaskplane({ repoRoot: REPO })({
+      doc: parseTaskplane(sample(), STATE_FILE),
+      prompts: new Map(),
+      stateFile: STATE_FILE
+    })
+  )
 
   it("maps the sample to a valid state: waves, statuses, lanes, sessions, worktrees, markers", () => {
     expect(Result.isSuccess(mapped)).toBe(true)
     const state = Result.getOrThrow(mapped)
-    expect(state).toMatchObject({ batchId: BATCH, phase: "executing", repoRoot: REPO, baseBranch: "main", createdAt: 1768487400000 })
+    expect(state).toMatchObject({
+      batchId: BATCH,
+      phase: "executing",
+      repoRoot: REPO,
+      baseBranch: "main",
+      createdAt: 1768487400000
+    })
     expect(state.waves).toEqual([["TP-001", "TP-002", "TP-003"], ["TP-004", "TP-005", "TP-006"], ["TP-007"]])
     const byId = new Map(state.tasks.map((t) => [t.id, t]))
     expect(state.tasks.map((t) => [t.id, t.status, t.attempts])).toEqual([
-      ["TP-001", "succeeded", 1], ["TP-002", "succeeded", 1], ["TP-003", "failed", 1], ["TP-004", "running", 1],
-      ["TP-005", "running", 1], ["TP-006", "pending", 0], ["TP-007", "blocked", 0]
+      ["TP-001", "succeeded", 1],
+      ["TP-002", "succeeded", 1],
+      ["TP-003", "failed", 1],
+      ["TP-004", "running", 1],
+      ["TP-005", "running", 1],
+      ["TP-006", "pending", 0],
+      ["TP-007", "blocked", 0]
     ])
     expect(byId.get("TP-004")).toMatchObject({
-      lane: "lane-1", session: "orch-lane-1", worktree: LANE1, branch: `task/lane-1-${BATCH}`,
-      doneMarker: `${LANE1}/taskplane-tasks/TP-004-password-reset/.DONE`, startedAt: 1768489500000
+      lane: "lane-1",
+      session: "orch-lane-1",
+      worktree: LANE1,
+      branch: `task/lane-1-${BATCH}`,
+      doneMarker: `${LANE1}/taskplane-tasks/TP-004-password-reset/.DONE`,
+      startedAt: 1768489500000
     })
     // Only the lane's running task owns its session: not a finished lane-mate, not one still to run.
     expect(byId.get("TP-001")?.session).toBeUndefined()
@@ -80,8 +109,22 @@ describe("taskplane mapping (pure)", () => {
     expect(byId.get("TP-003")).toMatchObject({ lane: "lane-3", exitReason: "session exited without .DONE" })
     expect(byId.get("TP-003")?.worktree).toBeUndefined()
     expect(state.lanes).toEqual([
-      { id: "lane-1", wave: 1, tasks: ["TP-004", "TP-006"], branch: `task/lane-1-${BATCH}`, session: "orch-lane-1", worktree: LANE1 },
-      { id: "lane-2", wave: 1, tasks: ["TP-005"], branch: `task/lane-2-${BATCH}`, session: "orch-lane-2", worktree: LANE2 }
+      {
+        id: "lane-1",
+        wave: 1,
+        tasks: ["TP-004", "TP-006"],
+        branch: `task/lane-1-${BATCH}`,
+        session: "orch-lane-1",
+        worktree: LANE1
+      },
+      {
+        id: "lane-2",
+        wave: 1,
+        tasks: ["TP-005"],
+        branch: `task/lane-2-${BATCH}`,
+        session: "orch-lane-2",
+        worktree: LANE2
+      }
     ])
     expect(state.merges).toEqual([
       { wave: 0, status: "succeeded", at: 1768491000000 },
@@ -91,19 +134,35 @@ describe("taskplane mapping (pure)", () => {
   })
 
   it("markers: 'repo' looks for .DONE in the main checkout's task folder", () => {
-    const repoMarkers = Result.getOrThrow(toBatchState(mapTaskplane({ repoRoot: REPO, markers: "repo" })({ doc: parseTaskplane(sample(), STATE_FILE), prompts: new Map(), stateFile: STATE_FILE })))
-    expect(repoMarkers.tasks.find((t) => t.id === "TP-004")?.doneMarker).toBe(`${REPO}/taskplane-tasks/TP-004-password-reset/.DONE`)
+    const repoMarkers = Result.getOrThrow(
+      toBatchState(
+        mapTaskplane({ repoRoot: REPO, markers: "repo" })({
+          doc: parseTaskplane(sample(), STATE_FILE),
+          prompts: new Map(),
+          stateFile: STATE_FILE
+        })
+      )
+    )
+    expect(repoMarkers.tasks.find((t) => t.id === "TP-004")?.doneMarker).toBe(
+      `${REPO}/taskplane-tasks/TP-004-password-reset/.DONE`
+    )
   })
 
   it("lists every problem at once: unsafe ids, paths outside the repo, unknown dependencies", () => {
     const doc = JSON.parse(sample()) as { tasks: Array<Record<string, unknown>>; lanes: Array<Record<string, unknown>> }
     doc.tasks[0]!["taskId"] = "-rf"
     doc.lanes[1]!["worktreePath"] = "/tmp/elsewhere"
-    const bad = toBatchState(mapTaskplane({ repoRoot: REPO, dependencies: { "TP-004": ["TP-999"] } })({ doc: parseTaskplane(JSON.stringify(doc), STATE_FILE), prompts: new Map(), stateFile: STATE_FILE }))
+    const bad = toBatchState(
+      mapTaskplane({ repoRoot: REPO, dependencies: { "TP-004": ["TP-999"] } })({
+        doc: parseTaskplane(JSON.stringify(doc), STATE_FILE),
+        prompts: new Map(),
+        stateFile: STATE_FILE
+      })
+    )
     expect(Result.isFailure(bad)).toBe(true)
     const problems = Result.isFailure(bad) ? bad.failure.join("\n") : ""
     expect(problems).toContain(`task id "-rf"`)
-    expect(problems).toContain("task \"TP-005\": worktree /tmp/elsewhere is outside the repo")
+    expect(problems).toContain('task "TP-005": worktree /tmp/elsewhere is outside the repo')
     expect(problems).toContain(`depends on unknown task "TP-999"`)
   })
 })
@@ -121,8 +180,13 @@ describe("importState + plan over the FakeWorld", () => {
     const report = await world.run(plan({ repoRoot: REPO }))
     expect(report.eligibility._tag).toBe("Eligible")
     expect(report.decisions.map((d) => [d.taskId, d.action])).toEqual([
-      ["TP-001", "skip"], ["TP-002", "skip"], ["TP-003", "skip"], ["TP-004", "reconnect"],
-      ["TP-005", "mark-complete"], ["TP-006", "pending"], ["TP-007", "pending"]
+      ["TP-001", "skip"],
+      ["TP-002", "skip"],
+      ["TP-003", "skip"],
+      ["TP-004", "reconnect"],
+      ["TP-005", "mark-complete"],
+      ["TP-006", "pending"],
+      ["TP-007", "pending"]
     ])
     expect(report.resumePoint.resumeWave).toBe(1)
     // Lanes 1 and 2 of wave 1 were merged by taskplane ("partial" = all but lane 3): never re-merged.
@@ -132,14 +196,20 @@ describe("importState + plan over the FakeWorld", () => {
     expect(rows.tasks.filter((t) => t.session === "alive").map((t) => t.id)).toEqual(["TP-004", "TP-005"])
     // taskplane's sessions, worktrees and branches carry no rekindle ownership: repair leaves them be.
     const fixes = await world.run(repair({ repoRoot: REPO }, { dryRun: true }))
-    expect(fixes.steps.filter((st) => st._tag === "StopSession" || st._tag === "RemoveWorktree" || st._tag === "DeleteBranch")).toEqual([])
+    expect(
+      fixes.steps.filter(
+        (st) => st._tag === "StopSession" || st._tag === "RemoveWorktree" || st._tag === "DeleteBranch"
+      )
+    ).toEqual([])
   })
 
   it("never overwrites: a second save of the same batch is E_USAGE and leaves the state as it was", async () => {
     const world = await crashedTaskplane()
     await world.run(importState(taskplane({ repoRoot: REPO }), { save: true }))
     const before = world.memory.fs
-    const first = await world.run(Effect.flatMap(before.readFileString(`${REPO}/.rekindle/${BATCH}/state.json`), Effect.succeed))
+    const first = await world.run(
+      Effect.flatMap(before.readFileString(`${REPO}/.rekindle/${BATCH}/state.json`), Effect.succeed)
+    )
     const again = await world.runExit(importState(taskplane({ repoRoot: REPO }), { save: true }))
     expect(codeOf(again)).toBe("E_USAGE")
     expect(await world.run(before.readFileString(`${REPO}/.rekindle/${BATCH}/state.json`))).toBe(first)
@@ -161,7 +231,13 @@ describe("importState + plan over the FakeWorld", () => {
     world.writeFile(STATE_FILE, JSON.stringify(doc))
     const exit = await world.runExit(importState(taskplane({ repoRoot: REPO }), { save: true }))
     expect(codeOf(exit)).toBe("E_STATE_CORRUPT")
-    const details = Exit.isFailure(exit) ? (exit.cause.reasons[0] as { readonly error: { readonly details: { readonly problems: ReadonlyArray<string> } } }).error.details : undefined
+    const details = Exit.isFailure(exit)
+      ? (
+          exit.cause.reasons[0] as {
+            readonly error: { readonly details: { readonly problems: ReadonlyArray<string> } }
+          }
+        ).error.details
+      : undefined
     expect(details?.problems.filter((p) => p.includes("/etc is outside the repo"))).toHaveLength(4)
     expect(await world.run(world.memory.fs.exists(`${REPO}/.rekindle/${BATCH}`))).toBe(false)
   })

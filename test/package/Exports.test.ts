@@ -23,12 +23,20 @@ const pkg = JSON.parse(fs.readFileSync(nodePath.join(ROOT, "package.json"), "utf
   readonly sideEffects: unknown
   readonly scripts: Readonly<Record<string, string>>
 }
-const modules: Readonly<Record<string, object>> = { "rekindle": Root, "rekindle/core": Core, "rekindle/node": Node, "rekindle/testing": Testing }
+const modules: Readonly<Record<string, object>> = {
+  rekindle: Root,
+  "rekindle/core": Core,
+  "rekindle/node": Node,
+  "rekindle/testing": Testing
+}
 
 /** Relative imports and bare specifiers of one source file. */
 const importsOf = (source: string): ReadonlyArray<string> =>
-  [...source.matchAll(/(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\s+from\s+)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)]
-    .map((m) => (m[1] ?? m[2])!)
+  [
+    ...source.matchAll(
+      /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\s+from\s+)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g
+    )
+  ].map((m) => (m[1] ?? m[2])!)
 
 /** Every file reachable from `entry` through relative imports, and every bare specifier they use. */
 const closure = (entry: string): { readonly files: ReadonlyArray<string>; readonly bare: ReadonlySet<string> } => {
@@ -72,11 +80,17 @@ describe("package.json", () => {
 })
 
 describe("export surface per subpath", () => {
-  it.each(Object.keys(SURFACE))("%s exports exactly the listed names (update test/package/surface.ts on purpose)", (sub) => {
-    const names = Object.keys(modules[sub]!).sort()
-    const listed = [...SURFACE[sub]!].sort()
-    expect({ removed: listed.filter((n) => !names.includes(n)), added: names.filter((n) => !listed.includes(n)) }).toEqual({ removed: [], added: [] })
-  })
+  it.each(Object.keys(SURFACE))(
+    "%s exports exactly the listed names (update test/package/surface.ts on purpose)",
+    (sub) => {
+      const names = Object.keys(modules[sub]!).sort()
+      const listed = [...SURFACE[sub]!].sort()
+      expect({
+        removed: listed.filter((n) => !names.includes(n)),
+        added: names.filter((n) => !listed.includes(n))
+      }).toEqual({ removed: [], added: [] })
+    }
+  )
 
   it("rekindle re-exports every name of rekindle/core as the same value", () => {
     for (const [name, value] of Object.entries(Core)) expect((Root as Record<string, unknown>)[name], name).toBe(value)
@@ -96,10 +110,17 @@ describe("export surface per subpath", () => {
 })
 
 describe("bin/rekindle.js in a checkout", () => {
-  it.skipIf(!fs.existsSync(nodePath.join(ROOT, "cli/main.ts")))("runs the TypeScript CLI directly (no build needed, never a stale dist)", () => {
-    const r = spawnSync(process.execPath, [nodePath.join(ROOT, "bin/rekindle.js"), "--version"], { cwd: ROOT, encoding: "utf8", timeout: 60_000 })
-    expect(r.stderr).toBe("")
-    expect(r.stdout).toContain("rekindle v")
-    expect(r.status).toBe(0)
-  })
+  it.skipIf(!fs.existsSync(nodePath.join(ROOT, "cli/main.ts")))(
+    "runs the TypeScript CLI directly (no build needed, never a stale dist)",
+    () => {
+      const r = spawnSync(process.execPath, [nodePath.join(ROOT, "bin/rekindle.js"), "--version"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 60_000
+      })
+      expect(r.stderr).toBe("")
+      expect(r.stdout).toContain("rekindle v")
+      expect(r.status).toBe(0)
+    }
+  )
 })

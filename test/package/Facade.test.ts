@@ -25,7 +25,10 @@ const facadeOver = (world: FakeWorld, options: { readonly tmuxSocket?: string } 
 }
 
 const rejection = async (p: Promise<unknown>): Promise<RekindleError> => {
-  const e = await p.then(() => undefined, (x: unknown) => x)
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x
+  )
   expect(e).toBeInstanceOf(RekindleError)
   return e as RekindleError
 }
@@ -43,13 +46,19 @@ describe("Promise facade over the FakeWorld", () => {
     const rk: Rekindle = handle.rk
 
     const report = await rk.plan()
-    expect(report.decisions.map((d) => [d.taskId, d.action])).toEqual([["a", "reconnect"], ["b", "re-execute"]])
+    expect(report.decisions.map((d) => [d.taskId, d.action])).toEqual([
+      ["a", "reconnect"],
+      ["b", "re-execute"]
+    ])
     isPlain(report)
     const signals = await rk.observe()
     expect(signals.tmux.state).toBe("up")
     isPlain(signals)
     const rows = await rk.status()
-    expect(rows.tasks.map((t) => [t.id, t.session])).toEqual([["a", "alive"], ["b", "dead-pane"]])
+    expect(rows.tasks.map((t) => [t.id, t.session])).toEqual([
+      ["a", "alive"],
+      ["b", "dead-pane"]
+    ])
     isPlain(rows)
     const fixes = await rk.repair({ dryRun: true })
     expect(fixes.dryRun).toBe(true)
@@ -83,7 +92,22 @@ describe("Promise facade over the FakeWorld", () => {
   it("acts on the tmux socket the batch recorded, unless one is given", async () => {
     const world = new FakeWorld({ socket: "s2" })
     const state = await startBatch(world, [{ id: "a" }])
-    await world.run(saveState({ ...state, options: { maxLanes: 1, failurePolicy: "stop-wave", mergeFailurePolicy: "pause", stallTimeoutMs: 1000, relaunchCap: 3, tmuxSocket: "s2" } }, 1))
+    await world.run(
+      saveState(
+        {
+          ...state,
+          options: {
+            maxLanes: 1,
+            failurePolicy: "stop-wave",
+            mergeFailurePolicy: "pause",
+            stallTimeoutMs: 1000,
+            relaunchCap: 3,
+            tmuxSocket: "s2"
+          }
+        },
+        1
+      )
+    )
     const recorded = facadeOver(world)
     await recorded.rk.status()
     expect(recorded.sockets).toEqual([undefined, "s2"])
@@ -102,7 +126,17 @@ describe("Promise facade over the FakeWorld", () => {
     expect((await rejection(rk.plan({ signal: controller.signal }))).code).toBe("E_INTERRUPTED")
     // In flight: an adapter whose read never settles is interrupted when the signal fires.
     const inFlight = new AbortController()
-    const hanging = rk.importState({ name: "hang", location: "nowhere", read: () => new Promise<undefined>(() => {}), map: () => { throw new Error("unreachable") } }, { signal: inFlight.signal })
+    const hanging = rk.importState(
+      {
+        name: "hang",
+        location: "nowhere",
+        read: () => new Promise<undefined>(() => {}),
+        map: () => {
+          throw new Error("unreachable")
+        }
+      },
+      { signal: inFlight.signal }
+    )
     setTimeout(() => inFlight.abort(), 20)
     expect((await rejection(hanging)).code).toBe("E_INTERRUPTED")
     await rk.close()
@@ -112,11 +146,33 @@ describe("Promise facade over the FakeWorld", () => {
 
   it("importState saves a foreign batch that the other calls then act on", async () => {
     const world = new FakeWorld()
-    world.writeFile(`${REPO}/.pi/batch-state.json`, JSON.stringify({
-      schemaVersion: 2, phase: "paused", batchId: "tp1", baseBranch: "main", startedAt: 1, updatedAt: 2,
-      wavePlan: [["T-1"]], lanes: [], mergeResults: [],
-      tasks: [{ taskId: "T-1", laneNumber: 1, sessionName: "orch-lane-1", status: "succeeded", taskFolder: `${REPO}/tasks/T-1`, startedAt: 1, endedAt: 2, doneFileFound: true, exitReason: "" }]
-    }))
+    world.writeFile(
+      `${REPO}/.pi/batch-state.json`,
+      JSON.stringify({
+        schemaVersion: 2,
+        phase: "paused",
+        batchId: "tp1",
+        baseBranch: "main",
+        startedAt: 1,
+        updatedAt: 2,
+        wavePlan: [["T-1"]],
+        lanes: [],
+        mergeResults: [],
+        tasks: [
+          {
+            taskId: "T-1",
+            laneNumber: 1,
+            sessionName: "orch-lane-1",
+            status: "succeeded",
+            taskFolder: `${REPO}/tasks/T-1`,
+            startedAt: 1,
+            endedAt: 2,
+            doneFileFound: true,
+            exitReason: ""
+          }
+        ]
+      })
+    )
     const { rk } = facadeOver(world)
     const imported = await rk.importState(taskplane({ repoRoot: REPO }), { save: true })
     expect(imported.saved).toBe(`${REPO}/.rekindle/tp1/state.json`)
@@ -138,7 +194,9 @@ describe("createRekindle option checks (live adapter)", () => {
     const badSocket = thrown(() => createRekindle({ repo: "/tmp", tmuxSocket: "a/b" }))
     expect(badSocket).toBeInstanceOf(RekindleError)
     expect((badSocket as RekindleError).code).toBe("E_USAGE")
-    expect((thrown(() => createRekindle({ repo: "/tmp", stateDir: "/var/state" })) as RekindleError).code).toBe("E_USAGE")
+    expect((thrown(() => createRekindle({ repo: "/tmp", stateDir: "/var/state" })) as RekindleError).code).toBe(
+      "E_USAGE"
+    )
     const ok = createRekindle({ repo: "/tmp/", stateDir: ".rekindle" })
     expect(ok.repo).toBe("/tmp")
     await ok.close()

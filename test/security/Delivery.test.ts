@@ -10,7 +10,21 @@ import { deliverHostile, type DeliveryOutcome } from "./delivery.ts"
 import { withUmask } from "./modes.ts"
 
 /** The classes the brief names, and the other injection shapes. */
-const CLASSES = ["subshell", "backtick", "semicolon", "trailingSemicolon", "tmuxFormat", "tmuxCommand", "newline", "singleQuote", "doubleQuote", "dash", "percent", "rtl", "empty"]
+const CLASSES = [
+  "subshell",
+  "backtick",
+  "semicolon",
+  "trailingSemicolon",
+  "tmuxFormat",
+  "tmuxCommand",
+  "newline",
+  "singleQuote",
+  "doubleQuote",
+  "dash",
+  "percent",
+  "rtl",
+  "empty"
+]
 
 let outcome: DeliveryOutcome
 beforeAll(async () => {

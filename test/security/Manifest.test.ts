@@ -14,7 +14,8 @@ import { HostileRepo } from "./cli.ts"
 import { CLASSES, expected, FIELDS, fieldPath, HOSTILE, plant, type Field } from "./inputs.ts"
 
 /** The problem line naming `field`, if any. */
-const naming = (problems: ReadonlyArray<string>, field: Field) => problems.find((p) => p.endsWith(` at ${fieldPath[field]}`) || p.includes(` at ${fieldPath[field]}[`))
+const naming = (problems: ReadonlyArray<string>, field: Field) =>
+  problems.find((p) => p.endsWith(` at ${fieldPath[field]}`) || p.includes(` at ${fieldPath[field]}[`))
 
 describe("hostile manifest fields, decoded in process", () => {
   it("every class in every field is refused naming the field, or accepted only where the value is carried verbatim", () => {
@@ -30,7 +31,8 @@ describe("hostile manifest fields, decoded in process", () => {
           else {
             const line = naming(r.failure, field)
             // A clear refusal: it names the field's path and says why before it.
-            if (line === undefined || line.indexOf(" at [") < 8) wrong.push(`${field}/${c}: unclear (${r.failure.join("; ")})`)
+            if (line === undefined || line.indexOf(" at [") < 8)
+              wrong.push(`${field}/${c}: unclear (${r.failure.join("; ")})`)
           }
         }
       }
@@ -62,24 +64,47 @@ describe("rekindle run <hostile manifest> (real CLI, real git, private tmux sock
 
   const refused = async (manifest: unknown, field: Field, why: RegExp) => {
     const r = await repo.run(manifest)
-    expect({ exit: r.exitCode, code: r.errorCode, stderr: r.stderr }).toEqual({ exit: 1, code: "E_INVALID_MANIFEST", stderr: "" })
+    expect({ exit: r.exitCode, code: r.errorCode, stderr: r.stderr }).toEqual({
+      exit: 1,
+      code: "E_INVALID_MANIFEST",
+      stderr: ""
+    })
     expect(naming(r.problems, field)).toMatch(why)
-    expect({ changed: r.changed, sessions: r.sessions, pwned: r.pwned }).toEqual({ changed: [], sessions: [], pwned: false })
+    expect({ changed: r.changed, sessions: r.sessions, pwned: r.pwned }).toEqual({
+      changed: [],
+      sessions: [],
+      pwned: false
+    })
   }
 
   const ID = /must be 1-64 characters of \[A-Za-z0-9_-\] and must not start with '-'/
   const cases: ReadonlyArray<readonly [Field, string, RegExp]> = [
-    ["taskId", "subshell", ID], ["lane", "dash", ID], ["batchId", "dotdotPath", ID], ["dependsOn", "semicolon", ID],
-    ["agent", "backtick", /Expected "claude" \| "codex"/], ["socket", "dotdot", /starting with a letter, digit or '_'/],
-    ["prompt", "nul", /NUL/], ["command", "nul", /NUL/], ["program", "empty", /program name must not be empty/],
-    ["promptFile", "nul", /NUL/], ["failurePolicy", "tmuxCommand", /Expected "stop-all"/]
+    ["taskId", "subshell", ID],
+    ["lane", "dash", ID],
+    ["batchId", "dotdotPath", ID],
+    ["dependsOn", "semicolon", ID],
+    ["agent", "backtick", /Expected "claude" \| "codex"/],
+    ["socket", "dotdot", /starting with a letter, digit or '_'/],
+    ["prompt", "nul", /NUL/],
+    ["command", "nul", /NUL/],
+    ["program", "empty", /program name must not be empty/],
+    ["promptFile", "nul", /NUL/],
+    ["failurePolicy", "tmuxCommand", /Expected "stop-all"/]
   ]
-  it.each(cases)("%s = %s is refused, naming the field, and nothing is created", async (field, c, why) => {
-    await refused(plant(field, repo.arm(HOSTILE[c]!), repo.socket), field, why)
-  }, 60_000)
+  it.each(cases)(
+    "%s = %s is refused, naming the field, and nothing is created",
+    async (field, c, why) => {
+      await refused(plant(field, repo.arm(HOSTILE[c]!), repo.socket), field, why)
+    },
+    60_000
+  )
 
   it("regression: a 20 KB prompt was accepted, then the launch failed with tmux's 'command too long' after the worktree was created", async () => {
-    await refused(plant("prompt", "p".repeat(20_000), repo.socket), "prompt", /is 20000 bytes; at most 8192 fit in the tmux command/)
+    await refused(
+      plant("prompt", "p".repeat(20_000), repo.socket),
+      "prompt",
+      /is 20000 bytes; at most 8192 fit in the tmux command/
+    )
   }, 60_000)
 
   it("regression: the same for a prompt file (checked once read) and for prompt + argv together", async () => {

@@ -17,7 +17,10 @@ const IDS = ["__proto__", "constructor", "toString"]
 /** A running batch of the three ids (agents alive, silent: no pane log yet). */
 const running = async () => {
   const world = new FakeWorld()
-  await startBatch(world, IDS.map((id) => ({ id })))
+  await startBatch(
+    world,
+    IDS.map((id) => ({ id }))
+  )
   const state = await world.run(loadState({ repoRoot: REPO, batchId: BATCH }))
   return { world, state }
 }
@@ -36,7 +39,10 @@ describe("task ids named like Object.prototype members", () => {
 
   it("regression: `status --json` failed with E_INTERNAL (lastOutputAgoMs: Expected a finite number) for a batch with a task named __proto__", async () => {
     const h = new CliHarness()
-    await startBatch(h.world, IDS.map((id) => ({ id })))
+    await startBatch(
+      h.world,
+      IDS.map((id) => ({ id }))
+    )
     const r = await h.run("status", "--json")
     expect(r.code).toBe(0)
     const doc = JSON.parse(r.stdout) as { tasks: ReadonlyArray<{ id: string; lastOutputAgoMs: number | null }> }
@@ -48,6 +54,8 @@ describe("task ids named like Object.prototype members", () => {
     for (const t of state.tasks) world.writeFile(t.doneMarker!, JSON.stringify({ status: "succeeded" }))
     const signals = await world.run(observe(state))
     expect(IDS.every((id) => Object.hasOwn(signals.markers, id) && signals.markers[id]!.valid)).toBe(true)
-    expect(monitorPass(state, IDS, signals, 60_000).map((t) => [t.taskId, t.status])).toEqual(IDS.map((id) => [id, "succeeded"]))
+    expect(monitorPass(state, IDS, signals, 60_000).map((t) => [t.taskId, t.status])).toEqual(
+      IDS.map((id) => [id, "succeeded"])
+    )
   })
 })

@@ -55,7 +55,10 @@ describe("no shell with data", () => {
     fs.writeFileSync(plant, PLANTED_VIOLATION)
     try {
       const found = scanProject(ROOT, SELF).violations.filter((v) => v.file === nodePath.relative(ROOT, plant))
-      expect(found.map((v) => [v.line, v.rule])).toEqual([[3, "shell program with -c"], [3, "shell spawned by name"]])
+      expect(found.map((v) => [v.line, v.rule])).toEqual([
+        [3, "shell program with -c"],
+        [3, "shell spawned by name"]
+      ])
     } finally {
       fs.rmSync(plant, { force: true })
     }

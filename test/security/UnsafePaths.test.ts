@@ -26,17 +26,21 @@ afterAll(() => b.cleanup())
 
 /** The engine's own load (what every use-case starts with), as E_ code or "loaded". */
 const engineLoad = () =>
-  Effect.runPromise(loadState({ repoRoot: b.repo, batchId: b.batchId }).pipe(
-    Effect.map(() => "loaded"),
-    Effect.catch((e) => Effect.succeed(e.code)),
-    Effect.provide(Node.layer({ socket: b.socket }))
-  ))
+  Effect.runPromise(
+    loadState({ repoRoot: b.repo, batchId: b.batchId }).pipe(
+      Effect.map(() => "loaded"),
+      Effect.catch((e) => Effect.succeed(e.code)),
+      Effect.provide(Node.layer({ socket: b.socket }))
+    )
+  )
 
 const refusedEverywhere = async (c: EscapeCase, commands: ReadonlyArray<ReadonlyArray<string>>) => {
   const undo = applyEscape(b, c, outside)
   try {
     const r = await runActing(b, outside, commands)
-    expect(r.outcomes.map((o) => [o.command, o.errorCode])).toEqual(commands.map((cmd) => [cmd.join(" "), "E_UNSAFE_PATH"]))
+    expect(r.outcomes.map((o) => [o.command, o.errorCode])).toEqual(
+      commands.map((cmd) => [cmd.join(" "), "E_UNSAFE_PATH"])
+    )
     expect(r.changed).toEqual([])
     expect(await engineLoad()).toBe("E_UNSAFE_PATH")
     return r
@@ -50,9 +54,16 @@ describe("state whose paths escape the repo", () => {
     expect(await engineLoad()).toBe("loaded")
   })
 
-  it.each<EscapeCase>(["absolute", "dotdot", "marker"])("%s: resume and repair refuse, nothing changes", async (c) => {
-    await refusedEverywhere(c, [["resume", "--detached"], ["repair", "--yes"]])
-  }, 60_000)
+  it.each<EscapeCase>(["absolute", "dotdot", "marker"])(
+    "%s: resume and repair refuse, nothing changes",
+    async (c) => {
+      await refusedEverywhere(c, [
+        ["resume", "--detached"],
+        ["repair", "--yes"]
+      ])
+    },
+    60_000
+  )
 
   it("regression: a worktree moved out of the repo and symlinked back was acted on (resume relaunched and journaled there); every command now refuses, naming the real destination", async () => {
     const r = await refusedEverywhere("symlink", ACTING)
@@ -60,7 +71,11 @@ describe("state whose paths escape the repo", () => {
   }, 90_000)
 
   it("regression: the same through a symlinked .rekindle/worktrees/<batch> directory", async () => {
-    await refusedEverywhere("symlinkDir", [["resume", "--detached"], ["abort", "--hard", "--yes"], ["restart", "a", "--yes"]])
+    await refusedEverywhere("symlinkDir", [
+      ["resume", "--detached"],
+      ["abort", "--hard", "--yes"],
+      ["restart", "a", "--yes"]
+    ])
   }, 90_000)
 
   it("regression: a batch id argument such as ../../x read a state file from outside .rekindle; it is now E_USAGE", async () => {

@@ -92,7 +92,10 @@ export class HostileRepo {
       errorCode = undefined
     }
     return {
-      exitCode: r.code, errorCode, problems, stderr: r.stderr,
+      exitCode: r.code,
+      errorCode,
+      problems,
+      stderr: r.stderr,
       changed: diff(before, listing(this.repo)),
       sessions: sessionNames(this.socket),
       pwned: fs.existsSync(this.pwned)

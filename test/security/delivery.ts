@@ -60,20 +60,35 @@ export const deliverHostile = async (classes: ReadonlyArray<string>): Promise<De
     const arm = (s: string) => s.replaceAll("PWNED", pwned)
     // Ids the Schema accepts that are also Object.prototype member names, then plain ones.
     const ids = ["__proto__", "constructor", "toString"]
-    const cases = classes.map((c, i) => ({ c, id: ids[i] ?? `t${i}`, value: arm(HOSTILE[c]!), record: nodePath.join(e.dir, `received-${i}.json`) }))
+    const cases = classes.map((c, i) => ({
+      c,
+      id: ids[i] ?? `t${i}`,
+      value: arm(HOSTILE[c]!),
+      record: nodePath.join(e.dir, `received-${i}.json`)
+    }))
     // One lane: one merge for the whole wave (a merge per task would dominate the run time).
-    e.manifest(cases.map((k) => e.task(k.id, k.value, [], {
-      lane: "all", command: [process.execPath, "-e", RECORDER, "--", k.record, FAKE_AGENT, k.value, "x"]
-    })), { maxLanes: Math.min(64, Math.max(1, cases.length)), failurePolicy: "skip-dependents" })
+    e.manifest(
+      cases.map((k) =>
+        e.task(k.id, k.value, [], {
+          lane: "all",
+          command: [process.execPath, "-e", RECORDER, "--", k.record, FAKE_AGENT, k.value, "x"]
+        })
+      ),
+      { maxLanes: Math.min(64, Math.max(1, cases.length)), failurePolicy: "skip-dependents" }
+    )
     const sup = e.supervisor()
     // The lease exists only while the supervisor runs: check its mode then.
-    const leaseMode = await pollUntil("the lease file", () => {
-      try {
-        return fs.statSync(e.paths.lease).mode & 0o777
-      } catch {
-        return undefined
-      }
-    }, 60_000).catch(() => undefined)
+    const leaseMode = await pollUntil(
+      "the lease file",
+      () => {
+        try {
+          return fs.statSync(e.paths.lease).mode & 0o777
+        } catch {
+          return undefined
+        }
+      },
+      60_000
+    ).catch(() => undefined)
     let phase: string
     try {
       await sup.waitFor("ended", 180_000)
@@ -84,12 +99,16 @@ export const deliverHostile = async (classes: ReadonlyArray<string>): Promise<De
     const mismatches: Array<string> = []
     let exact = 0
     for (const k of cases) {
-      const got = fs.existsSync(k.record) ? (JSON.parse(fs.readFileSync(k.record, "utf8")) as { argv: ReadonlyArray<string>; prompt: string | null }) : undefined
+      const got = fs.existsSync(k.record)
+        ? (JSON.parse(fs.readFileSync(k.record, "utf8")) as { argv: ReadonlyArray<string>; prompt: string | null })
+        : undefined
       const status = e.status(k.id)
       const problems = [
         ...(got === undefined ? ["the program never ran"] : []),
         ...(got !== undefined && got.prompt !== k.value ? [`prompt ${JSON.stringify(got.prompt)}`] : []),
-        ...(got !== undefined && JSON.stringify(got.argv) !== JSON.stringify([k.value, "x"]) ? [`argv ${JSON.stringify(got.argv)}`] : []),
+        ...(got !== undefined && JSON.stringify(got.argv) !== JSON.stringify([k.value, "x"])
+          ? [`argv ${JSON.stringify(got.argv)}`]
+          : []),
         ...(status === "succeeded" ? [] : [`status ${status}`])
       ]
       if (problems.length === 0) exact++
@@ -105,16 +124,24 @@ export const deliverHostile = async (classes: ReadonlyArray<string>): Promise<De
         return []
       }
     })()
-    const statusProblem = status.code === 0 && cases.every((k) => listed.includes(k.id))
-      ? undefined : `status --json: exit ${status.code} ${status.stdout.slice(0, 200)}`
+    const statusProblem =
+      status.code === 0 && cases.every((k) => listed.includes(k.id))
+        ? undefined
+        : `status --json: exit ${status.code} ${status.stdout.slice(0, 200)}`
     return {
-      inputs: cases.length, exact, mismatches, pwned: fs.existsSync(pwned),
+      inputs: cases.length,
+      exact,
+      mismatches,
+      pwned: fs.existsSync(pwned),
       strangers: sessionNames(e.socket).filter((s) => !own.has(s)),
       phase,
       ...(statusProblem === undefined ? {} : { statusProblem }),
       modes: {
         checked: modes.checked + (leaseMode === undefined ? 0 : 1),
-        wrong: [...modes.wrong, ...(leaseMode === undefined || leaseMode === 0o600 ? [] : [`${leaseMode.toString(8)} lease.json`])]
+        wrong: [
+          ...modes.wrong,
+          ...(leaseMode === undefined || leaseMode === 0o600 ? [] : [`${leaseMode.toString(8)} lease.json`])
+        ]
       }
     }
   } finally {

@@ -15,7 +15,11 @@ import { pidAlive } from "../support/real.ts"
 import { runCli } from "./cli.ts"
 
 /** The commands run, in order (abort stops the batch, so resume needs --force). */
-export const FOREIGN_COMMANDS: ReadonlyArray<ReadonlyArray<string>> = [["repair", "--yes"], ["abort", "--hard", "--yes"], ["resume", "--force", "--detached"]]
+export const FOREIGN_COMMANDS: ReadonlyArray<ReadonlyArray<string>> = [
+  ["repair", "--yes"],
+  ["abort", "--hard", "--yes"],
+  ["resume", "--force", "--detached"]
+]
 
 /** What the foreign-process run counted. */
 export interface ForeignReport {
@@ -30,7 +34,9 @@ export interface ForeignReport {
 }
 
 /** Run `commands` (a prefix of {@link FOREIGN_COMMANDS}) against the rewritten batch. */
-export const foreignProcess = async (commands: ReadonlyArray<ReadonlyArray<string>> = FOREIGN_COMMANDS): Promise<ForeignReport> => {
+export const foreignProcess = async (
+  commands: ReadonlyArray<ReadonlyArray<string>> = FOREIGN_COMMANDS
+): Promise<ForeignReport> => {
   const b = await crashedBatch([{ id: "a" }, { id: "ab" }])
   const foreign = spawn("sleep", ["120"], { stdio: "ignore" })
   const killedAfter: Array<string> = []
@@ -39,7 +45,9 @@ export const foreignProcess = async (commands: ReadonlyArray<ReadonlyArray<strin
   try {
     const pid = foreign.pid!
     const statePath = batchPaths(b.repo, b.batchId).state
-    const doc = JSON.parse(fs.readFileSync(statePath, "utf8")) as { tasks: Array<{ id: string; session?: string; agentProcess?: unknown }> }
+    const doc = JSON.parse(fs.readFileSync(statePath, "utf8")) as {
+      tasks: Array<{ id: string; session?: string; agentProcess?: unknown }>
+    }
     // Same pid and host, another start time: what a pid reused by an unrelated process looks like.
     for (const t of doc.tasks) t.agentProcess = { pid, startTime: "1", host: os.hostname() }
     fs.writeFileSync(statePath, JSON.stringify(doc))
@@ -51,7 +59,9 @@ export const foreignProcess = async (commands: ReadonlyArray<ReadonlyArray<strin
       if (r.code !== 0) failed.push(`${label}: exit ${r.code} ${r.stdout.slice(0, 300)}${r.stderr.slice(0, 300)}`)
       if (command[0] === "resume" && r.code === 0) {
         // The background supervisor relaunches both tasks; judge once it has (or after the deadline).
-        await until("the relaunch of a and ab", 30_000, () => ["rk-e2e-a", "rk-e2e-ab"].every((s) => sessions(b.socket).includes(s))).catch(() => {
+        await until("the relaunch of a and ab", 30_000, () =>
+          ["rk-e2e-a", "rk-e2e-ab"].every((s) => sessions(b.socket).includes(s))
+        ).catch(() => {
           failed.push(`${label}: the tasks were not relaunched`)
         })
       }

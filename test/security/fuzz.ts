@@ -35,10 +35,23 @@ export const decodeOutcome = (input: unknown): { readonly crash?: string; readon
 }
 
 /** How the world is disturbed after wave 1 was launched, before the plan is made. */
-export type Disturbance = "none" | "kill-server" | "crash-first-pane" | "dirty-and-crash" | "delete-first-worktree" | "marker-written"
+export type Disturbance =
+  | "none"
+  | "kill-server"
+  | "crash-first-pane"
+  | "dirty-and-crash"
+  | "delete-first-worktree"
+  | "marker-written"
 
 /** Every disturbance, in order. */
-export const DISTURBANCES: ReadonlyArray<Disturbance> = ["none", "kill-server", "crash-first-pane", "dirty-and-crash", "delete-first-worktree", "marker-written"]
+export const DISTURBANCES: ReadonlyArray<Disturbance> = [
+  "none",
+  "kill-server",
+  "crash-first-pane",
+  "dirty-and-crash",
+  "delete-first-worktree",
+  "marker-written"
+]
 
 /** Every path, session and branch `state` and `steps` name that is not rekindle's own. */
 export const escapesOf = (state: BatchState, steps: ReadonlyArray<PlanStep>): ReadonlyArray<string> => {
@@ -51,8 +64,12 @@ export const escapesOf = (state: BatchState, steps: ReadonlyArray<PlanStep>): Re
   }
   for (const t of state.tasks) {
     worktree(`task ${t.id} worktree`, t.worktree)
-    for (const [what, p] of [["done marker", t.doneMarker], ["log", paths.log(t.id)]] as const) {
-      if (p !== undefined && !isInside(stateRoot(REPO), p)) bad.push(`task ${t.id} ${what} ${JSON.stringify(p)} outside .rekindle`)
+    for (const [what, p] of [
+      ["done marker", t.doneMarker],
+      ["log", paths.log(t.id)]
+    ] as const) {
+      if (p !== undefined && !isInside(stateRoot(REPO), p))
+        bad.push(`task ${t.id} ${what} ${JSON.stringify(p)} outside .rekindle`)
     }
   }
   for (const s of steps) {
@@ -61,7 +78,8 @@ export const escapesOf = (state: BatchState, steps: ReadonlyArray<PlanStep>): Re
     if ((s._tag === "StopSession" || s._tag === "Reattach" || s._tag === "RelaunchAgent") && !sessions.has(s.session)) {
       bad.push(`${s._tag} names session ${JSON.stringify(s.session)}`)
     }
-    if (s._tag === "DeleteBranch" && !s.branch.startsWith(`rekindle/${state.batchId}/`)) bad.push(`DeleteBranch ${JSON.stringify(s.branch)}`)
+    if (s._tag === "DeleteBranch" && !s.branch.startsWith(`rekindle/${state.batchId}/`))
+      bad.push(`DeleteBranch ${JSON.stringify(s.branch)}`)
   }
   return bad
 }
@@ -88,18 +106,24 @@ export const planEscapes = async (manifest: unknown, disturbance: Disturbance): 
   world.git.initRepo(REPO, { "README.md": "hostile\n" })
   const manifestPath = "/work/manifest.json"
   world.writeFile(manifestPath, JSON.stringify(manifest))
-  const exit = await world.runExit(Effect.gen(function*() {
-    let state = yield* prepare({ repoRoot: REPO, manifestPath })
-    const git = yield* Worktrees
-    for (const id of state.waves[0] ?? []) {
-      const task = state.tasks.find((t) => t.id === id)!
-      yield* git.add(REPO, { path: task.worktree!, branch: task.branch!, base: state.baseBranch })
-      const { task: launched } = yield* launchTask(state, task, { mode: "first", attempt: 1, reason: "wave 1" })
-      state = yield* saveState({ ...state, phase: "executing", tasks: state.tasks.map((t) => (t.id === id ? launched : t)) }, world.clock.now())
-    }
-    return state
-  }))
-  if (exit._tag === "Failure") return { escapes: [], steps: [], error: `prepare/launch: ${String(exit.cause).slice(0, 300)}` }
+  const exit = await world.runExit(
+    Effect.gen(function* () {
+      let state = yield* prepare({ repoRoot: REPO, manifestPath })
+      const git = yield* Worktrees
+      for (const id of state.waves[0] ?? []) {
+        const task = state.tasks.find((t) => t.id === id)!
+        yield* git.add(REPO, { path: task.worktree!, branch: task.branch!, base: state.baseBranch })
+        const { task: launched } = yield* launchTask(state, task, { mode: "first", attempt: 1, reason: "wave 1" })
+        state = yield* saveState(
+          { ...state, phase: "executing", tasks: state.tasks.map((t) => (t.id === id ? launched : t)) },
+          world.clock.now()
+        )
+      }
+      return state
+    })
+  )
+  if (exit._tag === "Failure")
+    return { escapes: [], steps: [], error: `prepare/launch: ${String(exit.cause).slice(0, 300)}` }
   const state = exit.value
   const first = state.tasks.find((t) => t.id === state.waves[0]?.[0])
   if (disturbance === "kill-server") world.killServer()
@@ -109,10 +133,19 @@ export const planEscapes = async (manifest: unknown, disturbance: Disturbance): 
     if (agent !== undefined) world.crashPane(agent.paneId)
   }
   if (disturbance === "delete-first-worktree" && first?.worktree !== undefined) world.deleteWorktreeDir(first.worktree)
-  if (disturbance === "marker-written" && first?.doneMarker !== undefined) world.writeFile(first.doneMarker, JSON.stringify({ status: "succeeded" }))
+  if (disturbance === "marker-written" && first?.doneMarker !== undefined)
+    world.writeFile(first.doneMarker, JSON.stringify({ status: "succeeded" }))
   const planned = await world.runExit(plan({ repoRoot: REPO, batchId: state.batchId }))
-  if (planned._tag === "Failure") return { escapes: escapesOf(state, []), steps: [], error: `plan: ${String(planned.cause).slice(0, 300)}` }
+  if (planned._tag === "Failure")
+    return { escapes: escapesOf(state, []), steps: [], error: `plan: ${String(planned.cause).slice(0, 300)}` }
   const steps = planned.value.plan.steps
-  const markedAs = disturbance === "marker-written" ? planned.value.decisions.find((d) => d.taskId === first?.id)?.action ?? "no decision" : undefined
-  return { escapes: escapesOf(planned.value.state, steps), steps: steps.map((s) => s._tag), ...(markedAs === undefined ? {} : { markedAs }) }
+  const markedAs =
+    disturbance === "marker-written"
+      ? (planned.value.decisions.find((d) => d.taskId === first?.id)?.action ?? "no decision")
+      : undefined
+  return {
+    escapes: escapesOf(planned.value.state, steps),
+    steps: steps.map((s) => s._tag),
+    ...(markedAs === undefined ? {} : { markedAs })
+  }
 }

@@ -19,7 +19,7 @@ export const HOSTILE: Readonly<Record<string, string>> = {
   subshell: "$(touch PWNED)",
   backtick: "`touch PWNED`",
   singleQuote: "it's",
-  doubleQuote: "say \"hi\"",
+  doubleQuote: 'say "hi"',
   space: "a b",
   tab: "a\tb",
   newline: "a\ntouch PWNED",
@@ -57,10 +57,33 @@ export const CLASSES: ReadonlyArray<string> = Object.keys(HOSTILE)
 export const isSafeId = (s: string): boolean => SAFE_ID_PATTERN.test(s)
 
 /** Where a hostile string is planted in a manifest. */
-export type Field = "taskId" | "lane" | "batchId" | "dependsOn" | "agent" | "socket" | "prompt" | "command" | "program" | "promptFile" | "failurePolicy"
+export type Field =
+  | "taskId"
+  | "lane"
+  | "batchId"
+  | "dependsOn"
+  | "agent"
+  | "socket"
+  | "prompt"
+  | "command"
+  | "program"
+  | "promptFile"
+  | "failurePolicy"
 
 /** Every field, in a stable order. */
-export const FIELDS: ReadonlyArray<Field> = ["taskId", "lane", "batchId", "dependsOn", "agent", "socket", "prompt", "command", "program", "promptFile", "failurePolicy"]
+export const FIELDS: ReadonlyArray<Field> = [
+  "taskId",
+  "lane",
+  "batchId",
+  "dependsOn",
+  "agent",
+  "socket",
+  "prompt",
+  "command",
+  "program",
+  "promptFile",
+  "failurePolicy"
+]
 
 /** The Schema path a rejection of `field` must name (as Schema prints it). */
 export const fieldPath: Readonly<Record<Field, string>> = {
@@ -155,7 +178,9 @@ export const expected = (field: Field, value: string): "reject" | "accept" | "ei
 /** A hostile string: one of the classes, a mix of them, or fast-check's own unicode strings. */
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...Object.values(HOSTILE)),
-  fc.array(fc.constantFrom(...Object.values(HOSTILE).filter((s) => s.length < 40)), { minLength: 1, maxLength: 4 }).map((xs) => xs.join("")),
+  fc
+    .array(fc.constantFrom(...Object.values(HOSTILE).filter((s) => s.length < 40)), { minLength: 1, maxLength: 4 })
+    .map((xs) => xs.join("")),
   fc.string({ unit: "grapheme", maxLength: 20 }),
   fc.string({ unit: "binary", maxLength: 20 }),
   fc.stringMatching(/^[A-Za-z0-9_-]{1,70}$/)
@@ -166,66 +191,118 @@ const idLike = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9_-]{0,6}$/), hostileStri
 
 /** One manifest task with hostile strings in any field (or none). */
 const taskArb = (ids: fc.Arbitrary<string>) =>
-  fc.record({
-    id: ids,
-    agent: fc.oneof(fc.constantFrom("claude", "codex", "opencode", "aider", "shell"), hostileString),
-    prompt: fc.oneof(hostileString, fc.record({ file: hostileString })),
-    command: fc.option(fc.array(hostileString, { minLength: 0, maxLength: 4 }), { nil: undefined }),
-    dependsOn: fc.option(fc.array(ids, { maxLength: 3 }), { nil: undefined }),
-    lane: fc.option(idLike, { nil: undefined })
-  }).map((t) => Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)))
+  fc
+    .record({
+      id: ids,
+      agent: fc.oneof(fc.constantFrom("claude", "codex", "opencode", "aider", "shell"), hostileString),
+      prompt: fc.oneof(hostileString, fc.record({ file: hostileString })),
+      command: fc.option(fc.array(hostileString, { minLength: 0, maxLength: 4 }), { nil: undefined }),
+      dependsOn: fc.option(fc.array(ids, { maxLength: 3 }), { nil: undefined }),
+      lane: fc.option(idLike, { nil: undefined })
+    })
+    .map((t) => Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)))
 
 /** A structured manifest: the right shape, hostile or valid strings everywhere. */
-export const structuredManifest: fc.Arbitrary<unknown> = fc.uniqueArray(idLike, { minLength: 1, maxLength: 5 }).chain((ids) =>
-  fc.record({
-    tasks: fc.array(taskArb(fc.oneof(fc.constantFrom(...ids), idLike)), { minLength: 1, maxLength: 5 }),
-    options: fc.option(fc.record({
-      batchId: fc.option(idLike, { nil: undefined }),
-      tmuxSocket: fc.option(hostileString, { nil: undefined }),
-      maxLanes: fc.option(fc.oneof(fc.integer({ min: -2, max: 80 }), fc.double()), { nil: undefined }),
-      failurePolicy: fc.option(fc.oneof(fc.constantFrom("stop-all", "stop-wave", "skip-dependents"), hostileString), { nil: undefined }),
-      doneMarker: fc.option(fc.constantFrom("state-dir", "worktree", "../x"), { nil: undefined })
-    }, { requiredKeys: [] }), { nil: undefined })
-  }, { requiredKeys: ["tasks"] }).map((m) => JSON.parse(JSON.stringify(m)) as unknown))
+export const structuredManifest: fc.Arbitrary<unknown> = fc
+  .uniqueArray(idLike, { minLength: 1, maxLength: 5 })
+  .chain((ids) =>
+    fc
+      .record(
+        {
+          tasks: fc.array(taskArb(fc.oneof(fc.constantFrom(...ids), idLike)), { minLength: 1, maxLength: 5 }),
+          options: fc.option(
+            fc.record(
+              {
+                batchId: fc.option(idLike, { nil: undefined }),
+                tmuxSocket: fc.option(hostileString, { nil: undefined }),
+                maxLanes: fc.option(fc.oneof(fc.integer({ min: -2, max: 80 }), fc.double()), { nil: undefined }),
+                failurePolicy: fc.option(
+                  fc.oneof(fc.constantFrom("stop-all", "stop-wave", "skip-dependents"), hostileString),
+                  { nil: undefined }
+                ),
+                doneMarker: fc.option(fc.constantFrom("state-dir", "worktree", "../x"), { nil: undefined })
+              },
+              { requiredKeys: [] }
+            ),
+            { nil: undefined }
+          )
+        },
+        { requiredKeys: ["tasks"] }
+      )
+      .map((m) => JSON.parse(JSON.stringify(m)) as unknown)
+  )
 
 /** Safe ids, often ones that are also names of Object.prototype members (`__proto__` sets a prototype). */
 const safeId = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/),
-  fc.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "prototype", "a", "ab", "a-", "_")
+  fc.constantFrom(
+    "__proto__",
+    "constructor",
+    "toString",
+    "hasOwnProperty",
+    "valueOf",
+    "prototype",
+    "a",
+    "ab",
+    "a-",
+    "_"
+  )
 )
 
 /**
  * A manifest that mostly passes the Schema: safe ids, valid agents and commands, hostile prompts
  * and argv elements (carried verbatim). Accepted manifests are what the escape property is about.
  */
-export const acceptedManifest: fc.Arbitrary<unknown> = fc.uniqueArray(safeId, { minLength: 1, maxLength: 5 }).chain((ids) =>
-  fc.record({
-    tasks: fc.tuple(...ids.map((id, i) => fc.record({
-      id: fc.constant(id),
-      agent: fc.constantFrom("claude", "codex", "shell"),
-      prompt: hostileString.map((s) => s.replaceAll("\u0000", "")),
-      argv: fc.array(hostileString.map((s) => s.replaceAll("\u0000", "")), { maxLength: 3 }),
-      dependsOn: fc.subarray(ids.slice(0, i)),
-      lane: fc.option(fc.constantFrom(...ids), { nil: undefined })
-    }))),
-    options: fc.record({
-      batchId: safeId,
-      doneMarker: fc.constantFrom("state-dir", "worktree")
-    })
-  }).map(({ tasks, options }) => ({
-    options,
-    tasks: tasks.map((t) => ({
-      id: t.id, agent: t.agent, prompt: t.prompt, dependsOn: t.dependsOn,
-      ...(t.agent === "shell" ? { command: ["true", ...t.argv] } : {}),
-      ...(t.lane === undefined ? {} : { lane: t.lane })
-    }))
-  })))
+export const acceptedManifest: fc.Arbitrary<unknown> = fc
+  .uniqueArray(safeId, { minLength: 1, maxLength: 5 })
+  .chain((ids) =>
+    fc
+      .record({
+        tasks: fc.tuple(
+          ...ids.map((id, i) =>
+            fc.record({
+              id: fc.constant(id),
+              agent: fc.constantFrom("claude", "codex", "shell"),
+              prompt: hostileString.map((s) => s.replaceAll("\u0000", "")),
+              argv: fc.array(
+                hostileString.map((s) => s.replaceAll("\u0000", "")),
+                { maxLength: 3 }
+              ),
+              dependsOn: fc.subarray(ids.slice(0, i)),
+              lane: fc.option(fc.constantFrom(...ids), { nil: undefined })
+            })
+          )
+        ),
+        options: fc.record({
+          batchId: safeId,
+          doneMarker: fc.constantFrom("state-dir", "worktree")
+        })
+      })
+      .map(({ tasks, options }) => ({
+        options,
+        tasks: tasks.map((t) => ({
+          id: t.id,
+          agent: t.agent,
+          prompt: t.prompt,
+          dependsOn: t.dependsOn,
+          ...(t.agent === "shell" ? { command: ["true", ...t.argv] } : {}),
+          ...(t.lane === undefined ? {} : { lane: t.lane })
+        }))
+      }))
+  )
 
 /** Arbitrary JSON (any shape at all), sometimes wrapped as `{ tasks: … }`. */
 export const anyJson: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue(),
   fc.jsonValue().map((tasks) => ({ tasks })),
   fc.array(fc.jsonValue(), { maxLength: 3 }).map((tasks) => ({ tasks })),
-  fc.array(fc.dictionary(fc.constantFrom("id", "agent", "prompt", "command", "dependsOn", "lane", "__proto__", "constructor"), fc.jsonValue()), { maxLength: 3 })
+  fc
+    .array(
+      fc.dictionary(
+        fc.constantFrom("id", "agent", "prompt", "command", "dependsOn", "lane", "__proto__", "constructor"),
+        fc.jsonValue()
+      ),
+      { maxLength: 3 }
+    )
     .map((tasks) => ({ tasks }))
 )

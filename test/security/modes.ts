@@ -31,7 +31,8 @@ export const checkModes = (repo: string): ModeReport => {
     if (!st.isDirectory()) return
     for (const name of fs.readdirSync(p)) {
       const child = nodePath.join(p, name)
-      const inWorktrees = depthInWorktrees !== undefined ? depthInWorktrees + 1 : p === root && name === "worktrees" ? 0 : undefined
+      const inWorktrees =
+        depthInWorktrees !== undefined ? depthInWorktrees + 1 : p === root && name === "worktrees" ? 0 : undefined
       visit(child, inWorktrees)
     }
   }

@@ -24,7 +24,10 @@ const RULES: ReadonlyArray<{ readonly rule: string; readonly re: RegExp }> = [
   { rule: "spawn option shell", re: /\bshell\s*:\s*(?:true|["'`][^"'`]*["'`])/g },
   { rule: "shell program with -c", re: new RegExp(`${Q}${SHELLS}${Q}\\s*,\\s*\\[\\s*${Q}-[a-z]*c${Q}`, "g") },
   { rule: "shell -c command line", re: new RegExp(`${Q}${SHELLS}\\s+-[a-z]*c\\b`, "g") },
-  { rule: "shell spawned by name", re: new RegExp(`\\b(?:spawn|spawnSync|execFile|execFileSync|fork)\\s*\\(\\s*${Q}${SHELLS}${Q}`, "g") },
+  {
+    rule: "shell spawned by name",
+    re: new RegExp(`\\b(?:spawn|spawnSync|execFile|execFileSync|fork)\\s*\\(\\s*${Q}${SHELLS}${Q}`, "g")
+  },
   { rule: "child_process exec (runs /bin/sh)", re: /\b(?:child_process|cp|childProcess)\s*\.\s*exec(?:Sync)?\s*\(/g }
 ]
 
@@ -37,7 +40,9 @@ const childProcessImports = (src: string): ReadonlyArray<string> => {
       if (orig === "exec" || orig === "execSync") names.push((alias ?? orig).trim())
     }
   }
-  for (const m of src.matchAll(/(?:const|let)\s*\{([^}]*)\}\s*=\s*(?:await\s+import|require)\(\s*["'](?:node:)?child_process["']\s*\)/g)) {
+  for (const m of src.matchAll(
+    /(?:const|let)\s*\{([^}]*)\}\s*=\s*(?:await\s+import|require)\(\s*["'](?:node:)?child_process["']\s*\)/g
+  )) {
     for (const part of m[1]!.split(",")) {
       const [orig, alias] = part.trim().split(/\s*:\s*/)
       if (orig === "exec" || orig === "execSync") names.push((alias ?? orig).trim())
@@ -59,7 +64,10 @@ export const scanSource = (file: string, src: string): ReadonlyArray<Violation> 
   const lineOf = (i: number) => code.slice(0, i).split("\n").length
   const rules = [...RULES]
   for (const name of childProcessImports(code)) {
-    rules.push({ rule: `child_process ${name}() (runs /bin/sh)`, re: new RegExp(`(?<![.\\w])${name.replace(/\$/g, "\\$")}\\s*\\(`, "g") })
+    rules.push({
+      rule: `child_process ${name}() (runs /bin/sh)`,
+      re: new RegExp(`(?<![.\\w])${name.replace(/\$/g, "\\$")}\\s*\\(`, "g")
+    })
   }
   for (const { rule, re } of rules) {
     for (const m of code.matchAll(re)) out.push({ file, line: lineOf(m.index), rule, text: m[0] })
@@ -74,7 +82,8 @@ export const sourceFiles = (roots: ReadonlyArray<string>): ReadonlyArray<string>
     const st = fs.statSync(p, { throwIfNoEntry: false })
     if (st === undefined) return
     if (st.isDirectory()) {
-      for (const name of fs.readdirSync(p).sort()) if (name !== "node_modules" && name !== "dist") walk(nodePath.join(p, name))
+      for (const name of fs.readdirSync(p).sort())
+        if (name !== "node_modules" && name !== "dist") walk(nodePath.join(p, name))
     } else if (/\.(?:ts|js|mjs|cjs)$/.test(p)) out.push(p)
   }
   for (const r of roots) walk(r)
@@ -85,9 +94,17 @@ export const sourceFiles = (roots: ReadonlyArray<string>): ReadonlyArray<string>
 export const SCANNED = ["core", "adapters", "cli", "bin", "test", "exports"]
 
 /** Scan the project at `root`; `skip` lists files (relative) that hold the rules themselves. */
-export const scanProject = (root: string, skip: ReadonlyArray<string> = []): { readonly files: number; readonly violations: ReadonlyArray<Violation> } => {
-  const files = sourceFiles(SCANNED.map((d) => nodePath.join(root, d))).filter((f) => !skip.includes(nodePath.relative(root, f)))
-  return { files: files.length, violations: files.flatMap((f) => scanSource(nodePath.relative(root, f), fs.readFileSync(f, "utf8"))) }
+export const scanProject = (
+  root: string,
+  skip: ReadonlyArray<string> = []
+): { readonly files: number; readonly violations: ReadonlyArray<Violation> } => {
+  const files = sourceFiles(SCANNED.map((d) => nodePath.join(root, d))).filter(
+    (f) => !skip.includes(nodePath.relative(root, f))
+  )
+  return {
+    files: files.length,
+    violations: files.flatMap((f) => scanSource(nodePath.relative(root, f), fs.readFileSync(f, "utf8")))
+  }
 }
 
 /**

@@ -48,7 +48,8 @@ export const exactTargets = async (): Promise<TargetReport> => {
     for (const name of USERS) tmux(socket, "new-session", "-d", "-s", name, "cat", "-")
     const all = [...OURS, ...USERS].sort()
     const screen = (name: string) => tmux(socket, "capture-pane", "-p", "-t", `=${name}:`).stdout
-    const piped = (name: string) => tmux(socket, "display-message", "-p", "-t", `=${name}:`, "#{pane_pipe}").stdout.trim()
+    const piped = (name: string) =>
+      tmux(socket, "display-message", "-p", "-t", `=${name}:`, "#{pane_pipe}").stdout.trim()
     const status = (name: string) => tmux(socket, "show-options", "-v", "-t", `=${name}:`, "status-right").stdout
     const baseline = new Map(all.map((n) => [n, { status: status(n) }]))
 
@@ -81,7 +82,11 @@ export const exactTargets = async (): Promise<TargetReport> => {
       const { r } = await attempt(`send ${name}`, port.sendText({ session: name }, `hello ${name}`))
       if (r._tag === "Failure") injected.push(`send to ${name}: ${r.failure.message}`)
       else {
-        const seen = await pollUntil(`text in ${name}`, () => (screen(name).includes(`hello ${name}`) ? true : undefined), 10_000).catch(() => false)
+        const seen = await pollUntil(
+          `text in ${name}`,
+          () => (screen(name).includes(`hello ${name}`) ? true : undefined),
+          10_000
+        ).catch(() => false)
         if (!seen) injected.push(`text for ${name} never arrived`)
       }
     }
@@ -95,7 +100,8 @@ export const exactTargets = async (): Promise<TargetReport> => {
     }
     const left = sessionNames(socket)
     const expectLeft = all.filter((n) => n !== "-t" && n !== "rk-hx-ab")
-    if (JSON.stringify(left) !== JSON.stringify(expectLeft)) wrong.push(`after the exact kills: ${left.join(" ")} (expected ${expectLeft.join(" ")})`)
+    if (JSON.stringify(left) !== JSON.stringify(expectLeft))
+      wrong.push(`after the exact kills: ${left.join(" ")} (expected ${expectLeft.join(" ")})`)
     return { ops, refused, wrongTouched: wrong, optionInjected: injected }
   } finally {
     killServer(socket)

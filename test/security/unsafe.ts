@@ -18,7 +18,11 @@ export const ESCAPES: ReadonlyArray<EscapeCase> = ["absolute", "dotdot", "marker
 
 /** The commands that act on a batch (each must refuse before acting). */
 export const ACTING: ReadonlyArray<ReadonlyArray<string>> = [
-  ["resume", "--detached"], ["abort", "--hard", "--yes"], ["repair", "--yes"], ["restart", "a", "--yes"], ["plan"]
+  ["resume", "--detached"],
+  ["abort", "--hard", "--yes"],
+  ["repair", "--yes"],
+  ["restart", "a", "--yes"],
+  ["plan"]
 ]
 
 /** What one command showed on an escaping state. */
@@ -39,8 +43,10 @@ type StateDoc = { tasks: Array<Record<string, unknown>> }
 
 const listing = (dir: string): string => {
   if (!fs.existsSync(dir)) return ""
-  return (fs.readdirSync(dir, { recursive: true }) as Array<string>).sort()
-    .map((n) => `${n} ${fs.lstatSync(nodePath.join(dir, n)).mtimeMs}`).join("\n")
+  return (fs.readdirSync(dir, { recursive: true }) as Array<string>)
+    .sort()
+    .map((n) => `${n} ${fs.lstatSync(nodePath.join(dir, n)).mtimeMs}`)
+    .join("\n")
 }
 
 /**
@@ -62,7 +68,11 @@ export const applyEscape = (batch: RealBatch, c: EscapeCase, outside: string): (
       edit((t) => void (t["worktree"] = nodePath.join(outside, "wt")))
       return restoreState
     case "dotdot":
-      edit((t) => void (t["worktree"] = `${batch.repo}/.rekindle/worktrees/${batch.batchId}/../../../../${nodePath.basename(outside)}/wt`))
+      edit(
+        (t) =>
+          void (t["worktree"] =
+            `${batch.repo}/.rekindle/worktrees/${batch.batchId}/../../../../${nodePath.basename(outside)}/wt`)
+      )
       return restoreState
     case "marker":
       edit((t) => void (t["doneMarker"] = nodePath.join(outside, "a.json")))
@@ -82,19 +92,29 @@ export const applyEscape = (batch: RealBatch, c: EscapeCase, outside: string): (
  * Run `commands` on the batch as it stands, all at once (each must refuse, and a refusal changes
  * nothing, so they cannot disturb each other); report each one's error and every change.
  */
-export const runActing = async (batch: RealBatch, outside: string, commands: ReadonlyArray<ReadonlyArray<string>> = ACTING): Promise<GroupOutcome> => {
+export const runActing = async (
+  batch: RealBatch,
+  outside: string,
+  commands: ReadonlyArray<ReadonlyArray<string>> = ACTING
+): Promise<GroupOutcome> => {
   const snapshot = () => JSON.stringify({ ...fingerprint(batch), outside: listing(outside) })
   const before = JSON.parse(snapshot()) as Record<string, unknown>
-  const outcomes = await Promise.all(commands.map(async (command): Promise<CommandOutcome> => {
-    const r = await runCli([...command, "--json", "--repo", batch.repo], batch.repo)
-    try {
-      const doc = JSON.parse(r.stdout) as { error?: { code?: string; message?: string } }
-      return { command: command.join(" "), errorCode: doc.error?.code, message: doc.error?.message ?? r.stdout.slice(0, 300) }
-    } catch {
-      // not an error document: the command ran (a violation the caller counts)
-      return { command: command.join(" "), errorCode: undefined, message: `${r.stdout}${r.stderr}`.slice(0, 300) }
-    }
-  }))
+  const outcomes = await Promise.all(
+    commands.map(async (command): Promise<CommandOutcome> => {
+      const r = await runCli([...command, "--json", "--repo", batch.repo], batch.repo)
+      try {
+        const doc = JSON.parse(r.stdout) as { error?: { code?: string; message?: string } }
+        return {
+          command: command.join(" "),
+          errorCode: doc.error?.code,
+          message: doc.error?.message ?? r.stdout.slice(0, 300)
+        }
+      } catch {
+        // not an error document: the command ran (a violation the caller counts)
+        return { command: command.join(" "), errorCode: undefined, message: `${r.stdout}${r.stderr}`.slice(0, 300) }
+      }
+    })
+  )
   const after = JSON.parse(snapshot()) as Record<string, unknown>
   const changed = Object.keys(before).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
   return { outcomes, changed }

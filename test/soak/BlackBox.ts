@@ -9,7 +9,7 @@ import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
-import { type Campaign, type Row } from "./Report.ts"
+import type { Campaign, Row } from "./Report.ts"
 
 const ROOT = nodePath.resolve(import.meta.dirname, "../..")
 const VITEST = nodePath.join(ROOT, "node_modules/vitest/vitest.mjs")
@@ -38,12 +38,22 @@ interface JsonReport {
 }
 
 const oneLine = (s: string, n = 300) => {
-  const flat = s.replace(/\u001b\[[0-9;]*m/g, "").replace(/\s+/g, " ").trim()
+  const flat = s
+    .replace(/\u001b\[[0-9;]*m/g, "")
+    .replace(/\s+/g, " ")
+    .trim()
   return flat.length > n ? `${flat.slice(0, n)}…` : flat
 }
 
 /** Run the suite; the report (or why there is none). */
-const runSuite = async (full: boolean): Promise<{ readonly report: JsonReport | undefined; readonly code: number | null; readonly tail: string; readonly ms: number }> => {
+const runSuite = async (
+  full: boolean
+): Promise<{
+  readonly report: JsonReport | undefined
+  readonly code: number | null
+  readonly tail: string
+  readonly ms: number
+}> => {
   const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-soak-bb-"))
   const out = nodePath.join(dir, "report.json")
   const env: NodeJS.ProcessEnv = { ...process.env }
@@ -51,7 +61,12 @@ const runSuite = async (full: boolean): Promise<{ readonly report: JsonReport | 
   else delete env["REKINDLE_BLACKBOX_SCALE"]
   const t0 = Date.now()
   // Its own process group, so that a suite over time is stopped with its workers (by the pid we started).
-  const child = spawn(process.execPath, [VITEST, "run", SUITE, "--reporter=json", `--outputFile=${out}`], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true })
+  const child = spawn(process.execPath, [VITEST, "run", SUITE, "--reporter=json", `--outputFile=${out}`], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true
+  })
   let tail = ""
   const keep = (d: Buffer) => void (tail = (tail + d.toString()).slice(-4_000))
   child.stdout!.on("data", keep)
@@ -77,7 +92,12 @@ const runSuite = async (full: boolean): Promise<{ readonly report: JsonReport | 
 }
 
 /** One row per test file of the suite (a file the report lacks counts as a file error). */
-export const rowsOf = (report: JsonReport | undefined, files: ReadonlyArray<string>, scaleName: string, why: string): ReadonlyArray<Row> => {
+export const rowsOf = (
+  report: JsonReport | undefined,
+  files: ReadonlyArray<string>,
+  scaleName: string,
+  why: string
+): ReadonlyArray<Row> => {
   const results = report?.testResults ?? []
   return files.map((file): Row => {
     const r = results.find((x) => nodePath.relative(ROOT, x.name) === file)
@@ -87,16 +107,18 @@ export const rowsOf = (report: JsonReport | undefined, files: ReadonlyArray<stri
     const skipped = tests.length - passed - failed.length
     // The file did not run, or failed outside its tests (an import error, a failing hook).
     const fileError = r === undefined || (r.status === "failed" && failed.length === 0) ? 1 : 0
-    const seconds = r?.startTime !== undefined && r.endTime !== undefined ? Math.round((r.endTime - r.startTime) / 1000) : undefined
+    const seconds =
+      r?.startTime !== undefined && r.endTime !== undefined ? Math.round((r.endTime - r.startTime) / 1000) : undefined
     const counts = { passed, failed: failed.length, skipped, "file errors": fileError }
     const first = failed[0]
-    const outcome = r === undefined
-      ? `not in the report (${why})`
-      : first !== undefined
-      ? `${failed.length} failed, first: ${first.fullName ?? first.title}: ${oneLine(first.failureMessages?.join(" ") ?? "")}`
-      : fileError > 0
-      ? `the file failed: ${oneLine(r.message ?? "")}`
-      : `${passed} tests passed${skipped > 0 ? `, ${skipped} skipped` : ""} at ${scaleName} scale${seconds === undefined ? "" : ` in ${seconds} s`}`
+    const outcome =
+      r === undefined
+        ? `not in the report (${why})`
+        : first !== undefined
+          ? `${failed.length} failed, first: ${first.fullName ?? first.title}: ${oneLine(first.failureMessages?.join(" ") ?? "")}`
+          : fileError > 0
+            ? `the file failed: ${oneLine(r.message ?? "")}`
+            : `${passed} tests passed${skipped > 0 ? `, ${skipped} skipped` : ""} at ${scaleName} scale${seconds === undefined ? "" : ` in ${seconds} s`}`
     return { group: GROUP, case: file, runs: tests.length, counts, bad: [...BAD], outcome }
   })
 }
@@ -106,13 +128,28 @@ export const campaign: Campaign = {
   name: "black box",
   run: async (scale) => {
     const full = scale === "full"
-    const files = fs.readdirSync(nodePath.join(ROOT, SUITE)).filter((f) => f.endsWith(".test.ts")).sort().map((f) => `${SUITE}/${f}`)
+    const files = fs
+      .readdirSync(nodePath.join(ROOT, SUITE))
+      .filter((f) => f.endsWith(".test.ts"))
+      .sort()
+      .map((f) => `${SUITE}/${f}`)
     const { report, code, tail, ms } = await runSuite(full)
-    const why = report === undefined ? `vitest exited ${code} without a report: ${oneLine(tail)}` : `vitest exited ${code}`
+    const why =
+      report === undefined ? `vitest exited ${code} without a report: ${oneLine(tail)}` : `vitest exited ${code}`
     const rows = rowsOf(report, files, full ? "full" : "default", why)
     // vitest failing with every file green (a global setup or teardown error, a timeout) is a violation too.
     if (code !== 0 && rows.every((r) => (r.counts["failed"] ?? 0) + (r.counts["file errors"] ?? 0) === 0)) {
-      return [...rows, { group: GROUP, case: `${SUITE} (suite)`, runs: 1, counts: { passed: 0, failed: 0, skipped: 0, "file errors": 1 }, bad: [...BAD], outcome: `vitest exited ${code} after ${Math.round(ms / 1000)} s: ${oneLine(tail)}` }]
+      return [
+        ...rows,
+        {
+          group: GROUP,
+          case: `${SUITE} (suite)`,
+          runs: 1,
+          counts: { passed: 0, failed: 0, skipped: 0, "file errors": 1 },
+          bad: [...BAD],
+          outcome: `vitest exited ${code} after ${Math.round(ms / 1000)} s: ${oneLine(tail)}`
+        }
+      ]
     }
     return rows
   }

@@ -26,7 +26,17 @@ import * as Node from "../../adapters/node.ts"
 import { crashedBatch, tmux, until, type RealBatch } from "../cli/real.ts"
 import { pidAlive } from "../support/real.ts"
 import {
-  agentsIn, cliProcessesOn, describeEnd, describeProcess, errorCode, killAll, runCli, startCli, startTimeFor, type CliResult, type Started
+  agentsIn,
+  cliProcessesOn,
+  describeEnd,
+  describeProcess,
+  errorCode,
+  killAll,
+  runCli,
+  startCli,
+  startTimeFor,
+  type CliResult,
+  type Started
 } from "../fixtures/soak-conc-support.ts"
 import type { Campaign, Row, Scale } from "./Report.ts"
 
@@ -35,7 +45,9 @@ const RACERS = 8
 const TASKS = ["a", "b"] as const
 
 /** Rounds of each kind and lease checks per scale. */
-const SIZES: Readonly<Record<Scale, { readonly foreground: number; readonly detached: number; readonly leases: number }>> = {
+const SIZES: Readonly<
+  Record<Scale, { readonly foreground: number; readonly detached: number; readonly leases: number }>
+> = {
   slice: { foreground: 1, detached: 0, leases: 1 },
   quick: { foreground: 2, detached: 2, leases: 1 },
   full: { foreground: 5, detached: 5, leases: 2 }
@@ -50,7 +62,11 @@ interface Tally {
   firstProblem: string | undefined
 }
 
-const tally = (names: ReadonlyArray<string>): Tally => ({ counts: Object.fromEntries(names.map((n) => [n, 0])), runs: 0, firstProblem: undefined })
+const tally = (names: ReadonlyArray<string>): Tally => ({
+  counts: Object.fromEntries(names.map((n) => [n, 0])),
+  runs: 0,
+  firstProblem: undefined
+})
 
 const bump = (t: Tally, key: string, by = 1, why?: string) => {
   t.counts[key] = (t.counts[key] ?? 0) + by
@@ -81,9 +97,14 @@ const stopSupervisors = async (b: RealBatch) => {
 const killAgent = async (b: RealBatch, task: string) => {
   const t = (await b.state()).tasks.find((x) => x.id === task)!
   const id = t.agentProcess!
-  if (startTimeFor(id.pid) !== id.startTime) throw new Error(`agent of ${task} (pid ${id.pid}) is not the process the state recorded`)
+  if (startTimeFor(id.pid) !== id.startTime)
+    throw new Error(`agent of ${task} (pid ${id.pid}) is not the process the state recorded`)
   process.kill(id.pid, "SIGKILL")
-  await until(`${task}'s pane to die`, 15_000, () => tmux(b.socket, "list-panes", "-t", `=${t.session!}:`, "-F", "#{pane_dead}").stdout.trim() === "1")
+  await until(
+    `${task}'s pane to die`,
+    15_000,
+    () => tmux(b.socket, "list-panes", "-t", `=${t.session!}:`, "-F", "#{pane_dead}").stdout.trim() === "1"
+  )
 }
 
 /** One race of 8 resumes; counts into `t`. */
@@ -106,7 +127,13 @@ const race = async (b: RealBatch, t: Tally, round: number, detached: boolean) =>
 }
 
 const judgeRace = async (
-  b: RealBatch, t: Tally, round: number, detached: boolean, victim: string, attempts: ReadonlyMap<string, number>, racers: ReadonlyArray<Started>
+  b: RealBatch,
+  t: Tally,
+  round: number,
+  detached: boolean,
+  victim: string,
+  attempts: ReadonlyMap<string, number>,
+  racers: ReadonlyArray<Started>
 ) => {
   const ended: Array<CliResult> = []
   for (const r of racers) void r.done.then((x) => ended.push(x))
@@ -116,17 +143,28 @@ const judgeRace = async (
   const winners: Array<CliResult> = []
   for (const r of ended) {
     const code = errorCode(r)
-    if (r.code === 1 && code === "E_LOCKED" && /taken over by another/.test(r.stdout)) bump(t, "stolen", 1, `round ${round}: a supervisor lost its lease to a racer: ${r.stdout.replace(/\s+/g, " ").slice(0, 200)}`)
+    if (r.code === 1 && code === "E_LOCKED" && /taken over by another/.test(r.stdout))
+      bump(
+        t,
+        "stolen",
+        1,
+        `round ${round}: a supervisor lost its lease to a racer: ${r.stdout.replace(/\s+/g, " ").slice(0, 200)}`
+      )
     else if (r.code === 1 && code === "E_LOCKED") bump(t, "locked")
     else if (detached && r.code === 0) winners.push(r)
     else bump(t, "otherErrors", 1, describeEnd(r))
   }
   // Refused background supervisors exit right after their error line: wait for them (with a deadline).
-  await until("refused supervisors to exit", 20_000, () => cliProcessesOn(b.repo, "resume").length <= 1).catch(() => undefined)
+  await until("refused supervisors to exit", 20_000, () => cliProcessesOn(b.repo, "resume").length <= 1).catch(
+    () => undefined
+  )
   const live = cliProcessesOn(b.repo, "resume")
   const owner = leaseOwner(b)
   bump(t, "supervisors", live.length)
-  const detachedOk = !detached || (winners.length === 1 && (JSON.parse(winners[0]!.stdout) as { supervisor?: { pid?: number } }).supervisor?.pid === live[0])
+  const detachedOk =
+    !detached ||
+    (winners.length === 1 &&
+      (JSON.parse(winners[0]!.stdout) as { supervisor?: { pid?: number } }).supervisor?.pid === live[0])
   if (live.length !== 1 || owner !== live[0] || !detachedOk) {
     const who = live.map((pid) => `${pid} (${describeProcess(pid)})`).join(", ")
     bump(t, "notOneSupervisor", 1, `round ${round}: ${live.length} live supervisor(s) [${who}], lease owner ${owner}`)
@@ -146,19 +184,31 @@ const judgeRace = async (
   for (const task of state?.tasks ?? []) {
     const agents = agentsIn(task.worktree!).length
     const extra = Math.max(0, task.attempts - expected(task.id)) + Math.max(0, agents - 1)
-    bump(t, "twice", extra, `round ${round}: ${task.id} attempts ${task.attempts} (expected ${expected(task.id)}), ${agents} live agents`)
+    bump(
+      t,
+      "twice",
+      extra,
+      `round ${round}: ${task.id} attempts ${task.attempts} (expected ${expected(task.id)}), ${agents} live agents`
+    )
     if (agents === 0) bump(t, "lost", 1, `round ${round}: ${task.id} has no live agent`)
   }
   if (state !== undefined && (state.phase !== "executing" || state.tasks.some((x) => x.status !== "running"))) {
-    bump(t, "stateBad", 1, `round ${round}: phase ${state.phase}, ${state.tasks.map((x) => `${x.id} ${x.status}`).join(", ")}`)
+    bump(
+      t,
+      "stateBad",
+      1,
+      `round ${round}: phase ${state.phase}, ${state.tasks.map((x) => `${x.id} ${x.status}`).join(", ")}`
+    )
   }
 }
 
 /** Edit the persisted state (no supervisor runs meanwhile), through the library's own load and save. */
 const editState = (b: RealBatch, f: (s: BatchState) => BatchState) =>
-  Effect.runPromise(Effect.gen(function*() {
-    yield* saveState(f(yield* loadState({ repoRoot: b.repo, batchId: b.batchId })), Date.now())
-  }).pipe(Effect.provide(Node.layer({ socket: b.socket }))))
+  Effect.runPromise(
+    Effect.gen(function* () {
+      yield* saveState(f(yield* loadState({ repoRoot: b.repo, batchId: b.batchId })), Date.now())
+    }).pipe(Effect.provide(Node.layer({ socket: b.socket })))
+  )
 
 /**
  * Every round relaunches one task, so each is relaunched up to `rounds / 2` times: raise the batch's
@@ -175,7 +225,10 @@ const allowRelaunches = (b: RealBatch) =>
  * agent instead of relaunching it: let the back-off expire (as if the user had waited) before a kill.
  */
 const expireBackoff = (b: RealBatch, task: string) =>
-  editState(b, (s) => ({ ...s, tasks: s.tasks.map((t) => (t.id === task ? (({ nextAttemptAt: _, ...rest }) => rest)(t) : t)) }))
+  editState(b, (s) => ({
+    ...s,
+    tasks: s.tasks.map((t) => (t.id === task ? (({ nextAttemptAt: _, ...rest }) => rest)(t) : t))
+  }))
 
 /** Start an unrelated long-lived process (the "reused pid"). */
 const unrelated = async () => {
@@ -198,7 +251,11 @@ const unrelated = async () => {
 const writeLease = (b: RealBatch, owner: { readonly pid: number; readonly startTime: string }, renewedAt: number) => {
   const p = batchPaths(b.repo, b.batchId).lease
   fs.rmSync(p, { force: true })
-  fs.writeFileSync(p, leaseBytes({ owner: { ...owner, host: os.hostname() }, acquiredAt: renewedAt - 10_000, renewedAt }), { mode: 0o600 })
+  fs.writeFileSync(
+    p,
+    leaseBytes({ owner: { ...owner, host: os.hostname() }, acquiredAt: renewedAt - 10_000, renewedAt }),
+    { mode: 0o600 }
+  )
   return fs.readFileSync(p)
 }
 
@@ -206,7 +263,10 @@ const writeLease = (b: RealBatch, owner: { readonly pid: number; readonly startT
 const staleLease = async (b: RealBatch, t: Tally) => {
   const other = await unrelated()
   try {
-    const [boot, ticks] = [other.startTime.slice(0, other.startTime.indexOf(":")), other.startTime.slice(other.startTime.indexOf(":") + 1)]
+    const [boot, ticks] = [
+      other.startTime.slice(0, other.startTime.indexOf(":")),
+      other.startTime.slice(other.startTime.indexOf(":") + 1)
+    ]
     // The previous owner had this pid and started earlier; renewed just now, so only identity can tell.
     writeLease(b, { pid: other.pid, startTime: `${boot}:${Math.max(0, Number(ticks) - 137)}` }, Date.now())
     const r = await runCli(["resume", "--detached", "--json", "--repo", b.repo], 90_000)
@@ -218,7 +278,8 @@ const staleLease = async (b: RealBatch, t: Tally) => {
       }
     })()
     const owner = leaseOwner(b)
-    if (r.code === 0 && doc.running === true && doc.supervisor?.pid !== undefined && owner === doc.supervisor.pid) bump(t, "tookOver")
+    if (r.code === 0 && doc.running === true && doc.supervisor?.pid !== undefined && owner === doc.supervisor.pid)
+      bump(t, "tookOver")
     else bump(t, "wrongDecision", 1, `pid-reused lease: ${describeEnd(r)} (lease owner ${owner})`)
     if (!other.intact()) bump(t, "foreignKilled", 1, `the unrelated process ${other.pid} was signalled`)
   } finally {
@@ -233,8 +294,12 @@ const liveLease = async (b: RealBatch, t: Tally) => {
   try {
     const bytes = writeLease(b, { pid: other.pid, startTime: other.startTime }, Date.now() - 3_600_000)
     const r = await runCli(["resume", "--detached", "--json", "--repo", b.repo], 90_000)
-    await until("a refused supervisor to exit", 20_000, () => cliProcessesOn(b.repo).length === 0).catch(() => undefined)
-    const after = fs.existsSync(batchPaths(b.repo, b.batchId).lease) ? fs.readFileSync(batchPaths(b.repo, b.batchId).lease) : undefined
+    await until("a refused supervisor to exit", 20_000, () => cliProcessesOn(b.repo).length === 0).catch(
+      () => undefined
+    )
+    const after = fs.existsSync(batchPaths(b.repo, b.batchId).lease)
+      ? fs.readFileSync(batchPaths(b.repo, b.batchId).lease)
+      : undefined
     const refused = r.code === 1 && errorCode(r) === "E_LOCKED" && cliProcessesOn(b.repo).length === 0
     if (refused) bump(t, "locked")
     else bump(t, "wrongDecision", 1, `live lease: ${describeEnd(r)}`)
@@ -246,7 +311,17 @@ const liveLease = async (b: RealBatch, t: Tally) => {
   }
 }
 
-const RACE_COUNTS = ["supervisors", "notOneSupervisor", "locked", "stolen", "otherErrors", "twice", "lost", "stateBad", "errors"]
+const RACE_COUNTS = [
+  "supervisors",
+  "notOneSupervisor",
+  "locked",
+  "stolen",
+  "otherErrors",
+  "twice",
+  "lost",
+  "stateBad",
+  "errors"
+]
 const RACE_BAD = ["notOneSupervisor", "stolen", "otherErrors", "twice", "lost", "stateBad", "errors"]
 
 /** Run `body` `n` times, counting a thrown iteration as `errors` (first message kept) and going on. */
@@ -261,8 +336,14 @@ const repeat = async (n: number, t: Tally, body: (i: number) => Promise<void>) =
   }
 }
 
-const row = (name: string, t: Tally, bad: ReadonlyArray<string>, ok: string): Row =>
-  ({ group: GROUP, case: name, runs: t.runs, counts: t.counts, bad, outcome: t.firstProblem ?? ok })
+const row = (name: string, t: Tally, bad: ReadonlyArray<string>, ok: string): Row => ({
+  group: GROUP,
+  case: name,
+  runs: t.runs,
+  counts: t.counts,
+  bad,
+  outcome: t.firstProblem ?? ok
+})
 
 /** The concurrency campaign. */
 export const campaign: Campaign = {
@@ -298,11 +379,21 @@ export const campaign: Campaign = {
     const raced = `1 supervisor, E_LOCKED ×${RACERS - 1} (exit 1) per round; the dead agent relaunched once, the live one reconnected`
     return [
       row(`${RACERS} racing \`resume\` (foreground), a dead agent each round`, fg, RACE_BAD, raced),
-      ...(size.detached > 0 ? [row(`${RACERS} racing \`resume --detached\`, a dead agent each round`, bg, RACE_BAD, raced)] : []),
-      row("stale lease: its pid reused by an unrelated live process", stale, ["wrongDecision", "foreignKilled", "errors"],
-        "taken over (start time differs); the unrelated process not signalled"),
-      row("live lease holder (pid + start time match, renewed 1 h ago)", live, ["wrongDecision", "leaseChanged", "foreignKilled", "errors"],
-        "E_LOCKED (exit 1), lease untouched, holder not signalled")
+      ...(size.detached > 0
+        ? [row(`${RACERS} racing \`resume --detached\`, a dead agent each round`, bg, RACE_BAD, raced)]
+        : []),
+      row(
+        "stale lease: its pid reused by an unrelated live process",
+        stale,
+        ["wrongDecision", "foreignKilled", "errors"],
+        "taken over (start time differs); the unrelated process not signalled"
+      ),
+      row(
+        "live lease holder (pid + start time match, renewed 1 h ago)",
+        live,
+        ["wrongDecision", "leaseChanged", "foreignKilled", "errors"],
+        "E_LOCKED (exit 1), lease untouched, holder not signalled"
+      )
     ]
   }
 }

@@ -38,7 +38,21 @@ const pool = async <A>(width: number, jobs: ReadonlyArray<() => Promise<A>>): Pr
  */
 const runAll = async (scale: Scale): Promise<ReadonlyArray<Row>> => {
   const n = realRuns(scale)
-  const real = await pool(2, [serverKilled, agentOutlivesServer, paneKilled, nonZeroExit, agentHangs, markerWhileRunning, worktreeDeleted, branchDeleted, repoIndexLock, worktreeIndexLock].map((c) => () => c(n)))
+  const real = await pool(
+    2,
+    [
+      serverKilled,
+      agentOutlivesServer,
+      paneKilled,
+      nonZeroExit,
+      agentHangs,
+      markerWhileRunning,
+      worktreeDeleted,
+      branchDeleted,
+      repoIndexLock,
+      worktreeIndexLock
+    ].map((c) => () => c(n))
+  )
   return [...real, ...(await ioFaults()), ...(await tornStateWrites(scale)), await tornJournalTail(scale)]
 }
 

@@ -17,7 +17,18 @@ import { HostileRepo } from "../security/cli.ts"
 import { DELIVERABLE, deliverHostile } from "../security/delivery.ts"
 import { foreignProcess, FOREIGN_COMMANDS } from "../security/foreign.ts"
 import { decodeOutcome, DISTURBANCES, planEscapes } from "../security/fuzz.ts"
-import { acceptedManifest, anyJson, CLASSES, expected, FIELDS, fieldPath, HOSTILE, plant, structuredManifest, type Field } from "../security/inputs.ts"
+import {
+  acceptedManifest,
+  anyJson,
+  CLASSES,
+  expected,
+  FIELDS,
+  fieldPath,
+  HOSTILE,
+  plant,
+  structuredManifest,
+  type Field
+} from "../security/inputs.ts"
 import { withUmask } from "../security/modes.ts"
 import { PLANTED_VIOLATION, scanProject } from "../security/shellscan.ts"
 import { exactTargets } from "../security/targets.ts"
@@ -29,14 +40,42 @@ const ROOT = nodePath.resolve(import.meta.dirname, "../..")
 
 /** Sizes per scale. */
 const SIZES = {
-  slice: { cliPerField: 0, cliPicks: 3, delivery: 6, decode: 400, plans: 50, escapes: ["dotdot", "symlink"] as ReadonlyArray<EscapeCase>, escapeCommands: 2 },
+  slice: {
+    cliPerField: 0,
+    cliPicks: 3,
+    delivery: 6,
+    decode: 400,
+    plans: 50,
+    escapes: ["dotdot", "symlink"] as ReadonlyArray<EscapeCase>,
+    escapeCommands: 2
+  },
   quick: { cliPerField: 1, cliPicks: 0, delivery: 16, decode: 1000, plans: 150, escapes: ESCAPES, escapeCommands: 3 },
-  full: { cliPerField: 2, cliPicks: 0, delivery: DELIVERABLE.length, decode: 4000, plans: 400, escapes: ESCAPES, escapeCommands: 4 }
+  full: {
+    cliPerField: 2,
+    cliPicks: 0,
+    delivery: DELIVERABLE.length,
+    decode: 4000,
+    plans: 400,
+    escapes: ESCAPES,
+    escapeCommands: 4
+  }
 } as const
 
 /** The classes delivered first (the brief's list), then the rest. */
-const DELIVERY_ORDER = ["subshell", "backtick", "semicolon", "tmuxFormat", "tmuxCommand", "newline", "doubleQuote", "dash",
-  ...DELIVERABLE.filter((c) => !["subshell", "backtick", "semicolon", "tmuxFormat", "tmuxCommand", "newline", "doubleQuote", "dash"].includes(c))]
+const DELIVERY_ORDER = [
+  "subshell",
+  "backtick",
+  "semicolon",
+  "tmuxFormat",
+  "tmuxCommand",
+  "newline",
+  "doubleQuote",
+  "dash",
+  ...DELIVERABLE.filter(
+    (c) =>
+      !["subshell", "backtick", "semicolon", "tmuxFormat", "tmuxCommand", "newline", "doubleQuote", "dash"].includes(c)
+  )
+]
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 160)
 
@@ -50,30 +89,52 @@ const tally = (names: ReadonlyArray<string>) => {
       counts[name] = (counts[name] ?? 0) + n
       if (why !== undefined && n > 0) first ??= why
     },
-    row: (kase: string, runs: number, bad: ReadonlyArray<string>, outcome: string): Row =>
-      ({ group: GROUP, case: kase, runs, counts, bad, outcome: first === undefined ? outcome : `${outcome}; first problem: ${first}` })
+    row: (kase: string, runs: number, bad: ReadonlyArray<string>, outcome: string): Row => ({
+      group: GROUP,
+      case: kase,
+      runs,
+      counts,
+      bad,
+      outcome: first === undefined ? outcome : `${outcome}; first problem: ${first}`
+    })
   }
 }
 
 /** Run `fn` over `items`, `width` at a time. */
-const pool = async <A, B>(items: ReadonlyArray<A>, width: number, fn: (a: A, lane: number) => Promise<B>): Promise<Array<B>> => {
+const pool = async <A, B>(
+  items: ReadonlyArray<A>,
+  width: number,
+  fn: (a: A, lane: number) => Promise<B>
+): Promise<Array<B>> => {
   const out: Array<B> = []
   let next = 0
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async (_, lane) => {
-    while (next < items.length) {
-      const i = next++
-      out[i] = await fn(items[i]!, lane)
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async (_, lane) => {
+      while (next < items.length) {
+        const i = next++
+        out[i] = await fn(items[i]!, lane)
+      }
+    })
+  )
   return out
 }
 
 const naming = (problems: ReadonlyArray<string>, field: Field) =>
-  problems.find((p) => (p.endsWith(` at ${fieldPath[field]}`) || p.includes(` at ${fieldPath[field]}[`)) && p.indexOf(" at [") >= 8)
+  problems.find(
+    (p) => (p.endsWith(` at ${fieldPath[field]}`) || p.includes(` at ${fieldPath[field]}[`)) && p.indexOf(" at [") >= 8
+  )
 
 /** Every class in every field, decoded in process. */
 const schemaRow = (): Row => {
-  const t = tally(["inputs", "rejectedClearly", "handledExactly", "unclearRejections", "wrongAccepts", "overRejected", "crashes"])
+  const t = tally([
+    "inputs",
+    "rejectedClearly",
+    "handledExactly",
+    "unclearRejections",
+    "wrongAccepts",
+    "overRejected",
+    "crashes"
+  ])
   for (const field of FIELDS) {
     for (const c of CLASSES) {
       t.add("inputs")
@@ -91,18 +152,35 @@ const schemaRow = (): Row => {
       }
     }
   }
-  return t.row("every hostile class in every manifest field (Schema)", t.counts["inputs"]!,
-    ["unclearRejections", "wrongAccepts", "overRejected", "crashes"], "E_INVALID_MANIFEST names the field and why, or the value is kept verbatim")
+  return t.row(
+    "every hostile class in every manifest field (Schema)",
+    t.counts["inputs"]!,
+    ["unclearRejections", "wrongAccepts", "overRejected", "crashes"],
+    "E_INVALID_MANIFEST names the field and why, or the value is kept verbatim"
+  )
 }
 
 /** The (field, class) pairs the real CLI runs at `scale`: rejections only (acceptance runs a batch). */
 const cliPicks = (scale: Scale): ReadonlyArray<readonly [Field, string]> => {
   const size = SIZES[scale]
   const rejected = (f: Field) => CLASSES.filter((c) => expected(f, HOSTILE[c]!) === "reject")
-  if (size.cliPicks > 0) return ([["taskId", "subshell"], ["batchId", "dotdotPath"], ["prompt", "nul"], ["socket", "dotdot"]] as const).slice(0, size.cliPicks)
+  if (size.cliPicks > 0)
+    return (
+      [
+        ["taskId", "subshell"],
+        ["batchId", "dotdotPath"],
+        ["prompt", "nul"],
+        ["socket", "dotdot"]
+      ] as const
+    ).slice(0, size.cliPicks)
   return FIELDS.flatMap((f, i) => {
     const cs = rejected(f)
-    return cs.length === 0 ? [] : Array.from({ length: Math.min(size.cliPerField, cs.length) }, (_, k) => [f, cs[(i * 7 + k * 13) % cs.length]!] as const)
+    return cs.length === 0
+      ? []
+      : Array.from(
+          { length: Math.min(size.cliPerField, cs.length) },
+          (_, k) => [f, cs[(i * 7 + k * 13) % cs.length]!] as const
+        )
   })
 }
 
@@ -118,10 +196,13 @@ const cliRow = async (scale: Scale): Promise<Row> => {
       try {
         const r = await repo.run(plant(field, repo.arm(HOSTILE[c]!), repo.socket))
         const where = `${field}/${c}`
-        if (r.errorCode === undefined || r.stderr !== "") t.add("crashes", 1, `${where}: exit ${r.exitCode} ${r.stderr.slice(0, 120)}`)
-        else if (r.exitCode === 1 && r.errorCode === "E_INVALID_MANIFEST" && naming(r.problems, field) !== undefined) t.add("rejectedClearly")
+        if (r.errorCode === undefined || r.stderr !== "")
+          t.add("crashes", 1, `${where}: exit ${r.exitCode} ${r.stderr.slice(0, 120)}`)
+        else if (r.exitCode === 1 && r.errorCode === "E_INVALID_MANIFEST" && naming(r.problems, field) !== undefined)
+          t.add("rejectedClearly")
         else t.add("unclearRejections", 1, `${where}: ${r.errorCode} ${r.problems.join("; ")}`)
-        if (r.changed.length > 0 || r.sessions.length > 0) t.add("leftovers", 1, `${where}: ${[...r.changed, ...r.sessions].slice(0, 3).join(", ")}`)
+        if (r.changed.length > 0 || r.sessions.length > 0)
+          t.add("leftovers", 1, `${where}: ${[...r.changed, ...r.sessions].slice(0, 3).join(", ")}`)
         if (r.pwned) t.add("injections", 1, `${where}: the injected command ran`)
       } catch (e) {
         t.add("errors", 1, message(e))
@@ -130,8 +211,12 @@ const cliRow = async (scale: Scale): Promise<Row> => {
   } finally {
     for (const r of repos) r.cleanup()
   }
-  return t.row("rekindle run <hostile manifest> (real CLI)", picks.length, ["unclearRejections", "leftovers", "injections", "crashes", "errors"],
-    "E_INVALID_MANIFEST exit 1; no file, branch, worktree or tmux server created")
+  return t.row(
+    "rekindle run <hostile manifest> (real CLI)",
+    picks.length,
+    ["unclearRejections", "leftovers", "injections", "crashes", "errors"],
+    "E_INVALID_MANIFEST exit 1; no file, branch, worktree or tmux server created"
+  )
 }
 
 /** Hostile prompts and argv through a real batch; the modes it leaves under umask 022. */
@@ -143,7 +228,11 @@ const deliveryRows = async (scale: Scale): Promise<ReadonlyArray<Row>> => {
     const r = await withUmask(0o022, () => deliverHostile(classes))
     d.add("inputs", r.inputs)
     d.add("handledExactly", r.exact)
-    d.add("mismatches", r.mismatches.length, r.mismatches[0] ?? (r.phase === "completed" ? undefined : `batch ${r.phase}`))
+    d.add(
+      "mismatches",
+      r.mismatches.length,
+      r.mismatches[0] ?? (r.phase === "completed" ? undefined : `batch ${r.phase}`)
+    )
     d.add("injections", (r.pwned ? 1 : 0) + r.strangers.length, r.pwned ? "an injected command ran" : r.strangers[0])
     d.add("statusFailed", r.statusProblem === undefined ? 0 : 1, r.statusProblem)
     m.add("checked", r.modes.checked)
@@ -153,10 +242,18 @@ const deliveryRows = async (scale: Scale): Promise<ReadonlyArray<Row>> => {
     m.add("errors", 1, message(e))
   }
   return [
-    d.row("hostile prompts and argv through real tmux + the fake agent (tasks __proto__, constructor, toString, …)", classes.length,
-      ["mismatches", "injections", "statusFailed", "errors"], "every program got its prompt and argv byte for byte; nothing injected ran; status lists every task"),
-    m.row("file modes under .rekindle after that batch (umask 022)", m.counts["checked"]!, ["wrongMode", "errors"],
-      "state, journal, lease, logs, markers 0600; directories 0700")
+    d.row(
+      "hostile prompts and argv through real tmux + the fake agent (tasks __proto__, constructor, toString, …)",
+      classes.length,
+      ["mismatches", "injections", "statusFailed", "errors"],
+      "every program got its prompt and argv byte for byte; nothing injected ran; status lists every task"
+    ),
+    m.row(
+      "file modes under .rekindle after that batch (umask 022)",
+      m.counts["checked"]!,
+      ["wrongMode", "errors"],
+      "state, journal, lease, logs, markers 0600; directories 0700"
+    )
   ]
 }
 
@@ -172,8 +269,12 @@ const targetsRow = async (): Promise<Row> => {
   } catch (e) {
     t.add("errors", 1, message(e))
   }
-  return t.row("exact tmux targets: prefix names (a / ab, rk-hx / rk-hx-…), -t, --, -X", t.counts["ops"]!,
-    ["wrongSessionTouched", "optionInjected", "errors"], "a missing name is NotFound; only the named session is touched")
+  return t.row(
+    "exact tmux targets: prefix names (a / ab, rk-hx / rk-hx-…), -t, --, -X",
+    t.counts["ops"]!,
+    ["wrongSessionTouched", "optionInjected", "errors"],
+    "a missing name is NotFound; only the named session is touched"
+  )
 }
 
 /** The decoder on arbitrary JSON and hostile structured manifests. */
@@ -185,7 +286,12 @@ const decodeRow = (scale: Scale): Row => {
     if (r.crash !== undefined) t.add("crashes", 1, r.crash)
     else t.add(r.accepted ? "accepted" : "rejected")
   }
-  return t.row("fuzzed manifests: decoder (any JSON, hostile structured)", t.counts["inputs"]!, ["crashes"], "validateManifest and the Schema decode never throw")
+  return t.row(
+    "fuzzed manifests: decoder (any JSON, hostile structured)",
+    t.counts["inputs"]!,
+    ["crashes"],
+    "validateManifest and the Schema decode never throw"
+  )
 }
 
 /** Accepted manifests' state and plans on the FakeWorld. */
@@ -198,14 +304,19 @@ const planRow = async (scale: Scale): Promise<Row> => {
       const r = await planEscapes(m, DISTURBANCES[i % DISTURBANCES.length]!)
       t.add("stepsChecked", r.steps.length)
       t.add("escapes", r.escapes.length, r.escapes[0])
-      if (r.markedAs !== undefined && r.markedAs !== "mark-complete") t.add("markerIgnored", 1, `a done marker planned as ${r.markedAs}: ${JSON.stringify(m).slice(0, 120)}`)
+      if (r.markedAs !== undefined && r.markedAs !== "mark-complete")
+        t.add("markerIgnored", 1, `a done marker planned as ${r.markedAs}: ${JSON.stringify(m).slice(0, 120)}`)
       if (r.error !== undefined) t.add("errors", 1, r.error)
     } catch (e) {
       t.add("errors", 1, message(e))
     }
   }
-  return t.row("fuzzed accepted manifests: state and plan paths (FakeWorld)", samples.length, ["escapes", "markerIgnored", "errors"],
-    "worktrees only under .rekindle/worktrees/<batch>/, logs and markers under .rekindle/, own sessions and branches; markers seen")
+  return t.row(
+    "fuzzed accepted manifests: state and plan paths (FakeWorld)",
+    samples.length,
+    ["escapes", "markerIgnored", "errors"],
+    "worktrees only under .rekindle/worktrees/<batch>/, logs and markers under .rekindle/, own sessions and branches; markers seen"
+  )
 }
 
 /** State paths escaping the repo, on a real crashed batch. */
@@ -258,8 +369,12 @@ const foreignRow = async (): Promise<Row> => {
   } catch (e) {
     t.add("errors", 1, message(e))
   }
-  return t.row("pid reused by an unrelated process (repair, abort --hard, resume --force)", t.counts["commands"]!,
-    ["foreignKilled", "userSessionKilled", "failed", "errors"], "the unrelated process and the user's rk-e2e session stay alive")
+  return t.row(
+    "pid reused by an unrelated process (repair, abort --hard, resume --force)",
+    t.counts["commands"]!,
+    ["foreignKilled", "userSessionKilled", "failed", "errors"],
+    "the unrelated process and the user's rk-e2e session stay alive"
+  )
 }
 
 /** The source scan, with a planted violation it must find. */
@@ -271,15 +386,21 @@ const scanRow = (): Row => {
     t.add("files", clean.files)
     t.add("violations", clean.violations.length, clean.violations.map((v) => `${v.file}:${v.line} ${v.rule}`)[0])
     fs.writeFileSync(plantFile, PLANTED_VIOLATION)
-    const found = scanProject(ROOT, ["test/security/ShellScan.test.ts"]).violations.filter((v) => v.file === nodePath.relative(ROOT, plantFile))
+    const found = scanProject(ROOT, ["test/security/ShellScan.test.ts"]).violations.filter(
+      (v) => v.file === nodePath.relative(ROOT, plantFile)
+    )
     if (found.length === 0) t.add("plantMissed", 1, "the planted shell spawn was not found")
   } catch (e) {
     t.add("errors", 1, message(e))
   } finally {
     fs.rmSync(plantFile, { force: true })
   }
-  return t.row("source scan: a shell spawned with data (core, adapters, cli, bin, test, exports)", t.counts["files"]!,
-    ["violations", "plantMissed", "errors"], "no shell option, shell program with -c, shell by name or child_process exec; a planted one is found")
+  return t.row(
+    "source scan: a shell spawned with data (core, adapters, cli, bin, test, exports)",
+    t.counts["files"]!,
+    ["violations", "plantMissed", "errors"],
+    "no shell option, shell program with -c, shell by name or child_process exec; a planted one is found"
+  )
 }
 
 /**

@@ -15,7 +15,10 @@ describe("kill -9 loop (slice)", () => {
     const [random, reboot, downtime, cleanup] = rows
     expect(random!.runs).toBe(3)
     // The kills really happened: the planned ones, and the operator's kill that lets the answer in.
-    const planned = ["killed at launch", "killed mid-wave", "killed in a merge", "killed in a state save"].reduce((n, k) => n + (random!.counts[k] ?? 0), 0)
+    const planned = ["killed at launch", "killed mid-wave", "killed in a merge", "killed in a state save"].reduce(
+      (n, k) => n + (random!.counts[k] ?? 0),
+      0
+    )
     expect(planned).toBeGreaterThanOrEqual(3 - (random!.counts["planned kill missed"] ?? 0))
     expect(random!.counts["killed for the answer"]).toBeGreaterThanOrEqual(1)
     // Each new mode's scenario happened as planned, seen in the world.
@@ -27,6 +30,10 @@ describe("kill -9 loop (slice)", () => {
     // (Whether tmux already showed the dead pane's exit status then is reported, not asserted: tmux
     // 3.3a sometimes shows a dead pane without `pane_dead_status` for many seconds.)
     expect(cleanup!.runs).toBe(1)
-    expect(Object.entries(cleanup!.counts).filter(([k]) => k.startsWith("killed at finish:")).reduce((n, [, v]) => n + v, 0)).toBe(1)
+    expect(
+      Object.entries(cleanup!.counts)
+        .filter(([k]) => k.startsWith("killed at finish:"))
+        .reduce((n, [, v]) => n + v, 0)
+    ).toBe(1)
   }, 240_000)
 })

@@ -22,26 +22,45 @@
  *   session, no worktree but the main one, no `rekindle/<batch>/*` branch, every task's work on main.
  * Every iteration of every mode that ends `completed` is held to "nothing left behind" too.
  */
-import { type Campaign, type Row, type Scale } from "./Report.ts"
+import type { Campaign, Row, Scale } from "./Report.ts"
 import { FAILING, type SoakVariant, STANDARD, WIDE } from "../support/soak-batch.ts"
-import { iteration, type IterationResult, type KillClass, type Primary, referenceRun, type Rng } from "../support/soak-kill.ts"
+import {
+  iteration,
+  type IterationResult,
+  type KillClass,
+  type Primary,
+  referenceRun,
+  type Rng
+} from "../support/soak-kill.ts"
 
 /** The loop's modes: the random kill of issue 8, and issue 13's reboot, failure during downtime, kill in the cleanup. */
 type Mode = "random" | "reboot" | "downtime" | "cleanup"
 const MODES: ReadonlyArray<Mode> = ["random", "reboot", "downtime", "cleanup"]
 
 /** Iterations per mode and how many run at once, per scale (measured on a loaded 2-core machine). */
-const SCALES: Readonly<Record<Scale, { readonly iterations: Readonly<Record<Mode, number>>; readonly parallel: number }>> = {
+const SCALES: Readonly<
+  Record<Scale, { readonly iterations: Readonly<Record<Mode, number>>; readonly parallel: number }>
+> = {
   slice: { iterations: { random: 3, reboot: 1, downtime: 1, cleanup: 1 }, parallel: 2 },
   quick: { iterations: { random: 8, reboot: 2, downtime: 2, cleanup: 4 }, parallel: 2 },
   full: { iterations: { random: 50, reboot: 6, downtime: 4, cleanup: 8 }, parallel: 2 }
 }
 
 /** The batch each mode runs (each compared with a reference run of it). */
-const VARIANT: Readonly<Record<Mode, SoakVariant>> = { random: STANDARD, reboot: WIDE, downtime: FAILING, cleanup: STANDARD }
+const VARIANT: Readonly<Record<Mode, SoakVariant>> = {
+  random: STANDARD,
+  reboot: WIDE,
+  downtime: FAILING,
+  cleanup: STANDARD
+}
 
 /** The end-of-batch cleanup's crash points, in the order it reaches them. */
-export const FINISH_POINTS = ["finish:before-remove", "finish:before-delete-branch", "finish:before-close-sessions", "finish:before-completed"] as const
+export const FINISH_POINTS = [
+  "finish:before-remove",
+  "finish:before-delete-branch",
+  "finish:before-close-sessions",
+  "finish:before-completed"
+] as const
 
 /** Planned classes in turn: the slice's three iterations already cover three of them. */
 const CLASSES = ["state save", "merge", "launch", "mid-wave"] as const
@@ -65,30 +84,56 @@ const between = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng() * (M
  * save steps, duration) so that it lands before the batch ends. Classes rotate; each alternates
  * between two ways of hitting it.
  */
-export const planKill = (i: number, rng: Rng, reached: Readonly<Record<string, number>>, referenceMs: number): Primary => {
+export const planKill = (
+  i: number,
+  rng: Rng,
+  reached: Readonly<Record<string, number>>,
+  referenceMs: number
+): Primary => {
   const other = Math.floor(i / CLASSES.length) % 2 === 1
   // Counts that depend on timing (state saves, log passes) vary between runs: aim below the reference's.
-  const upTo = (label: string, fallback: number, share = 1) => Math.max(1, Math.floor((reached[label] ?? fallback) * share))
+  const upTo = (label: string, fallback: number, share = 1) =>
+    Math.max(1, Math.floor((reached[label] ?? fallback) * share))
   switch (CLASSES[i % CLASSES.length]!) {
     case "state save":
       return { kind: "save", at: between(rng, 1, upTo("save", 100, 0.8)) }
     case "merge":
       return other
         ? { kind: "merge-open", at: between(rng, 1, upTo("merge:before-advance", 6)) }
-        : { kind: "hook", labels: ["merge:before-advance"], at: between(rng, 1, upTo("merge:before-advance", 6)), cls: "merge" }
+        : {
+            kind: "hook",
+            labels: ["merge:before-advance"],
+            at: between(rng, 1, upTo("merge:before-advance", 6)),
+            cls: "merge"
+          }
     case "launch":
       return other
         ? { kind: "starts", at: between(rng, 1, upTo("run:before-launch", 6)) }
-        : { kind: "hook", labels: ["run:before-launch"], at: between(rng, 1, upTo("run:before-launch", 6)), cls: "launch" }
+        : {
+            kind: "hook",
+            labels: ["run:before-launch"],
+            at: between(rng, 1, upTo("run:before-launch", 6)),
+            cls: "launch"
+          }
     case "mid-wave":
       return other
-        ? { kind: "hook", labels: ["logs:after-sink"], at: between(rng, 1, upTo("logs:after-sink", 5, 0.8)), cls: "mid-wave" }
+        ? {
+            kind: "hook",
+            labels: ["logs:after-sink"],
+            at: between(rng, 1, upTo("logs:after-sink", 5, 0.8)),
+            cls: "mid-wave"
+          }
         : { kind: "delay", ms: between(rng, 300, Math.round(referenceMs * 0.9)) }
   }
 }
 
 /** The planned kill of the `i`-th iteration of an issue-13 mode. Cleanup points rotate, so four iterations cover all. */
-export const planMode = (mode: Exclude<Mode, "random">, i: number, rng: Rng, reached: Readonly<Record<string, number>>): Primary => {
+export const planMode = (
+  mode: Exclude<Mode, "random">,
+  i: number,
+  rng: Rng,
+  reached: Readonly<Record<string, number>>
+): Primary => {
   switch (mode) {
     case "reboot":
       // The wide wave's agents run ~3 s each (together for ~2 s): reboot at once or up to a second later.
@@ -120,16 +165,41 @@ const slots = (n: number) => {
 }
 
 const KILL_COUNTS: ReadonlyArray<readonly [KillClass, string]> = [
-  ["launch", "killed at launch"], ["mid-wave", "killed mid-wave"], ["merge", "killed in a merge"], ["state save", "killed in a state save"],
-  ["during resume", "killed during resume"], ["answer handoff", "killed for the answer"]
+  ["launch", "killed at launch"],
+  ["mid-wave", "killed mid-wave"],
+  ["merge", "killed in a merge"],
+  ["state save", "killed in a state save"],
+  ["during resume", "killed during resume"],
+  ["answer handoff", "killed for the answer"]
 ]
 const BAD = [
-  "lost", "policyMismatch", "twice", "doublePrompt", "promptUnsettled", "logLost", "logDup", "logOrder", "treeMismatch", "exitMismatch",
-  "leftoverSessions", "leftoverWorktrees", "leftoverBranches", "errors"
+  "lost",
+  "policyMismatch",
+  "twice",
+  "doublePrompt",
+  "promptUnsettled",
+  "logLost",
+  "logDup",
+  "logOrder",
+  "treeMismatch",
+  "exitMismatch",
+  "leftoverSessions",
+  "leftoverWorktrees",
+  "leftoverBranches",
+  "errors"
 ] as const
 
 /** Each mode's row: what it did, and its own counts (beyond the violation counts every row has). */
-const ROWS: Readonly<Record<Mode, { readonly case: string; readonly counts: (rs: ReadonlyArray<IterationResult>) => Record<string, number>; readonly ok: string }>> = {
+const ROWS: Readonly<
+  Record<
+    Mode,
+    {
+      readonly case: string
+      readonly counts: (rs: ReadonlyArray<IterationResult>) => Record<string, number>
+      readonly ok: string
+    }
+  >
+> = {
   random: {
     case: "SIGKILL supervisor at a random moment, resume until done",
     ok: "every batch completed as the reference (same statuses, same tree), nothing left behind",
@@ -143,7 +213,7 @@ const ROWS: Readonly<Record<Mode, { readonly case: string; readonly counts: (rs:
     case: "reboot: supervisor + tmux server + agents SIGKILLed together (≥3 agents running), resume until done",
     ok: "every batch completed as the wide reference, each killed agent started once more, nothing left behind",
     counts: (rs) => ({
-      "reboots": rs.reduce((n, r) => n + r.kills.reboot, 0),
+      reboots: rs.reduce((n, r) => n + r.kills.reboot, 0),
       "agents running at reboot": sum(rs, "agents running at reboot"),
       "agents surviving the reboot": sum(rs, "agents surviving the reboot"),
       "tmux server surviving the reboot": sum(rs, "tmux server surviving the reboot"),
@@ -177,10 +247,17 @@ const ROWS: Readonly<Record<Mode, { readonly case: string; readonly counts: (rs:
   }
 }
 
-const sum = (rs: ReadonlyArray<IterationResult>, fact: string): number => rs.reduce((n, r) => n + (r.facts[fact] ?? 0), 0)
+const sum = (rs: ReadonlyArray<IterationResult>, fact: string): number =>
+  rs.reduce((n, r) => n + (r.facts[fact] ?? 0), 0)
 
 /** Fold one mode's iterations into its row. */
-export const summarise = (mode: Mode, seed: number, results: ReadonlyArray<IterationResult>, parallel: number, campaignMs?: number): Row => {
+export const summarise = (
+  mode: Mode,
+  seed: number,
+  results: ReadonlyArray<IterationResult>,
+  parallel: number,
+  campaignMs?: number
+): Row => {
   const counts: Record<string, number> = Object.fromEntries(BAD.map((k) => [k, 0]))
   for (const r of results) {
     if (r.error !== undefined || r.judged === undefined) counts["errors"]! += 1
@@ -193,9 +270,10 @@ export const summarise = (mode: Mode, seed: number, results: ReadonlyArray<Itera
   const each = results.length === 0 ? 0 : Math.round(results.reduce((n, r) => n + r.ms, 0) / results.length / 1000)
   const head = `seed 0x${seed.toString(16)}; ${results.length} iterations, ${parallel} at a time, ${each} s each${campaignMs === undefined ? "" : `, campaign ${Math.round(campaignMs / 1000)} s`}; answer ledger ${[...ledger].map(([s, n]) => `${s} ×${n}`).join(", ")}`
   const worst = bad[0]
-  const outcome = worst === undefined
-    ? `${head}; ${ROWS[mode].ok}`
-    : `${head}; ${bad.length} bad iteration(s), first: ${worst.error ?? worst.judged?.notes.join("; ")} after ${worst.trace.join(" → ")} (kept ${bad.map((r) => r.dir).join(", ")})`
+  const outcome =
+    worst === undefined
+      ? `${head}; ${ROWS[mode].ok}`
+      : `${head}; ${bad.length} bad iteration(s), first: ${worst.error ?? worst.judged?.notes.join("; ")} after ${worst.trace.join(" → ")} (kept ${bad.map((r) => r.dir).join(", ")})`
   return { group: "kill -9 loop", case: ROWS[mode].case, runs: results.length, counts, bad: [...BAD], outcome }
 }
 
@@ -213,26 +291,48 @@ export const campaign: Campaign = {
     // the variants' references).
     const slot = slots(parallel)
     const variants = [...new Set(modes.map((m) => VARIANT[m]))]
-    const refs = new Map(variants.map((v) => [v, slot(() => referenceRun(v)).then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }))]))
+    const refs = new Map(
+      variants.map((v) => [
+        v,
+        slot(() => referenceRun(v)).then(
+          (r) => ({ ok: true as const, r }),
+          (e: unknown) => ({ ok: false as const, e })
+        )
+      ])
+    )
     // Every mode's iterations interleaved (the new modes first: one slow mode does not trail).
     const jobs: Array<{ readonly mode: Mode; readonly i: number }> = []
     for (let i = 0; jobs.length < modes.reduce((n, m) => n + iterations[m], 0); i++) {
       for (const m of [...modes.slice(1), modes[0]!]) if (i < iterations[m]) jobs.push({ mode: m, i })
     }
-    const results = await Promise.all(jobs.map(({ mode, i }) => refs.get(VARIANT[mode])!.then((ref) => {
-      if (!ref.ok) return undefined
-      const offset = MODES.indexOf(mode) * 1_000
-      const rng = prng(seed + offset + i)
-      const primary = mode === "random" ? planKill(i, rng, ref.r.reached, ref.r.ms) : planMode(mode, i, rng, ref.r.reached)
-      return slot(() => iteration({ primary, rng, reference: ref.r.outcome, variant: VARIANT[mode], timeoutMs: 150_000 }))
-    })))
+    const results = await Promise.all(
+      jobs.map(({ mode, i }) =>
+        refs.get(VARIANT[mode])!.then((ref) => {
+          if (!ref.ok) return undefined
+          const offset = MODES.indexOf(mode) * 1_000
+          const rng = prng(seed + offset + i)
+          const primary =
+            mode === "random" ? planKill(i, rng, ref.r.reached, ref.r.ms) : planMode(mode, i, rng, ref.r.reached)
+          return slot(() =>
+            iteration({ primary, rng, reference: ref.r.outcome, variant: VARIANT[mode], timeoutMs: 150_000 })
+          )
+        })
+      )
+    )
     const settled = new Map(await Promise.all(variants.map(async (v) => [v, await refs.get(v)!] as const)))
     return modes.map((mode) => {
       const ref = settled.get(VARIANT[mode])!
       if (!ref.ok) {
         const counts = Object.fromEntries(BAD.map((k) => [k, k === "errors" ? 1 : 0]))
         const why = ref.e instanceof Error ? ref.e.message : String(ref.e)
-        return { group: "kill -9 loop", case: ROWS[mode].case, runs: 0, counts, bad: [...BAD], outcome: `seed 0x${seed.toString(16)}; the ${VARIANT[mode].name} reference run failed: ${why}` }
+        return {
+          group: "kill -9 loop",
+          case: ROWS[mode].case,
+          runs: 0,
+          counts,
+          bad: [...BAD],
+          outcome: `seed 0x${seed.toString(16)}; the ${VARIANT[mode].name} reference run failed: ${why}`
+        }
       }
       const mine = results.filter((r, k): r is IterationResult => r !== undefined && jobs[k]!.mode === mode)
       // The first row also says how long the whole campaign took (reference runs included).

@@ -34,14 +34,28 @@ export const violations = (row: Row): number => row.bad.reduce((n, k) => n + (ro
 
 /** Rows whose violations are not 0, as readable lines (for test failure messages). */
 export const failures = (rows: ReadonlyArray<Row>): ReadonlyArray<string> =>
-  rows.filter((r) => violations(r) > 0).map((r) => `${r.group} / ${r.case}: ${r.bad.filter((k) => (r.counts[k] ?? 0) > 0).map((k) => `${k}=${r.counts[k]}`).join(", ")} (${r.outcome})`)
+  rows
+    .filter((r) => violations(r) > 0)
+    .map(
+      (r) =>
+        `${r.group} / ${r.case}: ${r.bad
+          .filter((k) => (r.counts[k] ?? 0) > 0)
+          .map((k) => `${k}=${r.counts[k]}`)
+          .join(", ")} (${r.outcome})`
+    )
 
-const detail = (row: Row): string => Object.entries(row.counts).map(([k, v]) => `${k} ${v}`).join(", ")
+const detail = (row: Row): string =>
+  Object.entries(row.counts)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ")
 
 /** The table as GitHub markdown (README "Reliability" holds one run of it). */
 export const markdown = (rows: ReadonlyArray<Row>): string => {
   const esc = (s: string) => s.replaceAll("|", "\\|")
   const lines = ["| group | case | runs | violations | counts | outcome |", "|---|---|---:|---:|---|---|"]
-  for (const r of rows) lines.push(`| ${esc(r.group)} | ${esc(r.case)} | ${r.runs} | ${violations(r)} | ${esc(detail(r))} | ${esc(r.outcome)} |`)
+  for (const r of rows)
+    lines.push(
+      `| ${esc(r.group)} | ${esc(r.case)} | ${r.runs} | ${violations(r)} | ${esc(detail(r))} | ${esc(r.outcome)} |`
+    )
   return lines.join("\n")
 }

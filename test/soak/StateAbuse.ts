@@ -11,7 +11,15 @@
  */
 import { crashedBatch, until, type RealBatch } from "../cli/real.ts"
 import { diff, fingerprintOf, pathsOf, VARIANTS, type Variant } from "../fixtures/soak-conc-abuse.ts"
-import { cliProcessesOn, describeEnd, errorCode, isCrash, killAll, pool, runCli } from "../fixtures/soak-conc-support.ts"
+import {
+  cliProcessesOn,
+  describeEnd,
+  errorCode,
+  isCrash,
+  killAll,
+  pool,
+  runCli
+} from "../fixtures/soak-conc-support.ts"
 import type { Campaign, Row, Scale } from "./Report.ts"
 import * as fs from "node:fs"
 
@@ -39,20 +47,26 @@ const COMMANDS: ReadonlyArray<ReadonlyArray<string>> = [
 ]
 
 /** Every `k`-th command from `offset`: the `k` parts together cover them all. */
-const part = (offset: number, k: number): ReadonlyArray<ReadonlyArray<string>> => COMMANDS.filter((_, j) => (j + offset) % k === 0)
+const part = (offset: number, k: number): ReadonlyArray<ReadonlyArray<string>> =>
+  COMMANDS.filter((_, j) => (j + offset) % k === 0)
 
 /**
  * What runs at each scale (a CLI process costs ~0.6 s of CPU): `full` every variant — all commands
  * against the first of each kind, a rotating quarter against the others; `quick` the first of each
  * kind with all commands; `slice` three kinds, thirds that together run every command once.
  */
-const pick = (scale: Scale): ReadonlyArray<{ readonly variant: Variant; readonly commands: ReadonlyArray<ReadonlyArray<string>> }> => {
+const pick = (
+  scale: Scale
+): ReadonlyArray<{ readonly variant: Variant; readonly commands: ReadonlyArray<ReadonlyArray<string>> }> => {
   const kinds = [...new Set(VARIANTS.map((v) => v.kind))]
   const nth = (v: Variant) => VARIANTS.filter((x) => x.kind === v.kind).indexOf(v)
-  if (scale === "full") return VARIANTS.map((v) => ({ variant: v, commands: nth(v) === 0 ? COMMANDS : part(nth(v), 4) }))
+  if (scale === "full")
+    return VARIANTS.map((v) => ({ variant: v, commands: nth(v) === 0 ? COMMANDS : part(nth(v), 4) }))
   const firsts = kinds.map((k) => VARIANTS.find((v) => v.kind === k)!)
   if (scale === "quick") return firsts.map((v) => ({ variant: v, commands: COMMANDS }))
-  return firsts.filter((v) => ["malformed JSON", "newer or unknown version", "symlink"].includes(v.kind)).map((v, i) => ({ variant: v, commands: part(i, 3) }))
+  return firsts
+    .filter((v) => ["malformed JSON", "newer or unknown version", "symlink"].includes(v.kind))
+    .map((v, i) => ({ variant: v, commands: part(i, 3) }))
 }
 
 interface Tally {
@@ -87,12 +101,17 @@ const abuse = async (b: RealBatch, v: Variant, commands: ReadonlyArray<ReadonlyA
       t.codes.set(code, (t.codes.get(code) ?? 0) + 1)
       const where = `${v.name}: ${describeEnd(r)}`
       if (isCrash(r)) bump(t, "crashes", where)
-      else if (r.code !== 1 || !v.expect.includes(code)) bump(t, "wrongCode", `${where} (expected ${v.expect.join(" or ")})`)
+      else if (r.code !== 1 || !v.expect.includes(code))
+        bump(t, "wrongCode", `${where} (expected ${v.expect.join(" or ")})`)
       // A wrongly accepted `resume` may have left a supervisor behind: it must not act on later checks.
       killAll(cliProcessesOn(b.repo))
       const after = fingerprintOf(b, at, v.watch(at))
       if (after.stateFile.join("\n") !== before.stateFile.join("\n")) {
-        bump(t, "fileChanged", `${v.name}: \`${command.join(" ")}\` changed the state file: ${diff(before.stateFile, after.stateFile)}`)
+        bump(
+          t,
+          "fileChanged",
+          `${v.name}: \`${command.join(" ")}\` changed the state file: ${diff(before.stateFile, after.stateFile)}`
+        )
       }
       if (after.world.join("\n") !== before.world.join("\n")) {
         bump(t, "sideEffects", `${v.name}: \`${command.join(" ")}\` changed ${diff(before.world, after.world)}`)
@@ -112,7 +131,13 @@ export const campaign: Campaign = {
     const tallies = new Map<string, Tally>()
     for (const { variant } of work) {
       if (!tallies.has(variant.kind)) {
-        tallies.set(variant.kind, { counts: Object.fromEntries(COUNTS.map((n) => [n, 0])), runs: 0, codes: new Map(), slowestMs: 0, firstProblem: undefined })
+        tallies.set(variant.kind, {
+          counts: Object.fromEntries(COUNTS.map((n) => [n, 0])),
+          runs: 0,
+          codes: new Map(),
+          slowestMs: 0,
+          firstProblem: undefined
+        })
       }
     }
     // Two batches (one per core) share the variants; each runs its commands one at a time.
@@ -124,16 +149,21 @@ export const campaign: Campaign = {
         b = await crashedBatch([{ id: "a" }, { id: "b" }])
         for (const { variant, commands } of queue) {
           const t = tallies.get(variant.kind)!
-          await abuse(b, variant, commands, t).catch((e) => bump(t, "errors", `${variant.name}: ${e instanceof Error ? e.message : String(e)}`))
+          await abuse(b, variant, commands, t).catch((e) =>
+            bump(t, "errors", `${variant.name}: ${e instanceof Error ? e.message : String(e)}`)
+          )
         }
       } catch (e) {
-        for (const { variant } of queue) bump(tallies.get(variant.kind)!, "errors", `setup: ${e instanceof Error ? e.message : String(e)}`)
+        for (const { variant } of queue)
+          bump(tallies.get(variant.kind)!, "errors", `setup: ${e instanceof Error ? e.message : String(e)}`)
       } finally {
         if (b !== undefined) {
           // Gone before the directory is: a wrongly started supervisor still saving would recreate it.
           const repo = b.repo
           killAll(cliProcessesOn(repo))
-          await until("rekindle processes to exit", 15_000, () => cliProcessesOn(repo).length === 0).catch(() => undefined)
+          await until("rekindle processes to exit", 15_000, () => cliProcessesOn(repo).length === 0).catch(
+            () => undefined
+          )
           b.cleanup()
         }
       }

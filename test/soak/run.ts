@@ -21,7 +21,10 @@ const say = (line: string) => process.stdout.write(`${line}\n`)
 
 /** Plain-text table with aligned columns for the terminal. */
 const table = (rows: ReadonlyArray<Row>): string => {
-  const cells = [["GROUP", "CASE", "RUNS", "VIOLATIONS", "OUTCOME"], ...rows.map((r) => [r.group, r.case, String(r.runs), String(violations(r)), r.outcome])]
+  const cells = [
+    ["GROUP", "CASE", "RUNS", "VIOLATIONS", "OUTCOME"],
+    ...rows.map((r) => [r.group, r.case, String(r.runs), String(violations(r)), r.outcome])
+  ]
   const widths = cells[0]!.map((_, i) => Math.min(60, Math.max(...cells.map((c) => c[i]!.length))))
   return cells.map((c) => c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i]!))).join("  ")).join("\n")
 }
@@ -39,7 +42,10 @@ const main = async () => {
     say(`▶ ${campaign.name} …`)
     const got = await campaign.run(scale)
     timings[name] = Math.round((performance.now() - t0) / 1000)
-    for (const r of got) say(`  ${violations(r) === 0 ? "✓" : "✗"} ${r.group} / ${r.case}: ${r.runs} runs, ${violations(r)} violations — ${r.outcome}`)
+    for (const r of got)
+      say(
+        `  ${violations(r) === 0 ? "✓" : "✗"} ${r.group} / ${r.case}: ${r.runs} runs, ${violations(r)} violations — ${r.outcome}`
+      )
     say(`  (${timings[name]} s)`)
     rows.push(...got)
   }
@@ -52,7 +58,10 @@ const main = async () => {
   const dir = nodePath.join(import.meta.dirname, "../../soak-results")
   fs.mkdirSync(dir, { recursive: true })
   fs.writeFileSync(nodePath.join(dir, "soak.md"), `${markdown(rows)}\n`)
-  fs.writeFileSync(nodePath.join(dir, "soak.json"), `${JSON.stringify({ env, at: new Date().toISOString(), seconds: total, timings, rows }, null, 2)}\n`)
+  fs.writeFileSync(
+    nodePath.join(dir, "soak.json"),
+    `${JSON.stringify({ env, at: new Date().toISOString(), seconds: total, timings, rows }, null, 2)}\n`
+  )
   say("wrote soak-results/soak.md and soak-results/soak.json")
   if (bad > 0) process.exitCode = 1
 }

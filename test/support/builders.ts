@@ -70,7 +70,9 @@ export const signals = (panes: ReadonlyArray<TmuxPane>, overrides: Partial<Signa
   tmux: { state: "up", panes },
   processes: {
     state: "known",
-    processes: panes.filter((p) => !p.dead).map((p) => ({ pid: p.panePid, ppid: 1, startTime: `s${p.panePid}`, argv: [p.currentCommand] }))
+    processes: panes
+      .filter((p) => !p.dead)
+      .map((p) => ({ pid: p.panePid, ppid: 1, startTime: `s${p.panePid}`, argv: [p.currentCommand] }))
   },
   worktrees: [],
   paths: {},

@@ -76,7 +76,9 @@ export class E2E {
   readonly socket = freshSocket()
   readonly agentLog = nodePath.join(this.dir, "agents.jsonl")
   readonly manifestPath = nodePath.join(this.dir, "manifest.json")
-  readonly runtime: ManagedRuntime.ManagedRuntime<LiveServices, TmuxError> = ManagedRuntime.make(layer({ socket: this.socket }))
+  readonly runtime: ManagedRuntime.ManagedRuntime<LiveServices, TmuxError> = ManagedRuntime.make(
+    layer({ socket: this.socket })
+  )
   private readonly children: Array<ChildProcess> = []
 
   constructor(batchId = "e2e") {
@@ -102,14 +104,29 @@ export class E2E {
    * A fake-agent task. The start log travels in the argv (`env NAME=value node fake-agent.ts`, no
    * shell) so it does not depend on which process started the tmux server.
    */
-  task(id: string, prompt: string, dependsOn: ReadonlyArray<string> = [], extra: { readonly lane?: string; readonly command?: ReadonlyArray<string> } = {}): E2ETask {
+  task(
+    id: string,
+    prompt: string,
+    dependsOn: ReadonlyArray<string> = [],
+    extra: { readonly lane?: string; readonly command?: ReadonlyArray<string> } = {}
+  ): E2ETask {
     const command = extra.command ?? [process.execPath, FAKE_AGENT]
-    return { id, agent: "shell", prompt, command: ["env", `REKINDLE_FAKE_AGENT_LOG=${this.agentLog}`, ...command], dependsOn, ...(extra.lane === undefined ? {} : { lane: extra.lane }) }
+    return {
+      id,
+      agent: "shell",
+      prompt,
+      command: ["env", `REKINDLE_FAKE_AGENT_LOG=${this.agentLog}`, ...command],
+      dependsOn,
+      ...(extra.lane === undefined ? {} : { lane: extra.lane })
+    }
   }
 
   /** Write the manifest (batch id fixed to this E2E's). */
   manifest(tasks: ReadonlyArray<E2ETask>, options: Record<string, unknown> = {}): string {
-    fs.writeFileSync(this.manifestPath, JSON.stringify({ tasks, options: { batchId: this.batchId, ...options } }, null, 2))
+    fs.writeFileSync(
+      this.manifestPath,
+      JSON.stringify({ tasks, options: { batchId: this.batchId, ...options } }, null, 2)
+    )
     return this.manifestPath
   }
 
@@ -125,7 +142,9 @@ export class E2E {
 
   /** Task ids of every agent start, sorted. */
   ranTasks(): ReadonlyArray<string> {
-    return this.runs().map((r) => r.task).sort()
+    return this.runs()
+      .map((r) => r.task)
+      .sort()
   }
 
   /** The persisted state as plain JSON (undefined before it exists or while torn). */
@@ -156,22 +175,39 @@ export class E2E {
 
   /** `git ls-tree -r <rev>` lines (mode, type, blob id, name): names and contents. */
   tree(rev = "main"): ReadonlyArray<string> {
-    return git(this.repo, "ls-tree", "-r", rev).trim().split("\n").filter((l) => l !== "").sort()
+    return git(this.repo, "ls-tree", "-r", rev)
+      .trim()
+      .split("\n")
+      .filter((l) => l !== "")
+      .sort()
   }
 
   /** Paths of the registered git worktrees (the main checkout included). */
   worktrees(): ReadonlyArray<string> {
-    return git(this.repo, "worktree", "list", "--porcelain").split("\n").filter((l) => l.startsWith("worktree ")).map((l) => l.slice(9))
+    return git(this.repo, "worktree", "list", "--porcelain")
+      .split("\n")
+      .filter((l) => l.startsWith("worktree "))
+      .map((l) => l.slice(9))
   }
 
   /** File names on `rev`. */
   names(rev = "main"): ReadonlyArray<string> {
-    return git(this.repo, "ls-tree", "-r", "--name-only", rev).trim().split("\n").filter((l) => l !== "").sort()
+    return git(this.repo, "ls-tree", "-r", "--name-only", rev)
+      .trim()
+      .split("\n")
+      .filter((l) => l !== "")
+      .sort()
   }
 
   /** Start the supervisor fixture (run the manifest; optionally hang at the n-th crash point `label`). */
   supervisor(args: { readonly hangAt?: string; readonly occurrence?: number } = {}): Supervisor {
-    return this.node([SUPERVISOR, this.repo, this.manifestPath, this.socket, ...(args.hangAt === undefined ? [] : [args.hangAt, String(args.occurrence ?? 1)])])
+    return this.node([
+      SUPERVISOR,
+      this.repo,
+      this.manifestPath,
+      this.socket,
+      ...(args.hangAt === undefined ? [] : [args.hangAt, String(args.occurrence ?? 1)])
+    ])
   }
 
   /**
@@ -179,7 +215,11 @@ export class E2E {
    * that `cleanup` kills if it still runs: a supervisor fixture, or the real CLI (`cli/main.ts`).
    */
   node(argv: ReadonlyArray<string>): Supervisor {
-    const child = spawn(process.execPath, [...argv], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...GIT_ENV } })
+    const child = spawn(process.execPath, [...argv], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...GIT_ENV }
+    })
     this.children.push(child)
     let out = ""
     let err = ""
@@ -194,15 +234,20 @@ export class E2E {
     let gone = false
     void exited.then(() => (gone = true))
     return {
-      child, exited,
+      child,
+      exited,
       stdout: () => out,
       stderr: () => err,
       waitFor: (text, ms = 30_000) =>
-        pollUntil(`supervisor output "${text}"`, () => {
-          if (out.includes(text)) return true
-          if (gone) throw new Error(`supervisor exited before printing "${text}": ${out} ${err}`)
-          return undefined
-        }, ms).then(() => undefined),
+        pollUntil(
+          `supervisor output "${text}"`,
+          () => {
+            if (out.includes(text)) return true
+            if (gone) throw new Error(`supervisor exited before printing "${text}": ${out} ${err}`)
+            return undefined
+          },
+          ms
+        ).then(() => undefined),
       kill9: async () => {
         if (!gone) child.kill("SIGKILL")
         await exited
@@ -214,9 +259,16 @@ export class E2E {
    * Deliver `text` to `taskId`'s pane from a separate process (test/fixtures/e2e-deliver.ts) that
    * SIGKILLs itself at crash point `crashAt`; resolves when it is gone.
    */
-  async deliver(taskId: string, key: string, text: string, crashAt: string): Promise<{ readonly signal: string | null; readonly stdout: string; readonly stderr: string }> {
+  async deliver(
+    taskId: string,
+    key: string,
+    text: string,
+    crashAt: string
+  ): Promise<{ readonly signal: string | null; readonly stdout: string; readonly stderr: string }> {
     const child = spawn(process.execPath, [DELIVER, this.repo, this.batchId, this.socket, taskId, key, text, crashAt], {
-      cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...GIT_ENV }
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...GIT_ENV }
     })
     this.children.push(child)
     let out = ""
@@ -236,22 +288,32 @@ export class E2E {
 
   /** Every line the supervisor recorded for `taskId` in the supervised sink, in sink order. */
   sinkLines(taskId: string): ReadonlyArray<string> {
-    return (readJsonLines(sinkPath(this.paths)) as ReadonlyArray<{ kind?: string; data?: { task?: string; lines?: ReadonlyArray<string> } }>)
+    return (
+      readJsonLines(sinkPath(this.paths)) as ReadonlyArray<{
+        kind?: string
+        data?: { task?: string; lines?: ReadonlyArray<string> }
+      }>
+    )
       .filter((l) => l.kind === "log" && l.data?.task === taskId)
       .flatMap((l) => l.data?.lines ?? [])
   }
 
   /** The sink's end offset for `taskId` (the `to` of its latest chunk), or 0. */
   sinkEnd(taskId: string): number {
-    const chunks = (readJsonLines(sinkPath(this.paths)) as ReadonlyArray<{ kind?: string; data?: { task?: string; to?: number } }>)
-      .filter((l) => l.kind === "log" && l.data?.task === taskId)
+    const chunks = (
+      readJsonLines(sinkPath(this.paths)) as ReadonlyArray<{ kind?: string; data?: { task?: string; to?: number } }>
+    ).filter((l) => l.kind === "log" && l.data?.task === taskId)
     return chunks.at(-1)?.data?.to ?? 0
   }
 
   /** The complete lines of `taskId`'s pane log (what tmux piped from the pane), CR stripped. */
   logLines(taskId: string): ReadonlyArray<string> {
     const text = fs.readFileSync(this.paths.log(taskId), "utf8")
-    return text.slice(0, text.lastIndexOf("\n") + 1).split("\n").slice(0, -1).map((l) => l.replace(/\r$/, ""))
+    return text
+      .slice(0, text.lastIndexOf("\n") + 1)
+      .split("\n")
+      .slice(0, -1)
+      .map((l) => l.replace(/\r$/, ""))
   }
 
   /** Kill children (by pid), the private tmux server and the temp dir (kept with `keepDir`, for a post-mortem). */
@@ -280,7 +342,13 @@ export interface StateJson {
     readonly endedAt?: number
     readonly agentProcess?: { readonly pid: number }
   }>
-  readonly merges: ReadonlyArray<{ readonly wave: number; readonly lane: string; readonly status: string; readonly reason?: string; readonly commit?: string }>
+  readonly merges: ReadonlyArray<{
+    readonly wave: number
+    readonly lane: string
+    readonly status: string
+    readonly reason?: string
+    readonly commit?: string
+  }>
   readonly prompts: ReadonlyArray<{ readonly key: string; readonly status: string }>
   readonly logCheckpoints: Record<string, { readonly offset: number }>
 }

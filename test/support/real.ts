@@ -47,14 +47,25 @@ export const isolateGitEnv = (): void => {
 
 /** Run git in `dir` (argv only); stdout. */
 export const git = (dir: string, ...args: ReadonlyArray<string>): string =>
-  execFileSync("git", ["-C", dir, ...args], { env: { ...process.env, ...GIT_ENV }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+  execFileSync("git", ["-C", dir, ...args], {
+    env: { ...process.env, ...GIT_ENV },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"]
+  })
 
 /** A fresh private tmux socket name. */
 export const freshSocket = (): string => `rekindle-test-${process.pid}-${Math.random().toString(36).slice(2, 10)}`
 
 /** Run tmux on `socket` (argv only); exit status and stdout, never throws. */
-export const tmux = (socket: string, ...args: ReadonlyArray<string>): { readonly status: number; readonly stdout: string } => {
-  const r = spawnSync("tmux", ["-u", "-L", socket, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 10_000 })
+export const tmux = (
+  socket: string,
+  ...args: ReadonlyArray<string>
+): { readonly status: number; readonly stdout: string } => {
+  const r = spawnSync("tmux", ["-u", "-L", socket, ...args], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 10_000
+  })
   return { status: r.status ?? -1, stdout: r.stdout ?? "" }
 }
 
@@ -70,13 +81,23 @@ export const killServer = (socket: string): void => {
 /** Sorted `name pane-id` lines of every pane on `socket` (empty when no server runs). */
 export const paneList = (socket: string): ReadonlyArray<string> => {
   const r = tmux(socket, "list-panes", "-a", "-F", "#{session_name} #{pane_id}")
-  return r.status === 0 ? r.stdout.split("\n").filter((l) => l !== "").sort() : []
+  return r.status === 0
+    ? r.stdout
+        .split("\n")
+        .filter((l) => l !== "")
+        .sort()
+    : []
 }
 
 /** Session names on `socket`, sorted. */
 export const sessionNames = (socket: string): ReadonlyArray<string> => {
   const r = tmux(socket, "list-sessions", "-F", "#{session_name}")
-  return r.status === 0 ? r.stdout.split("\n").filter((l) => l !== "").sort() : []
+  return r.status === 0
+    ? r.stdout
+        .split("\n")
+        .filter((l) => l !== "")
+        .sort()
+    : []
 }
 
 /** A temp directory holding a git repo at `root` (both real paths: git reports real paths). */
@@ -109,15 +130,42 @@ export interface RealTaskSpec {
 export const SLEEPER: ReadonlyArray<string> = ["sleep", "600"]
 
 /** A pending, executing state for `tasks` (one wave) in the real repo `root`. */
-export const realState = (root: string, batchId: string, tasks: ReadonlyArray<RealTaskSpec>, now = Date.now()): BatchState => ({
-  version: 1, batchId, phase: "executing", repoRoot: root, baseBranch: "main",
+export const realState = (
+  root: string,
+  batchId: string,
+  tasks: ReadonlyArray<RealTaskSpec>,
+  now = Date.now()
+): BatchState => ({
+  version: 1,
+  batchId,
+  phase: "executing",
+  repoRoot: root,
+  baseBranch: "main",
   waves: [tasks.map((t) => t.id)],
-  tasks: tasks.map((t): Task => ({
-    id: t.id, status: "pending", dependsOn: [], agent: "shell", prompt: `do ${t.id}`, command: t.command ?? SLEEPER, attempts: 0,
-    lane: t.id, session: sessionNameFor(batchId, t.id), worktree: worktreeFor(root, batchId, t.id), branch: `rekindle/${batchId}/${t.id}`,
-    doneMarker: batchPaths(root, batchId).marker(t.id)
-  })),
-  lanes: [], merges: [], counters: {}, errors: [], logCheckpoints: {}, prompts: [], createdAt: now, updatedAt: now
+  tasks: tasks.map(
+    (t): Task => ({
+      id: t.id,
+      status: "pending",
+      dependsOn: [],
+      agent: "shell",
+      prompt: `do ${t.id}`,
+      command: t.command ?? SLEEPER,
+      attempts: 0,
+      lane: t.id,
+      session: sessionNameFor(batchId, t.id),
+      worktree: worktreeFor(root, batchId, t.id),
+      branch: `rekindle/${batchId}/${t.id}`,
+      doneMarker: batchPaths(root, batchId).marker(t.id)
+    })
+  ),
+  lanes: [],
+  merges: [],
+  counters: {},
+  errors: [],
+  logCheckpoints: {},
+  prompts: [],
+  createdAt: now,
+  updatedAt: now
 })
 
 /** One spawn the counting spawner saw. */
@@ -143,18 +191,25 @@ export interface CountingSpawner {
 }
 
 const describeCommand = (cmd: Parameters<ChildProcessSpawner.ChildProcessSpawner["Service"]["spawn"]>[0]): SpawnCall =>
-  cmd._tag === "StandardCommand" ? { command: cmd.command, args: cmd.args.map(String) } : { command: "(piped)", args: [] }
+  cmd._tag === "StandardCommand"
+    ? { command: cmd.command, args: cmd.args.map(String) }
+    : { command: "(piped)", args: [] }
 
 /** Make a counting spawner over `@effect/platform-node/NodeServices`' real one. */
 export const countingSpawner = (): CountingSpawner => {
   const calls: Array<SpawnCall> = []
-  const layer = Layer.effect(ChildProcessSpawner.ChildProcessSpawner, Effect.gen(function*() {
-    const real = yield* ChildProcessSpawner.ChildProcessSpawner
-    return ChildProcessSpawner.make((cmd) => Effect.suspend(() => {
-      calls.push(describeCommand(cmd))
-      return real.spawn(cmd)
-    }))
-  })).pipe(Layer.provide(NodeServices.layer))
+  const layer = Layer.effect(
+    ChildProcessSpawner.ChildProcessSpawner,
+    Effect.gen(function* () {
+      const real = yield* ChildProcessSpawner.ChildProcessSpawner
+      return ChildProcessSpawner.make((cmd) =>
+        Effect.suspend(() => {
+          calls.push(describeCommand(cmd))
+          return real.spawn(cmd)
+        })
+      )
+    })
+  ).pipe(Layer.provide(NodeServices.layer))
   return { layer, calls, count: () => calls.length, reset: () => void calls.splice(0) }
 }
 
@@ -173,7 +228,11 @@ export const countingLayer = (socket: string, spawner: CountingSpawner): Layer.L
   ).pipe(Layer.provideMerge(Layer.mergeAll(NodeServices.layer, spawner.layer)))
 
 /** Poll `check` until it returns a value other than undefined, or fail after `ms`. */
-export const pollUntil = async <A>(label: string, check: () => A | undefined | Promise<A | undefined>, ms = 20_000): Promise<A> => {
+export const pollUntil = async <A>(
+  label: string,
+  check: () => A | undefined | Promise<A | undefined>,
+  ms = 20_000
+): Promise<A> => {
   const deadline = Date.now() + ms
   for (;;) {
     const v = await check()
@@ -209,7 +268,7 @@ export const startTicks = (pid: number): string | undefined => {
  * the FakeWorld. Returns the saved state (tasks running, attempts 1, agent identities recorded).
  */
 export const startRealBatch = (root: string, batchId: string, tasks: ReadonlyArray<RealTaskSpec>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     let state = yield* saveState(realState(root, batchId, tasks), Date.now())
     const git = yield* Worktrees
     for (const id of state.waves[0] ?? []) {

@@ -89,7 +89,9 @@ export const FAILING: SoakVariant = {
   maxLanes: 2,
   failurePolicy: "skip-dependents",
   completes: false,
-  tasks: TASKS.map((t) => (t.id === "c" ? { ...t, prompt: "write c after a, then fail [steps:8] [sleep:0.05]", gate: 3 } : t))
+  tasks: TASKS.map((t) =>
+    t.id === "c" ? { ...t, prompt: "write c after a, then fail [steps:8] [sleep:0.05]", gate: 3 } : t
+  )
 }
 
 /** Task ids of the standard soak batch. */
@@ -108,8 +110,18 @@ export const openGates = (e: E2E, variant: SoakVariant): void => {
 /** Write the manifest of `variant` into `e` (batch id {@link SOAK_BATCH}). */
 export const soakManifest = (e: E2E, variant: SoakVariant = STANDARD): string =>
   e.manifest(
-    variant.tasks.map((t) => e.task(t.id, t.prompt, t.deps, t.gate === undefined ? {} : { command: [process.execPath, GATED_AGENT, gatePath(e, t.id), String(t.gate)] })),
-    { maxLanes: variant.maxLanes, ...(variant.failurePolicy === undefined ? {} : { failurePolicy: variant.failurePolicy }) }
+    variant.tasks.map((t) =>
+      e.task(
+        t.id,
+        t.prompt,
+        t.deps,
+        t.gate === undefined ? {} : { command: [process.execPath, GATED_AGENT, gatePath(e, t.id), String(t.gate)] }
+      )
+    ),
+    {
+      maxLanes: variant.maxLanes,
+      ...(variant.failurePolicy === undefined ? {} : { failurePolicy: variant.failurePolicy })
+    }
   )
 
 /**
@@ -138,7 +150,10 @@ export const askerWaitsUnanswered = (e: E2E): boolean => {
 /** Type the answer into `asker`'s pane directly (the reference run: no supervisor is interrupted there). */
 export const typeAnswer = (e: E2E): void => {
   const target = `=${e.taskState("asker").session}:`
-  if (tmux(e.socket, "send-keys", "-t", target, "-l", ANSWER).status !== 0 || tmux(e.socket, "send-keys", "-t", target, "Enter").status !== 0) {
+  if (
+    tmux(e.socket, "send-keys", "-t", target, "-l", ANSWER).status !== 0 ||
+    tmux(e.socket, "send-keys", "-t", target, "Enter").status !== 0
+  ) {
     throw new Error("cannot type the answer into asker's pane")
   }
 }
@@ -154,8 +169,15 @@ export interface Leftovers {
 export const leftoversOf = (e: E2E): Leftovers => ({
   // The private server hosts nothing but this batch: every session on it is the batch's.
   sessions: sessionNames(e.socket),
-  worktrees: e.worktrees().filter((p) => p !== e.repo).map((p) => nodePath.relative(e.repo, p)).sort(),
-  branches: git(e.repo, "for-each-ref", "--format=%(refname)", `refs/heads/rekindle/${e.batchId}/`).split("\n").filter((l) => l !== "").sort()
+  worktrees: e
+    .worktrees()
+    .filter((p) => p !== e.repo)
+    .map((p) => nodePath.relative(e.repo, p))
+    .sort(),
+  branches: git(e.repo, "for-each-ref", "--format=%(refname)", `refs/heads/rekindle/${e.batchId}/`)
+    .split("\n")
+    .filter((l) => l !== "")
+    .sort()
 })
 
 /** What a finished batch is compared on. */
@@ -223,7 +245,8 @@ export interface Judged {
 
 /** Lines of `want` missing from `got` and lines of `got` beyond `want` (multisets), and whether the order differs. */
 export const compareLines = (want: ReadonlyArray<string>, got: ReadonlyArray<string>) => {
-  const count = (xs: ReadonlyArray<string>) => xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>())
+  const count = (xs: ReadonlyArray<string>) =>
+    xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>())
   const w = count(want)
   const g = count(got)
   let lost = 0
@@ -237,42 +260,71 @@ export const compareLines = (want: ReadonlyArray<string>, got: ReadonlyArray<str
 }
 
 /** Elements in one list but not the other. */
-const symmetricDifference = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): ReadonlyArray<string> =>
-  [...a.filter((x) => !b.includes(x)), ...b.filter((x) => !a.includes(x))]
+const symmetricDifference = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): ReadonlyArray<string> => [
+  ...a.filter((x) => !b.includes(x)),
+  ...b.filter((x) => !a.includes(x))
+]
 
 /**
  * Judge the finished batch of `variant` in `e` against its reference outcome. `extraStarts` allows
  * more agent starts than the reference for some tasks (an agent killed from outside is re-executed).
  */
-export const judge = (e: E2E, reference: Outcome, variant: SoakVariant = STANDARD, extraStarts: Readonly<Record<string, number>> = {}): Judged => {
+export const judge = (
+  e: E2E,
+  reference: Outcome,
+  variant: SoakVariant = STANDARD,
+  extraStarts: Readonly<Record<string, number>> = {}
+): Judged => {
   const got = outcomeOf(e, variant)
   const ids = variant.tasks.map((t) => t.id)
   const notes: Array<string> = []
   const unlike = ids.filter((id) => got.statuses[id] !== reference.statuses[id])
   const lostTasks = unlike.filter((id) => (reference.starts[id] ?? 0) > 0)
   const policyTasks = unlike.filter((id) => (reference.starts[id] ?? 0) === 0)
-  if (lostTasks.length > 0) notes.push(`tasks not as in the reference: ${lostTasks.map((id) => `${id}=${got.statuses[id]} (reference ${reference.statuses[id]})`).join(", ")}`)
-  if (policyTasks.length > 0) notes.push(`tasks never started not as in the reference: ${policyTasks.map((id) => `${id}=${got.statuses[id]} (reference ${reference.statuses[id]})`).join(", ")}`)
+  if (lostTasks.length > 0)
+    notes.push(
+      `tasks not as in the reference: ${lostTasks.map((id) => `${id}=${got.statuses[id]} (reference ${reference.statuses[id]})`).join(", ")}`
+    )
+  if (policyTasks.length > 0)
+    notes.push(
+      `tasks never started not as in the reference: ${policyTasks.map((id) => `${id}=${got.statuses[id]} (reference ${reference.statuses[id]})`).join(", ")}`
+    )
   let twice = 0
   for (const id of ids) {
     const allowed = (reference.starts[id] ?? 0) + (extraStarts[id] ?? 0)
     const extra = Math.max(0, (got.starts[id] ?? 0) - allowed)
-    if (extra > 0) notes.push(`${id} started ${got.starts[id]} times (reference ${reference.starts[id] ?? 0}, allowed ${allowed})`)
+    if (extra > 0)
+      notes.push(`${id} started ${got.starts[id]} times (reference ${reference.starts[id] ?? 0}, allowed ${allowed})`)
     twice += extra
   }
-  const exitsBad = [...new Set([...Object.keys(got.exits), ...Object.keys(reference.exits)])].filter((id) => got.exits[id] !== reference.exits[id])
-  if (exitsBad.length > 0) notes.push(`exit statuses not as in the reference: ${exitsBad.map((id) => `${id}=${got.exits[id]} (reference ${reference.exits[id]})`).join(", ")}`)
+  const exitsBad = [...new Set([...Object.keys(got.exits), ...Object.keys(reference.exits)])].filter(
+    (id) => got.exits[id] !== reference.exits[id]
+  )
+  if (exitsBad.length > 0)
+    notes.push(
+      `exit statuses not as in the reference: ${exitsBad.map((id) => `${id}=${got.exits[id]} (reference ${reference.exits[id]})`).join(", ")}`
+    )
   // An agent started again writes its attempt number into its file: expect the last start's.
-  const expectedTree = reference.tree.map((line) => {
-    const tab = line.indexOf("\t")
-    const name = line.slice(tab + 1)
-    const id = ids.find((x) => name === `${x}.txt` && (extraStarts[x] ?? 0) > 0 && (got.starts[x] ?? 0) > (reference.starts[x] ?? 0))
-    const content = reference.files[name]
-    if (id === undefined || content === undefined) return line
-    const attempt = e.runs().filter((r) => r.task === id).at(-1)?.attempt
-    const blob = execFileSync("git", ["hash-object", "--stdin"], { input: content.replace(/\(attempt \d+\)/, `(attempt ${attempt})`), encoding: "utf8" }).trim()
-    return `${line.slice(0, tab).replace(/[0-9a-f]{40}$/, blob)}\t${name}`
-  }).sort()
+  const expectedTree = reference.tree
+    .map((line) => {
+      const tab = line.indexOf("\t")
+      const name = line.slice(tab + 1)
+      const id = ids.find(
+        (x) => name === `${x}.txt` && (extraStarts[x] ?? 0) > 0 && (got.starts[x] ?? 0) > (reference.starts[x] ?? 0)
+      )
+      const content = reference.files[name]
+      if (id === undefined || content === undefined) return line
+      const attempt = e
+        .runs()
+        .filter((r) => r.task === id)
+        .at(-1)?.attempt
+      const blob = execFileSync("git", ["hash-object", "--stdin"], {
+        input: content.replace(/\(attempt \d+\)/, `(attempt ${attempt})`),
+        encoding: "utf8"
+      }).trim()
+      return `${line.slice(0, tab).replace(/[0-9a-f]{40}$/, blob)}\t${name}`
+    })
+    .sort()
   const treeMismatch = got.tree.join("\n") === expectedTree.join("\n") ? 0 : 1
   if (treeMismatch > 0) notes.push(`merged tree differs: ${got.tree.join("; ")}`)
   const expected: Leftovers = variant.completes ? { sessions: [], worktrees: [], branches: [] } : reference.leftovers
@@ -281,7 +333,11 @@ export const judge = (e: E2E, reference: Outcome, variant: SoakVariant = STANDAR
     worktrees: symmetricDifference(got.leftovers.worktrees, expected.worktrees),
     branches: symmetricDifference(got.leftovers.branches, expected.branches)
   }
-  for (const [what, xs] of Object.entries(left)) if (xs.length > 0) notes.push(`${what} not as expected (${JSON.stringify((expected as unknown as Record<string, unknown>)[what])}): ${xs.join(", ")}`)
+  for (const [what, xs] of Object.entries(left))
+    if (xs.length > 0)
+      notes.push(
+        `${what} not as expected (${JSON.stringify((expected as unknown as Record<string, unknown>)[what])}): ${xs.join(", ")}`
+      )
   // The asker's pane log records the tty echo of every line typed into the pane, and the agent's reply.
   let doublePrompt = 0
   let promptUnsettled = 0
@@ -310,14 +366,27 @@ export const judge = (e: E2E, reference: Outcome, variant: SoakVariant = STANDAR
     const lost = Math.max(vsPrinted.lost, vsPane.lost)
     const dup = Math.max(vsPrinted.dup, vsPane.dup)
     const order = vsPrinted.reordered || vsPane.reordered ? 1 : 0
-    if (lost + dup + order > 0) notes.push(`${id}'s sink: ${lost} lost, ${dup} duplicated${order > 0 ? ", out of order" : ""}`)
+    if (lost + dup + order > 0)
+      notes.push(`${id}'s sink: ${lost} lost, ${dup} duplicated${order > 0 ? ", out of order" : ""}`)
     logLost += lost
     logDup += dup
     logOrder += order
   }
   return {
-    lost: lostTasks.length, policyMismatch: policyTasks.length, twice, doublePrompt, promptUnsettled, logLost, logDup, logOrder, treeMismatch, exitMismatch: exitsBad.length,
-    leftoverSessions: left.sessions.length, leftoverWorktrees: left.worktrees.length, leftoverBranches: left.branches.length, notes
+    lost: lostTasks.length,
+    policyMismatch: policyTasks.length,
+    twice,
+    doublePrompt,
+    promptUnsettled,
+    logLost,
+    logDup,
+    logOrder,
+    treeMismatch,
+    exitMismatch: exitsBad.length,
+    leftoverSessions: left.sessions.length,
+    leftoverWorktrees: left.worktrees.length,
+    leftoverBranches: left.branches.length,
+    notes
   }
 }
 

@@ -19,8 +19,23 @@ import * as nodePath from "node:path"
 import { E2E, openMerges, type Supervisor } from "./e2e.ts"
 import { tmux } from "./real.ts"
 import {
-  ANSWER, ANSWER_KEY, askerWaitsUnanswered, gatePath, judge, type Judged, leftoversOf, openGates, type Outcome, outcomeOf, promptStatuses, SOAK_BATCH,
-  soakManifest, type SoakVariant, STANDARD, startCount, typeAnswer
+  ANSWER,
+  ANSWER_KEY,
+  askerWaitsUnanswered,
+  gatePath,
+  judge,
+  type Judged,
+  leftoversOf,
+  openGates,
+  type Outcome,
+  outcomeOf,
+  promptStatuses,
+  SOAK_BATCH,
+  soakManifest,
+  type SoakVariant,
+  STANDARD,
+  startCount,
+  typeAnswer
 } from "./soak-batch.ts"
 
 const ROOT = nodePath.resolve(import.meta.dirname, "../..")
@@ -29,7 +44,12 @@ const CLI = nodePath.join(ROOT, "cli/main.ts")
 
 /** Where a kill landed. */
 export type KillClass =
-  | "launch" | "mid-wave" | "merge" | "state save" | "during resume" | "answer handoff"
+  | "launch"
+  | "mid-wave"
+  | "merge"
+  | "state save"
+  | "during resume"
+  | "answer handoff"
   /** Supervisor, tmux server and every pane's processes SIGKILLed at once (a machine reboot). */
   | "reboot"
   /** Supervisor SIGKILLed while a gated agent runs; the agent then exits non-zero with nobody watching. */
@@ -38,7 +58,17 @@ export type KillClass =
   | "cleanup"
 
 /** Every kill class, for zeroed counters. */
-export const KILL_CLASSES: ReadonlyArray<KillClass> = ["launch", "mid-wave", "merge", "state save", "during resume", "answer handoff", "reboot", "downtime failure", "cleanup"]
+export const KILL_CLASSES: ReadonlyArray<KillClass> = [
+  "launch",
+  "mid-wave",
+  "merge",
+  "state save",
+  "during resume",
+  "answer handoff",
+  "reboot",
+  "downtime failure",
+  "cleanup"
+]
 
 /** The planned first kill of an iteration. */
 export type Primary =
@@ -92,14 +122,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** `p`, or a rejection once `deadline` (epoch ms) passes. */
 const before = <A>(p: Promise<A>, deadline: number, what: string): Promise<A> => {
   let timer: ReturnType<typeof setTimeout> | undefined
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), Math.max(0, deadline - Date.now()))))
+  const late = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), Math.max(0, deadline - Date.now())))
+  )
   return Promise.race([p, late]).finally(() => clearTimeout(timer))
 }
 const lastNumber = (out: string, prefix: string): number | undefined => {
   const all = [...out.matchAll(new RegExp(`^${prefix} (\\d+)$`, "gm"))]
   return all.length === 0 ? undefined : Number(all.at(-1)![1])
 }
-const mergeIntents = (e: E2E) => new Set(e.journal().filter((l) => l.kind === "merge" && l.phase === "intent").map((l) => l.key)).size
+const mergeIntents = (e: E2E) =>
+  new Set(
+    e
+      .journal()
+      .filter((l) => l.kind === "merge" && l.phase === "intent")
+      .map((l) => l.key)
+  ).size
 
 /** Whether `pid` runs (a zombie does not) and is one of the soak's agents (its argv names one: no reused pid). */
 const agentAlive = (pid: number): boolean => {
@@ -144,9 +183,16 @@ const until = async (pred: () => boolean, ms: number): Promise<boolean> => {
  * and the process group of every pane (pids from `list-panes`), and every agent of `live` — all pids
  * learned, nothing by name. Returns the tasks whose agent was running then, once every one is gone.
  */
-const reboot = async (e: E2E, sup: Supervisor, live: ReadonlyArray<{ readonly task: string; readonly pid: number }>): Promise<{ readonly tasks: ReadonlyArray<string>; readonly survivors: number; readonly serverUp: boolean }> => {
+const reboot = async (
+  e: E2E,
+  sup: Supervisor,
+  live: ReadonlyArray<{ readonly task: string; readonly pid: number }>
+): Promise<{ readonly tasks: ReadonlyArray<string>; readonly survivors: number; readonly serverUp: boolean }> => {
   const server = Number(tmux(e.socket, "list-sessions", "-F", "#{pid}").stdout.split("\n")[0])
-  const panes = tmux(e.socket, "list-panes", "-a", "-F", "#{pane_pid}").stdout.split("\n").filter((l) => /^\d+$/.test(l)).map(Number)
+  const panes = tmux(e.socket, "list-panes", "-a", "-F", "#{pane_pid}")
+    .stdout.split("\n")
+    .filter((l) => /^\d+$/.test(l))
+    .map(Number)
   sup.child.kill("SIGKILL")
   if (Number.isInteger(server) && server > 1) signal(server, "SIGKILL")
   for (const p of panes) if (p > 1) signal(-p, "SIGKILL")
@@ -154,11 +200,18 @@ const reboot = async (e: E2E, sup: Supervisor, live: ReadonlyArray<{ readonly ta
   await sup.exited
   const gone = await until(() => live.every((a) => !agentAlive(a.pid)), 3_000)
   const serverUp = !(await until(() => tmux(e.socket, "list-sessions").status !== 0, 3_000))
-  return { tasks: live.map((a) => a.task), survivors: gone ? 0 : live.filter((a) => agentAlive(a.pid)).length, serverUp }
+  return {
+    tasks: live.map((a) => a.task),
+    survivors: gone ? 0 : live.filter((a) => agentAlive(a.pid)).length,
+    serverUp
+  }
 }
 
 /** `#{pane_dead} #{pane_dead_status}` of the session of `taskId` (by its recorded name), or undefined. */
-const paneDeath = (e: E2E, taskId: string): { readonly dead: boolean; readonly status: number | undefined } | undefined => {
+const paneDeath = (
+  e: E2E,
+  taskId: string
+): { readonly dead: boolean; readonly status: number | undefined } | undefined => {
   const session = e.state()?.tasks.find((t) => t.id === taskId)?.session
   if (session === undefined) return undefined
   const r = tmux(e.socket, "list-panes", "-t", `=${session}:`, "-F", "#{pane_dead} #{pane_dead_status}")
@@ -178,18 +231,27 @@ const classify = (e: E2E): KillClass => {
 /** What ended one supervisor's life. */
 type Ending =
   | { readonly tag: "ended"; readonly ok: boolean; readonly detail: string }
-  | { readonly tag: "killed"; readonly cls: KillClass; readonly primary: boolean; readonly rebooted?: Awaited<ReturnType<typeof reboot>> }
+  | {
+      readonly tag: "killed"
+      readonly cls: KillClass
+      readonly primary: boolean
+      readonly rebooted?: Awaited<ReturnType<typeof reboot>>
+    }
 
 /** Watch one supervisor until it ends or is killed (by itself, by plan, or for the answer). */
-const watch = async (e: E2E, sup: Supervisor, spec: {
-  readonly fixture: boolean
-  readonly primary: Primary | undefined
-  readonly delayLeft: number
-  readonly killAt: number | undefined
-  readonly deadline: number
-  /** The phase a batch of this variant ends in (its reference's). */
-  readonly finalPhase: string
-}): Promise<Ending> => {
+const watch = async (
+  e: E2E,
+  sup: Supervisor,
+  spec: {
+    readonly fixture: boolean
+    readonly primary: Primary | undefined
+    readonly delayLeft: number
+    readonly killAt: number | undefined
+    readonly deadline: number
+    /** The phase a batch of this variant ends in (its reference's). */
+    readonly finalPhase: string
+  }
+): Promise<Ending> => {
   let gone = false
   void sup.exited.then(() => (gone = true))
   const t0 = Date.now()
@@ -203,33 +265,48 @@ const watch = async (e: E2E, sup: Supervisor, spec: {
       const self = /^killed (hook (\S+)|save)/m.exec(sup.stdout())
       if (self !== null) {
         const p = spec.primary
-        return { tag: "killed", cls: self[1] === "save" ? "state save" : p?.kind === "hook" ? p.cls : "mid-wave", primary: true }
+        return {
+          tag: "killed",
+          cls: self[1] === "save" ? "state save" : p?.kind === "hook" ? p.cls : "mid-wave",
+          primary: true
+        }
       }
       const code = await sup.exited
       // A batch that ends with a failed task ends `paused`: the CLI then exits non-zero by design.
-      const ok = spec.fixture ? new RegExp(`^ended ${spec.finalPhase}$`, "m").test(sup.stdout())
+      const ok = spec.fixture
+        ? new RegExp(`^ended ${spec.finalPhase}$`, "m").test(sup.stdout())
         : code === 0 || (spec.finalPhase !== "completed" && e.state()?.phase === spec.finalPhase)
       return { tag: "ended", ok, detail: `${sup.stdout().slice(-400)} ${sup.stderr().slice(-600)}`.trim() }
     }
     if (Date.now() > spec.deadline) {
       await sup.kill9()
-      throw new Error(`timed out (phase ${e.state()?.phase}, tasks ${e.state()?.tasks.map((t) => `${t.id}=${t.status}`).join(" ")})`)
+      throw new Error(
+        `timed out (phase ${e.state()?.phase}, tasks ${e
+          .state()
+          ?.tasks.map((t) => `${t.id}=${t.status}`)
+          .join(" ")})`
+      )
     }
     if (askerWaitsUnanswered(e)) return kill("answer handoff", false)
     const p = spec.primary
     if (spec.fixture && p !== undefined) {
       if (p.kind === "delay" && Date.now() - t0 >= spec.delayLeft) return kill(undefined, true)
       if (p.kind === "starts" && startCount(e) >= p.at) return kill("launch", true)
-      if (p.kind === "merge-open" && mergeIntents(e) >= p.at && openMerges(e.journal()).length > 0) return kill("merge", true)
+      if (p.kind === "merge-open" && mergeIntents(e) >= p.at && openMerges(e.journal()).length > 0)
+        return kill("merge", true)
       if (p.kind === "downtime-fail") {
-        const pid = e.runs().filter((r) => r.task === p.task).at(-1)?.pid
+        const pid = e
+          .runs()
+          .filter((r) => r.task === p.task)
+          .at(-1)?.pid
         if (pid !== undefined && agentAlive(pid)) return kill("downtime failure", true)
       }
       if (p.kind === "reboot") {
         const live = liveAgents(e)
         if (live.length >= 3) {
           threeSeen ??= Date.now()
-          if (Date.now() - threeSeen >= p.afterMs) return { tag: "killed", cls: "reboot", primary: true, rebooted: await reboot(e, sup, live) }
+          if (Date.now() - threeSeen >= p.afterMs)
+            return { tag: "killed", cls: "reboot", primary: true, rebooted: await reboot(e, sup, live) }
         }
       }
     }
@@ -240,14 +317,21 @@ const watch = async (e: E2E, sup: Supervisor, spec: {
 
 /** The fixture's kill plan for this life (hook and save counts continue from earlier lives). */
 const fixturePlan = (primary: Primary | undefined, hookFrom: number, saveFrom: number): string =>
-  JSON.stringify(primary?.kind === "hook" ? { hook: { labels: primary.labels, at: primary.at }, hookFrom }
-    : primary?.kind === "save" ? { save: primary.at, saveFrom } : {})
+  JSON.stringify(
+    primary?.kind === "hook"
+      ? { hook: { labels: primary.labels, at: primary.at }, hookFrom }
+      : primary?.kind === "save"
+        ? { save: primary.at, saveFrom }
+        : {}
+  )
 
 /**
  * Run the reference of `variant`: the batch uninterrupted, the answer typed into the pane once it is
  * asked for, every gate open from the start (a gated agent fails right after its steps, supervised).
  */
-export const referenceRun = async (variant: SoakVariant = STANDARD): Promise<{ readonly outcome: Outcome; readonly reached: Readonly<Record<string, number>>; readonly ms: number }> => {
+export const referenceRun = async (
+  variant: SoakVariant = STANDARD
+): Promise<{ readonly outcome: Outcome; readonly reached: Readonly<Record<string, number>>; readonly ms: number }> => {
   const e = new E2E(SOAK_BATCH)
   const t0 = Date.now()
   try {
@@ -269,8 +353,10 @@ export const referenceRun = async (variant: SoakVariant = STANDARD): Promise<{ r
     }
     await sup.exited
     const outcome = outcomeOf(e, variant)
-    if (variant.completes && outcome.phase !== "completed") throw new Error(`the ${variant.name} reference run ended ${outcome.phase}: ${sup.stdout()}`)
-    if (!variant.completes && outcome.phase === "completed") throw new Error(`the ${variant.name} reference run completed: a gated task did not fail`)
+    if (variant.completes && outcome.phase !== "completed")
+      throw new Error(`the ${variant.name} reference run ended ${outcome.phase}: ${sup.stdout()}`)
+    if (!variant.completes && outcome.phase === "completed")
+      throw new Error(`the ${variant.name} reference run completed: a gated task did not fail`)
     const left = outcome.leftovers
     if (variant.completes && left.sessions.length + left.worktrees.length + left.branches.length > 0) {
       throw new Error(`the ${variant.name} reference run completed but left ${JSON.stringify(left)}`)
@@ -328,7 +414,8 @@ export const iteration = async (spec: {
           trace.push(`cli resume of a completed batch: exit ${r.code}`)
           if (/already completed/.test(r.out)) {
             const left = leftoversOf(e)
-            if (left.sessions.length + left.worktrees.length + left.branches.length > 0) fact("completed with leftovers, repaired")
+            if (left.sessions.length + left.worktrees.length + left.branches.length > 0)
+              fact("completed with leftovers, repaired")
             const rep = await cli(["repair", SOAK_BATCH, "--yes"])
             trace.push(`cli repair --yes: exit ${rep.code}`)
             fact("repair run")
@@ -340,21 +427,40 @@ export const iteration = async (spec: {
       const killAt = !fixture && cliKills < 3 && rng() < 0.3 ? Date.now() + 500 + rng() * 5_500 : undefined
       // Killed before the batch left planning (or before its state existed): what rekindle tells the
       // user to do then is to start it again with `rekindle run`, not to resume it.
-      const phase = life === 0 ? undefined : e.state()?.phase ?? "none"
+      const phase = life === 0 ? undefined : (e.state()?.phase ?? "none")
       const rerun = phase === "none" || phase === "planning" || phase === "idle"
       const sup = fixture
-        ? e.node([FIXTURE, e.repo, SOAK_BATCH, e.socket, fixturePlan(primary, hookFrom, saveFrom), ...(life === 0 || rerun ? [manifest] : [])])
+        ? e.node([
+            FIXTURE,
+            e.repo,
+            SOAK_BATCH,
+            e.socket,
+            fixturePlan(primary, hookFrom, saveFrom),
+            ...(life === 0 || rerun ? [manifest] : [])
+          ])
         : e.node([CLI, ...(rerun ? ["run", manifest] : ["resume", SOAK_BATCH]), "--repo", e.repo, "--socket", e.socket])
       const started = Date.now()
-      const end = await watch(e, sup, { fixture, primary: fixture ? primary : undefined, delayLeft: primary.kind === "delay" ? primary.ms - supervised : 0, killAt, deadline, finalPhase })
+      const end = await watch(e, sup, {
+        fixture,
+        primary: fixture ? primary : undefined,
+        delayLeft: primary.kind === "delay" ? primary.ms - supervised : 0,
+        killAt,
+        deadline,
+        finalPhase
+      })
       if (fixture) {
         supervised += Date.now() - started
         hookFrom = lastNumber(sup.stdout(), "at hook") ?? hookFrom
         saveFrom = lastNumber(sup.stdout(), "at save") ?? saveFrom
       }
-      trace.push(`${fixture ? "fixture" : "cli"}${rerun ? " run" : ""} ${Math.round((Date.now() - started) / 100) / 10}s: ${end.tag === "ended" ? (end.ok ? "completed" : "failed") : `killed (${end.cls})`}`)
+      trace.push(
+        `${fixture ? "fixture" : "cli"}${rerun ? " run" : ""} ${Math.round((Date.now() - started) / 100) / 10}s: ${end.tag === "ended" ? (end.ok ? "completed" : "failed") : `killed (${end.cls})`}`
+      )
       if (end.tag === "ended") {
-        if (!end.ok) throw new Error(`${fixture ? "the supervisor" : `rekindle ${rerun ? "run" : "resume"}`} did not complete the batch: ${end.detail}`)
+        if (!end.ok)
+          throw new Error(
+            `${fixture ? "the supervisor" : `rekindle ${rerun ? "run" : "resume"}`} did not complete the batch: ${end.detail}`
+          )
         break
       }
       kills[end.cls] += 1
@@ -371,7 +477,11 @@ export const iteration = async (spec: {
       if (end.cls === "downtime failure" && primary.kind === "downtime-fail") {
         // Nobody supervises now: let the agent fail, and see that it did (its pid, its pane).
         const task = primary.task
-        const pid = e.runs().filter((r) => r.task === task).at(-1)?.pid ?? 0
+        const pid =
+          e
+            .runs()
+            .filter((r) => r.task === task)
+            .at(-1)?.pid ?? 0
         fs.writeFileSync(gatePath(e, task), "open\n")
         if (await until(() => !agentAlive(pid), 15_000)) fact("agent exited while down")
         const want = variant.tasks.find((t) => t.id === task)?.gate
@@ -381,7 +491,9 @@ export const iteration = async (spec: {
           return seen?.dead === true && seen.status !== undefined
         }, 10_000)
         if (seen?.dead === true && seen.status === want) fact("pane showed its exit status")
-        trace.push(`downtime: ${task} (pid ${pid}) exited, pane ${seen === undefined ? "gone" : `dead=${seen.dead} status=${seen.status}`}`)
+        trace.push(
+          `downtime: ${task} (pid ${pid}) exited, pane ${seen === undefined ? "gone" : `dead=${seen.dead} status=${seen.status}`}`
+        )
       }
       if (end.cls === "during resume") cliKills += 1
       if (end.cls === "answer handoff") {
@@ -389,7 +501,8 @@ export const iteration = async (spec: {
         const d = await before(e.deliver("asker", ANSWER_KEY, ANSWER, crashAt), deadline, "delivering the answer")
         trace.push(`deliver: ${d.signal === "SIGKILL" ? `SIGKILL at ${crashAt}` : d.stdout.trim()}`)
         if (d.signal === "SIGKILL") delivererKills += 1
-        else if (!d.stdout.startsWith("delivered")) throw new Error(`the answer was not delivered: ${d.stdout} ${d.stderr}`)
+        else if (!d.stdout.startsWith("delivered"))
+          throw new Error(`the answer was not delivered: ${d.stdout} ${d.stderr}`)
       }
     }
     const phase = e.state()?.phase
@@ -398,14 +511,40 @@ export const iteration = async (spec: {
   } catch (err) {
     error = err instanceof Error ? err.message : String(err)
   }
-  const violations = judged === undefined ? 1 : judged.lost + judged.policyMismatch + judged.twice + judged.doublePrompt + judged.promptUnsettled + judged.logLost + judged.logDup + judged.logOrder + judged.treeMismatch +
-    judged.exitMismatch + judged.leftoverSessions + judged.leftoverWorktrees + judged.leftoverBranches
+  const violations =
+    judged === undefined
+      ? 1
+      : judged.lost +
+        judged.policyMismatch +
+        judged.twice +
+        judged.doublePrompt +
+        judged.promptUnsettled +
+        judged.logLost +
+        judged.logDup +
+        judged.logOrder +
+        judged.treeMismatch +
+        judged.exitMismatch +
+        judged.leftoverSessions +
+        judged.leftoverWorktrees +
+        judged.leftoverBranches
   // A violation keeps the temp dir (repo, state, journal, logs) for a post-mortem; the tmux server
   // and every child process go in any case.
   const kept = error !== undefined || violations > 0
   const prompts = promptStatuses(e)
   try {
-    return { ms: Date.now() - t0, kills, delivererKills, missed: !primaryDone, judged, error, prompts, trace, facts, dir: e.dir, kept }
+    return {
+      ms: Date.now() - t0,
+      kills,
+      delivererKills,
+      missed: !primaryDone,
+      judged,
+      error,
+      prompts,
+      trace,
+      facts,
+      dir: e.dir,
+      kept
+    }
   } finally {
     await e.cleanup({ keepDir: kept })
   }

@@ -8,7 +8,7 @@ import { batchPaths } from "../../core/domain/Layout.ts"
 import { launchTask } from "../../core/engine/waves/Launch.ts"
 import { loadState, saveState } from "../../core/engine/support/StateIO.ts"
 import { Worktrees } from "../../core/ports/Worktrees.ts"
-import { FakeWorld } from "../../adapters/testing.ts"
+import type { FakeWorld } from "../../adapters/testing.ts"
 
 export const REPO = "/work/repo"
 export const BATCH = "b1"
@@ -20,31 +20,65 @@ export interface TaskSpec {
 }
 
 /** A pending state for `tasks` in `waves` (default: one wave). */
-export const pendingState = (tasks: ReadonlyArray<TaskSpec>, waves?: ReadonlyArray<ReadonlyArray<string>>, now = 0): BatchState => ({
-  version: 1, batchId: BATCH, phase: "executing", repoRoot: REPO, baseBranch: "main",
+export const pendingState = (
+  tasks: ReadonlyArray<TaskSpec>,
+  waves?: ReadonlyArray<ReadonlyArray<string>>,
+  now = 0
+): BatchState => ({
+  version: 1,
+  batchId: BATCH,
+  phase: "executing",
+  repoRoot: REPO,
+  baseBranch: "main",
   waves: waves ?? [tasks.map((t) => t.id)],
-  tasks: tasks.map((t): Task => ({
-    id: t.id, status: "pending", dependsOn: t.dependsOn ?? [], agent: "claude", prompt: `do ${t.id}`, attempts: 0,
-    lane: t.id, session: sessionNameFor(BATCH, t.id), worktree: worktreeFor(REPO, BATCH, t.id), branch: `rekindle/${BATCH}/${t.id}`,
-    doneMarker: batchPaths(REPO, BATCH).marker(t.id)
-  })),
-  lanes: [], merges: [], counters: {}, errors: [], logCheckpoints: {}, prompts: [], createdAt: now, updatedAt: now
+  tasks: tasks.map(
+    (t): Task => ({
+      id: t.id,
+      status: "pending",
+      dependsOn: t.dependsOn ?? [],
+      agent: "claude",
+      prompt: `do ${t.id}`,
+      attempts: 0,
+      lane: t.id,
+      session: sessionNameFor(BATCH, t.id),
+      worktree: worktreeFor(REPO, BATCH, t.id),
+      branch: `rekindle/${BATCH}/${t.id}`,
+      doneMarker: batchPaths(REPO, BATCH).marker(t.id)
+    })
+  ),
+  lanes: [],
+  merges: [],
+  counters: {},
+  errors: [],
+  logCheckpoints: {},
+  prompts: [],
+  createdAt: now,
+  updatedAt: now
 })
 
 /** Create the repo, persist the batch, create worktrees and launch every task of wave 0. */
-export const startBatch = (world: FakeWorld, tasks: ReadonlyArray<TaskSpec>, waves?: ReadonlyArray<ReadonlyArray<string>>) => {
+export const startBatch = (
+  world: FakeWorld,
+  tasks: ReadonlyArray<TaskSpec>,
+  waves?: ReadonlyArray<ReadonlyArray<string>>
+) => {
   world.git.initRepo(REPO, { "README.md": "hello\n" })
-  return world.run(Effect.gen(function*() {
-    let state = yield* saveState(pendingState(tasks, waves, world.clock.now()), world.clock.now())
-    const git = yield* Worktrees
-    for (const id of state.waves[0] ?? []) {
-      const task = state.tasks.find((t) => t.id === id)!
-      yield* git.add(REPO, { path: task.worktree!, branch: task.branch!, base: "main" })
-      const { task: launched } = yield* launchTask(state, task, { mode: "first", attempt: 1, reason: "wave 1" })
-      state = yield* saveState({ ...state, tasks: state.tasks.map((t) => (t.id === id ? launched : t)) }, world.clock.now())
-    }
-    return state
-  }))
+  return world.run(
+    Effect.gen(function* () {
+      let state = yield* saveState(pendingState(tasks, waves, world.clock.now()), world.clock.now())
+      const git = yield* Worktrees
+      for (const id of state.waves[0] ?? []) {
+        const task = state.tasks.find((t) => t.id === id)!
+        yield* git.add(REPO, { path: task.worktree!, branch: task.branch!, base: "main" })
+        const { task: launched } = yield* launchTask(state, task, { mode: "first", attempt: 1, reason: "wave 1" })
+        state = yield* saveState(
+          { ...state, tasks: state.tasks.map((t) => (t.id === id ? launched : t)) },
+          world.clock.now()
+        )
+      }
+      return state
+    })
+  )
 }
 
 /** The persisted state. */

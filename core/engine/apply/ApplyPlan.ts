@@ -51,17 +51,24 @@ const runStep = (ctx: Applying, step: PlanStep, options: ApplyOptions, snapshots
     case "RemoveWorktree":
     case "DeleteBranch":
     case "PruneWorktrees":
-      return Effect.flatMap(ctx.current, (s) => orphanStep(ctx, step, snapshots, options.baseFor ?? (() => s.baseBranch)))
+      return Effect.flatMap(ctx.current, (s) =>
+        orphanStep(ctx, step, snapshots, options.baseFor ?? (() => s.baseBranch))
+      )
     case "Hold":
     case "Report":
     case "ContinueFromWave":
       return Effect.flatMap(ctx.current, (s) =>
-        record(ctx.paths.journal, { key: `${s.batchId}:info`, phase: "info", kind: step._tag, data: step }))
+        record(ctx.paths.journal, { key: `${s.batchId}:info`, phase: "info", kind: step._tag, data: step })
+      )
   }
 }
 
 /** Carry out `plan` on `state`. */
-export const applyPlan = Effect.fn("Apply.applyPlan")(function*(state: BatchState, plan: Plan, options: ApplyOptions = {}) {
+export const applyPlan = Effect.fn("Apply.applyPlan")(function* (
+  state: BatchState,
+  plan: Plan,
+  options: ApplyOptions = {}
+) {
   // A plan may be applied again (an embedder retrying, a crash in between): start from what is saved —
   // the truth every earlier step already persisted — never from the snapshot the plan was made from,
   // so nothing recorded is rolled back. (Clock ties make timestamps useless for "newer".)

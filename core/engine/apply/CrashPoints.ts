@@ -13,7 +13,7 @@ export const CrashPoint: Context.Reference<(label: string) => Effect.Effect<void
 
 /** Reach a crash point. */
 export const crashPoint = (label: string): Effect.Effect<void> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const hook = yield* CrashPoint
     yield* hook(label)
   })

@@ -17,9 +17,13 @@ import { fail } from "../support/Errors.ts"
 import { record } from "./Journaled.ts"
 
 /** Intents without a done line, oldest first. */
-export const danglingIntents = Effect.fn("Intents.dangling")(function*(journalPath: string) {
+export const danglingIntents = Effect.fn("Intents.dangling")(function* (journalPath: string) {
   const journal = yield* Journal
-  const contents = yield* journal.read(journalPath).pipe(Effect.mapError((e) => fail("E_IO", `cannot read the journal: ${e.message}`, "check the .rekindle directory")))
+  const contents = yield* journal
+    .read(journalPath)
+    .pipe(
+      Effect.mapError((e) => fail("E_IO", `cannot read the journal: ${e.message}`, "check the .rekindle directory"))
+    )
   const done = new Set(contents.events.filter((e) => e.phase === "done").map((e) => e.key))
   const open = new Map<string, JournalEvent>()
   for (const e of contents.events) if (e.phase === "intent" && !done.has(e.key)) open.set(e.key, e)
@@ -33,7 +37,7 @@ const field = (data: unknown, name: string): unknown =>
  * Complete the dangling intents whose effect landed. Returns how many were recovered, and whether
  * the journal's last line was torn (a crash mid-append: ignored, and reported to the user).
  */
-export const recoverIntents = Effect.fn("Intents.recover")(function*(ctx: Applying) {
+export const recoverIntents = Effect.fn("Intents.recover")(function* (ctx: Applying) {
   const { intents, tornTail } = yield* danglingIntents(ctx.paths.journal)
   let recovered = 0
   for (const intent of intents) {
@@ -41,31 +45,56 @@ export const recoverIntents = Effect.fn("Intents.recover")(function*(ctx: Applyi
     if (intent.kind === "relaunch") {
       const [, , taskId, attempt] = intent.key.split(":")
       const snap = yield* (yield* Tmux).snapshot
-      const live = snap.state === "up" ? snap.panes.find((p) => p.taskTag === ownershipTag(state.batchId, taskId ?? "") && !p.dead) : undefined
+      const live =
+        snap.state === "up"
+          ? snap.panes.find((p) => p.taskTag === ownershipTag(state.batchId, taskId ?? "") && !p.dead)
+          : undefined
       if (live === undefined || taskId === undefined) continue
       const procs = yield* ProcessTable
-      const info = yield* procs.snapshot.pipe(Effect.map((ps) => ps.find((p) => p.pid === live.panePid)), Effect.orElseSucceed(() => undefined))
+      const info = yield* procs.snapshot.pipe(
+        Effect.map((ps) => ps.find((p) => p.pid === live.panePid)),
+        Effect.orElseSucceed(() => undefined)
+      )
       const self = yield* procs.self.pipe(Effect.option)
       const now = yield* Clock.currentTimeMillis
       yield* ctx.updateTask(taskId, (t) => ({
-        ...t, status: "running", attempts: Math.max(t.attempts, Number(attempt) || t.attempts), session: live.sessionName,
+        ...t,
+        status: "running",
+        attempts: Math.max(t.attempts, Number(attempt) || t.attempts),
+        session: live.sessionName,
         startedAt: t.startedAt ?? now,
-        ...(info === undefined || self._tag === "None" ? {} : { agentProcess: { pid: live.panePid, startTime: info.startTime, host: self.value.host } })
+        ...(info === undefined || self._tag === "None"
+          ? {}
+          : { agentProcess: { pid: live.panePid, startTime: info.startTime, host: self.value.host } })
       }))
     } else if (intent.kind === "merge") {
       const branch = field(intent.data, "branch")
       const target = field(intent.data, "target")
       const wave = field(intent.data, "wave")
       const lane = field(intent.data, "lane")
-      if (typeof branch !== "string" || typeof target !== "string" || typeof wave !== "number" || typeof lane !== "string") continue
+      if (
+        typeof branch !== "string" ||
+        typeof target !== "string" ||
+        typeof wave !== "number" ||
+        typeof lane !== "string"
+      )
+        continue
       const git = yield* Worktrees
       const landed = yield* git.isAncestor(state.repoRoot, branch, target).pipe(Effect.orElseSucceed(() => false))
       if (!landed) continue
       const commit = yield* git.revParse(state.repoRoot, target).pipe(Effect.orElseSucceed(() => ""))
       const now = yield* Clock.currentTimeMillis
-      yield* ctx.update((s) => ({ ...s, merges: [...s.merges, { wave, lane, status: "succeeded", at: now, ...(commit === "" ? {} : { commit }) }] }))
+      yield* ctx.update((s) => ({
+        ...s,
+        merges: [...s.merges, { wave, lane, status: "succeeded", at: now, ...(commit === "" ? {} : { commit }) }]
+      }))
     } else continue
-    yield* record(ctx.paths.journal, { key: intent.key, phase: "done", kind: intent.kind, data: { outcome: "recovered" } })
+    yield* record(ctx.paths.journal, {
+      key: intent.key,
+      phase: "done",
+      kind: intent.kind,
+      data: { outcome: "recovered" }
+    })
     recovered++
   }
   return { recovered, tornTail }

@@ -18,7 +18,7 @@ const journalError = (e: { readonly message: string }) =>
 
 /** Append one event. */
 export const record = (path: string, event: Omit<JournalEvent, "at">): Effect.Effect<void, EngineError, Journal> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const journal = yield* Journal
     const at = yield* Clock.currentTimeMillis
     yield* journal.append(path, { ...event, at }).pipe(Effect.mapError(journalError))
@@ -36,7 +36,7 @@ export const journaled = <A, E, R, E2, R2, E3, R3>(spec: {
   /** Persist what the effect means for the state (runs before the done line). */
   readonly persist: (result: A, outcome: StepOutcome) => Effect.Effect<void, E3, R3>
 }): Effect.Effect<StepOutcome, E | E2 | E3 | EngineError, R | R2 | R3 | Journal> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const journal = yield* Journal
     const entry = yield* journal.query(spec.journal, spec.key).pipe(Effect.mapError(journalError))
     if (entry.done !== undefined) return "skipped" as const
@@ -46,7 +46,12 @@ export const journaled = <A, E, R, E2, R2, E3, R3>(spec: {
       result = yield* spec.landed
       if (result !== undefined) outcome = "recovered"
     } else {
-      yield* record(spec.journal, { key: spec.key, phase: "intent", kind: spec.kind, ...(spec.data === undefined ? {} : { data: spec.data }) })
+      yield* record(spec.journal, {
+        key: spec.key,
+        phase: "intent",
+        kind: spec.kind,
+        ...(spec.data === undefined ? {} : { data: spec.data })
+      })
     }
     if (result === undefined) result = yield* spec.act
     yield* spec.persist(result, outcome)

@@ -23,24 +23,37 @@ export type OwnedStop = "killed" | "absent" | "foreign"
  * acted on (Unreachable): ownership cannot be checked.
  */
 export const killOwnedSession = (state: BatchState, name: string): Effect.Effect<OwnedStop, TmuxError, Tmux> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const tmux = yield* Tmux
     const snap = yield* tmux.snapshot
     if (snap.state === "no-server") return "absent"
-    if (snap.state === "unknown") return yield* new TmuxError({ reason: "Unreachable", message: `cannot check who owns session ${name}: ${snap.reason}` })
+    if (snap.state === "unknown")
+      return yield* new TmuxError({
+        reason: "Unreachable",
+        message: `cannot check who owns session ${name}: ${snap.reason}`
+      })
     const panes = snap.panes.filter((p) => p.sessionName === name)
     if (panes.length === 0) return "absent"
     const declared = hostDeclaresSessions(state) && state.tasks.some((t) => t.session === name)
     if (!declared && !panes.every(ownedPane)) return "foreign"
-    yield* tmux.killSession({ name }).pipe(Effect.catchIf((e) => e.reason === "NotFound", () => Effect.void))
+    yield* tmux.killSession({ name }).pipe(
+      Effect.catchIf(
+        (e) => e.reason === "NotFound",
+        () => Effect.void
+      )
+    )
     return "killed"
   })
 
 /** Whether the session `name` exists and is not rekindle's (a launch must then use another name). */
 export const foreignSession = (state: BatchState, name: string): Effect.Effect<boolean, never, Tmux> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const snap = yield* (yield* Tmux).snapshot
     if (snap.state !== "up") return false
     const panes = snap.panes.filter((p) => p.sessionName === name)
-    return panes.length > 0 && !(hostDeclaresSessions(state) && state.tasks.some((t) => t.session === name)) && !panes.every(ownedPane)
+    return (
+      panes.length > 0 &&
+      !(hostDeclaresSessions(state) && state.tasks.some((t) => t.session === name)) &&
+      !panes.every(ownedPane)
+    )
   })

@@ -25,7 +25,7 @@ export interface Applying {
 export const makeApplying = (initial: BatchState): Effect.Effect<Applying> =>
   Effect.map(Ref.make(initial), (ref) => {
     const update = (f: (s: BatchState) => BatchState) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const saved = yield* saveState(f(yield* Ref.get(ref)), now)
         yield* Ref.set(ref, saved)

@@ -21,7 +21,13 @@ type MergeOutcome =
   | { readonly status: "conflict" | "failed"; readonly reason: string }
 
 const gitFailed = (what: string) => (e: GitError) =>
-  fail("E_GIT_FAILED", `${what}: ${e.message}`, e.reason === "Locked" ? "a git index.lock is in the way: remove it if no git command is running" : "inspect the repository, then retry")
+  fail(
+    "E_GIT_FAILED",
+    `${what}: ${e.message}`,
+    e.reason === "Locked"
+      ? "a git index.lock is in the way: remove it if no git command is running"
+      : "inspect the repository, then retry"
+  )
 
 /** The branches carrying a lane's work in a wave: the lane's recorded branch, else its tasks' (in wave order). */
 export const laneBranches = (state: BatchState, wave: number, lane: string): ReadonlyArray<string> => {
@@ -40,7 +46,7 @@ export const laneBranches = (state: BatchState, wave: number, lane: string): Rea
  * merge is recorded, not made twice. Conflicts and failures are recorded, not thrown.
  */
 export const mergeLane = (ctx: Applying, wave: number, lane: string, reason: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const state = yield* ctx.current
     const git = yield* Worktrees
     const branches = laneBranches(state, wave, lane)
@@ -54,24 +60,39 @@ export const mergeLane = (ctx: Applying, wave: number, lane: string, reason: str
     const tries = state.merges.filter((m) => m.wave === wave && m.lane === lane).length
     const key = `${stepKey(state.batchId, { _tag: "RetryMerge", wave, lanes: [lane], reason })}:${lane}:${tries}`
     const outcome = yield* journaled({
-      journal: ctx.paths.journal, key, kind: "merge", data: { wave, lane, branches, target: state.baseBranch },
-      landed: Effect.gen(function*(): Effect.fn.Return<MergeOutcome | undefined, EngineError, Worktrees> {
+      journal: ctx.paths.journal,
+      key,
+      kind: "merge",
+      data: { wave, lane, branches, target: state.baseBranch },
+      landed: Effect.gen(function* (): Effect.fn.Return<MergeOutcome | undefined, EngineError, Worktrees> {
         for (const branch of branches) {
-          if (!(yield* git.isAncestor(state.repoRoot, branch, state.baseBranch).pipe(Effect.orElseSucceed(() => false)))) return undefined
+          if (
+            !(yield* git.isAncestor(state.repoRoot, branch, state.baseBranch).pipe(Effect.orElseSucceed(() => false)))
+          )
+            return undefined
         }
-        const commit = yield* git.revParse(state.repoRoot, state.baseBranch).pipe(Effect.mapError(gitFailed("cannot read the base branch")))
+        const commit = yield* git
+          .revParse(state.repoRoot, state.baseBranch)
+          .pipe(Effect.mapError(gitFailed("cannot read the base branch")))
         return { status: "succeeded" as const, commit }
       }),
       // Each branch of the lane in turn; the first failure stops the lane (what merged stays merged).
-      act: Effect.gen(function*(): Effect.fn.Return<MergeOutcome, never, Worktrees> {
+      act: Effect.gen(function* (): Effect.fn.Return<MergeOutcome, never, Worktrees> {
         let commit = ""
         for (const branch of branches) {
-          const r = yield* git.mergeInto(state.repoRoot, {
-            source: branch, target: state.baseBranch, message: `rekindle: merge ${branch} (wave ${wave + 1}, lane ${lane})`,
-            beforeAdvance: crashPoint("merge:before-advance")
-          }).pipe(Effect.result)
+          const r = yield* git
+            .mergeInto(state.repoRoot, {
+              source: branch,
+              target: state.baseBranch,
+              message: `rekindle: merge ${branch} (wave ${wave + 1}, lane ${lane})`,
+              beforeAdvance: crashPoint("merge:before-advance")
+            })
+            .pipe(Effect.result)
           if (r._tag === "Failure") {
-            return { status: r.failure.reason === "Conflict" ? "conflict" as const : "failed" as const, reason: `${branch}: ${r.failure.message}` }
+            return {
+              status: r.failure.reason === "Conflict" ? ("conflict" as const) : ("failed" as const),
+              reason: `${branch}: ${r.failure.message}`
+            }
           }
           commit = r.success.commit
         }
@@ -94,33 +115,60 @@ export const orphanStep = (
   snapshots: Map<string, string>,
   baseFor: (branch: string) => string
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const state = yield* ctx.current
     const git = yield* Worktrees
     const key = stepKey(state.batchId, step)
     const once = <A, E, R>(kind: string, act: Effect.Effect<A, E, R>) =>
-      journaled({ journal: ctx.paths.journal, key, kind, landed: Effect.succeed(undefined), act, persist: () => Effect.void })
+      journaled({
+        journal: ctx.paths.journal,
+        key,
+        kind,
+        landed: Effect.succeed(undefined),
+        act,
+        persist: () => Effect.void
+      })
     switch (step._tag) {
       case "SnapshotOrphan": {
-        const snap = yield* git.snapshotWip(step.path, { task: step.label, label: "orphan" }).pipe(Effect.mapError(gitFailed(`cannot snapshot ${step.path}`)))
+        const snap = yield* git
+          .snapshotWip(step.path, { task: step.label, label: "orphan" })
+          .pipe(Effect.mapError(gitFailed(`cannot snapshot ${step.path}`)))
         snapshots.set(step.path, snap.ref)
         return
       }
       case "RemoveWorktree": {
         const ref = snapshots.get(step.path)
         if (step.afterSnapshot && ref === undefined) {
-          return yield* fail("E_GIT_FAILED", `refusing to remove ${step.path}: its snapshot was not taken`, "run repair again")
+          return yield* fail(
+            "E_GIT_FAILED",
+            `refusing to remove ${step.path}: its snapshot was not taken`,
+            "run repair again"
+          )
         }
         // A re-run after a crash may find it already gone: that is the goal, not a failure.
-        yield* once("remove-worktree", git.remove(state.repoRoot, step.path, ref === undefined ? {} : { snapshotRef: ref }).pipe(
-          Effect.catchIf((e) => e.reason === "NotAWorktree", () => Effect.void),
-          Effect.mapError(gitFailed(`cannot remove worktree ${step.path}`))))
+        yield* once(
+          "remove-worktree",
+          git.remove(state.repoRoot, step.path, ref === undefined ? {} : { snapshotRef: ref }).pipe(
+            Effect.catchIf(
+              (e) => e.reason === "NotAWorktree",
+              () => Effect.void
+            ),
+            Effect.mapError(gitFailed(`cannot remove worktree ${step.path}`))
+          )
+        )
         return
       }
       case "DeleteBranch":
-        yield* once("delete-branch", git.deleteBranch(state.repoRoot, step.branch, { mergedInto: baseFor(step.branch) }).pipe(
-          Effect.catchIf((e) => e.reason === "BranchMissing", () => Effect.void),
-          Effect.mapError(gitFailed(`cannot delete branch ${step.branch}`))))
+        yield* once(
+          "delete-branch",
+          git.deleteBranch(state.repoRoot, step.branch, { mergedInto: baseFor(step.branch) }).pipe(
+            Effect.catchIf(
+              (e) => e.reason === "BranchMissing",
+              () => Effect.void
+            ),
+            Effect.mapError(gitFailed(`cannot delete branch ${step.branch}`))
+          )
+        )
         return
       case "PruneWorktrees":
         yield* git.prune(state.repoRoot).pipe(Effect.mapError(gitFailed("git worktree prune failed")))

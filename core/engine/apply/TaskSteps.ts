@@ -24,9 +24,10 @@ type Step<T extends PlanStep["_tag"]> = Extract<PlanStep, { readonly _tag: T }>
 export const backoffMs = (attempt: number): number => Math.min(5_000 * 2 ** Math.max(0, attempt - 1), 300_000)
 
 const taskPanes = (batchId: string, taskId: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const s = yield* (yield* Tmux).snapshot
-    const panes: ReadonlyArray<TmuxPane> = s.state === "up" ? s.panes.filter((p) => p.taskTag === ownershipTag(batchId, taskId)) : []
+    const panes: ReadonlyArray<TmuxPane> =
+      s.state === "up" ? s.panes.filter((p) => p.taskTag === ownershipTag(batchId, taskId)) : []
     return panes
   })
 
@@ -34,25 +35,29 @@ const taskPanes = (batchId: string, taskId: string) =>
  * Make sure the agent process rekindle recorded for `task` is gone: TERM, a grace period, KILL.
  * Fails rather than let a relaunch put a second agent next to one that would not die.
  */
-export const ensureAgentGone = Effect.fn("TaskSteps.ensureAgentGone")(function*(task: Task, graceMs: number) {
+export const ensureAgentGone = Effect.fn("TaskSteps.ensureAgentGone")(function* (task: Task, graceMs: number) {
   const id = task.agentProcess
   if (id === undefined) return
   const procs = yield* ProcessTable
   const alive = procs.isAlive(id).pipe(Effect.catch(() => Effect.succeed(true)))
-  const waitGone = (ms: number) => Effect.gen(function*() {
-    for (let waited = 0; waited < ms; waited += 50) {
-      if (!(yield* alive)) return true
-      yield* Effect.sleep(50)
-    }
-    return !(yield* alive)
-  })
+  const waitGone = (ms: number) =>
+    Effect.gen(function* () {
+      for (let waited = 0; waited < ms; waited += 50) {
+        if (!(yield* alive)) return true
+        yield* Effect.sleep(50)
+      }
+      return !(yield* alive)
+    })
   if (!(yield* alive)) return
   for (const sig of ["SIGTERM", "SIGKILL"] as const) {
     yield* procs.signal(id, sig).pipe(Effect.catch(() => Effect.succeed(false)))
     if (yield* waitGone(sig === "SIGTERM" ? graceMs : 2_000)) return
   }
-  return yield* fail("E_AGENT", `agent process ${id.pid} of task ${task.id} would not stop`,
-    "stop it by hand; rekindle never starts a second agent for a task")
+  return yield* fail(
+    "E_AGENT",
+    `agent process ${id.pid} of task ${task.id} would not stop`,
+    "stop it by hand; rekindle never starts a second agent for a task"
+  )
 })
 
 /**
@@ -61,26 +66,39 @@ export const ensureAgentGone = Effect.fn("TaskSteps.ensureAgentGone")(function*(
  * re-applied plan does nothing here — in particular it never touches a relaunched agent.
  */
 export const stopSession = (ctx: Applying, step: Step<"StopSession">, graceMs: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const state = yield* ctx.current
     const tmux = yield* Tmux
     const procs = yield* ProcessTable
     const task = step.taskId === undefined ? undefined : findTask(state, step.taskId)
     const stale = task?.agentProcess
     yield* journaled({
-      journal: ctx.paths.journal, key: stepKey(state.batchId, step), kind: "stop-session", data: { session: step.session, ...(stale === undefined ? {} : { agent: stale }) },
-      landed: Effect.gen(function*() {
+      journal: ctx.paths.journal,
+      key: stepKey(state.batchId, step),
+      kind: "stop-session",
+      data: { session: step.session, ...(stale === undefined ? {} : { agent: stale }) },
+      landed: Effect.gen(function* () {
         const snap = yield* tmux.snapshot
-        const sessionGone = snap.state === "up" ? !snap.panes.some((p) => p.sessionName === step.session) : snap.state === "no-server"
+        const sessionGone =
+          snap.state === "up" ? !snap.panes.some((p) => p.sessionName === step.session) : snap.state === "no-server"
         const agentGone = stale === undefined || !(yield* procs.isAlive(stale).pipe(Effect.orElseSucceed(() => true)))
         return sessionGone && agentGone ? true : undefined
       }),
-      act: Effect.gen(function*() {
+      act: Effect.gen(function* () {
         yield* crashPoint("stop:before-kill")
         // Only a session rekindle owns is killed: a user's session of that name is left alone.
         yield* killOwnedSession(state, step.session).pipe(
-          Effect.catchIf((e) => e.reason === "NotFound" || e.reason === "NoServer", () => Effect.void),
-          Effect.mapError((e) => fail("E_TMUX_UNAVAILABLE", `cannot stop session ${step.session}: ${e.message}`, "check tmux with `rekindle doctor`"))
+          Effect.catchIf(
+            (e) => e.reason === "NotFound" || e.reason === "NoServer",
+            () => Effect.void
+          ),
+          Effect.mapError((e) =>
+            fail(
+              "E_TMUX_UNAVAILABLE",
+              `cannot stop session ${step.session}: ${e.message}`,
+              "check tmux with `rekindle doctor`"
+            )
+          )
         )
         if (task !== undefined && stale !== undefined) yield* ensureAgentGone({ ...task, agentProcess: stale }, graceMs)
         return true
@@ -91,24 +109,42 @@ export const stopSession = (ctx: Applying, step: Step<"StopSession">, graceMs: n
 
 /** SnapshotWip: commit the whole worktree to a ref; a re-run after a crash does not snapshot twice. */
 export const snapshotWip = (ctx: Applying, step: Step<"SnapshotWip">) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const state = yield* ctx.current
     const git = yield* Worktrees
     const prefix = `refs/rekindle/wip/${step.taskId}/`
-    const before = yield* git.listRefs(state.repoRoot, prefix).pipe(Effect.map((r) => r.length), Effect.orElseSucceed(() => 0))
+    const before = yield* git.listRefs(state.repoRoot, prefix).pipe(
+      Effect.map((r) => r.length),
+      Effect.orElseSucceed(() => 0)
+    )
     yield* journaled({
-      journal: ctx.paths.journal, key: stepKey(state.batchId, step), kind: "snapshot-wip", data: { refsBefore: before },
+      journal: ctx.paths.journal,
+      key: stepKey(state.batchId, step),
+      kind: "snapshot-wip",
+      data: { refsBefore: before },
       landed: Effect.succeed(undefined),
-      act: git.snapshotWip(step.worktree, { task: step.taskId, label: `attempt ${step.attempt}` }).pipe(
-        Effect.mapError((e) => fail("E_GIT_FAILED", `cannot snapshot ${step.worktree}: ${e.message}`, "nothing was relaunched; fix the worktree and resume"))
-      ),
-      persist: (snap) => Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.asVoid(ctx.updateTask(step.taskId, (t) => withHistory(t, "snapshot", snap.ref, now))))
+      act: git
+        .snapshotWip(step.worktree, { task: step.taskId, label: `attempt ${step.attempt}` })
+        .pipe(
+          Effect.mapError((e) =>
+            fail(
+              "E_GIT_FAILED",
+              `cannot snapshot ${step.worktree}: ${e.message}`,
+              "nothing was relaunched; fix the worktree and resume"
+            )
+          )
+        ),
+      persist: (snap) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.asVoid(ctx.updateTask(step.taskId, (t) => withHistory(t, "snapshot", snap.ref, now)))
+        )
     })
   })
 
-const withHistory = (t: Task, event: string, reason: string, at: number): Task =>
-  ({ ...t, history: [...(t.history ?? []), { at, event, reason }] })
+const withHistory = (t: Task, event: string, reason: string, at: number): Task => ({
+  ...t,
+  history: [...(t.history ?? []), { at, event, reason }]
+})
 
 /**
  * RelaunchAgent: start the agent again — unless a crash left the launch already done. The agent
@@ -117,48 +153,63 @@ const withHistory = (t: Task, event: string, reason: string, at: number): Task =
  * next to the new one — a plan from `restart` stops only the sessions it observes.
  */
 export const relaunch = (ctx: Applying, step: Step<"RelaunchAgent">, graceMs: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const state = yield* ctx.current
     const task = findTask(state, step.taskId)
     if (task === undefined) return
     const procs = yield* ProcessTable
     const tmux = yield* Tmux
     yield* journaled({
-      journal: ctx.paths.journal, key: stepKey(state.batchId, step), kind: "relaunch", data: { session: step.session, mode: step.mode },
-      landed: Effect.gen(function*() {
+      journal: ctx.paths.journal,
+      key: stepKey(state.batchId, step),
+      kind: "relaunch",
+      data: { session: step.session, mode: step.mode },
+      landed: Effect.gen(function* () {
         const panes = yield* taskPanes(state.batchId, task.id)
         const live = panes.find((p) => !p.dead)
         if (live === undefined) {
           if (panes.length > 0) yield* tmux.killSession({ name: panes[0]!.sessionName }).pipe(Effect.ignore)
           return undefined
         }
-        const info = yield* procs.snapshot.pipe(Effect.map((ps) => ps.find((p) => p.pid === live.panePid)), Effect.orElseSucceed(() => undefined))
+        const info = yield* procs.snapshot.pipe(
+          Effect.map((ps) => ps.find((p) => p.pid === live.panePid)),
+          Effect.orElseSucceed(() => undefined)
+        )
         const self = yield* procs.self.pipe(Effect.option)
         const now = yield* Clock.currentTimeMillis
         return {
-          ...task, status: "running" as const, attempts: step.attempt, session: live.sessionName, startedAt: task.startedAt ?? now,
-          ...(info === undefined || self._tag === "None" ? {} : { agentProcess: { pid: live.panePid, startTime: info.startTime, host: self.value.host } })
+          ...task,
+          status: "running" as const,
+          attempts: step.attempt,
+          session: live.sessionName,
+          startedAt: task.startedAt ?? now,
+          ...(info === undefined || self._tag === "None"
+            ? {}
+            : { agentProcess: { pid: live.panePid, startTime: info.startTime, host: self.value.host } })
         } satisfies Task
       }),
-      act: Effect.gen(function*() {
+      act: Effect.gen(function* () {
         yield* crashPoint("relaunch:before-launch")
         yield* ensureAgentGone(task, graceMs)
         const launched = yield* launchTask(state, task, {
-          mode: step.mode, attempt: step.attempt, reason: step.reason
+          mode: step.mode,
+          attempt: step.attempt,
+          reason: step.reason
         })
         yield* crashPoint("relaunch:after-launch")
         return launched.task
       }),
-      persist: (next) => Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        yield* ctx.updateTask(task.id, () => ({ ...next, nextAttemptAt: now + backoffMs(step.attempt) }))
-      })
+      persist: (next) =>
+        Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          yield* ctx.updateTask(task.id, () => ({ ...next, nextAttemptAt: now + backoffMs(step.attempt) }))
+        })
     })
   })
 
 /** Reattach: make sure the pane log is piped (never toggled) and the task is recorded as running. */
 export const reattach = (ctx: Applying, step: Step<"Reattach">) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const state = yield* ctx.current
     const tmux = yield* Tmux
     const panes = yield* taskPanes(state.batchId, step.taskId)
@@ -174,7 +225,7 @@ export const reattach = (ctx: Applying, step: Step<"Reattach">) =>
 
 /** MarkTask: record a status (terminal ones with their end time and reason). */
 export const markTask = (ctx: Applying, step: Step<"MarkTask">) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
     const terminal: ReadonlyArray<TaskStatus> = ["succeeded", "failed", "skipped"]
     yield* ctx.updateTask(step.taskId, (t) => ({

@@ -21,7 +21,10 @@ export interface DetachedSupervisor {
  * Start `argv` (a rekindle command that supervises the batch in the foreground) in the batch's
  * supervisor session, unless a live one is already there. A dead leftover pane is replaced.
  */
-export const startDetachedSupervisor = Effect.fn("Detached.start")(function*(state: BatchState, argv: ReadonlyArray<string>) {
+export const startDetachedSupervisor = Effect.fn("Detached.start")(function* (
+  state: BatchState,
+  argv: ReadonlyArray<string>
+) {
   const tmux = yield* Tmux
   const session = supervisorSessionFor(state.batchId)
   const snap = yield* tmux.snapshot
@@ -31,13 +34,23 @@ export const startDetachedSupervisor = Effect.fn("Detached.start")(function*(sta
   const panes = snap.state === "up" ? snap.panes.filter((p) => p.taskTag === supervisorTag(state.batchId)) : []
   if (panes.some((p) => !p.dead)) return { session, started: false } satisfies DetachedSupervisor
   for (const p of panes) yield* tmux.killSession({ name: p.sessionName }).pipe(Effect.ignore)
-  yield* tmux.newSession({
-    name: session,
-    cwd: state.repoRoot,
-    argv,
-    env: { REKINDLE_SUPERVISOR: "detached" },
-    taskTag: supervisorTag(state.batchId),
-    logFile: `${batchPaths(state.repoRoot, state.batchId).logs}/supervisor.log`
-  }).pipe(Effect.mapError((e) => fail("E_TMUX_UNAVAILABLE", `cannot start the supervisor session ${session}: ${e.message}`, "check tmux with `rekindle doctor`")))
+  yield* tmux
+    .newSession({
+      name: session,
+      cwd: state.repoRoot,
+      argv,
+      env: { REKINDLE_SUPERVISOR: "detached" },
+      taskTag: supervisorTag(state.batchId),
+      logFile: `${batchPaths(state.repoRoot, state.batchId).logs}/supervisor.log`
+    })
+    .pipe(
+      Effect.mapError((e) =>
+        fail(
+          "E_TMUX_UNAVAILABLE",
+          `cannot start the supervisor session ${session}: ${e.message}`,
+          "check tmux with `rekindle doctor`"
+        )
+      )
+    )
   return { session, started: true } satisfies DetachedSupervisor
 })

@@ -37,15 +37,29 @@ export interface LogChunk {
 const asChunk = (data: unknown): LogChunk | undefined => {
   if (typeof data !== "object" || data === null) return undefined
   const d = data as Record<string, unknown>
-  return typeof d["task"] === "string" && typeof d["from"] === "number" && typeof d["to"] === "number" && Array.isArray(d["lines"])
-    ? { task: d["task"], from: d["from"], to: d["to"], lines: d["lines"].filter((l): l is string => typeof l === "string") }
+  return typeof d["task"] === "string" &&
+    typeof d["from"] === "number" &&
+    typeof d["to"] === "number" &&
+    Array.isArray(d["lines"])
+    ? {
+        task: d["task"],
+        from: d["from"],
+        to: d["to"],
+        lines: d["lines"].filter((l): l is string => typeof l === "string")
+      }
     : undefined
 }
 
 /** Every chunk in the sink (a torn last chunk is ignored: it will be read again). */
-export const readSink = Effect.fn("Logs.readSink")(function*(paths: BatchPaths) {
+export const readSink = Effect.fn("Logs.readSink")(function* (paths: BatchPaths) {
   const journal = yield* Journal
-  const contents = yield* journal.read(sinkPath(paths)).pipe(Effect.mapError((e) => fail("E_IO", `cannot read ${sinkPath(paths)}: ${e.message}`, "check the .rekindle directory")))
+  const contents = yield* journal
+    .read(sinkPath(paths))
+    .pipe(
+      Effect.mapError((e) =>
+        fail("E_IO", `cannot read ${sinkPath(paths)}: ${e.message}`, "check the .rekindle directory")
+      )
+    )
   return contents.events.flatMap((e) => {
     const c = e.kind === "log" ? asChunk(e.data) : undefined
     return c === undefined ? [] : [c]
@@ -64,7 +78,11 @@ export const sinkEnds = (chunks: ReadonlyArray<LogChunk>): Map<string, number> =
  * save every checkpoint in one state write. `sinkEnd` (from {@link sinkEnds}) guards against the
  * window between the two writes.
  */
-export const tailPass = Effect.fn("Logs.tailPass")(function*(ctx: Applying, taskIds: ReadonlyArray<string>, sinkEnd: Map<string, number>) {
+export const tailPass = Effect.fn("Logs.tailPass")(function* (
+  ctx: Applying,
+  taskIds: ReadonlyArray<string>,
+  sinkEnd: Map<string, number>
+) {
   const tail = yield* LogTail
   const journal = yield* Journal
   const state = yield* ctx.current
@@ -87,8 +105,17 @@ export const tailPass = Effect.fn("Logs.tailPass")(function*(ctx: Applying, task
     const to = last ? chunk.value.nextOffset : checkpointAfter(chunk.value.nextOffset, split.carry)
     if (lines.length === 0 || to <= start.offset) continue
     const at = yield* Clock.currentTimeMillis
-    yield* journal.append(sinkPath(ctx.paths), { at, key: `log:${id}`, phase: "info", kind: "log", data: { task: id, from: start.offset, to, lines, ...(start.truncated ? { truncated: true } : {}) } })
-      .pipe(Effect.mapError((e) => fail("E_IO", `cannot append to the supervised log: ${e.message}`, "check free space")))
+    yield* journal
+      .append(sinkPath(ctx.paths), {
+        at,
+        key: `log:${id}`,
+        phase: "info",
+        kind: "log",
+        data: { task: id, from: start.offset, to, lines, ...(start.truncated ? { truncated: true } : {}) }
+      })
+      .pipe(
+        Effect.mapError((e) => fail("E_IO", `cannot append to the supervised log: ${e.message}`, "check free space"))
+      )
     sinkEnd.set(id, to)
     updates.set(id, to)
   }
@@ -97,7 +124,10 @@ export const tailPass = Effect.fn("Logs.tailPass")(function*(ctx: Applying, task
   const now = yield* Clock.currentTimeMillis
   yield* ctx.update((s) => ({
     ...s,
-    logCheckpoints: { ...s.logCheckpoints, ...Object.fromEntries([...updates].map(([id, offset]) => [id, { offset, updatedAt: now }])) }
+    logCheckpoints: {
+      ...s.logCheckpoints,
+      ...Object.fromEntries([...updates].map(([id, offset]) => [id, { offset, updatedAt: now }]))
+    }
   }))
   return updates.size
 })
@@ -106,7 +136,7 @@ export const tailPass = Effect.fn("Logs.tailPass")(function*(ctx: Applying, task
  * Catch the sink up with every task's log (after a restart: output written while no supervisor ran,
  * by agents that may have finished meanwhile). Repeats passes until nothing is left to read.
  */
-export const catchUpLogs = Effect.fn("Logs.catchUp")(function*(ctx: Applying) {
+export const catchUpLogs = Effect.fn("Logs.catchUp")(function* (ctx: Applying) {
   const sinkEnd = sinkEnds(yield* readSink(ctx.paths))
   const ids = (yield* ctx.current).tasks.map((t) => t.id)
   for (let pass = 0; pass < 10_000; pass++) {

@@ -26,7 +26,7 @@ const readMarker = (fs: FileSystem.FileSystem, path: string): Effect.Effect<Done
   )
 
 /** Observe the batch (everything but dirtiness, which {@link addDirty} adds where needed). */
-export const observe = Effect.fn("Observe.observe")(function*(state: BatchState) {
+export const observe = Effect.fn("Observe.observe")(function* (state: BatchState) {
   const tmux = yield* Tmux
   const procs = yield* ProcessTable
   const git = yield* Worktrees
@@ -34,15 +34,21 @@ export const observe = Effect.fn("Observe.observe")(function*(state: BatchState)
   const fs = yield* FileSystem.FileSystem
   const paths = batchPaths(state.repoRoot, state.batchId)
 
-  const [tmuxStatus, processes, listed, host] = yield* Effect.all([
-    tmux.snapshot,
-    procs.snapshot.pipe(
-      Effect.map((ps): ProcessSnapshot => ({ state: "known", processes: ps })),
-      Effect.catch((e) => Effect.succeed<ProcessSnapshot>({ state: "unknown", reason: e.message }))
-    ),
-    git.list(state.repoRoot).pipe(Effect.catch(() => Effect.succeed<ReadonlyArray<WorktreeInfo>>([]))),
-    procs.self.pipe(Effect.map((s) => s.host), Effect.catch(() => Effect.succeed("unknown-host")))
-  ], { concurrency: "unbounded" })
+  const [tmuxStatus, processes, listed, host] = yield* Effect.all(
+    [
+      tmux.snapshot,
+      procs.snapshot.pipe(
+        Effect.map((ps): ProcessSnapshot => ({ state: "known", processes: ps })),
+        Effect.catch((e) => Effect.succeed<ProcessSnapshot>({ state: "unknown", reason: e.message }))
+      ),
+      git.list(state.repoRoot).pipe(Effect.catch(() => Effect.succeed<ReadonlyArray<WorktreeInfo>>([]))),
+      procs.self.pipe(
+        Effect.map((s) => s.host),
+        Effect.catch(() => Effect.succeed("unknown-host"))
+      )
+    ],
+    { concurrency: "unbounded" }
+  )
 
   const worktreePaths = state.tasks.flatMap((t) => (t.worktree === undefined ? [] : [t.worktree]))
   const pathStates = yield* git.pathStates(worktreePaths)
@@ -51,20 +57,31 @@ export const observe = Effect.fn("Observe.observe")(function*(state: BatchState)
   const markers: Record<string, DoneMarker> = {}
   const transcripts: Record<string, boolean> = {}
   const lastOutputAt: Record<string, number> = {}
-  yield* Effect.forEach(state.tasks, (t) => Effect.gen(function*() {
-    const m = yield* readMarker(fs, t.doneMarker ?? paths.marker(t.id))
-    if (m !== undefined) setOwn(markers, t.id, m)
-  }), { concurrency: 16, discard: true })
-  yield* Effect.forEach(live, (t) => Effect.gen(function*() {
-    if (t.conversationId !== undefined && t.worktree !== undefined) {
-      const check = yield* launcher.validateTranscript({ kind: t.agent, conversationId: t.conversationId, cwd: t.worktree }).pipe(
-        Effect.catch(() => Effect.succeed({ valid: false, reason: "unreadable" }))
-      )
-      setOwn(transcripts, t.conversationId, check.valid)
-    }
-    const info = yield* fs.stat(paths.log(t.id)).pipe(Effect.option)
-    if (info._tag === "Some" && info.value.mtime._tag === "Some") setOwn(lastOutputAt, t.id, info.value.mtime.value.getTime())
-  }), { concurrency: 16, discard: true })
+  yield* Effect.forEach(
+    state.tasks,
+    (t) =>
+      Effect.gen(function* () {
+        const m = yield* readMarker(fs, t.doneMarker ?? paths.marker(t.id))
+        if (m !== undefined) setOwn(markers, t.id, m)
+      }),
+    { concurrency: 16, discard: true }
+  )
+  yield* Effect.forEach(
+    live,
+    (t) =>
+      Effect.gen(function* () {
+        if (t.conversationId !== undefined && t.worktree !== undefined) {
+          const check = yield* launcher
+            .validateTranscript({ kind: t.agent, conversationId: t.conversationId, cwd: t.worktree })
+            .pipe(Effect.catch(() => Effect.succeed({ valid: false, reason: "unreadable" })))
+          setOwn(transcripts, t.conversationId, check.valid)
+        }
+        const info = yield* fs.stat(paths.log(t.id)).pipe(Effect.option)
+        if (info._tag === "Some" && info.value.mtime._tag === "Some")
+          setOwn(lastOutputAt, t.id, info.value.mtime.value.getTime())
+      }),
+    { concurrency: 16, discard: true }
+  )
 
   const observedAt = yield* Clock.currentTimeMillis
   const signals: Signals = {
@@ -85,23 +102,43 @@ export const observe = Effect.fn("Observe.observe")(function*(state: BatchState)
  * Add the dirty status of the worktrees of `taskIds` to `signals`: one `git status` each, so only
  * for the tasks whose decision depends on it (re-execute: snapshot first or not).
  */
-export const addDirty = Effect.fn("Observe.addDirty")(function*(state: BatchState, signals: Signals, taskIds: ReadonlyArray<string>) {
+export const addDirty = Effect.fn("Observe.addDirty")(function* (
+  state: BatchState,
+  signals: Signals,
+  taskIds: ReadonlyArray<string>
+) {
   const git = yield* Worktrees
   const wanted = new Set(taskIds)
   const dirty = new Map<string, boolean>()
   const targets = state.tasks.flatMap((t) =>
-    wanted.has(t.id) && t.worktree !== undefined && signals.paths[t.worktree] === "present" ? [t.worktree] : [])
-  yield* Effect.forEach(targets, (path) => git.status(path).pipe(
-    Effect.map((s) => void dirty.set(path, s.dirty)),
-    Effect.catch(() => Effect.void)
-  ), { concurrency: 4, discard: true })
+    wanted.has(t.id) && t.worktree !== undefined && signals.paths[t.worktree] === "present" ? [t.worktree] : []
+  )
+  yield* Effect.forEach(
+    targets,
+    (path) =>
+      git.status(path).pipe(
+        Effect.map((s) => void dirty.set(path, s.dirty)),
+        Effect.catch(() => Effect.void)
+      ),
+    { concurrency: 4, discard: true }
+  )
   if (dirty.size === 0) return signals
   const listed = new Set(signals.worktrees.map((w) => w.path))
-  const extra: Array<WorktreeInfo> = [...dirty.keys()].filter((p) => !listed.has(p)).map((path) => ({
-    path, bare: false, detached: false, locked: false, prunable: false, dirty: dirty.get(path)!
-  }))
+  const extra: Array<WorktreeInfo> = [...dirty.keys()]
+    .filter((p) => !listed.has(p))
+    .map((path) => ({
+      path,
+      bare: false,
+      detached: false,
+      locked: false,
+      prunable: false,
+      dirty: dirty.get(path)!
+    }))
   return {
     ...signals,
-    worktrees: [...signals.worktrees.map((w) => (dirty.has(w.path) ? { ...w, dirty: dirty.get(w.path)! } : w)), ...extra]
+    worktrees: [
+      ...signals.worktrees.map((w) => (dirty.has(w.path) ? { ...w, dirty: dirty.get(w.path)! } : w)),
+      ...extra
+    ]
   } satisfies Signals
 })

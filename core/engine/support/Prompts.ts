@@ -24,7 +24,12 @@ const CAPTURE_LINES = 200
 const LOG_WINDOW = 1 << 20
 
 /** The line of `text` that identifies it on screen: its last non-blank line. */
-const needleOf = (text: string) => text.split(/\r?\n/).filter((l) => l.trim() !== "").at(-1)?.trim() ?? text.trim()
+const needleOf = (text: string) =>
+  text
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== "")
+    .at(-1)
+    ?.trim() ?? text.trim()
 
 /** What the pane shows of `text`: submitted (a line above the input line), or typed on the input line. */
 export const seenInPane = (screen: ReadonlyArray<string>, text: string) => {
@@ -47,15 +52,22 @@ export const seenInLog = (log: string, text: string) => {
   const needle = needleOf(text)
   const cut = log.lastIndexOf("\n")
   return {
-    seenTyped: log.slice(cut + 1).replaceAll("\r", "").trimEnd().endsWith(needle),
-    seenSubmitted: log.slice(0, cut + 1).split("\n").some((l) => l.includes(needle))
+    seenTyped: log
+      .slice(cut + 1)
+      .replaceAll("\r", "")
+      .trimEnd()
+      .endsWith(needle),
+    seenSubmitted: log
+      .slice(0, cut + 1)
+      .split("\n")
+      .some((l) => l.includes(needle))
   }
 }
 
 const NOT_SEEN = { seenTyped: false, seenSubmitted: false } as const
 
 /** {@link seenInLog} over the last {@link LOG_WINDOW} bytes of `taskId`'s pane log (nothing seen when unreadable). */
-const seenInTaskLog = Effect.fn("Prompts.seenInTaskLog")(function*(ctx: Applying, taskId: string, text: string) {
+const seenInTaskLog = Effect.fn("Prompts.seenInTaskLog")(function* (ctx: Applying, taskId: string, text: string) {
   const tail = yield* LogTail
   const path = ctx.paths.log(taskId)
   const size = yield* tail.size(path).pipe(Effect.orElseSucceed(() => 0))
@@ -65,13 +77,24 @@ const seenInTaskLog = Effect.fn("Prompts.seenInTaskLog")(function*(ctx: Applying
 })
 
 /** Deliver (or re-check) prompt `key` to `taskId`'s live pane. Returns the entry's resulting status. */
-export const deliverPrompt = Effect.fn("Prompts.deliver")(function*(ctx: Applying, request: { readonly taskId: string; readonly key: string; readonly text: string }) {
+export const deliverPrompt = Effect.fn("Prompts.deliver")(function* (
+  ctx: Applying,
+  request: { readonly taskId: string; readonly key: string; readonly text: string }
+) {
   const tmux = yield* Tmux
   const state = yield* ctx.current
   const entry = state.prompts.find((p) => p.key === request.key)
   const snap = yield* tmux.snapshot
-  const pane = snap.state === "up" ? snap.panes.find((p) => p.taskTag === ownershipTag(state.batchId, request.taskId) && !p.dead) : undefined
-  const screen = pane === undefined ? [] : yield* tmux.capture({ paneId: pane.paneId }, CAPTURE_LINES).pipe(Effect.orElseSucceed(() => [] as ReadonlyArray<string>))
+  const pane =
+    snap.state === "up"
+      ? snap.panes.find((p) => p.taskTag === ownershipTag(state.batchId, request.taskId) && !p.dead)
+      : undefined
+  const screen =
+    pane === undefined
+      ? []
+      : yield* tmux
+          .capture({ paneId: pane.paneId }, CAPTURE_LINES)
+          .pipe(Effect.orElseSucceed(() => [] as ReadonlyArray<string>))
   const onScreen = seenInPane(screen, request.text)
   // Only an open entry is judged by what arrived; the log is read for those alone.
   const open = entry?.status === "intent" || entry?.status === "sent"
@@ -82,16 +105,27 @@ export const deliverPrompt = Effect.fn("Prompts.deliver")(function*(ctx: Applyin
   }
   // A submission the log recorded settles an open entry even when the pane is gone (the agent
   // finished meanwhile): confirming needs no pane, and waiting for one would leave it open for good.
-  const decision: DeliveryDecision = open && pane === undefined && inLog.seenSubmitted
-    ? { _tag: "Confirm", reason: "the pane log shows the prompt submitted; the pane is gone" }
-    : decideDelivery(entry, { paneAvailable: pane !== undefined, ...seen })
+  const decision: DeliveryDecision =
+    open && pane === undefined && inLog.seenSubmitted
+      ? { _tag: "Confirm", reason: "the pane log shows the prompt submitted; the pane is gone" }
+      : decideDelivery(entry, { paneAvailable: pane !== undefined, ...seen })
   const now = yield* Clock.currentTimeMillis
   const mark = (status: PromptStatus) =>
     ctx.update((s) => {
       const next: PromptEntry = { key: request.key, taskId: request.taskId, text: request.text, status, at: now }
-      return { ...s, prompts: s.prompts.some((p) => p.key === request.key) ? s.prompts.map((p) => (p.key === request.key ? next : p)) : [...s.prompts, next] }
+      return {
+        ...s,
+        prompts: s.prompts.some((p) => p.key === request.key)
+          ? s.prompts.map((p) => (p.key === request.key ? next : p))
+          : [...s.prompts, next]
+      }
     })
-  const tmuxFailed = (e: { readonly message: string }) => fail("E_TMUX_UNAVAILABLE", `cannot type into ${request.taskId}'s pane: ${e.message}`, "check tmux with `rekindle doctor`")
+  const tmuxFailed = (e: { readonly message: string }) =>
+    fail(
+      "E_TMUX_UNAVAILABLE",
+      `cannot type into ${request.taskId}'s pane: ${e.message}`,
+      "check tmux with `rekindle doctor`"
+    )
   switch (decision._tag) {
     case "Send":
       yield* mark("intent")
@@ -120,7 +154,7 @@ export const deliverPrompt = Effect.fn("Prompts.deliver")(function*(ctx: Applyin
 })
 
 /** Re-check every unconfirmed entry (after a restart): confirm, submit once, or report lost. */
-export const recheckPrompts = Effect.fn("Prompts.recheck")(function*(ctx: Applying) {
+export const recheckPrompts = Effect.fn("Prompts.recheck")(function* (ctx: Applying) {
   const open = (yield* ctx.current).prompts.filter((p) => p.status === "intent" || p.status === "sent")
   for (const p of open) yield* deliverPrompt(ctx, { taskId: p.taskId, key: p.key, text: p.text })
 })

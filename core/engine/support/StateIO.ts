@@ -21,12 +21,23 @@ export interface BatchRef {
 export const fromStoreError = (e: StateStoreError): EngineError => {
   switch (e.reason) {
     case "Corrupt":
-      return fail("E_STATE_CORRUPT", `state file ${e.path} is corrupt: ${e.message}`,
-        "it was left untouched; inspect it, restore state.json.bak, or quarantine it", { path: e.path, byteOffset: e.byteOffset, fieldPath: e.fieldPath })
+      return fail(
+        "E_STATE_CORRUPT",
+        `state file ${e.path} is corrupt: ${e.message}`,
+        "it was left untouched; inspect it, restore state.json.bak, or quarantine it",
+        { path: e.path, byteOffset: e.byteOffset, fieldPath: e.fieldPath }
+      )
     case "Version":
-      return fail("E_STATE_VERSION", e.message, "upgrade rekindle to read this state; the file was left untouched", { found: e.found, supported: e.supported })
+      return fail("E_STATE_VERSION", e.message, "upgrade rekindle to read this state; the file was left untouched", {
+        found: e.found,
+        supported: e.supported
+      })
     case "Unsafe":
-      return fail("E_UNSAFE_PATH", e.message, "rekindle never follows a symlink or replaces a non-regular file at a state path")
+      return fail(
+        "E_UNSAFE_PATH",
+        e.message,
+        "rekindle never follows a symlink or replaces a non-regular file at a state path"
+      )
     case "Io":
     case "Invalid":
       return fail("E_IO", e.message, "check free space and permissions of the .rekindle directory", { code: e.code })
@@ -49,10 +60,12 @@ export interface UnreadableBatch {
 }
 
 /** Every batch directory of the repo: those whose state decodes (newest first) and those whose state does not. */
-const scanBatches = Effect.fn("StateIO.scanBatches")(function*(repoRoot: string) {
+const scanBatches = Effect.fn("StateIO.scanBatches")(function* (repoRoot: string) {
   const fs = yield* FileSystem.FileSystem
   const store = yield* StateStore
-  const names = yield* fs.readDirectory(stateRoot(repoRoot)).pipe(Effect.catch(() => Effect.succeed([] as Array<string>)))
+  const names = yield* fs
+    .readDirectory(stateRoot(repoRoot))
+    .pipe(Effect.catch(() => Effect.succeed([] as Array<string>)))
   const readable: Array<BatchEntry> = []
   const unreadable: Array<UnreadableBatch> = []
   for (const name of names.filter((n) => n !== "worktrees").sort()) {
@@ -60,19 +73,24 @@ const scanBatches = Effect.fn("StateIO.scanBatches")(function*(repoRoot: string)
     if (loaded._tag === "Failure") unreadable.push({ batchId: name, error: fromStoreError(loaded.failure) })
     else if (loaded.success._tag === "Loaded") {
       const s = loaded.success.state
-      readable.push({ batchId: s.batchId, phase: s.phase, updatedAt: s.updatedAt, ...(s.manifest === undefined ? {} : { manifest: s.manifest }) })
+      readable.push({
+        batchId: s.batchId,
+        phase: s.phase,
+        updatedAt: s.updatedAt,
+        ...(s.manifest === undefined ? {} : { manifest: s.manifest })
+      })
     }
   }
   return { readable: readable.sort((a, b) => b.updatedAt - a.updatedAt), unreadable }
 })
 
 /** Every batch of the repo whose state decodes (unreadable ones are skipped here, reported on use). */
-export const listBatches = Effect.fn("StateIO.listBatches")(function*(repoRoot: string) {
+export const listBatches = Effect.fn("StateIO.listBatches")(function* (repoRoot: string) {
   return (yield* scanBatches(repoRoot)).readable
 })
 
 /** The batches whose state.json exists but is corrupt, of a newer version, a symlink or not a file. */
-export const unreadableBatches = Effect.fn("StateIO.unreadableBatches")(function*(repoRoot: string) {
+export const unreadableBatches = Effect.fn("StateIO.unreadableBatches")(function* (repoRoot: string) {
   return (yield* scanBatches(repoRoot)).unreadable
 })
 
@@ -80,12 +98,15 @@ export const unreadableBatches = Effect.fn("StateIO.unreadableBatches")(function
  * Resolve the batch id: the given one, else the only batch, else the only unfinished one, else the
  * most recent when all are finished. Several unfinished batches are ambiguous: the error lists them.
  */
-export const resolveBatch = Effect.fn("StateIO.resolveBatch")(function*(ref: BatchRef) {
+export const resolveBatch = Effect.fn("StateIO.resolveBatch")(function* (ref: BatchRef) {
   if (ref.batchId !== undefined) {
     // A batch id names a directory under .rekindle/: `../x` or `a/b` would read a state from elsewhere.
     if (!SAFE_ID_PATTERN.test(ref.batchId)) {
-      return yield* fail("E_USAGE", `${JSON.stringify(ref.batchId)} is not a batch id (1-64 characters of [A-Za-z0-9_-], not starting with '-')`,
-        "list the batches with `rekindle status`")
+      return yield* fail(
+        "E_USAGE",
+        `${JSON.stringify(ref.batchId)} is not a batch id (1-64 characters of [A-Za-z0-9_-], not starting with '-')`,
+        "list the batches with `rekindle status`"
+      )
     }
     return ref.batchId
   }
@@ -99,18 +120,29 @@ export const resolveBatch = Effect.fn("StateIO.resolveBatch")(function*(ref: Bat
   if (all.length === 1) return all[0]!.batchId
   if (open.length === 1) return open[0]!.batchId
   if (open.length === 0) return all[0]!.batchId
-  return yield* fail("E_AMBIGUOUS_BATCH", `${open.length} unfinished batches in ${ref.repoRoot}: ${open.map((b) => b.batchId).join(", ")}`,
-    "name one: `rekindle <command> <batch>`", { batches: open })
+  return yield* fail(
+    "E_AMBIGUOUS_BATCH",
+    `${open.length} unfinished batches in ${ref.repoRoot}: ${open.map((b) => b.batchId).join(", ")}`,
+    "name one: `rekindle <command> <batch>`",
+    { batches: open }
+  )
 })
 
 /** Refuse a state whose recorded paths leave the repo (a hand-edited or hostile state file). */
 export const checkPaths = (state: BatchState): Effect.Effect<BatchState, EngineError> => {
   const bad = state.tasks.flatMap((t) =>
-    [t.worktree, t.doneMarker].flatMap((p) => (p === undefined || isInside(state.repoRoot, p) ? [] : [`${t.id}: ${p}`])))
+    [t.worktree, t.doneMarker].flatMap((p) => (p === undefined || isInside(state.repoRoot, p) ? [] : [`${t.id}: ${p}`]))
+  )
   return bad.length === 0
     ? Effect.succeed(state)
-    : Effect.fail(fail("E_UNSAFE_PATH", `state names paths outside the repo ${state.repoRoot}: ${bad.join(", ")}`,
-      "rekindle acts only inside the repo; fix or quarantine the state file", { paths: bad }))
+    : Effect.fail(
+        fail(
+          "E_UNSAFE_PATH",
+          `state names paths outside the repo ${state.repoRoot}: ${bad.join(", ")}`,
+          "rekindle acts only inside the repo; fix or quarantine the state file",
+          { paths: bad }
+        )
+      )
 }
 
 /** `base` (a real path) with `segments` applied the way `mkdir -p` would: `..` pops, `.` and empty stay. */
@@ -130,7 +162,7 @@ const applySegments = (base: string, segments: ReadonlyArray<string>): string =>
  * dangling symlink or a loop: whoever creates the path would follow it to a place nobody checked.
  */
 const realDestination = (fs: FileSystem.FileSystem, path: string): Effect.Effect<string | undefined> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     let head = path
     const rest: Array<string> = []
     for (;;) {
@@ -154,7 +186,7 @@ const realDestination = (fs: FileSystem.FileSystem, path: string): Effect.Effect
 const realResolver = (fs: FileSystem.FileSystem) => {
   const memo = new Map<string, string | undefined>()
   const resolve = (path: string): Effect.Effect<string | undefined> =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       if (path === "" || path === "/") return "/"
       if (memo.has(path)) return memo.get(path)
       let real: string | undefined
@@ -181,7 +213,7 @@ const realResolver = (fs: FileSystem.FileSystem) => {
  * Refuse a state whose recorded paths lie inside the repo as strings but lead out of it through a
  * symlink (a worktree moved elsewhere and linked back, a linked `.rekindle/worktrees/<batch>`…).
  */
-export const checkRealPaths = Effect.fn("StateIO.checkRealPaths")(function*(state: BatchState) {
+export const checkRealPaths = Effect.fn("StateIO.checkRealPaths")(function* (state: BatchState) {
   const fs = yield* FileSystem.FileSystem
   const real = realResolver(fs)
   const root = (yield* real(state.repoRoot)) ?? state.repoRoot
@@ -190,7 +222,8 @@ export const checkRealPaths = Effect.fn("StateIO.checkRealPaths")(function*(stat
   // task path runs through it.
   const dir = batchPaths(state.repoRoot, state.batchId).dir
   const realDir = yield* real(dir)
-  if (realDir === undefined || !isInside(root, realDir)) bad.push(`batch directory: ${dir} -> ${realDir ?? "a dangling symlink"}`)
+  if (realDir === undefined || !isInside(root, realDir))
+    bad.push(`batch directory: ${dir} -> ${realDir ?? "a dangling symlink"}`)
   for (const t of state.tasks) {
     for (const p of [t.worktree, t.doneMarker]) {
       if (p === undefined) continue
@@ -199,28 +232,39 @@ export const checkRealPaths = Effect.fn("StateIO.checkRealPaths")(function*(stat
     }
   }
   if (bad.length === 0) return state
-  return yield* fail("E_UNSAFE_PATH", `state names paths that lead outside the repo ${state.repoRoot} through a symlink: ${bad.join(", ")}`,
-    "rekindle acts only inside the repo; replace the symlink by the real directory, or fix or quarantine the state file", { paths: bad })
+  return yield* fail(
+    "E_UNSAFE_PATH",
+    `state names paths that lead outside the repo ${state.repoRoot} through a symlink: ${bad.join(", ")}`,
+    "rekindle acts only inside the repo; replace the symlink by the real directory, or fix or quarantine the state file",
+    { paths: bad }
+  )
 })
 
 /** Load a batch's state: E_NO_STATE when missing, E_STATE_* when unreadable, E_UNSAFE_PATH when escaping. */
-export const loadState = Effect.fn("StateIO.loadState")(function*(ref: BatchRef) {
+export const loadState = Effect.fn("StateIO.loadState")(function* (ref: BatchRef) {
   const batchId = yield* resolveBatch(ref)
   const store = yield* StateStore
   const path = batchPaths(ref.repoRoot, batchId).state
   const loaded = yield* store.load(path).pipe(Effect.mapError(fromStoreError))
   if (loaded._tag === "Missing") {
-    return yield* fail("E_NO_STATE", `no state for batch ${batchId} in ${ref.repoRoot}`, "list batches with `rekindle status`")
+    return yield* fail(
+      "E_NO_STATE",
+      `no state for batch ${batchId} in ${ref.repoRoot}`,
+      "list batches with `rekindle status`"
+    )
   }
   if (loaded.state.repoRoot !== ref.repoRoot.replace(/\/+$/, "")) {
-    return yield* fail("E_UNSAFE_PATH", `state of ${batchId} belongs to ${loaded.state.repoRoot}, not ${ref.repoRoot}`,
-      "run rekindle from the repo the batch was started in")
+    return yield* fail(
+      "E_UNSAFE_PATH",
+      `state of ${batchId} belongs to ${loaded.state.repoRoot}, not ${ref.repoRoot}`,
+      "run rekindle from the repo the batch was started in"
+    )
   }
   return yield* checkRealPaths(yield* checkPaths(loaded.state))
 })
 
 /** Persist `state` atomically (stamping `updatedAt`). */
-export const saveState = Effect.fn("StateIO.saveState")(function*(state: BatchState, now: number) {
+export const saveState = Effect.fn("StateIO.saveState")(function* (state: BatchState, now: number) {
   const store = yield* StateStore
   const next: BatchState = { ...state, updatedAt: now }
   yield* store.save(batchPaths(state.repoRoot, state.batchId).state, next).pipe(Effect.mapError(fromStoreError))

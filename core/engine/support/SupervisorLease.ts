@@ -18,15 +18,25 @@ import { fail, type EngineError } from "./Errors.ts"
 export const DEFAULT_LEASE_STALE_MS = 120_000
 
 const locked = (holder: Lease, now: number) =>
-  fail("E_LOCKED", `batch is supervised by pid ${holder.owner.pid} on ${holder.owner.host} (lease renewed ${Math.round((now - holder.renewedAt) / 1000)}s ago)`,
+  fail(
+    "E_LOCKED",
+    `batch is supervised by pid ${holder.owner.pid} on ${holder.owner.host} (lease renewed ${Math.round((now - holder.renewedAt) / 1000)}s ago)`,
     "wait for it, or stop that process; a stale lease is taken over automatically",
-    { owner: holder.owner, ageMs: now - holder.renewedAt })
+    { owner: holder.owner, ageMs: now - holder.renewedAt }
+  )
 
 const leaseIo = (e: LeaseError) =>
-  fail(e.reason === "Symlink" ? "E_UNSAFE_PATH" : "E_IO", `lease ${e.path}: ${e.message}`, "check the .rekindle directory")
+  fail(
+    e.reason === "Symlink" ? "E_UNSAFE_PATH" : "E_IO",
+    `lease ${e.path}: ${e.message}`,
+    "check the .rekindle directory"
+  )
 
 /** How the lease owner looks from here. */
-export const ownerLiveness = Effect.fn("Supervision.ownerLiveness")(function*(owner: ProcessIdentity, self: ProcessIdentity) {
+export const ownerLiveness = Effect.fn("Supervision.ownerLiveness")(function* (
+  owner: ProcessIdentity,
+  self: ProcessIdentity
+) {
   if (owner.host !== self.host) return "unknown" as LeaseLiveness
   const procs = yield* ProcessTable
   const all = yield* procs.snapshot.pipe(Effect.option)
@@ -36,55 +46,84 @@ export const ownerLiveness = Effect.fn("Supervision.ownerLiveness")(function*(ow
 })
 
 /** Take the lease at `path` for this process (or fail E_LOCKED with the owner). */
-export const acquireLease = Effect.fn("Supervision.acquireLease")(function*(path: string, staleMs = DEFAULT_LEASE_STALE_MS) {
-  const store = yield* LeaseStore
-  const self = yield* (yield* ProcessTable).self.pipe(Effect.mapError((e) => fail("E_IO", `cannot identify this process: ${e.message}`, "is /proc readable?")))
-  for (let round = 0; round < 3; round++) {
-    const now = yield* Clock.currentTimeMillis
-    const got = yield* store.acquire(path, self, now).pipe(Effect.map((l) => ({ ok: true as const, lease: l })),
-      Effect.catchIf((e) => e.reason === "Held", (e) => Effect.succeed({ ok: false as const, holder: e.holder })))
-    if (got.ok) return { self, lease: got.lease }
-    const holder = got.holder ?? (yield* store.read(path).pipe(Effect.mapError(leaseIo)))
-    if (holder === undefined) continue // released meanwhile: try again
-    const decision = decideLease(holder, now, yield* ownerLiveness(holder.owner, self), self, staleMs)
-    switch (decision._tag) {
-      case "Acquire":
-        continue
-      case "Refuse":
-        return yield* locked(holder, now)
-      case "Renew":
-        return { self, lease: yield* store.renew(path, self, now).pipe(Effect.mapError(leaseIo)) }
-      case "TakeOver": {
-        const taken = yield* store.takeOver(path, holder, self, now).pipe(
-          Effect.map((l) => l as Lease | undefined),
-          Effect.catchIf((e) => e.reason === "Held" || e.reason === "Changed", () => Effect.succeed(undefined))
+export const acquireLease = Effect.fn("Supervision.acquireLease")(
+  function* (path: string, staleMs = DEFAULT_LEASE_STALE_MS) {
+    const store = yield* LeaseStore
+    const self = yield* (yield* ProcessTable).self.pipe(
+      Effect.mapError((e) => fail("E_IO", `cannot identify this process: ${e.message}`, "is /proc readable?"))
+    )
+    for (let round = 0; round < 3; round++) {
+      const now = yield* Clock.currentTimeMillis
+      const got = yield* store.acquire(path, self, now).pipe(
+        Effect.map((l) => ({ ok: true as const, lease: l })),
+        Effect.catchIf(
+          (e) => e.reason === "Held",
+          (e) => Effect.succeed({ ok: false as const, holder: e.holder })
         )
-        if (taken !== undefined) return { self, lease: taken }
-        continue // someone else won the takeover: judge the new holder
+      )
+      if (got.ok) return { self, lease: got.lease }
+      const holder = got.holder ?? (yield* store.read(path).pipe(Effect.mapError(leaseIo)))
+      if (holder === undefined) continue // released meanwhile: try again
+      const decision = decideLease(holder, now, yield* ownerLiveness(holder.owner, self), self, staleMs)
+      switch (decision._tag) {
+        case "Acquire":
+          continue
+        case "Refuse":
+          return yield* locked(holder, now)
+        case "Renew":
+          return { self, lease: yield* store.renew(path, self, now).pipe(Effect.mapError(leaseIo)) }
+        case "TakeOver": {
+          const taken = yield* store.takeOver(path, holder, self, now).pipe(
+            Effect.map((l) => l as Lease | undefined),
+            Effect.catchIf(
+              (e) => e.reason === "Held" || e.reason === "Changed",
+              () => Effect.succeed(undefined)
+            )
+          )
+          if (taken !== undefined) return { self, lease: taken }
+          continue // someone else won the takeover: judge the new holder
+        }
       }
     }
-  }
-  const last = yield* store.read(path).pipe(Effect.mapError(leaseIo))
-  return yield* (last === undefined
-    ? fail("E_LOCKED", "the lease kept changing hands", "another supervisor is starting; try again")
-    : locked(last, yield* Clock.currentTimeMillis))
-}, (e) => Effect.mapError(e, (err): EngineError => (err._tag === "LeaseError" ? leaseIo(err) : err)))
+    const last = yield* store.read(path).pipe(Effect.mapError(leaseIo))
+    return yield* last === undefined
+      ? fail("E_LOCKED", "the lease kept changing hands", "another supervisor is starting; try again")
+      : locked(last, yield* Clock.currentTimeMillis)
+  },
+  (e) => Effect.mapError(e, (err): EngineError => (err._tag === "LeaseError" ? leaseIo(err) : err))
+)
 
 /** Hold the lease for the enclosing scope: released (if still ours) when the scope closes. */
 export const withLease = (
   path: string,
   staleMs?: number
-): Effect.Effect<{ readonly self: ProcessIdentity; readonly lease: Lease }, EngineError, LeaseStore | ProcessTable | Scope.Scope> =>
+): Effect.Effect<
+  { readonly self: ProcessIdentity; readonly lease: Lease },
+  EngineError,
+  LeaseStore | ProcessTable | Scope.Scope
+> =>
   Effect.acquireRelease(acquireLease(path, staleMs), ({ self }) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const store = yield* LeaseStore
       yield* Effect.ignore(store.release(path, self))
-    }))
+    })
+  )
 
 /** Renew the lease (between steps of a long apply). Losing it is fatal: another supervisor took over. */
-export const renewLease = Effect.fn("Supervision.renewLease")(function*(path: string, self: ProcessIdentity) {
+export const renewLease = Effect.fn("Supervision.renewLease")(function* (path: string, self: ProcessIdentity) {
   const store = yield* LeaseStore
   const now = yield* Clock.currentTimeMillis
-  yield* store.renew(path, self, now).pipe(Effect.mapError((e) =>
-    e.reason === "NotOwner" ? fail("E_LOCKED", "the supervisor lease was taken over by another process", "stop here: the other supervisor continues") : leaseIo(e)))
+  yield* store
+    .renew(path, self, now)
+    .pipe(
+      Effect.mapError((e) =>
+        e.reason === "NotOwner"
+          ? fail(
+              "E_LOCKED",
+              "the supervisor lease was taken over by another process",
+              "stop here: the other supervisor continues"
+            )
+          : leaseIo(e)
+      )
+    )
 })

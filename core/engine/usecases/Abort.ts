@@ -39,44 +39,83 @@ const liveTasks = (state: Parameters<typeof evidenceFor>[0], signals: Signals) =
   })
 
 /** Abort a batch. */
-export const abort = Effect.fn("Abort.abort")(function*(ref: BatchRef, options: AbortOptions) {
+export const abort = Effect.fn("Abort.abort")(function* (ref: BatchRef, options: AbortOptions) {
   const state = yield* loadState(ref)
   const paths = batchPaths(state.repoRoot, state.batchId)
-  return yield* Effect.scoped(Effect.gen(function*() {
-    yield* withLease(paths.lease)
-    const fs = yield* FileSystem.FileSystem
-    const ctx = yield* makeApplying(state)
-    const targets = liveTasks(state, yield* observe(state))
-    if (!options.hard && targets.length > 0) {
-      const ioFailed = (e: { readonly message: string }) => fail("E_IO", `cannot write the wrap-up request: ${e.message}`, "check the .rekindle directory, or abort with --hard")
-      yield* fs.makeDirectory(paths.markers, { recursive: true, mode: 0o700 }).pipe(Effect.mapError(ioFailed))
-      yield* Effect.forEach(targets, (t) =>
-        fs.writeFileString(paths.wrapUp(t.id), "rekindle: wrap up and stop\n", { mode: 0o600 }).pipe(Effect.mapError(ioFailed)), { discard: true })
-      const deadline = (yield* Clock.currentTimeMillis) + (options.graceMs ?? 30_000)
-      while ((yield* Clock.currentTimeMillis) < deadline) {
-        const snap = yield* observe(yield* ctx.current)
-        if (liveTasks(state, snap).every((t) => evidenceFor(state, t, snap).agent !== "alive")) break
-        yield* Effect.sleep(500)
+  return yield* Effect.scoped(
+    Effect.gen(function* () {
+      yield* withLease(paths.lease)
+      const fs = yield* FileSystem.FileSystem
+      const ctx = yield* makeApplying(state)
+      const targets = liveTasks(state, yield* observe(state))
+      if (!options.hard && targets.length > 0) {
+        const ioFailed = (e: { readonly message: string }) =>
+          fail(
+            "E_IO",
+            `cannot write the wrap-up request: ${e.message}`,
+            "check the .rekindle directory, or abort with --hard"
+          )
+        yield* fs.makeDirectory(paths.markers, { recursive: true, mode: 0o700 }).pipe(Effect.mapError(ioFailed))
+        yield* Effect.forEach(
+          targets,
+          (t) =>
+            fs
+              .writeFileString(paths.wrapUp(t.id), "rekindle: wrap up and stop\n", { mode: 0o600 })
+              .pipe(Effect.mapError(ioFailed)),
+          { discard: true }
+        )
+        const deadline = (yield* Clock.currentTimeMillis) + (options.graceMs ?? 30_000)
+        while ((yield* Clock.currentTimeMillis) < deadline) {
+          const snap = yield* observe(yield* ctx.current)
+          if (liveTasks(state, snap).every((t) => evidenceFor(state, t, snap).agent !== "alive")) break
+          yield* Effect.sleep(500)
+        }
       }
-    }
-    const now = yield* Clock.currentTimeMillis
-    const signals = yield* observe(state)
-    const stopped: Array<string> = []
-    for (const t of liveTasks(state, signals)) {
-      const e = evidenceFor(state, t, signals)
-      if (e.sessionName !== undefined) {
-        yield* killOwnedSession(state, e.sessionName).pipe(Effect.catchIf((x) => x.reason === "NotFound", () => Effect.void),
-          Effect.mapError((x) => fail("E_TMUX_UNAVAILABLE", `cannot stop ${e.sessionName}: ${x.message}`, "check tmux with `rekindle doctor`")))
+      const now = yield* Clock.currentTimeMillis
+      const signals = yield* observe(state)
+      const stopped: Array<string> = []
+      for (const t of liveTasks(state, signals)) {
+        const e = evidenceFor(state, t, signals)
+        if (e.sessionName !== undefined) {
+          yield* killOwnedSession(state, e.sessionName).pipe(
+            Effect.catchIf(
+              (x) => x.reason === "NotFound",
+              () => Effect.void
+            ),
+            Effect.mapError((x) =>
+              fail(
+                "E_TMUX_UNAVAILABLE",
+                `cannot stop ${e.sessionName}: ${x.message}`,
+                "check tmux with `rekindle doctor`"
+              )
+            )
+          )
+        }
+        yield* ensureAgentGone(t, options.graceMs ?? 5_000)
+        stopped.push(t.id)
       }
-      yield* ensureAgentGone(t, options.graceMs ?? 5_000)
-      stopped.push(t.id)
-    }
-    yield* ctx.update((s) => ({
-      ...s,
-      phase: "stopped",
-      tasks: s.tasks.map((t) => (stopped.includes(t.id) ? { ...t, history: [...(t.history ?? []), { at: now, event: "abort", reason: options.hard ? "hard abort" : "abort" }] } : t))
-    }))
-    yield* record(paths.journal, { key: `${state.batchId}:abort`, phase: "info", kind: "abort", data: { stopped, hard: options.hard } })
-    return { batchId: state.batchId, stopped, hard: options.hard } satisfies AbortReport
-  }))
+      yield* ctx.update((s) => ({
+        ...s,
+        phase: "stopped",
+        tasks: s.tasks.map((t) =>
+          stopped.includes(t.id)
+            ? {
+                ...t,
+                history: [
+                  ...(t.history ?? []),
+                  { at: now, event: "abort", reason: options.hard ? "hard abort" : "abort" }
+                ]
+              }
+            : t
+        )
+      }))
+      yield* record(paths.journal, {
+        key: `${state.batchId}:abort`,
+        phase: "info",
+        kind: "abort",
+        data: { stopped, hard: options.hard }
+      })
+      return { batchId: state.batchId, stopped, hard: options.hard } satisfies AbortReport
+    })
+  )
 })

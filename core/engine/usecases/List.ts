@@ -38,19 +38,32 @@ const countsOf = (s: BatchState): Record<TaskStatus, number> => {
 }
 
 /** `rekindle list`: newest first. */
-export const list = Effect.fn("List.list")(function*(repoRoot: string) {
+export const list = Effect.fn("List.list")(function* (repoRoot: string) {
   const self = yield* (yield* ProcessTable).self.pipe(Effect.option)
   const leases = yield* LeaseStore
   const batches: Array<BatchSummary> = []
   for (const entry of yield* listBatches(repoRoot)) {
     const s = yield* loadState({ repoRoot, batchId: entry.batchId })
     const lease = yield* leases.read(batchPaths(repoRoot, s.batchId).lease).pipe(Effect.orElseSucceed(() => undefined))
-    const liveness = lease === undefined ? undefined : self._tag === "None" ? "unknown" as const : yield* ownerLiveness(lease.owner, self.value)
+    const liveness =
+      lease === undefined
+        ? undefined
+        : self._tag === "None"
+          ? ("unknown" as const)
+          : yield* ownerLiveness(lease.owner, self.value)
     batches.push({
-      batchId: s.batchId, phase: s.phase, createdAt: s.createdAt, updatedAt: s.updatedAt, counts: countsOf(s),
+      batchId: s.batchId,
+      phase: s.phase,
+      createdAt: s.createdAt,
+      updatedAt: s.updatedAt,
+      counts: countsOf(s),
       supervisor: lease === undefined || liveness === undefined ? undefined : { owner: lease.owner, liveness }
     })
   }
-  const unreadable = (yield* unreadableBatches(repoRoot)).map((u) => ({ batchId: u.batchId, code: u.error.code, message: u.error.message }))
+  const unreadable = (yield* unreadableBatches(repoRoot)).map((u) => ({
+    batchId: u.batchId,
+    code: u.error.code,
+    message: u.error.message
+  }))
   return { batches, unreadable, observedAt: yield* Clock.currentTimeMillis } satisfies ListReport
 })

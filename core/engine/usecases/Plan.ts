@@ -40,19 +40,19 @@ export interface PlanOptions {
 }
 
 /** The pure part: decisions, resume point and plan from a state and signals. */
-export const planFromSnapshot = (
-  state: BatchState,
-  signals: Signals,
-  options: PlanOptions = {}
-): PlanReport => {
+export const planFromSnapshot = (state: BatchState, signals: Signals, options: PlanOptions = {}): PlanReport => {
   const decisions = reconcile(state, signals)
   const resumePoint = computeResumePoint(state, decisions)
-  const recovery: RecoveryOptions = { now: signals.observedAt, ...(options.relaunchCap === undefined ? {} : { relaunchCap: options.relaunchCap }) }
+  const recovery: RecoveryOptions = {
+    now: signals.observedAt,
+    ...(options.relaunchCap === undefined ? {} : { relaunchCap: options.relaunchCap })
+  }
   const policy = applyFailurePolicy(state, decisions, planRecovery(state, decisions, resumePoint, recovery))
   const planned = policy.plan
-  const guarded = options.force === true || options.storm === false
-    ? { plan: planned }
-    : guardRelaunchStorm(state, decisions, planned, signals.observedAt, options.storm ?? DEFAULT_STORM)
+  const guarded =
+    options.force === true || options.storm === false
+      ? { plan: planned }
+      : guardRelaunchStorm(state, decisions, planned, signals.observedAt, options.storm ?? DEFAULT_STORM)
   return {
     state,
     signals,
@@ -74,16 +74,21 @@ const SETTLE_POLL_MS = 250
  * signal yet: how its agent ended decides between mark-failed and re-execute, so the decision waits.
  */
 const unsettled = (state: BatchState, signals: Signals): boolean =>
-  reconcile(state, signals).some((d) => d.action === "re-execute" && d.evidence.session === "dead-pane" &&
-    d.evidence.exitSignal === undefined && signals.tmux.state === "up" &&
-    signals.tmux.panes.some((p) => p.sessionName === d.evidence.sessionName && p.dead))
+  reconcile(state, signals).some(
+    (d) =>
+      d.action === "re-execute" &&
+      d.evidence.session === "dead-pane" &&
+      d.evidence.exitSignal === undefined &&
+      signals.tmux.state === "up" &&
+      signals.tmux.panes.some((p) => p.sessionName === d.evidence.sessionName && p.dead)
+  )
 
 /**
  * Observe, waiting (up to SETTLE_MS) for tmux to report how each freshly dead pane's program ended —
  * as the live supervisor waits (core/engine/waves/WaveLoop.ts): both decide on the same facts.
  */
 const settled = (state: BatchState) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     let signals = yield* observe(state)
     for (let waited = 0; waited < SETTLE_MS && unsettled(state, signals); waited += SETTLE_POLL_MS) {
       yield* Effect.sleep(SETTLE_POLL_MS)
@@ -93,15 +98,17 @@ const settled = (state: BatchState) =>
   })
 
 /** Observe a loaded state and decide (dirty status fetched only for re-execute candidates). */
-export const planState = Effect.fn("Planning.planState")(function*(state: BatchState, options: PlanOptions = {}) {
+export const planState = Effect.fn("Planning.planState")(function* (state: BatchState, options: PlanOptions = {}) {
   const first = yield* settled(state)
-  const needDirty = reconcile(state, first).filter((d) => d.action === "re-execute").map((d) => d.taskId)
+  const needDirty = reconcile(state, first)
+    .filter((d) => d.action === "re-execute")
+    .map((d) => d.taskId)
   const signals = needDirty.length === 0 ? first : yield* addDirty(state, first, needDirty)
   return planFromSnapshot(state, signals, options)
 })
 
 /** `rekindle plan`: read-only. */
-export const plan = Effect.fn("Planning.plan")(function*(ref: BatchRef, options: { readonly force?: boolean } = {}) {
+export const plan = Effect.fn("Planning.plan")(function* (ref: BatchRef, options: { readonly force?: boolean } = {}) {
   const state = yield* loadState(ref)
   return yield* planState(state, options)
 })

@@ -70,10 +70,12 @@ const outcomeOf = (restart: boolean, applied: ReadonlyArray<PlanStep>): ResumeOu
 
 /** Tasks a plan holds for their relaunch back-off (the executor relaunches them once it passes). */
 const backingOff = (state: BatchState, steps: ReadonlyArray<PlanStep>, now: number): ReadonlyArray<string> =>
-  steps.flatMap((s) => (s._tag === "Hold" && (state.tasks.find((t) => t.id === s.taskId)?.nextAttemptAt ?? 0) > now ? [s.taskId] : []))
+  steps.flatMap((s) =>
+    s._tag === "Hold" && (state.tasks.find((t) => t.id === s.taskId)?.nextAttemptAt ?? 0) > now ? [s.taskId] : []
+  )
 
 /** Resume (or restart one task of) a batch. */
-export const resume = Effect.fn("Resume.resume")(function*(ref: BatchRef, options: ResumeOptions = {}) {
+export const resume = Effect.fn("Resume.resume")(function* (ref: BatchRef, options: ResumeOptions = {}) {
   const first = yield* loadState(ref)
   const paths = batchPaths(first.repoRoot, first.batchId)
   const eligibility = checkEligibility(first, { force: options.force ?? false })
@@ -81,23 +83,46 @@ export const resume = Effect.fn("Resume.resume")(function*(ref: BatchRef, option
     return yield* fail("E_NOT_RESUMABLE", eligibility.reason, eligibility.hint, { phase: eligibility.phase })
   }
   if (options.restart !== undefined && !first.tasks.some((t) => t.id === options.restart)) {
-    return yield* fail("E_TASK_NOT_FOUND", `no task ${options.restart} in batch ${first.batchId}`, "see the task ids with `rekindle status`")
+    return yield* fail(
+      "E_TASK_NOT_FOUND",
+      `no task ${options.restart} in batch ${first.batchId}`,
+      "see the task ids with `rekindle status`"
+    )
   }
-  const body = Effect.gen(function*() {
+  const body = Effect.gen(function* () {
     const lease = yield* withLease(paths.lease, options.leaseStaleMs)
     // Re-check under the lease: the state may have moved since it was first read.
     const ctx = yield* makeApplying(yield* loadState({ repoRoot: first.repoRoot, batchId: first.batchId }))
     const { recovered, tornTail: journalTornTail } = yield* recoverIntents(ctx)
     yield* recheckPrompts(ctx)
-    const report = yield* planState(yield* ctx.current, { force: options.force ?? false, ...(options.storm === undefined ? {} : { storm: options.storm }) })
-    const plan = options.restart === undefined ? report.plan : planRestart(report.state, report.decisions, options.restart)!
+    const report = yield* planState(yield* ctx.current, {
+      force: options.force ?? false,
+      ...(options.storm === undefined ? {} : { storm: options.storm })
+    })
+    const plan =
+      options.restart === undefined ? report.plan : planRestart(report.state, report.decisions, options.restart)!
     const now = yield* Clock.currentTimeMillis
     const storm = options.restart === undefined ? report.storm : undefined
     if (storm !== undefined) {
-      const state = yield* ctx.update((s) => ({ ...s, phase: "paused", errors: [...s.errors, { at: now, code: "E_RELAUNCH_STORM", message: storm }] }))
-      return { outcome: "resume_failed" as const, report, applied: [], state, recovered, journalTornTail, message: storm }
+      const state = yield* ctx.update((s) => ({
+        ...s,
+        phase: "paused",
+        errors: [...s.errors, { at: now, code: "E_RELAUNCH_STORM", message: storm }]
+      }))
+      return {
+        outcome: "resume_failed" as const,
+        report,
+        applied: [],
+        state,
+        recovered,
+        journalTornTail,
+        message: storm
+      }
     }
-    const result = yield* applyPlan(report.state, plan, { graceMs: options.graceMs ?? 5_000, lease: { path: paths.lease, self: lease.self } })
+    const result = yield* applyPlan(report.state, plan, {
+      graceMs: options.graceMs ?? 5_000,
+      lease: { path: paths.lease, self: lease.self }
+    })
     // Output written while no supervisor ran reaches the supervised log before anything continues.
     const tailing = yield* makeApplying(result.state)
     yield* catchUpLogs(tailing)
@@ -111,13 +136,23 @@ export const resume = Effect.fn("Resume.resume")(function*(ref: BatchRef, option
       // An embedding orchestrator may supply its own executor; otherwise rekindle's own runs the waves.
       const executor = yield* Effect.serviceOption(WaveExecutor)
       state = Option.isSome(executor)
-        ? yield* executor.value.continueFrom(state, result.continueFrom).pipe(
-          Effect.mapError((e) => fail("E_IO", `the wave executor stopped: ${e.message}`, "run `rekindle resume` again")))
+        ? yield* executor.value
+            .continueFrom(state, result.continueFrom)
+            .pipe(
+              Effect.mapError((e) =>
+                fail("E_IO", `the wave executor stopped: ${e.message}`, "run `rekindle resume` again")
+              )
+            )
         : yield* continueFrom(state, result.continueFrom, { heldForBackoff: backingOff(report.state, plan.steps, now) })
       message += `; continued from wave ${result.continueFrom + 1}, batch ${state.phase}`
     } else if (options.restart === undefined) {
       const rp = computeResumePoint(state, reconcile(state, report.signals))
-      const finished = rp.resumeWave === undefined && rp.mergeRetryWaves.length === 0 && rp.held.length === 0 && rp.reconnect.length === 0 && rp.reExecute.length === 0
+      const finished =
+        rp.resumeWave === undefined &&
+        rp.mergeRetryWaves.length === 0 &&
+        rp.held.length === 0 &&
+        rp.reconnect.length === 0 &&
+        rp.reExecute.length === 0
       // The failure policy ended the batch (a failure no supervisor saw): it pauses, as the live run would.
       if (finished || report.stoppedByPolicy !== undefined) {
         // The batch ends here, not in an executor: the same end-of-batch cleanup (worktrees, branches
@@ -125,12 +160,36 @@ export const resume = Effect.fn("Resume.resume")(function*(ref: BatchRef, option
         state = yield* finishBatch(yield* makeApplying(state))
       }
     }
-    return { outcome: outcomeOf(options.restart !== undefined, result.applied), report, applied: result.applied, state, recovered, journalTornTail, message }
+    return {
+      outcome: outcomeOf(options.restart !== undefined, result.applied),
+      report,
+      applied: result.applied,
+      state,
+      recovered,
+      journalTornTail,
+      message
+    }
   })
   return yield* Effect.scoped(body).pipe(
-    Effect.tap((r) => record(paths.journal, { key: `${first.batchId}:resume`, phase: "info", kind: r.outcome, data: { message: r.message, steps: r.applied.length } })),
-    Effect.tapError((e: EngineError) => e.code === "E_LOCKED"
-      ? Effect.void
-      : Effect.ignore(record(paths.journal, { key: `${first.batchId}:resume`, phase: "info", kind: "resume_failed", data: { code: e.code, reason: e.message } })))
+    Effect.tap((r) =>
+      record(paths.journal, {
+        key: `${first.batchId}:resume`,
+        phase: "info",
+        kind: r.outcome,
+        data: { message: r.message, steps: r.applied.length }
+      })
+    ),
+    Effect.tapError((e: EngineError) =>
+      e.code === "E_LOCKED"
+        ? Effect.void
+        : Effect.ignore(
+            record(paths.journal, {
+              key: `${first.batchId}:resume`,
+              phase: "info",
+              kind: "resume_failed",
+              data: { code: e.code, reason: e.message }
+            })
+          )
+    )
   ) satisfies Effect.Effect<ResumeResult, EngineError, unknown>
 })

@@ -40,18 +40,32 @@ export interface RunOptions {
 const UNFINISHED: ReadonlySet<string> = new Set(["executing", "merging", "paused", "stopped"])
 
 const invalid = (problems: ReadonlyArray<string>, path: string) =>
-  fail("E_INVALID_MANIFEST", `${path}: ${problems.length} problem(s): ${problems.join("; ")}`, "fix every listed problem; `rekindle schema manifest` prints the format", { problems })
+  fail(
+    "E_INVALID_MANIFEST",
+    `${path}: ${problems.length} problem(s): ${problems.join("; ")}`,
+    "fix every listed problem; `rekindle schema manifest` prints the format",
+    { problems }
+  )
 
 /** Why a file could not be read, in words (not the platform error's tag). */
 const readProblem = (e: { readonly message: string }): string =>
   /NotFound/.test(e.message) ? "no such file" : /PermissionDenied/.test(e.message) ? "permission denied" : e.message
 
 /** Read, parse and validate a manifest file; prompts given as files are read (relative to it). */
-export const readManifest = Effect.fn("Run.readManifest")(function*(manifestPath: string) {
+export const readManifest = Effect.fn("Run.readManifest")(function* (manifestPath: string) {
   const fs = yield* FileSystem.FileSystem
   const path = yield* Path.Path
-  const text = yield* fs.readFileString(manifestPath).pipe(Effect.mapError((e) =>
-    fail("E_INVALID_MANIFEST", `${manifestPath}: cannot read it: ${readProblem(e)}`, "check the manifest's path (relative paths start at the current directory)")))
+  const text = yield* fs
+    .readFileString(manifestPath)
+    .pipe(
+      Effect.mapError((e) =>
+        fail(
+          "E_INVALID_MANIFEST",
+          `${manifestPath}: cannot read it: ${readProblem(e)}`,
+          "check the manifest's path (relative paths start at the current directory)"
+        )
+      )
+    )
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -60,8 +74,12 @@ export const readManifest = Effect.fn("Run.readManifest")(function*(manifestPath
     const message = e instanceof Error ? e.message : String(e)
     const at = /\(line (\d+) column (\d+)\)/.exec(message)
     const where = at === null ? manifestPath : `${manifestPath}:${at[1]}:${at[2]}`
-    return yield* fail("E_INVALID_MANIFEST", `${where}: not JSON: ${message.replace(/ in JSON at position \d+ \(line \d+ column \d+\)$/, "")}`,
-      "fix the JSON syntax at that line and column; `rekindle schema manifest` prints the format", { problems: [`not JSON: ${message}`] })
+    return yield* fail(
+      "E_INVALID_MANIFEST",
+      `${where}: not JSON: ${message.replace(/ in JSON at position \d+ \(line \d+ column \d+\)$/, "")}`,
+      "fix the JSON syntax at that line and column; `rekindle schema manifest` prints the format",
+      { problems: [`not JSON: ${message}`] }
+    )
   }
   const valid = validateManifest(json)
   if (Result.isFailure(valid)) return yield* invalid(valid.failure, manifestPath)
@@ -74,7 +92,10 @@ export const readManifest = Effect.fn("Run.readManifest")(function*(manifestPath
       const file = path.resolve(dir, t.prompt.file)
       const read = yield* fs.readFileString(file).pipe(Effect.result)
       if (read._tag === "Success") prompts.set(t.id, read.success)
-      else missing.push(`task ${t.id}: prompt file ${t.prompt.file} (${file}) cannot be read: ${readProblem(read.failure)}`)
+      else
+        missing.push(
+          `task ${t.id}: prompt file ${t.prompt.file} (${file}) cannot be read: ${readProblem(read.failure)}`
+        )
     }
   }
   if (missing.length > 0) return yield* invalid(missing, manifestPath)
@@ -86,7 +107,7 @@ export const readManifest = Effect.fn("Run.readManifest")(function*(manifestPath
 })
 
 /** A fresh batch id: UTC time plus four random characters (safe charset, sortable). */
-export const newBatchId = Effect.gen(function*() {
+export const newBatchId = Effect.gen(function* () {
   const now = new Date(yield* Clock.currentTimeMillis).toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)
   const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
   let suffix = ""
@@ -97,18 +118,32 @@ export const newBatchId = Effect.gen(function*() {
 
 /** The initial state of a batch (pure). */
 export const initialState = (input: {
-  readonly batchId: string; readonly repoRoot: string; readonly baseBranch: string; readonly baseCommit: string
-  readonly manifest: Manifest; readonly waves: ReadonlyArray<ReadonlyArray<string>>; readonly prompts: ReadonlyMap<string, string>; readonly now: number
+  readonly batchId: string
+  readonly repoRoot: string
+  readonly baseBranch: string
+  readonly baseCommit: string
+  readonly manifest: Manifest
+  readonly waves: ReadonlyArray<ReadonlyArray<string>>
+  readonly prompts: ReadonlyMap<string, string>
+  readonly now: number
 }): BatchState => {
   const o = { ...MANIFEST_DEFAULTS, ...input.manifest.options }
   const paths = batchPaths(input.repoRoot, input.batchId)
   const tasks = input.manifest.tasks.map((t): Task => {
     const worktree = worktreeFor(input.repoRoot, input.batchId, t.id)
     return {
-      id: t.id, status: "pending", dependsOn: t.dependsOn ?? [], agent: t.agent, prompt: input.prompts.get(t.id) ?? "",
+      id: t.id,
+      status: "pending",
+      dependsOn: t.dependsOn ?? [],
+      agent: t.agent,
+      prompt: input.prompts.get(t.id) ?? "",
       ...(t.command === undefined ? {} : { command: t.command }),
-      lane: t.lane ?? t.id, session: sessionNameFor(input.batchId, t.id), worktree, branch: branchFor(input.batchId, t.id),
-      doneMarker: o.doneMarker === "worktree" ? `${worktree}/.rekindle-done` : paths.marker(t.id), attempts: 0
+      lane: t.lane ?? t.id,
+      session: sessionNameFor(input.batchId, t.id),
+      worktree,
+      branch: branchFor(input.batchId, t.id),
+      doneMarker: o.doneMarker === "worktree" ? `${worktree}/.rekindle-done` : paths.marker(t.id),
+      attempts: 0
     }
   })
   const lanes = input.waves.flatMap((ids, wave) => {
@@ -120,22 +155,41 @@ export const initialState = (input: {
     return [...byLane.entries()].map(([id, members]): Lane => ({ id, wave, tasks: members }))
   })
   return {
-    version: 1, batchId: input.batchId, phase: "planning", repoRoot: input.repoRoot, baseBranch: input.baseBranch, baseCommit: input.baseCommit,
-    waves: input.waves, tasks, lanes, merges: [], counters: {}, errors: [], logCheckpoints: {}, prompts: [],
+    version: 1,
+    batchId: input.batchId,
+    phase: "planning",
+    repoRoot: input.repoRoot,
+    baseBranch: input.baseBranch,
+    baseCommit: input.baseCommit,
+    waves: input.waves,
+    tasks,
+    lanes,
+    merges: [],
+    counters: {},
+    errors: [],
+    logCheckpoints: {},
+    prompts: [],
     options: {
-      maxLanes: o.maxLanes, failurePolicy: o.failurePolicy, mergeFailurePolicy: o.mergeFailurePolicy,
-      stallTimeoutMs: o.stallTimeoutSeconds * 1000, relaunchCap: o.relaunchCap,
+      maxLanes: o.maxLanes,
+      failurePolicy: o.failurePolicy,
+      mergeFailurePolicy: o.mergeFailurePolicy,
+      stallTimeoutMs: o.stallTimeoutSeconds * 1000,
+      relaunchCap: o.relaunchCap,
       ...(o.tmuxSocket === undefined ? {} : { tmuxSocket: o.tmuxSocket })
     },
-    createdAt: input.now, updatedAt: input.now
+    createdAt: input.now,
+    updatedAt: input.now
   }
 }
 
 /** Keep `.rekindle/` out of the user's status: `.git/info/exclude`, never their .gitignore. */
-const excludeStateDir = Effect.fn("Run.excludeStateDir")(function*(repoRoot: string) {
+const excludeStateDir = Effect.fn("Run.excludeStateDir")(function* (repoRoot: string) {
   const fs = yield* FileSystem.FileSystem
   const exclude = `${repoRoot}/.git/info/exclude`
-  const isDir = yield* fs.stat(`${repoRoot}/.git`).pipe(Effect.map((i) => i.type === "Directory"), Effect.orElseSucceed(() => false))
+  const isDir = yield* fs.stat(`${repoRoot}/.git`).pipe(
+    Effect.map((i) => i.type === "Directory"),
+    Effect.orElseSucceed(() => false)
+  )
   if (!isDir) return
   const current = yield* fs.readFileString(exclude).pipe(Effect.orElseSucceed(() => ""))
   // `/.rekindle-done` (a `worktree` done marker) too: an agent's `git add -A` must not commit it, or
@@ -143,57 +197,109 @@ const excludeStateDir = Effect.fn("Run.excludeStateDir")(function*(repoRoot: str
   const missing = ["/.rekindle/", "/.rekindle-done"].filter((p) => !current.split("\n").some((l) => l.trim() === p))
   if (missing.length === 0) return
   yield* fs.makeDirectory(`${repoRoot}/.git/info`, { recursive: true }).pipe(Effect.ignore)
-  yield* fs.writeFileString(exclude, `${current}${current === "" || current.endsWith("\n") ? "" : "\n"}${missing.map((p) => `${p}\n`).join("")}`).pipe(Effect.ignore)
+  yield* fs
+    .writeFileString(
+      exclude,
+      `${current}${current === "" || current.endsWith("\n") ? "" : "\n"}${missing.map((p) => `${p}\n`).join("")}`
+    )
+    .pipe(Effect.ignore)
 })
 
 /** Prepare and persist a batch from a manifest, without launching anything. */
-export const prepare = Effect.fn("Run.prepare")(function*(options: RunOptions & { readonly batchId?: string }) {
+export const prepare = Effect.fn("Run.prepare")(function* (options: RunOptions & { readonly batchId?: string }) {
   const read = yield* readManifest(options.manifestPath)
   const path = yield* Path.Path
   const { waves, prompts } = read
   const named = read.manifest.options?.tmuxSocket
   if (options.tmuxSocket !== undefined && named !== undefined && named !== options.tmuxSocket) {
-    return yield* fail("E_USAGE", `tmux socket ${options.tmuxSocket} contradicts the manifest's tmuxSocket ${named}`, "drop one of them, or make them agree")
+    return yield* fail(
+      "E_USAGE",
+      `tmux socket ${options.tmuxSocket} contradicts the manifest's tmuxSocket ${named}`,
+      "drop one of them, or make them agree"
+    )
   }
   // Without this, a later command not told the socket would look at the default server, find no
   // session and re-execute agents that are still running on the batch's own server.
-  const manifest = options.tmuxSocket === undefined ? read.manifest : { ...read.manifest, options: { ...read.manifest.options, tmuxSocket: options.tmuxSocket } }
+  const manifest =
+    options.tmuxSocket === undefined
+      ? read.manifest
+      : { ...read.manifest, options: { ...read.manifest.options, tmuxSocket: options.tmuxSocket } }
   const git = yield* Worktrees
-  const baseBranch = yield* git.currentBranch(options.repoRoot).pipe(Effect.mapError((e) => e.reason === "DetachedHead"
-    ? fail("E_DETACHED_HEAD", `${options.repoRoot} has a detached HEAD`, "check out the branch the batch should merge into, then run again")
-    : fail("E_GIT_FAILED", `cannot read the current branch of ${options.repoRoot}: ${e.message}`, "run rekindle inside a git repository")))
-  const baseCommit = yield* git.revParse(options.repoRoot, baseBranch).pipe(Effect.mapError((e) => fail("E_GIT_FAILED", e.message, "the base branch has no commit yet: commit something first")))
+  const baseBranch = yield* git
+    .currentBranch(options.repoRoot)
+    .pipe(
+      Effect.mapError((e) =>
+        e.reason === "DetachedHead"
+          ? fail(
+              "E_DETACHED_HEAD",
+              `${options.repoRoot} has a detached HEAD`,
+              "check out the branch the batch should merge into, then run again"
+            )
+          : fail(
+              "E_GIT_FAILED",
+              `cannot read the current branch of ${options.repoRoot}: ${e.message}`,
+              "run rekindle inside a git repository"
+            )
+      )
+    )
+  const baseCommit = yield* git
+    .revParse(options.repoRoot, baseBranch)
+    .pipe(
+      Effect.mapError((e) =>
+        fail("E_GIT_FAILED", e.message, "the base branch has no commit yet: commit something first")
+      )
+    )
   const batchId = options.batchId ?? manifest.options?.batchId ?? (yield* newBatchId)
   // A batch that never left planning (its supervisor died before the first wave: nothing was
   // launched) is started again from this manifest — what `resume` tells the user to do for it.
   const batches = yield* listBatches(options.repoRoot)
   const manifestAt = path.resolve(options.manifestPath)
-  const unfinished = batches.filter((b) => b.batchId !== batchId && b.manifest === manifestAt && UNFINISHED.has(b.phase))
+  const unfinished = batches.filter(
+    (b) => b.batchId !== batchId && b.manifest === manifestAt && UNFINISHED.has(b.phase)
+  )
   if (unfinished.length > 0 && options.allowNew !== true) {
     const ids = unfinished.map((b) => `${b.batchId} (${b.phase})`).join(", ")
-    return yield* fail("E_UNFINISHED_BATCH", `${options.manifestPath} already has an unfinished batch in this repo: ${ids}`,
+    return yield* fail(
+      "E_UNFINISHED_BATCH",
+      `${options.manifestPath} already has an unfinished batch in this repo: ${ids}`,
       `resume it with \`rekindle resume ${unfinished[0]!.batchId}\`, or start another batch of it on purpose with \`rekindle run --new\``,
-      { batches: unfinished.map((b) => b.batchId) })
+      { batches: unfinished.map((b) => b.batchId) }
+    )
   }
   const existing = batches.find((b) => b.batchId === batchId)
   if (existing !== undefined && existing.phase !== "planning" && existing.phase !== "idle") {
-    return yield* fail("E_USAGE", `batch ${batchId} already exists in ${options.repoRoot} (${existing.phase})`, existing.phase === "completed"
-      ? `choose another batchId, or archive the finished one with \`rekindle clean ${batchId}\``
-      : `resume it with \`rekindle resume ${batchId}\`, or choose another batchId`)
+    return yield* fail(
+      "E_USAGE",
+      `batch ${batchId} already exists in ${options.repoRoot} (${existing.phase})`,
+      existing.phase === "completed"
+        ? `choose another batchId, or archive the finished one with \`rekindle clean ${batchId}\``
+        : `resume it with \`rekindle resume ${batchId}\`, or choose another batchId`
+    )
   }
   yield* excludeStateDir(options.repoRoot)
   const fs = yield* FileSystem.FileSystem
   yield* fs.makeDirectory(stateRoot(options.repoRoot), { recursive: true, mode: 0o700 }).pipe(Effect.ignore)
   const now = yield* Clock.currentTimeMillis
-  const initial = initialState({ batchId, repoRoot: options.repoRoot, baseBranch, baseCommit, manifest, waves, prompts, now })
+  const initial = initialState({
+    batchId,
+    repoRoot: options.repoRoot,
+    baseBranch,
+    baseCommit,
+    manifest,
+    waves,
+    prompts,
+    now
+  })
   return yield* saveState({ ...initial, manifest: manifestAt }, now)
 })
 
 /** `rekindle run`: prepare the batch, then run every wave under the lease. */
-export const run = Effect.fn("Run.run")(function*(options: RunOptions & { readonly batchId?: string }) {
+export const run = Effect.fn("Run.run")(function* (options: RunOptions & { readonly batchId?: string }) {
   const state = yield* prepare(options)
-  return yield* Effect.scoped(Effect.gen(function*() {
-    yield* withLease(batchPaths(state.repoRoot, state.batchId).lease)
-    return yield* continueFrom(state, 0)
-  }))
+  return yield* Effect.scoped(
+    Effect.gen(function* () {
+      yield* withLease(batchPaths(state.repoRoot, state.batchId).lease)
+      return yield* continueFrom(state, 0)
+    })
+  )
 })

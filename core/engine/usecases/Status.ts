@@ -70,22 +70,49 @@ export const statusOf = (
     const times = signals.lastOutputAt ?? {}
     const out = ownGet(times, t.id)
     return {
-      id: t.id, status: t.status, wave: waveOf.get(t.id), session: e.session, agent: e.agent, attempts: t.attempts,
+      id: t.id,
+      status: t.status,
+      wave: waveOf.get(t.id),
+      session: e.session,
+      agent: e.agent,
+      attempts: t.attempts,
       ageMs: t.startedAt === undefined ? undefined : (t.endedAt ?? now) - t.startedAt,
       lastOutputAgoMs: out === undefined ? undefined : Math.max(0, now - out),
       exitReason: t.exitReason,
-      sessionName: e.sessionName ?? t.session, worktree: t.worktree, branch: t.branch,
+      sessionName: e.sessionName ?? t.session,
+      worktree: t.worktree,
+      branch: t.branch,
       ...activityOf(t.status, e.session, tails.get(t.id), out === undefined ? undefined : now - out)
     }
   })
   const counts = { pending: 0, running: 0, succeeded: 0, failed: 0, stalled: 0, skipped: 0, blocked: 0 }
   for (const t of state.tasks) counts[t.status]++
-  return { batchId: state.batchId, phase: state.phase, baseBranch: state.baseBranch, waves: state.waves.length, tasks, counts, lease, supervisor, observedAt: now }
+  return {
+    batchId: state.batchId,
+    phase: state.phase,
+    baseBranch: state.baseBranch,
+    waves: state.waves.length,
+    tasks,
+    counts,
+    lease,
+    supervisor,
+    observedAt: now
+  }
 }
 
-const activityOf = (status: TaskStatus, session: TaskRow["session"], lines: ReadonlyArray<string> | undefined, quietMs: number | undefined) => {
+const activityOf = (
+  status: TaskStatus,
+  session: TaskRow["session"],
+  lines: ReadonlyArray<string> | undefined,
+  quietMs: number | undefined
+) => {
   if (status !== "running" && status !== "stalled") return { activity: undefined, lastLine: undefined }
-  const d = detectActivity({ lines: lines ?? [], paneDead: session === "dead-pane", quietMs: quietMs ?? 0, idleAfterMs: 120_000 })
+  const d = detectActivity({
+    lines: lines ?? [],
+    paneDead: session === "dead-pane",
+    quietMs: quietMs ?? 0,
+    idleAfterMs: 120_000
+  })
   return { activity: d.activity, lastLine: d.line }
 }
 
@@ -93,7 +120,7 @@ const activityOf = (status: TaskStatus, session: TaskRow["session"], lines: Read
 const TAIL_BYTES = 4096
 
 /** `rekindle status`. */
-export const status = Effect.fn("Status.status")(function*(ref: BatchRef) {
+export const status = Effect.fn("Status.status")(function* (ref: BatchRef) {
   const state = yield* loadState(ref)
   const signals = yield* observe(state)
   const paths = batchPaths(state.repoRoot, state.batchId)
@@ -108,6 +135,11 @@ export const status = Effect.fn("Status.status")(function*(ref: BatchRef) {
   }
   // A lease outlives a SIGKILLed supervisor: its holder is looked up (pid + start time + host).
   const self = yield* (yield* ProcessTable).self.pipe(Effect.option)
-  const supervisor = lease === undefined || self._tag === "None" ? (lease === undefined ? undefined : "unknown" as const) : yield* ownerLiveness(lease.owner, self.value)
+  const supervisor =
+    lease === undefined || self._tag === "None"
+      ? lease === undefined
+        ? undefined
+        : ("unknown" as const)
+      : yield* ownerLiveness(lease.owner, self.value)
   return statusOf(state, signals, lease, tails, supervisor)
 })

@@ -22,13 +22,15 @@ import { catchUpLogs } from "../support/Logs.ts"
 
 /** Whether every wave's every lane has a succeeded latest merge record. */
 export const allMerged = (s: BatchState): boolean =>
-  s.waves.every((ids, w) => ids.every((id) => {
-    const t = s.tasks.find((x) => x.id === id)
-    return t === undefined || latestMerge(s.merges, w, laneOf(t))?.status === "succeeded"
-  }))
+  s.waves.every((ids, w) =>
+    ids.every((id) => {
+      const t = s.tasks.find((x) => x.id === id)
+      return t === undefined || latestMerge(s.merges, w, laneOf(t))?.status === "succeeded"
+    })
+  )
 
 /** Finish the batch; returns the final saved state. */
-export const finishBatch = Effect.fn("Finish.finishBatch")(function*(ctx: Applying) {
+export const finishBatch = Effect.fn("Finish.finishBatch")(function* (ctx: Applying) {
   const s = yield* ctx.current
   const git = yield* Worktrees
   const clean = s.tasks.every((t) => t.status === "succeeded") && allMerged(s)
@@ -37,7 +39,11 @@ export const finishBatch = Effect.fn("Finish.finishBatch")(function*(ctx: Applyi
     const phase = s.phase === "failed" ? "failed" : "paused"
     const kept = s.tasks.filter((t) => t.status !== "succeeded" && t.worktree !== undefined).map((t) => t.id)
     const saved = yield* ctx.update((x) => ({ ...x, phase }))
-    yield* emit({ _tag: "BatchEnded", phase, reason: kept.length > 0 ? `worktrees kept for: ${kept.join(", ")}` : "stopped before the last wave" })
+    yield* emit({
+      _tag: "BatchEnded",
+      phase,
+      reason: kept.length > 0 ? `worktrees kept for: ${kept.join(", ")}` : "stopped before the last wave"
+    })
     return saved
   }
   const now = yield* Clock.currentTimeMillis
@@ -46,26 +52,52 @@ export const finishBatch = Effect.fn("Finish.finishBatch")(function*(ctx: Applyi
     if (t.worktree === undefined || t.worktreeArchived === true) continue
     // Re-run after a crash inside the cleanup: a worktree already removed is done, not "kept".
     yield* crashPoint("finish:before-remove")
-    const removed = yield* git.remove(s.repoRoot, t.worktree).pipe(Effect.as(true), Effect.catch(() =>
-      git.pathStates([t.worktree!]).pipe(Effect.map((at) => at[t.worktree!] === "missing"), Effect.orElseSucceed(() => false))))
+    const removed = yield* git.remove(s.repoRoot, t.worktree).pipe(
+      Effect.as(true),
+      Effect.catch(() =>
+        git.pathStates([t.worktree!]).pipe(
+          Effect.map((at) => at[t.worktree!] === "missing"),
+          Effect.orElseSucceed(() => false)
+        )
+      )
+    )
     if (!removed) {
       kept.push(t.id)
       continue
     }
     yield* crashPoint("finish:before-delete-branch")
-    if (t.branch !== undefined) yield* git.deleteBranch(s.repoRoot, t.branch, { mergedInto: s.baseBranch }).pipe(Effect.ignore)
+    if (t.branch !== undefined)
+      yield* git.deleteBranch(s.repoRoot, t.branch, { mergedInto: s.baseBranch }).pipe(Effect.ignore)
   }
   yield* crashPoint("finish:before-close-sessions")
-  yield* closeSessions(s, s.tasks.filter((t) => t.worktree !== undefined && !kept.includes(t.id)).map((t) => t.id))
+  yield* closeSessions(
+    s,
+    s.tasks.filter((t) => t.worktree !== undefined && !kept.includes(t.id)).map((t) => t.id)
+  )
   // What an agent printed after its done marker, up to its session's close, reaches the sink too.
   yield* catchUpLogs(ctx)
   yield* crashPoint("finish:before-completed")
   const saved = yield* ctx.update((x) => ({
     ...x,
     phase: "completed",
-    tasks: x.tasks.map((t) => (kept.includes(t.id) ? t : { ...t, worktreeArchived: true, history: [...(t.history ?? []), { at: now, event: "cleanup", reason: "merged: worktree removed" }] }))
+    tasks: x.tasks.map((t) =>
+      kept.includes(t.id)
+        ? t
+        : {
+            ...t,
+            worktreeArchived: true,
+            history: [...(t.history ?? []), { at: now, event: "cleanup", reason: "merged: worktree removed" }]
+          }
+    )
   }))
-  yield* emit({ _tag: "BatchEnded", phase: "completed", reason: kept.length > 0 ? `completed; worktrees kept (local changes): ${kept.join(", ")}` : "completed; merged worktrees removed" })
+  yield* emit({
+    _tag: "BatchEnded",
+    phase: "completed",
+    reason:
+      kept.length > 0
+        ? `completed; worktrees kept (local changes): ${kept.join(", ")}`
+        : "completed; merged worktrees removed"
+  })
   return saved
 })
 
@@ -75,11 +107,13 @@ export const finishBatch = Effect.fn("Finish.finishBatch")(function*(ctx: Applyi
  * touched; a session tmux cannot reach now is left alone (it is harmless).
  */
 const closeSessions = (s: BatchState, ids: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const tmux = yield* Tmux
     const snap = yield* tmux.snapshot
     if (snap.state !== "up") return
     const tags = new Set(ids.map((id) => ownershipTag(s.batchId, id)))
-    const names = new Set(snap.panes.filter((p) => p.taskTag !== undefined && tags.has(p.taskTag)).map((p) => p.sessionName))
+    const names = new Set(
+      snap.panes.filter((p) => p.taskTag !== undefined && tags.has(p.taskTag)).map((p) => p.sessionName)
+    )
     for (const name of names) yield* tmux.killSession({ name }).pipe(Effect.ignore)
   })

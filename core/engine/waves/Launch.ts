@@ -35,9 +35,13 @@ export const handoffPrompt = (task: Task, attempt: number, head: string | undefi
   `${head === undefined ? "" : ` (last commit ${head.slice(0, 12)})`}; do not start over.`
 
 /** Fail unless the task's worktree is usable: missing, archived and corrupt are told apart. */
-export const requireWorktree = Effect.fn("Launch.requireWorktree")(function*(task: Task) {
+export const requireWorktree = Effect.fn("Launch.requireWorktree")(function* (task: Task) {
   if (task.worktreeArchived === true) {
-    return yield* fail("E_WORKTREE_ARCHIVED", `worktree of task ${task.id} was archived`, "restore it, or restart the task from scratch")
+    return yield* fail(
+      "E_WORKTREE_ARCHIVED",
+      `worktree of task ${task.id} was archived`,
+      "restore it, or restart the task from scratch"
+    )
   }
   if (task.worktree === undefined) {
     return yield* fail("E_WORKTREE_MISSING", `task ${task.id} has no worktree`, "restart the task to create one")
@@ -46,99 +50,151 @@ export const requireWorktree = Effect.fn("Launch.requireWorktree")(function*(tas
   const states = yield* git.pathStates([task.worktree])
   const st = states[task.worktree]
   if (st === "missing") {
-    return yield* fail("E_WORKTREE_MISSING", `worktree ${task.worktree} of task ${task.id} is missing`, "run `rekindle repair` to prune it, then restart the task")
+    return yield* fail(
+      "E_WORKTREE_MISSING",
+      `worktree ${task.worktree} of task ${task.id} is missing`,
+      "run `rekindle repair` to prune it, then restart the task"
+    )
   }
   if (st === "corrupt") {
-    return yield* fail("E_WORKTREE_CORRUPT", `${task.worktree} exists but is not a git worktree (no .git)`, "inspect it by hand; rekindle will not touch it")
+    return yield* fail(
+      "E_WORKTREE_CORRUPT",
+      `${task.worktree} exists but is not a git worktree (no .git)`,
+      "inspect it by hand; rekindle will not touch it"
+    )
   }
   return task.worktree
 })
 
 /** Start the agent of `task`; returns the task as it must be persisted afterwards. */
-export const launchTask = Effect.fn("Launch.launchTask")(function*(state: BatchState, task: Task, request: LaunchRequest) {
-  const worktree = yield* requireWorktree(task)
-  const launcher = yield* AgentLauncher
-  const tmux = yield* Tmux
-  const procs = yield* ProcessTable
-  const git = yield* Worktrees
-  const paths = batchPaths(state.repoRoot, state.batchId)
-  const wanted = task.session ?? sessionNameFor(state.batchId, task.id)
-  const marker = task.doneMarker ?? paths.marker(task.id)
+export const launchTask = Effect.fn("Launch.launchTask")(
+  function* (state: BatchState, task: Task, request: LaunchRequest) {
+    const worktree = yield* requireWorktree(task)
+    const launcher = yield* AgentLauncher
+    const tmux = yield* Tmux
+    const procs = yield* ProcessTable
+    const git = yield* Worktrees
+    const paths = batchPaths(state.repoRoot, state.batchId)
+    const wanted = task.session ?? sessionNameFor(state.batchId, task.id)
+    const marker = task.doneMarker ?? paths.marker(task.id)
 
-  // A relaunch continues from the worktree's HEAD. Without one — the task branch deleted by hand —
-  // the agent's next commit would start an unrelated history that can never merge: stop instead.
-  const head = request.mode === "first" ? undefined : yield* git.revParse(worktree, "HEAD").pipe(Effect.option)
-  if (head !== undefined && head._tag === "None") {
-    const branch = task.branch ?? "its branch"
-    return yield* fail("E_WORKTREE_CORRUPT", `worktree ${worktree} of task ${task.id} has no commit at HEAD: branch ${branch} is missing (deleted by hand?)`,
-      `nothing was relaunched; restore it (git branch ${branch} <commit>; the worktree's files are kept, snapshotted under refs/rekindle/wip/${task.id}/), then resume`)
-  }
-
-  const launch = request.mode === "resume" && task.conversationId !== undefined
-    ? yield* launcher.resumeArgv({ kind: task.agent, conversationId: task.conversationId, cwd: worktree })
-    : request.mode === "first"
-    ? yield* launcher.freshArgv({
-      kind: task.agent, prompt: task.prompt, cwd: worktree,
-      ...(task.conversationId === undefined ? {} : { conversationId: task.conversationId }),
-      ...(task.command === undefined ? {} : { command: task.command })
-    })
-    : yield* launcher.freshArgv({
-      kind: task.agent, prompt: handoffPrompt(task, request.attempt, head?._tag === "Some" ? head.value : undefined), cwd: worktree,
-      ...(task.command === undefined ? {} : { command: task.command })
-    })
-
-  // tmux pipes the pane into the log from its first byte: the directory must exist (0700).
-  const fs = yield* FileSystem.FileSystem
-  // The agent writes its done marker into the state dir: create that directory 0700 too, so the
-  // agent's mkdir (with the umask's 0755) never decides who can read it.
-  const dirs = marker.startsWith(`${paths.markers}/`) ? [paths.logs, paths.markers] : [paths.logs]
-  for (const dir of dirs) {
-    yield* fs.makeDirectory(dir, { recursive: true, mode: 0o700 }).pipe(
-      Effect.mapError((e) => fail("E_IO", `cannot create ${dir}: ${e.message}`, "check permissions of the .rekindle directory")))
-  }
-  // A done marker already there is not this launch's: one committed by an earlier task (a `worktree`
-  // marker merged into the base branch comes back in every later checkout) or left by an earlier
-  // attempt would complete this task before its agent did anything.
-  yield* fs.remove(marker, { force: true }).pipe(Effect.mapError((e) => fail("E_IO", `cannot remove the stale done marker ${marker}: ${e.message}`, "remove it by hand, then resume")))
-  // A session of that name that is not rekindle's (a user's, say) is never adopted or replaced: the
-  // task takes the next free name instead (`<name>-2`, …), recorded in its state like any other.
-  let session = wanted
-  for (let n = 2; yield* foreignSession(state, session); n++) {
-    if (n > MAX_NAME_TRIES) {
-      return yield* fail("E_TMUX_UNAVAILABLE", `cannot start task ${task.id}: sessions ${wanted} to ${wanted}-${MAX_NAME_TRIES} all exist and are not rekindle's`,
-        "rename or stop those sessions (they are left alone), then resume")
+    // A relaunch continues from the worktree's HEAD. Without one — the task branch deleted by hand —
+    // the agent's next commit would start an unrelated history that can never merge: stop instead.
+    const head = request.mode === "first" ? undefined : yield* git.revParse(worktree, "HEAD").pipe(Effect.option)
+    if (head !== undefined && head._tag === "None") {
+      const branch = task.branch ?? "its branch"
+      return yield* fail(
+        "E_WORKTREE_CORRUPT",
+        `worktree ${worktree} of task ${task.id} has no commit at HEAD: branch ${branch} is missing (deleted by hand?)`,
+        `nothing was relaunched; restore it (git branch ${branch} <commit>; the worktree's files are kept, snapshotted under refs/rekindle/wip/${task.id}/), then resume`
+      )
     }
-    session = `${wanted}-${n}`
-  }
-  const pane = yield* tmux.newSession({
-    name: session,
-    cwd: worktree,
-    argv: launch.argv,
-    env: {
-      ...launch.env,
-      REKINDLE_BATCH: state.batchId,
-      REKINDLE_TASK: task.id,
-      REKINDLE_ATTEMPT: String(request.attempt),
-      REKINDLE_DONE_FILE: marker
-    },
-    taskTag: ownershipTag(state.batchId, task.id),
-    logFile: paths.log(task.id)
-  }).pipe(Effect.mapError((e) => fail("E_TMUX_UNAVAILABLE", `cannot start session ${session}: ${e.message}`,
-    e.reason === "DuplicateSession" ? "a session with that name appeared during the launch: run `rekindle plan`, then resume" : "check tmux with `rekindle doctor`")))
-  const procInfo = yield* procs.snapshot.pipe(Effect.map((ps) => ps.find((p) => p.pid === pane.panePid)), Effect.option)
-  const self = yield* procs.self.pipe(Effect.option)
-  const now = yield* Clock.currentTimeMillis
-  const startTime = procInfo._tag === "Some" ? procInfo.value?.startTime : undefined
-  const next: Task = {
-    ...task,
-    status: "running",
-    attempts: request.attempt,
-    session,
-    doneMarker: marker,
-    startedAt: task.startedAt ?? now,
-    ...(launch.conversationId === undefined ? {} : { conversationId: launch.conversationId }),
-    ...(startTime === undefined || self._tag === "None" ? {} : { agentProcess: { pid: pane.panePid, startTime, host: self.value.host } }),
-    history: [...(task.history ?? []), { at: now, event: `launch:${request.mode}`, reason: request.reason }]
-  }
-  return { task: next, pane }
-}, (effect) => Effect.catchTag(effect, "AgentError", (e) => Effect.fail(fail("E_AGENT", `cannot build the agent command: ${e.message}`, "check the agent kind table"))))
+
+    const launch =
+      request.mode === "resume" && task.conversationId !== undefined
+        ? yield* launcher.resumeArgv({ kind: task.agent, conversationId: task.conversationId, cwd: worktree })
+        : request.mode === "first"
+          ? yield* launcher.freshArgv({
+              kind: task.agent,
+              prompt: task.prompt,
+              cwd: worktree,
+              ...(task.conversationId === undefined ? {} : { conversationId: task.conversationId }),
+              ...(task.command === undefined ? {} : { command: task.command })
+            })
+          : yield* launcher.freshArgv({
+              kind: task.agent,
+              prompt: handoffPrompt(task, request.attempt, head?._tag === "Some" ? head.value : undefined),
+              cwd: worktree,
+              ...(task.command === undefined ? {} : { command: task.command })
+            })
+
+    // tmux pipes the pane into the log from its first byte: the directory must exist (0700).
+    const fs = yield* FileSystem.FileSystem
+    // The agent writes its done marker into the state dir: create that directory 0700 too, so the
+    // agent's mkdir (with the umask's 0755) never decides who can read it.
+    const dirs = marker.startsWith(`${paths.markers}/`) ? [paths.logs, paths.markers] : [paths.logs]
+    for (const dir of dirs) {
+      yield* fs
+        .makeDirectory(dir, { recursive: true, mode: 0o700 })
+        .pipe(
+          Effect.mapError((e) =>
+            fail("E_IO", `cannot create ${dir}: ${e.message}`, "check permissions of the .rekindle directory")
+          )
+        )
+    }
+    // A done marker already there is not this launch's: one committed by an earlier task (a `worktree`
+    // marker merged into the base branch comes back in every later checkout) or left by an earlier
+    // attempt would complete this task before its agent did anything.
+    yield* fs
+      .remove(marker, { force: true })
+      .pipe(
+        Effect.mapError((e) =>
+          fail("E_IO", `cannot remove the stale done marker ${marker}: ${e.message}`, "remove it by hand, then resume")
+        )
+      )
+    // A session of that name that is not rekindle's (a user's, say) is never adopted or replaced: the
+    // task takes the next free name instead (`<name>-2`, …), recorded in its state like any other.
+    let session = wanted
+    for (let n = 2; yield* foreignSession(state, session); n++) {
+      if (n > MAX_NAME_TRIES) {
+        return yield* fail(
+          "E_TMUX_UNAVAILABLE",
+          `cannot start task ${task.id}: sessions ${wanted} to ${wanted}-${MAX_NAME_TRIES} all exist and are not rekindle's`,
+          "rename or stop those sessions (they are left alone), then resume"
+        )
+      }
+      session = `${wanted}-${n}`
+    }
+    const pane = yield* tmux
+      .newSession({
+        name: session,
+        cwd: worktree,
+        argv: launch.argv,
+        env: {
+          ...launch.env,
+          REKINDLE_BATCH: state.batchId,
+          REKINDLE_TASK: task.id,
+          REKINDLE_ATTEMPT: String(request.attempt),
+          REKINDLE_DONE_FILE: marker
+        },
+        taskTag: ownershipTag(state.batchId, task.id),
+        logFile: paths.log(task.id)
+      })
+      .pipe(
+        Effect.mapError((e) =>
+          fail(
+            "E_TMUX_UNAVAILABLE",
+            `cannot start session ${session}: ${e.message}`,
+            e.reason === "DuplicateSession"
+              ? "a session with that name appeared during the launch: run `rekindle plan`, then resume"
+              : "check tmux with `rekindle doctor`"
+          )
+        )
+      )
+    const procInfo = yield* procs.snapshot.pipe(
+      Effect.map((ps) => ps.find((p) => p.pid === pane.panePid)),
+      Effect.option
+    )
+    const self = yield* procs.self.pipe(Effect.option)
+    const now = yield* Clock.currentTimeMillis
+    const startTime = procInfo._tag === "Some" ? procInfo.value?.startTime : undefined
+    const next: Task = {
+      ...task,
+      status: "running",
+      attempts: request.attempt,
+      session,
+      doneMarker: marker,
+      startedAt: task.startedAt ?? now,
+      ...(launch.conversationId === undefined ? {} : { conversationId: launch.conversationId }),
+      ...(startTime === undefined || self._tag === "None"
+        ? {}
+        : { agentProcess: { pid: pane.panePid, startTime, host: self.value.host } }),
+      history: [...(task.history ?? []), { at: now, event: `launch:${request.mode}`, reason: request.reason }]
+    }
+    return { task: next, pane }
+  },
+  (effect) =>
+    Effect.catchTag(effect, "AgentError", (e) =>
+      Effect.fail(fail("E_AGENT", `cannot build the agent command: ${e.message}`, "check the agent kind table"))
+    )
+)

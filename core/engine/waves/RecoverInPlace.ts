@@ -19,7 +19,11 @@ const TASK_STEPS: ReadonlySet<PlanStep["_tag"]> = new Set(["StopSession", "Snaps
 const stepTask = (step: PlanStep): string | undefined => ("taskId" in step ? step.taskId : undefined)
 
 /** Recover `taskIds` in place as resume would; returns the steps applied (the executor's state follows). */
-export const recoverVanished = Effect.fn("Vanished.recoverVanished")(function*(ctx: Applying, taskIds: ReadonlyArray<string>, graceMs: number) {
+export const recoverVanished = Effect.fn("Vanished.recoverVanished")(function* (
+  ctx: Applying,
+  taskIds: ReadonlyArray<string>,
+  graceMs: number
+) {
   const wanted = new Set(taskIds)
   // No storm guard here: the monitor recovers only agents killed from outside, and a hold would
   // leave the task to be recovered again at every poll.

@@ -27,15 +27,25 @@ import { recoverVanished } from "./RecoverInPlace.ts"
 import { Tmux } from "../../ports/Tmux.ts"
 
 const TERMINAL = new Set(["succeeded", "failed", "skipped", "blocked"])
-const DEFAULTS = { maxLanes: 4, failurePolicy: "stop-wave", mergeFailurePolicy: "pause", stallTimeoutMs: 900_000, relaunchCap: 3 } as const
+const DEFAULTS = {
+  maxLanes: 4,
+  failurePolicy: "stop-wave",
+  mergeFailurePolicy: "pause",
+  stallTimeoutMs: 900_000,
+  relaunchCap: 3
+} as const
 
 const optionsOf = (s: BatchState) => ({ ...DEFAULTS, ...s.options })
 
 /** Create the task's worktree from the base branch unless it is already there. */
-const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function*(state: BatchState, task: Task) {
+const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function* (state: BatchState, task: Task) {
   const git = yield* Worktrees
   if (task.worktree === undefined || task.branch === undefined) {
-    return yield* fail("E_WORKTREE_MISSING", `task ${task.id} has no planned worktree`, "the state is incomplete: start the batch again")
+    return yield* fail(
+      "E_WORKTREE_MISSING",
+      `task ${task.id} has no planned worktree`,
+      "the state is incomplete: start the batch again"
+    )
   }
   const at = (yield* git.pathStates([task.worktree]))[task.worktree]
   if (at === "present") return
@@ -44,26 +54,49 @@ const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function*(state: Bat
   // its half-made checkout on the way out, not the branch it made first. For a task that never ran,
   // a branch with nothing of its own (contained in the base branch, checked out nowhere) is that
   // leftover: it goes, and the worktree is made again. A branch with work on it is never touched.
-  const leftover = exists && task.attempts === 0 &&
-    (yield* git.deleteBranch(state.repoRoot, task.branch, { mergedInto: state.baseBranch }).pipe(Effect.as(true), Effect.orElseSucceed(() => false)))
+  const leftover =
+    exists &&
+    task.attempts === 0 &&
+    (yield* git.deleteBranch(state.repoRoot, task.branch, { mergedInto: state.baseBranch }).pipe(
+      Effect.as(true),
+      Effect.orElseSucceed(() => false)
+    ))
   if (exists && !leftover) {
-    return yield* fail("E_GIT_FAILED", `branch ${task.branch} exists but its worktree ${task.worktree} is ${at}`, "run `rekindle repair`, then resume")
+    return yield* fail(
+      "E_GIT_FAILED",
+      `branch ${task.branch} exists but its worktree ${task.worktree} is ${at}`,
+      "run `rekindle repair`, then resume"
+    )
   }
   // git would create .rekindle/worktrees/<batch>/ with the umask's 0755: rekindle's directories are 0700.
   const parent = task.worktree.slice(0, task.worktree.lastIndexOf("/"))
-  if (parent !== "") yield* (yield* FileSystem.FileSystem).makeDirectory(parent, { recursive: true, mode: 0o700 }).pipe(Effect.ignore)
-  yield* git.add(state.repoRoot, { path: task.worktree, branch: task.branch, base: state.baseBranch }).pipe(
-    Effect.mapError((e) => fail("E_GIT_FAILED", `cannot create the worktree of ${task.id}: ${e.message}`, "inspect the repository, then resume")))
+  if (parent !== "")
+    yield* (yield* FileSystem.FileSystem).makeDirectory(parent, { recursive: true, mode: 0o700 }).pipe(Effect.ignore)
+  yield* git
+    .add(state.repoRoot, { path: task.worktree, branch: task.branch, base: state.baseBranch })
+    .pipe(
+      Effect.mapError((e) =>
+        fail(
+          "E_GIT_FAILED",
+          `cannot create the worktree of ${task.id}: ${e.message}`,
+          "inspect the repository, then resume"
+        )
+      )
+    )
 })
 
 /** Launch one pending task. */
 const start = (ctx: Applying, taskId: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const state = yield* ctx.current
     const task = findTask(state, taskId)!
     yield* ensureWorktree(state, task)
     yield* crashPoint("run:before-launch")
-    const { task: launched } = yield* launchTask(state, task, { mode: "first", attempt: task.attempts + 1, reason: "wave start" })
+    const { task: launched } = yield* launchTask(state, task, {
+      mode: "first",
+      attempt: task.attempts + 1,
+      reason: "wave start"
+    })
     yield* ctx.updateTask(taskId, () => launched)
     yield* emit({ _tag: "TaskLaunched", taskId, attempt: launched.attempts, session: launched.session ?? "" })
     yield* showStatus(ctx, taskId)
@@ -71,7 +104,7 @@ const start = (ctx: Applying, taskId: string) =>
 
 /** Show rekindle's view of the task on its session's status line (best effort, never fatal). */
 const showStatus = (ctx: Applying, taskId: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const s = yield* ctx.current
     const t = findTask(s, taskId)
     if (t?.session === undefined) return
@@ -83,11 +116,12 @@ const showStatus = (ctx: Applying, taskId: string) =>
 
 /** Record a status change. */
 const transition = (ctx: Applying, taskId: string, status: Task["status"], reason: string, exitStatus?: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
     const terminal = TERMINAL.has(status)
     yield* ctx.updateTask(taskId, (t) => ({
-      ...t, status,
+      ...t,
+      status,
       ...(terminal ? { endedAt: now, exitReason: reason } : {}),
       ...(exitStatus === undefined ? {} : { exitStatus }),
       history: [...(t.history ?? []), { at: now, event: `status:${status}`, reason }]
@@ -98,7 +132,7 @@ const transition = (ctx: Applying, taskId: string, status: Task["status"], reaso
 
 /** Stop every running agent of `ids` (stop-all). */
 const stopRunning = (ctx: Applying, ids: ReadonlyArray<string>, reason: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const { graceMs } = yield* ExecutorSettings
     for (const id of ids) {
       const task = findTask(yield* ctx.current, id)
@@ -111,13 +145,15 @@ const stopRunning = (ctx: Applying, ids: ReadonlyArray<string>, reason: string) 
 
 /** Recover tasks whose session vanished (core/engine/waves/RecoverInPlace.ts) and report what became of them. */
 const relaunchVanished = (ctx: Applying, ids: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const { graceMs } = yield* ExecutorSettings
     const steps = yield* recoverVanished(ctx, ids, graceMs)
     const s = yield* ctx.current
     for (const step of steps) {
-      if (step._tag === "RelaunchAgent") yield* emit({ _tag: "TaskLaunched", taskId: step.taskId, attempt: step.attempt, session: step.session })
-      if (step._tag === "MarkTask") yield* emit({ _tag: "TaskChanged", taskId: step.taskId, status: step.status, reason: step.reason })
+      if (step._tag === "RelaunchAgent")
+        yield* emit({ _tag: "TaskLaunched", taskId: step.taskId, attempt: step.attempt, session: step.session })
+      if (step._tag === "MarkTask")
+        yield* emit({ _tag: "TaskChanged", taskId: step.taskId, status: step.status, reason: step.reason })
     }
     for (const id of ids) if (findTask(s, id)?.status === "running") yield* showStatus(ctx, id)
   })
@@ -126,7 +162,12 @@ const relaunchVanished = (ctx: Applying, ids: ReadonlyArray<string>) =>
 const STATUS_WAIT_MS = 2_000
 
 /** Run one wave to its end. Returns whether the batch continues. */
-const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: number, sinkEnd: Map<string, number>, held: Set<string>) {
+const runWave = Effect.fn("Executor.runWave")(function* (
+  ctx: Applying,
+  wave: number,
+  sinkEnd: Map<string, number>,
+  held: Set<string>
+) {
   const { pollMs } = yield* ExecutorSettings
   const initial = yield* ctx.current
   const ids = initial.waves[wave] ?? []
@@ -140,7 +181,13 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
     const t = findTask(s, id)
     if (t === undefined || t.status !== "pending") continue
     const bad = t.dependsOn.filter((d) => findTask(s, d)?.status !== "succeeded")
-    if (bad.length > 0) yield* transition(ctx, id, opts.failurePolicy === "skip-dependents" ? "skipped" : "blocked", `dependency ${bad.join(", ")} did not succeed`)
+    if (bad.length > 0)
+      yield* transition(
+        ctx,
+        id,
+        opts.failurePolicy === "skip-dependents" ? "skipped" : "blocked",
+        `dependency ${bad.join(", ")} did not succeed`
+      )
   }
   // Dead panes seen without an exit status: when first seen (observation time), per task.
   const awaitingStatus = new Map<string, number>()
@@ -151,7 +198,11 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
     const running = tasks.filter((t) => t.status === "running" || t.status === "stalled")
     const failed = tasks.filter((t) => t.status === "failed")
     if (failed.length > 0 && opts.failurePolicy === "stop-all") {
-      yield* stopRunning(ctx, running.map((t) => t.id), "stopped: another task failed (failure policy stop-all)")
+      yield* stopRunning(
+        ctx,
+        running.map((t) => t.id),
+        "stopped: another task failed (failure policy stop-all)"
+      )
       return false
     }
     const pending = tasks.filter((t) => t.status === "pending")
@@ -159,7 +210,14 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
     if (!announced) {
       announced = true
       const after = yield* ctx.current
-      yield* emit({ _tag: "WaveRunning", wave, running: ids.filter((id) => { const st = findTask(after, id)?.status; return st === "running" || st === "stalled" }) })
+      yield* emit({
+        _tag: "WaveRunning",
+        wave,
+        running: ids.filter((id) => {
+          const st = findTask(after, id)?.status
+          return st === "running" || st === "stalled"
+        })
+      })
     }
     if (tasks.every((t) => TERMINAL.has(t.status))) break
     yield* Effect.sleep(pollMs)
@@ -205,7 +263,8 @@ const runWave = Effect.fn("Executor.runWave")(function*(ctx: Applying, wave: num
     const s = yield* ctx.current
     const failedIds = ids.filter((id) => findTask(s, id)?.status === "failed")
     for (const d of dependentsOf(s, failedIds)) {
-      if (findTask(s, d)?.status === "pending") yield* transition(ctx, d, "skipped", "a dependency failed (failure policy skip-dependents)")
+      if (findTask(s, d)?.status === "pending")
+        yield* transition(ctx, d, "skipped", "a dependency failed (failure policy skip-dependents)")
     }
   }
   // Merge every lane whose tasks all succeeded; a mixed lane is not merged (the wave is partial).
@@ -238,7 +297,11 @@ export interface ContinueOptions {
 }
 
 /** Run waves `fromWave…` and finish the batch (completed, or paused with its worktrees kept). */
-export const continueFrom = Effect.fn("Executor.continueFrom")(function*(state: BatchState, fromWave: number, options: ContinueOptions = {}) {
+export const continueFrom = Effect.fn("Executor.continueFrom")(function* (
+  state: BatchState,
+  fromWave: number,
+  options: ContinueOptions = {}
+) {
   const ctx = yield* makeApplying(state)
   const sinkEnd = sinkEnds(yield* readSink(ctx.paths))
   const held = new Set(options.heldForBackoff ?? [])

@@ -14,18 +14,32 @@ export interface ExecutorTuning {
 }
 
 /** Default tuning: a modest 1 s poll. */
-export const ExecutorSettings: Context.Reference<ExecutorTuning> = Context.Reference<ExecutorTuning>("rekindle/ExecutorSettings", {
-  defaultValue: () => ({ pollMs: 1_000, graceMs: 5_000 })
-})
+export const ExecutorSettings: Context.Reference<ExecutorTuning> = Context.Reference<ExecutorTuning>(
+  "rekindle/ExecutorSettings",
+  {
+    defaultValue: () => ({ pollMs: 1_000, graceMs: 5_000 })
+  }
+)
 
 /** A progress event (one line each when not on a TTY). */
 export type ExecutorEvent =
-  | { readonly _tag: "WaveStarted"; readonly wave: number; readonly waves: number; readonly tasks: ReadonlyArray<string> }
+  | {
+      readonly _tag: "WaveStarted"
+      readonly wave: number
+      readonly waves: number
+      readonly tasks: ReadonlyArray<string>
+    }
   | { readonly _tag: "TaskLaunched"; readonly taskId: string; readonly attempt: number; readonly session: string }
   /** The wave's first launch pass is done: its tasks run (a background supervisor is ready from here). */
   | { readonly _tag: "WaveRunning"; readonly wave: number; readonly running: ReadonlyArray<string> }
   | { readonly _tag: "TaskChanged"; readonly taskId: string; readonly status: string; readonly reason: string }
-  | { readonly _tag: "Merged"; readonly wave: number; readonly lane: string; readonly status: string; readonly reason?: string }
+  | {
+      readonly _tag: "Merged"
+      readonly wave: number
+      readonly lane: string
+      readonly status: string
+      readonly reason?: string
+    }
   | { readonly _tag: "BatchEnded"; readonly phase: string; readonly reason: string }
 
 /** Where progress goes (default: nowhere). */
@@ -35,7 +49,7 @@ export const ExecutorEvents: Context.Reference<(event: ExecutorEvent) => Effect.
 
 /** Emit a progress event. */
 export const emit = (event: ExecutorEvent): Effect.Effect<void> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sink = yield* ExecutorEvents
     yield* sink(event)
   })

@@ -32,13 +32,17 @@ describe("AgentLauncherFs on the real file system", () => {
     const id = "44444444-2222-4333-8444-555555555555"
     const file = transcriptPathFor(claude, { home, cwd: real, conversationId: id })
     fs.mkdirSync(path.dirname(file), { recursive: true })
-    fs.writeFileSync(file, "{\"type\":\"user\"}\n")
-    const [nodeFs, nodePath] = await Effect.runPromise(Effect.provide(
-      Effect.all([FileSystem.FileSystem.useSync((x) => x), Path.Path.useSync((x) => x)]),
-      NodeServices.layer
-    ))
+    fs.writeFileSync(file, '{"type":"user"}\n')
+    const [nodeFs, nodePath] = await Effect.runPromise(
+      Effect.provide(
+        Effect.all([FileSystem.FileSystem.useSync((x) => x), Path.Path.useSync((x) => x)]),
+        NodeServices.layer
+      )
+    )
     const launcher = AgentLauncherFs.make(nodeFs, nodePath, { home, env: {}, newId: sequentialIds() })
-    const viaLink = await Effect.runPromise(launcher.validateTranscript({ kind: "claude", conversationId: id, cwd: path.join(link, "wt") }))
+    const viaLink = await Effect.runPromise(
+      launcher.validateTranscript({ kind: "claude", conversationId: id, cwd: path.join(link, "wt") })
+    )
     expect(viaLink).toMatchObject({ valid: true, path: file })
   })
 })

@@ -22,17 +22,17 @@ class Inode {
   read(pos: number, len: number): Uint8Array {
     const n = Math.max(0, Math.min(len, this.size - pos))
     const out = new Uint8Array(n)
-    for (let done = 0; done < n;) {
+    for (let done = 0; done < n; ) {
       const at = pos + done
       const take = Math.min(CHUNK - (at % CHUNK), n - done)
       const chunk = this.chunks.get(Math.floor(at / CHUNK))
-      if (chunk !== undefined) out.set(chunk.subarray(at % CHUNK, at % CHUNK + take), done)
+      if (chunk !== undefined) out.set(chunk.subarray(at % CHUNK, (at % CHUNK) + take), done)
       done += take
     }
     return out
   }
   write(pos: number, bytes: Uint8Array): void {
-    for (let done = 0; done < bytes.length;) {
+    for (let done = 0; done < bytes.length; ) {
       const at = pos + done
       const take = Math.min(CHUNK - (at % CHUNK), bytes.length - done)
       const index = Math.floor(at / CHUNK)
@@ -98,7 +98,10 @@ export class MemFs {
   /** Driver: append to the existing inode (what a log writer does). */
   append(p: string, data: string | Uint8Array): void {
     const node = this.files.get(this.norm(p))
-    if (node === undefined) return this.writeFile(p, data)
+    if (node === undefined) {
+      this.writeFile(p, data)
+      return
+    }
     node.write(node.size, typeof data === "string" ? new TextEncoder().encode(data) : data)
     node.mtime = ++this.clock
   }
@@ -142,37 +145,39 @@ export class MemFs {
 
   private handle(node: Inode, append: boolean): FileSystem.File {
     let cursor = 0
-    const world = this
     const readAt = (size: number, position: bigint | undefined) => {
       const at = position === undefined ? cursor : Number(position)
       const bytes = node.read(at, size)
-      world.bytesRead += bytes.length
+      this.bytesRead += bytes.length
       if (position === undefined) cursor += bytes.length
       return bytes
     }
     const write = (bytes: Uint8Array) => {
       node.write(append ? node.size : cursor, bytes)
       if (!append) cursor += bytes.length
-      node.mtime = ++world.clock
+      node.mtime = ++this.clock
       return bytes.length
     }
     return {
       [FileSystem.FileTypeId]: FileSystem.FileTypeId,
       stat: Effect.sync(() => this.info("File", node)),
-      seek: (offset, from) => Effect.sync(() => {
-        cursor = from === "start" ? Number(offset) : cursor + Number(offset)
-        return BigInt(cursor)
-      }),
+      seek: (offset, from) =>
+        Effect.sync(() => {
+          cursor = from === "start" ? Number(offset) : cursor + Number(offset)
+          return BigInt(cursor)
+        }),
       sync: Effect.void,
-      read: (buffer, options) => Effect.sync(() => {
-        const bytes = readAt(buffer.length, options?.position)
-        buffer.set(bytes)
-        return bytes.length
-      }),
-      readAlloc: (size, options) => Effect.sync(() => {
-        const bytes = readAt(size, options?.position)
-        return bytes.length === 0 ? Option.none() : Option.some(bytes)
-      }),
+      read: (buffer, options) =>
+        Effect.sync(() => {
+          const bytes = readAt(buffer.length, options?.position)
+          buffer.set(bytes)
+          return bytes.length
+        }),
+      readAlloc: (size, options) =>
+        Effect.sync(() => {
+          const bytes = readAt(size, options?.position)
+          return bytes.length === 0 ? Option.none() : Option.some(bytes)
+        }),
       truncate: (length) => Effect.sync(() => node.truncate(length ?? 0)),
       write: (buffer) => Effect.sync(() => write(buffer)),
       writeAll: (buffer) => Effect.sync(() => void write(buffer))
@@ -180,75 +185,95 @@ export class MemFs {
   }
 
   private build(): FileSystem.FileSystem {
-    const w = this
     return FileSystem.make({
       ...FileSystem.makeNoop({}),
-      access: (p) => Effect.asVoid(w.stat("access", p)),
-      stat: (p) => w.stat("stat", p),
-      lstat: (p) => w.stat("lstat", p),
+      access: (p) => Effect.asVoid(this.stat("access", p)),
+      stat: (p) => this.stat("stat", p),
+      lstat: (p) => this.stat("lstat", p),
       readLink: (p) => fail("Unknown", "readLink", p),
-      realPath: (p) => Effect.map(w.stat("realPath", p), () => w.norm(p)),
+      realPath: (p) => Effect.map(this.stat("realPath", p), () => this.norm(p)),
       readFile: (p) => {
-        const node = w.files.get(w.norm(p))
+        const node = this.files.get(this.norm(p))
         if (node === undefined) return fail("NotFound", "readFile", p)
         return Effect.sync(() => {
           const bytes = node.read(0, node.size)
-          w.bytesRead += bytes.length
+          this.bytesRead += bytes.length
           return bytes
         })
       },
-      writeFile: (p, data) => Effect.suspend(() => w.parentExists(w.norm(p)) ? Effect.sync(() => w.writeFile(p, data)) : fail("NotFound", "writeFile", p)),
-      makeDirectory: (p, options) => Effect.suspend(() => {
-        const path = w.norm(p)
-        if (w.dirs.has(path)) return options?.recursive === true ? Effect.void : fail("AlreadyExists", "makeDirectory", p)
-        if (options?.recursive !== true && !w.parentExists(path)) return fail("NotFound", "makeDirectory", p)
-        return Effect.sync(() => w.mkdirp(path))
-      }),
-      makeTempDirectory: () => Effect.sync(() => {
-        const dir = `/tmp/memfs-${++w.temps}`
-        w.mkdirp(dir)
-        return dir
-      }),
-      readDirectoryEntries: (p) => Effect.suspend(() => {
-        const dir = w.norm(p)
-        if (!w.dirs.has(dir)) return fail("NotFound", "readDirectoryEntries", p)
-        const entries: Array<FileSystem.DirectoryEntry> = []
-        for (const d of w.dirs) if (d !== dir && nodePath.posix.dirname(d) === dir) entries.push({ name: nodePath.posix.basename(d), type: "Directory" })
-        for (const f of w.files.keys()) if (nodePath.posix.dirname(f) === dir) entries.push({ name: nodePath.posix.basename(f), type: "File" })
-        return Effect.succeed(entries)
-      }),
-      readDirectory: (p) => Effect.map(w.fs.readDirectoryEntries(p), (es) => es.map((e) => e.name)),
-      open: (p, options) => Effect.suspend(() => {
-        const path = w.norm(p)
-        const flag = options?.flag ?? "r"
-        const existing = w.files.get(path)
-        if (w.dirs.has(path)) return fail("BadResource", "open", p)
-        if (flag.includes("x") && existing !== undefined) return fail("AlreadyExists", "open", p)
-        if (flag.startsWith("r")) return existing === undefined ? fail("NotFound", "open", p) : Effect.succeed(w.handle(existing, false))
-        if (!w.parentExists(path)) return fail("NotFound", "open", p)
-        const node = existing ?? new Inode()
-        if (flag.startsWith("w")) node.truncate(0)
-        w.files.set(path, node)
-        return Effect.succeed(w.handle(node, flag.startsWith("a")))
-      }),
-      remove: (p, options) => Effect.suspend(() => {
-        const path = w.norm(p)
-        if (w.files.delete(path)) return Effect.void
-        if (w.dirs.has(path)) {
-          for (const f of [...w.files.keys()]) if (f.startsWith(`${path}/`)) w.files.delete(f)
-          for (const d of [...w.dirs]) if (d === path || d.startsWith(`${path}/`)) w.dirs.delete(d)
+      writeFile: (p, data) =>
+        Effect.suspend(() =>
+          this.parentExists(this.norm(p))
+            ? Effect.sync(() => this.writeFile(p, data))
+            : fail("NotFound", "writeFile", p)
+        ),
+      makeDirectory: (p, options) =>
+        Effect.suspend(() => {
+          const path = this.norm(p)
+          if (this.dirs.has(path))
+            return options?.recursive === true ? Effect.void : fail("AlreadyExists", "makeDirectory", p)
+          if (options?.recursive !== true && !this.parentExists(path)) return fail("NotFound", "makeDirectory", p)
+          return Effect.sync(() => this.mkdirp(path))
+        }),
+      makeTempDirectory: () =>
+        Effect.sync(() => {
+          const dir = `/tmp/memfs-${++this.temps}`
+          this.mkdirp(dir)
+          return dir
+        }),
+      readDirectoryEntries: (p) =>
+        Effect.suspend(() => {
+          const dir = this.norm(p)
+          if (!this.dirs.has(dir)) return fail("NotFound", "readDirectoryEntries", p)
+          const entries: Array<FileSystem.DirectoryEntry> = []
+          for (const d of this.dirs)
+            if (d !== dir && nodePath.posix.dirname(d) === dir)
+              entries.push({ name: nodePath.posix.basename(d), type: "Directory" })
+          for (const f of this.files.keys())
+            if (nodePath.posix.dirname(f) === dir) entries.push({ name: nodePath.posix.basename(f), type: "File" })
+          return Effect.succeed(entries)
+        }),
+      readDirectory: (p) => Effect.map(this.fs.readDirectoryEntries(p), (es) => es.map((e) => e.name)),
+      open: (p, options) =>
+        Effect.suspend(() => {
+          const path = this.norm(p)
+          const flag = options?.flag ?? "r"
+          const existing = this.files.get(path)
+          if (this.dirs.has(path)) return fail("BadResource", "open", p)
+          if (flag.includes("x") && existing !== undefined) return fail("AlreadyExists", "open", p)
+          if (flag.startsWith("r"))
+            return existing === undefined ? fail("NotFound", "open", p) : Effect.succeed(this.handle(existing, false))
+          if (!this.parentExists(path)) return fail("NotFound", "open", p)
+          const node = existing ?? new Inode()
+          if (flag.startsWith("w")) node.truncate(0)
+          this.files.set(path, node)
+          return Effect.succeed(this.handle(node, flag.startsWith("a")))
+        }),
+      remove: (p, options) =>
+        Effect.suspend(() => {
+          const path = this.norm(p)
+          if (this.files.delete(path)) return Effect.void
+          if (this.dirs.has(path)) {
+            for (const f of [...this.files.keys()]) if (f.startsWith(`${path}/`)) this.files.delete(f)
+            for (const d of [...this.dirs]) if (d === path || d.startsWith(`${path}/`)) this.dirs.delete(d)
+            return Effect.void
+          }
+          return options?.force === true ? Effect.void : fail("NotFound", "remove", p)
+        }),
+      rename: (from, to) =>
+        Effect.suspend(() => {
+          const node = this.files.get(this.norm(from))
+          if (node === undefined) return fail("NotFound", "rename", from)
+          this.files.delete(this.norm(from))
+          this.files.set(this.norm(to), node)
           return Effect.void
-        }
-        return options?.force === true ? Effect.void : fail("NotFound", "remove", p)
-      }),
-      rename: (from, to) => Effect.suspend(() => {
-        const node = w.files.get(w.norm(from))
-        if (node === undefined) return fail("NotFound", "rename", from)
-        w.files.delete(w.norm(from))
-        w.files.set(w.norm(to), node)
-        return Effect.void
-      }),
-      truncate: (p, length) => Effect.suspend(() => w.files.has(w.norm(p)) ? Effect.sync(() => w.truncate(p, length ?? 0)) : fail("NotFound", "truncate", p))
+        }),
+      truncate: (p, length) =>
+        Effect.suspend(() =>
+          this.files.has(this.norm(p))
+            ? Effect.sync(() => this.truncate(p, length ?? 0))
+            : fail("NotFound", "truncate", p)
+        )
     })
   }
 }

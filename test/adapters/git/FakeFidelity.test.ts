@@ -12,14 +12,17 @@ import { makeFakeHarness } from "./FakeGitHarness.ts"
 import { makeRealHarness } from "./RealGitHarness.ts"
 
 const TASKS = ["t1", "t2"] as const
-type TaskName = typeof TASKS[number]
+type TaskName = (typeof TASKS)[number]
 const FILES = ["a.txt", "f1.txt", "f2.txt"] as const
 const CONTENTS = ["x\n", "y\n"] as const
 
 type Action =
   | { readonly op: "write" | "commit"; readonly task: TaskName; readonly file: string; readonly content: string }
   | { readonly op: "writeMain" | "commitMain"; readonly file: string; readonly content: string }
-  | { readonly op: "status" | "snapshot" | "merge" | "remove" | "removeWithSnapshot" | "deleteBranch" | "detach"; readonly task: TaskName }
+  | {
+      readonly op: "status" | "snapshot" | "merge" | "remove" | "removeWithSnapshot" | "deleteBranch" | "detach"
+      readonly task: TaskName
+    }
   | { readonly op: "deleteDir" | "indexLock"; readonly task: TaskName }
   | { readonly op: "prune" }
 
@@ -33,7 +36,12 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant("writeMain" as const), file, content }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("commitMain" as const), file, content }) },
   { weight: 3, arbitrary: taskOp("merge") },
-  { weight: 4, arbitrary: fc.oneof(...(["status", "snapshot", "remove", "removeWithSnapshot", "deleteBranch", "detach"] as const).map(taskOp)) },
+  {
+    weight: 4,
+    arbitrary: fc.oneof(
+      ...(["status", "snapshot", "remove", "removeWithSnapshot", "deleteBranch", "detach"] as const).map(taskOp)
+    )
+  },
   { weight: 1, arbitrary: fc.oneof(taskOp("deleteDir"), taskOp("indexLock"), fc.constant({ op: "prune" as const })) }
 )
 
@@ -44,7 +52,8 @@ const outcome = <A>(e: Effect.Effect<A, GitError>, show: (a: A) => unknown = () 
 const play = async (h: WorktreesHarness, actions: ReadonlyArray<Action>) => {
   const repo = await h.initRepo({ "a.txt": "a\n" })
   const wts = new Map<TaskName, string>()
-  for (const t of TASKS) wts.set(t, (await Effect.runPromise(h.port.add(repo, { path: h.freshPath(t), branch: t, base: "main" }))).path)
+  for (const t of TASKS)
+    wts.set(t, (await Effect.runPromise(h.port.add(repo, { path: h.freshPath(t), branch: t, base: "main" }))).path)
   const removed = new Set<TaskName>()
   // Drivers cannot act in a deleted directory, and real git refuses to commit or check out under a lock.
   const gone = new Set<TaskName>()
@@ -54,7 +63,8 @@ const play = async (h: WorktreesHarness, actions: ReadonlyArray<Action>) => {
   let stamp = 0
   for (const a of actions) {
     if ("task" in a && removed.has(a.task)) continue // unregistered: nothing left to act on
-    const driver = a.op === "write" || a.op === "commit" || a.op === "detach" || a.op === "deleteDir" || a.op === "indexLock"
+    const driver =
+      a.op === "write" || a.op === "commit" || a.op === "detach" || a.op === "deleteDir" || a.op === "indexLock"
     if (driver && "task" in a && gone.has(a.task)) continue
     if ((a.op === "commit" || a.op === "detach") && locked.has(a.task)) continue
     const wt = "task" in a ? wts.get(a.task)! : repo
@@ -66,16 +76,21 @@ const play = async (h: WorktreesHarness, actions: ReadonlyArray<Action>) => {
       case "commit":
       case "commitMain":
         // A stamp file keeps every commit non-empty, as an agent's commits are.
-        await h.commitIn(wt, "work", { [a.file]: a.content, [`stamp-${"task" in a ? a.task : "main"}.txt`]: `${++stamp}\n` })
+        await h.commitIn(wt, "work", {
+          [a.file]: a.content,
+          [`stamp-${"task" in a ? a.task : "main"}.txt`]: `${++stamp}\n`
+        })
         break
       case "status":
         log.push(await outcome(h.port.status(wt), (s) => s))
         break
       case "snapshot":
-        log.push(await outcome(h.port.snapshotWip(wt, { task: a.task }), (s) => {
-          snapshots.set(a.task, s.ref)
-          return s.ref
-        }))
+        log.push(
+          await outcome(h.port.snapshotWip(wt, { task: a.task }), (s) => {
+            snapshots.set(a.task, s.ref)
+            return s.ref
+          })
+        )
         break
       case "merge":
         log.push(await outcome(h.port.mergeInto(repo, { source: a.task, target: "main", message: `merge ${a.task}` })))
@@ -109,8 +124,15 @@ const play = async (h: WorktreesHarness, actions: ReadonlyArray<Action>) => {
         break
     }
     const list = await Effect.runPromise(h.port.list(repo))
-    log.push(list.map((w) => ({ ...w, path: w.path === repo ? "main" : TASKS.find((t) => wts.get(t) === w.path), head: undefined }))
-      .sort((x, y) => String(x.path) < String(y.path) ? -1 : 1))
+    log.push(
+      list
+        .map((w) => ({
+          ...w,
+          path: w.path === repo ? "main" : TASKS.find((t) => wts.get(t) === w.path),
+          head: undefined
+        }))
+        .sort((x, y) => (String(x.path) < String(y.path) ? -1 : 1))
+    )
   }
   log.push(await h.refFiles(repo, "main"), await outcome(h.port.status(repo), (s) => s))
   return log
@@ -118,14 +140,17 @@ const play = async (h: WorktreesHarness, actions: ReadonlyArray<Action>) => {
 
 describe("fake fidelity", () => {
   it("the fake and real git agree on every outcome of random action sequences", async () => {
-    await fc.assert(fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 12 }), async (actions) => {
-      const fake = await makeFakeHarness()
-      const real = await makeRealHarness()
-      try {
-        expect(await play(fake, actions)).toEqual(await play(real, actions))
-      } finally {
-        await real.cleanup()
-      }
-    }), { numRuns: 25 })
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 12 }), async (actions) => {
+        const fake = await makeFakeHarness()
+        const real = await makeRealHarness()
+        try {
+          expect(await play(fake, actions)).toEqual(await play(real, actions))
+        } finally {
+          await real.cleanup()
+        }
+      }),
+      { numRuns: 25 }
+    )
   }, 180_000)
 })

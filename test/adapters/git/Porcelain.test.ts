@@ -2,39 +2,83 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import type { WorktreeInfo } from "../../../core/domain/Signals.ts"
 import {
-  parseStatusV2, parseWorktreeList, renderStatusV2, renderWorktreeList, type StatusEntry, summarizeStatus
+  parseStatusV2,
+  parseWorktreeList,
+  renderStatusV2,
+  renderWorktreeList,
+  type StatusEntry,
+  summarizeStatus
 } from "../../../adapters/git/Porcelain.ts"
 import { isValidBranchName } from "../../../adapters/git/RefNames.ts"
 
 /** Fragments git allows in a path with `-z`: everything but NUL. */
-const HOSTILE_BITS = [" ", "\t", "\n", "\r", "|", "'", "\"", "$(rm -rf ~)", ";", "`x`", "\\", "-", "--", "ünï", "€", "😀", "%s", "worktree ", "HEAD ", "branch "]
+const HOSTILE_BITS = [
+  " ",
+  "\t",
+  "\n",
+  "\r",
+  "|",
+  "'",
+  '"',
+  "$(rm -rf ~)",
+  ";",
+  "`x`",
+  "\\",
+  "-",
+  "--",
+  "ünï",
+  "€",
+  "😀",
+  "%s",
+  "worktree ",
+  "HEAD ",
+  "branch "
+]
 
 /** A path: hostile fragments and arbitrary code points, never NUL, never empty. */
-const hostilePath = fc.array(
-  fc.oneof(fc.constantFrom(...HOSTILE_BITS), fc.string({ unit: "binary", minLength: 1, maxLength: 6 })),
-  { minLength: 1, maxLength: 8 }
-).map((parts) => parts.join("").replaceAll("\0", "_")).filter((p) => p !== "")
+const hostilePath = fc
+  .array(fc.oneof(fc.constantFrom(...HOSTILE_BITS), fc.string({ unit: "binary", minLength: 1, maxLength: 6 })), {
+    minLength: 1,
+    maxLength: 8
+  })
+  .map((parts) => parts.join("").replaceAll("\0", "_"))
+  .filter((p) => p !== "")
 
-const hex = fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 40, maxLength: 40 })
+const hex = fc
+  .string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 40, maxLength: 40 })
   .filter((h) => !/^0+$/.test(h))
-const branch = fc.array(fc.string({ unit: fc.constantFrom(..."abcXYZ019_-./é"), minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 3 })
-  .map((parts) => parts.join("/")).filter(isValidBranchName)
+const branch = fc
+  .array(fc.string({ unit: fc.constantFrom(..."abcXYZ019_-./é"), minLength: 1, maxLength: 8 }), {
+    minLength: 1,
+    maxLength: 3
+  })
+  .map((parts) => parts.join("/"))
+  .filter(isValidBranchName)
 
-const worktree: fc.Arbitrary<WorktreeInfo> = fc.record({
-  path: hostilePath,
-  head: fc.option(hex, { nil: undefined }),
-  branch: fc.option(branch, { nil: undefined }),
-  bare: fc.boolean(),
-  detached: fc.boolean(),
-  locked: fc.boolean(),
-  prunable: fc.boolean()
-}).map(({ head, branch, ...rest }) => ({ ...rest, ...(head === undefined ? {} : { head }), ...(branch === undefined ? {} : { branch }) }))
+const worktree: fc.Arbitrary<WorktreeInfo> = fc
+  .record({
+    path: hostilePath,
+    head: fc.option(hex, { nil: undefined }),
+    branch: fc.option(branch, { nil: undefined }),
+    bare: fc.boolean(),
+    detached: fc.boolean(),
+    locked: fc.boolean(),
+    prunable: fc.boolean()
+  })
+  .map(({ head, branch, ...rest }) => ({
+    ...rest,
+    ...(head === undefined ? {} : { head }),
+    ...(branch === undefined ? {} : { branch })
+  }))
 
 describe("worktree list (-z) parser", () => {
   it("parse(render(x)) = x for any paths git allows", () => {
-    fc.assert(fc.property(fc.array(worktree, { maxLength: 5 }), (ws) => {
-      expect(parseWorktreeList(renderWorktreeList(ws))).toEqual(ws)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(fc.array(worktree, { maxLength: 5 }), (ws) => {
+        expect(parseWorktreeList(renderWorktreeList(ws))).toEqual(ws)
+      }),
+      { numRuns: 300 }
+    )
   })
 
   it("reads real git 2.39 output: detached, multi-line lock reason, prunable, hostile path", () => {
@@ -48,8 +92,24 @@ describe("worktree list (-z) parser", () => {
     expect(parseWorktreeList(raw)).toEqual([
       { path: "/tmp/gx/repo", head, branch: "main", bare: false, detached: false, locked: false, prunable: false },
       { path: "/tmp/gx/-dash", head, bare: false, detached: true, locked: true, prunable: false },
-      { path: "/tmp/gx/repo/.git/m", head, branch: "feat2", bare: false, detached: false, locked: false, prunable: true },
-      { path: "/tmp/gx/wt dir 'q' \"dq\" ünï $(x);|\ttab\nnl", head, branch: "feat", bare: false, detached: false, locked: false, prunable: false }
+      {
+        path: "/tmp/gx/repo/.git/m",
+        head,
+        branch: "feat2",
+        bare: false,
+        detached: false,
+        locked: false,
+        prunable: true
+      },
+      {
+        path: "/tmp/gx/wt dir 'q' \"dq\" ünï $(x);|\ttab\nnl",
+        head,
+        branch: "feat",
+        bare: false,
+        detached: false,
+        locked: false,
+        prunable: false
+      }
     ])
   })
 
@@ -76,22 +136,28 @@ const entry: fc.Arbitrary<StatusEntry> = fc.oneof(
 
 describe("status --porcelain=v2 -z parser", () => {
   it("parse(render(x)) = x, renames keep their original path", () => {
-    fc.assert(fc.property(fc.array(entry, { maxLength: 8 }), (es) => {
-      expect(parseStatusV2(renderStatusV2(es))).toEqual(es)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 8 }), (es) => {
+        expect(parseStatusV2(renderStatusV2(es))).toEqual(es)
+      }),
+      { numRuns: 300 }
+    )
   })
 
   it("summary counts: untracked files, changed tracked paths, ignored never", () => {
-    fc.assert(fc.property(fc.array(entry, { maxLength: 8 }), (es) => {
-      const s = summarizeStatus(parseStatusV2(renderStatusV2(es)))
-      expect(s.untracked).toBe(es.filter((e) => e.kind === "?").length)
-      expect(s.changed).toBe(es.filter((e) => e.kind === "1" || e.kind === "2" || e.kind === "u").length)
-      expect(s.dirty).toBe(s.untracked + s.changed > 0)
-    }))
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 8 }), (es) => {
+        const s = summarizeStatus(parseStatusV2(renderStatusV2(es)))
+        expect(s.untracked).toBe(es.filter((e) => e.kind === "?").length)
+        expect(s.changed).toBe(es.filter((e) => e.kind === "1" || e.kind === "2" || e.kind === "u").length)
+        expect(s.dirty).toBe(s.untracked + s.changed > 0)
+      })
+    )
   })
 
   it("reads real git 2.39 output: a staged rename, an added file with a space, an untracked file", () => {
-    const raw = "2 RM N... 100644 100644 100644 78981922613b2afb6025042ff6bd878ac1994e85 78981922613b2afb6025042ff6bd878ac1994e85 R100 a2\0a\0" +
+    const raw =
+      "2 RM N... 100644 100644 100644 78981922613b2afb6025042ff6bd878ac1994e85 78981922613b2afb6025042ff6bd878ac1994e85 R100 a2\0a\0" +
       "1 A. N... 000000 100644 100644 0000000000000000000000000000000000000000 bca70f35318f31dd1d1d1d2d2e64c19b880899ff d/sp ace\0" +
       "? untr\0"
     expect(parseStatusV2(raw)).toEqual([

@@ -32,12 +32,15 @@ const write = (root: string, file: string, content: string) => {
 
 /** Hash every file under `dir` (skipping a `.git` directory at the top, keeping a `.git` file). */
 const hashTree = (dir: string, top = true): Array<string> =>
-  fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name < b.name ? -1 : 1).flatMap((e) => {
-    const full = nodePath.join(dir, e.name)
-    if (top && e.name === ".git" && e.isDirectory()) return []
-    if (e.isDirectory()) return hashTree(full, false).map((l) => `${e.name}/${l}`)
-    return [`${e.name} ${createHash("sha256").update(fs.readFileSync(full)).digest("hex")}`]
-  })
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((e) => {
+      const full = nodePath.join(dir, e.name)
+      if (top && e.name === ".git" && e.isDirectory()) return []
+      if (e.isDirectory()) return hashTree(full, false).map((l) => `${e.name}/${l}`)
+      return [`${e.name} ${createHash("sha256").update(fs.readFileSync(full)).digest("hex")}`]
+    })
 
 /** A fresh real-git harness. */
 export const makeRealHarness = async (): Promise<WorktreesHarness> => {
@@ -78,7 +81,8 @@ export const makeRealHarness = async (): Promise<WorktreesHarness> => {
       git(repo, "update-ref", ref, next, old)
       return next
     },
-    leaveIndexLock: async (wt) => fs.writeFileSync(`${git(wt, "rev-parse", "--path-format=absolute", "--git-path", "index").trim()}.lock`, ""),
+    leaveIndexLock: async (wt) =>
+      fs.writeFileSync(`${git(wt, "rev-parse", "--path-format=absolute", "--git-path", "index").trim()}.lock`, ""),
     lockWorktree: async (wt) => void git(wt, "worktree", "lock", "--reason", "test", "--", wt),
     deleteDir: async (wt) => fs.rmSync(wt, { recursive: true, force: true }),
     removeDotGit: async (wt) => fs.rmSync(nodePath.join(wt, ".git"), { recursive: true, force: true }),
@@ -86,12 +90,25 @@ export const makeRealHarness = async (): Promise<WorktreesHarness> => {
     detachHead: async (wt) => void git(wt, "checkout", "-q", "--detach"),
     fingerprint: async (wt) => {
       const dir = gitDir(wt)
-      const read = (f: string) => fs.existsSync(nodePath.join(dir, f)) ? createHash("sha256").update(fs.readFileSync(nodePath.join(dir, f))).digest("hex") : "-"
+      const read = (f: string) =>
+        fs.existsSync(nodePath.join(dir, f))
+          ? createHash("sha256")
+              .update(fs.readFileSync(nodePath.join(dir, f)))
+              .digest("hex")
+          : "-"
       const status = git(wt, "--no-optional-locks", "status", "--porcelain=v2", "-z", "--untracked-files=all")
-      return JSON.stringify({ files: hashTree(wt), index: read("index"), lock: read("index.lock"), head: read("HEAD"), status })
+      return JSON.stringify({
+        files: hashTree(wt),
+        index: read("index"),
+        lock: read("index.lock"),
+        head: read("HEAD"),
+        status
+      })
     },
     refFiles: async (repo, ref) => {
-      const names = git(repo, "ls-tree", "-r", "-z", "--name-only", ref).split("\0").filter((s) => s !== "")
+      const names = git(repo, "ls-tree", "-r", "-z", "--name-only", ref)
+        .split("\0")
+        .filter((s) => s !== "")
       return Object.fromEntries(names.map((f) => [f, git(repo, "cat-file", "blob", `${ref}:${f}`)]))
     },
     hangingPort: async (repo) => {
@@ -100,13 +117,17 @@ export const makeRealHarness = async (): Promise<WorktreesHarness> => {
       fs.rmSync(exclude, { force: true })
       fs.mkdirSync(nodePath.dirname(exclude), { recursive: true })
       execFileSync("mkfifo", ["--", exclude])
-      return Effect.runPromise(WorktreesGit.make({ env: GIT_ENV, timeout: "300 millis" }).pipe(Effect.provide(NodeServices.layer)))
+      return Effect.runPromise(
+        WorktreesGit.make({ env: GIT_ENV, timeout: "300 millis" }).pipe(Effect.provide(NodeServices.layer))
+      )
     },
     leftovers: async (repo) => {
       const common = git(repo, "rev-parse", "--path-format=absolute", "--git-common-dir").trim()
       const dirs = fs.readdirSync(common).filter((f) => f.startsWith("rekindle-merge-"))
       const admin = nodePath.join(common, "worktrees")
-      const registered = fs.existsSync(admin) ? fs.readdirSync(admin).filter((f) => f.startsWith("rekindle-merge-")) : []
+      const registered = fs.existsSync(admin)
+        ? fs.readdirSync(admin).filter((f) => f.startsWith("rekindle-merge-"))
+        : []
       return [...dirs, ...registered]
     },
     cleanup: async () => fs.rmSync(base, { recursive: true, force: true })

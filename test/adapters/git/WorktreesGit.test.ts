@@ -37,8 +37,14 @@ describe("WorktreesGit (real git only)", () => {
     const repo = initRepo("r")
     fs.writeFileSync(nodePath.join(repo, "u.txt"), "u")
     const noIdentity = {
-      GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", HOME: nodePath.join(base, "nohome"), EMAIL: undefined,
-      GIT_AUTHOR_NAME: undefined, GIT_AUTHOR_EMAIL: undefined, GIT_COMMITTER_NAME: undefined, GIT_COMMITTER_EMAIL: undefined
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_CONFIG_GLOBAL: "/dev/null",
+      HOME: nodePath.join(base, "nohome"),
+      EMAIL: undefined,
+      GIT_AUTHOR_NAME: undefined,
+      GIT_AUTHOR_EMAIL: undefined,
+      GIT_COMMITTER_NAME: undefined,
+      GIT_COMMITTER_EMAIL: undefined
     }
     const snap = await Effect.runPromise((await port(noIdentity)).snapshotWip(repo, { task: "t1" }))
     expect(git(repo, "log", "-1", "--format=%an <%ae>", snap.commit).trim()).toBe("rekindle <rekindle@localhost>")
@@ -59,6 +65,7 @@ describe("WorktreesGit (real git only)", () => {
     // rekindle's own process inherits what the hook it runs in was given.
     process.env.GIT_DIR = nodePath.join(other, ".git")
     process.env.GIT_INDEX_FILE = nodePath.join(other, ".git", "index")
+    // biome-ignore lint/suspicious/noImplicitAnyLet: assigned inside the try, read after the finally
     let snap
     try {
       expect((await Effect.runPromise(p.list(repo)))[0]!.path).toBe(repo)
@@ -77,11 +84,16 @@ describe("WorktreesGit (real git only)", () => {
     const hook = nodePath.join(repo, ".git", "hooks", "post-checkout")
     fs.mkdirSync(nodePath.dirname(hook), { recursive: true })
     // A Node script, not a shell one: it only records that it ran.
-    fs.writeFileSync(hook, `#!${process.execPath}\nrequire("node:fs").appendFileSync(${JSON.stringify(marker)}, "ran\\n")\n`, { mode: 0o755 })
+    fs.writeFileSync(
+      hook,
+      `#!${process.execPath}\nrequire("node:fs").appendFileSync(${JSON.stringify(marker)}, "ran\\n")\n`,
+      { mode: 0o755 }
+    )
     git(repo, "branch", "side")
     git(repo, "branch", "integ")
     const p = await port()
-    const wt = (await Effect.runPromise(p.add(repo, { path: nodePath.join(base, "wt"), branch: "task", base: "side" }))).path
+    const wt = (await Effect.runPromise(p.add(repo, { path: nodePath.join(base, "wt"), branch: "task", base: "side" })))
+      .path
     expect(fs.readFileSync(marker, "utf8")).toBe("ran\n") // the user's own checkout does run hooks
     fs.writeFileSync(nodePath.join(wt, "t.txt"), "t")
     git(wt, "add", "-A")

@@ -19,20 +19,28 @@ const parses = (b: Uint8Array): boolean => {
     return false
   }
 }
-const jsonText = fc.tuple(fc.jsonValue({ stringUnit: "binary" }), fc.constantFrom(0, 2, "\t")).map(([v, indent]) => JSON.stringify(v, null, indent))
+const jsonText = fc
+  .tuple(fc.jsonValue({ stringUnit: "binary" }), fc.constantFrom(0, 2, "\t"))
+  .map(([v, indent]) => JSON.stringify(v, null, indent))
 
 describe("locateJsonError", () => {
   it("accepts every JSON document (any indentation, any unicode)", () => {
-    fc.assert(fc.property(jsonText, (t) => locateJsonError(enc.encode(t)) === undefined), { numRuns: 500 })
+    fc.assert(
+      fc.property(jsonText, (t) => locateJsonError(enc.encode(t)) === undefined),
+      { numRuns: 500 }
+    )
   })
 
   it("points exactly at the end of any truncated document that no longer parses", () => {
-    fc.assert(fc.property(jsonText, fc.nat(), (t, n) => {
-      const b = enc.encode(t)
-      const cut = b.subarray(0, n % (b.length + 1))
-      if (parses(cut)) return true
-      return locateJsonError(cut)?.offset === cut.length
-    }), { numRuns: 500 })
+    fc.assert(
+      fc.property(jsonText, fc.nat(), (t, n) => {
+        const b = enc.encode(t)
+        const cut = b.subarray(0, n % (b.length + 1))
+        if (parses(cut)) return true
+        return locateJsonError(cut)?.offset === cut.length
+      }),
+      { numRuns: 500 }
+    )
   })
 
   it("agrees with strict UTF-8 + JSON.parse on arbitrary bytes and mutated documents", () => {
@@ -41,11 +49,14 @@ describe("locateJsonError", () => {
       if (b.length > 0) b[at % b.length] = byte
       return b
     })
-    fc.assert(fc.property(fc.oneof(mutated, fc.uint8Array({ maxLength: 40 })), (b) => {
-      const issue = locateJsonError(b)
-      expect(issue === undefined).toBe(parses(b))
-      if (issue !== undefined) expect(issue.offset).toBeLessThanOrEqual(b.length)
-    }), { numRuns: 1000 })
+    fc.assert(
+      fc.property(fc.oneof(mutated, fc.uint8Array({ maxLength: 40 })), (b) => {
+        const issue = locateJsonError(b)
+        expect(issue === undefined).toBe(parses(b))
+        if (issue !== undefined) expect(issue.offset).toBeLessThanOrEqual(b.length)
+      }),
+      { numRuns: 1000 }
+    )
   })
 
   it("regression: a BOM, a lone continuation byte and a deep nesting are located without recursion", () => {
@@ -61,13 +72,18 @@ describe("locateJsonError", () => {
   })
 })
 
-const event: fc.Arbitrary<JournalEvent> = fc.record({
-  at: fc.nat(),
-  key: fc.string(),
-  phase: fc.constantFrom("intent", "done", "info"),
-  kind: fc.string({ minLength: 1 }),
-  data: fc.option(fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown), { nil: undefined })
-}).map(({ data, ...rest }) => data === undefined ? rest : { ...rest, data })
+const event: fc.Arbitrary<JournalEvent> = fc
+  .record({
+    at: fc.nat(),
+    key: fc.string(),
+    phase: fc.constantFrom("intent", "done", "info"),
+    kind: fc.string({ minLength: 1 }),
+    data: fc.option(
+      fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown),
+      { nil: undefined }
+    )
+  })
+  .map(({ data, ...rest }) => (data === undefined ? rest : { ...rest, data }))
 
 const lines = (events: ReadonlyArray<JournalEvent>): Uint8Array => {
   const parts = events.map((e) => {
@@ -86,29 +102,43 @@ const lines = (events: ReadonlyArray<JournalEvent>): Uint8Array => {
 
 describe("parseJournal", () => {
   it("round-trips any sequence of events, one line each", () => {
-    fc.assert(fc.property(fc.array(event, { maxLength: 20 }), (events) => {
-      expect(parseJournal(lines(events))).toEqual({ events, tornTail: false, skipped: 0, skippedAt: [] })
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 20 }), (events) => {
+        expect(parseJournal(lines(events))).toEqual({ events, tornTail: false, skipped: 0, skippedAt: [] })
+      }),
+      { numRuns: 300 }
+    )
   })
 
   it("any truncation yields a prefix of the events, a torn tail exactly when cut mid-line, never a skip", () => {
-    fc.assert(fc.property(fc.array(event, { minLength: 1, maxLength: 10 }), fc.nat(), (events, n) => {
-      const all = lines(events)
-      const cut = all.subarray(0, n % (all.length + 1))
-      const r = parseJournal(cut)
-      expect(events.slice(0, r.events.length)).toEqual(r.events)
-      expect(r.tornTail).toBe(cut.length > 0 && cut[cut.length - 1] !== 0x0a)
-      expect(r.skipped).toBe(0)
-    }), { numRuns: 500 })
+    fc.assert(
+      fc.property(fc.array(event, { minLength: 1, maxLength: 10 }), fc.nat(), (events, n) => {
+        const all = lines(events)
+        const cut = all.subarray(0, n % (all.length + 1))
+        const r = parseJournal(cut)
+        expect(events.slice(0, r.events.length)).toEqual(r.events)
+        expect(r.tornTail).toBe(cut.length > 0 && cut[cut.length - 1] !== 0x0a)
+        expect(r.skipped).toBe(0)
+      }),
+      { numRuns: 500 }
+    )
   })
 
   it("counts exactly the garbage lines in the middle", () => {
-    fc.assert(fc.property(fc.array(fc.oneof(event, fc.constantFrom("garbage", "{", "[1,2]", '{"at":-1}')), { maxLength: 15 }), (items) => {
-      const text = items.map((i) => typeof i === "string" ? `${i}\n` : new TextDecoder().decode(lines([i]))).join("") + `${JSON.stringify({ at: 0, key: "end", phase: "info", kind: "k" })}\n`
-      const r = parseJournal(enc.encode(text))
-      expect(r.skipped).toBe(items.filter((i) => typeof i === "string").length)
-      expect(r.tornTail).toBe(false)
-      expect(r.events).toHaveLength(items.length - r.skipped + 1)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(event, fc.constantFrom("garbage", "{", "[1,2]", '{"at":-1}')), { maxLength: 15 }),
+        (items) => {
+          const text =
+            items.map((i) => (typeof i === "string" ? `${i}\n` : new TextDecoder().decode(lines([i])))).join("") +
+            `${JSON.stringify({ at: 0, key: "end", phase: "info", kind: "k" })}\n`
+          const r = parseJournal(enc.encode(text))
+          expect(r.skipped).toBe(items.filter((i) => typeof i === "string").length)
+          expect(r.tornTail).toBe(false)
+          expect(r.events).toHaveLength(items.length - r.skipped + 1)
+        }
+      ),
+      { numRuns: 300 }
+    )
   })
 })

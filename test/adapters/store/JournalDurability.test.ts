@@ -21,7 +21,13 @@ const openJournal = async (w: FsWorld, durability: JournalDurability, batchSize 
 }
 
 const appendAll = (w: FsWorld, j: JournalShape, file: string, n: number, from = 0) =>
-  runIn(w, Effect.forEach(Array.from({ length: n }, (_, i) => from + i), (i) => j.append(file, ev(`k${i}`, "info", i))))
+  runIn(
+    w,
+    Effect.forEach(
+      Array.from({ length: n }, (_, i) => from + i),
+      (i) => j.append(file, ev(`k${i}`, "info", i))
+    )
+  )
 
 const keysAfterPowerLoss = async (w: FsWorld, file: string, random?: () => number) => {
   w.memory!.crash(random)
@@ -68,16 +74,19 @@ describe("JournalFs durability on MemoryFileSystem", () => {
   })
 
   it("random legal write-back under `none`: the events read are always a prefix of the appended ones", async () => {
-    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 30 }), fc.integer(), async (n, seed) => {
-      const w = await memoryWorld()
-      const file = `${w.dir}/events.jsonl`
-      const { journal } = await openJournal(w, "none")
-      await appendAll(w, journal, file, n)
-      let s = seed
-      const random = () => ((s = (Math.imul(s, 1103515245) + 12345) | 0) >>> 0) / 4294967296
-      const r = await keysAfterPowerLoss(w, file, random)
-      expect(r.events.map((e) => e.at)).toEqual(Array.from({ length: r.events.length }, (_, i) => i))
-      expect(r.skipped).toBe(0)
-    }), { numRuns: 100 })
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 30 }), fc.integer(), async (n, seed) => {
+        const w = await memoryWorld()
+        const file = `${w.dir}/events.jsonl`
+        const { journal } = await openJournal(w, "none")
+        await appendAll(w, journal, file, n)
+        let s = seed
+        const random = () => ((s = (Math.imul(s, 1103515245) + 12345) | 0) >>> 0) / 4294967296
+        const r = await keysAfterPowerLoss(w, file, random)
+        expect(r.events.map((e) => e.at)).toEqual(Array.from({ length: r.events.length }, (_, i) => i))
+        expect(r.skipped).toBe(0)
+      }),
+      { numRuns: 100 }
+    )
   })
 })

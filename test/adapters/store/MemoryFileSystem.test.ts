@@ -73,7 +73,7 @@ describe("MemoryFileSystem power loss", () => {
       syncDir(fs, "/d")
       for (let i = 1; i < 10; i++) run(fs.writeFile("/d/log", enc.encode(`${i}\n`), { flag: "a" }))
       let s = seed
-      m.crash(() => ((s = (s * 9301 + 49297) % 233280) / 233280))
+      m.crash(() => (s = (s * 9301 + 49297) % 233280) / 233280)
       const kept = txt(Option.getOrThrow(read(fs, "/d/log")))
       expect("0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n".startsWith(kept)).toBe(true)
       expect(kept.startsWith("0\n")).toBe(true)
@@ -82,11 +82,17 @@ describe("MemoryFileSystem power loss", () => {
 
   it("file handles opened before a crash are dead after it", () => {
     const { m, fs } = fresh()
-    const e = Effect.runSync(Effect.flip(Effect.scoped(Effect.gen(function*() {
-      const h = yield* fs.open("/d/f", { flag: "w" })
-      m.crash()
-      yield* h.write(enc.encode("late"))
-    }))))
+    const e = Effect.runSync(
+      Effect.flip(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const h = yield* fs.open("/d/f", { flag: "w" })
+            m.crash()
+            yield* h.write(enc.encode("late"))
+          })
+        )
+      )
+    )
     expect(errnoOf(e)).toBe("EBADF")
   })
 

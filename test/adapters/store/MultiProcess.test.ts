@@ -30,7 +30,10 @@ interface Child {
 
 /** Start `node <fixture> ...args` (argv only, no shell). */
 const start = (fixture: string, args: ReadonlyArray<string>): Child => {
-  const child = spawn(node, [join(root, "test/fixtures", fixture), ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] })
+  const child = spawn(node, [join(root, "test/fixtures", fixture), ...args], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"]
+  })
   children.push(child)
   let stderr = ""
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()))
@@ -42,7 +45,9 @@ const start = (fixture: string, args: ReadonlyArray<string>): Child => {
     })
     child.once("exit", (code) => ko(new Error(`exited ${code} before ready: ${stderr}`)))
   })
-  const exit = new Promise<{ code: number | null; stderr: string }>((ok) => child.once("exit", (code) => ok({ code, stderr })))
+  const exit = new Promise<{ code: number | null; stderr: string }>((ok) =>
+    child.once("exit", (code) => ok({ code, stderr }))
+  )
   return { ready, exit }
 }
 
@@ -61,9 +66,17 @@ describe("store adapters across real processes", () => {
     await Promise.all(racers.map((r) => r.ready))
     writeFileSync(go, "")
     const exits = await Promise.all(racers.map((r) => r.exit))
-    expect(exits.filter((e) => e.code === 0), JSON.stringify(exits)).toHaveLength(1)
-    expect(exits.filter((e) => e.code === 3), JSON.stringify(exits)).toHaveLength(7)
-    const onDisk = await Effect.runPromise(Effect.flatMap(LeaseFs.make, (l) => l.read(lease)).pipe(Effect.provide(NodeServices.layer)))
+    expect(
+      exits.filter((e) => e.code === 0),
+      JSON.stringify(exits)
+    ).toHaveLength(1)
+    expect(
+      exits.filter((e) => e.code === 3),
+      JSON.stringify(exits)
+    ).toHaveLength(7)
+    const onDisk = await Effect.runPromise(
+      Effect.flatMap(LeaseFs.make, (l) => l.read(lease)).pipe(Effect.provide(NodeServices.layer))
+    )
     expect(onDisk?.owner.startTime).toMatch(/^racer-\d$/)
   }, 60_000)
 
@@ -75,13 +88,18 @@ describe("store adapters across real processes", () => {
     await Promise.all(writers.map((r) => r.ready))
     writeFileSync(go, "")
     const exits = await Promise.all(writers.map((r) => r.exit))
-    expect(exits.map((e) => e.code), JSON.stringify(exits)).toEqual([0, 0, 0, 0])
+    expect(
+      exits.map((e) => e.code),
+      JSON.stringify(exits)
+    ).toEqual([0, 0, 0, 0])
     const r = await Effect.runPromise(
       Effect.scoped(Effect.flatMap(JournalFs.make(), (j) => j.read(journal))).pipe(Effect.provide(NodeServices.layer))
     )
     expect([r.events.length, r.skipped, r.tornTail]).toEqual([200, 0, false])
     for (const w of ["a", "b", "c", "d"]) {
-      expect(r.events.filter((e) => e.key.startsWith(`${w}-`)).map((e) => e.at)).toEqual(Array.from({ length: 50 }, (_, i) => i))
+      expect(r.events.filter((e) => e.key.startsWith(`${w}-`)).map((e) => e.at)).toEqual(
+        Array.from({ length: 50 }, (_, i) => i)
+      )
     }
   }, 60_000)
 })

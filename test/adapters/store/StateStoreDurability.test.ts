@@ -23,7 +23,8 @@ const rng = (seed: number) => () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 
-const use = <A, E>(w: FsWorld, f: (s: StateStoreShape) => Effect.Effect<A, E>, fs = w.fs) => runIn(w, Effect.flatMap(StateStoreFs.make, f), fs)
+const use = <A, E>(w: FsWorld, f: (s: StateStoreShape) => Effect.Effect<A, E>, fs = w.fs) =>
+  runIn(w, Effect.flatMap(StateStoreFs.make, f), fs)
 const attempt = <A, E>(w: FsWorld, f: (s: StateStoreShape) => Effect.Effect<A, E>, fs = w.fs) =>
   runIn(w, Effect.exit(Effect.flatMap(StateStoreFs.make, f)), fs)
 const current = async (w: FsWorld, file: string): Promise<BatchState | string> => {
@@ -40,11 +41,17 @@ const setup = async () => {
   return { w, file, memory: w.memory! }
 }
 
-const stepsOfOneSave = async (): Promise<{ steps: number; log: ReadonlyArray<string>; writes: ReadonlyArray<number> }> => {
+const stepsOfOneSave = async (): Promise<{
+  steps: number
+  log: ReadonlyArray<string>
+  writes: ReadonlyArray<number>
+}> => {
   const { w, file } = await setup()
   const counter = FaultyFileSystem.make(w.fs)
   await use(w, (s) => s.save(file, next), counter.fs)
-  const writes = counter.plan.log.filter((l) => / write(All|File)? /.test(l)).map((l) => Number(/\((\d+) bytes\)/.exec(l)![1]))
+  const writes = counter.plan.log
+    .filter((l) => / write(All|File)? /.test(l))
+    .map((l) => Number(/\((\d+) bytes\)/.exec(l)![1]))
   return { steps: counter.plan.steps, log: counter.plan.log, writes }
 }
 
@@ -121,7 +128,9 @@ describe("StateStoreFs durability on MemoryFileSystem", { timeout: 120_000 }, ()
           const exit = await attempt(w, (s) => s.save(file, next), faulty.fs)
           expect(exit._tag, `write ${which} torn at ${at}`).toBe("Failure")
           if (powerLoss) memory.crash()
-          expect([prev, next], `write ${which} torn at byte ${at}, power loss ${powerLoss}`).toContainEqual(await current(w, file))
+          expect([prev, next], `write ${which} torn at byte ${at}, power loss ${powerLoss}`).toContainEqual(
+            await current(w, file)
+          )
         }
       }
     }

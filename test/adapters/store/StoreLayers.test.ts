@@ -15,18 +15,23 @@ describe("store layers over the memory disk", () => {
   it("state, journal and lease work through their tags and survive a power loss", async () => {
     const memory = MemoryFileSystem.make()
     const dir = "/repo/.rekindle/b1"
-    const use = <A, E>(e: Effect.Effect<A, E, StateStore | Journal | LeaseStore>) => Effect.runPromise(Effect.provide(e, layerMemory(memory)))
-    await use(Effect.gen(function*() {
-      yield* (yield* StateStore).save(`${dir}/state.json`, sampleState(1))
-      yield* (yield* Journal).append(`${dir}/events.jsonl`, { at: 1, key: "k", phase: "intent", kind: "launch" })
-      yield* (yield* LeaseStore).acquire(`${dir}/lease`, identity(1), 1)
-    }))
+    const use = <A, E>(e: Effect.Effect<A, E, StateStore | Journal | LeaseStore>) =>
+      Effect.runPromise(Effect.provide(e, layerMemory(memory)))
+    await use(
+      Effect.gen(function* () {
+        yield* (yield* StateStore).save(`${dir}/state.json`, sampleState(1))
+        yield* (yield* Journal).append(`${dir}/events.jsonl`, { at: 1, key: "k", phase: "intent", kind: "launch" })
+        yield* (yield* LeaseStore).acquire(`${dir}/lease`, identity(1), 1)
+      })
+    )
     memory.crash()
-    const [state, journal, lease] = await use(Effect.all([
-      StateStore.use((s) => s.load(`${dir}/state.json`)),
-      Journal.use((j) => j.read(`${dir}/events.jsonl`)),
-      LeaseStore.use((l) => l.read(`${dir}/lease`))
-    ]))
+    const [state, journal, lease] = await use(
+      Effect.all([
+        StateStore.use((s) => s.load(`${dir}/state.json`)),
+        Journal.use((j) => j.read(`${dir}/events.jsonl`)),
+        LeaseStore.use((l) => l.read(`${dir}/lease`))
+      ])
+    )
     expect(state).toEqual({ _tag: "Loaded", state: sampleState(1) })
     expect(journal.events.map((e) => e.key)).toEqual(["k"])
     expect(lease?.owner).toEqual(identity(1))
@@ -38,15 +43,28 @@ describe("store layers over the memory disk", () => {
     const outer = MemoryFileSystem.make()
     const inner = MemoryFileSystem.make()
     const path = "/repo/.rekindle/b1/state.json"
-    await Effect.runPromise(Effect.provide(Effect.gen(function*() {
-      yield* (yield* StateStore).save(path, sampleState(1))
-      yield* Effect.provide(Effect.gen(function*() {
-        yield* (yield* StateStore).save(path, sampleState(2))
-        yield* (yield* LeaseStore).acquire("/repo/.rekindle/b1/lease", identity(2), 2)
-      }), layerMemory(inner))
-    }), layerMemory(outer)))
+    await Effect.runPromise(
+      Effect.provide(
+        Effect.gen(function* () {
+          yield* (yield* StateStore).save(path, sampleState(1))
+          yield* Effect.provide(
+            Effect.gen(function* () {
+              yield* (yield* StateStore).save(path, sampleState(2))
+              yield* (yield* LeaseStore).acquire("/repo/.rekindle/b1/lease", identity(2), 2)
+            }),
+            layerMemory(inner)
+          )
+        }),
+        layerMemory(outer)
+      )
+    )
     const load = (memory: MemoryFileSystem.MemoryFileSystem) =>
-      Effect.runPromise(Effect.provide(Effect.all([StateStore.use((s) => s.load(path)), LeaseStore.use((l) => l.read("/repo/.rekindle/b1/lease"))]), layerMemory(memory)))
+      Effect.runPromise(
+        Effect.provide(
+          Effect.all([StateStore.use((s) => s.load(path)), LeaseStore.use((l) => l.read("/repo/.rekindle/b1/lease"))]),
+          layerMemory(memory)
+        )
+      )
     expect(await load(outer)).toEqual([{ _tag: "Loaded", state: sampleState(1) }, undefined])
     const [state, lease] = await load(inner)
     expect(state).toEqual({ _tag: "Loaded", state: sampleState(2) })

@@ -30,7 +30,12 @@ export interface FsWorld {
 export const memoryWorld = async (): Promise<FsWorld> => {
   const clock = new FakeClock()
   const memory = MemoryFileSystem.make({ clock })
-  const path = Effect.runSync(Effect.provide(Path.Path.useSync((p) => p), Path.layer))
+  const path = Effect.runSync(
+    Effect.provide(
+      Path.Path.useSync((p) => p),
+      Path.layer
+    )
+  )
   const dir = await Effect.runPromise(memory.fs.makeTempDirectory({ prefix: "rk-store-" }))
   memory.syncAll() // the test directory itself must survive a simulated power loss
   return { kind: "memory", fs: memory.fs, path, dir, memory, clock, cleanup: async () => {} }
@@ -39,11 +44,18 @@ export const memoryWorld = async (): Promise<FsWorld> => {
 /** A real world: NodeServices' FileSystem in a mkdtemp directory removed afterwards. */
 export const realWorld = async (): Promise<FsWorld> => {
   const { fs, path } = await Effect.runPromise(
-    Effect.all({ fs: FileSystem.FileSystem.useSync((f) => f), path: Path.Path.useSync((p) => p) }).pipe(Effect.provide(NodeServices.layer))
+    Effect.all({ fs: FileSystem.FileSystem.useSync((f) => f), path: Path.Path.useSync((p) => p) }).pipe(
+      Effect.provide(NodeServices.layer)
+    )
   )
   const dir = mkdtempSync(join(tmpdir(), "rk-store-"))
   return {
-    kind: "real", fs, path, dir, memory: undefined, clock: new FakeClock(),
+    kind: "real",
+    fs,
+    path,
+    dir,
+    memory: undefined,
+    clock: new FakeClock(),
     cleanup: async () => rmSync(dir, { recursive: true, force: true })
   }
 }
@@ -54,7 +66,9 @@ export const runIn = <A, E>(
   effect: Effect.Effect<A, E, FileSystem.FileSystem | Path.Path>,
   fs: FileSystem.FileSystem = world.fs
 ): Promise<A> =>
-  Effect.runPromise(effect.pipe(Effect.provideService(FileSystem.FileSystem, fs), Effect.provideService(Path.Path, world.path)))
+  Effect.runPromise(
+    effect.pipe(Effect.provideService(FileSystem.FileSystem, fs), Effect.provideService(Path.Path, world.path))
+  )
 
 /** Run `effect` and return its failure (fails the test if it succeeds). */
 export const failureIn = <A, E>(
@@ -69,13 +83,21 @@ export const bytesOf = (world: FsWorld, file: string): Promise<Uint8Array | unde
 
 /** Names in `dir` (empty when missing). */
 export const namesIn = (world: FsWorld, dir: string): Promise<ReadonlyArray<string>> =>
-  Effect.runPromise(world.fs.readDirectory(dir).pipe(Effect.map((n) => [...n].sort()), Effect.catch(() => Effect.succeed([]))))
+  Effect.runPromise(
+    world.fs.readDirectory(dir).pipe(
+      Effect.map((n) => [...n].sort()),
+      Effect.catch(() => Effect.succeed([]))
+    )
+  )
 
 /** Register `suite` once per world; each test gets a fresh world. */
 export const inEachWorld = (
   suite: (name: string, withWorld: (f: (w: FsWorld) => Promise<void>) => () => Promise<void>) => void
 ): void => {
-  for (const [name, make] of [["memory", memoryWorld], ["real", realWorld]] as const) {
+  for (const [name, make] of [
+    ["memory", memoryWorld],
+    ["real", realWorld]
+  ] as const) {
     suite(name, (f) => async () => {
       const w = await make()
       try {

@@ -35,4 +35,8 @@ export const sampleState = (n: number, extra: Record<string, unknown> = {}): Bat
 })
 
 /** A process identity (pid + start time + host). */
-export const identity = (pid: number, host = "host-a", startTime = `st${pid}`): ProcessIdentity => ({ pid, startTime, host })
+export const identity = (pid: number, host = "host-a", startTime = `st${pid}`): ProcessIdentity => ({
+  pid,
+  startTime,
+  host
+})

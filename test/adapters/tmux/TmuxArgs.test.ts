@@ -1,14 +1,28 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import {
-  attachArgv, chunkText, commandLine, escapeArg, escapeFormat, escapeStatus, newSessionProblem, paneTargetArg, pipeCommand,
-  programArgv, sessionNameProblem, sessionTargetArg, shellQuote, socketProblem
+  attachArgv,
+  chunkText,
+  commandLine,
+  escapeArg,
+  escapeFormat,
+  escapeStatus,
+  newSessionProblem,
+  paneTargetArg,
+  pipeCommand,
+  programArgv,
+  sessionNameProblem,
+  sessionTargetArg,
+  shellQuote,
+  socketProblem
 } from "../../../adapters/tmux/TmuxArgs.ts"
 
-const word = fc.oneof(
-  fc.string({ unit: "binary", maxLength: 8 }),
-  fc.constantFrom(";", "\\;", "a;", "a\\;", "a\\\\;", "", "-", "--", "#{pid}", "#(id)", "##", "%H", "'", "$(x)")
-).map((s) => s.replaceAll("\0", ""))
+const word = fc
+  .oneof(
+    fc.string({ unit: "binary", maxLength: 8 }),
+    fc.constantFrom(";", "\\;", "a;", "a\\;", "a\\\\;", "", "-", "--", "#{pid}", "#(id)", "##", "%H", "'", "$(x)")
+  )
+  .map((s) => s.replaceAll("\0", ""))
 
 /**
  * Model of tmux 3.3's cmd_parse_from_arguments: an argument ending in `;` ends the command (the
@@ -58,30 +72,45 @@ const readShellWord = (s: string): string => {
 
 describe("tmux argv escaping", () => {
   it("commandLine survives tmux's parser: the same commands, every argument intact", () => {
-    fc.assert(fc.property(fc.array(fc.array(word, { minLength: 1, maxLength: 5 }).map((c) => ["send-keys", ...c]), { minLength: 1, maxLength: 4 }), (commands) => {
-      expect(tmuxSplit(commandLine(commands))).toEqual(commands)
-    }), { numRuns: 500 })
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.array(word, { minLength: 1, maxLength: 5 }).map((c) => ["send-keys", ...c]),
+          { minLength: 1, maxLength: 4 }
+        ),
+        (commands) => {
+          expect(tmuxSplit(commandLine(commands))).toEqual(commands)
+        }
+      ),
+      { numRuns: 500 }
+    )
   })
 
   it("an escaped argument never ends a command", () => {
-    fc.assert(fc.property(word, (w) => {
-      expect(tmuxSplit(["cmd", escapeArg(w), "next"])).toEqual([["cmd", w, "next"]])
-    }))
+    fc.assert(
+      fc.property(word, (w) => {
+        expect(tmuxSplit(["cmd", escapeArg(w), "next"])).toEqual([["cmd", w, "next"]])
+      })
+    )
   })
 
   it("format escaping: expansion gives the text back and leaves no live #", () => {
-    fc.assert(fc.property(word, (w) => {
-      const escaped = escapeFormat(w)
-      expect(expandFormat(escaped)).toBe(w)
-      expect(escaped.replace(/##/g, "")).not.toContain("#")
-      expect(escapeStatus(w).replace(/##|%%/g, "")).not.toMatch(/[#%]/)
-    }))
+    fc.assert(
+      fc.property(word, (w) => {
+        const escaped = escapeFormat(w)
+        expect(expandFormat(escaped)).toBe(w)
+        expect(escaped.replace(/##/g, "")).not.toContain("#")
+        expect(escapeStatus(w).replace(/##|%%/g, "")).not.toMatch(/[#%]/)
+      })
+    )
   })
 
   it("shellQuote is one sh word that reads back as the original", () => {
-    fc.assert(fc.property(word, (w) => {
-      expect(readShellWord(shellQuote(w))).toBe(w)
-    }))
+    fc.assert(
+      fc.property(word, (w) => {
+        expect(readShellWord(shellQuote(w))).toBe(w)
+      })
+    )
   })
 
   it("the pipe command appends to the exact file (format-escaped, then one quoted word)", () => {
@@ -98,29 +127,45 @@ describe("tmux argv escaping", () => {
   })
 
   it("chunks join back to the text and fit the byte budget without splitting a code point", () => {
-    fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 200 }), fc.integer({ min: 4, max: 64 }), (text, max) => {
-      const chunks = chunkText(text, max)
-      expect(chunks.join("")).toBe(text)
-      for (const c of chunks) {
-        expect(c).not.toBe("")
-        expect(Buffer.byteLength(c)).toBeLessThanOrEqual(max)
-        expect(c).not.toMatch(/^[\uDC00-\uDFFF]|[\uD800-\uDBFF]$/)
-      }
-    }))
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 200 }), fc.integer({ min: 4, max: 64 }), (text, max) => {
+        const chunks = chunkText(text, max)
+        expect(chunks.join("")).toBe(text)
+        for (const c of chunks) {
+          expect(c).not.toBe("")
+          expect(Buffer.byteLength(c)).toBeLessThanOrEqual(max)
+          expect(c).not.toMatch(/^[\uDC00-\uDFFF]|[\uD800-\uDBFF]$/)
+        }
+      })
+    )
   })
 })
 
 describe("names and targets", () => {
   it("regression: --socket . / .. / -x were accepted (tmux then failed 'Is a directory' or read an option); plain names pass", () => {
     for (const bad of ["", ".", "..", "-x", "--", "a/b", "x\0y"]) expect(socketProblem(bad)).toBeDefined()
-    for (const ok of ["rekindle-test-1-abc", "fleet", "a.b", "_x", ".hidden", "my sock"]) expect(socketProblem(ok)).toBeUndefined()
+    for (const ok of ["rekindle-test-1-abc", "fleet", "a.b", "_x", ".hidden", "my sock"])
+      expect(socketProblem(ok)).toBeUndefined()
   })
 
   it("refuses names tmux would rewrite or misread, accepts hostile but stable ones", () => {
     for (const bad of ["", "a.b", "a:b", "a\\b", "a/b", "$x", "t\tn", "x\ny", "x\u001fy"]) {
       expect(sessionNameProblem(bad)).toBeDefined()
     }
-    for (const ok of ["task-1", "a b", "-lead", "q'\"", "x$(y);", "semi;", "#{pid}", "ünï 😀", "%y", "@z", "a|b", "x$"]) {
+    for (const ok of [
+      "task-1",
+      "a b",
+      "-lead",
+      "q'\"",
+      "x$(y);",
+      "semi;",
+      "#{pid}",
+      "ünï 😀",
+      "%y",
+      "@z",
+      "a|b",
+      "x$"
+    ]) {
       expect(sessionNameProblem(ok)).toBeUndefined()
     }
   })

@@ -20,14 +20,19 @@ import { freshSocket, killServer, tmux } from "../../support/real.ts"
 /** Node's spawner, except that the process "dies" after spawning `tmux … new-session`: it never spawns again. */
 const dyingAfterNewSession = (): Layer.Layer<ChildProcessSpawner.ChildProcessSpawner> => {
   let created = false
-  return Layer.effect(ChildProcessSpawner.ChildProcessSpawner, Effect.gen(function*() {
-    const real = yield* ChildProcessSpawner.ChildProcessSpawner
-    return ChildProcessSpawner.make((cmd) => Effect.suspend(() => {
-      if (created) return Effect.never
-      if (cmd._tag === "StandardCommand" && cmd.args.includes("new-session")) created = true
-      return real.spawn(cmd)
-    }))
-  })).pipe(Layer.provide(NodeServices.layer))
+  return Layer.effect(
+    ChildProcessSpawner.ChildProcessSpawner,
+    Effect.gen(function* () {
+      const real = yield* ChildProcessSpawner.ChildProcessSpawner
+      return ChildProcessSpawner.make((cmd) =>
+        Effect.suspend(() => {
+          if (created) return Effect.never
+          if (cmd._tag === "StandardCommand" && cmd.args.includes("new-session")) created = true
+          return real.spawn(cmd)
+        })
+      )
+    })
+  ).pipe(Layer.provide(NodeServices.layer))
 }
 
 describe("TmuxCli launch cut short by the caller's death (real tmux)", () => {
@@ -47,9 +52,15 @@ describe("TmuxCli launch cut short by the caller's death (real tmux)", () => {
     const socket = freshSocket()
     const dir = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-launch-")))
     made.push({ socket, dir })
-    const launch = Effect.gen(function*() {
+    const launch = Effect.gen(function* () {
       const t = yield* Tmux
-      return yield* t.newSession({ name: "rk-b1-a", cwd: dir, argv: ["sleep", "600"], taskTag: "b1/a", logFile: nodePath.join(dir, "a.log") })
+      return yield* t.newSession({
+        name: "rk-b1-a",
+        cwd: dir,
+        argv: ["sleep", "600"],
+        taskTag: "b1/a",
+        logFile: nodePath.join(dir, "a.log")
+      })
     }).pipe(Effect.provide(TmuxCli.layer({ socket })), Effect.provide(dyingAfterNewSession()))
     // The dead process never returns; what matters is what tmux was left with.
     await Effect.runPromise(Effect.timeoutOption(launch, Duration.seconds(5)))

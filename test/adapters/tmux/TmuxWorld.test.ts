@@ -18,14 +18,20 @@ const setup = () => {
   return { procs, world, tmux, piped, launch }
 }
 
-const deadOf = (s: TmuxStatus, paneId: string) => s.state === "up" ? s.panes.find((p) => p.paneId === paneId) : undefined
+const deadOf = (s: TmuxStatus, paneId: string) =>
+  s.state === "up" ? s.panes.find((p) => p.paneId === paneId) : undefined
 
 describe("TmuxWorld (the FakeWorld's tmux)", () => {
   it("a pane's program is a process under the server, seen by the fake process table", async () => {
     const { procs, world, launch } = setup()
     const p = await launch("t1")
     const server = world.server("s")!
-    expect(procs.get(p.panePid)).toMatchObject({ ppid: server.process.pid, argv: ["agent", "--go"], cwd: "/repo", alive: true })
+    expect(procs.get(p.panePid)).toMatchObject({
+      ppid: server.process.pid,
+      argv: ["agent", "--go"],
+      cwd: "/repo",
+      alive: true
+    })
     const table = ProcessTableFake.make(procs, () => 1)
     expect((await run(table.descendants(server.process.pid))).map((x) => x.pid)).toContain(p.panePid)
   })
@@ -116,6 +122,12 @@ describe("TmuxWorld (the FakeWorld's tmux)", () => {
     await run(named.newSession({ name: "same", cwd: "/", argv: ["x", "y"] }))
     expect(world.sessions().map((s) => s.name)).toEqual(["same"])
     expect(world.sessions("other").map((s) => s.name)).toEqual(["same"])
-    expect(def.attachCommand({ name: "same" }, { insideTmux: false })).toEqual(["tmux", "-u", "attach-session", "-t", "=same"])
+    expect(def.attachCommand({ name: "same" }, { insideTmux: false })).toEqual([
+      "tmux",
+      "-u",
+      "attach-session",
+      "-t",
+      "=same"
+    ])
   })
 })

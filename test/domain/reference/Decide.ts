@@ -10,7 +10,21 @@ import { TERMINAL_STATUSES, type BatchState, type Task } from "../../../core/dom
 import { tasksById } from "./Plan.ts"
 
 /** Programs that are a bare interactive shell when they are all a pane runs. */
-export const SHELLS: ReadonlySet<string> = new Set(["sh", "bash", "zsh", "fish", "dash", "ksh", "tcsh", "csh", "nu", "pwsh", "-bash", "-zsh", "-sh"])
+export const SHELLS: ReadonlySet<string> = new Set([
+  "sh",
+  "bash",
+  "zsh",
+  "fish",
+  "dash",
+  "ksh",
+  "tcsh",
+  "csh",
+  "nu",
+  "pwsh",
+  "-bash",
+  "-zsh",
+  "-sh"
+])
 
 /** True when the persisted status means the task never runs again on its own. */
 export const isTerminal = (task: Task): boolean => TERMINAL_STATUSES.includes(task.status)
@@ -75,9 +89,10 @@ const byPaneId = (a: TmuxPane, b: TmuxPane) => (a.paneId < b.paneId ? -1 : a.pan
 export const panesOf = (state: BatchState, task: Task, signals: Signals): ReadonlyArray<TmuxPane> => {
   const index = indexOf(signals)
   const tagged = index.byTag.get(ownershipTag(state.batchId, task.id)) ?? []
-  const mine = tagged.length > 0 || task.session === undefined || !hostDeclaresSessions(state)
-    ? tagged
-    : index.untaggedBySession.get(task.session) ?? []
+  const mine =
+    tagged.length > 0 || task.session === undefined || !hostDeclaresSessions(state)
+      ? tagged
+      : (index.untaggedBySession.get(task.session) ?? [])
   // Deterministic whatever order tmux listed them in (one pane is the common case: no copy).
   return mine.length <= 1 ? mine : [...mine].sort(byPaneId)
 }
@@ -100,8 +115,11 @@ const livenessFull = (
   task: Task,
   signals: Signals
 ): {
-  readonly session: Evidence["session"]; readonly agent: Evidence["agent"]; readonly sessionName?: string
-  readonly exitStatus?: number; readonly exitSignal?: number
+  readonly session: Evidence["session"]
+  readonly agent: Evidence["agent"]
+  readonly sessionName?: string
+  readonly exitStatus?: number
+  readonly exitSignal?: number
 } => {
   if (signals.tmux.state === "unknown") return { session: "unknown", agent: "unknown" }
   const panes = signals.tmux.state === "up" ? panesOf(state, task, signals) : []
@@ -115,7 +133,9 @@ const livenessFull = (
   const stray: Evidence["agent"] = recordedAgentAlive(task, signals) === true ? "alive" : "gone"
   if (pane.dead) {
     return {
-      session: "dead-pane", agent: stray, sessionName,
+      session: "dead-pane",
+      agent: stray,
+      sessionName,
       ...(pane.deadStatus === undefined ? {} : { exitStatus: pane.deadStatus }),
       ...(pane.deadSignal === undefined ? {} : { exitSignal: pane.deadSignal })
     }
@@ -123,11 +143,17 @@ const livenessFull = (
   if (signals.processes.state === "known") {
     const proc = processOf(signals, pane.panePid)
     if (proc === undefined) return { session: "dead-pane", agent: stray, sessionName }
-    const pidReused = task.agentProcess !== undefined && task.agentProcess.pid === pane.panePid &&
-      task.agentProcess.host === signals.host && task.agentProcess.startTime !== proc.startTime
+    const pidReused =
+      task.agentProcess !== undefined &&
+      task.agentProcess.pid === pane.panePid &&
+      task.agentProcess.host === signals.host &&
+      task.agentProcess.startTime !== proc.startTime
     if (pidReused) return { session: "bare-shell", agent: stray, sessionName }
   }
-  const bare = task.agent !== "shell" && SHELLS.has(pane.currentCommand) && signals.processes.state === "known" &&
+  const bare =
+    task.agent !== "shell" &&
+    SHELLS.has(pane.currentCommand) &&
+    signals.processes.state === "known" &&
     !hasChildren(signals, pane.panePid)
   return bare ? { session: "bare-shell", agent: stray, sessionName } : { session: "alive", agent: "alive", sessionName }
 }
@@ -168,10 +194,13 @@ export const evidenceFor = (state: BatchState, task: Task, signals: Signals): Ev
     session: live.session,
     agent: live.agent,
     worktree: worktreeEvidence(task, signals),
-    marker: marker === undefined ? "none" : !marker.valid ? "invalid" : marker.status ?? "succeeded",
-    transcript: task.conversationId === undefined
-      ? "none"
-      : signals.transcripts[task.conversationId] === true ? "valid" : "missing",
+    marker: marker === undefined ? "none" : !marker.valid ? "invalid" : (marker.status ?? "succeeded"),
+    transcript:
+      task.conversationId === undefined
+        ? "none"
+        : signals.transcripts[task.conversationId] === true
+          ? "valid"
+          : "missing",
     ...(live.sessionName === undefined ? {} : { sessionName: live.sessionName }),
     ...(live.exitStatus === undefined ? {} : { exitStatus: live.exitStatus }),
     ...(live.exitSignal === undefined ? {} : { exitSignal: live.exitSignal }),
@@ -189,9 +218,11 @@ const decision = (
 ): TaskDecision => ({ taskId: task.id, action, row, reason, evidence, ...extra })
 
 const resumeHow = (e: Evidence): string =>
-  e.transcript === "valid" ? "resuming its conversation" : e.transcript === "missing"
-    ? "fresh with a handoff prompt (conversation transcript not found)"
-    : "fresh with a handoff prompt"
+  e.transcript === "valid"
+    ? "resuming its conversation"
+    : e.transcript === "missing"
+      ? "fresh with a handoff prompt (conversation transcript not found)"
+      : "fresh with a handoff prompt"
 
 /** Decide for one task given its evidence (the table above, in order). */
 export const decideTask = (task: Task, e: Evidence): TaskDecision => {
@@ -201,7 +232,13 @@ export const decideTask = (task: Task, e: Evidence): TaskDecision => {
   }
   const started = !neverStarted(task)
   if (e.session === "unknown" && started && !isTerminal(task)) {
-    return decision(task, e, 2, "hold", "tmux did not answer: cannot tell whether the agent is alive, so nothing is touched")
+    return decision(
+      task,
+      e,
+      2,
+      "hold",
+      "tmux did not answer: cannot tell whether the agent is alive, so nothing is touched"
+    )
   }
   const usable = e.worktree === "present"
   if (!isTerminal(task)) {
@@ -211,11 +248,23 @@ export const decideTask = (task: Task, e: Evidence): TaskDecision => {
     if (e.session === "dead-pane" || e.session === "bare-shell") {
       const what = e.session === "dead-pane" ? "the pane is dead" : "only a shell is left in the pane"
       if (e.agent === "alive") {
-        return decision(task, e, 4, "hold",
-          `${what} but the agent process rekindle launched is still alive: stop it or wait for it to exit, then resume (never two agents)`)
+        return decision(
+          task,
+          e,
+          4,
+          "hold",
+          `${what} but the agent process rekindle launched is still alive: stop it or wait for it to exit, then resume (never two agents)`
+        )
       }
       if (e.session === "dead-pane" && e.exitStatus !== undefined) {
-        return decision(task, e, 4, "mark-failed", `the agent exited with status ${e.exitStatus} without a done marker`, { exitStatus: e.exitStatus })
+        return decision(
+          task,
+          e,
+          4,
+          "mark-failed",
+          `the agent exited with status ${e.exitStatus} without a done marker`,
+          { exitStatus: e.exitStatus }
+        )
       }
       if (usable) {
         return decision(task, e, 4, "re-execute", `${what}; stop the stale session and relaunch ${resumeHow(e)}`, {
@@ -226,13 +275,20 @@ export const decideTask = (task: Task, e: Evidence): TaskDecision => {
       return decision(task, e, 8, "mark-failed", `${what} and the worktree is ${e.worktree}: nothing to relaunch in`)
     }
     if (e.session === "absent" && e.agent === "alive") {
-      return decision(task, e, 3, "hold",
-        "the agent process is still alive outside tmux: stop it or wait for it to exit, then resume (never two agents)")
+      return decision(
+        task,
+        e,
+        3,
+        "hold",
+        "the agent process is still alive outside tmux: stop it or wait for it to exit, then resume (never two agents)"
+      )
     }
   }
   if (isTerminal(task)) {
-    const linger = e.session === "alive" || e.session === "dead-pane" || e.session === "bare-shell"
-      ? "; its session lingers (repair can stop it)" : ""
+    const linger =
+      e.session === "alive" || e.session === "dead-pane" || e.session === "bare-shell"
+        ? "; its session lingers (repair can stop it)"
+        : ""
     return decision(task, e, 5, "skip", `already ${task.status}${linger}`)
   }
   if (!started) return decision(task, e, 7, "pending", "not started yet")
@@ -266,7 +322,9 @@ export const taskOrder = (state: BatchState): ReadonlyArray<Task> => {
     }
   }
   if (out.length < byId.size) {
-    out.push(...[...byId.values()].filter((t) => !placed.has(t)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)))
+    out.push(
+      ...[...byId.values()].filter((t) => !placed.has(t)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    )
   }
   return out
 }

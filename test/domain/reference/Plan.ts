@@ -54,7 +54,11 @@ export const laneOf = (task: Task): string => task.lane ?? task.id
  * The latest merge record for (wave, lane): the greatest `at`, later in the ledger on ties. A record
  * without a lane speaks for every lane of its wave.
  */
-export const latestMerge = (merges: ReadonlyArray<MergeRecord>, wave: number, lane: string): MergeRecord | undefined => {
+export const latestMerge = (
+  merges: ReadonlyArray<MergeRecord>,
+  wave: number,
+  lane: string
+): MergeRecord | undefined => {
   let latest: MergeRecord | undefined
   for (const r of merges) {
     if (r.wave !== wave || (r.lane !== undefined && r.lane !== lane)) continue
@@ -104,7 +108,10 @@ export const computeResumePoint = (state: BatchState, decisions: ReadonlyArray<T
       else list.push(t.id)
     }
   }
-  const queue = [...category.entries()].filter(([, c]) => c === "failed" || c === "skipped").map(([id]) => id).sort()
+  const queue = [...category.entries()]
+    .filter(([, c]) => c === "failed" || c === "skipped")
+    .map(([id]) => id)
+    .sort()
   for (let i = 0; i < queue.length; i++) {
     for (const child of dependents.get(queue[i]!) ?? []) {
       if (category.get(child) !== "pending") continue
@@ -127,7 +134,14 @@ export const computeResumePoint = (state: BatchState, decisions: ReadonlyArray<T
 
   // One pass into buckets, in decision order.
   const buckets: Record<Category, Array<string>> = {
-    completed: [], failed: [], skipped: [], pending: [], reconnect: [], reExecute: [], held: [], blocked: []
+    completed: [],
+    failed: [],
+    skipped: [],
+    pending: [],
+    reconnect: [],
+    reExecute: [],
+    held: [],
+    blocked: []
   }
   for (const d of decisions) {
     const c = category.get(d.taskId)
@@ -146,28 +160,51 @@ export interface RecoveryOptions {
 
 const DEFAULT_RELAUNCH_CAP = 3
 
-const reExecuteSteps = (state: BatchState, task: Task, d: TaskDecision, options: RecoveryOptions): ReadonlyArray<PlanStep> => {
+const reExecuteSteps = (
+  state: BatchState,
+  task: Task,
+  d: TaskDecision,
+  options: RecoveryOptions
+): ReadonlyArray<PlanStep> => {
   const cap = options.relaunchCap ?? state.options?.relaunchCap ?? DEFAULT_RELAUNCH_CAP
   const session = task.session ?? sessionNameFor(state.batchId, task.id)
   // Cap and back-off are checked before anything is stopped: the stale session stays for inspection.
   if (task.attempts >= cap + 1) {
-    const history = (task.history ?? []).map((h) => h.reason).slice(-3).join("; ")
-    return [{
-      _tag: "MarkTask",
-      taskId: task.id,
-      status: "failed",
-      reason: `relaunch cap reached (${task.attempts} attempts)${history === "" ? "" : `: ${history}`}`
-    }]
+    const history = (task.history ?? [])
+      .map((h) => h.reason)
+      .slice(-3)
+      .join("; ")
+    return [
+      {
+        _tag: "MarkTask",
+        taskId: task.id,
+        status: "failed",
+        reason: `relaunch cap reached (${task.attempts} attempts)${history === "" ? "" : `: ${history}`}`
+      }
+    ]
   }
   if (task.nextAttemptAt !== undefined && task.nextAttemptAt > options.now) {
-    return [{ _tag: "Hold", taskId: task.id, reason: `backing off: next relaunch in ${Math.ceil((task.nextAttemptAt - options.now) / 1000)}s` }]
+    return [
+      {
+        _tag: "Hold",
+        taskId: task.id,
+        reason: `backing off: next relaunch in ${Math.ceil((task.nextAttemptAt - options.now) / 1000)}s`
+      }
+    ]
   }
   const worktree = task.worktree
-  if (worktree === undefined) return [{ _tag: "MarkTask", taskId: task.id, status: "failed", reason: "no worktree to relaunch in" }]
+  if (worktree === undefined)
+    return [{ _tag: "MarkTask", taskId: task.id, status: "failed", reason: "no worktree to relaunch in" }]
   const steps: Array<PlanStep> = []
   if (d.stopSession === true) {
     // Stop the session actually observed (found by ownership tag), which is the stale one.
-    steps.push({ _tag: "StopSession", taskId: task.id, session: d.evidence.sessionName ?? session, attempt: task.attempts, reason: d.reason })
+    steps.push({
+      _tag: "StopSession",
+      taskId: task.id,
+      session: d.evidence.sessionName ?? session,
+      attempt: task.attempts,
+      reason: d.reason
+    })
   }
   if (d.evidence.dirty !== false) {
     steps.push({
@@ -175,7 +212,8 @@ const reExecuteSteps = (state: BatchState, task: Task, d: TaskDecision, options:
       taskId: task.id,
       worktree,
       attempt: task.attempts,
-      reason: d.evidence.dirty === true ? "worktree has uncommitted work" : "worktree state unknown: snapshot before relaunch"
+      reason:
+        d.evidence.dirty === true ? "worktree has uncommitted work" : "worktree state unknown: snapshot before relaunch"
     })
   }
   const resume = d.resumeConversation === true && task.conversationId !== undefined
@@ -192,18 +230,38 @@ const reExecuteSteps = (state: BatchState, task: Task, d: TaskDecision, options:
   return steps
 }
 
-const taskSteps = (state: BatchState, task: Task, d: TaskDecision, options: RecoveryOptions): ReadonlyArray<PlanStep> => {
+const taskSteps = (
+  state: BatchState,
+  task: Task,
+  d: TaskDecision,
+  options: RecoveryOptions
+): ReadonlyArray<PlanStep> => {
   switch (d.action) {
     case "mark-complete": {
       const status = d.outcome ?? "succeeded"
       return task.status === status ? [] : [{ _tag: "MarkTask", taskId: task.id, status, reason: d.reason }]
     }
     case "reconnect":
-      return [{ _tag: "Reattach", taskId: task.id, session: d.evidence.sessionName ?? task.session ?? sessionNameFor(state.batchId, task.id), reason: d.reason }]
+      return [
+        {
+          _tag: "Reattach",
+          taskId: task.id,
+          session: d.evidence.sessionName ?? task.session ?? sessionNameFor(state.batchId, task.id),
+          reason: d.reason
+        }
+      ]
     case "re-execute":
       return reExecuteSteps(state, task, d, options)
     case "mark-failed":
-      return [{ _tag: "MarkTask", taskId: task.id, status: "failed", reason: d.reason, ...(d.exitStatus === undefined ? {} : { exitStatus: d.exitStatus }) }]
+      return [
+        {
+          _tag: "MarkTask",
+          taskId: task.id,
+          status: "failed",
+          reason: d.reason,
+          ...(d.exitStatus === undefined ? {} : { exitStatus: d.exitStatus })
+        }
+      ]
     case "hold":
       return [{ _tag: "Hold", taskId: task.id, reason: d.reason }]
     case "skip":
@@ -246,7 +304,10 @@ export const planRecovery = (
   const tmuxUnknown = decisions.some((d) => d.evidence.session === "unknown")
   if (resumePoint.resumeWave !== undefined) {
     if (tmuxUnknown) {
-      steps.push({ _tag: "Report", reason: "tmux did not answer: the batch does not continue until it can be observed" })
+      steps.push({
+        _tag: "Report",
+        reason: "tmux did not answer: the batch does not continue until it can be observed"
+      })
     } else {
       steps.push({
         _tag: "ContinueFromWave",
@@ -257,4 +318,3 @@ export const planRecovery = (
   }
   return { batchId: state.batchId, steps }
 }
-

@@ -3,7 +3,7 @@
  * (adapters/node.ts) on that socket, plus a child-process supervisor started from the
  * engine-start fixture. `cleanup` kills the private server, the fixture (by pid) and the temp dir.
  */
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { spawn, type ChildProcess } from "node:child_process"
 import { createHash } from "node:crypto"
@@ -11,7 +11,16 @@ import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { layer, type LiveServices } from "../../../adapters/node.ts"
 import type { TmuxError } from "../../../core/ports/Tmux.ts"
-import { freshSocket, git, GIT_ENV, isolateGitEnv, killServer, makeRepo, paneList, type RealRepo } from "../../support/real.ts"
+import {
+  freshSocket,
+  git,
+  GIT_ENV,
+  isolateGitEnv,
+  killServer,
+  makeRepo,
+  paneList,
+  type RealRepo
+} from "../../support/real.ts"
 
 const ROOT = nodePath.resolve(import.meta.dirname, "../../..")
 const NODE = nodePath.join(ROOT, "node_modules/.bin/node")
@@ -27,7 +36,9 @@ export class RealWorld {
   readonly repo: RealRepo = makeRepo()
   readonly socket = freshSocket()
   readonly batchId = "b1"
-  readonly runtime: ManagedRuntime.ManagedRuntime<LiveServices, TmuxError> = ManagedRuntime.make(layer({ socket: this.socket }))
+  readonly runtime: ManagedRuntime.ManagedRuntime<LiveServices, TmuxError> = ManagedRuntime.make(
+    layer({ socket: this.socket })
+  )
   private readonly children: Array<ChildProcess> = []
 
   get root(): string {
@@ -49,10 +60,18 @@ export class RealWorld {
   }
 
   /** Start test/fixtures/engine-start.ts for `taskIds`; resolves once it printed "ready". */
-  async startSupervisor(taskIds: ReadonlyArray<string>): Promise<{ readonly pid: number; readonly exited: Promise<void> }> {
-    const child = spawn(NODE, [nodePath.join(ROOT, "test/fixtures/engine-start.ts"), this.root, this.batchId, this.socket, ...taskIds], {
-      cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...GIT_ENV }
-    })
+  async startSupervisor(
+    taskIds: ReadonlyArray<string>
+  ): Promise<{ readonly pid: number; readonly exited: Promise<void> }> {
+    const child = spawn(
+      NODE,
+      [nodePath.join(ROOT, "test/fixtures/engine-start.ts"), this.root, this.batchId, this.socket, ...taskIds],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, ...GIT_ENV }
+      }
+    )
     this.children.push(child)
     let stderr = ""
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()))
@@ -115,4 +134,6 @@ export const worldFingerprint = (world: RealWorld) => ({
 
 /** Refs under `prefix` with their commits. */
 export const refsUnder = (root: string, prefix: string): ReadonlyArray<string> =>
-  git(root, "for-each-ref", "--format=%(refname) %(objectname)", prefix).split("\n").filter((l) => l !== "")
+  git(root, "for-each-ref", "--format=%(refname) %(objectname)", prefix)
+    .split("\n")
+    .filter((l) => l !== "")

@@ -13,26 +13,39 @@ const node = await import("rekindle/node")
 const testing = await import("rekindle/testing")
 const fc = (await import("fast-check")).default
 
-const waves = core.planWaves([{ id: "b", dependsOn: ["a"] }, { id: "a", dependsOn: [] }])
+const waves = core.planWaves([
+  { id: "b", dependsOn: ["a"] },
+  { id: "a", dependsOn: [] }
+])
 const [scenario] = fc.sample(testing.scenarioArbitrary(), { numRuns: 1, seed: 42 })
 const report = root.planFromSnapshot(scenario.state, scenario.signals)
 
 const closed = {}
-for (const path of ["rekindle/dist/exports/index.js", "rekindle/dist/core/domain/index.js", "rekindle/adapters/node", "rekindle/bin/rekindle.js"]) {
-  closed[path] = await import(path).then(() => "importable", (e) => e.code)
+for (const path of [
+  "rekindle/dist/exports/index.js",
+  "rekindle/dist/core/domain/index.js",
+  "rekindle/adapters/node",
+  "rekindle/bin/rekindle.js"
+]) {
+  closed[path] = await import(path).then(
+    () => "importable",
+    (e) => e.code
+  )
 }
 
-console.log(JSON.stringify({
-  names,
-  calls: {
-    sessionName: core.sessionNameFor("20260115T143000", "TP-004"),
-    waves: waves._tag === "Success" ? waves.success : "failure",
-    marker: core.parseMarker('{"status":"failed","summary":"tests red"}'),
-    oneDecisionPerTask: report.decisions.length === new Set(scenario.state.tasks.map((t) => t.id)).size,
-    layerBuilt: typeof node.layer({ socket: "rekindle-test-probe" }),
-    fakeWorldClock: typeof new testing.FakeWorld().clock.now(),
-    oneSchemaIdentity: root.BatchState === core.BatchState,
-    requireCore: typeof createRequire(import.meta.url)("rekindle/core").reconcile
-  },
-  closed
-}))
+console.log(
+  JSON.stringify({
+    names,
+    calls: {
+      sessionName: core.sessionNameFor("20260115T143000", "TP-004"),
+      waves: waves._tag === "Success" ? waves.success : "failure",
+      marker: core.parseMarker('{"status":"failed","summary":"tests red"}'),
+      oneDecisionPerTask: report.decisions.length === new Set(scenario.state.tasks.map((t) => t.id)).size,
+      layerBuilt: typeof node.layer({ socket: "rekindle-test-probe" }),
+      fakeWorldClock: typeof new testing.FakeWorld().clock.now(),
+      oneSchemaIdentity: root.BatchState === core.BatchState,
+      requireCore: typeof createRequire(import.meta.url)("rekindle/core").reconcile
+    },
+    closed
+  })
+)

@@ -19,12 +19,19 @@ out.plan = {
   steps: report.plan.steps.map((s) => s._tag)
 }
 const signals = await rk.observe()
-out.observe = { tmux: signals.tmux.state, sessions: signals.tmux.state === "up" ? signals.tmux.panes.map((p) => p.sessionName).sort() : [] }
+out.observe = {
+  tmux: signals.tmux.state,
+  sessions: signals.tmux.state === "up" ? signals.tmux.panes.map((p) => p.sessionName).sort() : []
+}
 out.status = (await rk.status()).tasks.map((t) => [t.id, t.status, t.session])
 const repaired = await rk.repair({ dryRun: true })
 out.repair = { dryRun: repaired.dryRun, removals: repaired.removals }
 
-const failure = async (promise) => promise.then(() => "resolved", (e) => ({ rekindleError: e instanceof RekindleError, code: e.code, hint: typeof e.hint }))
+const failure = async (promise) =>
+  promise.then(
+    () => "resolved",
+    (e) => ({ rekindleError: e instanceof RekindleError, code: e.code, hint: typeof e.hint })
+  )
 out.restartUnknown = await failure(rk.resume({ restart: "TP-999" }))
 out.abort = await rk.abort({ hard: true })
 out.resumeStopped = await failure(rk.resume())

@@ -4,7 +4,7 @@
  * running) in wave 1, `c` after `b` in wave 2. An uninterrupted run merges README.md, a.txt, b.txt
  * and c.txt into main.
  */
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { resume, type ResumeOptions } from "../../../core/engine/usecases/Resume.ts"
 import type { TmuxError } from "../../../core/ports/Tmux.ts"
@@ -17,21 +17,30 @@ export const CLEAN_NAMES: ReadonlyArray<string> = ["README.md", "a.txt", "b.txt"
 
 /** Write the manifest (extra options merged in); `slowB: false` makes `b` as quick as the others. */
 export const writeBatch = (e: E2E, options: Record<string, unknown> = {}, slowB = true): string =>
-  e.manifest([
-    e.task("a", "build a [steps:1]"),
-    e.task("b", slowB ? "build b slowly [steps:8] [sleep:0.25]" : "build b [steps:1]"),
-    e.task("c", "build c [steps:1]", ["b"])
-  ], { maxLanes: 2, ...options })
+  e.manifest(
+    [
+      e.task("a", "build a [steps:1]"),
+      e.task("b", slowB ? "build b slowly [steps:8] [sleep:0.25]" : "build b [steps:1]"),
+      e.task("c", "build c [steps:1]", ["b"])
+    ],
+    { maxLanes: 2, ...options }
+  )
 
 /**
  * Wait until `a` succeeded and `b` runs with its agent started (the moment every b-fault strikes: only
  * b is interrupted, so only b may run twice). `batch`, when given, fails the wait once it ended.
  */
 export const whenAThenB = (e: E2E, batch?: Watched<unknown>): Promise<true> =>
-  pollUntil("a succeeded while b runs", () => {
-    if (batch?.settled() === true) throw new Error("the batch ended before b was caught running")
-    return e.status("a") === "succeeded" && e.status("b") === "running" && e.runs().some((r) => r.task === "b") ? true : undefined
-  }, 60_000)
+  pollUntil(
+    "a succeeded while b runs",
+    () => {
+      if (batch?.settled() === true) throw new Error("the batch ended before b was caught running")
+      return e.status("a") === "succeeded" && e.status("b") === "running" && e.runs().some((r) => r.task === "b")
+        ? true
+        : undefined
+    },
+    60_000
+  )
 
 /** The stable error code in a failed Exit (or its JSON when there is none). */
 export const codeOf = (exit: Exit.Exit<unknown, unknown>): string => {
@@ -51,8 +60,14 @@ export interface Resumed {
 /** Resume in this process (live layer on the E2E's socket, fast polls). Never throws. */
 export const resumeNow = async (e: E2E, options: ResumeOptions = {}): Promise<Resumed> => {
   const exit = await runExit(e, resume(e.ref, options))
-  if (Exit.isSuccess(exit)) return { ok: true, said: exit.value.outcome, phase: exit.value.state.phase, message: exit.value.message }
-  return { ok: false, said: codeOf(exit), phase: e.state()?.phase ?? "unknown", message: JSON.stringify(exit).slice(0, 300) }
+  if (Exit.isSuccess(exit))
+    return { ok: true, said: exit.value.outcome, phase: exit.value.state.phase, message: exit.value.message }
+  return {
+    ok: false,
+    said: codeOf(exit),
+    phase: e.state()?.phase ?? "unknown",
+    message: JSON.stringify(exit).slice(0, 300)
+  }
 }
 
 /** The user's next step after a fault: resume once unless the batch already completed. */
@@ -64,8 +79,10 @@ export const sameNames = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): b
   JSON.stringify([...a].sort()) === JSON.stringify([...b].sort())
 
 /** Run an engine effect in the E2E's runtime and return its Exit (fast polls). */
-export const runExit = <A, E>(e: E2E, effect: Effect.Effect<A, E, LiveServices>): Promise<Exit.Exit<A, E | TmuxError>> =>
-  e.runtime.runPromiseExit(effect.pipe(fast))
+export const runExit = <A, E>(
+  e: E2E,
+  effect: Effect.Effect<A, E, LiveServices>
+): Promise<Exit.Exit<A, E | TmuxError>> => e.runtime.runPromiseExit(effect.pipe(fast))
 
 /** A promise watched from outside: whether it settled, and its failure (never an unhandled rejection). */
 export interface Watched<A> {
@@ -76,7 +93,10 @@ export interface Watched<A> {
 /** Watch `p` (a batch running in this process) while a fault is injected beside it. */
 export const watch = <A>(p: Promise<A>): Watched<A> => {
   let done = false
-  const result = p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }))
+  const result = p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error })
+  )
   void result.then(() => (done = true))
   return { settled: () => done, result }
 }

@@ -35,7 +35,8 @@ const crashWithWork = async (e: E2E): Promise<Planted> => {
   await sup.kill9()
   tmux(e.socket, "kill-server")
   const pid = e.taskState("b").agentProcess?.pid
-  if (pid !== undefined) await pollUntil("b's agent to die with its server", () => (pidAlive(pid) ? undefined : true), 10_000)
+  if (pid !== undefined)
+    await pollUntil("b's agent to die with its server", () => (pidAlive(pid) ? undefined : true), 10_000)
   return planted
 }
 
@@ -50,15 +51,26 @@ export const worktreeDeleted = (n: number): Promise<Row> =>
       const b = e.taskState("b")
       const lost = lostOf(e.repo, planted, { worktree: true })
       const starts = extraStarts(e)
-      return judge(`resume ${r.said}: b ${b.status} (${b.exitReason}), c ${e.status("c")}, batch ${r.phase}; b's branch kept`, [
-        ["wrongOutcome", r.ok, `resume failed: ${r.message}`],
-        ["wrongOutcome", b.status === "failed" && /missing/.test(b.exitReason ?? ""), `b ${b.status} (${b.exitReason})`],
-        // As the live supervisor under stop-wave: b's failure starts no further wave, c waits (pending).
-        ["wrongOutcome", e.status("c") === "pending" && r.phase === "paused", `c ${e.status("c")}, batch ${r.phase}`],
-        ["wrongOutcome", e.status("a") === "succeeded" && sameNames(e.names(), ["README.md", "a.txt"]), `main holds ${e.names().join(" ")}`],
-        ["lost", lost.lost === 0, `lost ${lost.what.join(", ")}`],
-        ["twice", starts.twice === 0, `agent starts ${starts.starts}`]
-      ])
+      return judge(
+        `resume ${r.said}: b ${b.status} (${b.exitReason}), c ${e.status("c")}, batch ${r.phase}; b's branch kept`,
+        [
+          ["wrongOutcome", r.ok, `resume failed: ${r.message}`],
+          [
+            "wrongOutcome",
+            b.status === "failed" && /missing/.test(b.exitReason ?? ""),
+            `b ${b.status} (${b.exitReason})`
+          ],
+          // As the live supervisor under stop-wave: b's failure starts no further wave, c waits (pending).
+          ["wrongOutcome", e.status("c") === "pending" && r.phase === "paused", `c ${e.status("c")}, batch ${r.phase}`],
+          [
+            "wrongOutcome",
+            e.status("a") === "succeeded" && sameNames(e.names(), ["README.md", "a.txt"]),
+            `main holds ${e.names().join(" ")}`
+          ],
+          ["lost", lost.lost === 0, `lost ${lost.what.join(", ")}`],
+          ["twice", starts.twice === 0, `agent starts ${starts.starts}`]
+        ]
+      )
     } finally {
       await e.cleanup()
     }
@@ -83,16 +95,35 @@ export const branchDeleted = (n: number): Promise<Row> =>
       const b = e.taskState("b")
       const lost = lostOf(e.repo, planted)
       const starts = extraStarts(e, { b: 2 })
-      return judge(`resume ${first.said} (b not relaunched: ${startsAfterFirst}); branch restored, resume ${second.said}: batch ${second.phase}, b attempt ${b.attempts}`, [
-        ["wrongOutcome", !first.ok && /^E_[A-Z_]+$/.test(first.said) && first.message.includes(branch), `first resume: ${first.said} ${first.message}`],
-        ["wrongOutcome", !/b×2/.test(startsAfterFirst), `b was relaunched on a missing branch (${startsAfterFirst})`],
-        ["wrongOutcome", sameNames(mainAfterFirst, ["README.md"]) || sameNames(mainAfterFirst, ["README.md", "a.txt"]), `main after the first resume: ${mainAfterFirst.join(" ")}`],
-        ["lost", keptMeanwhile.lost === 0, `lost while the branch was gone: ${keptMeanwhile.what.join(", ")}`],
-        ["wrongOutcome", second.ok && second.phase === "completed", `second resume: ${second.said}, ${second.phase} ${second.message}`],
-        ["wrongOutcome", sameNames(e.names(), [...CLEAN_NAMES, ...planted.files.map((f) => f.name)]), `main holds ${e.names().join(" ")}`],
-        ["lost", lost.lost === 0, `lost ${lost.what.join(", ")}`],
-        ["twice", starts.twice === 0, `agent starts ${starts.starts}`]
-      ])
+      return judge(
+        `resume ${first.said} (b not relaunched: ${startsAfterFirst}); branch restored, resume ${second.said}: batch ${second.phase}, b attempt ${b.attempts}`,
+        [
+          [
+            "wrongOutcome",
+            !first.ok && /^E_[A-Z_]+$/.test(first.said) && first.message.includes(branch),
+            `first resume: ${first.said} ${first.message}`
+          ],
+          ["wrongOutcome", !/b×2/.test(startsAfterFirst), `b was relaunched on a missing branch (${startsAfterFirst})`],
+          [
+            "wrongOutcome",
+            sameNames(mainAfterFirst, ["README.md"]) || sameNames(mainAfterFirst, ["README.md", "a.txt"]),
+            `main after the first resume: ${mainAfterFirst.join(" ")}`
+          ],
+          ["lost", keptMeanwhile.lost === 0, `lost while the branch was gone: ${keptMeanwhile.what.join(", ")}`],
+          [
+            "wrongOutcome",
+            second.ok && second.phase === "completed",
+            `second resume: ${second.said}, ${second.phase} ${second.message}`
+          ],
+          [
+            "wrongOutcome",
+            sameNames(e.names(), [...CLEAN_NAMES, ...planted.files.map((f) => f.name)]),
+            `main holds ${e.names().join(" ")}`
+          ],
+          ["lost", lost.lost === 0, `lost ${lost.what.join(", ")}`],
+          ["twice", starts.twice === 0, `agent starts ${starts.starts}`]
+        ]
+      )
     } finally {
       await e.cleanup()
     }
@@ -102,37 +133,77 @@ const STUBBORN_AGENT = nodePath.resolve(import.meta.dirname, "stubborn-agent.ts"
 
 /** Pids of live processes running `script` among the agent starts logged for `taskId`. */
 const liveAgents = (e: E2E, taskId: string, script: string): ReadonlyArray<number> =>
-  e.runs().filter((r) => r.task === taskId).map((r) => r.pid).filter((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(script) && pidAlive(pid)
-    } catch {
-      return false
-    }
-  })
+  e
+    .runs()
+    .filter((r) => r.task === taskId)
+    .map((r) => r.pid)
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(script) && pidAlive(pid)
+      } catch {
+        return false
+      }
+    })
 
 /** The server dies under a crashed batch while b's agent ignores SIGHUP; resume, then restart b. */
 export const agentOutlivesServer = (n: number): Promise<Row> =>
   runCase("tmux server killed, agent deaf to SIGHUP lives on", n, async () => {
     const e = new E2E()
     try {
-      e.manifest([e.task("a", "build a [steps:1]"), e.task("b", "hang, deaf to SIGHUP", [], { command: [process.execPath, STUBBORN_AGENT] })], { maxLanes: 2 })
+      e.manifest(
+        [
+          e.task("a", "build a [steps:1]"),
+          e.task("b", "hang, deaf to SIGHUP", [], { command: [process.execPath, STUBBORN_AGENT] })
+        ],
+        { maxLanes: 2 }
+      )
       const sup = e.supervisor()
-      await pollUntil("a done while b runs", () => (e.status("a") === "succeeded" && e.status("b") === "running" && e.runs().some((r) => r.task === "b") ? true : undefined), 60_000)
+      await pollUntil(
+        "a done while b runs",
+        () =>
+          e.status("a") === "succeeded" && e.status("b") === "running" && e.runs().some((r) => r.task === "b")
+            ? true
+            : undefined,
+        60_000
+      )
       await sup.kill9()
       tmux(e.socket, "kill-server")
       // Recover only: supervising would wait (rightly) for the held agent, which never ends by itself.
       const first = await resumeNow(e, { supervise: false })
       const held = liveAgents(e, "b", STUBBORN_AGENT)
       const restarted = await runExit(e, resume(e.ref, { restart: "b", supervise: false, graceMs: 1_000 }))
-      await pollUntil("the relaunched agent to start", () => (e.runs().filter((r) => r.task === "b").length >= 2 ? true : undefined), 20_000).catch(() => undefined)
+      await pollUntil(
+        "the relaunched agent to start",
+        () => (e.runs().filter((r) => r.task === "b").length >= 2 ? true : undefined),
+        20_000
+      ).catch(() => undefined)
       const after = liveAgents(e, "b", STUBBORN_AGENT)
       const b = e.taskState("b")
-      return judge(`resume ${first.said} (b held: its agent lives outside tmux), restart b: old agent stopped first, attempt ${b.attempts} alone`, [
-        ["wrongOutcome", first.ok && b.attempts >= 1 && held.length === 1 && e.runs().filter((r) => r.task === "b").length >= 1, `resume ${first.said}, ${held.length} live b agent(s) after it`],
-        ["twice", e.runs().filter((r) => r.task === "b").length <= 2 && held.length <= 1, `b started ${e.runs().filter((r) => r.task === "b").length}× before restart ended, ${held.length} live after resume`],
-        ["wrongOutcome", restarted._tag === "Success" && b.attempts === 2, `restart: ${restarted._tag}, b attempt ${b.attempts}`],
-        ["twice", after.length === 1 && !after.includes(held[0] ?? -1), `live b agents after restart: ${after.join(" ")} (before: ${held.join(" ")})`]
-      ])
+      return judge(
+        `resume ${first.said} (b held: its agent lives outside tmux), restart b: old agent stopped first, attempt ${b.attempts} alone`,
+        [
+          [
+            "wrongOutcome",
+            first.ok && b.attempts >= 1 && held.length === 1 && e.runs().filter((r) => r.task === "b").length >= 1,
+            `resume ${first.said}, ${held.length} live b agent(s) after it`
+          ],
+          [
+            "twice",
+            e.runs().filter((r) => r.task === "b").length <= 2 && held.length <= 1,
+            `b started ${e.runs().filter((r) => r.task === "b").length}× before restart ended, ${held.length} live after resume`
+          ],
+          [
+            "wrongOutcome",
+            restarted._tag === "Success" && b.attempts === 2,
+            `restart: ${restarted._tag}, b attempt ${b.attempts}`
+          ],
+          [
+            "twice",
+            after.length === 1 && !after.includes(held[0] ?? -1),
+            `live b agents after restart: ${after.join(" ")} (before: ${held.join(" ")})`
+          ]
+        ]
+      )
     } finally {
       // The server's death does not stop this agent: end every one this case started.
       for (const pid of liveAgents(e, "b", STUBBORN_AGENT)) process.kill(pid, "SIGKILL")

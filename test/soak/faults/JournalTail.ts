@@ -23,21 +23,40 @@ import type { Row, Scale } from "../Report.ts"
 import { realWorld } from "../../adapters/store/harness.ts"
 import { judge, Tally } from "./Tally.ts"
 
-const ev = (i: number, phase: JournalEvent["phase"]): JournalEvent => ({ at: 1_000 + i, key: `b1:step:${i}`, phase, kind: "relaunch", data: { n: i, text: "ünïcödé \"quoted\"" } })
+const ev = (i: number, phase: JournalEvent["phase"]): JournalEvent => ({
+  at: 1_000 + i,
+  key: `b1:step:${i}`,
+  phase,
+  kind: "relaunch",
+  data: { n: i, text: 'ünïcödé "quoted"' }
+})
 
 /** Run `effect` with a fresh journal service (a new process) over `fs`. */
 const withJournal = <A, E>(fsys: FileSystem.FileSystem, effect: Effect.Effect<A, E, Journal>) =>
-  Effect.runPromise(Effect.exit(effect.pipe(Effect.provide(StoreLayers.layerFs().pipe(Layer.provideMerge(Layer.mergeAll(Layer.succeed(FileSystem.FileSystem, fsys), Path.layer)))))))
+  Effect.runPromise(
+    Effect.exit(
+      effect.pipe(
+        Effect.provide(
+          StoreLayers.layerFs().pipe(
+            Layer.provideMerge(Layer.mergeAll(Layer.succeed(FileSystem.FileSystem, fsys), Path.layer))
+          )
+        )
+      )
+    )
+  )
 
 const oneTail = async (good: number, cut: "1" | "half" | "length-1") => {
   const w = await realWorld()
   try {
     const path = `${w.dir}/b1/events.jsonl`
     const events = Array.from({ length: good }, (_, i) => ev(i, i % 2 === 0 ? "intent" : "done"))
-    const wrote = await withJournal(w.fs, Effect.gen(function*() {
-      const j = yield* Journal
-      for (const e of events) yield* j.append(path, e)
-    }))
+    const wrote = await withJournal(
+      w.fs,
+      Effect.gen(function* () {
+        const j = yield* Journal
+        for (const e of events) yield* j.append(path, e)
+      })
+    )
     if (Exit.isFailure(wrote)) throw new Error(`cannot write the journal: ${JSON.stringify(wrote)}`)
     // The next line, an intent, torn by a crash mid-append.
     const line = encodeLine(ev(good, "intent"))
@@ -45,16 +64,23 @@ const oneTail = async (good: number, cut: "1" | "half" | "length-1") => {
     const at = cut === "1" ? 1 : cut === "half" ? Math.floor(line.success.length / 2) : line.success.length - 1
     fs.mkdirSync(`${w.dir}/b1`, { recursive: true })
     fs.appendFileSync(path, line.success.subarray(0, at))
-    const read = await withJournal(w.fs, Effect.gen(function*() {
-      return yield* (yield* Journal).read(path)
-    }))
+    const read = await withJournal(
+      w.fs,
+      Effect.gen(function* () {
+        return yield* (yield* Journal).read(path)
+      })
+    )
     const dangling = await withJournal(w.fs, danglingIntents(path))
-    const after = await withJournal(w.fs, Effect.gen(function*() {
-      const j = yield* Journal
-      yield* j.append(path, ev(good + 1, "info"))
-      return yield* j.read(path)
-    }))
-    if (Exit.isFailure(read) || Exit.isFailure(dangling) || Exit.isFailure(after)) throw new Error("reading a torn journal failed")
+    const after = await withJournal(
+      w.fs,
+      Effect.gen(function* () {
+        const j = yield* Journal
+        yield* j.append(path, ev(good + 1, "info"))
+        return yield* j.read(path)
+      })
+    )
+    if (Exit.isFailure(read) || Exit.isFailure(dangling) || Exit.isFailure(after))
+      throw new Error("reading a torn journal failed")
     // Cut at length-1 only the newline is missing: the line decodes whole, and the codec reads it as
     // the event it is (JournalCodec: "a line is an event exactly when it decodes") — still reported.
     const whole = cut === "length-1"
@@ -64,14 +90,33 @@ const oneTail = async (good: number, cut: "1" | "half" | "length-1") => {
     const tornIntent = dangling.value.intents.some((i) => i.key === ev(good, "intent").key)
     const finalKeys = after.value.events.map((e) => e.key)
     const expected = good + (whole ? 1 : 0)
-    return judge(whole ? "unterminated but whole last line read as its event and reported (tornTail); next append on its own line"
-      : "fragment ignored and reported (tornTail); next append on its own line, the fragment then counted as skipped", [
-      ["lost", lost === 0, `${lost} complete event(s) lost`],
-      ["wrongOutcome", reported === 1, `tornTail not reported (port ${read.value.tornTail}, engine ${dangling.value.tornTail})`],
-      ["wrongOutcome", tornIntent === whole && read.value.events.length === expected, `cut ${cut}: ${read.value.events.length} events read, torn intent dangling ${tornIntent}`],
-      ["wrongOutcome", finalKeys.length === expected + 1 && finalKeys.at(-1) === ev(good + 1, "info").key && !after.value.tornTail && after.value.skipped === (whole ? 0 : 1),
-        `after the next append: ${finalKeys.length} events, tornTail ${after.value.tornTail}, skipped ${after.value.skipped}`]
-    ], { torn: 1, reported })
+    return judge(
+      whole
+        ? "unterminated but whole last line read as its event and reported (tornTail); next append on its own line"
+        : "fragment ignored and reported (tornTail); next append on its own line, the fragment then counted as skipped",
+      [
+        ["lost", lost === 0, `${lost} complete event(s) lost`],
+        [
+          "wrongOutcome",
+          reported === 1,
+          `tornTail not reported (port ${read.value.tornTail}, engine ${dangling.value.tornTail})`
+        ],
+        [
+          "wrongOutcome",
+          tornIntent === whole && read.value.events.length === expected,
+          `cut ${cut}: ${read.value.events.length} events read, torn intent dangling ${tornIntent}`
+        ],
+        [
+          "wrongOutcome",
+          finalKeys.length === expected + 1 &&
+            finalKeys.at(-1) === ev(good + 1, "info").key &&
+            !after.value.tornTail &&
+            after.value.skipped === (whole ? 0 : 1),
+          `after the next append: ${finalKeys.length} events, tornTail ${after.value.tornTail}, skipped ${after.value.skipped}`
+        ]
+      ],
+      { torn: 1, reported }
+    )
   } finally {
     await w.cleanup()
   }

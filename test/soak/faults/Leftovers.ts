@@ -42,14 +42,32 @@ export const repoIndexLock = (n: number): Promise<Row> =>
       fs.rmSync(lock)
       const r = await resumeNow(e)
       const starts = extraStarts(e)
-      const refused = failedMerge === undefined ? "merge not refused" : `merge ${failedMerge.status}: ${/index\.lock exists/.test(failedMerge.reason ?? "") ? "index.lock exists" : failedMerge.reason}`
-      return judge(`${refused}, batch ${final.phase}, lock untouched; lock removed by the user, resume ${r.said}: batch ${r.phase}`, [
-        ["wrongOutcome", final.phase === "paused" && failedMerge !== undefined && /index\.lock/.test(failedMerge.reason ?? ""), `run ended ${final.phase}, merges ${JSON.stringify(final.merges)}`],
-        ["wrongOutcome", lockKept, "rekindle deleted the index.lock"],
-        ["wrongOutcome", sameNames(namesWhileLocked, ["README.md"]), `main moved while locked: ${namesWhileLocked.join(" ")}`],
-        ["wrongOutcome", r.ok && r.phase === "completed" && sameNames(e.names(), CLEAN_NAMES), `resume ${r.said} ${r.phase}, main ${e.names().join(" ")}`],
-        ["twice", starts.twice === 0, `agent starts ${starts.starts}`]
-      ])
+      const refused =
+        failedMerge === undefined
+          ? "merge not refused"
+          : `merge ${failedMerge.status}: ${/index\.lock exists/.test(failedMerge.reason ?? "") ? "index.lock exists" : failedMerge.reason}`
+      return judge(
+        `${refused}, batch ${final.phase}, lock untouched; lock removed by the user, resume ${r.said}: batch ${r.phase}`,
+        [
+          [
+            "wrongOutcome",
+            final.phase === "paused" && failedMerge !== undefined && /index\.lock/.test(failedMerge.reason ?? ""),
+            `run ended ${final.phase}, merges ${JSON.stringify(final.merges)}`
+          ],
+          ["wrongOutcome", lockKept, "rekindle deleted the index.lock"],
+          [
+            "wrongOutcome",
+            sameNames(namesWhileLocked, ["README.md"]),
+            `main moved while locked: ${namesWhileLocked.join(" ")}`
+          ],
+          [
+            "wrongOutcome",
+            r.ok && r.phase === "completed" && sameNames(e.names(), CLEAN_NAMES),
+            `resume ${r.said} ${r.phase}, main ${e.names().join(" ")}`
+          ],
+          ["twice", starts.twice === 0, `agent starts ${starts.starts}`]
+        ]
+      )
     } finally {
       await e.cleanup()
     }
@@ -61,10 +79,14 @@ export const worktreeIndexLock = (n: number): Promise<Row> =>
     const e = new E2E()
     try {
       const batch = watch(e.run(run({ repoRoot: e.repo, manifestPath: writeBatch(e) })))
-      await pollUntil("a done while b runs", () => {
-        if (batch.settled()) throw new Error("the batch ended before a finished while b ran")
-        return e.status("a") === "succeeded" && e.status("b") === "running" ? true : undefined
-      }, 60_000)
+      await pollUntil(
+        "a done while b runs",
+        () => {
+          if (batch.settled()) throw new Error("the batch ended before a finished while b ran")
+          return e.status("a") === "succeeded" && e.status("b") === "running" ? true : undefined
+        },
+        60_000
+      )
       const a = e.taskState("a")
       const lock = nodePath.join(git(a.worktree!, "rev-parse", "--absolute-git-dir").trim(), "index.lock")
       fs.writeFileSync(lock, "")
@@ -72,12 +94,23 @@ export const worktreeIndexLock = (n: number): Promise<Row> =>
       if (!done.ok) throw done.error
       const after = e.state()!.tasks.find((t) => t.id === "a")! as { readonly worktreeArchived?: boolean }
       const starts = extraStarts(e)
-      return judge(`batch ${done.value.phase}, a's locked worktree kept (lock untouched), the rest merged and cleaned`, [
-        ["wrongOutcome", done.value.phase === "completed" && sameNames(e.names(), CLEAN_NAMES), `batch ${done.value.phase}, main ${e.names().join(" ")}`],
-        ["wrongOutcome", fs.existsSync(lock) && fs.existsSync(a.worktree!) && after.worktreeArchived !== true, "a's worktree or its lock was removed"],
-        ["wrongOutcome", !e.worktrees().includes(e.taskState("b").worktree!), "b's merged worktree was not cleaned"],
-        ["twice", starts.twice === 0, `agent starts ${starts.starts}`]
-      ])
+      return judge(
+        `batch ${done.value.phase}, a's locked worktree kept (lock untouched), the rest merged and cleaned`,
+        [
+          [
+            "wrongOutcome",
+            done.value.phase === "completed" && sameNames(e.names(), CLEAN_NAMES),
+            `batch ${done.value.phase}, main ${e.names().join(" ")}`
+          ],
+          [
+            "wrongOutcome",
+            fs.existsSync(lock) && fs.existsSync(a.worktree!) && after.worktreeArchived !== true,
+            "a's worktree or its lock was removed"
+          ],
+          ["wrongOutcome", !e.worktrees().includes(e.taskState("b").worktree!), "b's merged worktree was not cleaned"],
+          ["twice", starts.twice === 0, `agent starts ${starts.starts}`]
+        ]
+      )
     } finally {
       await e.cleanup()
     }
@@ -88,31 +121,60 @@ export const markerWhileRunning = (n: number): Promise<Row> =>
   runCase("done marker written while the agent still runs", n, async () => {
     const e = new E2E()
     try {
-      const manifestPath = e.manifest([
-        e.task("a", "build a [steps:1]"),
-        e.task("m", "finish, then linger [linger:2]", [], { command: [process.execPath, MARKER_AGENT] })
-      ], { maxLanes: 2 })
+      const manifestPath = e.manifest(
+        [
+          e.task("a", "build a [steps:1]"),
+          e.task("m", "finish, then linger [linger:2]", [], { command: [process.execPath, MARKER_AGENT] })
+        ],
+        { maxLanes: 2 }
+      )
       const final = await e.run(run({ repoRoot: e.repo, manifestPath }))
       const m = e.taskState("m")
-      const events = () => (e.runs() as unknown as ReadonlyArray<{ readonly task: string; readonly event?: string; readonly at: number; readonly pid: number }>).filter((r) => r.task === "m")
-      const exited = await pollUntil("m's agent to exit on its own", () => (events().some((x) => x.event === "exit") ? true : undefined), 15_000).catch(() => false)
+      const events = () =>
+        (
+          e.runs() as unknown as ReadonlyArray<{
+            readonly task: string
+            readonly event?: string
+            readonly at: number
+            readonly pid: number
+          }>
+        ).filter((r) => r.task === "m")
+      const exited = await pollUntil(
+        "m's agent to exit on its own",
+        () => (events().some((x) => x.event === "exit") ? true : undefined),
+        15_000
+      ).catch(() => false)
       const pid = events()[0]?.pid
-      if (pid !== undefined) await pollUntil("m's agent to leave", () => (pidAlive(pid) ? undefined : true), 10_000).catch(() => undefined)
+      if (pid !== undefined)
+        await pollUntil("m's agent to leave", () => (pidAlive(pid) ? undefined : true), 10_000).catch(() => undefined)
       const at = (ev: string) => events().find((x) => x.event === ev)?.at
       const notes = nodePath.join(m.worktree!, "m-notes.txt")
       const lost = lostOf(e.repo, {
-        task: "m", worktree: m.worktree!, commit: git(e.repo, "rev-parse", "main").trim(),
+        task: "m",
+        worktree: m.worktree!,
+        commit: git(e.repo, "rev-parse", "main").trim(),
         files: [{ name: "m-notes.txt", content: "m: notes the agent never committed\n", committed: false }]
       })
       const starts = extraStarts(e)
-      return judge(`m completed at its marker while its agent ran (not killed: it exited on its own); m.txt merged; uncommitted notes ${fs.existsSync(notes) ? "kept in the worktree" : "gone"}; batch ${final.phase}`, [
-        ["wrongOutcome", m.status === "succeeded" && final.phase === "completed", `m ${m.status}, batch ${final.phase}`],
-        ["wrongOutcome", exited === true, "m's agent was killed before it exited on its own"],
-        ["wrongOutcome", m.endedAt !== undefined && (at("marker") ?? Infinity) <= m.endedAt && m.endedAt < (at("exit") ?? 0), `m ended at ${m.endedAt}, marker ${at("marker")}, exit ${at("exit")}`],
-        ["wrongOutcome", sameNames(e.names(), ["README.md", "a.txt", "m.txt"]), `main holds ${e.names().join(" ")}`],
-        ["lost", lost.lost === 0, `lost ${lost.what.join(", ")}`],
-        ["twice", starts.twice === 0, `agent starts ${starts.starts}`]
-      ])
+      return judge(
+        `m completed at its marker while its agent ran (not killed: it exited on its own); m.txt merged; uncommitted notes ${fs.existsSync(notes) ? "kept in the worktree" : "gone"}; batch ${final.phase}`,
+        [
+          [
+            "wrongOutcome",
+            m.status === "succeeded" && final.phase === "completed",
+            `m ${m.status}, batch ${final.phase}`
+          ],
+          ["wrongOutcome", exited === true, "m's agent was killed before it exited on its own"],
+          [
+            "wrongOutcome",
+            m.endedAt !== undefined && (at("marker") ?? Infinity) <= m.endedAt && m.endedAt < (at("exit") ?? 0),
+            `m ended at ${m.endedAt}, marker ${at("marker")}, exit ${at("exit")}`
+          ],
+          ["wrongOutcome", sameNames(e.names(), ["README.md", "a.txt", "m.txt"]), `main holds ${e.names().join(" ")}`],
+          ["lost", lost.lost === 0, `lost ${lost.what.join(", ")}`],
+          ["twice", starts.twice === 0, `agent starts ${starts.starts}`]
+        ]
+      )
     } finally {
       await e.cleanup()
     }

@@ -40,11 +40,16 @@ const exitOn = <A, E>(fs: FileSystem.FileSystem, effect: Effect.Effect<A, E, Sto
 const setup = async (w: FsWorld) => {
   const root = `${w.dir}/repo`
   const prev: BatchState = realState(root, BATCH, [{ id: "a" }, { id: "b" }], 1_000)
-  const next: BatchState = { ...prev, phase: "paused", tasks: prev.tasks.map((t) => ({ ...t, status: "running", attempts: 1 })) }
+  const next: BatchState = {
+    ...prev,
+    phase: "paused",
+    tasks: prev.tasks.map((t) => ({ ...t, status: "running", attempts: 1 }))
+  }
   const file = batchPaths(root, BATCH).state
   const first = await exitOn(w.fs, saveState({ ...prev, counters: { generation: 0 } }, 1_500))
   const second = await exitOn(w.fs, saveState(prev, 2_000))
-  if (Exit.isFailure(first) || Exit.isFailure(second)) throw new Error(`cannot save the previous state: ${JSON.stringify(second)}`)
+  if (Exit.isFailure(first) || Exit.isFailure(second))
+    throw new Error(`cannot save the previous state: ${JSON.stringify(second)}`)
   const bytes = await Effect.runPromise(w.fs.readFile(file))
   return { root, file, prev: { ...prev, updatedAt: 2_000 }, next, prevBytes: bytes }
 }
@@ -52,14 +57,17 @@ const setup = async (w: FsWorld) => {
 /** JSON with object keys sorted: a decoded state lists its fields in Schema order, not ours. */
 const canon = (x: unknown): string =>
   JSON.stringify(x, (_k, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v)
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v
+  )
 
 const same = (a: unknown, b: unknown): boolean => canon(a) === canon(b)
 
 /** What loads now: the state (as saved by the engine) or the error code. */
 const loadNow = async (w: FsWorld, root: string): Promise<BatchState | string> => {
   const exit = await exitOn(w.fs, loadState({ repoRoot: root, batchId: BATCH }))
-  return Exit.isSuccess(exit) ? exit.value : /E_[A-Z_]+/.exec(JSON.stringify(exit))?.[0] ?? "failed"
+  return Exit.isSuccess(exit) ? exit.value : (/E_[A-Z_]+/.exec(JSON.stringify(exit))?.[0] ?? "failed")
 }
 
 /** Steps of one save over an existing state (the log says what each is), and the main rename's index. */
@@ -88,19 +96,35 @@ const oneIoFault = async (kind: FaultKind, k: number | "full", renameAt: number)
     const loaded = await loadNow(w, s.root)
     const before = k === "full" || k <= renameAt
     const names = await Effect.runPromise(w.fs.readDirectory(batchPaths(s.root, BATCH).dir))
-    return judge(`E_IO (${errno}), ${before ? "previous state intact" : "new state in place (renamed before the fault)"}`, [
-      ["wrongOutcome", Exit.isFailure(exit) && text.includes("E_IO") && text.includes(errno), `save at step ${k}: ${text.slice(0, 200)}`],
-      ["stateBad", typeof loaded !== "string", `state does not load after a fault at step ${k}: ${String(loaded)}`],
-      ["stateBad", before ? Buffer.from(bytes).equals(Buffer.from(s.prevBytes)) : same(loaded, { ...s.next, updatedAt: 3_000 }), `state after a fault at step ${k} is neither the previous bytes nor the new state`],
-      ["wrongOutcome", !names.some((n) => n.includes(".tmp-")), `temp file left: ${names.join(" ")}`]
-    ])
+    return judge(
+      `E_IO (${errno}), ${before ? "previous state intact" : "new state in place (renamed before the fault)"}`,
+      [
+        [
+          "wrongOutcome",
+          Exit.isFailure(exit) && text.includes("E_IO") && text.includes(errno),
+          `save at step ${k}: ${text.slice(0, 200)}`
+        ],
+        ["stateBad", typeof loaded !== "string", `state does not load after a fault at step ${k}: ${String(loaded)}`],
+        [
+          "stateBad",
+          before ? Buffer.from(bytes).equals(Buffer.from(s.prevBytes)) : same(loaded, { ...s.next, updatedAt: 3_000 }),
+          `state after a fault at step ${k} is neither the previous bytes nor the new state`
+        ],
+        ["wrongOutcome", !names.some((n) => n.includes(".tmp-")), `temp file left: ${names.join(" ")}`]
+      ]
+    )
   } finally {
     await w.cleanup()
   }
 }
 
 /** The save cut short on the memory FileSystem (`tear`), optionally followed by a power loss. */
-const oneTear = async (tear: (plan: FaultyFileSystem.FaultyFileSystem["plan"]) => void, powerLoss: boolean, newAllowed: boolean, label: string): Promise<Verdict> => {
+const oneTear = async (
+  tear: (plan: FaultyFileSystem.FaultyFileSystem["plan"]) => void,
+  powerLoss: boolean,
+  newAllowed: boolean,
+  label: string
+): Promise<Verdict> => {
   const w = await memoryWorld()
   const s = await setup(w)
   const faulty = FaultyFileSystem.make(w.fs)
@@ -113,7 +137,11 @@ const oneTear = async (tear: (plan: FaultyFileSystem.FaultyFileSystem["plan"]) =
   return judge(`last good state loads (${isPrev ? "previous" : isNext ? "new, renamed in time" : "?"})`, [
     ["wrongOutcome", Exit.isFailure(exit), `${label}: the save did not fail`],
     ["stateBad", typeof loaded !== "string", `${label}, power loss ${powerLoss}: ${String(loaded)}`],
-    ["stateBad", isPrev || (newAllowed && isNext), `${label}, power loss ${powerLoss}: neither the last good nor the new state`]
+    [
+      "stateBad",
+      isPrev || (newAllowed && isNext),
+      `${label}, power loss ${powerLoss}: neither the last good nor the new state`
+    ]
   ])
 }
 
@@ -138,12 +166,18 @@ export const tornStateWrites = async (scale: Scale): Promise<ReadonlyArray<Row>>
   const torn = new Tally("torn state write (temp cut at 0, 1, half, length-1 bytes)")
   for (const [which, length] of writes.entries()) {
     for (const at of [0, 1, Math.floor(length / 2), length - 1]) {
-      for (const loss of losses) await torn.iterate(() => oneTear((p) => void p.tearNextWrite(at, which), loss, false, `write ${which} (${length} bytes) cut at ${at}`))
+      for (const loss of losses)
+        await torn.iterate(() =>
+          oneTear((p) => void p.tearNextWrite(at, which), loss, false, `write ${which} (${length} bytes) cut at ${at}`)
+        )
     }
   }
   const crashed = new Tally("torn state save at each protocol step (crash at step k)")
   for (let k = 0; k < steps; k++) {
-    for (const loss of losses) await crashed.iterate(() => oneTear((p) => void p.crashAtStep(k), loss, k > renameAt, `crash at step ${k} (${log[k]})`))
+    for (const loss of losses)
+      await crashed.iterate(() =>
+        oneTear((p) => void p.crashAtStep(k), loss, k > renameAt, `crash at step ${k} (${log[k]})`)
+      )
   }
   return [torn.row(), crashed.row()]
 }

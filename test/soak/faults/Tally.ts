@@ -96,7 +96,12 @@ export const judge = (
   checks: ReadonlyArray<readonly [Exclude<Count, "ok" | "errors">, boolean, string]>,
   info?: Readonly<Record<string, number>>
 ): Verdict => {
-  const out: { lost: number; twice: number; stateBad: number; wrongOutcome: number } = { lost: 0, twice: 0, stateBad: 0, wrongOutcome: 0 }
+  const out: { lost: number; twice: number; stateBad: number; wrongOutcome: number } = {
+    lost: 0,
+    twice: 0,
+    stateBad: 0,
+    wrongOutcome: 0
+  }
   const why: Array<string> = []
   for (const [count, holds, text] of checks) {
     if (holds) continue

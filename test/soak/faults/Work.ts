@@ -22,7 +22,11 @@ export interface Planted {
 export const plantWork = (e: E2E, taskId: string): Planted => {
   const worktree = e.taskState(taskId).worktree!
   const token = Math.random().toString(36).slice(2, 10)
-  const committed = { name: `${taskId}-committed.txt`, content: `${taskId}: committed before the fault ${token}\n`, committed: true }
+  const committed = {
+    name: `${taskId}-committed.txt`,
+    content: `${taskId}: committed before the fault ${token}\n`,
+    committed: true
+  }
   const wip = { name: `${taskId}-wip.txt`, content: `${taskId}: uncommitted work ${token}\n`, committed: false }
   fs.writeFileSync(nodePath.join(worktree, committed.name), committed.content)
   git(worktree, "add", "--", committed.name)
@@ -32,7 +36,9 @@ export const plantWork = (e: E2E, taskId: string): Planted => {
 }
 
 const refs = (repo: string): ReadonlyArray<string> =>
-  git(repo, "for-each-ref", "--format=%(refname)").split("\n").filter((r) => r !== "")
+  git(repo, "for-each-ref", "--format=%(refname)")
+    .split("\n")
+    .filter((r) => r !== "")
 
 const inRef = (repo: string, ref: string, name: string): string | undefined => {
   try {
@@ -47,7 +53,11 @@ const inRef = (repo: string, ref: string, name: string): string | undefined => {
  * ref contains. `userDestroyed` leaves out what the user deleted by hand (rm -rf of the worktree
  * takes its uncommitted file; deleting the branch takes the commit's ref).
  */
-export const lostOf = (repo: string, p: Planted, userDestroyed: { readonly worktree?: boolean; readonly branch?: boolean } = {}): { readonly lost: number; readonly what: ReadonlyArray<string> } => {
+export const lostOf = (
+  repo: string,
+  p: Planted,
+  userDestroyed: { readonly worktree?: boolean; readonly branch?: boolean } = {}
+): { readonly lost: number; readonly what: ReadonlyArray<string> } => {
   const what: Array<string> = []
   const all = refs(repo)
   for (const f of p.files) {
@@ -71,7 +81,10 @@ export const lostOf = (repo: string, p: Planted, userDestroyed: { readonly workt
 }
 
 /** Agent starts beyond what the case allows (`allowed[task]`, default 1). */
-export const extraStarts = (e: E2E, allowed: Readonly<Record<string, number>> = {}): { readonly twice: number; readonly starts: string } => {
+export const extraStarts = (
+  e: E2E,
+  allowed: Readonly<Record<string, number>> = {}
+): { readonly twice: number; readonly starts: string } => {
   const per = new Map<string, number>()
   // Fixture agents may log more than their start (marker-agent: `marker`, `exit`): count starts only.
   for (const r of e.runs() as ReadonlyArray<{ readonly task: string; readonly event?: string }>) {
@@ -79,5 +92,11 @@ export const extraStarts = (e: E2E, allowed: Readonly<Record<string, number>> = 
   }
   let twice = 0
   for (const [task, n] of per) twice += Math.max(0, n - (allowed[task] ?? 1))
-  return { twice, starts: [...per.entries()].sort().map(([t, n]) => `${t}×${n}`).join(" ") }
+  return {
+    twice,
+    starts: [...per.entries()]
+      .sort()
+      .map(([t, n]) => `${t}×${n}`)
+      .join(" ")
+  }
 }

@@ -17,10 +17,13 @@ const attempt = Number(process.env["REKINDLE_ATTEMPT"] ?? "1")
 const lingerMs = Number(/\[linger:([^\]]+)\]/.exec(prompt)?.[1] ?? 2) * 1000
 const log = process.env["REKINDLE_FAKE_AGENT_LOG"]
 const note = (event: string) => {
-  if (log !== undefined) appendFileSync(log, `${JSON.stringify({ task, attempt, pid: process.pid, at: Date.now(), event })}\n`)
+  if (log !== undefined)
+    appendFileSync(log, `${JSON.stringify({ task, attempt, pid: process.pid, at: Date.now(), event })}\n`)
 }
 const git = (args: ReadonlyArray<string>) =>
-  spawnSync("git", ["-c", "user.name=fake-agent", "-c", "user.email=fake-agent@rekindle.invalid", ...args], { stdio: "ignore" })
+  spawnSync("git", ["-c", "user.name=fake-agent", "-c", "user.email=fake-agent@rekindle.invalid", ...args], {
+    stdio: "ignore"
+  })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const main = async () => {

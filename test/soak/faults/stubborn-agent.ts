@@ -9,7 +9,10 @@ import { appendFileSync } from "node:fs"
 
 const log = process.env["REKINDLE_FAKE_AGENT_LOG"]
 if (log !== undefined) {
-  appendFileSync(log, `${JSON.stringify({ task: process.env["REKINDLE_TASK"] ?? "task", attempt: Number(process.env["REKINDLE_ATTEMPT"] ?? "1"), pid: process.pid, at: Date.now() })}\n`)
+  appendFileSync(
+    log,
+    `${JSON.stringify({ task: process.env["REKINDLE_TASK"] ?? "task", attempt: Number(process.env["REKINDLE_ATTEMPT"] ?? "1"), pid: process.pid, at: Date.now() })}\n`
+  )
 }
 process.on("SIGHUP", () => {})
 setInterval(() => {}, 60_000)
