@@ -41,7 +41,9 @@ export const benchCli = async (rounds: number): Promise<CliTimings | undefined> 
     // An installed package: the shim under node_modules runs ../dist/cli/main.js (this checkout's build).
     const pkg = nodePath.join(dir, "node_modules", "rekindle")
     fs.mkdirSync(nodePath.join(pkg, "bin"), { recursive: true })
-    fs.copyFileSync(BIN, nodePath.join(pkg, "bin", "rekindle.js"))
+    // The whole bin/ (the shim imports its Node version guard), as the package ships it.
+    for (const f of fs.readdirSync(nodePath.dirname(BIN)))
+      fs.copyFileSync(nodePath.join(nodePath.dirname(BIN), f), nodePath.join(pkg, "bin", f))
     fs.writeFileSync(nodePath.join(pkg, "package.json"), JSON.stringify({ name: "rekindle", type: "module" }))
     fs.symlinkSync(nodePath.join(ROOT, "dist"), nodePath.join(pkg, "dist"))
     const warmCache = nodePath.join(dir, "compile-cache")
