@@ -11,6 +11,7 @@
  *   fails it (and its session is stopped).
  * Costs one observation per poll, whatever the task count.
  */
+import type { TaskDecision } from "./Decision.ts"
 import { evidenceFor } from "./Evidence.ts"
 import { decideTask } from "./Reconcile.ts"
 import { ownGet } from "./Records.ts"
@@ -72,6 +73,17 @@ const stallTransition = (
   return undefined
 }
 
+/**
+ * Whether a decision rests on a dead pane whose program's end tmux has not reported yet (neither an
+ * exit status nor a signal): the supervisor and `plan`/`resume` both wait before concluding on it.
+ */
+export const awaitsExitReport = (d: TaskDecision, signals: Signals): boolean =>
+  d.action === "re-execute" &&
+  d.evidence.session === "dead-pane" &&
+  d.evidence.exitSignal === undefined &&
+  signals.tmux.state === "up" &&
+  signals.tmux.panes.some((p) => p.sessionName === d.evidence.sessionName && p.dead)
+
 /** The transition (if any) of one running or stalled task. */
 export const monitorTask = (
   state: BatchState,
@@ -95,11 +107,7 @@ export const monitorTask = (
         ...(d.exitStatus === undefined ? {} : { exitStatus: d.exitStatus })
       }
     case "re-execute": {
-      const pending =
-        e.session === "dead-pane" &&
-        e.exitSignal === undefined &&
-        signals.tmux.state === "up" &&
-        signals.tmux.panes.some((p) => p.sessionName === e.sessionName && p.dead)
+      const pending = awaitsExitReport(d, signals)
       return {
         taskId: task.id,
         status: task.status,

@@ -5,7 +5,7 @@
  * an unmerged branch is only reported. Nothing is proposed for what rekindle does not own.
  */
 import * as Schema from "effect/Schema"
-import { BRANCH_PREFIX, parseOwnershipTag, parseWorktreePath } from "./Naming.ts"
+import { BRANCH_PREFIX, ownershipTag, parseOwnershipTag, parseWorktreePath } from "./Naming.ts"
 import { PlanStep } from "./Plan.ts"
 import { TmuxStatus, WorktreeInfo } from "./Signals.ts"
 import { TERMINAL_STATUSES, type BatchState } from "./State.ts"
@@ -205,7 +205,7 @@ const leftoversOf = (s: BatchState, inventory: Inventory): ReadonlyArray<Orphan>
   for (const t of s.tasks) {
     if (t.status !== "succeeded" || t.worktree === undefined || t.worktreeArchived === true) continue
     const listed = inventory.worktrees.find((w) => w.path === t.worktree && !w.prunable)
-    const tag = `${s.batchId}/${t.id}`
+    const tag = ownershipTag(s.batchId, t.id)
     const sessions =
       inventory.tmux.state === "up"
         ? [...new Set(inventory.tmux.panes.filter((p) => p.taskTag === tag).map((p) => p.sessionName))]

@@ -14,6 +14,18 @@ import { Tmux, TmuxError } from "../../ports/Tmux.ts"
 export const ownedPane = (pane: TmuxPane): boolean =>
   pane.taskTag !== undefined && (parseOwnershipTag(pane.taskTag) !== undefined || pane.taskTag.endsWith("/~supervisor"))
 
+/** Who owns the session `name` among `panes`: rekindle (every pane tagged, or host-declared), somebody else, or nobody. */
+const ownerOf = (
+  state: BatchState,
+  panes: ReadonlyArray<TmuxPane>,
+  name: string
+): "rekindle" | "foreign" | "absent" => {
+  const mine = panes.filter((p) => p.sessionName === name)
+  if (mine.length === 0) return "absent"
+  const declared = hostDeclaresSessions(state) && state.tasks.some((t) => t.session === name)
+  return declared || mine.every(ownedPane) ? "rekindle" : "foreign"
+}
+
 /** How a guarded stop ended. */
 export type OwnedStop = "killed" | "absent" | "foreign"
 
@@ -32,10 +44,8 @@ export const killOwnedSession = (state: BatchState, name: string): Effect.Effect
         reason: "Unreachable",
         message: `cannot check who owns session ${name}: ${snap.reason}`
       })
-    const panes = snap.panes.filter((p) => p.sessionName === name)
-    if (panes.length === 0) return "absent"
-    const declared = hostDeclaresSessions(state) && state.tasks.some((t) => t.session === name)
-    if (!declared && !panes.every(ownedPane)) return "foreign"
+    const owner = ownerOf(state, snap.panes, name)
+    if (owner !== "rekindle") return owner
     yield* tmux.killSession({ name }).pipe(
       Effect.catchIf(
         (e) => e.reason === "NotFound",
@@ -49,11 +59,5 @@ export const killOwnedSession = (state: BatchState, name: string): Effect.Effect
 export const foreignSession = (state: BatchState, name: string): Effect.Effect<boolean, never, Tmux> =>
   Effect.gen(function* () {
     const snap = yield* (yield* Tmux).snapshot
-    if (snap.state !== "up") return false
-    const panes = snap.panes.filter((p) => p.sessionName === name)
-    return (
-      panes.length > 0 &&
-      !(hostDeclaresSessions(state) && state.tasks.some((t) => t.session === name)) &&
-      !panes.every(ownedPane)
-    )
+    return snap.state === "up" && ownerOf(state, snap.panes, name) === "foreign"
   })

@@ -9,6 +9,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
+import { ownershipTag } from "../../domain/Naming.ts"
 import type { PlanStep } from "../../domain/Plan.ts"
 import type { BatchState } from "../../domain/State.ts"
 import { Tmux } from "../../ports/Tmux.ts"
@@ -37,7 +38,7 @@ const cleanSteps = Effect.fn("Clean.cleanSteps")(function* (state: BatchState) {
   const git = yield* Worktrees
   const snap = yield* (yield* Tmux).snapshot
   const steps: Array<PlanStep> = []
-  const tags = new Map(state.tasks.map((t) => [`${state.batchId}/${t.id}`, t]))
+  const tags = new Map(state.tasks.map((t) => [ownershipTag(state.batchId, t.id), t]))
   if (snap.state === "unknown") {
     return yield* fail(
       "E_TMUX_UNAVAILABLE",
@@ -65,9 +66,12 @@ const cleanSteps = Effect.fn("Clean.cleanSteps")(function* (state: BatchState) {
     )
   for (const t of state.tasks) {
     const w = listed.find((x) => x.path === t.worktree && !x.prunable)
+    const exists =
+      t.branch !== undefined &&
+      (yield* git.branchExists(state.repoRoot, t.branch).pipe(Effect.orElseSucceed(() => false)))
     const merged =
       t.branch !== undefined &&
-      (yield* git.branchExists(state.repoRoot, t.branch).pipe(Effect.orElseSucceed(() => false))) &&
+      exists &&
       (yield* git.isAncestor(state.repoRoot, t.branch, state.baseBranch).pipe(Effect.orElseSucceed(() => false)))
     if (w !== undefined && t.worktree !== undefined) {
       const dirty = yield* git.status(t.worktree).pipe(
@@ -98,7 +102,7 @@ const cleanSteps = Effect.fn("Clean.cleanSteps")(function* (state: BatchState) {
     }
     if (t.branch === undefined) continue
     if (merged) steps.push({ _tag: "DeleteBranch", branch: t.branch, reason: "merged into the base branch" })
-    else if (yield* git.branchExists(state.repoRoot, t.branch).pipe(Effect.orElseSucceed(() => false))) {
+    else if (exists) {
       steps.push({
         _tag: "Report",
         taskId: t.id,

@@ -5,12 +5,13 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type { LeaseLiveness } from "../../domain/LeaseDecision.ts"
-import type { BatchState, Phase, ProcessIdentity, TaskStatus } from "../../domain/index.ts"
+import type { Phase, ProcessIdentity, TaskStatus } from "../../domain/index.ts"
 import { LeaseStore } from "../../ports/Lease.ts"
 import { ProcessTable } from "../../ports/ProcessTable.ts"
 import { batchPaths } from "../../domain/Layout.ts"
 import { listBatches, loadState, unreadableBatches } from "../support/StateIO.ts"
 import { ownerLiveness } from "../support/SupervisorLease.ts"
+import { taskCounts } from "./Status.ts"
 
 /** One batch of `rekindle list`. */
 export interface BatchSummary {
@@ -29,12 +30,6 @@ export interface ListReport {
   /** Batch directories whose state cannot be read, with the error code a command reports for them. */
   readonly unreadable: ReadonlyArray<{ readonly batchId: string; readonly code: string; readonly message: string }>
   readonly observedAt: number
-}
-
-const countsOf = (s: BatchState): Record<TaskStatus, number> => {
-  const counts = { pending: 0, running: 0, succeeded: 0, failed: 0, stalled: 0, skipped: 0, blocked: 0 }
-  for (const t of s.tasks) counts[t.status]++
-  return counts
 }
 
 /** `rekindle list`: newest first. */
@@ -56,7 +51,7 @@ export const list = Effect.fn("List.list")(function* (repoRoot: string) {
       phase: s.phase,
       createdAt: s.createdAt,
       updatedAt: s.updatedAt,
-      counts: countsOf(s),
+      counts: taskCounts(s),
       supervisor: lease === undefined || liveness === undefined ? undefined : { owner: lease.owner, liveness }
     })
   }

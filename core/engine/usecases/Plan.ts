@@ -7,6 +7,7 @@ import type { ResumePoint, TaskDecision } from "../../domain/Decision.ts"
 import { checkEligibility, type Eligibility } from "../../domain/Eligibility.ts"
 import type { Plan } from "../../domain/Plan.ts"
 import { applyFailurePolicy } from "../../domain/FailurePolicy.ts"
+import { awaitsExitReport } from "../../domain/Monitor.ts"
 import { planRecovery, type RecoveryOptions } from "../../domain/Recovery.ts"
 import { reconcile } from "../../domain/Reconcile.ts"
 import { computeResumePoint } from "../../domain/ResumePoint.ts"
@@ -74,14 +75,7 @@ const SETTLE_POLL_MS = 250
  * signal yet: how its agent ended decides between mark-failed and re-execute, so the decision waits.
  */
 const unsettled = (state: BatchState, signals: Signals): boolean =>
-  reconcile(state, signals).some(
-    (d) =>
-      d.action === "re-execute" &&
-      d.evidence.session === "dead-pane" &&
-      d.evidence.exitSignal === undefined &&
-      signals.tmux.state === "up" &&
-      signals.tmux.panes.some((p) => p.sessionName === d.evidence.sessionName && p.dead)
-  )
+  reconcile(state, signals).some((d) => awaitsExitReport(d, signals))
 
 /**
  * Observe, waiting (up to SETTLE_MS) for tmux to report how each freshly dead pane's program ended —

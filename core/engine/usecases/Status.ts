@@ -54,6 +54,13 @@ export interface StatusReport {
   readonly observedAt: number
 }
 
+/** How many tasks of `state` have each status. */
+export const taskCounts = (state: BatchState): Record<TaskStatus, number> => {
+  const counts = { pending: 0, running: 0, succeeded: 0, failed: 0, stalled: 0, skipped: 0, blocked: 0 }
+  for (const t of state.tasks) counts[t.status]++
+  return counts
+}
+
 /** Join a state with signals (pure). */
 export const statusOf = (
   state: BatchState,
@@ -85,8 +92,7 @@ export const statusOf = (
       ...activityOf(t.status, e.session, tails.get(t.id), out === undefined ? undefined : now - out)
     }
   })
-  const counts = { pending: 0, running: 0, succeeded: 0, failed: 0, stalled: 0, skipped: 0, blocked: 0 }
-  for (const t of state.tasks) counts[t.status]++
+  const counts = taskCounts(state)
   return {
     batchId: state.batchId,
     phase: state.phase,
