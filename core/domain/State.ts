@@ -68,6 +68,8 @@ export const Task = Schema.Struct({
   worktree: Schema.optionalKey(Schema.String),
   branch: Schema.optionalKey(Schema.String),
   doneMarker: Schema.optionalKey(Schema.String),
+  /** Further files whose existence also means done (an imported orchestrator's other marker places). */
+  otherDoneMarkers: Schema.optionalKey(Schema.Array(Schema.String)),
   attempts: Count,
   conversationId: Schema.optionalKey(Schema.String),
   /** Identity of the agent process rekindle launched (pane pid + start time). */

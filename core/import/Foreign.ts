@@ -5,6 +5,7 @@
  * {@link ForeignBatch}: rekindle's facts in rekindle's words, with every fact rekindle can default
  * left optional. `importState` validates the result and fills the rest.
  */
+import type { ProcessIdentity } from "../domain/Ids.ts"
 import type { MergeStatus, Phase, TaskStatus } from "../domain/State.ts"
 
 /** One task, in rekindle's terms. Only `id` and `status` are required. */
@@ -28,6 +29,10 @@ export interface ForeignTask {
   readonly branch?: string
   /** Absolute path (inside the repo) of the file whose existence means "done". */
   readonly doneMarker?: string
+  /** Further paths (inside the repo) whose existence also means "done" (archived or moved task folders). */
+  readonly otherDoneMarkers?: ReadonlyArray<string>
+  /** The agent process running the task outside tmux, alive when read ({@link ImportIO.liveProcess}). */
+  readonly agentProcess?: ProcessIdentity
   /** Launches so far; default 1 for a task that started, 0 otherwise. */
   readonly attempts?: number
   readonly conversationId?: string
@@ -92,6 +97,10 @@ export interface ImportIO {
   readonly exists: (path: string) => Promise<boolean>
   /** Entry names of a directory (empty when it does not exist). */
   readonly list: (dir: string) => Promise<ReadonlyArray<string>>
+  /** The time of the import (epoch ms), for staleness checks (a lock's heartbeat). */
+  readonly now: number
+  /** The identity of process `pid` on this host when it runs now, else undefined. */
+  readonly liveProcess: (pid: number) => Promise<ProcessIdentity | undefined>
 }
 
 /**
@@ -105,6 +114,28 @@ export interface ImportAdapter<Foreign> {
   readonly location: string
   readonly read: (io: ImportIO) => Promise<Foreign | undefined>
   readonly map: (foreign: Foreign) => ForeignBatch
+}
+
+/** The error codes an adapter may refuse a foreign batch with (a subset of rekindle's `E_…` codes). */
+export type ImportProblemCode = "E_STATE_CORRUPT" | "E_STATE_VERSION" | "E_NOT_RESUMABLE" | "E_LOCKED" | "E_UNSUPPORTED"
+
+/** One reason a foreign batch cannot be imported. */
+export interface ImportProblem {
+  readonly code: ImportProblemCode
+  readonly message: string
+}
+
+/**
+ * Thrown by an adapter's `read` or `map` that refuses the batch: every problem at once, the most
+ * decisive first (its code becomes the error's code).
+ */
+export class ImportRefusedError extends Error {
+  override readonly name = "ImportRefusedError"
+  readonly problems: ReadonlyArray<ImportProblem>
+  constructor(problems: ReadonlyArray<ImportProblem>) {
+    super(problems.map((p) => p.message).join("; "))
+    this.problems = problems
+  }
 }
 
 /** An I/O failure while an adapter read (permission, not a directory…): reported as E_IO. */

@@ -31,6 +31,10 @@ const taskOf = (b: ForeignBatch, t: ForeignTask): Task => ({
   ...(t.worktree === undefined ? {} : { worktree: t.worktree }),
   ...(t.branch === undefined ? {} : { branch: t.branch }),
   ...(t.doneMarker === undefined ? {} : { doneMarker: t.doneMarker }),
+  ...(t.otherDoneMarkers === undefined || t.otherDoneMarkers.length === 0
+    ? {}
+    : { otherDoneMarkers: t.otherDoneMarkers }),
+  ...(t.agentProcess === undefined ? {} : { agentProcess: t.agentProcess }),
   ...(t.conversationId === undefined ? {} : { conversationId: t.conversationId }),
   ...(t.startedAt === undefined ? {} : { startedAt: t.startedAt }),
   ...(t.endedAt === undefined ? {} : { endedAt: t.endedAt }),
@@ -66,7 +70,8 @@ const structuralProblems = (b: ForeignBatch, waves: ReadonlyArray<ReadonlyArray<
   for (const t of b.tasks) {
     for (const [what, path] of [
       ["worktree", t.worktree],
-      ["done marker", t.doneMarker]
+      ["done marker", t.doneMarker],
+      ...(t.otherDoneMarkers ?? []).map((p) => ["done marker", p] as const)
     ] as const) {
       if (path !== undefined && !isInside(b.repoRoot, path))
         problems.push(`task "${t.id}": ${what} ${path} is outside the repo ${b.repoRoot}`)

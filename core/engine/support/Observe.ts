@@ -61,7 +61,9 @@ export const observe = Effect.fn("Observe.observe")(function* (state: BatchState
     state.tasks,
     (t) =>
       Effect.gen(function* () {
-        const m = yield* readMarker(fs, t.doneMarker ?? paths.marker(t.id))
+        let m = yield* readMarker(fs, t.doneMarker ?? paths.marker(t.id))
+        // The first of the other places that holds a marker speaks (imported batches only).
+        for (const other of t.otherDoneMarkers ?? []) if (m === undefined) m = yield* readMarker(fs, other)
         if (m !== undefined) setOwn(markers, t.id, m)
       }),
     { concurrency: 16, discard: true }

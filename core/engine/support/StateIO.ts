@@ -131,7 +131,9 @@ export const resolveBatch = Effect.fn("StateIO.resolveBatch")(function* (ref: Ba
 /** Refuse a state whose recorded paths leave the repo (a hand-edited or hostile state file). */
 export const checkPaths = (state: BatchState): Effect.Effect<BatchState, EngineError> => {
   const bad = state.tasks.flatMap((t) =>
-    [t.worktree, t.doneMarker].flatMap((p) => (p === undefined || isInside(state.repoRoot, p) ? [] : [`${t.id}: ${p}`]))
+    [t.worktree, t.doneMarker, ...(t.otherDoneMarkers ?? [])].flatMap((p) =>
+      p === undefined || isInside(state.repoRoot, p) ? [] : [`${t.id}: ${p}`]
+    )
   )
   return bad.length === 0
     ? Effect.succeed(state)
@@ -225,7 +227,7 @@ export const checkRealPaths = Effect.fn("StateIO.checkRealPaths")(function* (sta
   if (realDir === undefined || !isInside(root, realDir))
     bad.push(`batch directory: ${dir} -> ${realDir ?? "a dangling symlink"}`)
   for (const t of state.tasks) {
-    for (const p of [t.worktree, t.doneMarker]) {
+    for (const p of [t.worktree, t.doneMarker, ...(t.otherDoneMarkers ?? [])]) {
       if (p === undefined) continue
       const dest = yield* real(p)
       if (dest === undefined || !isInside(root, dest)) bad.push(`${t.id}: ${p} -> ${dest ?? "a dangling symlink"}`)

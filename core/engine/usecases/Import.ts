@@ -7,14 +7,15 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
-import type { PlatformError } from "effect/PlatformError"
 import * as Result from "effect/Result"
 import type { BatchState } from "../../domain/State.ts"
+import type { ProcessInfo } from "../../domain/Signals.ts"
+import { ProcessTable, type ProcessTableShape } from "../../ports/ProcessTable.ts"
 import { StateStore } from "../../ports/StateStore.ts"
 import { fail } from "../support/Errors.ts"
 import { batchPaths } from "../../domain/Layout.ts"
 import { fromStoreError, saveState } from "../support/StateIO.ts"
-import { ImportIoError, type ImportAdapter, type ImportIO } from "../../import/Foreign.ts"
+import { ImportIoError, ImportRefusedError, type ImportAdapter, type ImportIO } from "../../import/Foreign.ts"
 import { toBatchState } from "../../import/Mapping.ts"
 
 /** Options of {@link importState}. */
@@ -32,11 +33,27 @@ export interface ImportResult {
   readonly saved: string | undefined
 }
 
-/** Read-only file access for adapters, over the Effect FileSystem (real disk or the FakeWorld's). */
-export const importIO = (fs: FileSystem.FileSystem): ImportIO => {
-  const run = <A>(effect: Effect.Effect<A, PlatformError>): Promise<A> =>
+/**
+ * Read-only access for adapters: files over the Effect FileSystem (real disk or the FakeWorld's), the
+ * import's time, and the identity of a live process (one process-table snapshot, taken when first asked).
+ */
+export const importIO = (
+  fs: FileSystem.FileSystem,
+  now = 0,
+  processes?: ProcessTableShape,
+  host = "unknown-host"
+): ImportIO => {
+  const run = <A, E extends { readonly message: string }>(effect: Effect.Effect<A, E>): Promise<A> =>
     Effect.runPromise(Effect.mapError(effect, (e) => new ImportIoError(e.message)))
+  let snapshot: Promise<ReadonlyArray<ProcessInfo>> | undefined
   return {
+    now,
+    liveProcess: async (pid) => {
+      if (processes === undefined) return undefined
+      snapshot ??= run(processes.snapshot)
+      const p = (await snapshot).find((x) => x.pid === pid)
+      return p === undefined ? undefined : { pid: p.pid, startTime: p.startTime, host }
+    },
     readText: (path) =>
       run(
         fs.readFileString(path).pipe(Effect.catchReason("PlatformError", "NotFound", () => Effect.succeed(undefined)))
@@ -70,25 +87,48 @@ const excludeStateDir = (fs: FileSystem.FileSystem, repoRoot: string) =>
       .pipe(Effect.ignore)
   })
 
+/** An adapter's refusal: the first (most decisive) problem's code, every problem in `details.problems`. */
+const refused = (where: string, e: ImportRefusedError) => {
+  const code = e.problems[0]?.code ?? "E_STATE_CORRUPT"
+  return fail(
+    code,
+    `the ${where} cannot be imported: ${e.problems.length} problem(s): ${e.message}`,
+    code === "E_LOCKED" || code === "E_NOT_RESUMABLE"
+      ? "its orchestrator may still be running it: wait for it to stop (or stop it), then import again; nothing was written"
+      : "nothing was written; the foreign state was left untouched",
+    { problems: e.problems.map((p) => p.message), refusals: e.problems }
+  )
+}
+
 /**
  * Import a foreign batch. Fails with E_NO_STATE (the adapter found nothing), E_IO (unreadable),
- * E_STATE_CORRUPT (undecodable or unmappable: `details.problems` lists every problem) or, when
- * saving, E_USAGE (rekindle already has state for that batch).
+ * E_STATE_CORRUPT (undecodable or unmappable: `details.problems` lists every problem), the code of an
+ * adapter's refusal ({@link ImportRefusedError}: E_STATE_VERSION, E_NOT_RESUMABLE, E_LOCKED,
+ * E_UNSUPPORTED; each problem with its code in `details.refusals`) or, when saving, E_USAGE (rekindle
+ * already has state for that batch).
  */
 export const importState = <F>(adapter: ImportAdapter<F>, options: ImportOptions = {}) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
+    const procs = yield* ProcessTable
+    const host = yield* procs.self.pipe(
+      Effect.map((s) => s.host),
+      Effect.orElseSucceed(() => "unknown-host")
+    )
+    const io = importIO(fs, yield* Clock.currentTimeMillis, procs, host)
     const where = `${adapter.name} state at ${adapter.location}`
     const foreign = yield* Effect.tryPromise({
-      try: () => adapter.read(importIO(fs)),
+      try: () => adapter.read(io),
       catch: (e) =>
         e instanceof ImportIoError
           ? fail("E_IO", `cannot read the ${where}: ${e.message}`, "check that the files exist and are readable")
-          : fail(
-              "E_STATE_CORRUPT",
-              `cannot read the ${where}: ${messageOf(e)}`,
-              "the foreign state was left untouched; check it is the format this adapter reads"
-            )
+          : e instanceof ImportRefusedError
+            ? refused(where, e)
+            : fail(
+                "E_STATE_CORRUPT",
+                `cannot read the ${where}: ${messageOf(e)}`,
+                "the foreign state was left untouched; check it is the format this adapter reads"
+              )
     })
     if (foreign === undefined) {
       return yield* fail("E_NO_STATE", `no ${where}`, `is this the repository the ${adapter.name} batch ran in?`)
@@ -96,7 +136,9 @@ export const importState = <F>(adapter: ImportAdapter<F>, options: ImportOptions
     const mapped = yield* Effect.try({
       try: () => adapter.map(foreign),
       catch: (e) =>
-        fail("E_STATE_CORRUPT", `cannot map the ${where}: ${messageOf(e)}`, "the foreign state was left untouched")
+        e instanceof ImportRefusedError
+          ? refused(where, e)
+          : fail("E_STATE_CORRUPT", `cannot map the ${where}: ${messageOf(e)}`, "the foreign state was left untouched")
     })
     const decided = toBatchState(mapped)
     if (Result.isFailure(decided)) {
