@@ -7,6 +7,7 @@ import { abort } from "./commands/Abort.ts"
 import { attach } from "./commands/Attach.ts"
 import { clean } from "./commands/Clean.ts"
 import { doctor } from "./commands/Doctor.ts"
+import { importCmd } from "./commands/Import.ts"
 import { list } from "./commands/List.ts"
 import { logs } from "./commands/Logs.ts"
 import { observe } from "./commands/Observe.ts"
@@ -36,6 +37,7 @@ export const cli = root.pipe(
     attach,
     restart,
     abort,
+    importCmd,
     logs,
     observe,
     schema,

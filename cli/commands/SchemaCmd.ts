@@ -28,6 +28,7 @@ export const SHAPES = {
   attach: Shapes.AttachOutput,
   logs: Shapes.LogsOutput,
   doctor: Shapes.DoctorOutput,
+  import: Shapes.ImportOutput,
   declined: Shapes.DeclinedOutput,
   error: Shapes.ErrorOutput
 } as const satisfies Record<string, Schema.Top>
