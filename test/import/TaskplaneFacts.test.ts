@@ -9,6 +9,9 @@ import { describe, expect, it } from "vitest"
 import { FakeWorld } from "../../adapters/testing.ts"
 import { importState } from "../../core/engine/usecases/Import.ts"
 import { plan } from "../../core/engine/usecases/Plan.ts"
+import { resume } from "../../core/engine/usecases/Resume.ts"
+import { loadState } from "../../core/engine/support/StateIO.ts"
+import { ExecutorSettings } from "../../core/engine/waves/WaveSettings.ts"
 import { taskplane, type TaskplaneOptions } from "../../core/import/index.ts"
 import { Worktrees } from "../../core/ports/Worktrees.ts"
 import {
@@ -255,5 +258,41 @@ describe("taskplane format facts", () => {
       "E_STATE_CORRUPT"
     ])
     expect(error?.code).toBe("E_NOT_RESUMABLE")
+  })
+})
+
+describe("a taskplane batch carried to its end by rekindle (FakeWorld agents)", () => {
+  it("lane-mates run one after another in their lane's worktree, never two agents at once; never-allocated tasks launch in rekindle's own worktrees", async () => {
+    const w = await world({ orchBranch: "" })
+    for (const id of ["TP-201", "TP-202", "TP-203", "TP-301", "TP-302"])
+      w.agents.scripts.set(id, { afterMs: 3_000, then: "succeed" })
+    const crowded: Array<string> = []
+    const launched = w.agents.launched.bind(w.agents)
+    w.agents.launched = (pane, argv, cwd, env) => {
+      const beside = w.agents.launches.filter(
+        (l) => l.cwd === cwd && w.agents.liveOf(l.taskId).some((x) => x.pid === l.pid)
+      )
+      if (beside.length > 0) crowded.push(`${env["REKINDLE_TASK"]} beside ${beside.map((l) => l.taskId).join(",")}`)
+      launched(pane, argv, cwd, env)
+    }
+    await w.run(importState(adapter(), { save: true }))
+    await w.run(
+      resume({ repoRoot: ROOT, batchId: BATCH }).pipe(
+        Effect.provideService(ExecutorSettings, { pollMs: 1_000, graceMs: 1_000 })
+      )
+    )
+    expect(crowded).toEqual([])
+    expect(w.agents.launchesOf("TP-202").map((l) => l.cwd)).toEqual([laneWorktree(ROOT, 1)])
+    expect(w.agents.launchesOf("TP-301").map((l) => l.cwd)).toEqual([`${ROOT}/.rekindle/worktrees/${BATCH}/TP-301`])
+    const after = await w.run(loadState({ repoRoot: ROOT, batchId: BATCH }))
+    expect(after.tasks.map((t) => [t.id, t.status])).toEqual([
+      ["TP-101", "succeeded"],
+      ["TP-102", "succeeded"],
+      ["TP-201", "succeeded"],
+      ["TP-202", "succeeded"],
+      ["TP-203", "succeeded"],
+      ["TP-301", "succeeded"],
+      ["TP-302", "succeeded"]
+    ])
   })
 })

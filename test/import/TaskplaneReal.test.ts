@@ -23,6 +23,9 @@ import {
   taskFolder
 } from "../fixtures/taskplane/states.ts"
 
+/** Several CLI processes per test on a loaded machine: a generous bound, never a timing assertion. */
+const SLOW = 180_000
+
 const cleanups: Array<() => void> = []
 afterEach(() => {
   for (const c of cleanups.splice(0).reverse()) c()
@@ -60,57 +63,69 @@ const planOf = (root: string, socket?: string) => {
 }
 
 describe("rekindle import taskplane (real git, tmux and processes)", () => {
-  it("dry run writes nothing; the import then plans: live registry agent held, .DONE in the lane worktree completed, unallocated tasks pending", () => {
-    const { root } = taskplaneRepo()
-    const agent = sleeper()
-    fs.mkdirSync(nodePath.join(root, `.pi/runtime/${BATCH}`), { recursive: true })
-    fs.writeFileSync(
-      nodePath.join(root, `.pi/runtime/${BATCH}/registry.json`),
-      JSON.stringify(registry([{ taskId: "TP-201", lane: 1, pid: agent.pid!, status: "running" }]))
-    )
-    fs.writeFileSync(nodePath.join(laneWorktree(root, 2), "taskplane/tasks", FOLDERS["TP-203"]!, ".DONE"), "")
+  it(
+    "dry run writes nothing; the import then plans: live registry agent held, .DONE in the lane worktree completed, unallocated tasks pending",
+    () => {
+      const { root } = taskplaneRepo()
+      const agent = sleeper()
+      fs.mkdirSync(nodePath.join(root, `.pi/runtime/${BATCH}`), { recursive: true })
+      fs.writeFileSync(
+        nodePath.join(root, `.pi/runtime/${BATCH}/registry.json`),
+        JSON.stringify(registry([{ taskId: "TP-201", lane: 1, pid: agent.pid!, status: "running" }]))
+      )
+      fs.writeFileSync(nodePath.join(laneWorktree(root, 2), "taskplane/tasks", FOLDERS["TP-203"]!, ".DONE"), "")
 
-    const dry = rekindle(["import", "taskplane", "--dry-run", "--json", "--repo", root])
-    expect(dry.code, dry.stderr).toBe(0)
-    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, saved: null, baseBranch: ORCH })
-    expect(fs.existsSync(nodePath.join(root, ".rekindle"))).toBe(false)
+      const dry = rekindle(["import", "taskplane", "--dry-run", "--json", "--repo", root])
+      expect(dry.code, dry.stderr).toBe(0)
+      expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, saved: null, baseBranch: ORCH })
+      expect(fs.existsSync(nodePath.join(root, ".rekindle"))).toBe(false)
 
-    const real = rekindle(["import", "taskplane", "--repo", root])
-    expect(real.code, real.stderr).toBe(0)
-    expect(fs.existsSync(nodePath.join(root, `.rekindle/${BATCH}/state.json`))).toBe(true)
-    const action = planOf(root)
-    expect(action("TP-201")).toBe("hold")
-    expect(action("TP-203")).toBe("mark-complete")
-    expect(action("TP-202")).toBe("pending")
-    expect(action("TP-301")).toBe("pending")
-    // The foreign files were only read.
-    expect(JSON.parse(fs.readFileSync(nodePath.join(root, ".pi/batch-state.json"), "utf8"))).toEqual(
-      batchState({ root })
-    )
-    expect(fs.existsSync(taskFolder(root, "TP-203"))).toBe(true)
-  })
+      const real = rekindle(["import", "taskplane", "--repo", root])
+      expect(real.code, real.stderr).toBe(0)
+      expect(fs.existsSync(nodePath.join(root, `.rekindle/${BATCH}/state.json`))).toBe(true)
+      const action = planOf(root)
+      expect(action("TP-201")).toBe("hold")
+      expect(action("TP-203")).toBe("mark-complete")
+      expect(action("TP-202")).toBe("pending")
+      expect(action("TP-301")).toBe("pending")
+      // The foreign files were only read.
+      expect(JSON.parse(fs.readFileSync(nodePath.join(root, ".pi/batch-state.json"), "utf8"))).toEqual(
+        batchState({ root })
+      )
+      expect(fs.existsSync(taskFolder(root, "TP-203"))).toBe(true)
+    },
+    SLOW
+  )
 
-  it("a lane session alive on the tmux socket is reconnected, never doubled", () => {
-    const { root } = taskplaneRepo()
-    const socket = freshSocket()
-    cleanups.push(() => killServer(socket))
-    tmux(socket, "new-session", "-d", "-s", "orch-dev-lane-1", "-c", laneWorktree(root, 1), "sleep", "600")
-    expect(rekindle(["import", "taskplane", "--repo", root, "--socket", socket]).code).toBe(0)
-    expect(planOf(root, socket)("TP-201")).toBe("reconnect")
-  })
+  it(
+    "a lane session alive on the tmux socket is reconnected, never doubled",
+    () => {
+      const { root } = taskplaneRepo()
+      const socket = freshSocket()
+      cleanups.push(() => killServer(socket))
+      tmux(socket, "new-session", "-d", "-s", "orch-dev-lane-1", "-c", laneWorktree(root, 1), "sleep", "600")
+      expect(rekindle(["import", "taskplane", "--repo", root, "--socket", socket]).code).toBe(0)
+      expect(planOf(root, socket)("TP-201")).toBe("reconnect")
+    },
+    SLOW
+  )
 
-  it("a live supervisor lock refuses the import (E_LOCKED, exit 1) and nothing is written", () => {
-    const { root } = taskplaneRepo()
-    const supervisor = sleeper()
-    fs.mkdirSync(nodePath.join(root, ".pi/supervisor"), { recursive: true })
-    fs.writeFileSync(
-      nodePath.join(root, ".pi/supervisor/lock.json"),
-      JSON.stringify(supervisorLock(supervisor.pid!, Date.now()))
-    )
-    const r = rekindle(["import", "taskplane", "--repo", root])
-    expect(r.code).toBe(1)
-    expect(r.stderr).toContain("E_LOCKED")
-    expect(r.stderr).toContain(`pid ${supervisor.pid}`)
-    expect(fs.existsSync(nodePath.join(root, ".rekindle"))).toBe(false)
-  })
+  it(
+    "a live supervisor lock refuses the import (E_LOCKED, exit 1) and nothing is written",
+    () => {
+      const { root } = taskplaneRepo()
+      const supervisor = sleeper()
+      fs.mkdirSync(nodePath.join(root, ".pi/supervisor"), { recursive: true })
+      fs.writeFileSync(
+        nodePath.join(root, ".pi/supervisor/lock.json"),
+        JSON.stringify(supervisorLock(supervisor.pid!, Date.now()))
+      )
+      const r = rekindle(["import", "taskplane", "--repo", root])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain("E_LOCKED")
+      expect(r.stderr).toContain(`pid ${supervisor.pid}`)
+      expect(fs.existsSync(nodePath.join(root, ".rekindle"))).toBe(false)
+    },
+    SLOW
+  )
 })
