@@ -89,6 +89,7 @@ export const makeHandle = (
     if (explicit !== undefined && explicit < 0n) throw new TreeError("Unknown", "EINVAL", "negative position")
     const at = explicit ?? position
     const n = Bytes.read(asFile().content, Number(at), buffer)
+    tree.bytesRead += n
     if (explicit === undefined) position = at + BigInt(n)
     return n
   }

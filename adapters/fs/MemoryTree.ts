@@ -94,6 +94,8 @@ export class MemoryTree {
   enforcePermissions: boolean
   /** Bumped by every crash: file handles opened before it are dead. */
   generation = 0
+  /** Bytes returned by every read through the FileSystem (readFile and handles), so a test can prove a reader seeks. */
+  bytesRead = 0
   root: DirNode
   private nextIno = 2n
 
