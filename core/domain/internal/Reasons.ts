@@ -3,8 +3,8 @@
  * so each is built once here and shared: at 100k tasks, a template literal per decision is 100k
  * fresh strings for the garbage collector. Internal module (not re-exported).
  */
-import type { Evidence } from "./Decision.ts"
-import { TaskStatus } from "./State.ts"
+import type { Evidence } from "../Decision.ts"
+import { TaskStatus } from "../State.ts"
 
 type Transcript = Evidence["transcript"]
 type Gone = "dead-pane" | "bare-shell"

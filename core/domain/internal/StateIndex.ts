@@ -9,7 +9,7 @@
  * Internal module: not part of the public surface (index.ts does not re-export it).
  */
 import { IdTable } from "./IdTable.ts"
-import type { BatchState, MergeRecord, Task } from "./State.ts"
+import type { BatchState, MergeRecord, Task } from "../State.ts"
 
 /** The per-state index. Positions are indexes into `order`; `k` values index `state.tasks`. */
 export interface StateIndex {

@@ -7,10 +7,10 @@
  * part only when first needed), and the evidence object is built as one literal of a fixed shape —
  * no intermediate objects, spreads or closures per task. Internal module (not re-exported).
  */
-import type { Evidence } from "./Decision.ts"
+import type { Evidence } from "../Decision.ts"
 import { IdTable } from "./IdTable.ts"
-import type { ProcessInfo, Signals, TmuxPane, WorktreeInfo } from "./Signals.ts"
-import type { Task } from "./State.ts"
+import type { ProcessInfo, Signals, TmuxPane, WorktreeInfo } from "../Signals.ts"
+import type { Task } from "../State.ts"
 
 /** Programs that are a bare interactive shell when they are all a pane runs. */
 export const SHELLS: ReadonlySet<string> = new Set([
