@@ -9,7 +9,7 @@ import { exitCodeOf } from "../../cli/Exit.ts"
 import { VERSION } from "../../cli/Cli.ts"
 import { insideServer } from "../../cli/shared/Attaching.ts"
 import { parseVersion, transcriptDirs, versionCheck, MIN_GIT, MIN_TMUX } from "../../cli/shared/DoctorChecks.ts"
-import { jsonSchemaOf, SHAPES, type ShapeName } from "../../cli/commands/SchemaCmd.ts"
+import { jsonSchemaOf, SHAPES, type ShapeName } from "../../cli/render/Shapes.ts"
 import { socketFromTmuxEnv } from "../../cli/shared/TmuxEnv.ts"
 import {
   eventLine,
@@ -18,7 +18,7 @@ import {
   onExecutor,
   onJournal,
   statusLine
-} from "../../cli/render/Progress.ts"
+} from "../../cli/shared/Progress.ts"
 import { colorEnabled, makeStyle, padEnd, plain, visibleWidth } from "../../cli/render/Style.ts"
 import { age, table } from "../../cli/render/Table.ts"
 import { BUILTIN_KINDS } from "../../adapters/agent/AgentKinds.ts"

@@ -8,12 +8,11 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Argument, Command, Flag } from "effect/cli"
-import { fail } from "../../core/engine/support/Errors.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { batchPaths } from "../../core/domain/Layout.ts"
-import { newBatchId, readManifest, run as runBatch } from "../../core/engine/usecases/Run.ts"
 import type { BatchState } from "../../core/domain/State.ts"
 import { Reported } from "../Exit.ts"
-import { withProgress } from "../shared/ProgressReporter.ts"
+import { withProgress } from "../shared/Progress.ts"
 import { context, emit, type Ctx } from "../Root.ts"
 import { asSupervisorFlag, superviseAsChild } from "../shared/BackgroundSupervisor.ts"
 import { argPath, repoRootOf, runnerFor } from "../shared/Target.ts"
@@ -27,7 +26,7 @@ import { socketFromTmuxEnv } from "../shared/TmuxEnv.ts"
 const socketOf = (ctx: Ctx, fromManifest: string | undefined) =>
   ctx.socket !== undefined && fromManifest !== undefined && ctx.socket !== fromManifest
     ? Effect.fail(
-        fail(
+        Engine.fail(
           "E_USAGE",
           `--socket ${ctx.socket} contradicts the manifest's tmuxSocket ${fromManifest}`,
           "drop --socket, or change the manifest"
@@ -80,9 +79,9 @@ export const run = Command.make(
     const repoRoot = yield* repoRootOf(ctx)
     const manifestPath = argPath(ctx, manifest)
     const first = runnerFor(ctx, ctx.socket)
-    const read = yield* first(readManifest(manifestPath))
+    const read = yield* first(Engine.readManifest(manifestPath))
     const socket = yield* socketOf(ctx, read.manifest.options?.tmuxSocket)
-    const id = Option.getOrUndefined(batchId) ?? read.manifest.options?.batchId ?? (yield* first(newBatchId))
+    const id = Option.getOrUndefined(batchId) ?? read.manifest.options?.batchId ?? (yield* first(Engine.newBatchId))
     const on = runnerFor(ctx, socket)
     const work = withProgress(
       ctx,
@@ -90,7 +89,7 @@ export const run = Command.make(
       batchPaths(repoRoot, id).journal,
       `run ${id}`,
       on(
-        runBatch({
+        Engine.run({
           repoRoot,
           manifestPath,
           batchId: id,
