@@ -9,7 +9,9 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { crashedBatch, fingerprint, rekindle, rekindleAsync, until, type RealBatch } from "./real.ts"
+import { crashedBatch, rekindle, rekindleAsync, type RealBatch } from "../support/real/cli.ts"
+import { fingerprint } from "../support/real/fingerprint.ts"
+import { until } from "../support/real/poll.ts"
 
 const batches: Array<RealBatch> = []
 const pids: Array<number> = []

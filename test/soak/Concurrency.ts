@@ -2,7 +2,7 @@
  * Reliability campaign, concurrency (issue 8, fault campaign item 3), on the real machine: real CLI
  * processes, real tmux and git.
  *
- * - Racing resumes: each round kills one task's agent of a crashed batch (test/cli/real.ts
+ * - Racing resumes: each round kills one task's agent of a crashed batch (test/support/real/cli.ts
  *   `crashedBatch`), starts 8 `rekindle resume` at once, and checks that exactly one of them becomes
  *   the supervisor (the other 7 exit 1 with E_LOCKED), that the dead agent is relaunched exactly once
  *   and the live one only reconnected (agents are counted in the process table, per worktree), and
@@ -23,8 +23,10 @@ import { batchPaths } from "../../core/domain/Layout.ts"
 import { loadState, saveState } from "../../core/engine/support/StateIO.ts"
 import type { BatchState } from "../../core/domain/State.ts"
 import * as Node from "../../adapters/node.ts"
-import { crashedBatch, tmux, until, type RealBatch } from "../cli/real.ts"
-import { pidAlive } from "../support/real.ts"
+import { crashedBatch, type RealBatch } from "../support/real/cli.ts"
+import { until } from "../support/real/poll.ts"
+import { tmux } from "../support/real/socket.ts"
+import { pidAlive } from "../support/real/poll.ts"
 import {
   agentsIn,
   cliProcessesOn,

@@ -1,6 +1,6 @@
 /**
  * Reliability campaign, state-file abuse (issue 8, fault campaign item 4), on the real machine: a
- * crashed batch (test/cli/real.ts `crashedBatch`: live agents in tmux sessions, git worktrees), its
+ * crashed batch (test/support/real/cli.ts `crashedBatch`: live agents in tmux sessions, git worktrees), its
  * state.json replaced by a malformed, mistyped, newer-version, truncated, 50 MB, symlinked or special
  * file (test/fixtures/soak-conc-abuse.ts), and every command that reads a batch's state run against
  * it as a real CLI process. Each must exit 1 with the stable code of the abuse (E_STATE_CORRUPT,
@@ -9,7 +9,8 @@
  * pane, git ref or worktree touched. Commands are run one at a time per batch so a change is pinned
  * on the command that made it; two batches work in parallel.
  */
-import { crashedBatch, until, type RealBatch } from "../cli/real.ts"
+import { crashedBatch, type RealBatch } from "../support/real/cli.ts"
+import { until } from "../support/real/poll.ts"
 import { diff, fingerprintOf, pathsOf, VARIANTS, type Variant } from "../fixtures/soak-conc-abuse.ts"
 import {
   cliProcessesOn,

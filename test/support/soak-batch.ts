@@ -13,8 +13,9 @@
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { type E2E, readJsonLines } from "./e2e.ts"
-import { git, sessionNames, tmux } from "./real.ts"
+import { type E2E, readJsonLines } from "./real/e2e.ts"
+import { git } from "./real/repo.ts"
+import { sessionNames, tmux } from "./real/socket.ts"
 
 /** The batch id of every soak batch. */
 export const SOAK_BATCH = "kl"

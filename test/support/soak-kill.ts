@@ -16,8 +16,8 @@
  */
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { E2E, openMerges, type Supervisor } from "./e2e.ts"
-import { tmux } from "./real.ts"
+import { E2E, openMerges, type Supervisor } from "./real/e2e.ts"
+import { tmux } from "./real/socket.ts"
 import {
   ANSWER,
   ANSWER_KEY,

@@ -15,7 +15,7 @@ import * as nodePath from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { Tmux } from "../../../core/ports/Tmux.ts"
 import * as TmuxCli from "../../../adapters/tmux/TmuxCli.ts"
-import { freshSocket, killServer, tmux } from "../../support/real.ts"
+import { freshSocket, killServer, tmux } from "../../support/real/socket.ts"
 
 /** Node's spawner, except that the process "dies" after spawning `tmux … new-session`: it never spawns again. */
 const dyingAfterNewSession = (): Layer.Layer<ChildProcessSpawner.ChildProcessSpawner> => {

@@ -16,8 +16,10 @@ import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { run } from "../../../core/engine/usecases/Run.ts"
 import type { Row } from "../Report.ts"
-import { E2E } from "../../support/e2e.ts"
-import { git, pidAlive, pollUntil, tmux } from "../../support/real.ts"
+import { E2E } from "../../support/real/e2e.ts"
+import { pidAlive, pollUntil } from "../../support/real/poll.ts"
+import { git } from "../../support/real/repo.ts"
+import { tmux } from "../../support/real/socket.ts"
 import {
   CLEAN_NAMES,
   resumeNow,

@@ -22,7 +22,7 @@ import type { FaultKind } from "../../../adapters/fs/FaultPlan.ts"
 import * as StoreLayers from "../../../adapters/store/StoreLayers.ts"
 import type { Row, Scale } from "../Report.ts"
 import { type FsWorld, memoryWorld, realWorld } from "../../adapters/store/harness.ts"
-import { realState } from "../../support/real.ts"
+import { realState } from "../../support/real/batch.ts"
 import { judge, Tally, type Verdict } from "./Tally.ts"
 
 const BATCH = "b1"

@@ -1,26 +1,16 @@
 /**
- * A real world for engine tests: a temp git repo, a private tmux socket and the live layer
+ * The real-machine harness for engine tests: a RealWorld is a temp git repo, a private tmux socket and the live layer
  * (adapters/node.ts) on that socket, plus a child-process supervisor started from the
  * engine-start fixture. `cleanup` kills the private server, the fixture (by pid) and the temp dir.
  */
 import type * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { spawn, type ChildProcess } from "node:child_process"
-import { createHash } from "node:crypto"
-import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { layer, type LiveServices } from "../../../adapters/node.ts"
 import type { TmuxError } from "../../../core/ports/Tmux.ts"
-import {
-  freshSocket,
-  git,
-  GIT_ENV,
-  isolateGitEnv,
-  killServer,
-  makeRepo,
-  paneList,
-  type RealRepo
-} from "../../support/real.ts"
+import { GIT_ENV, isolateGitEnv, makeRepo, type RealRepo } from "./repo.ts"
+import { freshSocket, killServer } from "./socket.ts"
 
 const ROOT = nodePath.resolve(import.meta.dirname, "../../..")
 const NODE = nodePath.join(ROOT, "node_modules/.bin/node")
@@ -102,38 +92,3 @@ export class RealWorld {
     this.repo.cleanup()
   }
 }
-
-/** sha256, mode and mtime of every entry under `dir` (directories: mode and mtime), sorted. */
-export const treeFingerprint = (dir: string): ReadonlyArray<string> => {
-  const out: Array<string> = []
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const full = nodePath.join(d, e.name)
-      const st = fs.lstatSync(full)
-      const rel = nodePath.relative(dir, full)
-      if (e.isDirectory()) {
-        out.push(`${rel}/ ${st.mode.toString(8)} ${st.mtimeMs}`)
-        walk(full)
-      } else {
-        const hash = e.isFile() ? createHash("sha256").update(fs.readFileSync(full)).digest("hex") : "-"
-        out.push(`${rel} ${hash} ${st.mode.toString(8)} ${st.mtimeMs}`)
-      }
-    }
-  }
-  walk(dir)
-  return out.sort()
-}
-
-/** What a dry run must leave identical: panes, worktrees, refs, and every file under `.rekindle/`. */
-export const worldFingerprint = (world: RealWorld) => ({
-  panes: paneList(world.socket),
-  worktrees: git(world.root, "worktree", "list", "--porcelain"),
-  refs: git(world.root, "for-each-ref", "--format=%(refname) %(objectname)"),
-  files: treeFingerprint(nodePath.join(world.root, ".rekindle"))
-})
-
-/** Refs under `prefix` with their commits. */
-export const refsUnder = (root: string, prefix: string): ReadonlyArray<string> =>
-  git(root, "for-each-ref", "--format=%(refname) %(objectname)", prefix)
-    .split("\n")
-    .filter((l) => l !== "")

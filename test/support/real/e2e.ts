@@ -9,19 +9,20 @@ import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { spawn, type ChildProcess } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as nodePath from "node:path"
-import { ExecutorSettings } from "../../core/engine/waves/WaveSettings.ts"
-import { batchPaths, type BatchPaths } from "../../core/domain/Layout.ts"
-import { layer, type LiveServices } from "../../adapters/node.ts"
-import type { TmuxError } from "../../core/ports/Tmux.ts"
-import { sinkPath } from "../../core/engine/support/Logs.ts"
-import { freshSocket, git, GIT_ENV, isolateGitEnv, killServer, pollUntil, tmux } from "./real.ts"
+import { ExecutorSettings } from "../../../core/engine/waves/WaveSettings.ts"
+import { batchPaths, type BatchPaths } from "../../../core/domain/Layout.ts"
+import { layer, type LiveServices } from "../../../adapters/node.ts"
+import type { TmuxError } from "../../../core/ports/Tmux.ts"
+import { sinkPath } from "../../../core/engine/support/Logs.ts"
+import { pollUntil } from "./poll.ts"
+import { git, GIT_ENV, isolateGitEnv, makeRepo } from "./repo.ts"
+import { freshSocket, killServer, tmux } from "./socket.ts"
 
 /** The live layer's git and the tmux server read this process's environment: keep it off the machine's config. */
 isolateGitEnv()
 
-const ROOT = nodePath.resolve(import.meta.dirname, "../..")
+const ROOT = nodePath.resolve(import.meta.dirname, "../../..")
 /** The bundled fake agent. */
 export const FAKE_AGENT = nodePath.join(ROOT, "adapters/agent/fake-agent.ts")
 const SUPERVISOR = nodePath.join(ROOT, "test/fixtures/e2e-supervisor.ts")
@@ -71,8 +72,14 @@ export interface JournalLine {
 /** A temp repo on `main` (README.md "demo\n", identical in every E2E so blob ids compare), a socket, a batch. */
 export class E2E {
   readonly batchId: string
-  readonly dir = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-e2e-")))
-  readonly repo = nodePath.join(this.dir, "repo")
+  private readonly made = makeRepo({
+    prefix: "rekindle-e2e-",
+    readme: "demo\n",
+    message: "init",
+    excludeRekindle: false
+  })
+  readonly dir = this.made.base
+  readonly repo = this.made.root
   readonly socket = freshSocket()
   readonly agentLog = nodePath.join(this.dir, "agents.jsonl")
   readonly manifestPath = nodePath.join(this.dir, "manifest.json")
@@ -83,11 +90,6 @@ export class E2E {
 
   constructor(batchId = "e2e") {
     this.batchId = batchId
-    fs.mkdirSync(this.repo)
-    git(this.repo, "init", "-q", "-b", "main")
-    fs.writeFileSync(nodePath.join(this.repo, "README.md"), "demo\n")
-    git(this.repo, "add", "-A")
-    git(this.repo, "commit", "-q", "-m", "init")
   }
 
   /** The batch's files. */

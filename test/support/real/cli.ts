@@ -1,5 +1,5 @@
 /**
- * Real-machine harness for CLI end-to-end tests: a temp git repo (machine-independent git config),
+ * The real-machine harness for CLI end-to-end tests: a temp git repo (machine-independent git config),
  * a private tmux socket, a batch started through the library on the live layer (state persisted,
  * wave 1's worktrees created and `sleep` agents launched, no supervisor: a crashed batch), the CLI
  * run as a separate process (argv only), and a teardown that kills the private server and removes
@@ -8,23 +8,21 @@
 import * as Effect from "effect/Effect"
 import { spawn, spawnSync, type ChildProcess } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as nodePath from "node:path"
-import type { BatchState } from "../../core/domain/State.ts"
-import { launchTask } from "../../core/engine/waves/Launch.ts"
-import { batchPaths } from "../../core/domain/Layout.ts"
-import { prepare } from "../../core/engine/usecases/Run.ts"
-import { loadState, saveState } from "../../core/engine/support/StateIO.ts"
-import { Worktrees } from "../../core/ports/Worktrees.ts"
-import * as Node from "../../adapters/node.ts"
-import { freshSocket, GIT_ENV, isolateGitEnv, killServer, sessionNames } from "../support/real.ts"
+import type { BatchState } from "../../../core/domain/State.ts"
+import { launchTask } from "../../../core/engine/waves/Launch.ts"
+import { prepare } from "../../../core/engine/usecases/Run.ts"
+import { loadState, saveState } from "../../../core/engine/support/StateIO.ts"
+import { Worktrees } from "../../../core/ports/Worktrees.ts"
+import * as Node from "../../../adapters/node.ts"
+import { isolateGitEnv, makeRepo } from "./repo.ts"
+import { freshSocket, killServer } from "./socket.ts"
 
 /** The project root (where `npx rekindle` resolves the bin). */
-export const PROJECT = nodePath.resolve(import.meta.dirname, "../..")
+export const PROJECT = nodePath.resolve(import.meta.dirname, "../../..")
 /** The bin entry. */
 export const MAIN = nodePath.join(PROJECT, "cli/main.ts")
 
-export { GIT_ENV }
 // The CLI processes inherit this environment: git without the machine's config, with an identity.
 isolateGitEnv()
 
@@ -98,12 +96,6 @@ export const runCli = (args: ReadonlyArray<string>, timeoutMs = 60_000, cwd = PR
 export const rekindleAsync = (args: ReadonlyArray<string>) =>
   runCli(args, 120_000).then((r) => ({ code: r.code ?? -1, stdout: r.stdout, stderr: r.stderr }))
 
-/** tmux on the private socket. */
-export const tmux = (socket: string, ...args: ReadonlyArray<string>) => sh("tmux", ["-L", socket, ...args])
-
-/** Session names on `socket` (sorted; empty without a server). */
-export const sessions = sessionNames
-
 /** A crashed batch on the real machine. */
 export interface RealBatch {
   readonly dir: string
@@ -121,9 +113,12 @@ export interface RealBatch {
 export const crashedBatch = async (
   tasks: ReadonlyArray<{ readonly id: string; readonly dependsOn?: ReadonlyArray<string> }>
 ): Promise<RealBatch> => {
-  const dir = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-cli-e2e-")))
-  const repo = nodePath.join(dir, "repo")
-  fs.mkdirSync(repo)
+  const { base: dir, root: repo } = makeRepo({
+    prefix: "rekindle-cli-e2e-",
+    readme: "e2e\n",
+    message: "init",
+    excludeRekindle: false
+  })
   const socket = freshSocket()
   const cleanup = () => {
     // A background supervisor a test started must be gone first: one that outlives the repo would
@@ -132,10 +127,6 @@ export const crashedBatch = async (
     killServer(socket)
     fs.rmSync(dir, { recursive: true, force: true })
   }
-  sh("git", ["init", "-q", "-b", "main"], repo)
-  fs.writeFileSync(nodePath.join(repo, "README.md"), "e2e\n")
-  sh("git", ["add", "-A"], repo)
-  sh("git", ["commit", "-q", "-m", "init"], repo)
   const manifestPath = nodePath.join(dir, "manifest.json")
   fs.writeFileSync(
     manifestPath,
@@ -198,28 +189,4 @@ const stopProcessesNaming = (path: string): void => {
   }
   const deadline = Date.now() + 2_000
   while (naming().length > 0 && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20)
-}
-
-/** Files whose bytes must not change under a read-only command. */
-export const fingerprint = (b: RealBatch) => {
-  const p = batchPaths(b.repo, b.batchId)
-  const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : undefined)
-  return {
-    state: read(p.state),
-    journal: read(p.journal),
-    lease: read(p.lease),
-    sessions: sessions(b.socket),
-    worktrees: sh("git", ["worktree", "list", "--porcelain"], b.repo).stdout,
-    branches: sh("git", ["branch", "--list", "--format=%(refname)"], b.repo).stdout,
-    refs: sh("git", ["for-each-ref", "refs/rekindle/"], b.repo).stdout
-  }
-}
-
-/** Wait until `check` holds (polling with a deadline, never a fixed sleep). */
-export const until = async (what: string, ms: number, check: () => boolean | Promise<boolean>): Promise<void> => {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
 }
