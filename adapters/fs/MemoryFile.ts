@@ -12,7 +12,7 @@ import * as Bytes from "./MemoryBytes.ts"
 import { type DirNode, type FileNode, type MemoryTree, type Node, TreeError } from "./MemoryTree.ts"
 
 /** Turn a thrown TreeError into the PlatformError Node's FileSystem would produce. */
-export const toPlatformError =
+const toPlatformError =
   (method: string, path: string | number) =>
   (e: unknown): PlatformError.PlatformError =>
     e instanceof TreeError

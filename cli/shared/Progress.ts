@@ -108,7 +108,7 @@ export const executorLine = (e: ExecutorEvent): string => {
 }
 
 /** What the live status line shows. */
-export interface ProgressState {
+interface ProgressState {
   readonly steps: number
   readonly wave: { readonly index: number; readonly of: number } | undefined
   readonly running: ReadonlySet<string>

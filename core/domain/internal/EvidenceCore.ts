@@ -51,7 +51,7 @@ const processList = (signals: Signals): ReadonlyArray<ProcessInfo> =>
   signals.processes.state === "known" ? signals.processes.processes : []
 
 /** The process with this pid in the snapshot (the last listed, should a snapshot repeat a pid). */
-export const processOf = (signals: Signals, pid: number): ProcessInfo | undefined => {
+const processOf = (signals: Signals, pid: number): ProcessInfo | undefined => {
   const index = indexOf(signals)
   const list = processList(signals)
   if (index.procs === undefined) {
