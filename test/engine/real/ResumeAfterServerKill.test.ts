@@ -75,7 +75,7 @@ describe("resume after the tmux server was killed (real tmux + git)", () => {
     REAL_TIMEOUT_MS
   )
 
-  // Found by the fault campaign (test/soak/Faults.ts, "task branch deleted by hand"): with its branch
+  // Found by the fault campaign (scripts/soak/Faults.ts, "task branch deleted by hand"): with its branch
   // deleted (`git branch -D` refuses a checked-out branch; `update-ref -d` does not), a worktree's HEAD
   // names a missing branch. Resume relaunched the agent there anyway; its next commit started an
   // unrelated history, and the merge failed with "refusing to merge unrelated histories".

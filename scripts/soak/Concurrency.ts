@@ -23,10 +23,10 @@ import { batchPaths } from "../../core/domain/Layout.ts"
 import { loadState, saveState } from "../../core/engine/support/StateIO.ts"
 import type { BatchState } from "../../core/domain/State.ts"
 import * as Node from "../../adapters/node.ts"
-import { crashedBatch, type RealBatch } from "../support/real/cli.ts"
-import { until } from "../support/real/poll.ts"
-import { tmux } from "../support/real/socket.ts"
-import { pidAlive } from "../support/real/poll.ts"
+import { crashedBatch, type RealBatch } from "../../test/support/real/cli.ts"
+import { until } from "../../test/support/real/poll.ts"
+import { tmux } from "../../test/support/real/socket.ts"
+import { pidAlive } from "../../test/support/real/poll.ts"
 import {
   agentsIn,
   cliProcessesOn,
@@ -39,7 +39,7 @@ import {
   startTimeFor,
   type CliResult,
   type Started
-} from "../fixtures/soak-conc-support.ts"
+} from "../../test/fixtures/soak-conc-support.ts"
 import type { Campaign, Row, Scale } from "./Report.ts"
 
 const GROUP = "concurrency"

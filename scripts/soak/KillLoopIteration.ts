@@ -1,5 +1,5 @@
 /**
- * One iteration of the kill -9 loop (test/soak/KillLoop.ts) on real tmux + git: start the soak batch
+ * One iteration of the kill -9 loop (scripts/soak/KillLoop.ts) on real tmux + git: start the soak batch
  * under a supervisor fixture (test/fixtures/soak-supervisor.ts), SIGKILL it at the planned moment,
  * then resume — first with the fixture while the planned kill has not landed, then with the real
  * CLI (`rekindle resume`, as users run it), itself SIGKILLed at random now and then — until the batch
@@ -16,8 +16,8 @@
  */
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { E2E, openMerges, type Supervisor } from "./real/e2e.ts"
-import { tmux } from "./real/socket.ts"
+import { E2E, openMerges, type Supervisor } from "../../test/support/real/e2e.ts"
+import { tmux } from "../../test/support/real/socket.ts"
 import {
   ANSWER,
   ANSWER_KEY,
@@ -36,7 +36,7 @@ import {
   STANDARD,
   startCount,
   typeAnswer
-} from "./soak-batch.ts"
+} from "./KillLoopBatch.ts"
 
 const ROOT = nodePath.resolve(import.meta.dirname, "../..")
 const FIXTURE = nodePath.join(ROOT, "test/fixtures/soak-supervisor.ts")

@@ -1,5 +1,5 @@
 /**
- * The batch of the kill -9 loop (test/soak/KillLoop.ts) and how its end is judged. Six fake-agent
+ * The batch of the kill -9 loop (scripts/soak/KillLoop.ts) and how its end is judged. Six fake-agent
  * tasks over three waves on two lanes; every agent prints uniquely numbered progress lines
  * (`step i/N`, then `done`); `asker` waits for one answer typed into its running pane before it works.
  * The judge compares an iteration with one uninterrupted reference run: task outcomes, the merged
@@ -13,9 +13,9 @@
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { type E2E, readJsonLines } from "./real/e2e.ts"
-import { git } from "./real/repo.ts"
-import { sessionNames, tmux } from "./real/socket.ts"
+import { type E2E, readJsonLines } from "../../test/support/real/e2e.ts"
+import { git } from "../../test/support/real/repo.ts"
+import { sessionNames, tmux } from "../../test/support/real/socket.ts"
 
 /** The batch id of every soak batch. */
 export const SOAK_BATCH = "kl"
@@ -98,7 +98,7 @@ export const FAILING: SoakVariant = {
 /** Task ids of the standard soak batch. */
 export const SOAK_TASKS: ReadonlyArray<string> = TASKS.map((t) => t.id)
 
-const GATED_AGENT = nodePath.resolve(import.meta.dirname, "../fixtures/soak-gated-agent.ts")
+const GATED_AGENT = nodePath.resolve(import.meta.dirname, "../../test/fixtures/soak-gated-agent.ts")
 
 /** The gate file of a gated task: once it exists, the task's agent exits (see {@link SoakTask.gate}). */
 export const gatePath = (e: E2E, taskId: string): string => nodePath.join(e.dir, `gate-${taskId}`)

@@ -9,9 +9,9 @@
  * pane, git ref or worktree touched. Commands are run one at a time per batch so a change is pinned
  * on the command that made it; two batches work in parallel.
  */
-import { crashedBatch, type RealBatch } from "../support/real/cli.ts"
-import { until } from "../support/real/poll.ts"
-import { diff, fingerprintOf, pathsOf, VARIANTS, type Variant } from "../fixtures/soak-conc-abuse.ts"
+import { crashedBatch, type RealBatch } from "../../test/support/real/cli.ts"
+import { until } from "../../test/support/real/poll.ts"
+import { diff, fingerprintOf, pathsOf, VARIANTS, type Variant } from "../../test/fixtures/soak-conc-abuse.ts"
 import {
   cliProcessesOn,
   describeEnd,
@@ -20,7 +20,7 @@ import {
   killAll,
   pool,
   runCli
-} from "../fixtures/soak-conc-support.ts"
+} from "../../test/fixtures/soak-conc-support.ts"
 import type { Campaign, Row, Scale } from "./Report.ts"
 import * as fs from "node:fs"
 

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { machine } from "../support/machine.ts"
+import { machine } from "../../test/support/machine.ts"
 import { benchCli } from "./cli.ts"
 import { benchObserve, type ObserveRow } from "./observe.ts"
 import { benchDecideDetail, benchLogs, benchPersist } from "./pure.ts"

@@ -20,7 +20,7 @@ import { danglingIntents } from "../../../core/engine/apply/DanglingIntents.ts"
 import { encodeLine } from "../../../adapters/store/JournalCodec.ts"
 import * as StoreLayers from "../../../adapters/store/StoreLayers.ts"
 import type { Row, Scale } from "../Report.ts"
-import { realWorld } from "../../adapters/store/harness.ts"
+import { realWorld } from "../../../test/adapters/store/harness.ts"
 import { judge, Tally } from "./Tally.ts"
 
 const ev = (i: number, phase: JournalEvent["phase"]): JournalEvent => ({

@@ -16,10 +16,10 @@ import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { run } from "../../../core/engine/usecases/Run.ts"
 import type { Row } from "../Report.ts"
-import { E2E } from "../../support/real/e2e.ts"
-import { pidAlive, pollUntil } from "../../support/real/poll.ts"
-import { git } from "../../support/real/repo.ts"
-import { tmux } from "../../support/real/socket.ts"
+import { E2E } from "../../../test/support/real/e2e.ts"
+import { pidAlive, pollUntil } from "../../../test/support/real/poll.ts"
+import { git } from "../../../test/support/real/repo.ts"
+import { tmux } from "../../../test/support/real/socket.ts"
 import {
   CLEAN_NAMES,
   resumeNow,
@@ -33,7 +33,7 @@ import {
 import { judge, runCase } from "./Tally.ts"
 import { extraStarts, lostOf, plantWork, type Planted } from "./Work.ts"
 
-const CRASH_AGENT = nodePath.resolve(import.meta.dirname, "../../fixtures/e2e-crash-agent.ts")
+const CRASH_AGENT = nodePath.resolve(import.meta.dirname, "../../../test/fixtures/e2e-crash-agent.ts")
 const STUBBORN_AGENT = nodePath.resolve(import.meta.dirname, "stubborn-agent.ts")
 
 /** How b's crash was recovered, as the user reads it. */

@@ -9,8 +9,8 @@ import * as Exit from "effect/Exit"
 import { resume, type ResumeOptions } from "../../../core/engine/usecases/Resume.ts"
 import type { TmuxError } from "../../../core/ports/Tmux.ts"
 import type { LiveServices } from "../../../adapters/node.ts"
-import { fast, type E2E } from "../../support/real/e2e.ts"
-import { pollUntil } from "../../support/real/poll.ts"
+import { fast, type E2E } from "../../../test/support/real/e2e.ts"
+import { pollUntil } from "../../../test/support/real/poll.ts"
 
 /** Files on main after an uninterrupted run of {@link writeBatch}. */
 export const CLEAN_NAMES: ReadonlyArray<string> = ["README.md", "a.txt", "b.txt", "c.txt"]

@@ -6,8 +6,8 @@
  */
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import type { E2E } from "../../support/real/e2e.ts"
-import { git } from "../../support/real/repo.ts"
+import type { E2E } from "../../../test/support/real/e2e.ts"
+import { git } from "../../../test/support/real/repo.ts"
 
 /** What was planted in one task's worktree. */
 export interface Planted {

@@ -8,7 +8,7 @@
  */
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { machine } from "../support/machine.ts"
+import { machine } from "../../test/support/machine.ts"
 import { type Campaign, markdown, type Row, type Scale, violations } from "./Report.ts"
 
 /** Campaign modules in the order the table lists them (each exports `campaign`). */

@@ -12,11 +12,11 @@ import * as Result from "effect/Result"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { validateManifest } from "../../core/domain/Manifest.ts"
-import { crashedBatch } from "../support/real/cli.ts"
-import { HostileRepo } from "../security/cli.ts"
-import { DELIVERABLE, deliverHostile } from "../security/delivery.ts"
-import { foreignProcess, FOREIGN_COMMANDS } from "../security/foreign.ts"
-import { decodeOutcome, DISTURBANCES, planEscapes } from "../security/fuzz.ts"
+import { crashedBatch } from "../../test/support/real/cli.ts"
+import { HostileRepo } from "../../test/security/cli.ts"
+import { DELIVERABLE, deliverHostile } from "../../test/security/delivery.ts"
+import { foreignProcess, FOREIGN_COMMANDS } from "../../test/security/foreign.ts"
+import { decodeOutcome, DISTURBANCES, planEscapes } from "../../test/security/fuzz.ts"
 import {
   acceptedManifest,
   anyJson,
@@ -28,11 +28,11 @@ import {
   plant,
   structuredManifest,
   type Field
-} from "../security/inputs.ts"
-import { withUmask } from "../security/modes.ts"
-import { PLANTED_VIOLATION, scanProject } from "../security/shellscan.ts"
-import { exactTargets } from "../security/targets.ts"
-import { ACTING, applyEscape, ESCAPES, runActing, type EscapeCase } from "../security/unsafe.ts"
+} from "../../test/security/inputs.ts"
+import { withUmask } from "../../test/security/modes.ts"
+import { PLANTED_VIOLATION, scanProject } from "../../test/security/shellscan.ts"
+import { exactTargets } from "../../test/security/targets.ts"
+import { ACTING, applyEscape, ESCAPES, runActing, type EscapeCase } from "../../test/security/unsafe.ts"
 import type { Campaign, Row, Scale } from "./Report.ts"
 
 const GROUP = "hostile input"

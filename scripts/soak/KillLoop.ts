@@ -1,6 +1,6 @@
 /**
  * Issue 8, fault campaign 1 — the kill -9 loop on real tmux + git with the fake agent: run the soak
- * batch (test/support/soak-batch.ts: 6 tasks, 3 waves, 2 lanes, an agent answered through the
+ * batch (scripts/soak/KillLoopBatch.ts: 6 tasks, 3 waves, 2 lanes, an agent answered through the
  * at-most-once prompt ledger, numbered progress lines), SIGKILL its supervisor at a random moment,
  * resume with `rekindle resume` (itself SIGKILLed at random, at most 3 times) until the batch is done,
  * and compare with one uninterrupted reference run. Kills are spread on purpose: each iteration plans
@@ -23,7 +23,7 @@
  * Every iteration of every mode that ends `completed` is held to "nothing left behind" too.
  */
 import type { Campaign, Row, Scale } from "./Report.ts"
-import { FAILING, type SoakVariant, STANDARD, WIDE } from "../support/soak-batch.ts"
+import { FAILING, type SoakVariant, STANDARD, WIDE } from "./KillLoopBatch.ts"
 import {
   iteration,
   type IterationResult,
@@ -31,7 +31,7 @@ import {
   type Primary,
   referenceRun,
   type Rng
-} from "../support/soak-kill.ts"
+} from "./KillLoopIteration.ts"
 
 /** The loop's modes: the random kill of issue 8, and issue 13's reboot, failure during downtime, kill in the cleanup. */
 type Mode = "random" | "reboot" | "downtime" | "cleanup"
