@@ -8,8 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Argument, Command, Flag } from "effect/cli"
 import type { BatchState } from "../../core/domain/State.ts"
-import { importState, type ImportResult } from "../../core/engine/usecases/Import.ts"
-import { fail } from "../../core/engine/support/Errors.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { context, emit, note } from "../Root.ts"
 import { argPath, repoRootOf, runnerFor } from "../shared/Target.ts"
 import { IMPORT_SOURCES } from "../shared/ImportSources.ts"
@@ -18,7 +17,7 @@ import { jsonDocument } from "../render/Json.ts"
 import { ImportOutput } from "../render/Shapes.ts"
 import { renderImport } from "../render/Import.ts"
 
-const importJson = (r: ImportResult, dryRun: boolean): ImportOutput => {
+const importJson = (r: Engine.ImportResult, dryRun: boolean): ImportOutput => {
   const s: BatchState = r.state
   const waveOf = new Map(s.waves.flatMap((ids, w) => ids.map((id) => [id, w + 1] as const)))
   return {
@@ -78,7 +77,7 @@ export const importCmd = Command.make(
     const ctx = yield* context
     const row = IMPORT_SOURCES[source]
     if (row === undefined || !Object.hasOwn(IMPORT_SOURCES, source)) {
-      return yield* fail(
+      return yield* Engine.fail(
         "E_USAGE",
         `unknown import source "${source}"`,
         `sources: ${Object.entries(IMPORT_SOURCES)
@@ -100,7 +99,7 @@ export const importCmd = Command.make(
     const result = yield* runnerFor(
       ctx,
       ctx.socket
-    )(importState(adapter, { save: !dryRun })).pipe(
+    )(Engine.importState(adapter, { save: !dryRun })).pipe(
       Effect.tapError((e) =>
         ctx.json || e._tag !== "EngineError"
           ? Effect.void

@@ -6,7 +6,7 @@ import type { ImportAdapter } from "../../core/import/Foreign.ts"
 import { taskplane } from "../../core/import/Taskplane.ts"
 
 /** What the command line gives every source. */
-export interface ImportSourceOptions {
+interface ImportSourceOptions {
   /** The repository root the foreign batch ran in. */
   readonly repoRoot: string
   /** `--state-file`: the foreign state file, when not at the source's default place. */
@@ -20,7 +20,7 @@ export interface ImportSourceOptions {
 }
 
 /** One importable orchestrator. */
-export interface ImportSource {
+interface ImportSource {
   /** One line for `--help` and the E_USAGE hint. */
   readonly description: string
   readonly adapter: (options: ImportSourceOptions) => ImportAdapter<unknown>

@@ -9,8 +9,9 @@ import { spawn, type ChildProcess } from "node:child_process"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { rekindle } from "../cli/real.ts"
-import { freshSocket, git, killServer, makeRepo, tmux, type RealRepo } from "../support/real.ts"
+import { rekindle } from "../support/real/cli.ts"
+import { git, makeRepo, type RealRepo } from "../support/real/repo.ts"
+import { freshSocket, killServer, tmux } from "../support/real/socket.ts"
 import {
   BATCH,
   batchState,
