@@ -15,7 +15,7 @@ import * as Schema from "effect/Schema"
 export const TASKPLANE_SCHEMA_VERSIONS: ReadonlyArray<number> = [1, 2, 3, 4]
 
 /** Batch phases taskplane writes (`launching`: its orchestrator is starting the batch right now). */
-export const TaskplanePhase = Schema.Literals([
+const TaskplanePhase = Schema.Literals([
   "idle",
   "launching",
   "planning",
@@ -26,11 +26,9 @@ export const TaskplanePhase = Schema.Literals([
   "completed",
   "failed"
 ])
-/** @see TaskplanePhase */
-export type TaskplanePhase = typeof TaskplanePhase.Type
 
 /** Per-task (and per-segment) statuses taskplane writes. */
-export const TaskplaneTaskStatus = Schema.Literals(["pending", "running", "succeeded", "failed", "stalled", "skipped"])
+const TaskplaneTaskStatus = Schema.Literals(["pending", "running", "succeeded", "failed", "stalled", "skipped"])
 
 const Epoch = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
 const Int = Schema.Finite.check(Schema.isInt())
@@ -78,23 +76,19 @@ export type TaskplaneLane = typeof TaskplaneLane.Type
  * The merge of one wave. Lanes merge one after another onto a temporary branch, stopping at the first
  * failing lane; the target is then moved to it. `failedLane: -1`: that final move failed.
  */
-export const TaskplaneMerge = Schema.Struct({
+const TaskplaneMerge = Schema.Struct({
   waveIndex: Int.check(Schema.isGreaterThanOrEqualTo(0)),
   status: Schema.Literals(["succeeded", "failed", "partial"]),
   failedLane: Schema.NullOr(Int.check(Schema.isGreaterThanOrEqualTo(-1))),
   failureReason: Schema.NullOr(Schema.String)
 })
-/** @see TaskplaneMerge */
-export type TaskplaneMerge = typeof TaskplaneMerge.Type
 
 /** v4: one repo-scoped segment of a task. */
-export const TaskplaneSegment = Schema.Struct({
+const TaskplaneSegment = Schema.Struct({
   segmentId: Schema.String,
   taskId: Schema.String,
   status: TaskplaneTaskStatus
 })
-/** @see TaskplaneSegment */
-export type TaskplaneSegment = typeof TaskplaneSegment.Type
 
 /** The document. `schemaVersion` is checked against {@link TASKPLANE_SCHEMA_VERSIONS} before decoding. */
 export const TaskplaneState = Schema.Struct({
@@ -122,7 +116,7 @@ export const TaskplaneState = Schema.Struct({
 export type TaskplaneState = typeof TaskplaneState.Type
 
 /** Agent lifecycle statuses of the runtime registry; the last four mean the process is gone. */
-export const TaskplaneAgentStatus = Schema.Literals([
+const TaskplaneAgentStatus = Schema.Literals([
   "spawning",
   "running",
   "wrapping_up",
@@ -133,7 +127,7 @@ export const TaskplaneAgentStatus = Schema.Literals([
 ])
 
 /** One agent of `.pi/runtime/<batch>/registry.json` (process-registry.ts `RuntimeAgentManifest`). */
-export const TaskplaneAgent = Schema.Struct({
+const TaskplaneAgent = Schema.Struct({
   agentId: Schema.String,
   role: Schema.String,
   laneNumber: Schema.NullOr(Schema.Finite),
@@ -142,8 +136,6 @@ export const TaskplaneAgent = Schema.Struct({
   startedAt: Schema.Finite,
   status: TaskplaneAgentStatus
 })
-/** @see TaskplaneAgent */
-export type TaskplaneAgent = typeof TaskplaneAgent.Type
 
 /** The runtime registry: every agent process taskplane spawned for the batch (runtime V2, no tmux). */
 export const TaskplaneRegistry = Schema.Struct({

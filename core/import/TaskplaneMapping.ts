@@ -31,7 +31,7 @@ import {
   type ImportProblem
 } from "./Foreign.ts"
 import { toBatchState } from "./Mapping.ts"
-import type { TaskplaneLane, TaskplaneMerge, TaskplaneState, TaskplaneTask } from "./TaskplaneFormat.ts"
+import type { TaskplaneLane, TaskplaneState, TaskplaneTask } from "./TaskplaneFormat.ts"
 
 /** Options of the taskplane adapter. */
 export interface TaskplaneOptions {
@@ -102,7 +102,7 @@ const unfinishedFrontier = (doc: TaskplaneState, t: TaskplaneTask): boolean => {
 
 /** Merge results in rekindle's ledger (see the header for `partial` and `failedLane: -1`). */
 const mergesOf = (doc: TaskplaneState): ReadonlyArray<ForeignMerge> =>
-  (doc.mergeResults ?? []).map((m: TaskplaneMerge): ForeignMerge => {
+  (doc.mergeResults ?? []).map((m): ForeignMerge => {
     const reason = m.failureReason === null ? {} : { reason: m.failureReason }
     if (m.status === "succeeded") return { wave: m.waveIndex, status: "succeeded", at: doc.updatedAt }
     if (m.status === "partial" && m.failedLane !== null && m.failedLane >= 1)

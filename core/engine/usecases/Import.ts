@@ -37,7 +37,7 @@ export interface ImportResult {
  * Read-only access for adapters: files over the Effect FileSystem (real disk or the FakeWorld's), the
  * import's time, and the identity of a live process (one process-table snapshot, taken when first asked).
  */
-export const importIO = (
+const importIO = (
   fs: FileSystem.FileSystem,
   now = 0,
   processes?: ProcessTableShape,
