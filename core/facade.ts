@@ -17,7 +17,7 @@ import type { Signals } from "./domain/Signals.ts"
 import { abort, type AbortOptions, type AbortReport } from "./engine/usecases/Abort.ts"
 import type { EngineError, ErrorCode } from "./engine/support/Errors.ts"
 import { observe } from "./engine/support/Observe.ts"
-import { plan, type PlanReport } from "./engine/usecases/Plan.ts"
+import { plan, planState, type PlanReport } from "./engine/usecases/Plan.ts"
 import { repair, type RepairOptions, type RepairReport } from "./engine/usecases/Repair.ts"
 import { resume, type ResumeOptions, type ResumeResult } from "./engine/usecases/Resume.ts"
 import { loadState, type BatchRef } from "./engine/support/StateIO.ts"
@@ -148,11 +148,22 @@ export interface Rekindle {
   readonly status: (options?: CallOptions) => Promise<StatusReport>
   /** Stop the batch's agents and mark it `stopped` (worktrees, branches and state kept). */
   readonly abort: (options: CallOptions & AbortOptions) => Promise<AbortReport>
-  /** Map another orchestrator's state; with `save: true`, store it as a rekindle batch. */
+  /**
+   * Map another orchestrator's state; with `save: true`, store it as a rekindle batch; with
+   * `mode: "refresh"`, lay it over the batch rekindle already saved (journal, lease, agent identities kept).
+   */
   readonly importState: <F>(
     adapter: ImportAdapter<F>,
     options?: ImportOptions & Pick<CallOptions, "signal">
   ) => Promise<ImportResult>
+  /**
+   * The recovery plan of another orchestrator's batch, in memory: map it (over rekindle's saved state
+   * for it, when there is one, as a refresh would), observe and decide. Saves nothing.
+   */
+  readonly planImport: <F>(
+    adapter: ImportAdapter<F>,
+    options?: Pick<CallOptions, "signal"> & { readonly force?: boolean }
+  ) => Promise<PlanReport>
   /** Release every service (idempotent). */
   readonly close: () => Promise<void>
   readonly [Symbol.asyncDispose]: () => Promise<void>
@@ -222,9 +233,17 @@ export const makeRekindle = (options: RekindleOptions, engineFor: EngineLayerFor
     importState: (adapter, call) =>
       exec(
         runtimeFor(options.tmuxSocket),
-        importState(adapter, call?.save === undefined ? {} : { save: call.save }),
+        importState(adapter, {
+          ...(call?.save === undefined ? {} : { save: call.save }),
+          ...(call?.mode === undefined ? {} : { mode: call.mode })
+        }),
         call?.signal
       ),
+    planImport: async (adapter, call) => {
+      const mapped = await exec(runtimeFor(options.tmuxSocket), importState(adapter, { mode: "refresh" }), call?.signal)
+      const socket = options.tmuxSocket ?? mapped.state.options?.tmuxSocket
+      return exec(runtimeFor(socket), planState(mapped.state, { force: call?.force ?? false }), call?.signal)
+    },
     close,
     [Symbol.asyncDispose]: close
   }

@@ -160,6 +160,14 @@ export const BatchError = Schema.Struct({
 /** @see BatchError */
 export type BatchError = typeof BatchError.Type
 
+/**
+ * Who merges a finished wave's lanes: `rekindle` (default), `host` (the orchestrator that owns the
+ * batch merges in its own way), `never` (nothing is merged). Only `rekindle` lets rekindle merge.
+ */
+export const MergePolicy = Schema.Literals(["rekindle", "host", "never"])
+/** @see MergePolicy */
+export type MergePolicy = typeof MergePolicy.Type
+
 /** Batch options captured at start (so a resume never re-reads config). */
 export const BatchOptions = Schema.Struct({
   maxLanes: Count,
@@ -167,7 +175,9 @@ export const BatchOptions = Schema.Struct({
   mergeFailurePolicy: Schema.Literals(["pause", "abort"]),
   stallTimeoutMs: Count,
   relaunchCap: Count,
-  tmuxSocket: Schema.optionalKey(Schema.String)
+  tmuxSocket: Schema.optionalKey(Schema.String),
+  /** Who merges (absent: rekindle). */
+  mergePolicy: Schema.optionalKey(MergePolicy)
 })
 /** @see BatchOptions */
 export type BatchOptions = typeof BatchOptions.Type
@@ -197,6 +207,10 @@ export const BatchStateFields = Schema.Struct({
   createdAt: Timestamp,
   updatedAt: Timestamp
 })
+
+/** Whether rekindle itself merges this batch's lanes (its merge policy is `rekindle`, the default). */
+export const rekindleMerges = (state: { readonly options?: BatchOptions | undefined }): boolean =>
+  (state.options?.mergePolicy ?? "rekindle") === "rekindle"
 
 /** The state document: known fields plus any unknown top-level fields, preserved verbatim. */
 export const BatchState = Schema.StructWithRest(BatchStateFields, [Schema.Record(Schema.String, Schema.Unknown)])

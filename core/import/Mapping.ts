@@ -4,7 +4,7 @@
  * repo, Schema violations) so an adapter author fixes them in one pass. Pure and total.
  */
 import * as Result from "effect/Result"
-import { SAFE_ID_PATTERN } from "../domain/Ids.ts"
+import { SAFE_ID_PATTERN, type ProcessIdentity } from "../domain/Ids.ts"
 import { MANIFEST_DEFAULTS } from "../domain/Manifest.ts"
 import { migrateState } from "../domain/Migrate.ts"
 import { STATE_VERSION, type BatchError, type BatchState, type Lane, type Task } from "../domain/State.ts"
@@ -12,17 +12,31 @@ import { describeWaveProblem, planWaves } from "../domain/Waves.ts"
 import { isInside } from "../domain/Layout.ts"
 import type { ForeignBatch, ForeignTask } from "./Foreign.ts"
 
-/** The agent kind of a task whose adapter names none. */
-export const DEFAULT_IMPORT_AGENT = "claude"
-
 const started = (t: ForeignTask): boolean =>
   t.startedAt !== undefined || !(t.status === "pending" || t.status === "blocked")
 
-const taskOf = (b: ForeignBatch, t: ForeignTask): Task => ({
+/** Options of {@link toBatchState}. */
+export interface MappingOptions {
+  /**
+   * The identity (pid + start time + host) of a task's recorded agent process, resolved against the
+   * process table by the caller (importState does); undefined: not alive, or not recorded.
+   */
+  readonly agentIdentity?: (task: ForeignTask) => ProcessIdentity | undefined
+}
+
+const taskOf = (b: ForeignBatch, t: ForeignTask, options: MappingOptions): Task => {
+  const agentProcess = t.agentProcess === undefined ? undefined : options.agentIdentity?.(t)
+  return {
+    ...taskFacts(b, t),
+    ...(agentProcess === undefined ? {} : { agentProcess })
+  }
+}
+
+const taskFacts = (b: ForeignBatch, t: ForeignTask): Task => ({
   id: t.id,
   status: t.status,
   dependsOn: t.dependsOn ?? [],
-  agent: t.agent ?? b.agent ?? DEFAULT_IMPORT_AGENT,
+  agent: (t.agent ?? b.agent)!,
   prompt: t.prompt ?? `Continue task ${t.id} of batch ${b.batchId} (imported from ${b.source}).`,
   attempts: t.attempts ?? (started(t) ? 1 : 0),
   ...(t.command === undefined ? {} : { command: t.command }),
@@ -46,6 +60,10 @@ const structuralProblems = (b: ForeignBatch, waves: ReadonlyArray<ReadonlyArray<
   for (const t of b.tasks) {
     if (!SAFE_ID_PATTERN.test(t.id))
       problems.push(`task id "${t.id}" is not 1-64 characters of [A-Za-z0-9_-] (not starting with '-')`)
+    if (t.agent === undefined && b.agent === undefined)
+      problems.push(
+        `task "${t.id}" names no agent: set its \`agent\` (or the batch's), the kind rekindle relaunches it with ("shell" with a \`command\` for a plain program); rekindle never guesses one`
+      )
   }
   if (!b.repoRoot.startsWith("/")) problems.push(`repoRoot "${b.repoRoot}" is not an absolute path`)
   const placed = new Map<string, number>()
@@ -76,7 +94,10 @@ const structuralProblems = (b: ForeignBatch, waves: ReadonlyArray<ReadonlyArray<
 }
 
 /** Map a foreign batch to a valid rekindle state, or list every problem. */
-export const toBatchState = (b: ForeignBatch): Result.Result<BatchState, ReadonlyArray<string>> => {
+export const toBatchState = (
+  b: ForeignBatch,
+  options: MappingOptions = {}
+): Result.Result<BatchState, ReadonlyArray<string>> => {
   let waves = b.waves
   if (waves === undefined) {
     const planned = planWaves(b.tasks.map((t) => ({ id: t.id, dependsOn: t.dependsOn ?? [] })))
@@ -110,14 +131,14 @@ export const toBatchState = (b: ForeignBatch): Result.Result<BatchState, Readonl
     repoRoot: b.repoRoot.replace(/\/+$/, ""),
     baseBranch: b.baseBranch,
     waves,
-    tasks: b.tasks.map((t) => taskOf(b, t)),
+    tasks: b.tasks.map((t) => taskOf(b, t, options)),
     lanes,
     merges: (b.merges ?? []).map((m) => ({ ...m })),
     counters: {},
     errors,
     logCheckpoints: {},
     prompts: [],
-    ...(b.tmuxSocket === undefined
+    ...(b.tmuxSocket === undefined && b.merge === undefined
       ? {}
       : {
           options: {
@@ -126,7 +147,8 @@ export const toBatchState = (b: ForeignBatch): Result.Result<BatchState, Readonl
             mergeFailurePolicy: MANIFEST_DEFAULTS.mergeFailurePolicy,
             stallTimeoutMs: MANIFEST_DEFAULTS.stallTimeoutSeconds * 1000,
             relaunchCap: MANIFEST_DEFAULTS.relaunchCap,
-            tmuxSocket: b.tmuxSocket
+            ...(b.tmuxSocket === undefined ? {} : { tmuxSocket: b.tmuxSocket }),
+            ...(b.merge === undefined ? {} : { mergePolicy: b.merge })
           }
         }),
     createdAt: b.createdAt,
