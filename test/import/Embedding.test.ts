@@ -136,6 +136,19 @@ describe("embedding a host orchestrator (FakeWorld)", () => {
     await rk.close()
   })
 
+  it("plan().signals carries only the batch's processes, never the machine's whole table (privacy)", async () => {
+    const { world } = hostWorld([{ name: "a", state: "working", tmux: "job-a" }])
+    const secret = world.procs.spawn(["mysql", "--password=hunter2"])
+    const rk = facade(world)
+    await rk.importState(hostAdapter({ agent: "shell" }), { save: true })
+    const { signals } = await rk.plan()
+    const pids = signals.processes.state === "known" ? signals.processes.processes.map((p) => p.pid) : []
+    expect(pids).not.toContain(secret.pid)
+    expect(pids).toContain(world.tmux.sessions()[0]!.panes[0]!.process.pid)
+    expect(JSON.stringify(signals)).not.toContain("hunter2")
+    await rk.close()
+  })
+
   it("a relaunch whose agent dies at once is reported, not counted as applied", async () => {
     const { world } = hostWorld([{ name: "a", state: "working", tmux: "job-a" }])
     world.agents.scripts.set("a", "fail")

@@ -139,6 +139,14 @@ describe("Promise facade over the FakeWorld", () => {
     )
     setTimeout(() => inFlight.abort(), 20)
     expect((await rejection(hanging)).code).toBe("E_INTERRUPTED")
+    // A time limit interrupts the same way, with its own code.
+    const never = {
+      name: "hang",
+      location: "nowhere",
+      read: () => new Promise<undefined>(() => {}),
+      map: () => undefined as never
+    }
+    expect((await rejection(rk.importState(never, { timeoutMs: 20 }))).code).toBe("E_TIMEOUT")
     await rk.close()
     await rk.close()
     expect((await rejection(rk.plan())).code).toBe("E_USAGE")
