@@ -202,6 +202,11 @@ export const BatchStateFields = Schema.Struct({
   logCheckpoints: Schema.Record(TaskId, LogCheckpoint),
   prompts: Schema.Array(PromptEntry),
   options: Schema.optionalKey(BatchOptions),
+  /**
+   * Imported batches only: the directory the host orchestrator keeps its worktrees in when that is
+   * outside the repo (multiclaude's `~/.multiclaude/wts/<repo>`); task worktrees may lie inside it.
+   */
+  worktreeRoot: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^\/[^\0]*[^/\0]$/))),
   /** The absolute path of the manifest the batch was started from (`run` refuses a second unfinished batch of it). */
   manifest: Schema.optionalKey(Schema.String),
   createdAt: Timestamp,

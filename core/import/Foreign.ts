@@ -82,8 +82,13 @@ export interface ForeignBatch {
   /** The orchestrator it came from ("taskplane"); recorded in the state as `importedFrom.source`. */
   readonly source: string
   readonly batchId: string
-  /** Absolute repository root: every path of the batch must lie inside it. */
+  /** Absolute repository root: every path of the batch must lie inside it (or inside `worktreeRoot`). */
   readonly repoRoot: string
+  /**
+   * The absolute directory the orchestrator keeps its worktrees in when that is outside the repo
+   * (multiclaude: `~/.multiclaude/wts/<repo>`); a task's worktree may lie inside it too.
+   */
+  readonly worktreeRoot?: string
   /** The branch merges target, as the batch captured it when it started. */
   readonly baseBranch: string
   readonly phase: Phase

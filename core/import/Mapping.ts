@@ -66,6 +66,8 @@ const structuralProblems = (b: ForeignBatch, waves: ReadonlyArray<ReadonlyArray<
       )
   }
   if (!b.repoRoot.startsWith("/")) problems.push(`repoRoot "${b.repoRoot}" is not an absolute path`)
+  if (b.worktreeRoot !== undefined && !b.worktreeRoot.startsWith("/"))
+    problems.push(`worktreeRoot "${b.worktreeRoot}" is not an absolute path`)
   const placed = new Map<string, number>()
   waves.forEach((wave, w) => {
     for (const id of wave) {
@@ -86,7 +88,8 @@ const structuralProblems = (b: ForeignBatch, waves: ReadonlyArray<ReadonlyArray<
       ["worktree", t.worktree],
       ["done marker", t.doneMarker]
     ] as const) {
-      if (path !== undefined && !isInside(b.repoRoot, path))
+      const inWorktreeRoot = what === "worktree" && b.worktreeRoot !== undefined && isInside(b.worktreeRoot, path ?? "")
+      if (path !== undefined && !isInside(b.repoRoot, path) && !inWorktreeRoot)
         problems.push(`task "${t.id}": ${what} ${path} is outside the repo ${b.repoRoot}`)
     }
   }
@@ -129,6 +132,7 @@ export const toBatchState = (
     batchId: b.batchId,
     phase: b.phase,
     repoRoot: b.repoRoot.replace(/\/+$/, ""),
+    ...(b.worktreeRoot === undefined ? {} : { worktreeRoot: b.worktreeRoot.replace(/\/+$/, "") }),
     baseBranch: b.baseBranch,
     waves,
     tasks: b.tasks.map((t) => taskOf(b, t, options)),

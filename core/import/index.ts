@@ -7,3 +7,8 @@ export * from "./Foreign.ts"
 export * from "./Mapping.ts"
 export * from "./TaskplaneFormat.ts"
 export * from "./Taskplane.ts"
+export {
+  multiclaude,
+  type MulticlaudeOptions,
+  type MulticlaudeRead
+} from "./Multiclaude.ts"

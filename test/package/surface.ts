@@ -225,6 +225,7 @@ export const ROOT_EXTRA: ReadonlyArray<string> = [
   "makeApplying",
   "makeRekindle",
   "mapTaskplane",
+  "multiclaude",
   "observe",
   "parseTaskplane",
   "plan",
