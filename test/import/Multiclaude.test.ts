@@ -28,7 +28,10 @@ const multiclaudeWorld = () => {
   world.killProcess(dead.pid)
   world.writeFile(
     `${ROOT}/state.json`,
-    FIXTURE.replaceAll("@ROOT@", ROOT).replace("@PID_ALIVE@", String(alive.pid)).replace("@PID_DEAD@", String(dead.pid))
+    // The fixture's root and pids (4242001: running, 4242002: dead), made this world's.
+    FIXTURE.replaceAll("@ROOT@", ROOT)
+      .replace('"pid": 4242001', `"pid": ${alive.pid}`)
+      .replace('"pid": 4242002', `"pid": ${dead.pid}`)
   )
   const rk = makeRekindle({ repo: REPO }, () =>
     Layer.mergeAll(world.layer(), Layer.succeed(Clock.Clock, world.effectClock))
