@@ -162,3 +162,14 @@ export const toBatchState = (
   // One Schema decides validity: the same one that reads state.json.
   return Result.mapError(migrateState(doc), (e) => [`the mapped state does not decode: ${e.message}`])
 }
+
+/** What {@link mapForeignBatch} returns: the state, or every problem. Plain data. */
+export type MappedBatch =
+  | { readonly ok: true; readonly state: BatchState }
+  | { readonly ok: false; readonly problems: ReadonlyArray<string> }
+
+/** {@link toBatchState} with a plain result, for callers without Effect's data types (`rekindle/core`). */
+export const mapForeignBatch = (b: ForeignBatch, options: MappingOptions = {}): MappedBatch => {
+  const r = toBatchState(b, options)
+  return Result.isSuccess(r) ? { ok: true, state: r.success } : { ok: false, problems: r.failure }
+}

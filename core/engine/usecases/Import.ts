@@ -142,7 +142,7 @@ export const importState = <F>(adapter: ImportAdapter<F>, options: ImportOptions
         return yield* fail(
           "E_USAGE",
           `rekindle already has state for batch ${decided.success.batchId} at ${paths.state}`,
-          'import with `mode: "refresh"` (CLI: --refresh) to update it and keep its journal, lease and agent identities; it was left untouched'
+          'import again with `mode: "refresh"` to update it and keep its journal, lease and agent identities; it was left untouched'
         )
       }
       const refreshed = existing._tag === "Loaded"
