@@ -10,6 +10,7 @@ import { migrateState } from "../domain/Migrate.ts"
 import { STATE_VERSION, type BatchError, type BatchState, type Lane, type Task } from "../domain/State.ts"
 import { describeWaveProblem, planWaves } from "../domain/Waves.ts"
 import { isInside } from "../domain/Layout.ts"
+import { tmuxSocketProblem } from "../domain/SocketName.ts"
 import type { ForeignBatch, ForeignTask } from "./Foreign.ts"
 
 const started = (t: ForeignTask): boolean =>
@@ -66,6 +67,8 @@ const structuralProblems = (b: ForeignBatch, waves: ReadonlyArray<ReadonlyArray<
       )
   }
   if (!b.repoRoot.startsWith("/")) problems.push(`repoRoot "${b.repoRoot}" is not an absolute path`)
+  const socket = b.tmuxSocket === undefined ? undefined : tmuxSocketProblem(b.tmuxSocket)
+  if (socket !== undefined) problems.push(socket)
   if (b.worktreeRoot !== undefined && !b.worktreeRoot.startsWith("/"))
     problems.push(`worktreeRoot "${b.worktreeRoot}" is not an absolute path`)
   const placed = new Map<string, number>()

@@ -199,6 +199,10 @@ describe("createRekindle option checks (live adapter)", () => {
       }
       return undefined
     }
+    // The manifest's rule: a name with a space passes tmux's own check but not a manifest's.
+    expect((thrown(() => createRekindle({ repo: "/tmp", tmuxSocket: "my socket" })) as RekindleError).code).toBe(
+      "E_USAGE"
+    )
     const badSocket = thrown(() => createRekindle({ repo: "/tmp", tmuxSocket: "a/b" }))
     expect(badSocket).toBeInstanceOf(RekindleError)
     expect((badSocket as RekindleError).code).toBe("E_USAGE")
