@@ -12,7 +12,8 @@ import type { PlatformError } from "effect/PlatformError"
 import * as Result from "effect/Result"
 import type { BatchState } from "../../domain/State.ts"
 import { StateStore } from "../../ports/StateStore.ts"
-import { fail } from "../support/Errors.ts"
+import { fail, type EngineError } from "../support/Errors.ts"
+import type { LeaseStore } from "../../ports/Lease.ts"
 import { batchPaths } from "../../domain/Layout.ts"
 import { fromStoreError, saveState } from "../support/StateIO.ts"
 import {
@@ -52,6 +53,9 @@ export interface ImportResult {
   /** Whether the foreign state was laid over rekindle's saved state (`mode: "refresh"`). */
   readonly refreshed: boolean
 }
+
+/** The services {@link importState} uses (the live layer and the FakeWorld provide them all). */
+export type ImportServices = FileSystem.FileSystem | StateStore | ProcessTable | LeaseStore
 
 /** Read-only file access for adapters, over the Effect FileSystem (real disk or the FakeWorld's). */
 export const importIO = (fs: FileSystem.FileSystem): ImportIO => {
@@ -97,7 +101,10 @@ const excludeStateDir = (fs: FileSystem.FileSystem, repoRoot: string) =>
  * E_USAGE (rekindle already has state for that batch and the mode is not `refresh`), and when
  * refreshing E_LOCKED (a supervisor holds the batch).
  */
-export const importState = <F>(adapter: ImportAdapter<F>, options: ImportOptions = {}) =>
+export const importState = <F>(
+  adapter: ImportAdapter<F>,
+  options: ImportOptions = {}
+): Effect.Effect<ImportResult, EngineError, ImportServices> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const where = `${adapter.name} state at ${adapter.location}`
