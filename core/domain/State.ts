@@ -207,6 +207,8 @@ export const BatchStateFields = Schema.Struct({
    * outside the repo (multiclaude's `~/.multiclaude/wts/<repo>`); task worktrees may lie inside it.
    */
   worktreeRoot: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^\/[^\0]*[^/\0]$/))),
+  /** Imported batches only: where the batch came from (`source`, plus the adapter's provenance). */
+  importedFrom: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown)),
   /** The absolute path of the manifest the batch was started from (`run` refuses a second unfinished batch of it). */
   manifest: Schema.optionalKey(Schema.String),
   createdAt: Timestamp,
@@ -217,7 +219,11 @@ export const BatchStateFields = Schema.Struct({
 export const rekindleMerges = (state: { readonly options?: BatchOptions | undefined }): boolean =>
   (state.options?.mergePolicy ?? "rekindle") === "rekindle"
 
-/** The state document: known fields plus any unknown top-level fields, preserved verbatim. */
+/**
+ * The state document: known fields plus any unknown top-level fields (a newer writer's), preserved
+ * verbatim from decode to encode — at run time only: the type is closed, so a misspelt field
+ * (`s.phse`) does not compile.
+ */
 export const BatchState = Schema.StructWithRest(BatchStateFields, [Schema.Record(Schema.String, Schema.Unknown)])
 /** @see BatchState */
-export type BatchState = typeof BatchState.Type
+export type BatchState = typeof BatchStateFields.Type

@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { describe, expect, it } from "vitest"
 import { makeRekindle, RekindleError, type Rekindle } from "../../core/facade.ts"
-import type { MergePolicy } from "../../core/domain/index.ts"
+import type { BatchState, MergePolicy } from "../../core/domain/index.ts"
 import type { ForeignBatch, ImportAdapter } from "../../core/import/index.ts"
 import { batchPaths } from "../../core/domain/Layout.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
@@ -91,6 +91,12 @@ const fileExists = (world: FakeWorld, path: string) => Effect.runPromise(world.f
 const taskSessions = (world: FakeWorld) => world.tmux.sessions().map((s) => s.name)
 
 describe("embedding a host orchestrator (FakeWorld)", () => {
+  it("the public BatchState type is closed: a misspelt field does not compile", () => {
+    // @ts-expect-error `phse` is not a field of BatchState (no open index signature)
+    const misspelt = (s: BatchState) => s.phse
+    expect(typeof misspelt).toBe("function")
+  })
+
   it("an agent is never guessed: a task without one is a listed problem and nothing is written", async () => {
     const { world } = hostWorld([{ name: "a", state: "working", tmux: "job-a" }])
     const rk = facade(world)
