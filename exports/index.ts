@@ -17,3 +17,8 @@ export {
   type RekindleOptions
 } from "../core/facade.ts"
 export { createRekindle } from "../adapters/facade.ts"
+export type {
+  HostLaunch,
+  StepHandlers
+} from "../core/engine/apply/Handlers.ts"
+export type { FailedLaunch } from "../core/engine/apply/VerifyLaunch.ts"

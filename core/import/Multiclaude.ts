@@ -42,7 +42,7 @@ const decode = Schema.decodeUnknownResult(MulticlaudeState)
 const trim = (p: string) => p.replace(/\/+$/, "")
 
 /** Parse the text of a multiclaude state.json (throws a readable Error when it is not one). */
-export const parseMulticlaude = (text: string, path: string): MulticlaudeState => {
+const parseMulticlaude = (text: string, path: string): MulticlaudeState => {
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -77,7 +77,7 @@ const taskOf = (name: string, a: MulticlaudeAgent): ForeignTask => {
 }
 
 /** Map one repository of a multiclaude state to a foreign batch. */
-export const mapMulticlaude = (read: MulticlaudeRead): ForeignBatch => {
+const mapMulticlaude = (read: MulticlaudeRead): ForeignBatch => {
   const repo = read.doc.repos?.[read.repo]
   if (repo === undefined) throw new Error(`multiclaude tracks no repository named ${read.repo}`)
   const agents = Object.entries(repo.agents ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))

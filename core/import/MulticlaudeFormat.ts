@@ -34,14 +34,12 @@ export const MulticlaudeAgent = Schema.Struct({
 export type MulticlaudeAgent = typeof MulticlaudeAgent.Type
 
 /** One tracked repository (Go `state.Repository`); Go writes a nil map as `null`. */
-export const MulticlaudeRepository = Schema.Struct({
+const MulticlaudeRepository = Schema.Struct({
   github_url: Schema.String,
   tmux_session: Schema.String,
   agents: Schema.NullOr(Schema.Record(Schema.String, MulticlaudeAgent)),
   target_branch: Schema.optionalKey(Schema.String)
 })
-/** @see MulticlaudeRepository */
-export type MulticlaudeRepository = typeof MulticlaudeRepository.Type
 
 /** The whole state file (Go `state.State`). */
 export const MulticlaudeState = Schema.Struct({

@@ -13,7 +13,7 @@ const relaunchedSince = (kept: Task, host: Task): boolean => kept.attempts > hos
 const isTerminal = (t: Task): boolean => TERMINAL_STATUSES.includes(t.status)
 
 /** One task: the host's facts, rekindle's bookkeeping, and rekindle's newer launch when it made one. */
-export const refreshTask = (kept: Task, host: Task): Task => {
+const refreshTask = (kept: Task, host: Task): Task => {
   const bookkeeping = {
     attempts: Math.max(kept.attempts, host.attempts),
     ...(kept.history === undefined ? {} : { history: kept.history }),

@@ -11,7 +11,7 @@ import type { BatchState } from "../../domain/State.ts"
 import { addDirty, observe } from "../support/Observe.ts"
 import { loadState, type BatchRef } from "../support/StateIO.ts"
 
-export { planFromSnapshot, type PlanOptions, type PlanReport } from "../../domain/PlanReport.ts"
+export { planFromSnapshot, type PlanReport } from "../../domain/PlanReport.ts"
 
 /** How long, and how often, a dead pane without an exit status or signal is looked at again. */
 const SETTLE_MS = 2_000
