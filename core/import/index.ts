@@ -7,8 +7,3 @@ export * from "./Foreign.ts"
 export * from "./Mapping.ts"
 export * from "./TaskplaneFormat.ts"
 export * from "./Taskplane.ts"
-export {
-  multiclaude,
-  type MulticlaudeOptions,
-  type MulticlaudeRead
-} from "./Multiclaude.ts"

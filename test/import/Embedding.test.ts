@@ -8,7 +8,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { describe, expect, it } from "vitest"
-import { makeRekindle, RekindleError, type Rekindle } from "../../core/facade.ts"
+import { createRekindleWithLayer, RekindleError, type Rekindle } from "../../core/facade.ts"
 import type { BatchState, MergePolicy } from "../../core/domain/index.ts"
 import type { ForeignBatch, ImportAdapter } from "../../core/import/index.ts"
 import { batchPaths } from "../../core/domain/Layout.ts"
@@ -76,7 +76,9 @@ const hostWorld = (jobs: ReadonlyArray<Omit<Job, "dir" | "branch">>) => {
 }
 
 const facade = (world: FakeWorld): Rekindle =>
-  makeRekindle({ repo: REPO }, () => Layer.mergeAll(world.layer(), Layer.succeed(Clock.Clock, world.effectClock)))
+  createRekindleWithLayer({ repo: REPO }, () =>
+    Layer.mergeAll(world.layer(), Layer.succeed(Clock.Clock, world.effectClock))
+  )
 
 const rejection = async (p: Promise<unknown>): Promise<RekindleError> => {
   const e = await p.then(

@@ -9,8 +9,8 @@ import * as nodePath from "node:path"
 import * as Clock from "effect/Clock"
 import * as Layer from "effect/Layer"
 import { describe, expect, it } from "vitest"
-import { makeRekindle, RekindleError } from "../../core/facade.ts"
-import { multiclaude } from "../../core/import/index.ts"
+import { createRekindleWithLayer, RekindleError } from "../../core/facade.ts"
+import { multiclaude } from "../../core/import/Multiclaude.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
 
 const ROOT = "/home/dev/.multiclaude"
@@ -33,7 +33,7 @@ const multiclaudeWorld = () => {
       .replace('"pid": 4242001', `"pid": ${alive.pid}`)
       .replace('"pid": 4242002', `"pid": ${dead.pid}`)
   )
-  const rk = makeRekindle({ repo: REPO }, () =>
+  const rk = createRekindleWithLayer({ repo: REPO }, () =>
     Layer.mergeAll(world.layer(), Layer.succeed(Clock.Clock, world.effectClock))
   )
   return { world, rk, alive }

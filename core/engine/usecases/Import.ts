@@ -58,7 +58,7 @@ export interface ImportResult {
 export type ImportServices = FileSystem.FileSystem | StateStore | ProcessTable | LeaseStore
 
 /** Read-only file access for adapters, over the Effect FileSystem (real disk or the FakeWorld's). */
-export const importIO = (fs: FileSystem.FileSystem): ImportIO => {
+const importIO = (fs: FileSystem.FileSystem): ImportIO => {
   const run = <A>(effect: Effect.Effect<A, PlatformError>): Promise<A> =>
     Effect.runPromise(Effect.mapError(effect, (e) => new ImportIoError(e.message)))
   return {
