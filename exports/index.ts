@@ -26,7 +26,12 @@ export { EngineError, ErrorCode } from "../core/engine/support/Errors.ts"
 // The use-cases, as Effects over the ports.
 export { abort, type AbortOptions, type AbortReport } from "../core/engine/usecases/Abort.ts"
 export { clean, type CleanReport } from "../core/engine/usecases/Clean.ts"
-export { importState, type ImportOptions, type ImportResult } from "../core/engine/usecases/Import.ts"
+export {
+  importState,
+  type ImportOptions,
+  type ImportResult,
+  type ImportServices
+} from "../core/engine/usecases/Import.ts"
 export { list, type ListReport } from "../core/engine/usecases/List.ts"
 export { plan, planFromSnapshot, planState, type PlanReport } from "../core/engine/usecases/Plan.ts"
 export { repair, type RepairOptions, type RepairReport } from "../core/engine/usecases/Repair.ts"
@@ -39,6 +44,11 @@ export {
 export { readManifest, run, type RunOptions } from "../core/engine/usecases/Run.ts"
 export { status, statusOf, type StatusReport, type TaskRow } from "../core/engine/usecases/Status.ts"
 export { applyPlan, type ApplyOptions, type ApplyResult } from "../core/engine/apply/ApplyPlan.ts"
+export type {
+  HostLaunch,
+  StepHandlers
+} from "../core/engine/apply/Handlers.ts"
+export type { FailedLaunch } from "../core/engine/apply/VerifyLaunch.ts"
 export { observe } from "../core/engine/support/Observe.ts"
 export { loadState, saveState, type BatchRef } from "../core/engine/support/StateIO.ts"
 export {
@@ -61,12 +71,18 @@ export {
   type ForeignBatch,
   type ForeignLane,
   type ForeignMerge,
+  type ForeignProcess,
   type ForeignTask,
   type ImportAdapter,
   type ImportIO
 } from "../core/import/Foreign.ts"
 export { toBatchState } from "../core/import/Mapping.ts"
 export { taskplane, type TaskplaneOptions, type TaskplaneRead } from "../core/import/Taskplane.ts"
+export {
+  multiclaude,
+  type MulticlaudeOptions,
+  type MulticlaudeRead
+} from "../core/import/Multiclaude.ts"
 
 // Schemas to decode and encode state (the rest of the pure core: `rekindle/core`).
 export {
@@ -89,6 +105,7 @@ export {
   type Lane,
   type Lease,
   type LogCheckpoint,
+  type MergePolicy,
   type MergeRecord,
   type MergeStatus,
   type PromptEntry,

@@ -4,7 +4,7 @@
  * (re-exported from ResumePoint.ts).
  */
 import { mergesOf, stateIndex, type StateIndex } from "./internal/StateIndex.ts"
-import type { BatchState, MergeRecord, Task } from "./State.ts"
+import { rekindleMerges, type BatchState, type MergeRecord, type Task } from "./State.ts"
 
 /** The lane a task's work is merged through (a task without a lane is its own lane). */
 export const laneOf = (task: Task): string => task.lane ?? task.id
@@ -58,6 +58,8 @@ export const lanesNeedingMergeAt = (
   outcomeAt: (position: number) => LaneOutcome
 ): ReadonlyArray<string> => {
   if (!(wave >= 0 && wave < state.waves.length)) return []
+  // A batch whose host merges (or that is never merged) has no merge for rekindle to wait on or retry.
+  if (!rekindleMerges(state)) return []
   // lane → the outcomes of its tasks in this wave, folded as laneMergeable does (a repeated id changes
   // nothing): 0 only skipped so far, 1 some succeeded, -1 not mergeable.
   const lanes = new Map<string, number>()

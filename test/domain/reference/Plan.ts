@@ -82,6 +82,8 @@ export const lanesNeedingMerge = (
   wave: number,
   outcome: (id: string) => LaneOutcome
 ): ReadonlyArray<string> => {
+  // Only a batch rekindle merges (merge policy `rekindle`, the default) has merges to retry.
+  if ((state.options?.mergePolicy ?? "rekindle") !== "rekindle") return []
   const tasks = tasksById(state)
   const byLane = new Map<string, Array<string>>()
   for (const id of new Set(state.waves[wave] ?? [])) {
@@ -130,7 +132,7 @@ export const computeResumePoint = (state: BatchState, decisions: ReadonlyArray<T
   }
 
   // A persisted blocked verdict the graph cannot judge (the task records no dependencies) is kept.
-  for (const t of state.tasks) {
+  for (const t of tasks.values()) {
     if (t.status === "blocked" && t.dependsOn.length === 0 && category.get(t.id) === "pending")
       category.set(t.id, "blocked")
   }
