@@ -2,7 +2,9 @@
  * The orchestrators `rekindle import <source>` reads: one row per source, building its adapter from
  * the command line's options. Adding a source is one row (its adapter lives in core/import/).
  */
+import * as nodePath from "node:path"
 import type { ImportAdapter } from "../../core/import/Foreign.ts"
+import { multiclaude } from "../../core/import/Multiclaude.ts"
 import { taskplane } from "../../core/import/Taskplane.ts"
 
 /** What the command line gives every source. */
@@ -37,6 +39,16 @@ export const IMPORT_SOURCES: Readonly<Record<string, ImportSource>> = {
         ...(o.baseBranch === undefined ? {} : { baseBranch: o.baseBranch }),
         ...(o.agent === undefined ? {} : { agent: o.agent }),
         ...(o.socket === undefined ? {} : { tmuxSocket: o.socket })
+      }) as ImportAdapter<unknown>
+  },
+  multiclaude: {
+    description:
+      "multiclaude (dlorenc/multiclaude): <root>/state.json, one tracked repository (--repo <root>/repos/<name>)",
+    // multiclaude clones each tracked repository to <root>/repos/<name>: the root is two levels up.
+    adapter: (o) =>
+      multiclaude({
+        root: nodePath.resolve(o.repoRoot, "../.."),
+        repo: nodePath.basename(o.repoRoot)
       }) as ImportAdapter<unknown>
   }
 }

@@ -3,12 +3,15 @@
  * writes nothing; the import saves it; a refused import lists every problem (exit 1, stable code,
  * nothing written); an unknown source is E_USAGE naming the sources.
  */
+import * as fs from "node:fs"
+import * as nodePath from "node:path"
 import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
 import { Worktrees } from "../../core/ports/Worktrees.ts"
 import { BATCH, batchState, laneBranch, laneWorktree, ORCH, type StateCase } from "../fixtures/taskplane/states.ts"
 import { REPO } from "../support/world.ts"
 import { CliHarness } from "./harness.ts"
+import { FakeWorld } from "../../adapters/testing.ts"
 
 const taskplaneRepo = async (c: Omit<StateCase, "root"> = {}) => {
   const h = new CliHarness()
@@ -94,5 +97,22 @@ describe("rekindle import", () => {
     const none = await h.run("import", "taskplane")
     expect(none.code).toBe(1)
     expect(none.stderr).toContain("E_NO_STATE")
+  })
+
+  it("multiclaude: --repo <root>/repos/<name> reads <root>/state.json; the dry run maps its workers and writes nothing", async () => {
+    const root = "/home/dev/.multiclaude"
+    const repo = `${root}/repos/my-app`
+    const h = new CliHarness(new FakeWorld(), repo)
+    h.world.git.initRepo(repo, { "README.md": "my-app\n" })
+    for (const name of ["workspace", "clever-fox", "quiet-wren", "brave-owl", "calm-lynx"])
+      h.world.addWorktree(repo, `${root}/wts/my-app/${name}`, `work/${name}`, "main")
+    const fixture = fs.readFileSync(nodePath.join(import.meta.dirname, "../fixtures/multiclaude/state.json"), "utf8")
+    h.world.writeFile(`${root}/state.json`, fixture.replaceAll("@ROOT@", root))
+    const r = await h.run("import", "multiclaude", "--repo", repo, "--dry-run", "--json")
+    expect(r.code, r.stderr + r.stdout).toBe(0)
+    const doc = JSON.parse(r.stdout) as { dryRun: boolean; tasks: Array<{ id: string }> }
+    expect(doc.dryRun).toBe(true)
+    expect(doc.tasks.map((t) => t.id).sort()).toEqual(["brave-owl", "calm-lynx", "clever-fox", "quiet-wren"])
+    expect(await h.world.run(h.world.memory.fs.exists(`${repo}/.rekindle`))).toBe(false)
   })
 })

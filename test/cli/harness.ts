@@ -68,8 +68,12 @@ export class CliHarness {
   readonly supervisors: Array<{ readonly argv: ReadonlyArray<string>; readonly result: CliResult }> = []
   readonly killed: Array<number> = []
 
-  constructor(world = new FakeWorld()) {
+  /** The repository `git rev-parse --show-toplevel` knows (REPO unless a test places its repo elsewhere). */
+  readonly repo: string
+
+  constructor(world = new FakeWorld(), repo = REPO) {
     this.world = world
+    this.repo = repo
   }
 
   private env(stderr: Array<string>): CliEnvShape {
@@ -86,8 +90,8 @@ export class CliHarness {
           return t.answers.shift() ?? false
         }),
       gitToplevel: (dir) =>
-        dir === REPO || dir.startsWith(`${REPO}/`)
-          ? Effect.succeed(REPO)
+        dir === this.repo || dir.startsWith(`${this.repo}/`)
+          ? Effect.succeed(this.repo)
           : Effect.fail(
               fail(
                 "E_GIT_FAILED",
