@@ -32,8 +32,11 @@ export interface ModelTurn {
   readonly body: Record<string, unknown>
 }
 
-/** A scripted answer: say something, or run one shell command through the agent's shell tool. */
-export type ModelReply = { readonly text: string } | { readonly shell: string }
+/**
+ * A scripted answer: say something, run one shell command through the agent's shell tool, or never
+ * answer (the agent stays mid-turn, waiting on the model, until the connection drops).
+ */
+export type ModelReply = { readonly text: string } | { readonly shell: string } | { readonly hang: true }
 
 /** A running server. */
 export interface OpenAiServer {
@@ -113,7 +116,9 @@ const sse = (res: http.ServerResponse, events: ReadonlyArray<{ event?: string; d
 
 let serial = 0
 
-const responsesReply = (res: http.ServerResponse, turn: ModelTurn, reply: ModelReply) => {
+type Answer = Exclude<ModelReply, { readonly hang: true }>
+
+const responsesReply = (res: http.ServerResponse, turn: ModelTurn, reply: Answer) => {
   const id = `resp_${++serial}`
   const item =
     "text" in reply
@@ -138,7 +143,7 @@ const responsesReply = (res: http.ServerResponse, turn: ModelTurn, reply: ModelR
   ])
 }
 
-const chatReply = (res: http.ServerResponse, turn: ModelTurn, reply: ModelReply) => {
+const chatReply = (res: http.ServerResponse, turn: ModelTurn, reply: Answer) => {
   const id = `chatcmpl_${++serial}`
   const model = String(turn.body["model"] ?? "test-model")
   const chunk = (delta: unknown, finish: string | null) => ({
@@ -198,6 +203,7 @@ export const startOpenAiServer = async (options: {
         if (req.method === "POST" && (path.endsWith("/responses") || path.endsWith("/chat/completions"))) {
           const turn = parseTurn(path, (body ?? {}) as Record<string, unknown>)
           const reply = options.script(turn)
+          if ("hang" in reply) return
           return turn.api === "responses" ? responsesReply(res, turn, reply) : chatReply(res, turn, reply)
         }
         if (req.method === "GET" && path.endsWith("/models")) {
