@@ -21,6 +21,7 @@ import {
 import { buildFresh, buildResume, checkKindSpec, type BuildFailure } from "./AgentArgv.ts"
 import { discoverConversation } from "./ConversationDiscovery.ts"
 import { findOnPath } from "./FindExecutable.ts"
+import { checkOpenCodeSession } from "./OpenCodeSessions.ts"
 import { BUILTIN_KINDS, mergeKinds } from "./AgentKinds.ts"
 import { checkFile } from "./TranscriptCheck.ts"
 import { pinnedEnv, transcriptTarget } from "./TranscriptPath.ts"
@@ -130,6 +131,9 @@ export const make = (
     request: Parameters<AgentLauncher["Service"]["validateTranscript"]>[0]
   ) {
     const spec = yield* lookup(request)
+    // OpenCode keeps conversations in its database, not in a file per conversation.
+    if (spec.transcript.type === "none" && spec.executable === "opencode")
+      return yield* checkOpenCodeSession(options.home, envOf(request), request.conversationId)
     const where = yield* locate(spec, request.conversationId, request.cwd, envOf(request)).pipe(Effect.mapError(io))
     if ("problem" in where) return { valid: false, reason: where.problem } satisfies TranscriptCheck
     const format = spec.transcript.type === "none" ? "text" : spec.transcript.format

@@ -10,6 +10,7 @@ import type * as Path from "effect/Path"
 import type * as PlatformError from "effect/PlatformError"
 import type { AgentKindSpec } from "../../core/ports/AgentLauncher.ts"
 import { codexConversation } from "./CodexSessions.ts"
+import { openCodeConversation } from "./OpenCodeSessions.ts"
 
 /** What a discovery looks at. */
 export interface DiscoveryInput {
@@ -29,5 +30,6 @@ export const discoverConversation = (
   input: DiscoveryInput
 ): Effect.Effect<string | undefined, PlatformError.PlatformError> => {
   if (input.spec.executable === "codex") return codexConversation(fs, path, input)
+  if (input.spec.executable === "opencode") return openCodeConversation(input)
   return Effect.succeed(undefined)
 }
