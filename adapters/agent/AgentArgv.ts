@@ -22,6 +22,8 @@ export interface ArgvInput {
   readonly conversationId?: string | undefined
   readonly cwd: string
   readonly command?: ReadonlyArray<string> | undefined
+  /** Where the prompt was written, for templates that pass it as a file (`{promptFile}`). */
+  readonly promptFile?: string | undefined
   /** The task's extra arguments: at `{ splice: "args" }`, else right after the executable. */
   readonly args?: ReadonlyArray<string> | undefined
   /** The task's extra environment variables. */
@@ -58,7 +60,12 @@ export const expandArgv = (
   tokens: ReadonlyArray<ArgvToken>,
   input: ArgvInput
 ): Result.Result<Array<string>, string> => {
-  const vars = { prompt: input.prompt, conversationId: input.conversationId, cwd: input.cwd }
+  const vars = {
+    prompt: input.prompt,
+    promptFile: present(input.prompt) ? input.promptFile : undefined,
+    conversationId: input.conversationId,
+    cwd: input.cwd
+  }
   const out: Array<string> = []
   const add = (template: string): string | undefined => {
     const r = substitute(template, vars)

@@ -15,6 +15,7 @@ import {
   AgentError,
   AgentLauncher,
   type AgentKindSpec,
+  type ArgvToken,
   type KindRequest,
   type TranscriptCheck
 } from "../../core/ports/AgentLauncher.ts"
@@ -69,6 +70,28 @@ export const make = (
       : Effect.succeed(spec)
   }
 
+  // A kind with no safe argv form for text gets the prompt as a file rekindle writes (owner-only).
+  const writePromptFile = Effect.fn("AgentLauncher.writePromptFile")(function* (
+    tokens: ReadonlyArray<ArgvToken>,
+    request: { readonly prompt?: string | undefined; readonly promptFile?: string | undefined }
+  ) {
+    const reads = tokens.some((t) =>
+      (typeof t === "string" ? [t] : "argv" in t ? t.argv : []).some((a) => a.includes("{promptFile}"))
+    )
+    if (!reads || request.prompt === undefined || request.prompt === "") return
+    if (request.promptFile === undefined || !path.isAbsolute(request.promptFile))
+      return yield* Effect.fail(
+        new AgentError({
+          reason: "Invalid",
+          message: "this kind takes its prompt as a file, and no absolute path was given"
+        })
+      )
+    const file = request.promptFile
+    yield* fs
+      .makeDirectory(path.dirname(file), { recursive: true, mode: 0o700 })
+      .pipe(Effect.andThen(fs.writeFileString(file, request.prompt, { mode: 0o600 })), Effect.mapError(io))
+  })
+
   const freshArgv = Effect.fn("AgentLauncher.freshArgv")(function* (
     request: Parameters<AgentLauncher["Service"]["freshArgv"]>[0]
   ) {
@@ -76,6 +99,7 @@ export const make = (
     const given = request.conversationId
     const conversationId =
       spec.conversation !== "assigned" ? undefined : given !== undefined && given !== "" ? given : yield* options.newId
+    yield* writePromptFile(spec.fresh, request)
     return yield* fromBuild(
       buildFresh(spec, { ...request, conversationId }, pinnedEnv(spec.transcript, envOf(request)))
     )
@@ -85,6 +109,7 @@ export const make = (
     request: Parameters<AgentLauncher["Service"]["resumeArgv"]>[0]
   ) {
     const spec = yield* lookup(request)
+    yield* writePromptFile(spec.resume ?? [], request)
     return yield* fromBuild(buildResume(spec, request, pinnedEnv(spec.transcript, envOf(request))))
   })
 

@@ -9,7 +9,7 @@ import type * as FileSystem from "effect/FileSystem"
 import type * as Path from "effect/Path"
 import type * as PlatformError from "effect/PlatformError"
 import type { AgentKindSpec } from "../../core/ports/AgentLauncher.ts"
-import { codexConversation } from "./CodexSessions.ts"
+import { codexConversation, piConversation } from "./JsonlSessions.ts"
 import { openCodeConversation } from "./OpenCodeSessions.ts"
 
 /** What a discovery looks at. */
@@ -31,5 +31,6 @@ export const discoverConversation = (
 ): Effect.Effect<string | undefined, PlatformError.PlatformError> => {
   if (input.spec.executable === "codex") return codexConversation(fs, path, input)
   if (input.spec.executable === "opencode") return openCodeConversation(input)
+  if (input.spec.executable === "pi") return piConversation(fs, path, input)
   return Effect.succeed(undefined)
 }

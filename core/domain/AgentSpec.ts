@@ -3,7 +3,8 @@
  * may add), and the pure check that a row is usable and safe. Data only: the adapter expands the
  * templates (adapters/agent/AgentArgv.ts), the manifest validates user rows with {@link checkKindSpec}.
  *
- * Placeholders: `{prompt}`, `{conversationId}`, `{cwd}` in argv tokens; `{cwd}`, `{cwdSlug}`,
+ * Placeholders: `{prompt}`, `{promptFile}` (an absolute path rekindle wrote the prompt to: for agents
+ * with no safe argv form for text), `{conversationId}`, `{cwd}` in argv tokens; `{cwd}`, `{cwdSlug}`,
  * `{conversationId}` in transcript paths, where `{cwdSlug}` is Claude Code's project-directory rule.
  */
 import * as Schema from "effect/Schema"
@@ -82,7 +83,7 @@ export const AgentKindSpec = Schema.Struct({
 export type AgentKindSpec = typeof AgentKindSpec.Type
 
 /** Placeholders allowed in argv tokens. */
-export const ARGV_VARS: ReadonlyArray<string> = ["prompt", "conversationId", "cwd"]
+export const ARGV_VARS: ReadonlyArray<string> = ["prompt", "promptFile", "conversationId", "cwd"]
 
 /** An environment variable name. */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/

@@ -10,7 +10,7 @@ import { SAFE_ID_PATTERN, TaskId } from "./Ids.ts"
 import { describeWaveProblem, planWaves } from "./Waves.ts"
 
 /** The built-in agent kinds; a manifest may add its own in `options.agents`. */
-export const ManifestAgent = Schema.Literals(["claude", "codex", "opencode", "aider", "shell"])
+export const ManifestAgent = Schema.Literals(["claude", "codex", "opencode", "aider", "shell", "pi"])
 
 /** Environment variables rekindle sets for every agent: a task may not override them. */
 const RESERVED_ENV = /^REKINDLE_/

@@ -79,6 +79,8 @@ export interface AgentLauncherShape {
   readonly freshArgv: (
     request: KindRequest & {
       readonly prompt: string
+      /** Where to write the prompt when the kind takes it as a file (`{promptFile}`); 0600, dir 0700. */
+      readonly promptFile?: string
       readonly conversationId?: string
       readonly command?: ReadonlyArray<string>
       readonly cwd: string
@@ -89,6 +91,7 @@ export interface AgentLauncherShape {
     request: KindRequest & {
       readonly conversationId?: string
       readonly prompt?: string
+      readonly promptFile?: string
       readonly cwd: string
     }
   ) => Effect.Effect<Launch, AgentError>

@@ -104,11 +104,17 @@ export const launchTask = Effect.fn("Launch.launchTask")(
     const kind = kindRequest(state, task)
     const launch =
       request.mode === "resume" && task.conversationId !== undefined
-        ? yield* launcher.resumeArgv({ ...kind, conversationId: task.conversationId, cwd: worktree })
+        ? yield* launcher.resumeArgv({
+            ...kind,
+            conversationId: task.conversationId,
+            promptFile: paths.promptFile(task.id),
+            cwd: worktree
+          })
         : request.mode === "first"
           ? yield* launcher.freshArgv({
               ...kind,
               prompt: task.prompt,
+              promptFile: paths.promptFile(task.id),
               cwd: worktree,
               ...(task.conversationId === undefined ? {} : { conversationId: task.conversationId }),
               ...(task.command === undefined ? {} : { command: task.command })
@@ -116,6 +122,7 @@ export const launchTask = Effect.fn("Launch.launchTask")(
           : yield* launcher.freshArgv({
               ...kind,
               prompt: handoffPrompt(task, request.attempt, head?._tag === "Some" ? head.value : undefined),
+              promptFile: paths.promptFile(task.id),
               cwd: worktree,
               ...(task.command === undefined ? {} : { command: task.command })
             })
