@@ -19,10 +19,14 @@ import { makeAgentWorld, realAgentsEnabled, waitFor, type AgentWorld } from "./a
 import { CODEX_KEY_ENV, configureCodex } from "./codex-world.ts"
 
 const PROMPT = "Create hello.txt containing hello, commit it, then signal that you are done."
-const PROMPT_C = "Commit step one, then create hello.txt containing hello, commit it, and signal that you are done."
+const PROMPT_C = "Commit step one, then create world.txt containing world, commit it, and signal that you are done."
 // What the scripted model has the agent run: the work, a commit, and rekindle's done marker.
 const WORK =
   'printf "hello\\n" > hello.txt && git add hello.txt && git commit -q -m "codex: hello" && ' +
+  'printf \'{"status":"succeeded"}\' > "$REKINDLE_DONE_FILE"'
+// (c) works in the same repo after (a) merged hello.txt: its own file, or its commit would be empty.
+const WORK_C =
+  'printf "world\\n" > world.txt && git add world.txt && git commit -q -m "codex: world" && ' +
   'printf \'{"status":"succeeded"}\' > "$REKINDLE_DONE_FILE"'
 const STEP_ONE = 'printf "one\\n" > one.txt && git add one.txt && git commit -q -m "codex: step one"'
 
@@ -62,7 +66,7 @@ const resumable = (() => {
         hung = true
         return { hang: true }
       }
-      if (turn.toolResults === 1) return { shell: WORK }
+      if (turn.toolResults === 1) return { shell: WORK_C }
       finished = true
       return { text: "Done: both steps are committed." }
     }
@@ -158,7 +162,7 @@ describe.runIf(realAgentsEnabled("codex"))("real Codex 0.169.0 under rekindle", 
     expect(promptTurns(server.turns(), PROMPT_C)).toHaveLength(1)
     expect(done()).toBe(true)
     expect(world.git("log", "--format=%s", "main")).toContain("codex: step one")
-    expect(world.git("show", "main:hello.txt")).toBe("hello\n")
+    expect(world.git("show", "main:world.txt")).toBe("world\n")
     const latest = conversationOf(world, "cx-c")
     expect(latest).toBe(state)
   }, 420_000)
