@@ -11,13 +11,13 @@ import * as Result from "effect/Result"
 import { type AgentKindSpec, type ArgvToken, checkKindSpec, PLACEHOLDER } from "../../core/domain/AgentSpec.ts"
 import type { Launch } from "../../core/ports/AgentLauncher.ts"
 
-export { ARGV_VARS, checkKindSpec } from "../../core/domain/AgentSpec.ts"
+export { checkKindSpec } from "../../core/domain/AgentSpec.ts"
 
 /** A conversation id safe as one argv element, a file name and a glob fragment: no `/`, no `-` first. */
 export const SAFE_CONVERSATION_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
 
 /** Values for one expansion. Absent or empty values drop `when` groups that need them. */
-export interface ArgvInput {
+interface ArgvInput {
   readonly prompt?: string | undefined
   readonly conversationId?: string | undefined
   readonly cwd: string
@@ -56,10 +56,7 @@ export const substitute = (
 }
 
 /** Expand a template into argv elements (argv[0] not included). */
-export const expandArgv = (
-  tokens: ReadonlyArray<ArgvToken>,
-  input: ArgvInput
-): Result.Result<Array<string>, string> => {
+const expandArgv = (tokens: ReadonlyArray<ArgvToken>, input: ArgvInput): Result.Result<Array<string>, string> => {
   const vars = {
     prompt: input.prompt,
     promptFile: present(input.prompt) ? input.promptFile : undefined,

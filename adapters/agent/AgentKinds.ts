@@ -52,7 +52,7 @@ export const codex: AgentKindSpec = {
 }
 
 /** OpenCode: TUI with an initial prompt; session ids (`ses_…`) are chosen by OpenCode. */
-export const opencode: AgentKindSpec = {
+const opencode: AgentKindSpec = {
   name: "opencode",
   executable: "opencode",
   fresh: [{ when: "prompt", argv: ["--prompt={prompt}"] }],
@@ -71,7 +71,7 @@ export const opencode: AgentKindSpec = {
  * argv form carries arbitrary text: the prompt is written to a file rekindle owns and passed as
  * `@<file>`, which pi reads into its first message.
  */
-export const pi: AgentKindSpec = {
+const pi: AgentKindSpec = {
   name: "pi",
   executable: "pi",
   fresh: [{ when: "prompt", argv: ["@{promptFile}"] }],
@@ -90,7 +90,7 @@ export const pi: AgentKindSpec = {
 }
 
 /** Aider: the conversation is the chat history file in the working directory; no id. */
-export const aider: AgentKindSpec = {
+const aider: AgentKindSpec = {
   name: "aider",
   executable: "aider",
   fresh: [{ when: "prompt", argv: ["--message={prompt}"] }],
@@ -104,7 +104,7 @@ export const aider: AgentKindSpec = {
 }
 
 /** Any program: argv is the task's `command`; the prompt is an environment variable, never argv. */
-export const shell: AgentKindSpec = {
+const shell: AgentKindSpec = {
   name: "shell",
   fresh: [{ splice: "command" }],
   conversation: "none",

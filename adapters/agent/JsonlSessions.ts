@@ -22,7 +22,7 @@ import { resolveRoot } from "./TranscriptPath.ts"
 const SKEW_MS = 5_000
 
 /** What an opening record says about its conversation. */
-export interface SessionFacts {
+interface SessionFacts {
   readonly id: string
   readonly cwd: string
   readonly startedAt: number
@@ -46,13 +46,13 @@ const parse = (line: string): Record<string, unknown> | undefined => {
 }
 
 /** Codex's `session_meta` opening record. */
-export const sessionMeta = (line: string): SessionFacts | undefined => {
+const sessionMeta = (line: string): SessionFacts | undefined => {
   const r = parse(line)
   return r?.["type"] === "session_meta" ? facts(r["payload"] as Record<string, unknown> | undefined) : undefined
 }
 
 /** pi's `session` opening record. */
-export const piSessionHeader = (line: string): SessionFacts | undefined => {
+const piSessionHeader = (line: string): SessionFacts | undefined => {
   const r = parse(line)
   return r?.["type"] === "session" ? facts(r) : undefined
 }

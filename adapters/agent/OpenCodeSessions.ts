@@ -14,7 +14,7 @@ import type { DiscoveryInput } from "./ConversationDiscovery.ts"
 const SKEW_MS = 5_000
 
 /** Where OpenCode keeps its database for this environment. */
-export const openCodeDatabase = (home: string, env: Readonly<Record<string, string | undefined>>): string => {
+const openCodeDatabase = (home: string, env: Readonly<Record<string, string | undefined>>): string => {
   const data = env["XDG_DATA_HOME"]
   return `${data !== undefined && data !== "" ? data : `${home}/.local/share`}/opencode/opencode.db`
 }

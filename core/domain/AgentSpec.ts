@@ -83,7 +83,7 @@ export const AgentKindSpec = Schema.Struct({
 export type AgentKindSpec = typeof AgentKindSpec.Type
 
 /** Placeholders allowed in argv tokens. */
-export const ARGV_VARS: ReadonlyArray<string> = ["prompt", "promptFile", "conversationId", "cwd"]
+const ARGV_VARS: ReadonlyArray<string> = ["prompt", "promptFile", "conversationId", "cwd"]
 
 /** An environment variable name. */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -91,15 +91,14 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 /** A placeholder in a template. */
 export const PLACEHOLDER = /\{([A-Za-z]+)\}/g
 
-/** One problem of a row: the field it is about (`fresh`, `resume`, …) and what is wrong. */
-export interface KindProblem {
-  readonly field: string
-  readonly message: string
-}
-
-/** Problems that make a table row unusable or unsafe, each naming its field; empty when the row is fine. */
-export const kindProblems = (spec: AgentKindSpec): ReadonlyArray<KindProblem> => {
-  const problems: Array<KindProblem> = []
+/**
+ * Problems that make a table row unusable or unsafe, each naming its field (`fresh`, `resume`, …);
+ * empty when the row is fine.
+ */
+export const kindProblems = (
+  spec: AgentKindSpec
+): ReadonlyArray<{ readonly field: string; readonly message: string }> => {
+  const problems: Array<{ readonly field: string; readonly message: string }> = []
   const checkTokens = (field: "fresh" | "resume", tokens: ReadonlyArray<ArgvToken>) => {
     const say = (message: string) => problems.push({ field, message })
     // A "--" counts from where it stands to the end of its own group: a "--" inside an optional

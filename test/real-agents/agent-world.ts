@@ -10,7 +10,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
 import { ensureRealAgents, realAgentsSkipped, SKIP_ENV } from "../agents/install.ts"
-import { freshSocket, GIT_ENV, killServer, sessionNames } from "../support/real.ts"
+import { GIT_ENV } from "../support/real/repo.ts"
+import { freshSocket, killServer, sessionNames } from "../support/real/socket.ts"
 
 const MAIN = nodePath.resolve(import.meta.dirname, "../../cli/main.ts")
 
