@@ -6,7 +6,7 @@
 import * as nodeFs from "node:fs"
 import * as nodePath from "node:path"
 import { stateRoot } from "../core/domain/Layout.ts"
-import { makeRekindle, RekindleError, type Rekindle, type RekindleOptions } from "../core/facade.ts"
+import { createRekindleWithLayer, RekindleError, type Rekindle, type RekindleOptions } from "../core/facade.ts"
 import * as Node from "./node.ts"
 import { socketProblem } from "./tmux/TmuxArgs.ts"
 
@@ -42,5 +42,5 @@ export const createRekindle = (options: RekindleOptions): Rekindle => {
       "rekindle keeps every batch under <repo>/.rekindle; omit stateDir"
     )
   }
-  return makeRekindle({ ...options, repo }, (socket) => Node.layer(socket === undefined ? {} : { socket }))
+  return createRekindleWithLayer({ ...options, repo }, (socket) => Node.layer(socket === undefined ? {} : { socket }))
 }

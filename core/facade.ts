@@ -160,8 +160,11 @@ export interface Rekindle {
 
 type Runtime = ManagedRuntime.ManagedRuntime<EngineServices, unknown>
 
-/** Build a rekindle instance over `engineFor` (the live one is `createRekindle`). */
-export const makeRekindle = (options: RekindleOptions, engineFor: EngineLayerFor): Rekindle => {
+/**
+ * Build a rekindle instance over the engine services `engineFor(socket)` provides: a FakeWorld's
+ * (`() => world.layer()`) in tests; `createRekindle` is this over the live layer.
+ */
+export const createRekindleWithLayer = (options: RekindleOptions, engineFor: EngineLayerFor): Rekindle => {
   const repo = options.repo.replace(/(.)\/+$/, "$1")
   const runtimes = new Map<string, Runtime>()
   let closed = false

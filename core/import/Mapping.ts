@@ -13,7 +13,7 @@ import { isInside } from "../domain/Layout.ts"
 import type { ForeignBatch, ForeignTask } from "./Foreign.ts"
 
 /** The agent kind of a task whose adapter names none. */
-export const DEFAULT_IMPORT_AGENT = "claude"
+const DEFAULT_IMPORT_AGENT = "claude"
 
 const started = (t: ForeignTask): boolean =>
   t.startedAt !== undefined || !(t.status === "pending" || t.status === "blocked")

@@ -171,7 +171,7 @@ describe("the packed package, installed in a temp project", () => {
       oneSchemaIdentity: true,
       requireCore: "function"
     })
-    expect(Object.values(out.closed)).toEqual(Array(4).fill("ERR_PACKAGE_PATH_NOT_EXPORTED"))
+    expect(Object.values(out.closed)).toEqual(Array(5).fill("ERR_PACKAGE_PATH_NOT_EXPORTED"))
     // What ships: built JS, declarations and maps, the bin shim; no sources, tests or fixtures.
     const pkgDir = nodePath.join(app, "node_modules/rekindle")
     const shipped = (fs.readdirSync(pkgDir, { recursive: true }) as Array<string>).filter((f) =>

@@ -7,7 +7,7 @@
 import * as Clock from "effect/Clock"
 import * as Layer from "effect/Layer"
 import { describe, expect, it } from "vitest"
-import { makeRekindle, RekindleError, type Rekindle } from "../../core/facade.ts"
+import { createRekindleWithLayer, RekindleError, type Rekindle } from "../../core/facade.ts"
 import { saveState } from "../../core/engine/support/StateIO.ts"
 import { taskplane } from "../../core/import/index.ts"
 import { createRekindle } from "../../adapters/facade.ts"
@@ -17,7 +17,7 @@ import { BATCH, paneOf, REPO, startBatch } from "../support/world.ts"
 /** A facade over `world`, recording which sockets it was asked for. */
 const facadeOver = (world: FakeWorld, options: { readonly tmuxSocket?: string } = {}) => {
   const sockets: Array<string | undefined> = []
-  const rk = makeRekindle({ repo: REPO, ...options }, (socket) => {
+  const rk = createRekindleWithLayer({ repo: REPO, ...options }, (socket) => {
     sockets.push(socket)
     return Layer.mergeAll(world.layer(), Layer.succeed(Clock.Clock, world.effectClock))
   })

@@ -33,7 +33,7 @@ export interface ImportResult {
 }
 
 /** Read-only file access for adapters, over the Effect FileSystem (real disk or the FakeWorld's). */
-export const importIO = (fs: FileSystem.FileSystem): ImportIO => {
+const importIO = (fs: FileSystem.FileSystem): ImportIO => {
   const run = <A>(effect: Effect.Effect<A, PlatformError>): Promise<A> =>
     Effect.runPromise(Effect.mapError(effect, (e) => new ImportIoError(e.message)))
   return {
