@@ -11,23 +11,20 @@ import {
   type ModelReply,
   type ModelTurn,
   offersShell,
+  oneCommand,
   type OpenAiServer,
   startOpenAiServer
 } from "../support/model-servers/openai.ts"
 import { killServer, sessionNames, tmux } from "../support/real/socket.ts"
-import { makeAgentWorld, realAgentsEnabled, waitFor, type AgentWorld } from "./agent-world.ts"
+import { commitAndSignal, makeAgentWorld, realAgentsEnabled, waitFor, type AgentWorld } from "./agent-world.ts"
 import { CODEX_KEY_ENV, configureCodex } from "./codex-world.ts"
 
 const PROMPT = "Create hello.txt containing hello, commit it, then signal that you are done."
 const PROMPT_C = "Commit step one, then create world.txt containing world, commit it, and signal that you are done."
 // What the scripted model has the agent run: the work, a commit, and rekindle's done marker.
-const WORK =
-  'printf "hello\\n" > hello.txt && git add hello.txt && git commit -q -m "codex: hello" && ' +
-  'printf \'{"status":"succeeded"}\' > "$REKINDLE_DONE_FILE"'
+const WORK = commitAndSignal("hello.txt", "hello", "codex: hello")
 // (c) works in the same repo after (a) merged hello.txt: its own file, or its commit would be empty.
-const WORK_C =
-  'printf "world\\n" > world.txt && git add world.txt && git commit -q -m "codex: world" && ' +
-  'printf \'{"status":"succeeded"}\' > "$REKINDLE_DONE_FILE"'
+const WORK_C = commitAndSignal("world.txt", "world", "codex: world")
 const STEP_ONE = 'printf "one\\n" > one.txt && git add one.txt && git commit -q -m "codex: step one"'
 
 /** The agent's turns that open the conversation with `prompt` (side requests quote it inside other text). */
@@ -83,9 +80,7 @@ describe.runIf(realAgentsEnabled("codex"))("real Codex 0.169.0 under rekindle", 
           ? { text: "Hello file task" }
           : turn.userTexts.some((u) => u.trim() === PROMPT_C)
             ? resumable.reply(turn)
-            : turn.toolResults === 0
-              ? { shell: WORK }
-              : { text: "Done: hello.txt is committed." }
+            : oneCommand(WORK, "Done: hello.txt is committed.")(turn)
     })
     world = makeAgentWorld("codex", { [CODEX_KEY_ENV]: "local-test-key" })
     configureCodex(world, server.baseUrl)
@@ -150,6 +145,12 @@ describe.runIf(realAgentsEnabled("codex"))("real Codex 0.169.0 under rekindle", 
       () => world.screens()
     )
     if (prompted === null) {
+      // Type only once Codex shows the restored conversation: keys sent while it starts are lost.
+      await waitFor(
+        () => (world.screens().includes("Conversation interrupted") ? true : undefined),
+        180_000,
+        () => world.screens()
+      )
       const pane = `=${sessionNames(world.socket)[0]}:`
       tmux(world.socket, "send-keys", "-t", pane, "-l", "--", "You were interrupted; continue your task.")
       tmux(world.socket, "send-keys", "-t", pane, "Enter")

@@ -7,27 +7,18 @@ import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { DatabaseSync } from "node:sqlite"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { agentTurns, offersShell, type OpenAiServer, startOpenAiServer } from "../support/model-servers/openai.ts"
-import { makeAgentWorld, realAgentsEnabled, type AgentWorld } from "./agent-world.ts"
+import { agentTurns, oneCommand, type OpenAiServer, startOpenAiServer } from "../support/model-servers/openai.ts"
+import { commitAndSignal, makeAgentWorld, realAgentsEnabled, type AgentWorld } from "./agent-world.ts"
 import { configureOpenCode, OPENCODE_ENV } from "./opencode-world.ts"
 
 const PROMPT = "Create hello.txt containing hello, commit it, then signal that you are done."
-const WORK =
-  'printf "hello\\n" > hello.txt && git add hello.txt && git commit -q -m "opencode: hello" && ' +
-  'printf \'{"status":"succeeded"}\' > "$REKINDLE_DONE_FILE"'
+const WORK = commitAndSignal("hello.txt", "hello", "opencode: hello")
 
 describe.runIf(realAgentsEnabled("opencode"))("real OpenCode 1.18.33 under rekindle", () => {
   let server: OpenAiServer
   let world: AgentWorld
   beforeAll(async () => {
-    server = await startOpenAiServer({
-      script: (turn) =>
-        !offersShell(turn)
-          ? { text: "Hello file task" }
-          : turn.toolResults === 0
-            ? { shell: WORK }
-            : { text: "Done: hello.txt is committed." }
-    })
+    server = await startOpenAiServer({ script: oneCommand(WORK, "Done: hello.txt is committed.") })
     world = makeAgentWorld("opencode")
     configureOpenCode(world, server.baseUrl)
   }, 180_000)

@@ -6,28 +6,19 @@
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { agentTurns, offersShell, type OpenAiServer, startOpenAiServer } from "../support/model-servers/openai.ts"
-import { makeAgentWorld, realAgentsEnabled, type AgentWorld } from "./agent-world.ts"
+import { agentTurns, oneCommand, type OpenAiServer, startOpenAiServer } from "../support/model-servers/openai.ts"
+import { commitAndSignal, makeAgentWorld, realAgentsEnabled, type AgentWorld } from "./agent-world.ts"
 import { configurePi, PI_TASK } from "./pi-world.ts"
 
 // Starts with "-" and names a file with "@": as argv, pi would read an option and a file.
 const PROMPT = "--help @README.md: create hello.txt containing hello, commit it, then signal that you are done."
-const WORK =
-  'printf "hello\\n" > hello.txt && git add hello.txt && git commit -q -m "pi: hello" && ' +
-  'printf \'{"status":"succeeded"}\' > "$REKINDLE_DONE_FILE"'
+const WORK = commitAndSignal("hello.txt", "hello", "pi: hello")
 
 describe.runIf(realAgentsEnabled("pi"))("real pi 0.73.1 under rekindle", () => {
   let server: OpenAiServer
   let world: AgentWorld
   beforeAll(async () => {
-    server = await startOpenAiServer({
-      script: (turn) =>
-        !offersShell(turn)
-          ? { text: "Hello file task" }
-          : turn.toolResults === 0
-            ? { shell: WORK }
-            : { text: "Done: hello.txt is committed." }
-    })
+    server = await startOpenAiServer({ script: oneCommand(WORK, "Done: hello.txt is committed.") })
     world = makeAgentWorld("pi")
     configurePi(world, server.baseUrl)
   }, 180_000)

@@ -135,6 +135,11 @@ export const makeAgentWorld = (prefix: string, extraEnv: Readonly<Record<string,
   }
 }
 
+/** A shell command that writes `file`, commits it as `subject`, and writes rekindle's done marker. */
+export const commitAndSignal = (file: string, content: string, subject: string): string =>
+  `printf '%s\\n' ${JSON.stringify(content)} > ${file} && git add ${file} && git commit -q -m ${JSON.stringify(subject)} && ` +
+  `printf '{"status":"succeeded"}' > "$REKINDLE_DONE_FILE"`
+
 /** Poll `probe` until it returns a value, or fail after `timeoutMs` with `describe()`. */
 export const waitFor = async <A>(probe: () => A | undefined, timeoutMs: number, describe: () => string): Promise<A> => {
   const deadline = Date.now() + timeoutMs

@@ -94,6 +94,15 @@ export const offersShell = (turn: ModelTurn): boolean => turn.tools.some((t) => 
 /** The agent's own turns: those offering a shell tool. */
 export const agentTurns = (turns: ReadonlyArray<ModelTurn>): ReadonlyArray<ModelTurn> => turns.filter(offersShell)
 
+/**
+ * The usual script: side requests (no shell tool) get a title, the agent's first turn runs `command`,
+ * every later turn says `doneText`.
+ */
+export const oneCommand =
+  (command: string, doneText = "Done.") =>
+  (turn: ModelTurn): ModelReply =>
+    !offersShell(turn) ? { text: "Task title" } : turn.toolResults === 0 ? { shell: command } : { text: doneText }
+
 /** The shell tool call for `command`, in the form the offered tool takes. */
 const shellCall = (tools: ReadonlyArray<string>, command: string): { name: string; arguments: string } => {
   if (tools.includes("exec_command")) return { name: "exec_command", arguments: JSON.stringify({ cmd: command }) }
