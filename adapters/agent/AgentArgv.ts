@@ -8,18 +8,13 @@
  * character of an argv element unless a `--` end-of-options marker came before it.
  */
 import * as Result from "effect/Result"
-import type { AgentKindSpec, ArgvToken, Launch } from "../../core/ports/AgentLauncher.ts"
+import { type AgentKindSpec, type ArgvToken, checkKindSpec, PLACEHOLDER } from "../../core/domain/AgentSpec.ts"
+import type { Launch } from "../../core/ports/AgentLauncher.ts"
 
-/** Placeholders allowed in argv tokens. */
-const ARGV_VARS: ReadonlyArray<string> = ["prompt", "conversationId", "cwd"]
+export { checkKindSpec } from "../../core/domain/AgentSpec.ts"
 
 /** A conversation id safe as one argv element, a file name and a glob fragment: no `/`, no `-` first. */
 export const SAFE_CONVERSATION_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
-
-/** An environment variable name. */
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
-
-const PLACEHOLDER = /\{([A-Za-z]+)\}/g
 
 /** Values for one expansion. Absent or empty values drop `when` groups that need them. */
 interface ArgvInput {
@@ -27,6 +22,12 @@ interface ArgvInput {
   readonly conversationId?: string | undefined
   readonly cwd: string
   readonly command?: ReadonlyArray<string> | undefined
+  /** Where the prompt was written, for templates that pass it as a file (`{promptFile}`). */
+  readonly promptFile?: string | undefined
+  /** The task's extra arguments: at `{ splice: "args" }`, else right after the executable. */
+  readonly args?: ReadonlyArray<string> | undefined
+  /** The task's extra environment variables. */
+  readonly env?: Readonly<Record<string, string>> | undefined
 }
 
 /** Why a build was refused: the port's error reason and a human message. */
@@ -56,7 +57,12 @@ export const substitute = (
 
 /** Expand a template into argv elements (argv[0] not included). */
 const expandArgv = (tokens: ReadonlyArray<ArgvToken>, input: ArgvInput): Result.Result<Array<string>, string> => {
-  const vars = { prompt: input.prompt, conversationId: input.conversationId, cwd: input.cwd }
+  const vars = {
+    prompt: input.prompt,
+    promptFile: present(input.prompt) ? input.promptFile : undefined,
+    conversationId: input.conversationId,
+    cwd: input.cwd
+  }
   const out: Array<string> = []
   const add = (template: string): string | undefined => {
     const r = substitute(template, vars)
@@ -68,6 +74,8 @@ const expandArgv = (tokens: ReadonlyArray<ArgvToken>, input: ArgvInput): Result.
     if (typeof token === "string") {
       const problem = add(token)
       if (problem !== undefined) return Result.fail(problem)
+    } else if ("splice" in token && token.splice === "args") {
+      out.push(...(input.args ?? []))
     } else if ("splice" in token) {
       if (input.command === undefined || input.command.length === 0)
         return Result.fail("this kind needs the task's `command` (a non-empty argv array)")
@@ -82,50 +90,6 @@ const expandArgv = (tokens: ReadonlyArray<ArgvToken>, input: ArgvInput): Result.
   const nul = out.find((a) => a.includes("\u0000"))
   if (nul !== undefined) return Result.fail("an argv element contains a NUL byte, which no program can receive")
   return Result.succeed(out)
-}
-
-/** Problems that make a table row unusable or unsafe; empty when the row is fine. */
-export const checkKindSpec = (spec: AgentKindSpec): ReadonlyArray<string> => {
-  const problems: Array<string> = []
-  const checkTokens = (label: string, tokens: ReadonlyArray<ArgvToken>) => {
-    // A "--" counts from where it stands to the end of its own group: a "--" inside an optional
-    // group may be dropped, so it cannot protect anything outside that group.
-    const scan = (list: ReadonlyArray<string>, protectedAlready: boolean): boolean => {
-      let endOfOptions = protectedAlready
-      for (const t of list) {
-        for (const [, name] of t.matchAll(PLACEHOLDER)) {
-          if (name !== undefined && !ARGV_VARS.includes(name)) problems.push(`${label}: unknown placeholder {${name}}`)
-        }
-        if (t.startsWith("{prompt}") && !endOfOptions) {
-          problems.push(
-            `${label}: a prompt starting with "-" would be read as an option; put "--" before "${t}" or use a "--flag={prompt}" form`
-          )
-        }
-        if (t === "--") endOfOptions = true
-      }
-      return endOfOptions
-    }
-    let outer = false
-    for (const token of tokens) {
-      if (typeof token === "string") outer = scan([token], outer)
-      else if ("when" in token) scan(token.argv, outer)
-    }
-    if (
-      spec.executable === undefined &&
-      !(tokens[0] !== undefined && typeof tokens[0] === "object" && "splice" in tokens[0])
-    ) {
-      problems.push(`${label}: without an executable the template must start with { splice: "command" }`)
-    }
-  }
-  checkTokens("fresh", spec.fresh)
-  if (spec.resume !== undefined) checkTokens("resume", spec.resume)
-  if (spec.resume !== undefined && spec.conversation === "none")
-    problems.push('a kind with conversation "none" cannot have a resume template')
-  if (spec.resume === undefined && spec.conversation !== "none")
-    problems.push(`conversation "${spec.conversation}" needs a resume template`)
-  if (spec.promptEnv !== undefined && !ENV_NAME.test(spec.promptEnv))
-    problems.push(`promptEnv "${spec.promptEnv}" is not an environment variable name`)
-  return problems
 }
 
 const launch = (
@@ -143,8 +107,10 @@ const launch = (
   const expanded = expandArgv(tokens, input)
   if (Result.isFailure(expanded))
     return Result.fail({ reason: "Invalid", message: `agent kind "${spec.name}": ${expanded.failure}` })
-  const argv = spec.executable === undefined ? expanded.success : [spec.executable, ...expanded.success]
-  const env: Record<string, string> = { ...pinnedEnv }
+  const placesArgs = tokens.some((t) => typeof t === "object" && "splice" in t && t.splice === "args")
+  const extra = placesArgs ? [] : (input.args ?? [])
+  const argv = spec.executable === undefined ? expanded.success : [spec.executable, ...extra, ...expanded.success]
+  const env: Record<string, string> = { ...input.env, ...pinnedEnv }
   if (spec.promptEnv !== undefined && input.prompt !== undefined) {
     if (input.prompt.includes("\u0000"))
       return Result.fail({ reason: "Invalid", message: "the prompt contains a NUL byte" })

@@ -65,6 +65,30 @@ const opencode: AgentKindSpec = {
     "non-interactive alternative. No transcript check: storage moved between JSON files and SQLite across versions."
 }
 
+/**
+ * pi (`@mariozechner/pi-coding-agent`): session ids chosen by pi. Its argument parser has no `--`
+ * end-of-options (a `--` swallows the next word), reads `@x` as a file and `-x` as an option, so no
+ * argv form carries arbitrary text: the prompt is written to a file rekindle owns and passed as
+ * `@<file>`, which pi reads into its first message.
+ */
+const pi: AgentKindSpec = {
+  name: "pi",
+  executable: "pi",
+  fresh: [{ when: "prompt", argv: ["@{promptFile}"] }],
+  resume: ["--session", "{conversationId}", { when: "prompt", argv: ["@{promptFile}"] }],
+  conversation: "discovered",
+  transcript: {
+    type: "glob",
+    root: { env: "PI_CODING_AGENT_DIR", default: "~/.pi/agent" },
+    pattern: "sessions/*/*_{conversationId}.jsonl",
+    format: "jsonl"
+  },
+  notes:
+    "`pi @<prompt file>` (interactive TUI; checked on 0.73.1), `pi --session <id>` continues a session. Sessions: " +
+    "<PI_CODING_AGENT_DIR or ~/.pi/agent>/sessions/--<cwd slug>--/<time>_<id>.jsonl, first line " +
+    '{"type":"session","id","cwd","timestamp"} (how rekindle learns the id).'
+}
+
 /** Aider: the conversation is the chat history file in the working directory; no id. */
 const aider: AgentKindSpec = {
   name: "aider",
@@ -90,7 +114,7 @@ const shell: AgentKindSpec = {
 }
 
 /** The built-in table, in display order. */
-export const BUILTIN_KINDS: ReadonlyArray<AgentKindSpec> = [claude, codex, opencode, aider, shell]
+export const BUILTIN_KINDS: ReadonlyArray<AgentKindSpec> = [claude, codex, opencode, aider, shell, pi]
 
 /** Overlay configured kinds on a table: same name replaces the row in place, new names append. */
 export const mergeKinds = (

@@ -27,6 +27,8 @@ interface FakeLauncherOptions {
   readonly home?: string
   readonly env?: Readonly<Record<string, string | undefined>>
   readonly newId?: Effect.Effect<string>
+  /** Executables this fake machine lacks (every other one is "on PATH" at /usr/bin/<name>). */
+  readonly missingExecutables?: ReadonlyArray<string>
 }
 
 const posix: Path.Path = Effect.runSync(Path.Path.useSync((p) => p).pipe(Effect.provide(Path.layer)))
@@ -37,7 +39,9 @@ export const make = (fs: FileSystem.FileSystem, options: FakeLauncherOptions = {
     ...(options.kinds === undefined ? {} : { kinds: options.kinds }),
     home: options.home ?? FAKE_HOME,
     env: options.env ?? {},
-    newId: options.newId ?? sequentialIds()
+    newId: options.newId ?? sequentialIds(),
+    findExecutable: (name) =>
+      Effect.succeed((options.missingExecutables ?? []).includes(name) ? undefined : `/usr/bin/${name}`)
   })
 
 /** Layer form of {@link make}. */

@@ -11,8 +11,18 @@ import type * as PlatformError from "effect/PlatformError"
 import * as Result from "effect/Result"
 import { randomUUID } from "node:crypto"
 import * as os from "node:os"
-import { AgentError, AgentLauncher, type AgentKindSpec, type TranscriptCheck } from "../../core/ports/AgentLauncher.ts"
-import { buildFresh, buildResume, type BuildFailure } from "./AgentArgv.ts"
+import {
+  AgentError,
+  AgentLauncher,
+  type AgentKindSpec,
+  type ArgvToken,
+  type KindRequest,
+  type TranscriptCheck
+} from "../../core/ports/AgentLauncher.ts"
+import { buildFresh, buildResume, checkKindSpec, type BuildFailure } from "./AgentArgv.ts"
+import { discoverConversation } from "./ConversationDiscovery.ts"
+import { findOnPath } from "./FindExecutable.ts"
+import { checkOpenCodeSession } from "./OpenCodeSessions.ts"
 import { BUILTIN_KINDS, mergeKinds } from "./AgentKinds.ts"
 import { checkFile } from "./TranscriptCheck.ts"
 import { pinnedEnv, transcriptTarget } from "./TranscriptPath.ts"
@@ -26,6 +36,11 @@ interface AgentLauncherOptions {
   readonly env: Readonly<Record<string, string | undefined>>
   /** Conversation ids for `assigned` kinds. Claude requires a UUID. */
   readonly newId: Effect.Effect<string>
+  /** Where an executable is (a name is looked up on PATH), undefined when absent. Default: PATH in `env`. */
+  readonly findExecutable?: (
+    name: string,
+    env: Readonly<Record<string, string | undefined>>
+  ) => Effect.Effect<string | undefined>
 }
 
 const io = (e: PlatformError.PlatformError) => new AgentError({ reason: "Io", message: e.message })
@@ -39,8 +54,12 @@ export const make = (
   options: AgentLauncherOptions
 ): AgentLauncher["Service"] => {
   const kinds = mergeKinds(BUILTIN_KINDS, options.kinds ?? [])
-  const lookup = (kind: string): Effect.Effect<AgentKindSpec, AgentError> => {
-    const spec = kinds.find((k) => k.name === kind)
+  // A task's own variables decide where its agent writes (CODEX_HOME, CLAUDE_CONFIG_DIR), so they
+  // decide where rekindle looks too.
+  const envOf = (request: KindRequest): Readonly<Record<string, string | undefined>> =>
+    request.env === undefined ? options.env : { ...options.env, ...request.env }
+  const lookup = ({ kind, spec: given }: KindRequest): Effect.Effect<AgentKindSpec, AgentError> => {
+    const spec = given ?? kinds.find((k) => k.name === kind)
     return spec === undefined
       ? Effect.fail(
           new AgentError({
@@ -51,21 +70,47 @@ export const make = (
       : Effect.succeed(spec)
   }
 
+  // A kind with no safe argv form for text gets the prompt as a file rekindle writes (owner-only).
+  const writePromptFile = Effect.fn("AgentLauncher.writePromptFile")(function* (
+    tokens: ReadonlyArray<ArgvToken>,
+    request: { readonly prompt?: string | undefined; readonly promptFile?: string | undefined }
+  ) {
+    const reads = tokens.some((t) =>
+      (typeof t === "string" ? [t] : "argv" in t ? t.argv : []).some((a) => a.includes("{promptFile}"))
+    )
+    if (!reads || request.prompt === undefined || request.prompt === "") return
+    if (request.promptFile === undefined || !path.isAbsolute(request.promptFile))
+      return yield* Effect.fail(
+        new AgentError({
+          reason: "Invalid",
+          message: "this kind takes its prompt as a file, and no absolute path was given"
+        })
+      )
+    const file = request.promptFile
+    yield* fs
+      .makeDirectory(path.dirname(file), { recursive: true, mode: 0o700 })
+      .pipe(Effect.andThen(fs.writeFileString(file, request.prompt, { mode: 0o600 })), Effect.mapError(io))
+  })
+
   const freshArgv = Effect.fn("AgentLauncher.freshArgv")(function* (
     request: Parameters<AgentLauncher["Service"]["freshArgv"]>[0]
   ) {
-    const spec = yield* lookup(request.kind)
+    const spec = yield* lookup(request)
     const given = request.conversationId
     const conversationId =
       spec.conversation !== "assigned" ? undefined : given !== undefined && given !== "" ? given : yield* options.newId
-    return yield* fromBuild(buildFresh(spec, { ...request, conversationId }, pinnedEnv(spec.transcript, options.env)))
+    yield* writePromptFile(spec.fresh, request)
+    return yield* fromBuild(
+      buildFresh(spec, { ...request, conversationId }, pinnedEnv(spec.transcript, envOf(request)))
+    )
   })
 
   const resumeArgv = Effect.fn("AgentLauncher.resumeArgv")(function* (
     request: Parameters<AgentLauncher["Service"]["resumeArgv"]>[0]
   ) {
-    const spec = yield* lookup(request.kind)
-    return yield* fromBuild(buildResume(spec, request, pinnedEnv(spec.transcript, options.env)))
+    const spec = yield* lookup(request)
+    yield* writePromptFile(spec.resume ?? [], request)
+    return yield* fromBuild(buildResume(spec, request, pinnedEnv(spec.transcript, envOf(request))))
   })
 
   // Claude records the physical cwd (symlinks resolved); try that first, then the path as given.
@@ -78,13 +123,14 @@ export const make = (
   const locate = Effect.fn("AgentLauncher.locate")(function* (
     spec: AgentKindSpec,
     conversationId: string,
-    cwd: string
+    cwd: string,
+    env: Readonly<Record<string, string | undefined>>
   ) {
     const tried: Array<string> = []
     for (const candidate of yield* cwdCandidates(cwd)) {
       const target = transcriptTarget(spec.transcript, {
         home: options.home,
-        env: options.env,
+        env,
         cwd: candidate,
         conversationId
       })
@@ -109,8 +155,11 @@ export const make = (
   const validateTranscript = Effect.fn("AgentLauncher.validateTranscript")(function* (
     request: Parameters<AgentLauncher["Service"]["validateTranscript"]>[0]
   ) {
-    const spec = yield* lookup(request.kind)
-    const where = yield* locate(spec, request.conversationId, request.cwd).pipe(Effect.mapError(io))
+    const spec = yield* lookup(request)
+    // OpenCode keeps conversations in its database, not in a file per conversation.
+    if (spec.transcript.type === "none" && spec.executable === "opencode")
+      return yield* checkOpenCodeSession(options.home, envOf(request), request.conversationId)
+    const where = yield* locate(spec, request.conversationId, request.cwd, envOf(request)).pipe(Effect.mapError(io))
     if ("problem" in where) return { valid: false, reason: where.problem } satisfies TranscriptCheck
     const format = spec.transcript.type === "none" ? "text" : spec.transcript.format
     const verdict = yield* checkFile(fs, where.file, format).pipe(
@@ -128,7 +177,50 @@ export const make = (
     return verdict
   })
 
-  return AgentLauncher.of({ kinds, freshArgv, resumeArgv, validateTranscript })
+  const find = options.findExecutable ?? ((name, env) => findOnPath(fs, path, name, env["PATH"]))
+
+  const preflight = Effect.fn("AgentLauncher.preflight")(function* (request: KindRequest) {
+    const spec = yield* lookup(request)
+    const problems = checkKindSpec(spec)
+    if (problems.length > 0)
+      return yield* Effect.fail(
+        new AgentError({ reason: "Invalid", message: `agent kind "${spec.name}": ${problems.join("; ")}` })
+      )
+    if (spec.executable === undefined) return undefined
+    const found = yield* find(spec.executable, envOf(request))
+    if (found === undefined)
+      return yield* Effect.fail(
+        new AgentError({
+          reason: "NotOnPath",
+          message: `agent kind "${spec.name}": its executable "${spec.executable}" is not found on PATH`
+        })
+      )
+    return found
+  })
+
+  const discover = Effect.fn("AgentLauncher.discoverConversation")(function* (
+    request: Parameters<AgentLauncher["Service"]["discoverConversation"]>[0]
+  ) {
+    const spec = yield* lookup(request)
+    if (spec.conversation !== "discovered") return undefined
+    const cwds = yield* cwdCandidates(request.cwd)
+    return yield* discoverConversation(fs, path, {
+      spec,
+      home: options.home,
+      env: envOf(request),
+      cwds,
+      since: request.since
+    }).pipe(Effect.mapError(io))
+  })
+
+  return AgentLauncher.of({
+    kinds,
+    preflight,
+    freshArgv,
+    resumeArgv,
+    validateTranscript,
+    discoverConversation: discover
+  })
 }
 
 /** The live layer: real home, process environment, random UUIDs; configured kinds overlaid. */

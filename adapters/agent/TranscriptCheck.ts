@@ -17,7 +17,7 @@ const LF = 0x0a
 const TOO_LONG = -2
 
 /** The verdict on one file. */
-interface FileVerdict {
+export interface FileVerdict {
   readonly valid: boolean
   readonly reason: string
 }

@@ -49,7 +49,7 @@ const expandHome = (p: string, home: string): string =>
   p === "~" ? home : p.startsWith("~/") ? `${home}${p.slice(1)}` : p
 
 /** The root directory: the environment variable when set and non-empty, else the default. */
-const resolveRoot = (root: TranscriptRoot, input: Pick<LocationInput, "home" | "env" | "cwd">): string => {
+export const resolveRoot = (root: TranscriptRoot, input: Pick<LocationInput, "home" | "env" | "cwd">): string => {
   const fromEnv = root.env === undefined ? undefined : input.env[root.env]
   if (fromEnv !== undefined && fromEnv !== "") return fromEnv
   return expandHome(root.default.replaceAll("{cwd}", input.cwd), input.home)

@@ -20,6 +20,8 @@ export interface BatchPaths {
   readonly marker: (taskId: string) => string
   /** The wrap-up request a graceful abort writes for a task's agent. */
   readonly wrapUp: (taskId: string) => string
+  /** The prompt of a task's launch, for a kind that reads it from a file (`{promptFile}`). */
+  readonly promptFile: (taskId: string) => string
 }
 
 /** Paths of batch `batchId` in `repoRoot`. */
@@ -34,7 +36,8 @@ export const batchPaths = (repoRoot: string, batchId: string): BatchPaths => {
     markers: `${dir}/done`,
     log: (taskId) => `${dir}/logs/${taskId}.log`,
     marker: (taskId) => `${dir}/done/${taskId}.json`,
-    wrapUp: (taskId) => `${dir}/done/${taskId}.wrap-up`
+    wrapUp: (taskId) => `${dir}/done/${taskId}.wrap-up`,
+    promptFile: (taskId) => `${dir}/prompts/${taskId}.md`
   }
 }
 

@@ -5,12 +5,16 @@
  */
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import { AgentKind, AgentKindSpec, ENV_NAME, kindProblems } from "./AgentSpec.ts"
 import { SAFE_ID_PATTERN, TaskId } from "./Ids.ts"
 import { describeWaveProblem, planWaves } from "./Waves.ts"
 import { TMUX_SOCKET_NAME, TMUX_SOCKET_RULE } from "./SocketName.ts"
 
-/** The agent kinds a manifest may name. */
-export const ManifestAgent = Schema.Literals(["claude", "codex", "opencode", "aider", "shell"])
+/** The built-in agent kinds; a manifest may add its own in `options.agents`. */
+export const ManifestAgent = Schema.Literals(["claude", "codex", "opencode", "aider", "shell", "pi"])
+
+/** Environment variables rekindle sets for every agent: a task may not override them. */
+const RESERVED_ENV = /^REKINDLE_/
 
 /**
  * Bytes of prompt and command (UTF-8, together) one launch may carry. Both travel inside the single
@@ -57,13 +61,27 @@ const Command = Schema.Array(Schema.String.check(noNul)).check(
   )
 )
 
+/** Extra environment variables of a task's agent: plain names, not rekindle's own `REKINDLE_*`. */
+const AgentEnv = Schema.Record(
+  Schema.String.check(
+    Schema.isPattern(ENV_NAME, { message: "must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)" }),
+    Schema.makeFilter((k: string) => !RESERVED_ENV.test(k) || "REKINDLE_* variables are set by rekindle itself")
+  ),
+  Schema.String.check(noNul)
+)
+
 /** One task of a manifest. */
 export const ManifestTask = Schema.Struct({
   id: TaskId,
-  agent: ManifestAgent,
+  /** A built-in kind ({@link ManifestAgent}) or one named in `options.agents`. */
+  agent: AgentKind,
   prompt: ManifestPrompt,
   /** argv of a `shell` agent (never a shell string). */
   command: Schema.optionalKey(Command),
+  /** Extra arguments for the agent (`["--model", "o4-mini"]`), after its executable or at `{ splice: "args" }`. */
+  args: Schema.optionalKey(Schema.Array(Schema.String.check(noNul))),
+  /** Extra environment variables for the agent. */
+  env: Schema.optionalKey(AgentEnv),
   dependsOn: Schema.optionalKey(Schema.Array(TaskId)),
   /** Tasks sharing a lane in a wave are merged together (all or none). */
   lane: Schema.optionalKey(TaskId)
@@ -72,10 +90,11 @@ export const ManifestTask = Schema.Struct({
     // Prompt and command share one tmux command line (a file prompt is checked once it is read).
     const bytes =
       (typeof t.prompt === "string" ? utf8Bytes(t.prompt) : 0) +
-      (t.command ?? []).reduce((n, a) => n + utf8Bytes(a) + 1, 0)
+      [...(t.command ?? []), ...(t.args ?? [])].reduce((n, a) => n + utf8Bytes(a) + 1, 0) +
+      Object.entries(t.env ?? {}).reduce((n, [k, v]) => n + utf8Bytes(k) + utf8Bytes(v) + 2, 0)
     return (
       bytes <= LAUNCH_BYTES ||
-      `prompt and command together are ${bytes} bytes; at most ${LAUNCH_BYTES} fit in the tmux command that starts the agent`
+      `prompt, command, args and env together are ${bytes} bytes; at most ${LAUNCH_BYTES} fit in the tmux command that starts the agent`
     )
   })
 )
@@ -94,7 +113,9 @@ export const ManifestOptions = Schema.Struct({
   /** Where agents write done markers: rekindle's state dir (default) or `.rekindle-done` in the worktree. */
   doneMarker: Schema.optionalKey(Schema.Literals(["state-dir", "worktree"])),
   /** A `tmux -L` name: a plain file name, never `.`/`..` (a directory) nor starting with `-`. */
-  tmuxSocket: Schema.optionalKey(Schema.String.check(Schema.isPattern(TMUX_SOCKET_NAME, { message: TMUX_SOCKET_RULE })))
+  tmuxSocket: Schema.optionalKey(Schema.String.check(Schema.isPattern(TMUX_SOCKET_NAME, { message: TMUX_SOCKET_RULE }))),
+  /** Agent kinds of this batch, same shape as the built-in table; a built-in name replaces that row. */
+  agents: Schema.optionalKey(Schema.Array(AgentKindSpec))
 })
 /** @see ManifestOptions */
 export type ManifestOptions = typeof ManifestOptions.Type
@@ -141,7 +162,7 @@ const schemaProblems = (message: string): ReadonlyArray<string> =>
 const KNOWN_KEYS = {
   top: Object.keys(Manifest.fields),
   options: Object.keys(ManifestOptions.fields),
-  task: ["id", "agent", "prompt", "command", "dependsOn", "lane"]
+  task: Object.keys(ManifestTask.fields)
 } as const
 
 /** Levenshtein distance (small strings: keys). */
@@ -197,6 +218,66 @@ const withSuggestion = (problem: string): string => {
   return guess === undefined ? problem : `${problem}; did you mean ${JSON.stringify(guess)}?`
 }
 
+/** The `options.agents` rows of a raw manifest that decoded as rows (the Schema reports the others). */
+const rawAgentRows = (input: unknown): ReadonlyArray<{ readonly index: number; readonly spec: AgentKindSpec }> => {
+  const options = typeof input === "object" && input !== null ? (input as { options?: unknown }).options : undefined
+  const agents = typeof options === "object" && options !== null ? (options as { agents?: unknown }).agents : undefined
+  if (!Array.isArray(agents)) return []
+  return agents.flatMap((row, index) => {
+    const decoded = decodeKind(row)
+    return Result.isSuccess(decoded) ? [{ index, spec: decoded.success }] : []
+  })
+}
+
+const decodeKind = Schema.decodeUnknownResult(AgentKindSpec, { onExcessProperty: "error" })
+
+/**
+ * What the Schema cannot see: an `options.agents` row that is unsafe or cannot resume, a task naming
+ * a kind that is in neither table, `command` without a kind that splices it (or missing where needed),
+ * `args` for a kind whose argv is the task's own `command`.
+ */
+const agentProblems = (input: unknown, rawTasks: ReadonlyArray<unknown>): ReadonlyArray<string> => {
+  const problems: Array<string> = []
+  const rows = rawAgentRows(input)
+  const custom = new Map<string, AgentKindSpec>()
+  for (const { index, spec } of rows) {
+    for (const p of kindProblems(spec)) problems.push(`options.agents[${index}].${p.field}: ${p.message}`)
+    if (custom.has(spec.name))
+      problems.push(`options.agents[${index}].name: agent kind "${spec.name}" is defined twice`)
+    custom.set(spec.name, spec)
+  }
+  const builtins: ReadonlyArray<string> = ManifestAgent.literals
+  rawTasks.forEach((t, i) => {
+    const task = (typeof t === "object" && t !== null ? t : {}) as {
+      agent?: unknown
+      command?: unknown
+      args?: unknown
+    }
+    if (typeof task.agent !== "string") return
+    const spec = custom.get(task.agent)
+    if (spec === undefined && !builtins.includes(task.agent)) {
+      const known = [...builtins, ...custom.keys()].filter((k, j, all) => all.indexOf(k) === j)
+      problems.push(
+        `tasks[${i}].agent: unknown agent kind "${task.agent}" (known: ${known.join(", ")}; add your own in options.agents)`
+      )
+      return
+    }
+    const splicesCommand =
+      spec === undefined
+        ? task.agent === "shell"
+        : [...spec.fresh, ...(spec.resume ?? [])].some(
+            (tok) => typeof tok === "object" && "splice" in tok && tok.splice === "command"
+          )
+    if (splicesCommand && task.command === undefined)
+      problems.push(`tasks[${i}].command: agent "${task.agent}" needs a "command" (argv array)`)
+    if (!splicesCommand && task.command !== undefined)
+      problems.push(`tasks[${i}].command: only for an agent whose argv is the task's command (such as "shell")`)
+    if (splicesCommand && task.args !== undefined)
+      problems.push(`tasks[${i}].args: agent "${task.agent}" runs the task's "command" as is; put arguments there`)
+  })
+  return problems
+}
+
 /**
  * Validate a parsed manifest. Every problem is listed; ids are checked for safety before the Schema
  * so a hostile id is named in the message exactly once.
@@ -216,13 +297,7 @@ export const validateManifest = (input: unknown): Result.Result<ValidManifest, R
     const deps = Array.isArray(dependsOn) ? dependsOn.filter((d): d is string => typeof d === "string") : []
     return [{ id, dependsOn: deps }]
   })
-  for (const t of rawTasks) {
-    const task = (typeof t === "object" && t !== null ? t : {}) as { agent?: unknown; command?: unknown; id?: unknown }
-    if (task.agent === "shell" && task.command === undefined)
-      problems.push(`task ${JSON.stringify(task.id)}: agent "shell" needs a "command" (argv array)`)
-    if (task.agent !== "shell" && task.command !== undefined)
-      problems.push(`task ${JSON.stringify(task.id)}: "command" is only for agent "shell"`)
-  }
+  problems.push(...agentProblems(input, rawTasks))
   const waves = planWaves(graph)
   if (Result.isFailure(waves)) problems.push(...waves.failure.problems.map(describeWaveProblem))
   if (problems.length > 0 || Result.isFailure(decoded) || Result.isFailure(waves)) return Result.fail(problems)

@@ -5,6 +5,7 @@
  * fields are carried through decode → encode so a newer writer's additions are not destroyed.
  */
 import * as Schema from "effect/Schema"
+import { AgentKind, AgentKindSpec } from "./AgentSpec.ts"
 import { BatchId, Count, LaneId, ProcessIdentity, TaskId, Timestamp } from "./Ids.ts"
 
 /** The current state document version. */
@@ -40,10 +41,7 @@ export type TaskStatus = typeof TaskStatus.Type
 /** Statuses after which a task never runs again without an explicit restart. */
 export const TERMINAL_STATUSES: ReadonlyArray<TaskStatus> = ["succeeded", "failed", "skipped"]
 
-/** Agent kind: a name from the launcher table (claude, codex, opencode, aider, shell or user-defined). */
-export const AgentKind = Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9_-]{0,31}$/))
-/** @see AgentKind */
-export type AgentKind = typeof AgentKind.Type
+export { AgentKind } from "./AgentSpec.ts"
 
 /** One entry of a task's history: why it was (re)launched, failed or held. */
 export const TaskEvent = Schema.Struct({
@@ -63,6 +61,10 @@ export const Task = Schema.Struct({
   prompt: Schema.String,
   /** argv for `shell` agents (never a shell string). */
   command: Schema.optionalKey(Schema.Array(Schema.String)),
+  /** Extra agent arguments from the manifest (`--model x`), on every launch and relaunch. */
+  args: Schema.optionalKey(Schema.Array(Schema.String)),
+  /** Extra environment variables for the agent, from the manifest. */
+  env: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
   lane: Schema.optionalKey(LaneId),
   session: Schema.optionalKey(Schema.String),
   worktree: Schema.optionalKey(Schema.String),
@@ -179,7 +181,9 @@ export const BatchOptions = Schema.Struct({
   relaunchCap: Count,
   tmuxSocket: Schema.optionalKey(Schema.String),
   /** Who merges (absent: rekindle). */
-  mergePolicy: Schema.optionalKey(MergePolicy)
+  mergePolicy: Schema.optionalKey(MergePolicy),
+  /** The manifest's own agent kinds (`options.agents`): they win over the built-in table for this batch. */
+  agents: Schema.optionalKey(Schema.Array(AgentKindSpec))
 })
 /** @see BatchOptions */
 export type BatchOptions = typeof BatchOptions.Type

@@ -12,74 +12,16 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { AgentKind } from "../domain/State.ts"
+import type { AgentKindSpec } from "../domain/AgentSpec.ts"
 
-/**
- * One argv template token:
- * - a string, copied with its placeholders substituted (still one argv element);
- * - `{ when, argv }`, included only when that value is known and non-empty (an optional prompt);
- * - `{ splice: "command" }`, replaced by the task's `command` array (the `shell` kind).
- */
-export const ArgvToken = Schema.Union([
-  Schema.String,
-  Schema.Struct({ when: Schema.Literals(["prompt", "conversationId"]), argv: Schema.Array(Schema.String) }),
-  Schema.Struct({ splice: Schema.Literal("command") })
-])
-/** @see ArgvToken */
-export type ArgvToken = typeof ArgvToken.Type
-
-/**
- * Who names the conversation:
- * - `assigned`: rekindle picks the id before launch (Claude Code `--session-id`);
- * - `discovered`: the agent picks it; resume only once it is known (Codex, OpenCode);
- * - `implicit`: the conversation is bound to the working directory, no id needed (Aider);
- * - `none`: nothing to resume (`shell`).
- */
-export const ConversationMode = Schema.Literals(["assigned", "discovered", "implicit", "none"])
-/** @see ConversationMode */
-export type ConversationMode = typeof ConversationMode.Type
-
-/** A directory: `env` when that variable is set and non-empty, else `default` (`~` = home, `{cwd}`). */
-export const TranscriptRoot = Schema.Struct({ env: Schema.optionalKey(Schema.String), default: Schema.String })
-/** @see TranscriptRoot */
-export type TranscriptRoot = typeof TranscriptRoot.Type
-
-/** What a transcript must look like to count as resumable. */
-export const TranscriptFormat = Schema.Literals(["jsonl", "text"])
-/** @see TranscriptFormat */
-export type TranscriptFormat = typeof TranscriptFormat.Type
-
-/** Where a kind keeps its transcript: one path, a glob (one match expected), or nowhere we can check. */
-export const TranscriptRule = Schema.Union([
-  Schema.Struct({ type: Schema.Literal("none") }),
-  Schema.Struct({ type: Schema.Literal("file"), root: TranscriptRoot, path: Schema.String, format: TranscriptFormat }),
-  Schema.Struct({
-    type: Schema.Literal("glob"),
-    root: TranscriptRoot,
-    pattern: Schema.String,
-    format: TranscriptFormat
-  })
-])
-/** @see TranscriptRule */
-export type TranscriptRule = typeof TranscriptRule.Type
-
-/** One row of the agent table. */
-export const AgentKindSpec = Schema.Struct({
-  name: AgentKind,
-  /** argv[0]; absent when the template supplies it (the `shell` kind splices the task's command). */
-  executable: Schema.optionalKey(Schema.String),
-  fresh: Schema.Array(ArgvToken),
-  /** Absent: this kind cannot resume a conversation. */
-  resume: Schema.optionalKey(Schema.Array(ArgvToken)),
-  conversation: ConversationMode,
-  /** Environment variable that also carries the prompt (for programs that read it from there). */
-  promptEnv: Schema.optionalKey(Schema.String),
-  transcript: TranscriptRule,
-  /** Human note: flag spellings, what the transcript check can and cannot tell. */
-  notes: Schema.optionalKey(Schema.String)
-})
-/** @see AgentKindSpec */
-export type AgentKindSpec = typeof AgentKindSpec.Type
+export {
+  AgentKindSpec,
+  ArgvToken,
+  ConversationMode,
+  TranscriptFormat,
+  TranscriptRoot,
+  TranscriptRule
+} from "../domain/AgentSpec.ts"
 
 /** A ready-to-run launch: argv (argv[0] is the program) and environment additions. */
 export interface Launch {
@@ -97,46 +39,80 @@ export interface TranscriptCheck {
 }
 
 /** Why the launcher refused. */
-export const AgentErrorReason = Schema.Literals(["UnknownKind", "NoResume", "Invalid", "Io"])
+export const AgentErrorReason = Schema.Literals(["UnknownKind", "NoResume", "Invalid", "NotOnPath", "Io"])
 
 /**
  * `UnknownKind`: no such kind in the table. `NoResume`: the kind cannot resume, or the conversation
  * id it needs is unknown. `Invalid`: a bad request or table row (missing `command` for `shell`, an
- * unsafe conversation id, an unknown or unsafe placeholder). `Io`: the transcript could not be read.
+ * unsafe conversation id, an unknown or unsafe placeholder). `NotOnPath`: the kind's executable is not
+ * found on PATH. `Io`: the transcript could not be read.
  */
 export class AgentError extends Schema.TaggedError<AgentError>()("AgentError", {
   reason: AgentErrorReason,
   message: Schema.String
 }) {}
 
+/**
+ * What every request may carry besides the kind's name: the batch's own row for that kind (a
+ * manifest's `options.agents`, which wins over the table), and the task's extra args and environment.
+ */
+export interface KindRequest {
+  readonly kind: string
+  readonly spec?: AgentKindSpec
+  readonly args?: ReadonlyArray<string>
+  readonly env?: Readonly<Record<string, string>>
+}
+
 /** The operations rekindle needs to (re)launch agents. */
 export interface AgentLauncherShape {
   /** The agent table in effect (built-ins overlaid by configured kinds). */
   readonly kinds: ReadonlyArray<AgentKindSpec>
   /**
+   * Whether the kind can be launched at all, before anything is created: it is known, its row is
+   * sound, and its executable is found on PATH (`NotOnPath`). Returns the executable's path, if any.
+   */
+  readonly preflight: (request: KindRequest) => Effect.Effect<string | undefined, AgentError>
+  /**
    * argv for a fresh start. For `assigned` kinds the id is `conversationId` when given, else a new
    * one from the id generator, and is returned; other kinds return none.
    */
-  readonly freshArgv: (request: {
-    readonly kind: string
-    readonly prompt: string
-    readonly conversationId?: string
-    readonly command?: ReadonlyArray<string>
-    readonly cwd: string
-  }) => Effect.Effect<Launch, AgentError>
+  readonly freshArgv: (
+    request: KindRequest & {
+      readonly prompt: string
+      /** Where to write the prompt when the kind takes it as a file (`{promptFile}`); 0600, dir 0700. */
+      readonly promptFile?: string
+      readonly conversationId?: string
+      readonly command?: ReadonlyArray<string>
+      readonly cwd: string
+    }
+  ) => Effect.Effect<Launch, AgentError>
   /** argv to resume `conversationId` (ignored by `implicit` kinds), with an optional follow-up prompt. */
-  readonly resumeArgv: (request: {
-    readonly kind: string
-    readonly conversationId?: string
-    readonly prompt?: string
-    readonly cwd: string
-  }) => Effect.Effect<Launch, AgentError>
+  readonly resumeArgv: (
+    request: KindRequest & {
+      readonly conversationId?: string
+      readonly prompt?: string
+      readonly promptFile?: string
+      readonly cwd: string
+    }
+  ) => Effect.Effect<Launch, AgentError>
   /** Whether the conversation's transcript exists and looks whole enough to resume. */
-  readonly validateTranscript: (request: {
-    readonly kind: string
-    readonly conversationId: string
-    readonly cwd: string
-  }) => Effect.Effect<TranscriptCheck, AgentError>
+  readonly validateTranscript: (
+    request: KindRequest & {
+      readonly conversationId: string
+      readonly cwd: string
+    }
+  ) => Effect.Effect<TranscriptCheck, AgentError>
+  /**
+   * The id a `discovered` kind chose for the conversation it started in `cwd` at or after `since`
+   * (epoch ms), learned from the files the agent writes — attributed by working directory and start
+   * time, never "the newest anywhere". Undefined when none is found (yet) or the kind has no rule.
+   */
+  readonly discoverConversation: (
+    request: KindRequest & {
+      readonly cwd: string
+      readonly since: number
+    }
+  ) => Effect.Effect<string | undefined, AgentError>
 }
 
 /** Service tag for {@link AgentLauncherShape}. */

@@ -39,9 +39,9 @@ export const agentLauncherContract = (name: string, makeHarness: () => Promise<A
     it(
       "lists the built-in kinds, and configured kinds replace or extend them",
       withHarness(async (h) => {
-        expect(h.launcher().kinds.map((k) => k.name)).toEqual(["claude", "codex", "opencode", "aider", "shell"])
+        expect(h.launcher().kinds.map((k) => k.name)).toEqual(["claude", "codex", "opencode", "aider", "shell", "pi"])
         const custom = h.launcher({ kinds: [kindSpec("mine"), { ...codex, executable: "/opt/codex" }] })
-        expect(custom.kinds.map((k) => k.name)).toEqual(["claude", "codex", "opencode", "aider", "shell", "mine"])
+        expect(custom.kinds.map((k) => k.name)).toEqual(["claude", "codex", "opencode", "aider", "shell", "pi", "mine"])
         const launch = await run(custom.freshArgv({ kind: "codex", prompt: "go", cwd: h.cwd }))
         expect(launch.argv).toEqual(["/opt/codex", "--", "go"])
         const mine = await run(custom.freshArgv({ kind: "mine", prompt: "go", cwd: h.cwd }))
@@ -223,18 +223,20 @@ export const agentLauncherContract = (name: string, makeHarness: () => Promise<A
     )
 
     it(
-      "aider transcript is the chat history in the worktree; opencode and shell have no check",
+      "aider transcript is the chat history in the worktree; opencode is checked in its database, shell not at all",
       withHarness(async (h) => {
         const l = h.launcher()
         expect((await run(l.validateTranscript({ kind: "aider", conversationId: "", cwd: h.cwd }))).valid).toBe(false)
         await h.writeFile(`${h.cwd}/.aider.chat.history.md`, "# aider chat started\n")
         expect((await run(l.validateTranscript({ kind: "aider", conversationId: "", cwd: h.cwd }))).valid).toBe(true)
-        for (const kind of ["opencode", "shell"]) {
-          expect(await run(l.validateTranscript({ kind, conversationId: "ses_1", cwd: h.cwd }))).toEqual({
-            valid: false,
-            reason: `no transcript check for ${kind}`
-          })
-        }
+        expect(await run(l.validateTranscript({ kind: "shell", conversationId: "ses_1", cwd: h.cwd }))).toEqual({
+          valid: false,
+          reason: "no transcript check for shell"
+        })
+        // No OpenCode database here (or no such session in one): not resumable.
+        expect((await run(l.validateTranscript({ kind: "opencode", conversationId: "ses_1", cwd: h.cwd }))).valid).toBe(
+          false
+        )
         expect((await run(l.validateTranscript({ kind: "claude", conversationId: "../x", cwd: h.cwd }))).valid).toBe(
           false
         )
@@ -244,5 +246,47 @@ export const agentLauncherContract = (name: string, makeHarness: () => Promise<A
         })
       })
     )
+
+    describe("conversations the agent names itself", () => {
+      const rollout = (id: string, cwd: string, at: string) =>
+        `${JSON.stringify({ type: "session_meta", payload: { id, cwd, timestamp: at } })}\n{"type":"event_msg"}\n`
+      it(
+        "codex: the latest rollout of THIS worktree since the launch, never another worktree's or an earlier one",
+        withHarness(async (h) => {
+          const l = h.launcher()
+          const since = Date.parse("2026-03-04T10:00:00.000Z")
+          const dir = `${h.home}/.codex/sessions/2026/03/04`
+          expect(await run(l.discoverConversation({ kind: "codex", cwd: h.cwd, since }))).toBeUndefined()
+          await h.writeFile(
+            `${dir}/rollout-a-mine-early.jsonl`,
+            rollout("mine-early", h.cwd, "2026-03-04T09:00:00.000Z")
+          )
+          await h.writeFile(`${dir}/rollout-b-mine.jsonl`, rollout("mine", h.cwd, "2026-03-04T10:00:01.000Z"))
+          await h.writeFile(`${dir}/rollout-c-other.jsonl`, rollout("other", "/elsewhere", "2026-03-04T10:00:09.000Z"))
+          await h.writeFile(`${dir}/rollout-d-torn.jsonl`, '{"type":"session_meta","payload":{"id":"torn"')
+          expect(await run(l.discoverConversation({ kind: "codex", cwd: h.cwd, since }))).toBe("mine")
+          // A /new during the run: the later conversation in the same worktree is the one to continue.
+          await h.writeFile(
+            `${dir}/rollout-e-mine-later.jsonl`,
+            rollout("mine-later", h.cwd, "2026-03-04T10:05:00.000Z")
+          )
+          expect(await run(l.discoverConversation({ kind: "codex", cwd: h.cwd, since }))).toBe("mine-later")
+          // Kinds whose id rekindle assigns are never "discovered".
+          expect(await run(l.discoverConversation({ kind: "claude", cwd: h.cwd, since }))).toBeUndefined()
+        })
+      )
+
+      it(
+        "preflight: an unknown kind, an unsound batch row, and a sound one",
+        withHarness(async (h) => {
+          const l = h.launcher()
+          const unknown = await flip(l.preflight({ kind: "nope" }))
+          expect(unknown.reason).toBe("UnknownKind")
+          const unsound = await flip(l.preflight({ kind: "x", spec: kindSpec("x", { fresh: ["{prompt}"] }) }))
+          expect(unsound.reason).toBe("Invalid")
+          expect(await run(l.preflight({ kind: "shell" }))).toBeUndefined()
+        })
+      )
+    })
   })
 }

@@ -83,7 +83,7 @@ describe("rekindle run <hostile manifest> (real CLI, real git, private tmux sock
     ["lane", "dash", ID],
     ["batchId", "dotdotPath", ID],
     ["dependsOn", "semicolon", ID],
-    ["agent", "backtick", /Expected "claude" \| "codex"/],
+    ["agent", "backtick", /Expected a string matching the RegExp \^\[a-z\]/],
     ["socket", "dotdot", /starting with a letter, digit or '_'/],
     ["prompt", "nul", /NUL/],
     ["command", "nul", /NUL/],
@@ -117,7 +117,9 @@ describe("rekindle run <hostile manifest> (real CLI, real git, private tmux sock
     both.tasks[0]!["command"] = ["true", "q".repeat(4_000)]
     const r = await repo.run(both)
     expect(r.errorCode).toBe("E_INVALID_MANIFEST")
-    expect(r.problems.find((p) => p.endsWith(`at ["tasks"][0]`))).toMatch(/prompt and command together are 9006 bytes/)
+    expect(r.problems.find((p) => p.endsWith(`at ["tasks"][0]`))).toMatch(
+      /prompt, command, args and env together are 9006 bytes/
+    )
     expect({ changed: r.changed, sessions: r.sessions }).toEqual({ changed: [], sessions: [] })
   }, 60_000)
 })

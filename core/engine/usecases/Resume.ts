@@ -25,6 +25,7 @@ import { makeApplying } from "../apply/PlanContext.ts"
 import { fail, type EngineError } from "../support/Errors.ts"
 import { recoverIntents } from "../apply/DanglingIntents.ts"
 import { catchUpLogs } from "../support/Logs.ts"
+import { learnConversations } from "../support/Conversations.ts"
 import { recheckPrompts } from "../support/Prompts.ts"
 import { record } from "../apply/Journaled.ts"
 import { batchPaths } from "../../domain/Layout.ts"
@@ -116,6 +117,8 @@ export const resume = Effect.fn("Resume.resume")(function* (ref: BatchRef, optio
     const ctx = yield* makeApplying(yield* loadState({ repoRoot: first.repoRoot, batchId: first.batchId }))
     const { recovered, tornTail: journalTornTail } = yield* recoverIntents(ctx)
     yield* recheckPrompts(ctx)
+    // A conversation the agent named itself is learned before deciding: it decides resume vs fresh.
+    yield* learnConversations(ctx)
     const report = yield* planState(yield* ctx.current, {
       force: options.force ?? false,
       ...(options.storm === undefined ? {} : { storm: options.storm })

@@ -12,6 +12,7 @@ import * as Result from "effect/Result"
 import { MANIFEST_DEFAULTS, validateManifest, type Manifest } from "../../domain/Manifest.ts"
 import { branchFor, sessionNameFor, worktreeFor } from "../../domain/Naming.ts"
 import type { BatchState, Lane, Task } from "../../domain/State.ts"
+import { AgentLauncher } from "../../ports/AgentLauncher.ts"
 import { Worktrees } from "../../ports/Worktrees.ts"
 import { fail } from "../support/Errors.ts"
 import { continueFrom } from "../waves/WaveLoop.ts"
@@ -106,6 +107,37 @@ export const readManifest = Effect.fn("Run.readManifest")(function* (manifestPat
   return { manifest: valid.success.manifest, waves: valid.success.waves, prompts }
 })
 
+/**
+ * Every task's agent must be launchable before anything exists: a kind whose executable is not on
+ * PATH would otherwise fail after its worktree and branch were created.
+ */
+const preflightAgents = Effect.fn("Run.preflightAgents")(function* (manifest: Manifest) {
+  const launcher = yield* AgentLauncher
+  const problems: Array<string> = []
+  const seen = new Set<string>()
+  for (const t of manifest.tasks) {
+    const key = `${t.agent}\u0000${t.env?.["PATH"] ?? ""}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    const spec = manifest.options?.agents?.find((k) => k.name === t.agent)
+    const checked = yield* launcher
+      .preflight({
+        kind: t.agent,
+        ...(spec === undefined ? {} : { spec }),
+        ...(t.env === undefined ? {} : { env: t.env })
+      })
+      .pipe(Effect.result)
+    if (checked._tag === "Failure") problems.push(`task ${t.id}: ${checked.failure.message}`)
+  }
+  if (problems.length > 0)
+    return yield* fail(
+      "E_AGENT",
+      problems.join("; "),
+      "install the agent or put it on PATH (`rekindle doctor` lists every kind), or change the task's agent; nothing was created",
+      { problems }
+    )
+})
+
 /** A fresh batch id: UTC time plus four random characters (safe charset, sortable). */
 export const newBatchId = Effect.gen(function* () {
   const now = new Date(yield* Clock.currentTimeMillis).toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)
@@ -138,6 +170,8 @@ const initialState = (input: {
       agent: t.agent,
       prompt: input.prompts.get(t.id) ?? "",
       ...(t.command === undefined ? {} : { command: t.command }),
+      ...(t.args === undefined ? {} : { args: t.args }),
+      ...(t.env === undefined ? {} : { env: t.env }),
       lane: t.lane ?? t.id,
       session: sessionNameFor(input.batchId, t.id),
       worktree,
@@ -175,7 +209,8 @@ const initialState = (input: {
       mergeFailurePolicy: o.mergeFailurePolicy,
       stallTimeoutMs: o.stallTimeoutSeconds * 1000,
       relaunchCap: o.relaunchCap,
-      ...(o.tmuxSocket === undefined ? {} : { tmuxSocket: o.tmuxSocket })
+      ...(o.tmuxSocket === undefined ? {} : { tmuxSocket: o.tmuxSocket }),
+      ...(o.agents === undefined ? {} : { agents: o.agents })
     },
     createdAt: input.now,
     updatedAt: input.now
@@ -208,6 +243,7 @@ const excludeStateDir = Effect.fn("Run.excludeStateDir")(function* (repoRoot: st
 /** Prepare and persist a batch from a manifest, without launching anything. */
 export const prepare = Effect.fn("Run.prepare")(function* (options: RunOptions & { readonly batchId?: string }) {
   const read = yield* readManifest(options.manifestPath)
+  yield* preflightAgents(read.manifest)
   const path = yield* Path.Path
   const { waves, prompts } = read
   const named = read.manifest.options?.tmuxSocket

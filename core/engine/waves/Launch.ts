@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import { ownershipTag, sessionNameFor } from "../../domain/Naming.ts"
 import type { BatchState, Task } from "../../domain/State.ts"
-import { AgentLauncher } from "../../ports/AgentLauncher.ts"
+import { AgentLauncher, type KindRequest } from "../../ports/AgentLauncher.ts"
 import { ProcessTable } from "../../ports/ProcessTable.ts"
 import { Tmux } from "../../ports/Tmux.ts"
 import { Worktrees } from "../../ports/Worktrees.ts"
@@ -33,6 +33,17 @@ const handoffPrompt = (task: Task, attempt: number, head: string | undefined): s
   `${task.prompt}\n\n[rekindle] This is attempt ${attempt} of this task. A previous agent worked in this worktree ` +
   `and stopped before finishing. Continue from the work already in this worktree` +
   `${head === undefined ? "" : ` (last commit ${head.slice(0, 12)})`}; do not start over.`
+
+/** What the launcher needs to know about a task's agent: its kind, the batch's own row for it, args, env. */
+export const kindRequest = (state: BatchState, task: Task): KindRequest => {
+  const spec = state.options?.agents?.find((k) => k.name === task.agent)
+  return {
+    kind: task.agent,
+    ...(spec === undefined ? {} : { spec }),
+    ...(task.args === undefined ? {} : { args: task.args }),
+    ...(task.env === undefined ? {} : { env: task.env })
+  }
+}
 
 /** Fail unless the task's worktree is usable: missing, archived and corrupt are told apart. */
 export const requireWorktree = Effect.fn("Launch.requireWorktree")(function* (task: Task) {
@@ -90,20 +101,28 @@ export const launchTask = Effect.fn("Launch.launchTask")(
       )
     }
 
+    const kind = kindRequest(state, task)
     const launch =
       request.mode === "resume" && task.conversationId !== undefined
-        ? yield* launcher.resumeArgv({ kind: task.agent, conversationId: task.conversationId, cwd: worktree })
+        ? yield* launcher.resumeArgv({
+            ...kind,
+            conversationId: task.conversationId,
+            promptFile: paths.promptFile(task.id),
+            cwd: worktree
+          })
         : request.mode === "first"
           ? yield* launcher.freshArgv({
-              kind: task.agent,
+              ...kind,
               prompt: task.prompt,
+              promptFile: paths.promptFile(task.id),
               cwd: worktree,
               ...(task.conversationId === undefined ? {} : { conversationId: task.conversationId }),
               ...(task.command === undefined ? {} : { command: task.command })
             })
           : yield* launcher.freshArgv({
-              kind: task.agent,
+              ...kind,
               prompt: handoffPrompt(task, request.attempt, head?._tag === "Some" ? head.value : undefined),
+              promptFile: paths.promptFile(task.id),
               cwd: worktree,
               ...(task.command === undefined ? {} : { command: task.command })
             })
@@ -178,8 +197,10 @@ export const launchTask = Effect.fn("Launch.launchTask")(
     const self = yield* procs.self.pipe(Effect.option)
     const now = yield* Clock.currentTimeMillis
     const startTime = procInfo._tag === "Some" ? procInfo.value?.startTime : undefined
+    // A fresh start is a new conversation: an id the agent chose for an earlier one no longer applies.
+    const { conversationId: _previous, ...rest } = task
     const next: Task = {
-      ...task,
+      ...(request.mode === "resume" ? task : rest),
       status: "running",
       attempts: request.attempt,
       session,

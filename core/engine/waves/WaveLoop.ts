@@ -20,6 +20,7 @@ import { readSink, sinkEnds, tailPass } from "../support/Logs.ts"
 import { dependentsOf, monitorPass } from "../../domain/Monitor.ts"
 import { observe } from "../support/Observe.ts"
 import { recheckPrompts } from "../support/Prompts.ts"
+import { learnConversations } from "../support/Conversations.ts"
 import { mergeLane } from "../apply/RepoSteps.ts"
 import { ensureAgentGone } from "../apply/TaskSteps.ts"
 import { killOwnedSession } from "../apply/Ownership.ts"
@@ -226,6 +227,7 @@ const runWave = Effect.fn("Executor.runWave")(function* (
     const signals = yield* observe(now)
     // Unconfirmed prompts (sent by a resume, say) are confirmed or reported while supervising.
     if (now.prompts.some((p) => p.status === "intent" || p.status === "sent")) yield* recheckPrompts(ctx)
+    yield* learnConversations(ctx)
     const vanished: Array<string> = []
     for (const tr of monitorPass(now, ids, signals, opts.stallTimeoutMs)) {
       if (tr.recover === true) {

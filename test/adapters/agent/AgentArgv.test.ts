@@ -37,7 +37,8 @@ const hostilePrompt = fc
   )
   .filter((s) => s !== "" && !s.includes("\u0000") && !s.includes(MARK))
 
-const promptKinds = BUILTIN_KINDS.filter((k) => k.name !== "shell")
+// shell passes the prompt in the environment, pi as a file: neither puts it in argv.
+const promptKinds = BUILTIN_KINDS.filter((k) => k.name !== "shell" && k.name !== "pi")
 
 const build = (spec: AgentKindSpec, mode: "fresh" | "resume", prompt: string) =>
   (mode === "fresh" ? buildFresh : buildResume)(spec, { prompt, conversationId: ID, cwd: CWD })
@@ -80,6 +81,18 @@ describe("argv builders", () => {
         expect(Result.getOrThrow(r)).toEqual({ argv: command, env: { REKINDLE_PROMPT: prompt } })
       })
     )
+  })
+
+  it("pi never puts the prompt in argv; it reads the file rekindle wrote, as @<file>", () => {
+    const pi = BUILTIN_KINDS.find((k) => k.name === "pi")!
+    fc.assert(
+      fc.property(hostilePrompt, (prompt) => {
+        const input = { prompt, promptFile: "/repo/.rekindle/b1/prompts/t1.md", conversationId: ID, cwd: CWD }
+        expect(argvOf(buildFresh(pi, input))).toEqual(["pi", "@/repo/.rekindle/b1/prompts/t1.md"])
+        expect(argvOf(buildResume(pi, input))).toEqual(["pi", "--session", ID, "@/repo/.rekindle/b1/prompts/t1.md"])
+      })
+    )
+    expect(argvOf(buildResume(pi, { conversationId: ID, cwd: CWD }))).toEqual(["pi", "--session", ID])
   })
 
   it("a NUL byte anywhere in the prompt is refused, never truncated", () => {
