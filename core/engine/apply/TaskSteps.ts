@@ -6,7 +6,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { ownershipTag } from "../../domain/Naming.ts"
 import { stepKey, type PlanStep } from "../../domain/Plan.ts"
-import type { Task, TaskStatus } from "../../domain/State.ts"
+import type { PromptEntry, Task, TaskStatus } from "../../domain/State.ts"
 import type { TmuxPane } from "../../domain/Signals.ts"
 import { ProcessTable } from "../../ports/ProcessTable.ts"
 import { Tmux } from "../../ports/Tmux.ts"
@@ -16,7 +16,7 @@ import { killOwnedSession } from "./Ownership.ts"
 import { crashPoint } from "./CrashPoints.ts"
 import { fail } from "../support/Errors.ts"
 import { journaled } from "./Journaled.ts"
-import { launchTask } from "../waves/Launch.ts"
+import { CONTINUATION_PROMPT, continuationKey, launchTask } from "../waves/Launch.ts"
 
 type Step<T extends PlanStep["_tag"]> = Extract<PlanStep, { readonly _tag: T }>
 
@@ -202,7 +202,23 @@ export const relaunch = (ctx: Applying, step: Step<"RelaunchAgent">, graceMs: nu
       persist: (next) =>
         Effect.gen(function* () {
           const now = yield* Clock.currentTimeMillis
-          yield* ctx.updateTask(task.id, () => ({ ...next, nextAttemptAt: now + backoffMs(step.attempt) }))
+          // An exact-conversation relaunch carried one continuation turn in its argv: the ledger records it as sent
+          // (the journaled launch ran at most once), and the recheck confirms it from the pane log like any prompt.
+          const resumed = step.mode === "resume" && task.conversationId !== undefined
+          const entry: PromptEntry = {
+            key: continuationKey(task.id, step.attempt),
+            taskId: task.id,
+            text: CONTINUATION_PROMPT,
+            status: "sent",
+            at: now
+          }
+          yield* ctx.update((s) => ({
+            ...s,
+            tasks: s.tasks.map((t) =>
+              t.id === task.id ? { ...next, nextAttemptAt: now + backoffMs(step.attempt) } : t
+            ),
+            prompts: resumed && !s.prompts.some((p) => p.key === entry.key) ? [...s.prompts, entry] : s.prompts
+          }))
         })
     })
   })

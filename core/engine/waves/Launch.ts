@@ -34,6 +34,16 @@ export const handoffPrompt = (task: Task, attempt: number, head: string | undefi
   `and stopped before finishing. Continue from the work already in this worktree` +
   `${head === undefined ? "" : ` (last commit ${head.slice(0, 12)})`}; do not start over.`
 
+/**
+ * The one turn sent with an exact-conversation relaunch: the restored agent sits idle at its input box otherwise (Claude
+ * Code after `--resume`, measured). Short enough for one line of an 80-column pane (Claude echoes it after "❯ "), so
+ * the prompt ledger finds it in the pane log.
+ */
+export const CONTINUATION_PROMPT = "[rekindle] You were interrupted. Continue your task where you left off."
+
+/** The ledger key of the continuation turn of a task's `attempt`-th launch (at most one per relaunch). */
+export const continuationKey = (taskId: string, attempt: number): string => `continue:${taskId}:${attempt}`
+
 /** Fail unless the task's worktree is usable: missing, archived and corrupt are told apart. */
 export const requireWorktree = Effect.fn("Launch.requireWorktree")(function* (task: Task) {
   if (task.worktreeArchived === true) {
@@ -92,7 +102,12 @@ export const launchTask = Effect.fn("Launch.launchTask")(
 
     const launch =
       request.mode === "resume" && task.conversationId !== undefined
-        ? yield* launcher.resumeArgv({ kind: task.agent, conversationId: task.conversationId, cwd: worktree })
+        ? yield* launcher.resumeArgv({
+            kind: task.agent,
+            conversationId: task.conversationId,
+            cwd: worktree,
+            prompt: CONTINUATION_PROMPT
+          })
         : request.mode === "first"
           ? yield* launcher.freshArgv({
               kind: task.agent,
