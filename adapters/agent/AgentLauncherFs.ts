@@ -14,6 +14,7 @@ import * as os from "node:os"
 import { AgentError, AgentLauncher, type AgentKindSpec, type TranscriptCheck } from "../../core/ports/AgentLauncher.ts"
 import { buildFresh, buildResume, type BuildFailure } from "./AgentArgv.ts"
 import { BUILTIN_KINDS, mergeKinds } from "./AgentKinds.ts"
+import { recordTrust } from "./AgentTrust.ts"
 import { checkFile } from "./TranscriptCheck.ts"
 import { pinnedEnv, transcriptTarget } from "./TranscriptPath.ts"
 
@@ -128,7 +129,15 @@ export const make = (
     return verdict
   })
 
-  return AgentLauncher.of({ kinds, freshArgv, resumeArgv, validateTranscript })
+  const recordTrustFor = Effect.fn("AgentLauncher.recordTrust")(function* (
+    request: Parameters<AgentLauncher["Service"]["recordTrust"]>[0]
+  ) {
+    const spec = yield* lookup(request.kind)
+    if (spec.trust === undefined) return undefined
+    return yield* recordTrust(fs, path, options, spec.trust, request.repoRoot, request.preview)
+  })
+
+  return AgentLauncher.of({ kinds, freshArgv, resumeArgv, recordTrust: recordTrustFor, validateTranscript })
 }
 
 /** The live layer: real home, process environment, random UUIDs; configured kinds overlaid. */

@@ -167,7 +167,9 @@ export const BatchOptions = Schema.Struct({
   mergeFailurePolicy: Schema.Literals(["pause", "abort"]),
   stallTimeoutMs: Count,
   relaunchCap: Count,
-  tmuxSocket: Schema.optionalKey(Schema.String)
+  tmuxSocket: Schema.optionalKey(Schema.String),
+  /** Absent = true (docs/agents.md#first-run-screens). */
+  trustRepository: Schema.optionalKey(Schema.Boolean)
 })
 /** @see BatchOptions */
 export type BatchOptions = typeof BatchOptions.Type

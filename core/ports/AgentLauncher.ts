@@ -63,6 +63,28 @@ export const TranscriptRule = Schema.Union([
 /** @see TranscriptRule */
 export type TranscriptRule = typeof TranscriptRule.Type
 
+/**
+ * Where an agent records that the user trusts a folder, so rekindle can record it for the REPOSITORY ROOT (the
+ * `trustRepository` policy) instead of the agent stopping at its trust screen: a JSON file (`root` + `path`) and a key
+ * path in it whose `{repoRoot}` segment is the repository's absolute path; the value set is `true`.
+ */
+export const TrustRule = Schema.Struct({
+  root: TranscriptRoot,
+  path: Schema.String,
+  key: Schema.Array(Schema.String).check(Schema.isMinLength(1))
+})
+/** @see TrustRule */
+export type TrustRule = typeof TrustRule.Type
+
+/** What recording trust did (or, previewed, would do). */
+export interface TrustChange {
+  /** The file and the key path written, e.g. `~/.claude.json` and `projects["/repo"].hasTrustDialogAccepted`. */
+  readonly file: string
+  readonly key: string
+  /** False when the key was already `true`: nothing was (or would be) written. */
+  readonly changed: boolean
+}
+
 /** One row of the agent table. */
 export const AgentKindSpec = Schema.Struct({
   name: AgentKind,
@@ -75,6 +97,8 @@ export const AgentKindSpec = Schema.Struct({
   /** Environment variable that also carries the prompt (for programs that read it from there). */
   promptEnv: Schema.optionalKey(Schema.String),
   transcript: TranscriptRule,
+  /** Absent: the agent asks no trust question rekindle can answer by config (see docs/agents.md). */
+  trust: Schema.optionalKey(TrustRule),
   /** Human note: flag spellings, what the transcript check can and cannot tell. */
   notes: Schema.optionalKey(Schema.String)
 })
@@ -131,6 +155,15 @@ export interface AgentLauncherShape {
     readonly prompt?: string
     readonly cwd: string
   }) => Effect.Effect<Launch, AgentError>
+  /**
+   * Record the kind's folder trust for `repoRoot` (atomic read-modify-rename of its config file, every other key kept);
+   * `preview` only says what would change. None when the kind has no trust rule.
+   */
+  readonly recordTrust: (request: {
+    readonly kind: string
+    readonly repoRoot: string
+    readonly preview: boolean
+  }) => Effect.Effect<TrustChange | undefined, AgentError>
   /** Whether the conversation's transcript exists and looks whole enough to resume. */
   readonly validateTranscript: (request: {
     readonly kind: string

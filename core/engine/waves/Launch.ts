@@ -123,6 +123,13 @@ export const launchTask = Effect.fn("Launch.launchTask")(
               ...(task.command === undefined ? {} : { command: task.command })
             })
 
+    // Running agents on this repository with rekindle is the user's act of trust in it: record the agent's folder
+    // trust for the repository root (only that key; docs/agents.md#first-run-screens), so no trust screen blocks work.
+    const trusted =
+      state.options?.trustRepository === false
+        ? undefined
+        : yield* launcher.recordTrust({ kind: task.agent, repoRoot: state.repoRoot, preview: false })
+
     // tmux pipes the pane into the log from its first byte: the directory must exist (0700).
     const fs = yield* FileSystem.FileSystem
     // The agent writes its done marker into the state dir: create that directory 0700 too, so the
@@ -204,7 +211,13 @@ export const launchTask = Effect.fn("Launch.launchTask")(
       ...(startTime === undefined || self._tag === "None"
         ? {}
         : { agentProcess: { pid: pane.panePid, startTime, host: self.value.host } }),
-      history: [...(task.history ?? []), { at: now, event: `launch:${request.mode}`, reason: request.reason }]
+      history: [
+        ...(task.history ?? []),
+        ...(trusted?.changed === true
+          ? [{ at: now, event: "trust", reason: `recorded ${trusted.key} = true in ${trusted.file}` }]
+          : []),
+        { at: now, event: `launch:${request.mode}`, reason: request.reason }
+      ]
     }
     return { task: next, pane }
   },
