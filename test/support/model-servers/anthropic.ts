@@ -208,9 +208,7 @@ export const startAnthropicServer = async (script: Script): Promise<AnthropicSer
         res.end(JSON.stringify({ type: "error", error: { type: "not_found_error", message: `no ${r.path} here` } }))
         return
       }
-      let turn: Turn = r.main
-        ? script(r, requests.filter((x) => x.main).length - 1)
-        : { text: "Scripted side answer" }
+      let turn: Turn = r.main ? script(r, requests.filter((x) => x.main).length - 1) : { text: "Scripted side answer" }
       while ("hold" in turn) turn = await turn.hold
       if (!res.destroyed) answer(res, r.model, r.stream, turn)
     })().catch((e: unknown) => {
