@@ -51,7 +51,8 @@ export const claudeEnv = (server: AnthropicServer): Record<string, string> => ({
 })
 
 /** The prompt of task `id`: names the task so the script knows whose conversation a request is. */
-export const taskPrompt = (id: string): string => `Task ${id}: create ${id}.txt, commit it, then report done. TASK=${id}`
+export const taskPrompt = (id: string): string =>
+  `Task ${id}: create ${id}.txt, commit it, then report done. TASK=${id}`
 
 /** The task id of a main-conversation request (from its first user turn). */
 export const taskOf = (r: RecordedRequest): string | undefined => {
