@@ -62,7 +62,8 @@ export const planJson = (r: PlanReport, source: "live" | "snapshot"): PlanOutput
   eligibility: r.eligibility,
   decisions: r.decisions,
   resumePoint: r.resumePoint,
-  plan: r.plan
+  plan: r.plan,
+  ...(r.configChanges === undefined ? {} : { configChanges: r.configChanges })
 })
 
 /** `resume --json` / `restart --json`. */

@@ -97,7 +97,9 @@ export const PlanOutput = Schema.Struct({
   eligibility: Eligibility,
   decisions: Schema.Array(TaskDecision),
   resumePoint: ResumePoint,
-  plan: Plan
+  plan: Plan,
+  /** Agent config the plan's relaunches change (the `trustRepository` policy), one line each. */
+  configChanges: Schema.optionalKey(Schema.Array(Schema.String))
 })
 /** @see PlanOutput */
 export type PlanOutput = typeof PlanOutput.Type

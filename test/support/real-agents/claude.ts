@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { expect } from "vitest"
 import { CONTINUATION_PROMPT } from "../../../core/engine/waves/Launch.ts"
 import {
   type AnthropicServer,
@@ -107,3 +108,30 @@ export const withClaude = async (w: AgentWorld, script: Script): Promise<Anthrop
   w.setEnv(claudeEnv(server))
   return server
 }
+
+/** A manifest task for Claude. */
+export const claudeTask = (id: string) => ({ id, agent: "claude", prompt: taskPrompt(id) })
+
+/** Main-conversation requests of task `id`. */
+export const requestsOf = (requests: ReadonlyArray<RecordedRequest>, id: string) =>
+  requests.filter((r) => taskOf(r) === id)
+
+/** The merged world of a finished batch: every task's file on main, every task succeeded in the state. */
+export const expectMerged = (w: AgentWorld, batchId: string, ids: ReadonlyArray<string>) => {
+  const files = w.filesOn("main")
+  for (const id of ids) {
+    expect(files, `${id}.txt merged into main`).toContain(`${id}.txt`)
+    expect(w.stateTask(batchId, id)["status"], `${id} succeeded`).toBe("succeeded")
+  }
+}
+
+/**
+ * A script holding each task's marker request for good (the connection dies with the agent) until its conversation
+ * carries `until` (a continuation turn, a hand-off note); `held` collects the task ids that reached the hold.
+ */
+export const holdUntil = (held: Set<string>, until: (r: RecordedRequest) => boolean): Script =>
+  claudeScript((id, r) => {
+    if (until(r)) return undefined
+    held.add(id)
+    return new Promise<Turn>(() => {})
+  })

@@ -278,6 +278,7 @@ export const withAgentWorld = async (label: string, body: (w: AgentWorld) => Pro
   const w = new AgentWorld(label)
   try {
     await body(w)
+    if (process.env["REKINDLE_REAL_AGENTS_DIAG"] === "1") console.error(`\n===== ${label} (passed) =====\n${w.diag()}`)
   } catch (e) {
     console.error(`\n===== real-agent world at failure (${label}) =====\n${w.diag()}\n===== end =====\n`)
     throw e
