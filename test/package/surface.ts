@@ -201,6 +201,7 @@ export const ROOT_EXTRA: ReadonlyArray<string> = [
   "TranscriptFormat",
   "TranscriptRoot",
   "TranscriptRule",
+  "TrustRule",
   "WaveExecutor",
   "WaveExecutorError",
   "WaveExecutorErrorReason",
