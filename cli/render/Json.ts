@@ -49,7 +49,10 @@ export const statusJson = (r: StatusReport): StatusOutput => ({
     exitReason: t.exitReason ?? null,
     sessionName: t.sessionName ?? null,
     worktree: t.worktree ?? null,
-    branch: t.branch ?? null
+    branch: t.branch ?? null,
+    ...(t.screen === undefined
+      ? {}
+      : { waiting: { screen: t.screen.screen.id, how: t.screen.screen.how, lines: t.screen.lines } })
   }))
 })
 

@@ -81,7 +81,11 @@ export const StatusOutput = Schema.Struct({
       exitReason: Schema.NullOr(Schema.String),
       sessionName: Schema.NullOr(Schema.String),
       worktree: Schema.NullOr(Schema.String),
-      branch: Schema.NullOr(Schema.String)
+      branch: Schema.NullOr(Schema.String),
+      /** The agent stopped at a first-run screen (docs/agents.md#first-run-screens): which, how past it, what it shows. */
+      waiting: Schema.optionalKey(
+        Schema.Struct({ screen: Schema.String, how: Schema.String, lines: Schema.Array(Schema.String) })
+      )
     })
   )
 })
