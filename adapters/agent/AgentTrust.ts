@@ -16,7 +16,7 @@ type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v)
 
 /** The key path with `{repoRoot}` substituted (exact segments: a path with dots stays one segment). */
-export const trustKey = (rule: TrustRule, repoRoot: string): ReadonlyArray<string> =>
+const trustKey = (rule: TrustRule, repoRoot: string): ReadonlyArray<string> =>
   rule.key.map((k) => (k === "{repoRoot}" ? repoRoot : k))
 
 /** `projects["/repo"].hasTrustDialogAccepted`: how plans and docs show a key path. */

@@ -29,16 +29,16 @@ export const claudeProjectSlug = (cwd: string): string => {
 }
 
 /** Placeholders allowed in transcript paths and patterns. */
-export const PATH_VARS: ReadonlyArray<string> = ["cwd", "cwdSlug", "conversationId"]
+const PATH_VARS: ReadonlyArray<string> = ["cwd", "cwdSlug", "conversationId"]
 
 /** What the adapter must look for. */
-export type TranscriptTarget =
+type TranscriptTarget =
   | { readonly type: "none" }
   | { readonly type: "file"; readonly root: string; readonly path: string }
   | { readonly type: "glob"; readonly root: string; readonly pattern: string }
 
 /** The context a location is computed in. */
-export interface LocationInput {
+interface LocationInput {
   readonly home: string
   readonly env: Readonly<Record<string, string | undefined>>
   readonly cwd: string

@@ -6,7 +6,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command, Flag } from "effect/cli"
-import { abort as abortBatch } from "../../core/engine/usecases/Abort.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { confirm } from "../shared/Confirm.ts"
 import { context, emit } from "../Root.ts"
 import { target } from "../shared/Target.ts"
@@ -41,7 +41,7 @@ export const abort = Command.make(
       batchId: t.batchId
     })
     const r = yield* t.run(
-      abortBatch({ repoRoot: t.repoRoot, batchId: t.batchId }, { hard, graceMs: Math.max(0, grace) * 1000 })
+      Engine.abort({ repoRoot: t.repoRoot, batchId: t.batchId }, { hard, graceMs: Math.max(0, grace) * 1000 })
     )
     const out = { batchId: r.batchId, hard: r.hard, stopped: r.stopped }
     yield* emit(

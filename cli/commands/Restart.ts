@@ -5,16 +5,15 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command } from "effect/cli"
-import { requireWorktree } from "../../core/engine/waves/Launch.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { batchPaths } from "../../core/domain/Layout.ts"
-import { resume } from "../../core/engine/usecases/Resume.ts"
 import { confirm } from "../shared/Confirm.ts"
-import { withProgress } from "../shared/ProgressReporter.ts"
+import { withProgress } from "../shared/Progress.ts"
 import { context } from "../Root.ts"
 import { target } from "../shared/Target.ts"
 import { findTask } from "../shared/Attaching.ts"
 import { batchFlag, taskArg, yesFlag } from "../shared/Args.ts"
-import { reportResume } from "./Resume.ts"
+import { reportResume } from "../shared/ReportResume.ts"
 
 /** The `restart` command. */
 export const restart = Command.make(
@@ -25,7 +24,7 @@ export const restart = Command.make(
     const t = yield* target(ctx, Option.getOrUndefined(batch))
     const found = yield* findTask(t.state, task)
     // A restart without a usable worktree could only stop the session: refuse before asking.
-    yield* t.run(requireWorktree(found))
+    yield* t.run(Engine.requireWorktree(found))
     yield* confirm(ctx, {
       needed: true,
       yes,
@@ -38,7 +37,7 @@ export const restart = Command.make(
       t.run,
       batchPaths(t.repoRoot, t.batchId).journal,
       `restart ${task}`,
-      t.run(resume({ repoRoot: t.repoRoot, batchId: t.batchId }, { restart: task }))
+      t.run(Engine.resume({ repoRoot: t.repoRoot, batchId: t.batchId }, { restart: task }))
     )
     yield* reportResume(ctx, r)
   })
