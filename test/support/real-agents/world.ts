@@ -4,12 +4,12 @@
  * process. Model servers are the test's (test/support/model-servers/). Everything is read from the world: panes,
  * processes, refs, files. Cleanup kills what the world learned by pid or socket, never by name.
  */
-import { spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { alive, BIN, type CliResult, cmdline, isRecord, NODE, parseJson, waitFor } from "../../blackbox/cli.ts"
+import { alive, type CliResult, cmdline, isRecord, parseJson, runCli, waitFor } from "../../blackbox/cli.ts"
 import { ensureRealAgents, realAgentsSkipped, SKIP_ENV } from "../../agents/install.ts"
 
 export { alive, waitFor }
@@ -108,31 +108,10 @@ export class AgentWorld {
   }
 
   /** Run the CLI (cwd = the repo), SIGKILLed past `timeoutMs`. */
-  cli(args: ReadonlyArray<string>, timeoutMs = 60_000): Promise<CliResult> {
-    const started = Date.now()
-    return new Promise((resolve) => {
-      const child = spawn(NODE, [BIN, ...args], {
-        cwd: this.repo,
-        env: this.childEnv(),
-        stdio: ["ignore", "pipe", "pipe"]
-      })
-      this.remember(child.pid)
-      let stdout = ""
-      let stderr = ""
-      let timedOut = false
-      child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d))
-      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d))
-      const timer = setTimeout(() => {
-        timedOut = true
-        if (child.pid !== undefined && alive(child.pid)) process.kill(child.pid, "SIGKILL")
-      }, timeoutMs)
-      child.on("close", (code, signal) => {
-        clearTimeout(timer)
-        const r: CliResult = { args: [...args], code, signal, stdout, stderr, timedOut, ms: Date.now() - started }
-        this.history.push(r)
-        resolve(r)
-      })
-    })
+  async cli(args: ReadonlyArray<string>, timeoutMs = 60_000): Promise<CliResult> {
+    const r = await runCli(this.repo, this.childEnv(), args, timeoutMs, (pid) => this.remember(pid))
+    this.history.push(r)
+    return r
   }
 
   remember(pid: number | undefined): void {
