@@ -4,7 +4,7 @@
  * (re-exported from ResumePoint.ts).
  */
 import { mergesOf, stateIndex, type StateIndex } from "./internal/StateIndex.ts"
-import type { BatchState, MergeRecord, Task } from "./State.ts"
+import { rekindleMerges, type BatchState, type MergeRecord, type Task } from "./State.ts"
 
 /** The lane a task's work is merged through (a task without a lane is its own lane). */
 export const laneOf = (task: Task): string => task.lane ?? task.id
@@ -37,6 +37,8 @@ export const lanesNeedingMergeAt = (
   completedAt: (position: number) => boolean
 ): ReadonlyArray<string> => {
   if (!(wave >= 0 && wave < state.waves.length)) return []
+  // A batch whose host merges (or that is never merged) has no merge for rekindle to wait on or retry.
+  if (!rekindleMerges(state)) return []
   // lane → every task of the lane in this wave completed (a repeated id changes nothing).
   const lanes = new Map<string, boolean>()
   for (let j = ix.waveStart[wave]!; j < ix.waveStart[wave + 1]!; j++) {

@@ -5,16 +5,33 @@
  * {@link ForeignBatch}: rekindle's facts in rekindle's words, with every fact rekindle can default
  * left optional. `importState` validates the result and fills the rest.
  */
-import type { MergeStatus, Phase, TaskStatus } from "../domain/State.ts"
+import type { MergePolicy, MergeStatus, Phase, TaskStatus } from "../domain/State.ts"
 
-/** One task, in rekindle's terms. Only `id` and `status` are required. */
+/**
+ * The process of a task's agent as the foreign orchestrator recorded it — an agent running outside
+ * tmux, or a pane's program. With it, an agent that outlived its session is held, never run twice.
+ */
+export interface ForeignProcess {
+  readonly pid: number
+  /**
+   * The start time as rekindle's process table reports it (Linux: /proc/<pid>/stat field 22), when
+   * known: a pid whose start time differs is another process (reused pid). Without it, the process
+   * alive under that pid at import time is taken as the agent.
+   */
+  readonly startTime?: string
+}
+
+/** One task, in rekindle's terms. `id`, `status` and an agent (here or the batch's) are required. */
 export interface ForeignTask {
   /** Safe charset: `[A-Za-z0-9_-]`, 1–64 characters, not starting with `-`. */
   readonly id: string
   readonly status: TaskStatus
   /** Ids this task depends on; default none. Failed tasks block their transitive dependents. */
   readonly dependsOn?: ReadonlyArray<string>
-  /** Agent kind (launcher table name) used if rekindle relaunches it; default the batch's `agent`. */
+  /**
+   * Agent kind (launcher table name: `claude`, `codex`, `shell` with `command`, …) rekindle relaunches
+   * it with; default the batch's `agent`. One of the two is required: rekindle never guesses an agent.
+   */
   readonly agent?: string
   /** argv of a `shell` agent (never a shell string). */
   readonly command?: ReadonlyArray<string>
@@ -31,6 +48,8 @@ export interface ForeignTask {
   /** Launches so far; default 1 for a task that started, 0 otherwise. */
   readonly attempts?: number
   readonly conversationId?: string
+  /** The agent's process, when the orchestrator recorded it (see {@link ForeignProcess}). */
+  readonly agentProcess?: ForeignProcess
   /** Epoch milliseconds. */
   readonly startedAt?: number
   readonly endedAt?: number
@@ -63,8 +82,13 @@ export interface ForeignBatch {
   /** The orchestrator it came from ("taskplane"); recorded in the state as `importedFrom.source`. */
   readonly source: string
   readonly batchId: string
-  /** Absolute repository root: every path of the batch must lie inside it. */
+  /** Absolute repository root: every path of the batch must lie inside it (or inside `worktreeRoot`). */
   readonly repoRoot: string
+  /**
+   * The absolute directory the orchestrator keeps its worktrees in when that is outside the repo
+   * (multiclaude: `~/.multiclaude/wts/<repo>`); a task's worktree may lie inside it too.
+   */
+  readonly worktreeRoot?: string
   /** The branch merges target, as the batch captured it when it started. */
   readonly baseBranch: string
   readonly phase: Phase
@@ -79,8 +103,10 @@ export interface ForeignBatch {
   readonly updatedAt: number
   /** tmux socket (`tmux -L`) the sessions live on; default the user's server. */
   readonly tmuxSocket?: string
-  /** Default agent kind of the tasks; default "claude". */
+  /** Agent kind of every task that names none (no default: see {@link ForeignTask.agent}). */
   readonly agent?: string
+  /** Who merges finished lanes: `rekindle` (default), `host` (you do) or `never`. */
+  readonly merge?: MergePolicy
   /** Anything worth keeping about the origin (file path, schema version…): stored in `importedFrom`. */
   readonly provenance?: Readonly<Record<string, unknown>>
 }

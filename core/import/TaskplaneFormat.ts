@@ -7,7 +7,7 @@
 import * as Schema from "effect/Schema"
 
 /** Batch phases taskplane writes (`launching` is its word for a batch starting its first wave). */
-export const TaskplanePhase = Schema.Literals([
+const TaskplanePhase = Schema.Literals([
   "idle",
   "launching",
   "planning",
@@ -20,7 +20,7 @@ export const TaskplanePhase = Schema.Literals([
 ])
 
 /** Per-task statuses taskplane writes. */
-export const TaskplaneTaskStatus = Schema.Literals(["pending", "running", "succeeded", "failed", "stalled", "skipped"])
+const TaskplaneTaskStatus = Schema.Literals(["pending", "running", "succeeded", "failed", "stalled", "skipped"])
 
 const Epoch = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
 const LaneNumber = Schema.Finite.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1))
@@ -56,14 +56,12 @@ export const TaskplaneLane = Schema.Struct({
 export type TaskplaneLane = typeof TaskplaneLane.Type
 
 /** The merge of one wave. */
-export const TaskplaneMerge = Schema.Struct({
+const TaskplaneMerge = Schema.Struct({
   waveIndex: Schema.Finite.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)),
   status: Schema.Literals(["succeeded", "failed", "partial"]),
   failedLane: Schema.NullOr(LaneNumber),
   failureReason: Schema.NullOr(Schema.String)
 })
-/** @see TaskplaneMerge */
-export type TaskplaneMerge = typeof TaskplaneMerge.Type
 
 /** The document. */
 export const TaskplaneState = Schema.Struct({

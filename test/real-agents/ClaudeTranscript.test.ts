@@ -69,7 +69,7 @@ describe.skipIf(skipRealAgents("claude-transcript"))(
             const after = requestsOf(server.main().slice(before), id)
             const starts = after.filter((x) => commandsIn(x).length === 0)
             expect(starts, `${id}: one new conversation`).toHaveLength(1)
-            expect(userTurnsContaining(starts[0]!, "TASK=" + id), "the original prompt, once").toBe(1)
+            expect(userTurnsContaining(starts[0]!, `TASK=${id}`), "the original prompt, once").toBe(1)
             expect(userTurnsContaining(starts[0]!, "[rekindle] This is attempt 2"), "the hand-off note, once").toBe(1)
             for (const x of after) expect(continuationTurns(x), "no continuation turn in a fresh conversation").toBe(0)
           }

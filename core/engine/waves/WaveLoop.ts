@@ -8,7 +8,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import { laneOf } from "../../domain/ResumePoint.ts"
-import type { BatchState, Task } from "../../domain/State.ts"
+import { rekindleMerges, type BatchState, type Task } from "../../domain/State.ts"
 import { Worktrees } from "../../ports/Worktrees.ts"
 import { type Applying, findTask, makeApplying } from "../apply/PlanContext.ts"
 import { crashPoint } from "../apply/CrashPoints.ts"
@@ -275,6 +275,7 @@ const runWave = Effect.fn("Executor.runWave")(function* (
     if (t !== undefined) lanes.set(laneOf(t), [...(lanes.get(laneOf(t)) ?? []), t])
   }
   for (const [lane, members] of [...lanes.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (!rekindleMerges(s)) break // the host merges, or nothing is merged (the batch's merge policy)
     if (!members.every((t) => t.status === "succeeded")) continue
     yield* ctx.update((x) => ({ ...x, phase: "merging" }))
     const status = yield* mergeLane(ctx, wave, lane, `wave ${wave + 1} finished`)

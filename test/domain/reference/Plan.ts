@@ -78,6 +78,8 @@ export const lanesNeedingMerge = (
   wave: number,
   completed: (id: string) => boolean
 ): ReadonlyArray<string> => {
+  // Only a batch rekindle merges (merge policy `rekindle`, the default) has merges to retry.
+  if ((state.options?.mergePolicy ?? "rekindle") !== "rekindle") return []
   const tasks = tasksById(state)
   const byLane = new Map<string, Array<string>>()
   for (const id of new Set(state.waves[wave] ?? [])) {
