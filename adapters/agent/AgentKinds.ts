@@ -25,6 +25,11 @@ export const claude: AgentKindSpec = {
     path: "projects/{cwdSlug}/{conversationId}.jsonl",
     format: "jsonl"
   },
+  trust: {
+    root: { env: "CLAUDE_CONFIG_DIR", default: "~" },
+    path: ".claude.json",
+    key: ["projects", "{repoRoot}", "hasTrustDialogAccepted"]
+  },
   notes:
     "`claude --session-id <uuid>` (must be a UUID), `claude --resume <id>`; interactive REPL with an initial prompt. " +
     "Transcript: <CLAUDE_CONFIG_DIR or ~/.claude>/projects/<slug of cwd>/<id>.jsonl; the slug rule is undocumented " +

@@ -24,6 +24,7 @@ import { discoverConversation } from "./ConversationDiscovery.ts"
 import { findOnPath } from "./FindExecutable.ts"
 import { checkOpenCodeSession } from "./OpenCodeSessions.ts"
 import { BUILTIN_KINDS, mergeKinds } from "./AgentKinds.ts"
+import { recordTrust } from "./AgentTrust.ts"
 import { checkFile } from "./TranscriptCheck.ts"
 import { pinnedEnv, transcriptTarget } from "./TranscriptPath.ts"
 
@@ -213,8 +214,17 @@ export const make = (
     }).pipe(Effect.mapError(io))
   })
 
+  const recordTrustFor = Effect.fn("AgentLauncher.recordTrust")(function* (
+    request: Parameters<AgentLauncher["Service"]["recordTrust"]>[0]
+  ) {
+    const spec = yield* lookup({ kind: request.kind })
+    if (spec.trust === undefined) return undefined
+    return yield* recordTrust(fs, path, options, spec.trust, request.repoRoot, request.preview)
+  })
+
   return AgentLauncher.of({
     kinds,
+    recordTrust: recordTrustFor,
     preflight,
     freshArgv,
     resumeArgv,

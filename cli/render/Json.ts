@@ -49,7 +49,10 @@ export const statusJson = (r: StatusReport): StatusOutput => ({
     exitReason: t.exitReason ?? null,
     sessionName: t.sessionName ?? null,
     worktree: t.worktree ?? null,
-    branch: t.branch ?? null
+    branch: t.branch ?? null,
+    ...(t.screen === undefined
+      ? {}
+      : { waiting: { screen: t.screen.screen.id, how: t.screen.screen.how, lines: t.screen.lines } })
   }))
 })
 
@@ -62,7 +65,8 @@ export const planJson = (r: PlanReport, source: "live" | "snapshot"): PlanOutput
   eligibility: r.eligibility,
   decisions: r.decisions,
   resumePoint: r.resumePoint,
-  plan: r.plan
+  plan: r.plan,
+  ...(r.configChanges === undefined ? {} : { configChanges: r.configChanges })
 })
 
 /** `resume --json` / `restart --json`. */

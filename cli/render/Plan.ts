@@ -50,6 +50,7 @@ export const renderPlan = (style: Style, r: PlanReport, source: "live" | "snapsh
   lines.push("")
   if (r.plan.steps.length === 0) lines.push("steps: none")
   else lines.push("steps:", ...stepLines(style, r.plan.steps))
+  if (r.configChanges !== undefined) lines.push("agent config:", ...r.configChanges.map((c) => `  ${c}`))
   const n: Record<string, number> = {}
   for (const d of r.decisions) n[d.action] = (n[d.action] ?? 0) + 1
   lines.push(`summary: ${counts(Action.literals, n, (w) => tone(style, w))} · ${resumePhrase(r)}`)

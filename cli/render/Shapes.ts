@@ -83,7 +83,11 @@ export const StatusOutput = Schema.Struct({
       exitReason: Schema.NullOr(Schema.String),
       sessionName: Schema.NullOr(Schema.String),
       worktree: Schema.NullOr(Schema.String),
-      branch: Schema.NullOr(Schema.String)
+      branch: Schema.NullOr(Schema.String),
+      /** The agent stopped at a first-run screen (docs/agents.md#first-run-screens): which, how past it, what it shows. */
+      waiting: Schema.optionalKey(
+        Schema.Struct({ screen: Schema.String, how: Schema.String, lines: Schema.Array(Schema.String) })
+      )
     })
   )
 })
@@ -99,7 +103,9 @@ export const PlanOutput = Schema.Struct({
   eligibility: Eligibility,
   decisions: Schema.Array(TaskDecision),
   resumePoint: ResumePoint,
-  plan: Plan
+  plan: Plan,
+  /** Agent config the plan's relaunches change (the `trustRepository` policy), one line each. */
+  configChanges: Schema.optionalKey(Schema.Array(Schema.String))
 })
 /** @see PlanOutput */
 export type PlanOutput = typeof PlanOutput.Type

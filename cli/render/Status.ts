@@ -30,18 +30,28 @@ export const renderStatus = (style: Style, r: StatusReport): ReadonlyArray<strin
   const rows = r.tasks.map((t) => [
     t.id,
     t.wave === undefined ? "-" : String(t.wave + 1),
-    tone(style, t.status),
+    t.screen === undefined ? tone(style, t.status) : style.yellow("waiting"),
     tone(style, t.session),
     tone(style, t.agent),
     age(t.ageMs),
     age(t.lastOutputAgoMs),
     String(t.attempts),
-    t.exitReason ?? ""
+    t.screen === undefined ? (t.exitReason ?? "") : `stopped at ${t.screen.screen.id}: ${t.screen.screen.how}`
   ])
+  // A task waiting at a first-run screen: what its pane shows, so the reader sees the question without attaching.
+  const screens = r.tasks.flatMap((t) =>
+    t.screen === undefined
+      ? []
+      : [
+          `${t.id} waits at this screen (rekindle attach ${t.id} to answer it):`,
+          ...t.screen.lines.map((l) => `  │ ${l}`)
+        ]
+  )
   const summary = `${plural(r.tasks.length, "task")}: ${counts(TaskStatus.literals, r.counts, (w) => tone(style, w))}`
   return [
     header,
     ...table(style, ["TASK", "WAVE", "STATUS", "SESSION", "AGENT", "AGE", "OUTPUT", "TRIES", "NOTE"], rows),
+    ...screens,
     summary
   ]
 }

@@ -64,6 +64,19 @@ export const TranscriptRule = Schema.Union([
 /** @see TranscriptRule */
 export type TranscriptRule = typeof TranscriptRule.Type
 
+/**
+ * Where an agent records that the user trusts a folder, so rekindle can record it for the REPOSITORY ROOT (the
+ * `trustRepository` policy) instead of the agent stopping at its trust screen: a JSON file (`root` + `path`) and a key
+ * path in it whose `{repoRoot}` segment is the repository's absolute path; the value set is `true`.
+ */
+export const TrustRule = Schema.Struct({
+  root: TranscriptRoot,
+  path: Schema.String,
+  key: Schema.Array(Schema.String).check(Schema.isMinLength(1))
+})
+/** @see TrustRule */
+export type TrustRule = typeof TrustRule.Type
+
 /** One row of the agent table. */
 export const AgentKindSpec = Schema.Struct({
   name: AgentKind,
@@ -76,6 +89,8 @@ export const AgentKindSpec = Schema.Struct({
   /** Environment variable that also carries the prompt (for programs that read it from there). */
   promptEnv: Schema.optionalKey(Schema.String),
   transcript: TranscriptRule,
+  /** Absent: the agent asks no trust question rekindle can answer by config (see docs/agents.md). */
+  trust: Schema.optionalKey(TrustRule),
   /** Human note: flag spellings, what the transcript check can and cannot tell. */
   notes: Schema.optionalKey(Schema.String)
 })

@@ -112,6 +112,11 @@ export const ManifestOptions = Schema.Struct({
   relaunchCap: Schema.optionalKey(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 100 }))),
   /** Where agents write done markers: rekindle's state dir (default) or `.rekindle-done` in the worktree. */
   doneMarker: Schema.optionalKey(Schema.Literals(["state-dir", "worktree"])),
+  /**
+   * Record the agent's folder trust for the repository root before launching it (default true: running agents on a
+   * repository with rekindle is the user's act of trust in it). Off: a task whose agent asks waits, saying why.
+   */
+  trustRepository: Schema.optionalKey(Schema.Boolean),
   /** A `tmux -L` name: a plain file name, never `.`/`..` (a directory) nor starting with `-`. */
   tmuxSocket: Schema.optionalKey(Schema.String.check(Schema.isPattern(TMUX_SOCKET_NAME, { message: TMUX_SOCKET_RULE }))),
   /** Agent kinds of this batch, same shape as the built-in table; a built-in name replaces that row. */

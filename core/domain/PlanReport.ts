@@ -26,6 +26,8 @@ export interface PlanReport {
   readonly storm?: string
   /** Why the batch's failure policy ends it after this plan (core/domain/FailurePolicy.ts), when it does. */
   readonly stoppedByPolicy?: string
+  /** What applying the plan changes outside the repository: agent config keys (the `trustRepository` policy). */
+  readonly configChanges?: ReadonlyArray<string>
 }
 
 /** Options of {@link planFromSnapshot} and {@link planState}. */

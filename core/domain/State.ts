@@ -180,6 +180,8 @@ export const BatchOptions = Schema.Struct({
   stallTimeoutMs: Count,
   relaunchCap: Count,
   tmuxSocket: Schema.optionalKey(Schema.String),
+  /** Absent = true (docs/agents.md#first-run-screens). */
+  trustRepository: Schema.optionalKey(Schema.Boolean),
   /** Who merges (absent: rekindle). */
   mergePolicy: Schema.optionalKey(MergePolicy),
   /** The manifest's own agent kinds (`options.agents`): they win over the built-in table for this batch. */

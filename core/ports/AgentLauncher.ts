@@ -20,8 +20,18 @@ export {
   ConversationMode,
   TranscriptFormat,
   TranscriptRoot,
-  TranscriptRule
+  TranscriptRule,
+  TrustRule
 } from "../domain/AgentSpec.ts"
+
+/** What recording trust did (or, previewed, would do). */
+export interface TrustChange {
+  /** The file and the key path written, e.g. `~/.claude.json` and `projects["/repo"].hasTrustDialogAccepted`. */
+  readonly file: string
+  readonly key: string
+  /** False when the key was already `true`: nothing was (or would be) written. */
+  readonly changed: boolean
+}
 
 /** A ready-to-run launch: argv (argv[0] is the program) and environment additions. */
 export interface Launch {
@@ -95,6 +105,15 @@ export interface AgentLauncherShape {
       readonly cwd: string
     }
   ) => Effect.Effect<Launch, AgentError>
+  /**
+   * Record the kind's folder trust for `repoRoot` (atomic read-modify-rename of its config file, every other key kept);
+   * `preview` only says what would change. None when the kind has no trust rule.
+   */
+  readonly recordTrust: (request: {
+    readonly kind: string
+    readonly repoRoot: string
+    readonly preview: boolean
+  }) => Effect.Effect<TrustChange | undefined, AgentError>
   /** Whether the conversation's transcript exists and looks whole enough to resume. */
   readonly validateTranscript: (
     request: KindRequest & {

@@ -51,14 +51,33 @@ const withLock = <A>(dir: string, body: () => A): A => {
   }
 }
 
+/**
+ * The packages whose own install script puts their native binary in place (it copies the platform package's binary over
+ * a stub): with scripts off at install time they print "native binary not installed" and exit 1. Only these scripts run,
+ * by name, after the install (`npm rebuild <names>`), never every dependency's.
+ */
+export const NATIVE_POSTINSTALL: ReadonlyArray<string> = ["@anthropic-ai/claude-code", "opencode-ai"]
+
+const linkNativeBinaries = (dir: string): void => {
+  execFileSync("npm", ["rebuild", "--no-audit", "--no-fund", "--foreground-scripts", ...NATIVE_POSTINSTALL], {
+    cwd: dir,
+    stdio: "inherit"
+  })
+}
+
 /** Installs the pinned CLIs if needed; returns the directory holding their executables (`claude`, `codex`, …). */
 export const ensureRealAgents = (): string => {
   const dir = agentsCacheDir()
   const bin = path.join(dir, "node_modules", ".bin")
   const stamp = path.join(dir, ".complete")
-  if (fs.existsSync(stamp)) return bin
+  const linked = path.join(dir, ".native-linked")
+  if (fs.existsSync(stamp) && fs.existsSync(linked)) return bin
   fs.mkdirSync(path.dirname(dir), { recursive: true })
   return withLock(dir, () => {
+    if (fs.existsSync(stamp) && !fs.existsSync(linked)) {
+      linkNativeBinaries(dir)
+      fs.writeFileSync(linked, new Date().toISOString())
+    }
     if (fs.existsSync(stamp)) return bin
     fs.rmSync(dir, { recursive: true, force: true })
     fs.mkdirSync(dir, { recursive: true })
@@ -70,6 +89,8 @@ export const ensureRealAgents = (): string => {
       cwd: dir,
       stdio: "inherit"
     })
+    linkNativeBinaries(dir)
+    fs.writeFileSync(linked, new Date().toISOString())
     fs.writeFileSync(stamp, new Date().toISOString())
     return bin
   })

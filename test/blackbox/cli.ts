@@ -161,6 +161,34 @@ export interface Pane {
   readonly tag: string
 }
 
+/** Run the CLI as a child in `cwd` with `env` (argv only), SIGKILLed past `timeoutMs`; `spawned` learns its pid. */
+export const runCli = (
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  args: ReadonlyArray<string>,
+  timeoutMs: number,
+  spawned: (pid: number | undefined) => void
+): Promise<CliResult> => {
+  const started = Date.now()
+  return new Promise((resolve) => {
+    const child = spawn(NODE, [BIN, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] })
+    spawned(child.pid)
+    let stdout = ""
+    let stderr = ""
+    let timedOut = false
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d))
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d))
+    const timer = setTimeout(() => {
+      timedOut = true
+      if (child.pid !== undefined && alive(child.pid)) process.kill(child.pid, "SIGKILL")
+    }, timeoutMs)
+    child.on("close", (code, signal) => {
+      clearTimeout(timer)
+      resolve({ args: [...args], code, signal, stdout, stderr, timedOut, ms: Date.now() - started })
+    })
+  })
+}
+
 export class World {
   readonly tmp: string
   readonly repo: string
@@ -229,31 +257,14 @@ export class World {
   }
 
   /** Run the CLI (cwd = the repo), bounded by `timeoutMs` (the child is SIGKILLed past it). */
-  cli(args: ReadonlyArray<string>, timeoutMs = 60_000): Promise<CliResult> {
-    const started = Date.now()
-    return new Promise((resolve) => {
-      const child = spawn(NODE, [BIN, ...args], { cwd: this.repo, env: childEnv(), stdio: ["ignore", "pipe", "pipe"] })
-      this.remember(child.pid)
-      let stdout = ""
-      let stderr = ""
-      let timedOut = false
-      child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d))
-      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d))
-      const timer = setTimeout(() => {
-        timedOut = true
-        if (child.pid !== undefined && alive(child.pid)) process.kill(child.pid, "SIGKILL")
-      }, timeoutMs)
-      child.on("close", (code, signal) => {
-        clearTimeout(timer)
-        const r: CliResult = { args: [...args], code, signal, stdout, stderr, timedOut, ms: Date.now() - started }
-        this.history.push(r)
-        const doc = parseJson(stdout)
-        if (isRecord(doc) && isRecord(doc["supervisor"]) && typeof doc["supervisor"]["pid"] === "number") {
-          this.remember(doc["supervisor"]["pid"])
-        }
-        resolve(r)
-      })
-    })
+  async cli(args: ReadonlyArray<string>, timeoutMs = 60_000): Promise<CliResult> {
+    const r = await runCli(this.repo, childEnv(), args, timeoutMs, (pid) => this.remember(pid))
+    this.history.push(r)
+    const doc = parseJson(r.stdout)
+    if (isRecord(doc) && isRecord(doc["supervisor"]) && typeof doc["supervisor"]["pid"] === "number") {
+      this.remember(doc["supervisor"]["pid"])
+    }
+    return r
   }
 
   /** `run <manifest> --detached --json`: the batch id and supervisor pid, or the failed result. */

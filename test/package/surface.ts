@@ -240,6 +240,7 @@ export const ROOT: ReadonlyArray<string> = [
   "TranscriptFormat",
   "TranscriptRoot",
   "TranscriptRule",
+  "TrustRule",
   "WaveExecutor",
   "WaveExecutorError",
   "WaveExecutorErrorReason",

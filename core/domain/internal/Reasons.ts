@@ -17,7 +17,7 @@ const resumeHow = (t: Transcript): string =>
   t === "valid"
     ? "resuming its conversation"
     : t === "missing"
-      ? "fresh with a handoff prompt (conversation transcript not found)"
+      ? "fresh with a handoff prompt (conversation transcript missing, empty or not parseable)"
       : "fresh with a handoff prompt"
 
 const what = (g: Gone): string => (g === "dead-pane" ? "the pane is dead" : "only a shell is left in the pane")

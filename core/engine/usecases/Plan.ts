@@ -7,7 +7,9 @@ import { awaitsExitReport } from "../../domain/Monitor.ts"
 import { planFromSnapshot, type PlanOptions } from "../../domain/PlanReport.ts"
 import { reconcile } from "../../domain/Reconcile.ts"
 import type { Signals } from "../../domain/Signals.ts"
+import type { Plan } from "../../domain/Plan.ts"
 import type { BatchState } from "../../domain/State.ts"
+import { AgentLauncher } from "../../ports/AgentLauncher.ts"
 import { addDirty, observe } from "../support/Observe.ts"
 import { loadState, type BatchRef } from "../support/StateIO.ts"
 
@@ -45,7 +47,31 @@ export const planState = Effect.fn("Planning.planState")(function* (state: Batch
     .filter((d) => d.action === "re-execute")
     .map((d) => d.taskId)
   const signals = needDirty.length === 0 ? first : yield* addDirty(state, first, needDirty)
-  return planFromSnapshot(state, signals, options)
+  const report = planFromSnapshot(state, signals, options)
+  const changes = yield* trustChanges(state, report.plan)
+  return changes.length === 0 ? report : { ...report, configChanges: changes }
+})
+
+/** The agent-config changes the plan's relaunches make (previewed, nothing written), one line each. */
+const trustChanges = Effect.fn("Planning.trustChanges")(function* (state: BatchState, plan: Plan) {
+  const launcher = yield* AgentLauncher
+  const relaunched = new Set(plan.steps.filter((s) => s._tag === "RelaunchAgent").map((s) => s.taskId))
+  const kinds = [...new Set(state.tasks.filter((t) => relaunched.has(t.id)).map((t) => t.agent))]
+  const lines: Array<string> = []
+  for (const kind of kinds) {
+    if (state.options?.trustRepository === false) {
+      if (launcher.kinds.find((k) => k.name === kind)?.trust !== undefined)
+        lines.push(`${kind}: options.trustRepository is off; it may stop at its trust screen for ${state.repoRoot}`)
+      continue
+    }
+    const change = yield* launcher
+      .recordTrust({ kind, repoRoot: state.repoRoot, preview: true })
+      .pipe(Effect.catch((e) => Effect.succeed(e.message)))
+    if (typeof change === "string") lines.push(`${kind}: ${change}`)
+    else if (change?.changed === true)
+      lines.push(`${kind}: set ${change.key} = true in ${change.file} (trustRepository)`)
+  }
+  return lines
 })
 
 /** `rekindle plan`: read-only. */

@@ -210,7 +210,8 @@ const initialState = (input: {
       stallTimeoutMs: o.stallTimeoutSeconds * 1000,
       relaunchCap: o.relaunchCap,
       ...(o.tmuxSocket === undefined ? {} : { tmuxSocket: o.tmuxSocket }),
-      ...(o.agents === undefined ? {} : { agents: o.agents })
+      ...(o.agents === undefined ? {} : { agents: o.agents }),
+      ...(o.trustRepository === undefined ? {} : { trustRepository: o.trustRepository })
     },
     createdAt: input.now,
     updatedAt: input.now

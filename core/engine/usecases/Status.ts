@@ -5,6 +5,9 @@
 import * as Effect from "effect/Effect"
 import { detectActivity, type AgentActivity } from "../../domain/Detector.ts"
 import { ownGet } from "../../domain/Records.ts"
+import { ownershipTag } from "../../domain/Naming.ts"
+import { FIRST_RUN_SCREENS, recogniseScreen, type ScreenMatch } from "../../domain/Screens.ts"
+import { Tmux } from "../../ports/Tmux.ts"
 import { evidenceFor } from "../../domain/Evidence.ts"
 import { taskOrder } from "../../domain/Reconcile.ts"
 import type { Signals } from "../../domain/Signals.ts"
@@ -38,6 +41,8 @@ export interface TaskRow {
   readonly sessionName: string | undefined
   readonly worktree: string | undefined
   readonly branch: string | undefined
+  /** A first-run screen the agent stopped at (core/domain/Screens.ts): the task waits on it, with the captured lines. */
+  readonly screen?: ScreenMatch
 }
 
 /** What `rekindle status` shows. */
@@ -67,7 +72,8 @@ export const statusOf = (
   signals: Signals,
   lease: Lease | undefined,
   tails: ReadonlyMap<string, ReadonlyArray<string>> = new Map(),
-  supervisor: LeaseLiveness | undefined = undefined
+  supervisor: LeaseLiveness | undefined = undefined,
+  screens: ReadonlyMap<string, ScreenMatch> = new Map()
 ): StatusReport => {
   const waveOf = new Map(state.waves.flatMap((ids, w) => ids.map((id) => [id, w] as const)))
   const now = signals.observedAt
@@ -89,7 +95,8 @@ export const statusOf = (
       sessionName: e.sessionName ?? t.session,
       worktree: t.worktree,
       branch: t.branch,
-      ...activityOf(t.status, e.session, tails.get(t.id), out === undefined ? undefined : now - out)
+      ...activityOf(t.status, e.session, tails.get(t.id), out === undefined ? undefined : now - out),
+      ...screenOf(screens.get(t.id))
     }
   })
   const counts = taskCounts(state)
@@ -122,6 +129,14 @@ const activityOf = (
   return { activity: d.activity, lastLine: d.line }
 }
 
+const screenOf = (m: ScreenMatch | undefined) =>
+  m === undefined
+    ? {}
+    : { screen: m, activity: "waiting-for-input" as const, lastLine: `stopped at ${m.screen.id}: ${m.screen.how}` }
+
+/** Lines of a running task's pane captured to recognise a first-run screen. */
+const SCREEN_LINES = 60
+
 /** Bytes of each running task's log read to judge its activity (stat + one read; no spawn). */
 const TAIL_BYTES = 4096
 
@@ -147,5 +162,17 @@ export const status = Effect.fn("Status.status")(function* (ref: BatchRef) {
         ? undefined
         : ("unknown" as const)
       : yield* ownerLiveness(lease.owner, self.value)
-  return statusOf(state, signals, lease, tails, supervisor)
+  // A running agent stopped at a first-run screen shows it (capture-pane: one spawn per live running task).
+  const tmux = yield* Tmux
+  const screens = new Map<string, ScreenMatch>()
+  if (signals.tmux.state === "up") {
+    for (const t of state.tasks.filter((x) => x.status === "running")) {
+      const pane = signals.tmux.panes.find((p) => p.taskTag === ownershipTag(state.batchId, t.id) && !p.dead)
+      if (pane === undefined) continue
+      const lines = yield* tmux.capture({ paneId: pane.paneId }, SCREEN_LINES).pipe(Effect.orElseSucceed(() => []))
+      const match = recogniseScreen(FIRST_RUN_SCREENS, t.agent, lines)
+      if (match !== undefined) screens.set(t.id, match)
+    }
+  }
+  return statusOf(state, signals, lease, tails, supervisor, screens)
 })

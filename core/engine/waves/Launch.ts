@@ -45,6 +45,16 @@ export const kindRequest = (state: BatchState, task: Task): KindRequest => {
   }
 }
 
+/**
+ * The one turn sent with an exact-conversation relaunch: the restored agent sits idle at its input box otherwise (Claude
+ * Code after `--resume`, measured). Short enough for one line of an 80-column pane (Claude echoes it after "❯ "), so
+ * the prompt ledger finds it in the pane log.
+ */
+export const CONTINUATION_PROMPT = "[rekindle] You were interrupted. Continue your task where you left off."
+
+/** The ledger key of the continuation turn of a task's `attempt`-th launch (at most one per relaunch). */
+export const continuationKey = (taskId: string, attempt: number): string => `continue:${taskId}:${attempt}`
+
 /** Fail unless the task's worktree is usable: missing, archived and corrupt are told apart. */
 export const requireWorktree = Effect.fn("Launch.requireWorktree")(function* (task: Task) {
   if (task.worktreeArchived === true) {
@@ -108,7 +118,8 @@ export const launchTask = Effect.fn("Launch.launchTask")(
             ...kind,
             conversationId: task.conversationId,
             promptFile: paths.promptFile(task.id),
-            cwd: worktree
+            cwd: worktree,
+            prompt: CONTINUATION_PROMPT
           })
         : request.mode === "first"
           ? yield* launcher.freshArgv({
@@ -126,6 +137,13 @@ export const launchTask = Effect.fn("Launch.launchTask")(
               cwd: worktree,
               ...(task.command === undefined ? {} : { command: task.command })
             })
+
+    // Running agents on this repository with rekindle is the user's act of trust in it: record the agent's folder
+    // trust for the repository root (only that key; docs/agents.md#first-run-screens), so no trust screen blocks work.
+    const trusted =
+      state.options?.trustRepository === false
+        ? undefined
+        : yield* launcher.recordTrust({ kind: task.agent, repoRoot: state.repoRoot, preview: false })
 
     // tmux pipes the pane into the log from its first byte: the directory must exist (0700).
     const fs = yield* FileSystem.FileSystem
@@ -210,7 +228,13 @@ export const launchTask = Effect.fn("Launch.launchTask")(
       ...(startTime === undefined || self._tag === "None"
         ? {}
         : { agentProcess: { pid: pane.panePid, startTime, host: self.value.host } }),
-      history: [...(task.history ?? []), { at: now, event: `launch:${request.mode}`, reason: request.reason }]
+      history: [
+        ...(task.history ?? []),
+        ...(trusted?.changed === true
+          ? [{ at: now, event: "trust", reason: `recorded ${trusted.key} = true in ${trusted.file}` }]
+          : []),
+        { at: now, event: `launch:${request.mode}`, reason: request.reason }
+      ]
     }
     return { task: next, pane }
   },

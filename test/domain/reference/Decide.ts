@@ -221,7 +221,7 @@ const resumeHow = (e: Evidence): string =>
   e.transcript === "valid"
     ? "resuming its conversation"
     : e.transcript === "missing"
-      ? "fresh with a handoff prompt (conversation transcript not found)"
+      ? "fresh with a handoff prompt (conversation transcript missing, empty or not parseable)"
       : "fresh with a handoff prompt"
 
 /** Decide for one task given its evidence (the table above, in order). */
