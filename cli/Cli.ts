@@ -4,6 +4,8 @@
  */
 import { Command } from "effect/cli"
 import { abort } from "./commands/Abort.ts"
+import { continueBatch, pause } from "./commands/Pause.ts"
+import { send } from "./commands/Send.ts"
 import { attach } from "./commands/Attach.ts"
 import { clean } from "./commands/Clean.ts"
 import { doctor } from "./commands/Doctor.ts"
@@ -36,6 +38,9 @@ export const cli = root.pipe(
     attach,
     restart,
     abort,
+    pause,
+    continueBatch,
+    send,
     logs,
     observe,
     schema,

@@ -14,6 +14,7 @@ import { jsonDocument } from "../render/Json.ts"
 import { renderAbort } from "../render/Reports.ts"
 import { AbortOutput } from "../render/Shapes.ts"
 import { batchArg, yesFlag } from "../shared/Args.ts"
+import { handOver } from "../shared/Control.ts"
 
 /** The `abort` command. */
 export const abort = Command.make(
@@ -40,6 +41,14 @@ export const abort = Command.make(
       command: "abort",
       batchId: t.batchId
     })
+    // A live supervisor carries the abort out itself (it would refuse us its lease): hand it over.
+    const handed = yield* handOver(
+      ctx,
+      t,
+      { action: "abort", hard, graceMs: Math.max(0, grace) * 1000 },
+      (grace + 60) * 1000
+    )
+    if (handed !== undefined) return
     const r = yield* t.run(
       abortBatch({ repoRoot: t.repoRoot, batchId: t.batchId }, { hard, graceMs: Math.max(0, grace) * 1000 })
     )
@@ -53,7 +62,8 @@ export const abort = Command.make(
 ).pipe(
   Command.withShortDescription("Stop a batch's agents, keep its work"),
   Command.withDescription(
-    "Stop a batch's agents and mark it stopped; worktrees, branches and state are kept (`resume --force` continues it)."
+    "Stop a batch's agents and mark it stopped; worktrees, branches and state are kept (`resume --force` continues it). " +
+      "When a supervisor runs the batch, the abort is handed to it and this command waits for its answer."
   ),
   Command.withExamples([
     { command: "rekindle abort", description: "ask agents to wrap up, wait up to 30 s, then stop them" },

@@ -15,6 +15,7 @@ import { target } from "../shared/Target.ts"
 import { findTask } from "../shared/Attaching.ts"
 import { batchFlag, taskArg, yesFlag } from "../shared/Args.ts"
 import { reportResume } from "./Resume.ts"
+import { handOver } from "../shared/Control.ts"
 
 /** The `restart` command. */
 export const restart = Command.make(
@@ -33,6 +34,9 @@ export const restart = Command.make(
       command: "restart",
       batchId: t.batchId
     })
+    // A live supervisor restarts the task itself and keeps monitoring it: hand the request over.
+    const handed = yield* handOver(ctx, t, { action: "restart", taskId: task }, 120_000)
+    if (handed !== undefined) return
     const r = yield* withProgress(
       ctx,
       t.run,
@@ -45,7 +49,8 @@ export const restart = Command.make(
 ).pipe(
   Command.withShortDescription("Kill and relaunch one task's agent"),
   Command.withDescription(
-    "Kill and relaunch one task's agent (its work is snapshotted first). Asks for confirmation; --yes when not on a terminal."
+    "Kill and relaunch one task's agent (its work is snapshotted first). Asks for confirmation; --yes when not on a terminal. " +
+      "When a supervisor runs the batch, the restart is handed to it and this command waits for its answer."
   ),
   Command.withExamples([
     { command: "rekindle restart fix-login", description: "asks, then restarts task fix-login" },

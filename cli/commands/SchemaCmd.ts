@@ -25,6 +25,7 @@ export const SHAPES = {
   detached: Shapes.DetachedOutput,
   repair: Shapes.RepairOutput,
   abort: Shapes.AbortOutput,
+  request: Shapes.RequestOutput,
   attach: Shapes.AttachOutput,
   logs: Shapes.LogsOutput,
   doctor: Shapes.DoctorOutput,

@@ -12,6 +12,7 @@ import { Orphan } from "../../core/domain/Orphans.ts"
 import { Plan, PlanStep } from "../../core/domain/Plan.ts"
 import { Lease, Phase, TaskStatus } from "../../core/domain/State.ts"
 import { ErrorCode } from "../../core/engine/support/Errors.ts"
+import { ControlRequest } from "../../core/domain/ControlRequest.ts"
 
 /** Every failure: `{ "error": { code, message, hint, details? } }` on stdout (exit 1, or 2 for E_USAGE). */
 export const ErrorOutput = Schema.Struct({
@@ -152,6 +153,16 @@ export const AbortOutput = Schema.Struct({
 })
 /** @see AbortOutput */
 export type AbortOutput = typeof AbortOutput.Type
+
+/** What `pause`, `continue`, `send` (and `abort`, `restart` under a live supervisor) print: the request as it ended. */
+export const RequestOutput = Schema.Struct({
+  batchId: Schema.String,
+  request: ControlRequest,
+  /** Who carried it out: the live supervisor (pid and host), or null when this command did, holding the lease. */
+  supervisor: Schema.NullOr(Schema.Struct({ pid: Count, host: Schema.String }))
+})
+/** @see RequestOutput */
+export type RequestOutput = typeof RequestOutput.Type
 
 /** What `restart`, `abort --hard` and `repair` print when the user answers "no" (exit 0). */
 export const DeclinedOutput = Schema.Struct({

@@ -20,6 +20,10 @@ export interface BatchPaths {
   readonly marker: (taskId: string) => string
   /** The wrap-up request a graceful abort writes for a task's agent. */
   readonly wrapUp: (taskId: string) => string
+  /** Control requests handed to the live supervisor (core/domain/ControlRequest.ts). */
+  readonly requests: string
+  /** One control request's file. */
+  readonly request: (id: string) => string
 }
 
 /** Paths of batch `batchId` in `repoRoot`. */
@@ -34,7 +38,9 @@ export const batchPaths = (repoRoot: string, batchId: string): BatchPaths => {
     markers: `${dir}/done`,
     log: (taskId) => `${dir}/logs/${taskId}.log`,
     marker: (taskId) => `${dir}/done/${taskId}.json`,
-    wrapUp: (taskId) => `${dir}/done/${taskId}.wrap-up`
+    wrapUp: (taskId) => `${dir}/done/${taskId}.wrap-up`,
+    requests: `${dir}/requests`,
+    request: (id) => `${dir}/requests/${id}.json`
   }
 }
 

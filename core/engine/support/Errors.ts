@@ -26,7 +26,9 @@ export const ErrorCode = Schema.Literals([
   "E_DETACHED_HEAD",
   "E_IO",
   "E_AGENT",
-  "E_UNFINISHED_BATCH"
+  "E_UNFINISHED_BATCH",
+  "E_REQUEST_FAILED",
+  "E_REQUEST_PENDING"
 ])
 /** @see ErrorCode */
 export type ErrorCode = typeof ErrorCode.Type

@@ -25,6 +25,7 @@ import { ensureAgentGone } from "../apply/TaskSteps.ts"
 import { killOwnedSession } from "../apply/Ownership.ts"
 import { recoverVanished } from "./RecoverInPlace.ts"
 import { Tmux } from "../../ports/Tmux.ts"
+import { controlPass } from "./Control.ts"
 
 const TERMINAL = new Set(["succeeded", "failed", "skipped", "blocked"])
 const DEFAULTS = {
@@ -161,7 +162,10 @@ const relaunchVanished = (ctx: Applying, ids: ReadonlyArray<string>) =>
 /** How long a dead pane without an exit status waits for tmux to report one before the task fails without it. */
 const STATUS_WAIT_MS = 2_000
 
-/** Run one wave to its end. Returns whether the batch continues. */
+/** How a wave ended: the batch goes on, stops here (a policy or a failed merge), or was aborted by request. */
+type WaveEnd = "continue" | "stop" | "aborted"
+
+/** Run one wave to its end. */
 const runWave = Effect.fn("Executor.runWave")(function* (
   ctx: Applying,
   wave: number,
@@ -193,6 +197,9 @@ const runWave = Effect.fn("Executor.runWave")(function* (
   const awaitingStatus = new Map<string, number>()
   let announced = false
   for (;;) {
+    // Requests of `abort`, `restart`, `pause`, `continue` and `send` (core/engine/waves/Control.ts).
+    const control = yield* controlPass(ctx, wave)
+    if (control.aborted) return "aborted" as WaveEnd
     const s = yield* ctx.current
     const tasks = ids.flatMap((id) => findTask(s, id) ?? [])
     const running = tasks.filter((t) => t.status === "running" || t.status === "stalled")
@@ -203,9 +210,9 @@ const runWave = Effect.fn("Executor.runWave")(function* (
         running.map((t) => t.id),
         "stopped: another task failed (failure policy stop-all)"
       )
-      return false
+      return "stop" as WaveEnd
     }
-    const pending = tasks.filter((t) => t.status === "pending")
+    const pending = control.paused ? [] : tasks.filter((t) => t.status === "pending")
     for (const t of pending.slice(0, Math.max(0, opts.maxLanes - running.length))) yield* start(ctx, t.id)
     if (!announced) {
       announced = true
@@ -282,12 +289,12 @@ const runWave = Effect.fn("Executor.runWave")(function* (
     yield* emit({ _tag: "Merged", wave, lane, status, ...(last?.reason === undefined ? {} : { reason: last.reason }) })
     if (status !== "succeeded") {
       yield* ctx.update((x) => ({ ...x, phase: opts.mergeFailurePolicy === "abort" ? "failed" : "paused" }))
-      return false
+      return "stop" as WaveEnd
     }
   }
   const after = yield* ctx.current
   const anyFailed = ids.some((id) => findTask(after, id)?.status === "failed")
-  return !(anyFailed && opts.failurePolicy !== "skip-dependents")
+  return (anyFailed && opts.failurePolicy !== "skip-dependents" ? "stop" : "continue") as WaveEnd
 })
 
 /** Options of {@link continueFrom}. */
@@ -306,8 +313,10 @@ export const continueFrom = Effect.fn("Executor.continueFrom")(function* (
   const sinkEnd = sinkEnds(yield* readSink(ctx.paths))
   const held = new Set(options.heldForBackoff ?? [])
   for (let w = fromWave; w < state.waves.length; w++) {
-    const go = yield* runWave(ctx, w, sinkEnd, held)
-    if (!go) break
+    const end = yield* runWave(ctx, w, sinkEnd, held)
+    // An abort request stopped the batch: it stays `stopped` with its worktrees, as `rekindle abort` leaves it.
+    if (end === "aborted") return yield* ctx.current
+    if (end === "stop") break
   }
   return yield* finishBatch(ctx)
 })
