@@ -8,7 +8,9 @@ import * as Option from "effect/Option"
 import { Command, Flag } from "effect/cli"
 import { abort as abortBatch } from "../../core/engine/usecases/Abort.ts"
 import { confirm } from "../shared/Confirm.ts"
-import { context, emit } from "../Root.ts"
+import { context, emit, next } from "../Root.ts"
+import { nextStep } from "../render/Next.ts"
+import { loadState } from "../../core/engine/support/StateIO.ts"
 import { target } from "../shared/Target.ts"
 import { jsonDocument } from "../render/Json.ts"
 import { renderAbort } from "../render/Reports.ts"
@@ -48,7 +50,8 @@ export const abort = Command.make(
       { action: "abort", hard, graceMs: Math.max(0, grace) * 1000 },
       (grace + 60) * 1000
     )
-    if (handed !== undefined) return
+    if (handed !== undefined)
+      return yield* next(ctx, nextStep(yield* t.run(loadState({ repoRoot: t.repoRoot, batchId: t.batchId }))))
     const r = yield* t.run(
       abortBatch({ repoRoot: t.repoRoot, batchId: t.batchId }, { hard, graceMs: Math.max(0, grace) * 1000 })
     )
@@ -58,6 +61,7 @@ export const abort = Command.make(
       () => jsonDocument(AbortOutput, out),
       () => renderAbort(ctx.out, out)
     )
+    yield* next(ctx, nextStep(yield* t.run(loadState({ repoRoot: t.repoRoot, batchId: t.batchId }))))
   })
 ).pipe(
   Command.withShortDescription("Stop a batch's agents, keep its work"),

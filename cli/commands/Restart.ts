@@ -10,12 +10,15 @@ import { batchPaths } from "../../core/domain/Layout.ts"
 import { resume } from "../../core/engine/usecases/Resume.ts"
 import { confirm } from "../shared/Confirm.ts"
 import { withProgress } from "../shared/ProgressReporter.ts"
-import { context } from "../Root.ts"
+import { context, next } from "../Root.ts"
 import { target } from "../shared/Target.ts"
 import { findTask } from "../shared/Attaching.ts"
 import { batchFlag, taskArg, yesFlag } from "../shared/Args.ts"
 import { reportResume } from "./Resume.ts"
 import { handOver } from "../shared/Control.ts"
+import { liveSupervisor } from "../../core/engine/usecases/Control.ts"
+import { interactive, startInBackground } from "../shared/Background.ts"
+import { nextStep } from "../render/Next.ts"
 
 /** The `restart` command. */
 export const restart = Command.make(
@@ -45,6 +48,25 @@ export const restart = Command.make(
       t.run(resume({ repoRoot: t.repoRoot, batchId: t.batchId }, { restart: task }))
     )
     yield* reportResume(ctx, r)
+    // Nobody supervises the relaunched agent now (the batch had no live supervisor): on a terminal a
+    // background supervisor takes the batch over, as \`run\` and \`resume\` would start one; otherwise
+    // the exact command that does is printed.
+    const ref = { repoRoot: t.repoRoot, batchId: t.batchId }
+    const resumable = r.state.phase === "paused" || r.state.phase === "executing" || r.state.phase === "merging"
+    if (!resumable) return yield* next(ctx, nextStep(r.state))
+    if (interactive(ctx) && (yield* t.run(liveSupervisor(ref))) === undefined)
+      return yield* startInBackground({
+        argv: ["resume", t.batchId],
+        repoRoot: t.repoRoot,
+        batchId: t.batchId,
+        socket: t.socket,
+        run: t.run,
+        attach: false
+      })
+    yield* next(
+      ctx,
+      `no supervisor watches ${task} now: \`rekindle resume ${t.batchId} --detached\` monitors it and continues the batch`
+    )
   })
 ).pipe(
   Command.withShortDescription("Kill and relaunch one task's agent"),

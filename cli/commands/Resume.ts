@@ -14,7 +14,8 @@ import { plan } from "../../core/engine/usecases/Plan.ts"
 import { resume as resumeBatch, type ResumeResult } from "../../core/engine/usecases/Resume.ts"
 import { Reported } from "../Exit.ts"
 import { withProgress } from "../shared/ProgressReporter.ts"
-import { context, emit, type Ctx } from "../Root.ts"
+import { context, emit, next, type Ctx } from "../Root.ts"
+import { nextStep } from "../render/Next.ts"
 import { target } from "../shared/Target.ts"
 import { jsonDocument, planJson, resumeJson } from "../render/Json.ts"
 import { renderPlan } from "../render/Plan.ts"
@@ -31,6 +32,7 @@ export const reportResume = Effect.fn("cli.reportResume")(function* (ctx: Ctx, r
     () => jsonDocument(ResumeOutput, resumeJson(r)),
     () => renderResume(ctx.out, r)
   )
+  yield* next(ctx, nextStep(r.state))
   if (r.outcome === "resume_failed") return yield* new Reported({ exitCode: 1 })
 })
 

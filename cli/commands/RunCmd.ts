@@ -14,7 +14,8 @@ import { newBatchId, readManifest, run as runBatch } from "../../core/engine/use
 import type { BatchState } from "../../core/domain/State.ts"
 import { Reported } from "../Exit.ts"
 import { withProgress } from "../shared/ProgressReporter.ts"
-import { context, emit, type Ctx } from "../Root.ts"
+import { context, emit, type Ctx, next } from "../Root.ts"
+import { nextStep } from "../render/Next.ts"
 import { asSupervisorFlag, superviseAsChild } from "../shared/BackgroundSupervisor.ts"
 import { argPath, repoRootOf, runnerFor } from "../shared/Target.ts"
 import { jsonDocument } from "../render/Json.ts"
@@ -54,6 +55,7 @@ const reportRun = (ctx: Ctx, s: BatchState) =>
       () => jsonDocument(RunOutput, out),
       () => renderRun(ctx.out, out)
     )
+    yield* next(ctx, nextStep(s))
     if (s.phase !== "completed") return yield* new Reported({ exitCode: 1 })
   })
 

@@ -46,7 +46,7 @@ export const renderClean = (style: Style, r: CleanOutput): ReadonlyArray<string>
 /** `abort` result. */
 export const renderAbort = (style: Style, r: AbortOutput): ReadonlyArray<string> => [
   `${style.bold(`batch ${r.batchId}`)} ${r.hard ? "hard-" : ""}aborted: ${r.stopped.length === 0 ? "no live session to stop" : `stopped ${r.stopped.join(", ")}`}`,
-  style.dim("worktrees, branches and state are kept; `rekindle resume --force` continues the batch")
+  style.dim("worktrees, branches and state are kept")
 ]
 
 /** A control request as it ended (`pause`, `continue`, `send`; `abort` and `restart` under a supervisor). */

@@ -13,6 +13,7 @@ import { Plan, PlanStep } from "../../core/domain/Plan.ts"
 import { Lease, Phase, TaskStatus } from "../../core/domain/State.ts"
 import { ErrorCode } from "../../core/engine/support/Errors.ts"
 import { ControlRequest } from "../../core/domain/ControlRequest.ts"
+import { ShownStatus } from "../../core/domain/ShownStatus.ts"
 
 /** Every failure: `{ "error": { code, message, hint, details? } }` on stdout (exit 1, or 2 for E_USAGE). */
 export const ErrorOutput = Schema.Struct({
@@ -67,11 +68,13 @@ export const StatusOutput = Schema.Struct({
       renewedAgoMs: Schema.Finite
     })
   ),
-  counts: Schema.Record(TaskStatus, Count),
+  /** Tasks by shown status (`stopped`: running when an abort stopped the batch, agent gone). */
+  counts: Schema.Record(ShownStatus, Count),
   tasks: Schema.Array(
     Schema.Struct({
       id: Schema.String,
-      status: TaskStatus,
+      /** The persisted status, or `stopped` for a task an abort left without its agent. */
+      status: ShownStatus,
       /** 1-based wave number, as the table shows it. */
       wave: Schema.NullOr(Count),
       session: SessionEvidence,

@@ -104,6 +104,15 @@ describe("control of a supervised batch (real tmux + git, the real CLI)", () => 
     for (const run of e.runs()) expect(pidAlive(run.pid)).toBe(false)
     expect(e.state()?.phase).toBe("stopped")
     expect(e.worktrees()).toHaveLength(3)
+    // The tasks are shown stopped, not running with their agent gone; the next step is printed.
+    const st = await cli(e, "--json", "status")
+    const doc = JSON.parse(st.stdout) as {
+      tasks: ReadonlyArray<{ id: string; status: string }>
+      counts: Record<string, number>
+    }
+    expect(doc.tasks.map((t) => t.status)).toEqual(["stopped", "stopped"])
+    expect(doc.counts["stopped"]).toBe(2)
+    expect(r.stderr).toContain(`next: \`rekindle resume ${e.batchId} --force\``)
   }, 60_000)
 
   it("restart under a supervisor: the old agent is gone, attempt 2 runs and is monitored to the end", async () => {
@@ -120,6 +129,21 @@ describe("control of a supervised batch (real tmux + git, the real CLI)", () => 
     expect(e.runs().map((x) => x.attempt)).toEqual([1, 2])
     expect(git(e.repo, "show", "main:t.txt")).toBe("t (attempt 2)\n")
   }, 90_000)
+
+  it("restart with no supervisor: relaunched here, and the command that supervises it is printed", async () => {
+    const e = make()
+    e.manifest([e.task("t", "t [hang]")])
+    const sup = e.supervisor()
+    await pollUntil("the agent to run", () => (e.runs().length === 1 ? true : undefined), 30_000)
+    await sup.kill9()
+    const r = await cli(e, "restart", "t", "--yes")
+    expect(r.code).toBe(0)
+    expect(r.stderr).toContain(`next: no supervisor watches t now: \`rekindle resume ${e.batchId} --detached\``)
+    await pollUntil("attempt 2 to start", () => (e.runs().length === 2 ? true : undefined), 30_000)
+    expect(e.runs().map((x) => x.attempt)).toEqual([1, 2])
+    expect(pidAlive(e.runs()[0]!.pid)).toBe(false)
+    expect(pidAlive(e.runs()[1]!.pid)).toBe(true)
+  }, 60_000)
 
   describe("a supervisor SIGKILLed mid-request: the next supervisor finishes it exactly once", () => {
     it.each([
