@@ -6,6 +6,7 @@ import { Command } from "effect/cli"
 import { abort } from "./commands/Abort.ts"
 import { continueBatch, pause } from "./commands/Pause.ts"
 import { send } from "./commands/Send.ts"
+import { events } from "./commands/Events.ts"
 import { attach } from "./commands/Attach.ts"
 import { clean } from "./commands/Clean.ts"
 import { doctor } from "./commands/Doctor.ts"
@@ -41,6 +42,7 @@ export const cli = root.pipe(
     pause,
     continueBatch,
     send,
+    events,
     logs,
     observe,
     schema,

@@ -16,6 +16,7 @@ import { Reported } from "../Exit.ts"
 import { withProgress } from "../shared/ProgressReporter.ts"
 import { context, emit, next, type Ctx } from "../Root.ts"
 import { nextStep } from "../render/Next.ts"
+import { reportCtrlC } from "../shared/Interrupted.ts"
 import { target } from "../shared/Target.ts"
 import { jsonDocument, planJson, resumeJson } from "../render/Json.ts"
 import { renderPlan } from "../render/Plan.ts"
@@ -91,7 +92,7 @@ export const resume = Command.make(
         attach: !detached
       })
     }
-    yield* reportResume(ctx, yield* work)
+    yield* reportResume(ctx, yield* reportCtrlC(ctx, t.run, ref)(work))
   })
 ).pipe(
   Command.withShortDescription("Recover a crashed batch and continue its waves"),

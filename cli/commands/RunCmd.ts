@@ -16,6 +16,7 @@ import { Reported } from "../Exit.ts"
 import { withProgress } from "../shared/ProgressReporter.ts"
 import { context, emit, type Ctx, next } from "../Root.ts"
 import { nextStep } from "../render/Next.ts"
+import { reportCtrlC } from "../shared/Interrupted.ts"
 import { asSupervisorFlag, superviseAsChild } from "../shared/BackgroundSupervisor.ts"
 import { argPath, repoRootOf, runnerFor } from "../shared/Target.ts"
 import { jsonDocument } from "../render/Json.ts"
@@ -116,7 +117,7 @@ export const run = Command.make(
         attach: !detached
       })
     }
-    yield* reportRun(ctx, yield* work)
+    yield* reportRun(ctx, yield* reportCtrlC(ctx, on, { repoRoot, batchId: id })(work))
   })
 ).pipe(
   Command.withShortDescription("Start a batch from a manifest and run its waves"),

@@ -2,6 +2,7 @@
  * `rekindle schema <name>`: the JSON Schema (draft 2020-12) of a document rekindle reads or writes:
  * the state file, the manifest, a signals snapshot, and the `--json` output of each command.
  */
+import { BatchEvent } from "../../core/domain/Notification.ts"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
@@ -26,6 +27,8 @@ export const SHAPES = {
   repair: Shapes.RepairOutput,
   abort: Shapes.AbortOutput,
   request: Shapes.RequestOutput,
+  event: BatchEvent,
+  interrupted: Shapes.InterruptedOutput,
   attach: Shapes.AttachOutput,
   logs: Shapes.LogsOutput,
   doctor: Shapes.DoctorOutput,

@@ -167,6 +167,19 @@ export const RequestOutput = Schema.Struct({
 /** @see RequestOutput */
 export type RequestOutput = typeof RequestOutput.Type
 
+/** What a foreground `run` or `resume` prints when Ctrl-C stops it (exit 130): what still runs, how to resume. */
+export const InterruptedOutput = Schema.Struct({
+  interrupted: Schema.Literal(true),
+  batchId: Schema.String,
+  phase: Schema.NullOr(Phase),
+  /** Tasks whose agents still run in tmux. */
+  running: Schema.Array(Schema.String),
+  /** The command that takes the batch over. */
+  resume: Schema.String
+})
+/** @see InterruptedOutput */
+export type InterruptedOutput = typeof InterruptedOutput.Type
+
 /** What `restart`, `abort --hard` and `repair` print when the user answers "no" (exit 0). */
 export const DeclinedOutput = Schema.Struct({
   declined: Schema.Literal(true),

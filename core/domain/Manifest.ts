@@ -92,6 +92,11 @@ export const ManifestOptions = Schema.Struct({
   relaunchCap: Schema.optionalKey(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 100 }))),
   /** Where agents write done markers: rekindle's state dir (default) or `.rekindle-done` in the worktree. */
   doneMarker: Schema.optionalKey(Schema.Literals(["state-dir", "worktree"])),
+  /**
+   * A program to notify (an argv, never a shell string): run once per event with one JSON event on
+   * stdin — a task waiting for input, failed, stalled or succeeded, and the batch's end.
+   */
+  notify: Schema.optionalKey(Command),
   /** A `tmux -L` name: a plain file name, never `.`/`..` (a directory) nor starting with `-`. */
   tmuxSocket: Schema.optionalKey(
     Schema.String.check(

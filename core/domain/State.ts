@@ -167,7 +167,9 @@ export const BatchOptions = Schema.Struct({
   mergeFailurePolicy: Schema.Literals(["pause", "abort"]),
   stallTimeoutMs: Count,
   relaunchCap: Count,
-  tmuxSocket: Schema.optionalKey(Schema.String)
+  tmuxSocket: Schema.optionalKey(Schema.String),
+  /** The manifest's `options.notify` argv (core/domain/Notification.ts). */
+  notify: Schema.optionalKey(Schema.Array(Schema.String))
 })
 /** @see BatchOptions */
 export type BatchOptions = typeof BatchOptions.Type

@@ -175,7 +175,8 @@ export const initialState = (input: {
       mergeFailurePolicy: o.mergeFailurePolicy,
       stallTimeoutMs: o.stallTimeoutSeconds * 1000,
       relaunchCap: o.relaunchCap,
-      ...(o.tmuxSocket === undefined ? {} : { tmuxSocket: o.tmuxSocket })
+      ...(o.tmuxSocket === undefined ? {} : { tmuxSocket: o.tmuxSocket }),
+      ...(o.notify === undefined ? {} : { notify: o.notify })
     },
     createdAt: input.now,
     updatedAt: input.now

@@ -26,6 +26,9 @@ import { killOwnedSession } from "../apply/Ownership.ts"
 import { recoverVanished } from "./RecoverInPlace.ts"
 import { Tmux } from "../../ports/Tmux.ts"
 import { controlPass } from "./Control.ts"
+import { publish } from "../support/Events.ts"
+import { taskEvent } from "../../domain/Notification.ts"
+import { waitingForInput } from "./Waiting.ts"
 
 const TERMINAL = new Set(["succeeded", "failed", "skipped", "blocked"])
 const DEFAULTS = {
@@ -129,6 +132,8 @@ const transition = (ctx: Applying, taskId: string, status: Task["status"], reaso
     }))
     yield* emit({ _tag: "TaskChanged", taskId, status, reason })
     yield* showStatus(ctx, taskId)
+    const s = yield* ctx.current
+    yield* publish(s, taskEvent(s.batchId, taskId, status, now, reason, exitStatus))
   })
 
 /** Stop every running agent of `ids` (stop-all). */
@@ -195,6 +200,8 @@ const runWave = Effect.fn("Executor.runWave")(function* (
   }
   // Dead panes seen without an exit status: when first seen (observation time), per task.
   const awaitingStatus = new Map<string, number>()
+  // Tasks already announced as waiting for input, with the line they asked with (announced once per question).
+  const asked = new Map<string, string>()
   let announced = false
   for (;;) {
     // Requests of `abort`, `restart`, `pause`, `continue` and `send` (core/engine/waves/Control.ts).
@@ -264,6 +271,7 @@ const runWave = Effect.fn("Executor.runWave")(function* (
       yield* transition(ctx, tr.taskId, tr.status, tr.reason, tr.exitStatus)
     }
     if (vanished.length > 0) yield* relaunchVanished(ctx, vanished)
+    yield* waitingForInput(ctx, ids, asked, signals)
   }
   yield* tailPass(ctx, ids, sinkEnd) // the last words of agents that just finished
   if (opts.failurePolicy === "skip-dependents") {
@@ -315,8 +323,21 @@ export const continueFrom = Effect.fn("Executor.continueFrom")(function* (
   for (let w = fromWave; w < state.waves.length; w++) {
     const end = yield* runWave(ctx, w, sinkEnd, held)
     // An abort request stopped the batch: it stays `stopped` with its worktrees, as `rekindle abort` leaves it.
-    if (end === "aborted") return yield* ctx.current
+    if (end === "aborted") return yield* ended(yield* ctx.current)
     if (end === "stop") break
   }
-  return yield* finishBatch(ctx)
+  return yield* ended(yield* finishBatch(ctx))
 })
+
+/** Announce the end of the wave loop (completed, paused, failed or stopped). */
+const ended = (state: BatchState) =>
+  Effect.as(
+    publish(state, {
+      kind: "batch-ended",
+      at: state.updatedAt,
+      batchId: state.batchId,
+      phase: state.phase,
+      reason: `batch ${state.batchId} ${state.phase}`
+    }),
+    state
+  )
