@@ -9,7 +9,7 @@ import type { ErrorCode } from "../core/engine/support/Errors.ts"
 export class Reported extends Data.TaggedError("Reported")<{ readonly exitCode: number }> {}
 
 /** The code only the CLI reports: a defect in rekindle itself (never expected). */
-export type CliOnlyCode = "E_INTERNAL"
+type CliOnlyCode = "E_INTERNAL"
 
 /** Every code the CLI may print. */
 export type AnyCode = ErrorCode | CliOnlyCode

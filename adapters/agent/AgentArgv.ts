@@ -11,7 +11,7 @@ import * as Result from "effect/Result"
 import type { AgentKindSpec, ArgvToken, Launch } from "../../core/ports/AgentLauncher.ts"
 
 /** Placeholders allowed in argv tokens. */
-export const ARGV_VARS: ReadonlyArray<string> = ["prompt", "conversationId", "cwd"]
+const ARGV_VARS: ReadonlyArray<string> = ["prompt", "conversationId", "cwd"]
 
 /** A conversation id safe as one argv element, a file name and a glob fragment: no `/`, no `-` first. */
 export const SAFE_CONVERSATION_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
@@ -22,7 +22,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 const PLACEHOLDER = /\{([A-Za-z]+)\}/g
 
 /** Values for one expansion. Absent or empty values drop `when` groups that need them. */
-export interface ArgvInput {
+interface ArgvInput {
   readonly prompt?: string | undefined
   readonly conversationId?: string | undefined
   readonly cwd: string
@@ -55,10 +55,7 @@ export const substitute = (
 }
 
 /** Expand a template into argv elements (argv[0] not included). */
-export const expandArgv = (
-  tokens: ReadonlyArray<ArgvToken>,
-  input: ArgvInput
-): Result.Result<Array<string>, string> => {
+const expandArgv = (tokens: ReadonlyArray<ArgvToken>, input: ArgvInput): Result.Result<Array<string>, string> => {
   const vars = { prompt: input.prompt, conversationId: input.conversationId, cwd: input.cwd }
   const out: Array<string> = []
   const add = (template: string): string | undefined => {

@@ -52,7 +52,7 @@ export const codex: AgentKindSpec = {
 }
 
 /** OpenCode: TUI with an initial prompt; session ids (`ses_…`) are chosen by OpenCode. */
-export const opencode: AgentKindSpec = {
+const opencode: AgentKindSpec = {
   name: "opencode",
   executable: "opencode",
   fresh: [{ when: "prompt", argv: ["--prompt={prompt}"] }],
@@ -66,7 +66,7 @@ export const opencode: AgentKindSpec = {
 }
 
 /** Aider: the conversation is the chat history file in the working directory; no id. */
-export const aider: AgentKindSpec = {
+const aider: AgentKindSpec = {
   name: "aider",
   executable: "aider",
   fresh: [{ when: "prompt", argv: ["--message={prompt}"] }],
@@ -80,7 +80,7 @@ export const aider: AgentKindSpec = {
 }
 
 /** Any program: argv is the task's `command`; the prompt is an environment variable, never argv. */
-export const shell: AgentKindSpec = {
+const shell: AgentKindSpec = {
   name: "shell",
   fresh: [{ splice: "command" }],
   conversation: "none",

@@ -22,7 +22,7 @@ export const sequentialIds = (): Effect.Effect<string> => {
 }
 
 /** Options of the fake; everything defaults to a fixed, empty-environment machine. */
-export interface FakeLauncherOptions {
+interface FakeLauncherOptions {
   readonly kinds?: ReadonlyArray<AgentKindSpec>
   readonly home?: string
   readonly env?: Readonly<Record<string, string | undefined>>

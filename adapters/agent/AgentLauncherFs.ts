@@ -18,7 +18,7 @@ import { checkFile } from "./TranscriptCheck.ts"
 import { pinnedEnv, transcriptTarget } from "./TranscriptPath.ts"
 
 /** Inputs the adapter must not invent itself (so tests and the fake can fix them). */
-export interface AgentLauncherOptions {
+interface AgentLauncherOptions {
   /** Kinds overlaid on the built-in table (same name replaces). */
   readonly kinds?: ReadonlyArray<AgentKindSpec>
   readonly home: string

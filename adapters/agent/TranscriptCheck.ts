@@ -12,12 +12,12 @@ import { readRange } from "../logs/ReadRange.ts"
 
 const SCAN = 64 * 1024
 /** A longer line is not checked (reported invalid): bounds memory and time on a corrupt file. */
-export const MAX_LINE = 64 * 1024 * 1024
+const MAX_LINE = 64 * 1024 * 1024
 const LF = 0x0a
 const TOO_LONG = -2
 
 /** The verdict on one file. */
-export interface FileVerdict {
+interface FileVerdict {
   readonly valid: boolean
   readonly reason: string
 }
@@ -53,7 +53,7 @@ const findBackward = (file: FileSystem.File, before: number): Fx<number> =>
 const decoder = new TextDecoder("utf-8", { fatal: true })
 
 /** Whether the bytes are one JSON object (a trailing `\r` allowed). */
-export const isJsonObjectLine = (bytes: Uint8Array): boolean => {
+const isJsonObjectLine = (bytes: Uint8Array): boolean => {
   try {
     const text = decoder.decode(bytes).replace(/\r$/, "")
     const value: unknown = JSON.parse(text)
@@ -67,7 +67,7 @@ const lineOk = (file: FileSystem.File, start: number, end: number): Fx<boolean> 
   Effect.map(readRange(file, start, end - start), isJsonObjectLine)
 
 /** Check an open transcript of `size` bytes in the given format. */
-export const checkOpenFile = Effect.fn("TranscriptCheck.checkOpenFile")(function* (
+const checkOpenFile = Effect.fn("TranscriptCheck.checkOpenFile")(function* (
   file: FileSystem.File,
   size: number,
   format: TranscriptFormat

@@ -29,16 +29,16 @@ export const claudeProjectSlug = (cwd: string): string => {
 }
 
 /** Placeholders allowed in transcript paths and patterns. */
-export const PATH_VARS: ReadonlyArray<string> = ["cwd", "cwdSlug", "conversationId"]
+const PATH_VARS: ReadonlyArray<string> = ["cwd", "cwdSlug", "conversationId"]
 
 /** What the adapter must look for. */
-export type TranscriptTarget =
+type TranscriptTarget =
   | { readonly type: "none" }
   | { readonly type: "file"; readonly root: string; readonly path: string }
   | { readonly type: "glob"; readonly root: string; readonly pattern: string }
 
 /** The context a location is computed in. */
-export interface LocationInput {
+interface LocationInput {
   readonly home: string
   readonly env: Readonly<Record<string, string | undefined>>
   readonly cwd: string
@@ -49,7 +49,7 @@ const expandHome = (p: string, home: string): string =>
   p === "~" ? home : p.startsWith("~/") ? `${home}${p.slice(1)}` : p
 
 /** The root directory: the environment variable when set and non-empty, else the default. */
-export const resolveRoot = (root: TranscriptRoot, input: Pick<LocationInput, "home" | "env" | "cwd">): string => {
+const resolveRoot = (root: TranscriptRoot, input: Pick<LocationInput, "home" | "env" | "cwd">): string => {
   const fromEnv = root.env === undefined ? undefined : input.env[root.env]
   if (fromEnv !== undefined && fromEnv !== "") return fromEnv
   return expandHome(root.default.replaceAll("{cwd}", input.cwd), input.home)

@@ -17,7 +17,7 @@ export interface ExecResult {
 }
 
 /** Options for {@link exec}. */
-export interface ExecOptions {
+interface ExecOptions {
   readonly cwd?: string
   /** Added to (never replacing) the inherited environment; `undefined` removes a variable. */
   readonly env?: Readonly<Record<string, string | undefined>>
@@ -27,7 +27,7 @@ export interface ExecOptions {
 }
 
 /** The program could not be run to completion: not found, timed out, or the spawn itself failed. */
-export class ExecError extends Data.TaggedError("ExecError")<{
+class ExecError extends Data.TaggedError("ExecError")<{
   readonly reason: "NotFound" | "Timeout" | "Spawn"
   readonly command: string
   readonly args: ReadonlyArray<string>
@@ -35,7 +35,7 @@ export class ExecError extends Data.TaggedError("ExecError")<{
 }> {}
 
 /** Default per-call timeout: generous for git on big repos, short enough that a hung tmux is noticed. */
-export const DEFAULT_TIMEOUT: Duration.Input = "30 seconds"
+const DEFAULT_TIMEOUT: Duration.Input = "30 seconds"
 
 /**
  * Run `command args…` and collect its output. Never fails on a non-zero exit (callers decide);

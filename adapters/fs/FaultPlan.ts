@@ -22,7 +22,7 @@ export const FaultKind = {
 export type FaultKind = keyof typeof FaultKind
 
 /** The PlatformError for `kind` raised by `method` on `path`. */
-export const faultError = (kind: FaultKind, method: string, path: string | number): PlatformError.PlatformError => {
+const faultError = (kind: FaultKind, method: string, path: string | number): PlatformError.PlatformError => {
   const f = FaultKind[kind]
   const description = `${f.code}: ${f.text}, ${method} '${path}'`
   return PlatformError.systemError({

@@ -1,68 +1,103 @@
 /**
- * File content for MemoryTree: a growable byte buffer plus what the last fsync made durable.
+ * File content for MemoryTree: sparse bytes in fixed chunks plus what the last fsync made durable.
  *
- * Appends after an fsync do not copy anything (the durable bytes are the prefix `[0, syncedLen)`);
- * only a write or truncate below `syncedLen` snapshots the durable bytes first. So a journal fsynced
- * after every line stays O(total bytes), not O(lines × size).
+ * Sparse like a real file system: a range never written reads as zeros and costs nothing, so a test can
+ * truncate a log to 1 GiB and append past it. Appends after an fsync copy nothing (the durable bytes are
+ * the prefix `[0, syncedLen)`); only a write or truncate below `syncedLen` snapshots the durable chunks
+ * first. So a journal fsynced after every line stays O(total bytes), not O(lines × size).
+ *
+ * Invariant: every byte of a chunk at or past `size` is zero (a shrink zeroes or drops it), so growing
+ * the file only moves `size`.
  */
+
+const CHUNK = 64 * 1024
+
+/** Chunk index → 64 KiB of bytes; a missing chunk reads as zeros. */
+type Chunks = Map<number, Uint8Array>
 
 /** Mutable content of one file. */
 export interface Content {
-  buf: Uint8Array
+  chunks: Chunks
   size: number
-  /** Bytes `[0, syncedLen)` of `buf` are durable — unless `syncedCopy` holds them instead. */
+  /** Bytes `[0, syncedLen)` of `chunks` are durable — unless `syncedCopy` holds them instead. */
   syncedLen: number
-  /** The durable bytes, once a write below `syncedLen` made `buf` differ from them. */
-  syncedCopy: Uint8Array | undefined
+  /** The durable chunks, once a write below `syncedLen` made `chunks` differ from them. */
+  syncedCopy: { readonly chunks: Chunks; readonly size: number } | undefined
 }
 
 /** An empty, durable file. */
-export const empty = (): Content => ({ buf: new Uint8Array(64), size: 0, syncedLen: 0, syncedCopy: undefined })
+export const empty = (): Content => ({ chunks: new Map(), size: 0, syncedLen: 0, syncedCopy: undefined })
+
+/** A copy of the chunks holding `[0, length)`, every byte past `length` zero. */
+const cut = (chunks: Chunks, length: number): Chunks => {
+  const out: Chunks = new Map()
+  for (const [index, chunk] of chunks) {
+    if (index * CHUNK >= length) continue
+    const copy = chunk.slice()
+    if ((index + 1) * CHUNK > length) copy.fill(0, length - index * CHUNK)
+    out.set(index, copy)
+  }
+  return out
+}
+
+const readChunks = (chunks: Chunks, size: number, pos: number, into: Uint8Array): number => {
+  const n = Math.max(0, Math.min(into.length, size - pos))
+  for (let done = 0; done < n; ) {
+    const at = pos + done
+    const take = Math.min(CHUNK - (at % CHUNK), n - done)
+    const chunk = chunks.get(Math.floor(at / CHUNK))
+    if (chunk === undefined) into.fill(0, done, done + take)
+    else into.set(chunk.subarray(at % CHUNK, (at % CHUNK) + take), done)
+    done += take
+  }
+  return n
+}
+
+const materialise = (chunks: Chunks, size: number): Uint8Array => {
+  const out = new Uint8Array(size)
+  readChunks(chunks, size, 0, out)
+  return out
+}
 
 /** A copy of the current bytes. */
-export const bytes = (c: Content): Uint8Array => c.buf.slice(0, c.size)
+export const bytes = (c: Content): Uint8Array => materialise(c.chunks, c.size)
 
 /** A copy of the bytes a power loss would keep if nothing else reached the disk. */
-export const durableBytes = (c: Content): Uint8Array => c.syncedCopy?.slice() ?? c.buf.slice(0, c.syncedLen)
+export const durableBytes = (c: Content): Uint8Array =>
+  c.syncedCopy === undefined ? materialise(c.chunks, c.syncedLen) : materialise(c.syncedCopy.chunks, c.syncedCopy.size)
 
 const beforeMutate = (c: Content, from: number): void => {
-  if (from < c.syncedLen && c.syncedCopy === undefined) c.syncedCopy = c.buf.slice(0, c.syncedLen)
+  if (from < c.syncedLen && c.syncedCopy === undefined)
+    c.syncedCopy = { chunks: cut(c.chunks, c.syncedLen), size: c.syncedLen }
 }
 
-const reserve = (c: Content, size: number): void => {
-  if (size <= c.buf.length) return
-  let cap = c.buf.length
-  while (cap < size) cap *= 2
-  const next = new Uint8Array(cap)
-  next.set(c.buf.subarray(0, c.size))
-  c.buf = next
-}
-
-/** Write `data` at `pos` (zero-filling a gap past the end). */
+/** Write `data` at `pos` (a gap past the end reads as zeros). */
 export const write = (c: Content, pos: number, data: Uint8Array): void => {
   beforeMutate(c, pos)
-  const end = pos + data.length
-  reserve(c, end)
-  if (pos > c.size) c.buf.fill(0, c.size, pos)
-  c.buf.set(data, pos)
-  c.size = Math.max(c.size, end)
+  for (let done = 0; done < data.length; ) {
+    const at = pos + done
+    const take = Math.min(CHUNK - (at % CHUNK), data.length - done)
+    const index = Math.floor(at / CHUNK)
+    const chunk = c.chunks.get(index) ?? new Uint8Array(CHUNK)
+    chunk.set(data.subarray(done, done + take), at % CHUNK)
+    c.chunks.set(index, chunk)
+    done += take
+  }
+  c.size = Math.max(c.size, pos + data.length)
 }
 
-/** Cut (or zero-extend) the file to `length` bytes. */
+/** Cut (or zero-extend, sparsely) the file to `length` bytes. */
 export const truncate = (c: Content, length: number): void => {
   beforeMutate(c, length)
-  reserve(c, length)
-  if (length > c.size) c.buf.fill(0, c.size, length)
+  if (length < c.size) {
+    for (const index of [...c.chunks.keys()]) if (index * CHUNK >= length) c.chunks.delete(index)
+    c.chunks.get(Math.floor(length / CHUNK))?.fill(0, length % CHUNK)
+  }
   c.size = length
 }
 
 /** Read up to `into.length` bytes at `pos`; returns the count (0 at or past the end). */
-export const read = (c: Content, pos: number, into: Uint8Array): number => {
-  if (pos >= c.size) return 0
-  const n = Math.min(into.length, c.size - pos)
-  into.set(c.buf.subarray(pos, pos + n))
-  return n
-}
+export const read = (c: Content, pos: number, into: Uint8Array): number => readChunks(c.chunks, c.size, pos, into)
 
 /** fsync: the current bytes become durable. */
 export const sync = (c: Content): void => {
@@ -79,10 +114,7 @@ export const afterCrash = (c: Content, pick: (n: number) => number): Content => 
     c.syncedCopy !== undefined
       ? pick(1) === 0
         ? c.syncedCopy
-        : bytes(c)
-      : c.buf.slice(0, c.syncedLen + pick(c.size - c.syncedLen))
-  const next = empty()
-  write(next, 0, kept)
-  sync(next)
-  return next
+        : { chunks: c.chunks, size: c.size }
+      : { chunks: c.chunks, size: c.syncedLen + pick(c.size - c.syncedLen) }
+  return { chunks: cut(kept.chunks, kept.size), size: kept.size, syncedLen: kept.size, syncedCopy: undefined }
 }

@@ -12,7 +12,7 @@ import * as Bytes from "./MemoryBytes.ts"
 import { type DirNode, type FileNode, type MemoryTree, type Node, TreeError } from "./MemoryTree.ts"
 
 /** Turn a thrown TreeError into the PlatformError Node's FileSystem would produce. */
-export const toPlatformError =
+const toPlatformError =
   (method: string, path: string | number) =>
   (e: unknown): PlatformError.PlatformError =>
     e instanceof TreeError
@@ -89,6 +89,7 @@ export const makeHandle = (
     if (explicit !== undefined && explicit < 0n) throw new TreeError("Unknown", "EINVAL", "negative position")
     const at = explicit ?? position
     const n = Bytes.read(asFile().content, Number(at), buffer)
+    tree.bytesRead += n
     if (explicit === undefined) position = at + BigInt(n)
     return n
   }

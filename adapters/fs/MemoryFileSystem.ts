@@ -2,8 +2,9 @@
  * An in-memory implementation of Effect's `FileSystem` service for the FakeWorld: the store adapters
  * run unchanged over it. It models what the contracts need to be honest — POSIX open flags (`wx`
  * refuses any existing entry, symlinks included; `noFollow`), owner permission bits and umask, hard
- * links, symlinks, and durability (see MemoryTree: `crash()` is a power loss that drops whatever was
- * not fsynced). mtimes come from the FakeClock. Members it does not model (`chown`, `copy`, `watch`)
+ * links, symlinks, sparse files (a 1 GiB log costs nothing until written), open handles that keep their
+ * inode after a rename or unlink, and durability (see MemoryTree: `crash()` is a power loss that drops
+ * whatever was not fsynced). mtimes come from the FakeClock. Members it does not model (`chown`, `copy`, `watch`)
  * fail with a BadArgument naming themselves, never silently.
  */
 import * as Effect from "effect/Effect"
@@ -28,6 +29,8 @@ export interface MemoryFileSystem {
   readonly syncAll: () => void
   /** The bytes a power loss would keep in the file at `path` (whether its directory entry survives is separate). */
   readonly durableBytes: (path: string) => Uint8Array | undefined
+  /** Bytes returned by reads so far (readFile and file handles): proves a reader seeks instead of reading from 0. */
+  readonly bytesRead: () => number
 }
 
 const unimplemented = (method: string) =>
@@ -248,7 +251,9 @@ export const make = (
     readFile: (path) =>
       attempt("readFile", path, () => {
         const { node } = openNode(path, "r", 0, false)
-        return Bytes.bytes(asFile(node, path).content)
+        const bytes = Bytes.bytes(asFile(node, path).content)
+        tree.bytesRead += bytes.length
+        return bytes
       }),
     readLink: (path) =>
       attempt("readLink", path, () => {
@@ -318,6 +323,7 @@ export const make = (
     tree,
     crash: (random) => tree.crash(random),
     syncAll: () => tree.syncAll(),
+    bytesRead: () => tree.bytesRead,
     durableBytes: (path) => {
       try {
         const node = tree.get(path, false)

@@ -33,7 +33,7 @@ export interface FileNode {
 }
 
 /** One atomic change to a directory: entries set (node) or removed (undefined). */
-export type DirOp = ReadonlyArray<readonly [string, Node | undefined]>
+type DirOp = ReadonlyArray<readonly [string, Node | undefined]>
 
 /** A directory: current entries, the entries its last fsync made durable, and changes since. */
 export interface DirNode {
@@ -47,7 +47,7 @@ export interface DirNode {
 }
 
 /** A symbolic link. */
-export interface LinkNode {
+interface LinkNode {
   readonly kind: "symlink"
   readonly ino: bigint
   readonly mode: number
@@ -59,7 +59,7 @@ export interface LinkNode {
 export type Node = FileNode | DirNode | LinkNode
 
 /** Where a path leads: its parent directory, last name, and the node there (if any). */
-export interface Resolved {
+interface Resolved {
   readonly parent: DirNode
   readonly name: string
   readonly node: Node | undefined
@@ -72,7 +72,7 @@ export const R = 4
 /** @see R */
 export const W = 2
 /** @see R */
-export const X = 1
+const X = 1
 
 const MAX_HOPS = 40
 
@@ -94,6 +94,8 @@ export class MemoryTree {
   enforcePermissions: boolean
   /** Bumped by every crash: file handles opened before it are dead. */
   generation = 0
+  /** Bytes returned by every read through the FileSystem (readFile and handles), so a test can prove a reader seeks. */
+  bytesRead = 0
   root: DirNode
   private nextIno = 2n
 

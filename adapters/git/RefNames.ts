@@ -12,7 +12,7 @@ const FORBIDDEN = /[\u0000-\u0020\u007f~^:?*[\\]/
  * characters, space, `~^:?*[\`; no `..`, `@{`, `//`; no component starting with `.` or ending with
  * `.lock`; not ending with `/` or `.`; not `@`.
  */
-export const isValidRefName = (ref: string): boolean => {
+const isValidRefName = (ref: string): boolean => {
   if (ref === "" || ref === "@" || ref.length > 1024) return false
   if (FORBIDDEN.test(ref) || ref.includes("..") || ref.includes("@{")) return false
   if (ref.startsWith("/") || ref.endsWith("/") || ref.endsWith(".")) return false
@@ -75,9 +75,6 @@ export const nextWipRef = (task: string, existing: ReadonlyArray<string>): strin
 /** `refs/heads/x` → `x`; any other ref is returned whole. */
 export const shortBranch = (ref: string): string =>
   ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : ref
-
-/** Every commit id git might print (SHA-1 or SHA-256), all zeros meaning "unborn". */
-export const isObjectId = (s: string): boolean => /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(s)
 
 /** The all-zero id git prints for an unborn HEAD. */
 export const isNullId = (s: string): boolean => /^0+$/.test(s)

@@ -94,7 +94,7 @@ export const make = Effect.gen(function* () {
 })
 
 /** Live descendants of `pid` from a snapshot (breadth-first, children before grandchildren). */
-export const descendantsOf = (all: ReadonlyArray<ProcessInfo>, pid: number): ReadonlyArray<ProcessInfo> => {
+const descendantsOf = (all: ReadonlyArray<ProcessInfo>, pid: number): ReadonlyArray<ProcessInfo> => {
   const byParent = new Map<number, Array<ProcessInfo>>()
   for (const p of all) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p])
   const out: Array<ProcessInfo> = []

@@ -12,10 +12,10 @@ import { randomBytes } from "node:crypto"
 /** Files rekindle writes are private to the user. */
 export const FILE_MODE = 0o600
 /** Directories rekindle creates are private to the user. */
-export const DIR_MODE = 0o700
+const DIR_MODE = 0o700
 
 /** What is at a path, read without following a final symlink. */
-export type RegularRead =
+type RegularRead =
   | { readonly _tag: "Missing" }
   | { readonly _tag: "File"; readonly bytes: Uint8Array }
   | { readonly _tag: "Symlink" }

@@ -7,7 +7,7 @@
  */
 
 /** Where and why the bytes stop being JSON. */
-export interface JsonSyntaxIssue {
+interface JsonSyntaxIssue {
   /** Offset of the first offending byte; equal to the length when the input ends too early. */
   readonly offset: number
   /** 1-based line and byte column of `offset`. */

@@ -20,7 +20,7 @@ export type AgentScript =
   | { readonly afterMs: number; readonly then: "succeed" | "fail-marker" | { readonly exit: number } }
 
 /** One recorded agent start. */
-export interface AgentLaunch {
+interface AgentLaunch {
   readonly taskId: string
   readonly attempt: number
   readonly pid: number

@@ -64,11 +64,11 @@ export const absolutePathProblem = (path: string): string | undefined => {
 }
 
 /** Why `key` is not a valid environment variable name, or `undefined`. */
-export const envKeyProblem = (key: string): string | undefined =>
+const envKeyProblem = (key: string): string | undefined =>
   /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? undefined : `invalid environment variable name: ${JSON.stringify(key)}`
 
 /** Why `value` cannot be stored as an option value (the task tag, say), or `undefined`. */
-export const optionValueProblem = (value: string): string | undefined =>
+const optionValueProblem = (value: string): string | undefined =>
   CONTROL.test(value) ? "value contains a control character" : undefined
 
 /** Why `socket` is not a usable `-L` socket name, or `undefined`. */

@@ -20,7 +20,7 @@ import * as Args from "./TmuxArgs.ts"
 import { classifyFailure, lastLines, LIST_PANES_FORMAT, needsReap, parseListPanes, SEP } from "./TmuxFormat.ts"
 
 /** How to reach the server. */
-export interface TmuxCliOptions {
+interface TmuxCliOptions {
   /** `-L` socket name; `undefined` is the user's default server. */
   readonly socket?: string
   /** Per-command timeout (default 10 s): a hung server must not hang rekindle. */

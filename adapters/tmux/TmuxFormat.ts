@@ -136,7 +136,7 @@ export const needsReap = (panes: ReadonlyArray<TmuxPane>): boolean =>
   panes.some((p) => p.dead && p.deadStatus === undefined && p.deadSignal === undefined)
 
 /** How a failed tmux command's stderr reads. */
-export type TmuxFailure = "NoServer" | "Unreachable" | "NotFound" | "DuplicateSession" | "Failed"
+type TmuxFailure = "NoServer" | "Unreachable" | "NotFound" | "DuplicateSession" | "Failed"
 
 /**
  * Classify tmux's stderr. "no server running" is a socket nobody listens on (ECONNREFUSED: a dead

@@ -52,7 +52,7 @@ export interface FakeServer {
 }
 
 /** What newSession asks of the world (already validated by the fake adapter). */
-export interface LaunchSpec {
+interface LaunchSpec {
   readonly name: string
   readonly cwd: string
   readonly argv: ReadonlyArray<string>
@@ -62,7 +62,7 @@ export interface LaunchSpec {
 }
 
 /** Construction options. */
-export interface TmuxWorldOptions {
+interface TmuxWorldOptions {
   /** Receives piped pane output (the FakeWorld's file system appends it to `file`). */
   readonly pipeSink?: (file: string, text: string) => void
   /** Whether a directory exists (default: every absolute path does). */

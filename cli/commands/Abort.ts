@@ -6,11 +6,10 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command, Flag } from "effect/cli"
-import { abort as abortBatch } from "../../core/engine/usecases/Abort.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { confirm } from "../shared/Confirm.ts"
 import { context, emit, next } from "../Root.ts"
 import { nextStep } from "../render/Next.ts"
-import { loadState } from "../../core/engine/support/StateIO.ts"
 import { target } from "../shared/Target.ts"
 import { jsonDocument } from "../render/Json.ts"
 import { renderAbort } from "../render/Reports.ts"
@@ -51,9 +50,9 @@ export const abort = Command.make(
       (grace + 60) * 1000
     )
     if (handed !== undefined)
-      return yield* next(ctx, nextStep(yield* t.run(loadState({ repoRoot: t.repoRoot, batchId: t.batchId }))))
+      return yield* next(ctx, nextStep(yield* t.run(Engine.loadState({ repoRoot: t.repoRoot, batchId: t.batchId }))))
     const r = yield* t.run(
-      abortBatch({ repoRoot: t.repoRoot, batchId: t.batchId }, { hard, graceMs: Math.max(0, grace) * 1000 })
+      Engine.abort({ repoRoot: t.repoRoot, batchId: t.batchId }, { hard, graceMs: Math.max(0, grace) * 1000 })
     )
     const out = { batchId: r.batchId, hard: r.hard, stopped: r.stopped }
     yield* emit(
@@ -61,7 +60,7 @@ export const abort = Command.make(
       () => jsonDocument(AbortOutput, out),
       () => renderAbort(ctx.out, out)
     )
-    yield* next(ctx, nextStep(yield* t.run(loadState({ repoRoot: t.repoRoot, batchId: t.batchId }))))
+    yield* next(ctx, nextStep(yield* t.run(Engine.loadState({ repoRoot: t.repoRoot, batchId: t.batchId }))))
   })
 ).pipe(
   Command.withShortDescription("Stop a batch's agents, keep its work"),

@@ -6,7 +6,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command } from "effect/cli"
-import { fail } from "../../core/engine/support/Errors.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { context, emit } from "../Root.ts"
 import { target } from "../shared/Target.ts"
 import { jsonDocument } from "../render/Json.ts"
@@ -31,7 +31,7 @@ export const attach = Command.make(
       )
     }
     if (!ctx.env.stdinIsTTY || !ctx.env.stdoutIsTTY) {
-      return yield* fail(
+      return yield* Engine.fail(
         "E_USAGE",
         "attach needs a terminal (stdin and stdout)",
         `run it from a terminal: ${argv.join(" ")}`,

@@ -8,7 +8,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command } from "effect/cli"
-import { clean as cleanBatch, type CleanReport } from "../../core/engine/usecases/Clean.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { confirm, decideConfirm } from "../shared/Confirm.ts"
 import { context, emit, type Ctx } from "../Root.ts"
 import { target } from "../shared/Target.ts"
@@ -18,7 +18,7 @@ import { CleanOutput } from "../render/Shapes.ts"
 import { stepLines } from "../render/Steps.ts"
 import { batchArg, dryRunFlag, yesFlag } from "../shared/Args.ts"
 
-const show = (ctx: Ctx, r: CleanReport) => {
+const show = (ctx: Ctx, r: Engine.CleanReport) => {
   const doc: CleanOutput = {
     batchId: r.batchId,
     dryRun: r.dryRun,
@@ -41,7 +41,7 @@ export const clean = Command.make(
     const ctx = yield* context
     const t = yield* target(ctx, Option.getOrUndefined(batch))
     const ref = { repoRoot: t.repoRoot, batchId: t.batchId }
-    const preview = yield* t.run(cleanBatch(ref, { dryRun: true }))
+    const preview = yield* t.run(Engine.clean(ref, { dryRun: true }))
     if (dryRun) return yield* show(ctx, preview)
     if (
       decideConfirm({ needed: true, yes, stdinIsTTY: ctx.env.stdinIsTTY, stderrIsTTY: ctx.env.stderrIsTTY }) === "ask"
@@ -55,7 +55,7 @@ export const clean = Command.make(
       command: "clean",
       batchId: t.batchId
     })
-    yield* show(ctx, yield* t.run(cleanBatch(ref, { dryRun: false })))
+    yield* show(ctx, yield* t.run(Engine.clean(ref, { dryRun: false })))
   })
 ).pipe(
   Command.withShortDescription("End a batch: stop its sessions, remove its worktrees, archive its state"),

@@ -9,16 +9,10 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { Command, Flag } from "effect/cli"
-import { fail } from "../../core/engine/support/Errors.ts"
-import { ExecutorSettings } from "../../core/engine/waves/WaveSettings.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { batchPaths } from "../../core/domain/Layout.ts"
-import { observe } from "../../core/engine/support/Observe.ts"
-import { plan } from "../../core/engine/usecases/Plan.ts"
-import { resume } from "../../core/engine/usecases/Resume.ts"
-import { loadState } from "../../core/engine/support/StateIO.ts"
-import { status } from "../../core/engine/usecases/Status.ts"
 import { Reported } from "../Exit.ts"
-import { withProgress } from "../shared/ProgressReporter.ts"
+import { withProgress } from "../shared/Progress.ts"
 import { context, type Ctx } from "../Root.ts"
 import { startSupervisor, supervisorLog } from "../shared/BackgroundSupervisor.ts"
 import { runnerFor, type Runner } from "../shared/Target.ts"
@@ -33,7 +27,7 @@ const until = (what: string, ms: number, check: Effect.Effect<boolean, unknown>)
     const deadline = Date.now() + ms
     while (!(yield* check.pipe(Effect.orElseSucceed(() => false)))) {
       if (Date.now() > deadline)
-        return yield* fail(
+        return yield* Engine.fail(
           "E_IO",
           `demo: timed out waiting for ${what}`,
           "run `rekindle doctor`; keep the evidence with `rekindle demo --keep`"
@@ -49,7 +43,7 @@ const say = (ctx: Ctx, lines: ReadonlyArray<string>) =>
 const story = (ctx: Ctx, run: Runner, repo: string, manifestPath: string, supervisor: { pid?: number }) =>
   Effect.gen(function* () {
     const ref = { repoRoot: repo, batchId: DEMO_BATCH }
-    const state = run(loadState(ref))
+    const state = run(Engine.loadState(ref))
     yield* section(ctx, `starting batch ${DEMO_BATCH}: 6 fake-agent tasks in 3 waves (private tmux socket)`)
     const started = yield* startSupervisor(
       { ...ctx, repo, socket: undefined },
@@ -78,25 +72,25 @@ const story = (ctx: Ctx, run: Runner, repo: string, manifestPath: string, superv
     yield* until(
       `${ROLES.finishes} to finish on its own`,
       30_000,
-      Effect.map(run(observe(crashed)), (s) => s.markers[ROLES.finishes]?.valid === true)
+      Effect.map(run(Engine.observe(crashed)), (s) => s.markers[ROLES.finishes]?.valid === true)
     )
     yield* section(ctx, "rekindle status (the crashed batch)")
-    yield* say(ctx, renderStatus(ctx.out, yield* run(status(ref))))
+    yield* say(ctx, renderStatus(ctx.out, yield* run(Engine.status(ref))))
     yield* section(ctx, "rekindle plan")
-    const before = yield* run(plan(ref))
+    const before = yield* run(Engine.plan(ref))
     yield* say(ctx, renderPlan(ctx.out, before, "live"))
     yield* section(ctx, "rekindle resume")
-    const fast = Effect.provideService(ExecutorSettings, { pollMs: 250, graceMs: 2_000 })
+    const fast = Effect.provideService(Engine.ExecutorSettings, { pollMs: 250, graceMs: 2_000 })
     const resumed = yield* withProgress(
       ctx,
       run,
       batchPaths(repo, DEMO_BATCH).journal,
       "resume",
-      run(resume(ref)).pipe(fast)
+      run(Engine.resume(ref)).pipe(fast)
     )
     yield* say(ctx, renderResume(ctx.out, resumed))
     yield* section(ctx, "final status")
-    yield* say(ctx, renderStatus(ctx.out, yield* run(status(ref))))
+    yield* say(ctx, renderStatus(ctx.out, yield* run(Engine.status(ref))))
     const files = (yield* git(repo, "ls-tree", "-r", "--name-only", "main"))
       .trim()
       .split("\n")

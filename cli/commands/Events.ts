@@ -7,8 +7,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command, Flag } from "effect/cli"
-import { eventsPath } from "../../core/engine/support/Events.ts"
-import { liveSupervisor } from "../../core/engine/usecases/Control.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { LogTail } from "../../core/ports/LogTail.ts"
 import type { LeaseStore } from "../../core/ports/Lease.ts"
 import type { ProcessTable } from "../../core/ports/ProcessTable.ts"
@@ -31,7 +30,7 @@ export const events = Command.make(
   Effect.fn("cli.events")(function* ({ batch, follow }) {
     const ctx = yield* context
     const t = yield* target(ctx, Option.getOrUndefined(batch))
-    const path = eventsPath(t.repoRoot, t.batchId)
+    const path = Engine.eventsPath(t.repoRoot, t.batchId)
     const tail = yield* t.run(readTail(path, 64 << 20))
     if (tail.text !== "") yield* Console.log(tail.text.endsWith("\n") ? tail.text.slice(0, -1) : tail.text)
     if (!follow) return
@@ -42,7 +41,7 @@ export const events = Command.make(
         // Followed while a live supervisor holds the batch: only a supervisor publishes events.
         const context = yield* Effect.context<LeaseStore | ProcessTable>()
         const supervised = Effect.map(
-          liveSupervisor(ref).pipe(
+          Engine.liveSupervisor(ref).pipe(
             Effect.orElseSucceed(() => undefined),
             Effect.provideContext(context)
           ),

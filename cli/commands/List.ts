@@ -4,14 +4,14 @@
  */
 import * as Effect from "effect/Effect"
 import { Command } from "effect/cli"
-import { list as listBatches, type ListReport } from "../../core/engine/usecases/List.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { context, emit } from "../Root.ts"
 import { repoRootOf, runnerFor } from "../shared/Target.ts"
 import { jsonDocument } from "../render/Json.ts"
 import { renderList } from "../render/List.ts"
 import { ListOutput } from "../render/Shapes.ts"
 
-const listJson = (r: ListReport): ListOutput => ({
+const listJson = (r: Engine.ListReport): ListOutput => ({
   observedAt: r.observedAt,
   batches: r.batches.map((b) => ({
     batchId: b.batchId,
@@ -34,7 +34,7 @@ export const list = Command.make(
   Effect.fn("cli.list")(function* () {
     const ctx = yield* context
     const repoRoot = yield* repoRootOf(ctx)
-    const report = yield* runnerFor(ctx, ctx.socket)(listBatches(repoRoot))
+    const report = yield* runnerFor(ctx, ctx.socket)(Engine.list(repoRoot))
     yield* emit(
       ctx,
       () => jsonDocument(ListOutput, listJson(report)),

@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command, Flag } from "effect/cli"
 import { ownershipTag } from "../../core/domain/Naming.ts"
-import { fail } from "../../core/engine/support/Errors.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { batchPaths } from "../../core/domain/Layout.ts"
 import { LogTail } from "../../core/ports/LogTail.ts"
 import { Tmux } from "../../core/ports/Tmux.ts"
@@ -39,7 +39,7 @@ export const logs = Command.make(
   Effect.fn("cli.logs")(function* ({ task, batch, follow, bytes }) {
     const ctx = yield* context
     if (follow && ctx.json)
-      return yield* fail(
+      return yield* Engine.fail(
         "E_USAGE",
         "--follow streams text and cannot be one JSON document",
         "drop --json, or drop --follow"

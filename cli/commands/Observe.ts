@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command } from "effect/cli"
 import { Signals } from "../../core/domain/Signals.ts"
-import { planState } from "../../core/engine/usecases/Plan.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { context, emit } from "../Root.ts"
 import { target } from "../shared/Target.ts"
 import { jsonDocument } from "../render/Json.ts"
@@ -21,7 +21,7 @@ export const observe = Command.make(
   Effect.fn("cli.observe")(function* ({ batch }) {
     const ctx = yield* context
     const t = yield* target(ctx, Option.getOrUndefined(batch))
-    const { signals } = yield* t.run(planState(t.state))
+    const { signals } = yield* t.run(Engine.planState(t.state))
     yield* emit(
       ctx,
       () => jsonDocument(Signals, signals),

@@ -8,7 +8,7 @@ import * as Option from "effect/Option"
 import { Command } from "effect/cli"
 import { batchArg } from "../shared/Args.ts"
 import { carryOut } from "../shared/Control.ts"
-import { liveSupervisor } from "../../core/engine/usecases/Control.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { target } from "../shared/Target.ts"
 import { context, note } from "../Root.ts"
 
@@ -43,7 +43,7 @@ export const continueBatch = Command.make(
     if (
       !ctx.json &&
       r.status === "done" &&
-      (yield* t.run(liveSupervisor({ repoRoot: t.repoRoot, batchId: t.batchId }))) === undefined
+      (yield* t.run(Engine.liveSupervisor({ repoRoot: t.repoRoot, batchId: t.batchId }))) === undefined
     )
       yield* note(ctx.err.dim("next: no supervisor runs this batch; `rekindle resume` continues it"))
   })

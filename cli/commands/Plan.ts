@@ -9,8 +9,7 @@ import * as Schema from "effect/Schema"
 import * as FileSystem from "effect/FileSystem"
 import { Command, Flag } from "effect/cli"
 import { Signals } from "../../core/domain/Signals.ts"
-import { fail } from "../../core/engine/support/Errors.ts"
-import { plan as planLive, planFromSnapshot } from "../../core/engine/usecases/Plan.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { context, emit, type Ctx } from "../Root.ts"
 import { argPath, target, type Target } from "../shared/Target.ts"
 import { jsonDocument, planJson } from "../render/Json.ts"
@@ -21,7 +20,7 @@ import { batchArg, forceFlag } from "../shared/Args.ts"
 const decodeSignals = Schema.decodeUnknownEffect(Schema.fromJsonString(Signals))
 
 /** Read and decode a saved signals snapshot (E_IO unreadable, E_USAGE not a snapshot). */
-export const readSnapshot = (ctx: Ctx, t: Target, file: string) =>
+const readSnapshot = (ctx: Ctx, t: Target, file: string) =>
   t.run(
     Effect.gen(function* () {
       const fs = yield* FileSystem.FileSystem
@@ -30,12 +29,16 @@ export const readSnapshot = (ctx: Ctx, t: Target, file: string) =>
         .readFileString(path)
         .pipe(
           Effect.mapError((e) =>
-            fail("E_IO", `cannot read ${path}: ${e.message}`, "pass a file saved with `rekindle observe --json > file`")
+            Engine.fail(
+              "E_IO",
+              `cannot read ${path}: ${e.message}`,
+              "pass a file saved with `rekindle observe --json > file`"
+            )
           )
         )
       return yield* decodeSignals(text).pipe(
         Effect.mapError((e) =>
-          fail(
+          Engine.fail(
             "E_USAGE",
             `${path} is not a signals snapshot: ${e.message.split("\n")[0]}`,
             "save one with `rekindle observe --json > file`; its shape is `rekindle schema signals`"
@@ -62,8 +65,8 @@ export const plan = Command.make(
     const file = Option.getOrUndefined(signals)
     const report =
       file === undefined
-        ? yield* t.run(planLive({ repoRoot: t.repoRoot, batchId: t.batchId }, { force }))
-        : planFromSnapshot(t.state, yield* readSnapshot(ctx, t, file), { force })
+        ? yield* t.run(Engine.plan({ repoRoot: t.repoRoot, batchId: t.batchId }, { force }))
+        : Engine.planFromSnapshot(t.state, yield* readSnapshot(ctx, t, file), { force })
     const source = file === undefined ? "live" : "snapshot"
     yield* emit(
       ctx,

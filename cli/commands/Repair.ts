@@ -8,12 +8,10 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command, Flag } from "effect/cli"
-import { fail } from "../../core/engine/support/Errors.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { batchPaths } from "../../core/domain/Layout.ts"
-import { repair as repairBatches, type RepairReport } from "../../core/engine/usecases/Repair.ts"
-import { listBatches, loadState } from "../../core/engine/support/StateIO.ts"
 import { confirm, decideConfirm } from "../shared/Confirm.ts"
-import { withProgress } from "../shared/ProgressReporter.ts"
+import { withProgress } from "../shared/Progress.ts"
 import { context, emit, type Ctx } from "../Root.ts"
 import { repoRootOf, runnerFor, target } from "../shared/Target.ts"
 import { jsonDocument, repairJson } from "../render/Json.ts"
@@ -35,14 +33,14 @@ const scope = Effect.fn("cli.repairScope")(function* (ctx: Ctx, batch: string | 
   }
   const repoRoot = yield* repoRootOf(ctx)
   const first = runnerFor(ctx, ctx.socket)
-  const batches = yield* first(listBatches(repoRoot))
+  const batches = yield* first(Engine.listBatches(repoRoot))
   const home = batches[0]?.batchId
-  const state = home === undefined ? undefined : yield* first(loadState({ repoRoot, batchId: home }))
+  const state = home === undefined ? undefined : yield* first(Engine.loadState({ repoRoot, batchId: home }))
   const socket = ctx.socket ?? state?.options?.tmuxSocket
   return { repoRoot, ref: { repoRoot }, run: runnerFor(ctx, socket), home }
 })
 
-const show = (ctx: Ctx, r: RepairReport, applied: boolean) =>
+const show = (ctx: Ctx, r: Engine.RepairReport, applied: boolean) =>
   emit(
     ctx,
     () => jsonDocument(RepairOutput, repairJson(r, applied)),
@@ -64,14 +62,14 @@ export const repair = Command.make(
   Effect.fn("cli.repair")(function* ({ batch, all, dryRun, yes }) {
     const ctx = yield* context
     if (all && Option.isSome(batch)) {
-      return yield* fail(
+      return yield* Engine.fail(
         "E_USAGE",
         "give a batch or --all, not both",
         "`rekindle repair <batch>` or `rekindle repair --all`"
       )
     }
     const s = yield* scope(ctx, Option.getOrUndefined(batch), all)
-    const preview = yield* s.run(repairBatches(s.ref, { dryRun: true, all }))
+    const preview = yield* s.run(Engine.repair(s.ref, { dryRun: true, all }))
     if (dryRun || preview.steps.length === 0) return yield* show(ctx, preview, false)
     const needed = preview.removals > 0
     if (decideConfirm({ needed, yes, stdinIsTTY: ctx.env.stdinIsTTY, stderrIsTTY: ctx.env.stderrIsTTY }) === "ask") {
@@ -84,7 +82,7 @@ export const repair = Command.make(
       command: "repair",
       batchId: s.home
     })
-    const act = s.run(repairBatches(s.ref, { dryRun: false, all }))
+    const act = s.run(Engine.repair(s.ref, { dryRun: false, all }))
     const done =
       s.home === undefined
         ? yield* act

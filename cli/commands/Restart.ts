@@ -5,20 +5,18 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command } from "effect/cli"
-import { requireWorktree } from "../../core/engine/waves/Launch.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { batchPaths } from "../../core/domain/Layout.ts"
-import { resume } from "../../core/engine/usecases/Resume.ts"
 import { confirm } from "../shared/Confirm.ts"
-import { withProgress } from "../shared/ProgressReporter.ts"
+import { withProgress } from "../shared/Progress.ts"
 import { context, next } from "../Root.ts"
+import { handOver } from "../shared/Control.ts"
+import { interactive, startInBackground } from "../shared/Background.ts"
+import { nextStep } from "../render/Next.ts"
 import { target } from "../shared/Target.ts"
 import { findTask } from "../shared/Attaching.ts"
 import { batchFlag, taskArg, yesFlag } from "../shared/Args.ts"
-import { reportResume } from "./Resume.ts"
-import { handOver } from "../shared/Control.ts"
-import { liveSupervisor } from "../../core/engine/usecases/Control.ts"
-import { interactive, startInBackground } from "../shared/Background.ts"
-import { nextStep } from "../render/Next.ts"
+import { reportResume } from "../shared/ReportResume.ts"
 
 /** The `restart` command. */
 export const restart = Command.make(
@@ -29,7 +27,7 @@ export const restart = Command.make(
     const t = yield* target(ctx, Option.getOrUndefined(batch))
     const found = yield* findTask(t.state, task)
     // A restart without a usable worktree could only stop the session: refuse before asking.
-    yield* t.run(requireWorktree(found))
+    yield* t.run(Engine.requireWorktree(found))
     yield* confirm(ctx, {
       needed: true,
       yes,
@@ -45,7 +43,7 @@ export const restart = Command.make(
       t.run,
       batchPaths(t.repoRoot, t.batchId).journal,
       `restart ${task}`,
-      t.run(resume({ repoRoot: t.repoRoot, batchId: t.batchId }, { restart: task }))
+      t.run(Engine.resume({ repoRoot: t.repoRoot, batchId: t.batchId }, { restart: task }))
     )
     yield* reportResume(ctx, r)
     // Nobody supervises the relaunched agent now (the batch had no live supervisor): on a terminal a
@@ -54,7 +52,7 @@ export const restart = Command.make(
     const ref = { repoRoot: t.repoRoot, batchId: t.batchId }
     const resumable = r.state.phase === "paused" || r.state.phase === "executing" || r.state.phase === "merging"
     if (!resumable) return yield* next(ctx, nextStep(r.state))
-    if (interactive(ctx) && (yield* t.run(liveSupervisor(ref))) === undefined)
+    if (interactive(ctx) && (yield* t.run(Engine.liveSupervisor(ref))) === undefined)
       return yield* startInBackground({
         argv: ["resume", t.batchId],
         repoRoot: t.repoRoot,

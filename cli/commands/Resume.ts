@@ -8,34 +8,19 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command, Flag } from "effect/cli"
-import { fail } from "../../core/engine/support/Errors.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { batchPaths } from "../../core/domain/Layout.ts"
-import { plan } from "../../core/engine/usecases/Plan.ts"
-import { resume as resumeBatch, type ResumeResult } from "../../core/engine/usecases/Resume.ts"
-import { Reported } from "../Exit.ts"
-import { withProgress } from "../shared/ProgressReporter.ts"
-import { context, emit, next, type Ctx } from "../Root.ts"
-import { nextStep } from "../render/Next.ts"
+import { withProgress } from "../shared/Progress.ts"
+import { context, emit } from "../Root.ts"
 import { reportCtrlC } from "../shared/Interrupted.ts"
 import { target } from "../shared/Target.ts"
-import { jsonDocument, planJson, resumeJson } from "../render/Json.ts"
+import { jsonDocument, planJson } from "../render/Json.ts"
+import { reportResume } from "../shared/ReportResume.ts"
 import { renderPlan } from "../render/Plan.ts"
-import { renderResume } from "../render/Reports.ts"
-import { PlanOutput, ResumeOutput } from "../render/Shapes.ts"
+import { PlanOutput } from "../render/Shapes.ts"
 import { asSupervisorFlag, superviseAsChild } from "../shared/BackgroundSupervisor.ts"
 import { interactive, startInBackground } from "../shared/Background.ts"
 import { batchArg, dryRunFlag, forceFlag } from "../shared/Args.ts"
-
-/** Print a resume/restart result; a failed resume (relaunch storm) exits 1 after its document. */
-export const reportResume = Effect.fn("cli.reportResume")(function* (ctx: Ctx, r: ResumeResult) {
-  yield* emit(
-    ctx,
-    () => jsonDocument(ResumeOutput, resumeJson(r)),
-    () => renderResume(ctx.out, r)
-  )
-  yield* next(ctx, nextStep(r.state))
-  if (r.outcome === "resume_failed") return yield* new Reported({ exitCode: 1 })
-})
 
 /** The `resume` command. */
 export const resume = Command.make(
@@ -57,9 +42,9 @@ export const resume = Command.make(
     const t = yield* target(ctx, Option.getOrUndefined(batch))
     const ref = { repoRoot: t.repoRoot, batchId: t.batchId }
     if (dryRun) {
-      const report = yield* t.run(plan(ref, { force }))
+      const report = yield* t.run(Engine.plan(ref, { force }))
       if (report.eligibility._tag === "Ineligible") {
-        return yield* fail("E_NOT_RESUMABLE", report.eligibility.reason, report.eligibility.hint, {
+        return yield* Engine.fail("E_NOT_RESUMABLE", report.eligibility.reason, report.eligibility.hint, {
           phase: report.eligibility.phase
         })
       }
@@ -74,7 +59,7 @@ export const resume = Command.make(
       t.run,
       batchPaths(t.repoRoot, t.batchId).journal,
       "resume",
-      t.run(resumeBatch(ref, { force }))
+      t.run(Engine.resume(ref, { force }))
     )
     if (asSupervisor)
       return yield* superviseAsChild(

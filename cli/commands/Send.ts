@@ -6,7 +6,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Argument, Command } from "effect/cli"
-import { fail } from "../../core/engine/support/Errors.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { batchFlag, taskArg } from "../shared/Args.ts"
 import { findTask } from "../shared/Attaching.ts"
 import { carryOut } from "../shared/Control.ts"
@@ -26,7 +26,7 @@ export const send = Command.make(
     const t = yield* target(ctx, Option.getOrUndefined(batch))
     yield* findTask(t.state, task)
     if (text.trim() === "")
-      return yield* fail(
+      return yield* Engine.fail(
         "E_USAGE",
         "the message is empty",
         'give the text to type, e.g. `rekindle send fix-login "use the v2 API"`'

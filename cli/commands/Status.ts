@@ -4,7 +4,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command } from "effect/cli"
-import { status as statusOf } from "../../core/engine/usecases/Status.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { context, emit, next } from "../Root.ts"
 import { nextStep } from "../render/Next.ts"
 import { target } from "../shared/Target.ts"
@@ -20,7 +20,7 @@ export const status = Command.make(
   Effect.fn("cli.status")(function* ({ batch }) {
     const ctx = yield* context
     const t = yield* target(ctx, Option.getOrUndefined(batch))
-    const report = yield* t.run(statusOf({ repoRoot: t.repoRoot, batchId: t.batchId }))
+    const report = yield* t.run(Engine.status({ repoRoot: t.repoRoot, batchId: t.batchId }))
     yield* emit(
       ctx,
       () => jsonDocument(StatusOutput, statusJson(report)),

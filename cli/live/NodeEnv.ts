@@ -42,7 +42,7 @@ const ask = (question: string): Effect.Effect<boolean> =>
   })
 
 /** The first executable file named `program` on PATH. */
-export const whichSync = (program: string, path: string | undefined): string | undefined => {
+const whichSync = (program: string, path: string | undefined): string | undefined => {
   if (program.includes("/")) return nodeFs.existsSync(program) ? program : undefined
   for (const dir of (path ?? "").split(":")) {
     if (dir === "") continue
@@ -113,7 +113,7 @@ const spawnDetached = (argv: ReadonlyArray<string>, logFile: string): Effect.Eff
   })
 
 /** The live {@link CliEnv}. */
-export const cliEnvLayer: Layer.Layer<CliEnv, never, ChildProcessSpawner.ChildProcessSpawner> = Layer.effect(
+const cliEnvLayer: Layer.Layer<CliEnv, never, ChildProcessSpawner.ChildProcessSpawner> = Layer.effect(
   CliEnv,
   Effect.gen(function* () {
     const spawner = yield* ChildProcessSpawner.ChildProcessSpawner
@@ -186,7 +186,7 @@ export const cliEnvLayer: Layer.Layer<CliEnv, never, ChildProcessSpawner.ChildPr
  * The live {@link EngineLayer}: adapters/node.ts on the requested socket. The layer fails only for
  * an invalid socket name, which the CLI refuses (E_USAGE) before asking for it (cli/shared/Target.ts).
  */
-export const engineLayer: Layer.Layer<EngineLayer> = Layer.succeed(EngineLayer, {
+const engineLayer: Layer.Layer<EngineLayer> = Layer.succeed(EngineLayer, {
   forSocket: (socket) => Node.layer(socket === undefined ? {} : { socket }).pipe(Layer.orDie)
 })
 

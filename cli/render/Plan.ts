@@ -10,7 +10,7 @@ import { type Style, tone } from "./Style.ts"
 import { age, counts, table } from "./Table.ts"
 
 /** Where the batch continues, as one phrase. */
-export const resumePhrase = (r: PlanReport): string => {
+const resumePhrase = (r: PlanReport): string => {
   const rp = r.resumePoint
   const parts: Array<string> = []
   if (rp.mergeRetryWaves.length > 0)

@@ -10,9 +10,12 @@ import { Eligibility } from "../../core/domain/Eligibility.ts"
 import { Count, Timestamp } from "../../core/domain/Ids.ts"
 import { Orphan } from "../../core/domain/Orphans.ts"
 import { Plan, PlanStep } from "../../core/domain/Plan.ts"
-import { Lease, Phase, TaskStatus } from "../../core/domain/State.ts"
+import { BatchState, Lease, Phase, TaskStatus } from "../../core/domain/State.ts"
+import { Manifest } from "../../core/domain/Manifest.ts"
+import { Signals } from "../../core/domain/Signals.ts"
 import { ErrorCode } from "../../core/engine/support/Errors.ts"
 import { ControlRequest } from "../../core/domain/ControlRequest.ts"
+import { BatchEvent } from "../../core/domain/Notification.ts"
 import { ShownStatus } from "../../core/domain/ShownStatus.ts"
 
 /** Every failure: `{ "error": { code, message, hint, details? } }` on stdout (exit 1, or 2 for E_USAGE). */
@@ -254,3 +257,41 @@ export const RunOutput = Schema.Struct({
 })
 /** @see RunOutput */
 export type RunOutput = typeof RunOutput.Type
+
+/** Every documented shape, by name. */
+export const SHAPES = {
+  state: BatchState,
+  manifest: Manifest,
+  signals: Signals,
+  plan: PlanOutput,
+  status: StatusOutput,
+  list: ListOutput,
+  clean: CleanOutput,
+  run: RunOutput,
+  resume: ResumeOutput,
+  detached: DetachedOutput,
+  repair: RepairOutput,
+  abort: AbortOutput,
+  request: RequestOutput,
+  event: BatchEvent,
+  interrupted: InterruptedOutput,
+  attach: AttachOutput,
+  logs: LogsOutput,
+  doctor: DoctorOutput,
+  declined: DeclinedOutput,
+  error: ErrorOutput
+} as const satisfies Record<string, Schema.Top>
+
+/** The names `schema` accepts. */
+export type ShapeName = keyof typeof SHAPES
+
+/** A standalone JSON Schema document for `name`. */
+export const jsonSchemaOf = (name: ShapeName): unknown => {
+  const doc = Schema.toJsonSchemaDocument(SHAPES[name])
+  return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    title: `rekindle ${name}`,
+    ...doc.schema,
+    ...(Object.keys(doc.definitions).length === 0 ? {} : { $defs: doc.definitions })
+  }
+}

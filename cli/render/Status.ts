@@ -9,7 +9,7 @@ import { type Style, tone } from "./Style.ts"
 import { age, counts, plural, table } from "./Table.ts"
 
 /** The supervisor as one phrase. */
-export const leasePhrase = (r: StatusReport): string => {
+const leasePhrase = (r: StatusReport): string => {
   if (r.lease === undefined) return "no supervisor"
   const who = `supervisor pid ${r.lease.owner.pid} on ${r.lease.owner.host}`
   const renewed = `renewed ${age(r.observedAt - r.lease.renewedAt)} ago`

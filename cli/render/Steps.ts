@@ -7,7 +7,7 @@ import type { PlanStep } from "../../core/domain/Plan.ts"
 import type { Style } from "./Style.ts"
 
 /** What a step does, without its reason. */
-export const stepAction = (step: PlanStep): string =>
+const stepAction = (step: PlanStep): string =>
   Match.valueTags(step, {
     StopSession: (s) => `stop session ${s.session}${s.taskId === undefined ? "" : ` (task ${s.taskId})`}`,
     SnapshotWip: (s) => `snapshot work in progress of ${s.taskId} to refs/rekindle/wip/${s.taskId}`,
@@ -32,7 +32,3 @@ export const stepLines = (style: Style, steps: ReadonlyArray<PlanStep>, indent =
     (s, i) =>
       `${indent}${String(i + 1).padStart(String(steps.length).length)}. ${stepAction(s)}${style.dim(` — ${s.reason}`)}`
   )
-
-/** Steps that remove something that exists (what a confirmation is about). */
-export const isRemoval = (step: PlanStep): boolean =>
-  step._tag === "StopSession" || step._tag === "RemoveWorktree" || step._tag === "DeleteBranch"

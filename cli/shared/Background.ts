@@ -22,7 +22,7 @@ const ATTACH_POLL_MS = 250
 export const interactive = (ctx: Ctx): boolean => !ctx.json && ctx.env.stdinIsTTY && ctx.env.stdoutIsTTY
 
 /** Attach to the first running task that has a live session (waiting briefly for one). */
-export const attachFirstRunning = Effect.fn("cli.attachFirstRunning")(function* (
+const attachFirstRunning = Effect.fn("cli.attachFirstRunning")(function* (
   ctx: Ctx,
   run: Runner,
   repoRoot: string,

@@ -88,7 +88,7 @@ export const superviseAsChild = (ctx: Ctx, batchId: string, work: Effect.Effect<
   })
 
 /** What starting a background supervisor gave. */
-export interface Started {
+interface Started {
   readonly pid: number
   /** The supervisor keeps running (false: the work ended before it was ready). */
   readonly running: boolean

@@ -14,7 +14,7 @@ import { DeclinedOutput } from "../render/Shapes.ts"
 import type { Style } from "../render/Style.ts"
 
 /** What to do about a confirmation. */
-export type ConfirmDecision = "proceed" | "ask" | "refuse"
+type ConfirmDecision = "proceed" | "ask" | "refuse"
 
 /** Pure: proceed without asking, ask, or refuse for lack of a terminal. */
 export const decideConfirm = (input: {

@@ -6,15 +6,7 @@
  */
 import * as Effect from "effect/Effect"
 import type { ControlRequest } from "../../core/domain/ControlRequest.ts"
-import { fail } from "../../core/engine/support/Errors.ts"
-import {
-  awaitRequest,
-  describeOwner,
-  liveSupervisor,
-  type RequestSpec,
-  runRequestsNow,
-  submitRequest
-} from "../../core/engine/usecases/Control.ts"
+import * as Engine from "../../core/engine/index.ts"
 import { jsonDocument } from "../render/Json.ts"
 import { renderRequest } from "../render/Reports.ts"
 import { RequestOutput } from "../render/Shapes.ts"
@@ -30,7 +22,7 @@ const report = (ctx: Ctx, t: Target, request: ControlRequest, supervisor: Reques
   Effect.gen(function* () {
     const out: RequestOutput = { batchId: t.batchId, request, supervisor }
     if (request.status === "failed")
-      return yield* fail(
+      return yield* Engine.fail(
         "E_REQUEST_FAILED",
         `${request.action}${request.taskId === undefined ? "" : ` ${request.taskId}`}: ${request.outcome ?? "failed"}`,
         "see `rekindle status` for the batch as it is now",
@@ -48,25 +40,30 @@ const report = (ctx: Ctx, t: Target, request: ControlRequest, supervisor: Reques
  * Hand `spec` to the batch's live supervisor and print its answer; `undefined` when no live
  * supervisor holds the batch (the caller acts itself, as before).
  */
-export const handOver = Effect.fn("cli.handOver")(function* (ctx: Ctx, t: Target, spec: RequestSpec, waitMs: number) {
-  const owner = yield* t.run(liveSupervisor(refOf(t)))
+export const handOver = Effect.fn("cli.handOver")(function* (
+  ctx: Ctx,
+  t: Target,
+  spec: Engine.RequestSpec,
+  waitMs: number
+) {
+  const owner = yield* t.run(Engine.liveSupervisor(refOf(t)))
   if (owner === undefined) return undefined
-  const submitted = yield* t.run(submitRequest(refOf(t), spec))
+  const submitted = yield* t.run(Engine.submitRequest(refOf(t), spec))
   yield* note(
     ctx.err.dim(
-      `handed to the supervisor (${describeOwner(owner)}) as request ${submitted.id}; waiting up to ${Math.round(waitMs / 1000)} s`
+      `handed to the supervisor (${Engine.describeOwner(owner)}) as request ${submitted.id}; waiting up to ${Math.round(waitMs / 1000)} s`
     )
   )
-  const r = yield* t.run(awaitRequest(refOf(t), submitted, waitMs))
+  const r = yield* t.run(Engine.awaitRequest(refOf(t), submitted, waitMs))
   if (r.supervisorGone)
-    return yield* fail(
+    return yield* Engine.fail(
       "E_REQUEST_PENDING",
-      `the supervisor (${describeOwner(owner)}) stopped before it finished request ${submitted.id} (${r.request.status})`,
+      `the supervisor (${Engine.describeOwner(owner)}) stopped before it finished request ${submitted.id} (${r.request.status})`,
       `run \`rekindle resume\`: the next supervisor finishes it exactly once (${requestFile(t, submitted)})`,
       { request: r.request }
     )
   if (r.timedOut)
-    return yield* fail(
+    return yield* Engine.fail(
       "E_REQUEST_PENDING",
       `the supervisor has not finished request ${submitted.id} after ${Math.round(waitMs / 1000)} s (${r.request.status})`,
       `it carries it out as soon as it can; its answer will be in ${requestFile(t, submitted)}`,
@@ -76,10 +73,15 @@ export const handOver = Effect.fn("cli.handOver")(function* (ctx: Ctx, t: Target
 })
 
 /** Hand `spec` to the live supervisor, or, with none, take the lease and carry it out here. */
-export const carryOut = Effect.fn("cli.carryOut")(function* (ctx: Ctx, t: Target, spec: RequestSpec, waitMs: number) {
+export const carryOut = Effect.fn("cli.carryOut")(function* (
+  ctx: Ctx,
+  t: Target,
+  spec: Engine.RequestSpec,
+  waitMs: number
+) {
   const handed = yield* handOver(ctx, t, spec, waitMs)
   if (handed !== undefined) return handed
-  const submitted = yield* t.run(submitRequest(refOf(t), spec))
-  const ended = (yield* t.run(runRequestsNow(refOf(t), submitted.id))) ?? submitted
+  const submitted = yield* t.run(Engine.submitRequest(refOf(t), spec))
+  const ended = (yield* t.run(Engine.runRequestsNow(refOf(t), submitted.id))) ?? submitted
   return yield* report(ctx, t, ended, null)
 })

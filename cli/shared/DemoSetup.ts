@@ -13,7 +13,7 @@ import { fail } from "../../core/engine/support/Errors.ts"
 import { exec } from "../../adapters/exec/Exec.ts"
 
 /** The bundled fake agent (a stand-in for Claude Code & co.): source in a checkout, compiled when installed. */
-export const FAKE_AGENT = fileURLToPath(
+const FAKE_AGENT = fileURLToPath(
   new URL(`../../adapters/agent/fake-agent.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url)
 )
 
@@ -24,7 +24,7 @@ export const DEMO_BATCH = "demo"
 export const ROLES = { alive: "build-ui", finishes: "migrate", killed: "seed" } as const
 
 /** Git identity and config independent of the machine. */
-export const GIT_ENV: Readonly<Record<string, string>> = {
+const GIT_ENV: Readonly<Record<string, string>> = {
   GIT_CONFIG_NOSYSTEM: "1",
   GIT_AUTHOR_NAME: "rekindle demo",
   GIT_AUTHOR_EMAIL: "demo@rekindle.invalid",
@@ -50,7 +50,7 @@ export const git = (repo: string, ...args: ReadonlyArray<string>) =>
   )
 
 /** The manifest (tasks run the fake agent through the `shell` kind). */
-export const demoManifest = (socket: string) => {
+const demoManifest = (socket: string) => {
   const task = (id: string, prompt: string, dependsOn: ReadonlyArray<string> = []) => ({
     id,
     agent: "shell",

@@ -9,7 +9,7 @@ import type { LogTailShape } from "../../core/ports/LogTail.ts"
 import { LogTail } from "../../core/ports/LogTail.ts"
 
 /** How often `--follow` looks for new output. */
-export const FOLLOW_POLL_MS = 500
+const FOLLOW_POLL_MS = 500
 const CHUNK = 64 * 1024
 
 const ioError = (e: { readonly message: string }) =>

@@ -22,7 +22,7 @@ export const RequestStatus = Schema.Literals(["pending", "accepted", "done", "fa
 export type RequestStatus = typeof RequestStatus.Type
 
 /** A request id: sortable by creation time (`<ms>-<random>`), safe as a file name. */
-export const RequestId = Schema.String.check(Schema.isPattern(SAFE_ID_PATTERN))
+const RequestId = Schema.String.check(Schema.isPattern(SAFE_ID_PATTERN))
 
 /** One request file (`requests/<id>.json`). */
 export const ControlRequest = Schema.Struct({
@@ -49,7 +49,7 @@ export const ControlRequest = Schema.Struct({
 export type ControlRequest = typeof ControlRequest.Type
 
 /** The one next step for a request. */
-export type RequestDecision =
+type RequestDecision =
   | { readonly _tag: "Ignore" }
   | { readonly _tag: "Execute" }
   | { readonly _tag: "Complete"; readonly outcome: string }

@@ -8,7 +8,7 @@
  * module through EvidenceCore.ts, so both paths decide on exactly the same facts.
  */
 import type { Evidence } from "./Decision.ts"
-import { evidenceWith, recordedAlive, SHELLS, listedWorktree, worktreeState } from "./EvidenceCore.ts"
+import { evidenceWith, recordedAlive, SHELLS, listedWorktree, worktreeState } from "./internal/EvidenceCore.ts"
 import { hostDeclaresSessions, ownershipTag } from "./Naming.ts"
 import type { Signals, TmuxPane } from "./Signals.ts"
 import { TERMINAL_STATUSES, type BatchState, type Task } from "./State.ts"

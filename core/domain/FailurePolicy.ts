@@ -14,10 +14,10 @@ import type { Plan, PlanStep } from "./Plan.ts"
 import type { BatchState } from "./State.ts"
 
 /** The reason the live supervisor records for a task stopped under stop-all. */
-export const STOPPED_BY_POLICY = "stopped: another task failed (failure policy stop-all)"
+const STOPPED_BY_POLICY = "stopped: another task failed (failure policy stop-all)"
 
 /** The reason the live supervisor records for a dependent skipped under skip-dependents. */
-export const SKIPPED_BY_POLICY = "a dependency failed (failure policy skip-dependents)"
+const SKIPPED_BY_POLICY = "a dependency failed (failure policy skip-dependents)"
 
 const failsNow = (d: TaskDecision): boolean =>
   d.action === "mark-failed" || (d.action === "mark-complete" && d.outcome === "failed")
@@ -25,7 +25,7 @@ const failsNow = (d: TaskDecision): boolean =>
 const taskOf = (s: PlanStep): string | undefined => ("taskId" in s ? s.taskId : undefined)
 
 /** The plan with the policy applied, and why the batch stops after it when the policy stops it. */
-export interface PolicyVerdict {
+interface PolicyVerdict {
   readonly plan: Plan
   readonly stops?: string
 }

@@ -3,7 +3,7 @@
  * by computeResumePoint (by task position) and planRecovery; the by-id functions are the public API
  * (re-exported from ResumePoint.ts).
  */
-import { mergesOf, stateIndex, type StateIndex } from "./StateIndex.ts"
+import { mergesOf, stateIndex, type StateIndex } from "./internal/StateIndex.ts"
 import type { BatchState, MergeRecord, Task } from "./State.ts"
 
 /** The lane a task's work is merged through (a task without a lane is its own lane). */

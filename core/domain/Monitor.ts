@@ -19,7 +19,7 @@ import type { Signals } from "./Signals.ts"
 import type { BatchState, Task, TaskStatus } from "./State.ts"
 
 /** What the monitor concluded for one task. */
-export interface Transition {
+interface Transition {
   readonly taskId: string
   /** The status to record (unchanged for a recovery in place: the recovery's steps record it). */
   readonly status: TaskStatus

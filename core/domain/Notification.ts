@@ -9,15 +9,14 @@ import { BatchId, TaskId, Timestamp } from "./Ids.ts"
 import { Phase, type TaskStatus } from "./State.ts"
 
 /** What happened. */
-export const BatchEventKind = Schema.Literals([
+const BatchEventKind = Schema.Literals([
   "task-waiting-for-input",
   "task-failed",
   "task-stalled",
   "task-succeeded",
   "batch-ended"
 ])
-/** @see BatchEventKind */
-export type BatchEventKind = typeof BatchEventKind.Type
+type BatchEventKind = typeof BatchEventKind.Type
 
 /** One event. */
 export const BatchEvent = Schema.Struct({

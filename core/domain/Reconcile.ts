@@ -25,7 +25,7 @@
  */
 import type { Evidence, TaskDecision } from "./Decision.ts"
 import { isTerminal, neverStarted } from "./Evidence.ts"
-import { evidenceWith } from "./EvidenceCore.ts"
+import { evidenceWith } from "./internal/EvidenceCore.ts"
 import { hostDeclaresSessions, ownershipTag } from "./Naming.ts"
 import {
   ALREADY,
@@ -36,9 +36,9 @@ import {
   GONE_RELAUNCH,
   MARKER,
   WORKTREE_RELAUNCH
-} from "./Reasons.ts"
+} from "./internal/Reasons.ts"
 import type { Signals, TmuxPane } from "./Signals.ts"
-import { stateIndex } from "./StateIndex.ts"
+import { stateIndex } from "./internal/StateIndex.ts"
 import type { BatchState, Task } from "./State.ts"
 
 type Action = TaskDecision["action"]

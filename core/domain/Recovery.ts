@@ -11,7 +11,7 @@ import { sessionNameFor } from "./Naming.ts"
 import type { Plan, PlanStep } from "./Plan.ts"
 import { lanesNeedingMergeAt } from "./Lanes.ts"
 import { tasksById } from "./ResumePoint.ts"
-import { positionOf, stateIndex } from "./StateIndex.ts"
+import { positionOf, stateIndex } from "./internal/StateIndex.ts"
 import type { BatchState, Task } from "./State.ts"
 
 /** Options of {@link planRecovery}. */

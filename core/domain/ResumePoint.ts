@@ -8,7 +8,7 @@
  */
 import type { ResumePoint, TaskDecision } from "./Decision.ts"
 import { lanesNeedingMergeAt } from "./Lanes.ts"
-import { positionOf, stateIndex, taskMap, type StateIndex } from "./StateIndex.ts"
+import { positionOf, stateIndex, taskMap, type StateIndex } from "./internal/StateIndex.ts"
 import type { BatchState, Task } from "./State.ts"
 
 export { laneOf, lanesNeedingMerge, latestMerge } from "./Lanes.ts"

@@ -7,19 +7,25 @@ import * as os from "node:os"
 import * as path from "node:path"
 import * as AgentLauncherFake from "../../adapters/agent/AgentLauncherFake.ts"
 import * as AgentLauncherFs from "../../adapters/agent/AgentLauncherFs.ts"
-import { MemFs } from "../adapters/agent/MemFs.ts"
+import * as MemoryFileSystem from "../../adapters/fs/MemoryFileSystem.ts"
 import { agentLauncherContract } from "./AgentLauncher.contract.ts"
 
-agentLauncherContract("fake (in-memory FileSystem)", async () => {
-  const mem = new MemFs()
+agentLauncherContract("fake (in-memory FileSystem, the one embedders get)", async () => {
+  const { fs: mem } = MemoryFileSystem.make()
   const cwd = "/repo/.rekindle/worktrees/b1/task_1"
-  mem.mkdirp(cwd)
-  mem.mkdirp(AgentLauncherFake.FAKE_HOME)
+  const mkdirp = (p: string) => mem.makeDirectory(p, { recursive: true })
+  await Effect.runPromise(Effect.andThen(mkdirp(cwd), mkdirp(AgentLauncherFake.FAKE_HOME)))
   return {
     home: AgentLauncherFake.FAKE_HOME,
     cwd,
-    launcher: (options = {}) => AgentLauncherFake.make(mem.fs, options),
-    writeFile: async (p, content) => mem.writeFile(p, content),
+    launcher: (options = {}) => AgentLauncherFake.make(mem, options),
+    writeFile: (p, content) =>
+      Effect.runPromise(
+        Effect.andThen(
+          mkdirp(path.posix.dirname(p)),
+          typeof content === "string" ? mem.writeFileString(p, content) : mem.writeFile(p, content)
+        )
+      ),
     cleanup: async () => {}
   }
 })

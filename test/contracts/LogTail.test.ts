@@ -5,20 +5,21 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as LogTailFs from "../../adapters/logs/LogTailFs.ts"
-import { MemFs } from "../adapters/agent/MemFs.ts"
+import * as MemoryFileSystem from "../../adapters/fs/MemoryFileSystem.ts"
 import { logTailContract } from "./LogTail.contract.ts"
 
-logTailContract("in-memory FileSystem", async () => {
-  const mem = new MemFs()
+logTailContract("in-memory FileSystem (the one embedders get)", async () => {
+  const { fs: mem } = MemoryFileSystem.make()
   const dir = "/work/logs"
-  mem.mkdirp(dir)
+  await Effect.runPromise(mem.makeDirectory(dir, { recursive: true }))
   return {
-    tail: LogTailFs.make(mem.fs),
+    tail: LogTailFs.make(mem),
     dir,
-    append: async (p, bytes) => mem.append(p, bytes),
-    truncate: async (p, length) => mem.truncate(p, length),
-    replace: async (p, bytes) => mem.writeFile(p, bytes),
-    mkdir: async (p) => mem.mkdirp(p),
+    append: (p, bytes) => Effect.runPromise(mem.writeFile(p, bytes, { flag: "a" })),
+    truncate: (p, length) => Effect.runPromise(mem.truncate(p, length)),
+    replace: (p, bytes) =>
+      Effect.runPromise(Effect.andThen(mem.writeFile(`${p}.rotating`, bytes), mem.rename(`${p}.rotating`, p))),
+    mkdir: (p) => Effect.runPromise(mem.makeDirectory(p)),
     cleanup: async () => {}
   }
 })

@@ -1,6 +1,7 @@
 /**
  * core/domain is pure: it may import only effect's data modules and its own files. This test reads
- * every source file under core/domain and fails on any other import (Effect, Context, Layer, Stream,
+ * every source file under core/domain, core/domain/internal/ (the decide path's performance machinery)
+ * included, and fails on any other import (Effect, Context, Layer, Stream,
  * node:*, another top-level folder, the effect barrel) and on ambient I/O or nondeterminism.
  */
 import * as fs from "node:fs"
@@ -32,10 +33,15 @@ export const importsOf = (source: string): ReadonlyArray<string> => {
   return specs
 }
 
-/** Why `spec` is forbidden in core/domain, or undefined when it is allowed. */
-export const forbiddenImport = (spec: string): string | undefined => {
-  if (spec.startsWith("./")) return spec.slice(2).includes("/") ? "reaches into a subfolder" : undefined
-  if (spec.startsWith("../")) return "leaves core/domain"
+/** Why `spec`, imported by a file in `fromDir`, is forbidden in core/domain, or undefined when it is allowed. */
+export const forbiddenImport = (spec: string, fromDir: string = DOMAIN): string | undefined => {
+  if (spec.startsWith(".")) {
+    const rel = path.relative(DOMAIN, path.resolve(fromDir, spec))
+    if (rel.startsWith("..")) return "leaves core/domain"
+    return rel.includes("/") && !rel.startsWith("internal/")
+      ? "reaches into a subfolder other than internal/"
+      : undefined
+  }
   const m = /^effect\/([A-Za-z]+)$/.exec(spec)
   if (m !== null) return ALLOWED_EFFECT_MODULES.has(m[1]!) ? undefined : `effect/${m[1]} is not a data module`
   return spec === "effect" ? "the effect barrel pulls in Effect/Layer/Stream" : "not an allowed module"
@@ -53,26 +59,37 @@ const AMBIENT = [
   /\bconsole\./
 ]
 
-const files = fs
-  .readdirSync(DOMAIN)
-  .filter((f) => f.endsWith(".ts"))
-  .map((f) => path.join(DOMAIN, f))
+const files = [DOMAIN, path.join(DOMAIN, "internal")].flatMap((dir) =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => path.join(dir, f))
+)
 
 describe("core/domain purity", () => {
   it("has source files to check", () => expect(files.length).toBeGreaterThan(5))
 
-  it.each(files.map((f) => [path.basename(f), f]))("%s imports only effect data modules and ./ files", (_, file) => {
-    const bad = importsOf(fs.readFileSync(file, "utf8")).flatMap((s) => {
-      const why = forbiddenImport(s)
-      return why === undefined ? [] : [`${s}: ${why}`]
-    })
-    expect(bad).toEqual([])
-  })
+  it("covers core/domain/internal/", () =>
+    expect(files.filter((f) => f.includes(`${path.sep}internal${path.sep}`)).length).toBeGreaterThan(3))
 
-  it.each(files.map((f) => [path.basename(f), f]))("%s uses no clock, randomness, process or console", (_, file) => {
-    const code = fs.readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "")
-    expect(AMBIENT.filter((re) => re.test(code)).map(String)).toEqual([])
-  })
+  it.each(files.map((f) => [path.relative(DOMAIN, f), f]))(
+    "%s imports only effect data modules and domain files",
+    (_, file) => {
+      const bad = importsOf(fs.readFileSync(file, "utf8")).flatMap((s) => {
+        const why = forbiddenImport(s, path.dirname(file))
+        return why === undefined ? [] : [`${s}: ${why}`]
+      })
+      expect(bad).toEqual([])
+    }
+  )
+
+  it.each(files.map((f) => [path.relative(DOMAIN, f), f]))(
+    "%s uses no clock, randomness, process or console",
+    (_, file) => {
+      const code = fs.readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "")
+      expect(AMBIENT.filter((re) => re.test(code)).map(String)).toEqual([])
+    }
+  )
 
   it("the checker itself rejects forbidden imports (so a regression cannot pass silently)", () => {
     const probe = `import * as Effect from "effect/Effect"\nimport { Layer } from "effect"\nimport * as fs from "node:fs"\nimport { x } from "../ports/Tmux.ts"\nexport * from "./Ok.ts"\nimport * as S from "effect/Schema"`
@@ -84,5 +101,8 @@ describe("core/domain purity", () => {
       ["./Ok.ts", false],
       ["effect/Schema", false]
     ])
+    expect(forbiddenImport("./internal/IdTable.ts")).toBeUndefined()
+    expect(forbiddenImport("../State.ts", path.join(DOMAIN, "internal"))).toBeUndefined()
+    expect(forbiddenImport("../../ports/Tmux.ts", path.join(DOMAIN, "internal"))).toBeDefined()
   })
 })

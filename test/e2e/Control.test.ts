@@ -9,8 +9,10 @@ import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { resume } from "../../core/engine/usecases/Resume.ts"
-import { e2eHooks, type E2E } from "../support/e2e.ts"
-import { git, pidAlive, pollUntil, sessionNames } from "../support/real.ts"
+import { e2eHooks, type E2E } from "../support/real/e2e.ts"
+import { pidAlive, pollUntil } from "../support/real/poll.ts"
+import { sessionNames } from "../support/real/socket.ts"
+import { git } from "../support/real/repo.ts"
 
 const CLI = nodePath.resolve(import.meta.dirname, "../../cli/main.ts")
 

@@ -6,8 +6,9 @@
 import { afterEach, describe, expect, it } from "vitest"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { e2eHooks, type E2E } from "../support/e2e.ts"
-import { freshSocket, killServer, pidAlive, pollUntil, tmux } from "../support/real.ts"
+import { e2eHooks, type E2E } from "../support/real/e2e.ts"
+import { pidAlive, pollUntil } from "../support/real/poll.ts"
+import { freshSocket, killServer, tmux } from "../support/real/socket.ts"
 
 const CLI = nodePath.resolve(import.meta.dirname, "../../cli/main.ts")
 

@@ -10,8 +10,8 @@ import * as nodePath from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { resume } from "../../core/engine/usecases/Resume.ts"
 import { run } from "../../core/engine/usecases/Run.ts"
-import { E2E, e2eHooks, openMerges, type Supervisor } from "../support/e2e.ts"
-import { pollUntil } from "../support/real.ts"
+import { E2E, e2eHooks, openMerges, type Supervisor } from "../support/real/e2e.ts"
+import { pollUntil } from "../support/real/poll.ts"
 
 const TASKS = ["a", "b", "c", "d"] as const
 

@@ -7,8 +7,9 @@
 import * as fs from "node:fs"
 import { afterEach, describe, expect, it } from "vitest"
 import { resume } from "../../core/engine/usecases/Resume.ts"
-import { e2eHooks, type E2E, type Supervisor } from "../support/e2e.ts"
-import { git, pollUntil } from "../support/real.ts"
+import { e2eHooks, type E2E, type Supervisor } from "../support/real/e2e.ts"
+import { pollUntil } from "../support/real/poll.ts"
+import { git } from "../support/real/repo.ts"
 
 const STEPS = Array.from({ length: 40 }, (_, i) => `step ${i + 1}/40`)
 

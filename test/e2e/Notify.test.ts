@@ -6,8 +6,8 @@
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { e2eHooks } from "../support/e2e.ts"
-import { pollUntil } from "../support/real.ts"
+import { e2eHooks } from "../support/real/e2e.ts"
+import { pollUntil } from "../support/real/poll.ts"
 
 const CLI = nodePath.resolve(import.meta.dirname, "../../cli/main.ts")
 /** Each run appends exactly what it read on stdin to the file named by its argument. */

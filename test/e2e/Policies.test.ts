@@ -7,8 +7,10 @@ import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { run } from "../../core/engine/usecases/Run.ts"
-import { e2eHooks } from "../support/e2e.ts"
-import { git, pidAlive, tmux } from "../support/real.ts"
+import { e2eHooks } from "../support/real/e2e.ts"
+import { pidAlive } from "../support/real/poll.ts"
+import { git } from "../support/real/repo.ts"
+import { tmux } from "../support/real/socket.ts"
 
 const CRASH_AGENT = nodePath.resolve(import.meta.dirname, "../fixtures/e2e-crash-agent.ts")
 

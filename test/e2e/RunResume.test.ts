@@ -13,7 +13,8 @@ import { ExecutorSettings } from "../../core/engine/waves/WaveSettings.ts"
 import { resume } from "../../core/engine/usecases/Resume.ts"
 import { run } from "../../core/engine/usecases/Run.ts"
 import * as Node from "../../adapters/node.ts"
-import { freshSocket, git, isolateGitEnv, tmux } from "../support/real.ts"
+import { git, isolateGitEnv } from "../support/real/repo.ts"
+import { freshSocket, tmux } from "../support/real/socket.ts"
 
 isolateGitEnv()
 const FAKE_AGENT = nodePath.resolve(import.meta.dirname, "../../adapters/agent/fake-agent.ts")

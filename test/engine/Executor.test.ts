@@ -67,7 +67,7 @@ describe("wave executor over the FakeWorld", () => {
     expect(world.tmux.sessions().map((x) => x.name)).toEqual(["rk-b1-a-mine"])
   })
 
-  // Found by the fault campaign (test/soak/Faults.ts, "tmux server killed mid-wave", "pane killed"):
+  // Found by the fault campaign (scripts/soak/Faults.ts, "tmux server killed mid-wave", "pane killed"):
   // a session that vanished under a live supervisor was recorded as a failure ("session vanished
   // without a done marker"), which `resume` then skips as terminal — a tmux crash changed the
   // batch's outcome. The agent did not exit (that leaves a dead pane): the task is recovered in
@@ -98,7 +98,7 @@ describe("wave executor over the FakeWorld", () => {
     }
   )
 
-  // Found by the fault campaign (test/soak/Faults.ts, "agent hangs"): a stalled agent given up on
+  // Found by the fault campaign (scripts/soak/Faults.ts, "agent hangs"): a stalled agent given up on
   // had its session killed, nothing more; one that ignores SIGHUP lived on outside tmux while its
   // task was recorded failed — next to whatever a restart would launch. It is now stopped for real.
   it("regression: a hung agent that ignores SIGHUP is stopped (TERM, grace, KILL) when its stalled task is given up", async () => {
@@ -208,7 +208,7 @@ describe("wave executor over the FakeWorld", () => {
     expect(Effect.runSync(Effect.orElseSucceed(other.memory.fs.exists(`${REPO}/.rekindle`), () => false))).toBe(false)
   })
 
-  // Found by the kill -9 loop (test/soak/KillLoop.ts): a `run` killed after persisting its batch but
+  // Found by the kill -9 loop (scripts/soak/KillLoop.ts): a `run` killed after persisting its batch but
   // before the first wave (phase planning) was a dead end — resume refuses a planning batch ("start it
   // again with `rekindle run`") and run refused the existing batch ("resume it with `rekindle resume`").
   it("regression: a run killed before its first wave (batch still planning) is started again by run, as resume's hint says", async () => {
@@ -227,7 +227,7 @@ describe("wave executor over the FakeWorld", () => {
     )
   })
 
-  // Found by the kill -9 loop (test/soak/KillLoop.ts): a supervisor SIGKILLed while `git worktree add`
+  // Found by the kill -9 loop (scripts/soak/KillLoop.ts): a supervisor SIGKILLed while `git worktree add`
   // ran for a task left the task's branch without its worktree (git removes its half-made checkout
   // when its output pipe dies, not the branch it created first), and every resume then failed
   // E_GIT_FAILED "branch … exists but its worktree … is missing".

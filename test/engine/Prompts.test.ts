@@ -80,7 +80,7 @@ describe("prompt delivery", () => {
     expect(seenInLog("> yes\r\nthinking…\r\n", "no")).toEqual({ seenTyped: false, seenSubmitted: false })
   })
 
-  // Found by the kill -9 loop (test/soak/KillLoop.ts). The re-check looked only at the last 200
+  // Found by the kill -9 loop (scripts/soak/KillLoop.ts). The re-check looked only at the last 200
   // captured lines, although Delivery.ts requires searching everything the pane printed: an answer
   // submitted just before the crash (entry still `intent`) that the busy agent had scrolled off the
   // screen looked never typed, and was typed a second time.

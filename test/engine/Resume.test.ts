@@ -37,7 +37,7 @@ describe("resume over the FakeWorld", () => {
     ])
   })
 
-  // Found by the fault campaign (test/soak/Faults.ts, probing "tmux server killed"): the server died,
+  // Found by the fault campaign (scripts/soak/Faults.ts, probing "tmux server killed"): the server died,
   // the agent (deaf to SIGHUP) lived on outside tmux; `restart a` saw no session to stop and
   // relaunched next to it — two live agents for one task. A relaunch now stops the recorded agent first.
   it("regression: restart after the tmux server died with its agent deaf to SIGHUP stops that agent before relaunching", async () => {

@@ -15,19 +15,10 @@ import { ProcessTable } from "../../core/ports/ProcessTable.ts"
 import { Tmux } from "../../core/ports/Tmux.ts"
 import { Worktrees } from "../../core/ports/Worktrees.ts"
 import type { LiveServices } from "../../adapters/node.ts"
-import {
-  countingLayer,
-  countingSpawner,
-  freshSocket,
-  killServer,
-  makeRepo,
-  pidAlive,
-  pollUntil,
-  realState,
-  SLEEPER,
-  subcommand,
-  type RealRepo
-} from "../support/real.ts"
+import { countingLayer, countingSpawner, realState, SLEEPER, subcommand } from "../support/real/batch.ts"
+import { pidAlive, pollUntil } from "../support/real/poll.ts"
+import { makeRepo, type RealRepo } from "../support/real/repo.ts"
+import { freshSocket, killServer } from "../support/real/socket.ts"
 
 /** What one observe pass spawns, whatever N: tmux list-panes + git worktree list. */
 const OBSERVE_SPAWNS = 2

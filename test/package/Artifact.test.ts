@@ -16,7 +16,8 @@ import * as os from "node:os"
 import * as nodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { docBlocks, toDocLines, writeBlocks } from "../docs/blocks.ts"
-import { freshSocket, git, GIT_ENV, killServer, makeRepo, sessionNames, tmux, type RealRepo } from "../support/real.ts"
+import { git, GIT_ENV, makeRepo, type RealRepo } from "../support/real/repo.ts"
+import { freshSocket, killServer, sessionNames, tmux } from "../support/real/socket.ts"
 import { SURFACE } from "./surface.ts"
 
 const ROOT = nodePath.resolve(import.meta.dirname, "../..")

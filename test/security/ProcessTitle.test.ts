@@ -6,8 +6,9 @@
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import { afterEach, describe, expect, it } from "vitest"
-import { e2eHooks } from "../support/e2e.ts"
-import { pollUntil, tmux } from "../support/real.ts"
+import { e2eHooks } from "../support/real/e2e.ts"
+import { pollUntil } from "../support/real/poll.ts"
+import { tmux } from "../support/real/socket.ts"
 
 const SECRET = "s3cret-prompt-7f3a9"
 

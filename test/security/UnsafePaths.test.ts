@@ -11,7 +11,7 @@ import * as nodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { loadState } from "../../core/engine/support/StateIO.ts"
 import * as Node from "../../adapters/node.ts"
-import { crashedBatch, type RealBatch } from "../cli/real.ts"
+import { crashedBatch, type RealBatch } from "../support/real/cli.ts"
 import { runCli } from "./cli.ts"
 import { ACTING, applyEscape, type EscapeCase, runActing } from "./unsafe.ts"
 

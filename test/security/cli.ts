@@ -8,8 +8,9 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
-import { runCli as runCliIn, sh } from "../cli/real.ts"
-import { freshSocket, GIT_ENV, killServer, sessionNames } from "../support/real.ts"
+import { runCli as runCliIn, sh } from "../support/real/cli.ts"
+import { GIT_ENV } from "../support/real/repo.ts"
+import { freshSocket, killServer, sessionNames } from "../support/real/socket.ts"
 
 /** What one `rekindle run` of a manifest showed and changed. */
 export interface RunOutcome {

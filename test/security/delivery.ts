@@ -1,6 +1,6 @@
 /**
  * Hostile prompts and argv elements through a real batch (real tmux + git, the bundled fake agent,
- * the supervisor fixture of test/support/e2e.ts): one task per hostile string, whose prompt (the
+ * the supervisor fixture of test/support/real/e2e.ts): one task per hostile string, whose prompt (the
  * REKINDLE_PROMPT a `shell` agent gets) and command arguments are that string. A recorder (a fixed
  * `node -e` script: data only ever travels as argv and environment) writes what the program
  * received as JSON, then runs the real fake agent in the same process, which finishes the task.
@@ -11,8 +11,9 @@
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { sessionNameFor } from "../../core/domain/Naming.ts"
-import { E2E, FAKE_AGENT } from "../support/e2e.ts"
-import { pollUntil, sessionNames } from "../support/real.ts"
+import { E2E, FAKE_AGENT } from "../support/real/e2e.ts"
+import { pollUntil } from "../support/real/poll.ts"
+import { sessionNames } from "../support/real/socket.ts"
 import { HOSTILE } from "./inputs.ts"
 import { runCli } from "./cli.ts"
 import { checkModes, type ModeReport } from "./modes.ts"

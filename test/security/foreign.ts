@@ -9,9 +9,11 @@
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
-import { crashedBatch, sessions, tmux, until } from "../cli/real.ts"
+import { crashedBatch } from "../support/real/cli.ts"
+import { until } from "../support/real/poll.ts"
+import { sessionNames as sessions, tmux } from "../support/real/socket.ts"
 import { batchPaths } from "../../core/domain/Layout.ts"
-import { pidAlive } from "../support/real.ts"
+import { pidAlive } from "../support/real/poll.ts"
 import { runCli } from "./cli.ts"
 
 /** The commands run, in order (abort stops the batch, so resume needs --force). */

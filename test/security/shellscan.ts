@@ -91,7 +91,7 @@ export const sourceFiles = (roots: ReadonlyArray<string>): ReadonlyArray<string>
 }
 
 /** The directories the rule covers. */
-export const SCANNED = ["core", "adapters", "cli", "bin", "test", "exports"]
+export const SCANNED = ["core", "adapters", "cli", "bin", "test", "scripts", "exports"]
 
 /** Scan the project at `root`; `skip` lists files (relative) that hold the rules themselves. */
 export const scanProject = (

@@ -12,7 +12,8 @@ import * as os from "node:os"
 import * as nodePath from "node:path"
 import * as TmuxCli from "../../adapters/tmux/TmuxCli.ts"
 import type { TmuxError } from "../../core/ports/Tmux.ts"
-import { freshSocket, killServer, pollUntil, sessionNames, tmux } from "../support/real.ts"
+import { pollUntil } from "../support/real/poll.ts"
+import { freshSocket, killServer, sessionNames, tmux } from "../support/real/socket.ts"
 
 /** What the exact-target run counted. */
 export interface TargetReport {

@@ -1,12 +1,13 @@
 /**
- * State whose paths escape the repo, on a real crashed batch (test/cli/real.ts): each case edits the
+ * State whose paths escape the repo, on a real crashed batch (test/support/real/cli.ts): each case edits the
  * batch (state file or the disk), every acting command is run through the real CLI, and what it
  * showed and changed is reported; then the case is undone so the next one starts from the same
  * batch. Nothing here asserts: the test and the soak campaign judge the outcomes.
  */
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { fingerprint, type RealBatch } from "../cli/real.ts"
+import type { RealBatch } from "../support/real/cli.ts"
+import { fingerprint } from "../support/real/fingerprint.ts"
 import { batchPaths } from "../../core/domain/Layout.ts"
 import { runCli } from "./cli.ts"
 

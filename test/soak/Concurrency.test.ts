@@ -1,10 +1,10 @@
 /**
- * The `npm test` slice of the concurrency campaign (test/soak/Concurrency.ts): one round of 8 racing
+ * The `npm test` slice of the concurrency campaign (scripts/soak/Concurrency.ts): one round of 8 racing
  * resumes and one check of each lease kind, on real tmux + git; every violation count must be 0.
  */
 import { describe, expect, it } from "vitest"
-import { campaign } from "./Concurrency.ts"
-import { failures } from "./Report.ts"
+import { campaign } from "../../scripts/soak/Concurrency.ts"
+import { failures } from "../../scripts/soak/Report.ts"
 
 describe("soak slice: concurrency", () => {
   it("8 racing resumes leave one supervisor; a pid-reused lease is taken over, a live one refused", async () => {

@@ -1,11 +1,11 @@
 /**
- * The `npm test` slice of the fault campaign (test/soak/Faults.ts): every fault once on real tmux +
+ * The `npm test` slice of the fault campaign (scripts/soak/Faults.ts): every fault once on real tmux +
  * git, every state-save step and tear class on the fault-injecting FileSystem, a few torn journal
  * tails — no violation allowed. `npm run soak` runs the same campaign at full scale.
  */
 import { describe, expect, it } from "vitest"
-import { failures, type Row } from "./Report.ts"
-import { campaign } from "./Faults.ts"
+import { failures, type Row } from "../../scripts/soak/Report.ts"
+import { campaign } from "../../scripts/soak/Faults.ts"
 
 describe("fault campaign (slice)", () => {
   it("every fault ends as rekindle promises: nothing lost, nothing run twice, state intact, the expected outcome", async () => {

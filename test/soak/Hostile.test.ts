@@ -1,12 +1,12 @@
 /**
- * The `npm test` slice of the hostile-input campaign (test/soak/Hostile.ts): every row at slice
+ * The `npm test` slice of the hostile-input campaign (scripts/soak/Hostile.ts): every row at slice
  * scale — Schema and real-CLI rejections, hostile prompts through real tmux, file modes, exact
  * targets, fuzzed manifests, escaping state paths, a reused pid, the no-shell scan. Every violation
  * count must be 0 and every row must really have run.
  */
 import { describe, expect, it } from "vitest"
-import { campaign } from "./Hostile.ts"
-import { failures } from "./Report.ts"
+import { campaign } from "../../scripts/soak/Hostile.ts"
+import { failures } from "../../scripts/soak/Report.ts"
 
 describe("soak slice: hostile input", () => {
   it("every hostile input is refused clearly or handled exactly; nothing escapes, is injected or is killed", async () => {

@@ -4,8 +4,8 @@
  * (reboot, agent failing during downtime, kill in the end-of-batch cleanup); every violation count 0.
  */
 import { describe, expect, it } from "vitest"
-import { failures } from "./Report.ts"
-import { campaign } from "./KillLoop.ts"
+import { failures } from "../../scripts/soak/Report.ts"
+import { campaign } from "../../scripts/soak/KillLoop.ts"
 
 describe("kill -9 loop (slice)", () => {
   it("SIGKILLed supervisors, reboots, a failure during downtime, kills in the cleanup: every batch ends as its reference run, nothing lost, run twice or left behind", async () => {

@@ -1,11 +1,11 @@
 /**
- * The `npm test` slice of the state-abuse campaign (test/soak/StateAbuse.ts): malformed JSON, a
+ * The `npm test` slice of the state-abuse campaign (scripts/soak/StateAbuse.ts): malformed JSON, a
  * newer version and a symlinked state file on a real crashed batch, each against a third of the
  * state-reading CLI commands (together: every command once); every violation count must be 0.
  */
 import { describe, expect, it } from "vitest"
-import { campaign } from "./StateAbuse.ts"
-import { failures } from "./Report.ts"
+import { campaign } from "../../scripts/soak/StateAbuse.ts"
+import { failures } from "../../scripts/soak/Report.ts"
 
 describe("soak slice: state abuse", () => {
   it("every state-reading command refuses abused state with its stable code and changes nothing", async () => {

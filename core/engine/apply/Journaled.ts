@@ -11,7 +11,7 @@ import { Journal, type JournalEvent } from "../../ports/Journal.ts"
 import { fail, type EngineError } from "../support/Errors.ts"
 
 /** What happened to one journaled step. */
-export type StepOutcome = "done" | "skipped" | "recovered"
+type StepOutcome = "done" | "skipped" | "recovered"
 
 const journalError = (e: { readonly message: string }) =>
   fail("E_IO", `cannot write the journal: ${e.message}`, "check free space and permissions of the .rekindle directory")

@@ -11,7 +11,7 @@ import type { BatchState } from "../../domain/State.ts"
 import { Tmux, TmuxError } from "../../ports/Tmux.ts"
 
 /** Whether a pane carries a rekindle ownership tag (a task's or a detached supervisor's). */
-export const ownedPane = (pane: TmuxPane): boolean =>
+const ownedPane = (pane: TmuxPane): boolean =>
   pane.taskTag !== undefined && (parseOwnershipTag(pane.taskTag) !== undefined || pane.taskTag.endsWith("/~supervisor"))
 
 /** Who owns the session `name` among `panes`: rekindle (every pane tagged, or host-declared), somebody else, or nobody. */
@@ -27,7 +27,7 @@ const ownerOf = (
 }
 
 /** How a guarded stop ended. */
-export type OwnedStop = "killed" | "absent" | "foreign"
+type OwnedStop = "killed" | "absent" | "foreign"
 
 /**
  * Kill the session `name` if rekindle owns it (see the module note); `foreign` when it does not (it

@@ -30,7 +30,7 @@ const gitFailed = (what: string) => (e: GitError) =>
   )
 
 /** The branches carrying a lane's work in a wave: the lane's recorded branch, else its tasks' (in wave order). */
-export const laneBranches = (state: BatchState, wave: number, lane: string): ReadonlyArray<string> => {
+const laneBranches = (state: BatchState, wave: number, lane: string): ReadonlyArray<string> => {
   const recorded = state.lanes.find((l) => l.id === lane && l.wave === wave)?.branch
   if (recorded !== undefined) return [recorded]
   const byId = new Map(state.tasks.map((t) => [t.id, t]))

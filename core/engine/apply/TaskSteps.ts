@@ -21,7 +21,7 @@ import { launchTask } from "../waves/Launch.ts"
 type Step<T extends PlanStep["_tag"]> = Extract<PlanStep, { readonly _tag: T }>
 
 /** Back-off before the next relaunch of a task that was just launched for the `attempt`-th time. */
-export const backoffMs = (attempt: number): number => Math.min(5_000 * 2 ** Math.max(0, attempt - 1), 300_000)
+const backoffMs = (attempt: number): number => Math.min(5_000 * 2 ** Math.max(0, attempt - 1), 300_000)
 
 const taskPanes = (batchId: string, taskId: string) =>
   Effect.gen(function* () {

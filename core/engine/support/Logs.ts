@@ -21,7 +21,7 @@ import type { BatchPaths } from "../../domain/Layout.ts"
 const FINISHED: ReadonlySet<string> = new Set(["succeeded", "failed", "skipped", "blocked"])
 
 /** Bytes read per task per pass (a long backlog is caught up over several passes). */
-export const TAIL_CHUNK = 1 << 20
+const TAIL_CHUNK = 1 << 20
 
 /** The supervised sink of a batch. */
 export const sinkPath = (paths: BatchPaths): string => `${paths.logs}/supervised.jsonl`

@@ -30,7 +30,7 @@ export interface CleanReport {
 }
 
 /** Where a cleaned batch's files go: a name no batch id can take (ids never start with '.'). */
-export const archiveDir = (repoRoot: string, batchId: string, at: number): string =>
+const archiveDir = (repoRoot: string, batchId: string, at: number): string =>
   `${stateRoot(repoRoot)}/.archive/${batchId}-${at}`
 
 /** The steps that end `state`'s life, from what is there now. */

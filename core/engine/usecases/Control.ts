@@ -54,7 +54,7 @@ export const submitRequest = Effect.fn("Control.submit")(function* (ref: Require
 })
 
 /** How waiting for a request ended. */
-export interface Awaited {
+interface Awaited {
   readonly request: ControlRequest
   /** The supervisor died (or let go of the lease) before it finished the request. */
   readonly supervisorGone: boolean

@@ -14,7 +14,7 @@ import { ownerLiveness } from "../support/SupervisorLease.ts"
 import { taskCounts } from "./Status.ts"
 
 /** One batch of `rekindle list`. */
-export interface BatchSummary {
+interface BatchSummary {
   readonly batchId: string
   readonly phase: Phase
   readonly createdAt: number

@@ -32,7 +32,7 @@ export interface PlanReport {
 }
 
 /** Options of {@link planFromSnapshot} and {@link planState}. */
-export interface PlanOptions {
+interface PlanOptions {
   /** Resume a stopped or failed batch; also overrides the relaunch-storm guard. */
   readonly force?: boolean
   readonly relaunchCap?: number

@@ -28,7 +28,7 @@ import { readRequests, writeRequest } from "../support/Requests.ts"
 import { ExecutorSettings } from "./WaveSettings.ts"
 
 /** What the wave loop does after a round of requests. */
-export interface ControlPass {
+interface ControlPass {
   /** Launch nothing new (a pause is in force). */
   readonly paused: boolean
   /** The batch was aborted: stop the wave loop, finish nothing. */

@@ -21,7 +21,7 @@ import { emit } from "./WaveSettings.ts"
 import { catchUpLogs } from "../support/Logs.ts"
 
 /** Whether every wave's every lane has a succeeded latest merge record. */
-export const allMerged = (s: BatchState): boolean =>
+const allMerged = (s: BatchState): boolean =>
   s.waves.every((ids, w) =>
     ids.every((id) => {
       const t = s.tasks.find((x) => x.id === id)

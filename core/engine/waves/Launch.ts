@@ -22,7 +22,7 @@ import { foreignSession } from "../apply/Ownership.ts"
 const MAX_NAME_TRIES = 9
 
 /** How to start the agent. */
-export interface LaunchRequest {
+interface LaunchRequest {
   readonly mode: "first" | "resume" | "fresh"
   readonly attempt: number
   readonly reason: string

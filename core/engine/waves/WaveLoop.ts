@@ -306,7 +306,7 @@ const runWave = Effect.fn("Executor.runWave")(function* (
 })
 
 /** Options of {@link continueFrom}. */
-export interface ContinueOptions {
+interface ContinueOptions {
   /** Tasks the resume plan held for their relaunch back-off: relaunched once it passes, not failed. */
   readonly heldForBackoff?: ReadonlyArray<string>
 }

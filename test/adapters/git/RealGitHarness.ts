@@ -11,18 +11,7 @@ import * as os from "node:os"
 import * as nodePath from "node:path"
 import * as WorktreesGit from "../../../adapters/git/WorktreesGit.ts"
 import type { WorktreesHarness } from "../../contracts/Worktrees.contract.ts"
-import { GIT_ENV } from "../../support/real.ts"
-
-/** Environment that makes git independent of the machine's config and locale (one definition, shared). */
-export { GIT_ENV }
-
-/** Run git in `dir` (argv only) and return stdout. */
-export const git = (dir: string, ...args: ReadonlyArray<string>): string =>
-  execFileSync("git", ["-C", dir, ...args], {
-    env: { ...process.env, ...GIT_ENV },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"]
-  })
+import { GIT_ENV, git } from "../../support/real/repo.ts"
 
 const write = (root: string, file: string, content: string) => {
   const full = nodePath.join(root, file)

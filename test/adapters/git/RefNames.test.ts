@@ -9,7 +9,7 @@ import {
   nextWipRef,
   wipPrefix
 } from "../../../adapters/git/RefNames.ts"
-import { GIT_ENV } from "./RealGitHarness.ts"
+import { GIT_ENV } from "../../support/real/repo.ts"
 
 /** What `git check-ref-format --branch` says (argv only; cwd outside any repo). */
 const gitAccepts = (name: string): boolean =>

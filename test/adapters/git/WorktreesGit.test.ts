@@ -9,7 +9,7 @@ import * as os from "node:os"
 import * as nodePath from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import * as WorktreesGit from "../../../adapters/git/WorktreesGit.ts"
-import { GIT_ENV, git } from "./RealGitHarness.ts"
+import { GIT_ENV, git } from "../../support/real/repo.ts"
 
 let base = ""
 beforeEach(() => {

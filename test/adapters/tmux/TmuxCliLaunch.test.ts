@@ -15,7 +15,7 @@ import * as nodePath from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { Tmux } from "../../../core/ports/Tmux.ts"
 import * as TmuxCli from "../../../adapters/tmux/TmuxCli.ts"
-import { freshSocket, killServer, tmux } from "../../support/real.ts"
+import { freshSocket, killServer, tmux } from "../../support/real/socket.ts"
 
 /** Node's spawner, except that the process "dies" after spawning `tmux … new-session`: it never spawns again. */
 const dyingAfterNewSession = (): Layer.Layer<ChildProcessSpawner.ChildProcessSpawner> => {
@@ -44,7 +44,7 @@ describe("TmuxCli launch cut short by the caller's death (real tmux)", () => {
     }
   })
 
-  // Found by the kill -9 loop (test/soak/KillLoop.ts). newSession ran two tmux invocations: the
+  // Found by the kill -9 loop (scripts/soak/KillLoop.ts). newSession ran two tmux invocations: the
   // session with a placeholder `cat -`, then tag + log pipe + respawn-pane. A supervisor killed
   // between them left an untagged `cat -` pane with the task's session name; resume matched it by
   // name, saw a live process, reconnected (status running, attempts 0) and waited on it forever.

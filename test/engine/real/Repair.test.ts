@@ -15,8 +15,13 @@ import { repair } from "../../../core/engine/usecases/Repair.ts"
 import { resume } from "../../../core/engine/usecases/Resume.ts"
 import { acquireLease } from "../../../core/engine/support/SupervisorLease.ts"
 import { Tmux } from "../../../core/ports/Tmux.ts"
-import { git, paneList, pidAlive, pollUntil, sessionNames, SLEEPER, startRealBatch, tmux } from "../../support/real.ts"
-import { REAL_TIMEOUT_MS, RealWorld, refsUnder, worldFingerprint } from "./harness.ts"
+import { SLEEPER, startRealBatch } from "../../support/real/batch.ts"
+import { pidAlive, pollUntil } from "../../support/real/poll.ts"
+import { git } from "../../support/real/repo.ts"
+import { paneList, sessionNames, tmux } from "../../support/real/socket.ts"
+import { worldFingerprint } from "../../support/real/fingerprint.ts"
+import { refsUnder } from "../../support/real/repo.ts"
+import { REAL_TIMEOUT_MS, RealWorld } from "../../support/real/world.ts"
 
 let world: RealWorld | undefined
 

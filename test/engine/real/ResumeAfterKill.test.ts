@@ -10,8 +10,9 @@ import { CrashPoint } from "../../../core/engine/apply/CrashPoints.ts"
 import { batchPaths } from "../../../core/domain/Layout.ts"
 import { resume } from "../../../core/engine/usecases/Resume.ts"
 import { loadState } from "../../../core/engine/support/StateIO.ts"
-import { paneList, pidAlive, pollUntil, startTicks } from "../../support/real.ts"
-import { REAL_TIMEOUT_MS, RealWorld } from "./harness.ts"
+import { pidAlive, pollUntil, startTicks } from "../../support/real/poll.ts"
+import { paneList } from "../../support/real/socket.ts"
+import { REAL_TIMEOUT_MS, RealWorld } from "../../support/real/world.ts"
 
 let world: RealWorld | undefined
 

@@ -9,8 +9,12 @@ import { afterEach, describe, expect, it } from "vitest"
 import { ownershipTag } from "../../../core/domain/index.ts"
 import { resume } from "../../../core/engine/usecases/Resume.ts"
 import { loadState } from "../../../core/engine/support/StateIO.ts"
-import { git, pidAlive, pollUntil, sessionNames, startRealBatch, tmux } from "../../support/real.ts"
-import { REAL_TIMEOUT_MS, RealWorld, refsUnder } from "./harness.ts"
+import { startRealBatch } from "../../support/real/batch.ts"
+import { pidAlive, pollUntil } from "../../support/real/poll.ts"
+import { git } from "../../support/real/repo.ts"
+import { sessionNames, tmux } from "../../support/real/socket.ts"
+import { refsUnder } from "../../support/real/repo.ts"
+import { REAL_TIMEOUT_MS, RealWorld } from "../../support/real/world.ts"
 
 let world: RealWorld | undefined
 
@@ -71,7 +75,7 @@ describe("resume after the tmux server was killed (real tmux + git)", () => {
     REAL_TIMEOUT_MS
   )
 
-  // Found by the fault campaign (test/soak/Faults.ts, "task branch deleted by hand"): with its branch
+  // Found by the fault campaign (scripts/soak/Faults.ts, "task branch deleted by hand"): with its branch
   // deleted (`git branch -D` refuses a checked-out branch; `update-ref -d` does not), a worktree's HEAD
   // names a missing branch. Resume relaunched the agent there anyway; its next commit started an
   // unrelated history, and the merge failed with "refusing to merge unrelated histories".
