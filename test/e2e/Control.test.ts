@@ -71,10 +71,13 @@ describe("control of a supervised batch (real tmux + git, the real CLI)", () => 
 
   it("pause holds the next wave while the running agent finishes; continue launches it", async () => {
     const e = make()
-    e.manifest([e.task("first", "first [steps:6] [sleep:0.3]"), e.task("second", "second [steps:1]", ["first"])])
+    // first waits for an answer, so it cannot finish (and wave 2 cannot start) before the pause lands.
+    e.manifest([e.task("first", "first [ask] [steps:1]"), e.task("second", "second [steps:1]", ["first"])])
     const sup = e.supervisor()
-    await pollUntil("first to run", () => (e.status("first") === "running" ? true : undefined), 30_000)
-    expect((await cli(e, "pause")).code).toBe(0)
+    await waitingForInput(e, "first")
+    const paused = await cli(e, "pause")
+    expect(paused.code, paused.stdout + paused.stderr).toBe(0)
+    expect((await cli(e, "send", "first", "go")).code).toBe(0)
     // first finishes and is merged; second stays pending while paused.
     await pollUntil(
       "first's lane merged",
@@ -85,7 +88,7 @@ describe("control of a supervised batch (real tmux + git, the real CLI)", () => 
       await new Promise((ok) => setTimeout(ok, 1_000))
       return true
     })
-    expect(e.status("second")).toBe("pending")
+    expect(e.status("second"), JSON.stringify({ paused, requests: requests(e) })).toBe("pending")
     expect(e.ranTasks()).toEqual(["first"])
     expect((await cli(e, "continue")).code).toBe(0)
     await sup.waitFor("ended completed")
@@ -119,7 +122,7 @@ describe("control of a supervised batch (real tmux + git, the real CLI)", () => 
 
   it("restart under a supervisor: the old agent is gone, attempt 2 runs and is monitored to the end", async () => {
     const e = make()
-    e.manifest([e.task("t", "t [steps:20] [sleep:0.3]")])
+    e.manifest([e.task("t", "t [steps:40] [sleep:0.5]")])
     const sup = e.supervisor()
     await pollUntil("the agent to run", () => (e.runs().length === 1 ? true : undefined), 30_000)
     const first = e.runs()[0]!.pid
@@ -130,7 +133,7 @@ describe("control of a supervised batch (real tmux + git, the real CLI)", () => 
     await sup.waitFor("ended completed", 60_000)
     expect(e.runs().map((x) => x.attempt)).toEqual([1, 2])
     expect(git(e.repo, "show", "main:t.txt")).toBe("t (attempt 2)\n")
-  }, 90_000)
+  }, 120_000)
 
   it("restart with no supervisor: relaunched here, and the command that supervises it is printed", async () => {
     const e = make()
@@ -183,7 +186,7 @@ describe("control of a supervised batch (real tmux + git, the real CLI)", () => 
       "restart killed at $hangAt ($what): exactly one relaunch after resume",
       async ({ hangAt }) => {
         const e = make()
-        e.manifest([e.task("t", "t [steps:20] [sleep:0.3]")])
+        e.manifest([e.task("t", "t [steps:40] [sleep:0.5]")])
         const sup = e.supervisor({ hangAt })
         await pollUntil("the agent to run", () => (e.runs().length === 1 ? true : undefined), 30_000)
         const restarting = cli(e, "restart", "t", "--yes")

@@ -14,7 +14,7 @@ import { makeApplying } from "../apply/PlanContext.ts"
 import { controlPass } from "../waves/Control.ts"
 import { newRequestId, readRequest, writeRequest } from "../support/Requests.ts"
 import { loadState, type BatchRef } from "../support/StateIO.ts"
-import { ownerLiveness, withLease } from "../support/SupervisorLease.ts"
+import { withLease } from "../support/SupervisorLease.ts"
 
 /** The lease holder, when it is a live process other than this one. */
 export const liveSupervisor = Effect.fn("Control.liveSupervisor")(function* (ref: Required<BatchRef>) {
@@ -22,10 +22,17 @@ export const liveSupervisor = Effect.fn("Control.liveSupervisor")(function* (ref
     .read(batchPaths(ref.repoRoot, ref.batchId).lease)
     .pipe(Effect.orElseSucceed(() => undefined))
   if (lease === undefined) return undefined
-  const self = yield* (yield* ProcessTable).self.pipe(Effect.option)
-  if (self._tag === "None" || self.value.pid === lease.owner.pid) return undefined
-  const alive = yield* ownerLiveness(lease.owner, self.value)
-  return alive === "alive" ? lease.owner : undefined
+  const procs = yield* ProcessTable
+  const self = yield* procs.self.pipe(Effect.option)
+  if (self._tag === "None" || self.value.pid === lease.owner.pid || self.value.host !== lease.owner.host)
+    return undefined
+  // One pid looked up (pid + start time), not the whole table: a process exiting while the table is
+  // read must not make a live supervisor look unknown, and so absent. Retried once on a read error.
+  const alive = yield* procs.isAlive(lease.owner).pipe(
+    Effect.retry({ times: 2 }),
+    Effect.orElseSucceed(() => false)
+  )
+  return alive ? lease.owner : undefined
 })
 
 /** What a command asks for. */
