@@ -67,7 +67,7 @@ describe("control of a supervised batch (real tmux + git, the real CLI)", () => 
     expect(git(e.repo, "show", "main:asker.txt")).toBe(`asker (attempt 1): ${ANSWER}\n`)
     expect(linesOf(e, "asker", ANSWER)).toBe(1)
     expect(requests(e)).toEqual([expect.objectContaining({ action: "send", status: "done" })])
-  }, 60_000)
+  }, 120_000)
 
   it("pause holds the next wave while the running agent finishes; continue launches it", async () => {
     const e = make()
@@ -93,7 +93,7 @@ describe("control of a supervised batch (real tmux + git, the real CLI)", () => 
     expect((await cli(e, "continue")).code).toBe(0)
     await sup.waitFor("ended completed")
     expect(e.ranTasks()).toEqual(["first", "second"])
-  }, 60_000)
+  }, 120_000)
 
   it("abort --hard under a supervisor: sessions and agents gone, batch stopped, the supervisor ends", async () => {
     const e = make()
@@ -118,7 +118,7 @@ describe("control of a supervised batch (real tmux + git, the real CLI)", () => 
     expect(doc.tasks.map((t) => t.status)).toEqual(["stopped", "stopped"])
     expect(doc.counts["stopped"]).toBe(2)
     expect(r.stderr).toContain(`next: \`rekindle resume ${e.batchId} --force\``)
-  }, 60_000)
+  }, 120_000)
 
   it("restart under a supervisor: the old agent is gone, attempt 2 runs and is monitored to the end", async () => {
     const e = make()
@@ -148,7 +148,7 @@ describe("control of a supervised batch (real tmux + git, the real CLI)", () => 
     expect(e.runs().map((x) => x.attempt)).toEqual([1, 2])
     expect(pidAlive(e.runs()[0]!.pid)).toBe(false)
     expect(pidAlive(e.runs()[1]!.pid)).toBe(true)
-  }, 60_000)
+  }, 120_000)
 
   describe("a supervisor SIGKILLed mid-request: the next supervisor finishes it exactly once", () => {
     it.each([
