@@ -6,9 +6,9 @@
 import * as nodeFs from "node:fs"
 import * as nodePath from "node:path"
 import { stateRoot } from "../core/domain/Layout.ts"
-import { makeRekindle, RekindleError, type Rekindle, type RekindleOptions } from "../core/facade.ts"
+import { createRekindleWithLayer, RekindleError, type Rekindle, type RekindleOptions } from "../core/facade.ts"
 import * as Node from "./node.ts"
-import { socketProblem } from "./tmux/TmuxArgs.ts"
+import { tmuxSocketProblem } from "../core/domain/SocketName.ts"
 
 /** The real path of `dir` when it exists (the CLI records `git rev-parse --show-toplevel`, a real path). */
 const realOrResolved = (dir: string): string => {
@@ -27,12 +27,13 @@ const realOrResolved = (dir: string): string => {
 export const createRekindle = (options: RekindleOptions): Rekindle => {
   const repo = realOrResolved(options.repo)
   if (options.tmuxSocket !== undefined) {
-    const problem = socketProblem(options.tmuxSocket)
+    // The manifest's rule, so a name createRekindle accepts is one `rekindle run` would accept too.
+    const problem = tmuxSocketProblem(options.tmuxSocket)
     if (problem !== undefined)
       throw new RekindleError(
         "E_USAGE",
         problem,
-        "a tmux socket name (`tmux -L`) is a plain file name: no `/`, not empty"
+        "a tmux socket name (`tmux -L`) is a plain file name, as in a manifest"
       )
   }
   if (options.stateDir !== undefined && realOrResolved(nodePath.resolve(repo, options.stateDir)) !== stateRoot(repo)) {
@@ -42,5 +43,5 @@ export const createRekindle = (options: RekindleOptions): Rekindle => {
       "rekindle keeps every batch under <repo>/.rekindle; omit stateDir"
     )
   }
-  return makeRekindle({ ...options, repo }, (socket) => Node.layer(socket === undefined ? {} : { socket }))
+  return createRekindleWithLayer({ ...options, repo }, (socket) => Node.layer(socket === undefined ? {} : { socket }))
 }

@@ -160,6 +160,40 @@ export class FakeWorld {
   reusePid(pid: number): void {
     this.procs.reusePid(pid)
   }
+  /**
+   * A host orchestrator adds a worktree of its own: `git worktree add -b <branch> <path> <base>` in
+   * the repo at `repo` (made with `world.git.initRepo`). Throws on a missing repo, base or a taken branch.
+   */
+  addWorktree(repo: string, path: string, branch: string, base = "HEAD"): void {
+    this.git.addWorktree(repo, path, branch, base)
+  }
+  /**
+   * A host orchestrator starts a tmux session of its own (no rekindle ownership tag, no log pipe) on
+   * the world's socket, running `argv` in `cwd`; `env` reaches the program (`REKINDLE_TASK` makes it a
+   * fake agent that follows `world.agents.scripts`). Returns the pane id; throws when the name is taken.
+   */
+  startSession(
+    name: string,
+    cwd: string,
+    argv: ReadonlyArray<string>,
+    env: Readonly<Record<string, string>> = {}
+  ): string {
+    const pane = this.tmux.launch(this.socket ?? "default", {
+      name,
+      cwd,
+      argv,
+      env,
+      taskTag: undefined,
+      logFile: undefined
+    })
+    if (pane === "duplicate") throw new Error(`a session named ${name} already exists`)
+    return pane.id
+  }
+  /** The session named exactly `name` is killed (`tmux kill-session -t =name`); its programs are hung up. */
+  killSession(name: string): void {
+    const session = this.tmux.sessions(this.socket ?? "default").find((s) => s.name === name)
+    if (session !== undefined) this.tmux.killSession(session)
+  }
   deleteWorktreeDir(path: string): void {
     this.git.deleteWorktreeDir(path)
   }

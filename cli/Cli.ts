@@ -10,6 +10,7 @@ import { events } from "./commands/Events.ts"
 import { attach } from "./commands/Attach.ts"
 import { clean } from "./commands/Clean.ts"
 import { doctor } from "./commands/Doctor.ts"
+import { importCmd } from "./commands/Import.ts"
 import { list } from "./commands/List.ts"
 import { logs } from "./commands/Logs.ts"
 import { observe } from "./commands/Observe.ts"
@@ -43,6 +44,7 @@ export const cli = root.pipe(
     continueBatch,
     send,
     events,
+    importCmd,
     logs,
     observe,
     schema,

@@ -17,7 +17,7 @@ import type { Signals } from "./domain/Signals.ts"
 import { abort, type AbortOptions, type AbortReport } from "./engine/usecases/Abort.ts"
 import type { EngineError, ErrorCode } from "./engine/support/Errors.ts"
 import { observe } from "./engine/support/Observe.ts"
-import { plan, type PlanReport } from "./engine/usecases/Plan.ts"
+import { plan, planState, type PlanReport } from "./engine/usecases/Plan.ts"
 import { repair, type RepairOptions, type RepairReport } from "./engine/usecases/Repair.ts"
 import { resume, type ResumeOptions, type ResumeResult } from "./engine/usecases/Resume.ts"
 import { loadState, type BatchRef } from "./engine/support/StateIO.ts"
@@ -34,7 +34,7 @@ import type { Tmux } from "./ports/Tmux.ts"
 import type { Worktrees } from "./ports/Worktrees.ts"
 
 /** Every code a {@link RekindleError} carries: the engine's, plus the two only a caller can meet. */
-export type RekindleErrorCode = ErrorCode | "E_INTERNAL" | "E_INTERRUPTED"
+export type RekindleErrorCode = ErrorCode | "E_INTERNAL" | "E_INTERRUPTED" | "E_TIMEOUT"
 
 /**
  * The one error the facade rejects with. `code` is the CLI's stable code (`E_NO_STATE`, `E_LOCKED`,
@@ -122,6 +122,8 @@ export interface RekindleOptions {
   readonly tmuxSocket?: string
   /** The batch every call acts on; default the only (or only unfinished) batch of the repo. */
   readonly batchId?: string
+  /** Default time limit of every call (see {@link CallOptions.timeoutMs}); default none. */
+  readonly timeoutMs?: number
 }
 
 /** Per-call options. */
@@ -130,6 +132,11 @@ export interface CallOptions {
   readonly batchId?: string
   /** Aborting interrupts the call (finalizers run); it rejects with code E_INTERRUPTED. */
   readonly signal?: AbortSignal
+  /**
+   * A call still running after this many milliseconds is interrupted the same way and rejects with
+   * E_TIMEOUT (steps already taken are journaled: calling again continues). Default the instance's.
+   */
+  readonly timeoutMs?: number
 }
 
 /** A rekindle instance: the use-cases as Promises. */
@@ -148,11 +155,22 @@ export interface Rekindle {
   readonly status: (options?: CallOptions) => Promise<StatusReport>
   /** Stop the batch's agents and mark it `stopped` (worktrees, branches and state kept). */
   readonly abort: (options: CallOptions & AbortOptions) => Promise<AbortReport>
-  /** Map another orchestrator's state; with `save: true`, store it as a rekindle batch. */
+  /**
+   * Map another orchestrator's state; with `save: true`, store it as a rekindle batch; with
+   * `mode: "refresh"`, lay it over the batch rekindle already saved (journal, lease, agent identities kept).
+   */
   readonly importState: <F>(
     adapter: ImportAdapter<F>,
-    options?: ImportOptions & Pick<CallOptions, "signal">
+    options?: ImportOptions & Pick<CallOptions, "signal" | "timeoutMs">
   ) => Promise<ImportResult>
+  /**
+   * The recovery plan of another orchestrator's batch, in memory: map it (over rekindle's saved state
+   * for it, when there is one, as a refresh would), observe and decide. Saves nothing.
+   */
+  readonly planImport: <F>(
+    adapter: ImportAdapter<F>,
+    options?: Pick<CallOptions, "signal" | "timeoutMs"> & { readonly force?: boolean }
+  ) => Promise<PlanReport>
   /** Release every service (idempotent). */
   readonly close: () => Promise<void>
   readonly [Symbol.asyncDispose]: () => Promise<void>
@@ -160,8 +178,11 @@ export interface Rekindle {
 
 type Runtime = ManagedRuntime.ManagedRuntime<EngineServices, unknown>
 
-/** Build a rekindle instance over `engineFor` (the live one is `createRekindle`). */
-export const makeRekindle = (options: RekindleOptions, engineFor: EngineLayerFor): Rekindle => {
+/**
+ * Build a rekindle instance over the engine services `engineFor(socket)` provides: a FakeWorld's
+ * (`() => world.layer()`) in tests; `createRekindle` is this over the live layer.
+ */
+export const createRekindleWithLayer = (options: RekindleOptions, engineFor: EngineLayerFor): Rekindle => {
   const repo = options.repo.replace(/(.)\/+$/, "$1")
   const runtimes = new Map<string, Runtime>()
   let closed = false
@@ -178,12 +199,23 @@ export const makeRekindle = (options: RekindleOptions, engineFor: EngineLayerFor
   const exec = async <A>(
     runtime: Runtime,
     effect: Effect.Effect<A, unknown, EngineServices>,
-    signal: AbortSignal | undefined
+    call: Pick<CallOptions, "signal" | "timeoutMs"> | undefined
   ): Promise<A> => {
+    const limit = call?.timeoutMs ?? options.timeoutMs
+    const timer = limit === undefined ? undefined : AbortSignal.timeout(limit)
+    const given = call?.signal
+    const signal = timer === undefined ? given : given === undefined ? timer : AbortSignal.any([given, timer])
     // An already-aborted signal never fires again: refuse before starting anything.
     if (signal?.aborted === true) throw toRekindleError(Cause.interrupt())
     const exit = await runtime.runPromiseExit(effect, signal === undefined ? undefined : { signal })
     if (Exit.isSuccess(exit)) return exit.value
+    if (timer?.aborted === true && given?.aborted !== true && Cause.hasInterruptsOnly(exit.cause)) {
+      throw new RekindleError(
+        "E_TIMEOUT",
+        `the call did not finish within ${limit} ms`,
+        "steps already taken are journaled; call again (with a longer timeoutMs) to continue"
+      )
+    }
     throw toRekindleError(exit.cause)
   }
   const refOf = (call: CallOptions | undefined): BatchRef => {
@@ -201,9 +233,9 @@ export const makeRekindle = (options: RekindleOptions, engineFor: EngineLayerFor
       (await exec(
         runtimeFor(undefined),
         Effect.map(loadState(ref), (s) => s.options?.tmuxSocket),
-        call?.signal
+        call
       ))
-    return exec(runtimeFor(socket), body(ref), call?.signal)
+    return exec(runtimeFor(socket), body(ref), call)
   }
   const close = async (): Promise<void> => {
     closed = true
@@ -222,16 +254,24 @@ export const makeRekindle = (options: RekindleOptions, engineFor: EngineLayerFor
     importState: (adapter, call) =>
       exec(
         runtimeFor(options.tmuxSocket),
-        importState(adapter, call?.save === undefined ? {} : { save: call.save }),
-        call?.signal
+        importState(adapter, {
+          ...(call?.save === undefined ? {} : { save: call.save }),
+          ...(call?.mode === undefined ? {} : { mode: call.mode })
+        }),
+        call
       ),
+    planImport: async (adapter, call) => {
+      const mapped = await exec(runtimeFor(options.tmuxSocket), importState(adapter, { mode: "refresh" }), call)
+      const socket = options.tmuxSocket ?? mapped.state.options?.tmuxSocket
+      return exec(runtimeFor(socket), planState(mapped.state, { force: call?.force ?? false }), call)
+    },
     close,
     [Symbol.asyncDispose]: close
   }
 }
 
 /** The engine's own options: the call options without the facade's. */
-const engineOptions = <O extends CallOptions>(call: O): Omit<O, "batchId" | "signal"> => {
-  const { batchId: _b, signal: _s, ...rest } = call
+const engineOptions = <O extends CallOptions>(call: O): Omit<O, "batchId" | "signal" | "timeoutMs"> => {
+  const { batchId: _b, signal: _s, timeoutMs: _t, ...rest } = call
   return rest
 }

@@ -53,6 +53,22 @@ export class GitWorld {
     return repo
   }
 
+  /**
+   * Driver: `git worktree add -b <branch> <path> <base>` in the repo at `root`, as a host
+   * orchestrator makes its own worktrees. Throws when the repo, the base or a free branch is missing.
+   */
+  addWorktree(root: string, path: string, branch: string, base = "HEAD"): FakeWorktree {
+    const repo = this.repos.get(nodePath.resolve(root))
+    if (repo === undefined) throw new Error(`no fake repo at ${root}`)
+    const head = this.resolve(repo, base)
+    if (head === undefined) throw new Error(`no revision ${base} in ${root}`)
+    if (repo.refs.has(`refs/heads/${branch}`)) throw new Error(`branch ${branch} already exists in ${root}`)
+    repo.refs.set(`refs/heads/${branch}`, head)
+    const wt = this.checkout(nodePath.resolve(path), { branch }, this.treeOf(repo, head))
+    repo.worktrees.push(wt)
+    return wt
+  }
+
   /** Store a commit; ids look like git's (40 hex) and never repeat. */
   commit(repo: FakeRepo, tree: Tree, parents: ReadonlyArray<string>, message: string): string {
     this.made += 1

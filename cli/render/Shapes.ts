@@ -258,6 +258,46 @@ export const RunOutput = Schema.Struct({
 /** @see RunOutput */
 export type RunOutput = typeof RunOutput.Type
 
+/** `import --json`: the mapped batch, and where it was saved (null on `--dry-run`). */
+export const ImportOutput = Schema.Struct({
+  source: Schema.String,
+  dryRun: Schema.Boolean,
+  saved: Schema.NullOr(Schema.String),
+  batchId: Schema.String,
+  phase: Phase,
+  /** The branch rekindle merges into (taskplane: its orchestrator branch). */
+  baseBranch: Schema.String,
+  /** What the foreign state said about its origin (path, schema version, the user's base branch…). */
+  importedFrom: Schema.Unknown,
+  waves: Schema.Array(Schema.Array(Schema.String)),
+  tasks: Schema.Array(
+    Schema.Struct({
+      id: Schema.String,
+      status: TaskStatus,
+      /** 1-based wave number. */
+      wave: Schema.NullOr(Count),
+      lane: Schema.NullOr(Schema.String),
+      session: Schema.NullOr(Schema.String),
+      worktree: Schema.NullOr(Schema.String),
+      branch: Schema.NullOr(Schema.String),
+      doneMarkers: Schema.Array(Schema.String),
+      /** The agent process taskplane's registry names, alive at import. */
+      agentPid: Schema.NullOr(Count)
+    })
+  ),
+  merges: Schema.Array(
+    Schema.Struct({
+      wave: Count,
+      lane: Schema.NullOr(Schema.String),
+      status: Schema.String,
+      reason: Schema.NullOr(Schema.String)
+    })
+  ),
+  errors: Schema.Array(Schema.String)
+})
+/** @see ImportOutput */
+export type ImportOutput = typeof ImportOutput.Type
+
 /** Every documented shape, by name. */
 export const SHAPES = {
   state: BatchState,
@@ -278,6 +318,7 @@ export const SHAPES = {
   attach: AttachOutput,
   logs: LogsOutput,
   doctor: DoctorOutput,
+  import: ImportOutput,
   declined: DeclinedOutput,
   error: ErrorOutput
 } as const satisfies Record<string, Schema.Top>

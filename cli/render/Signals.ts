@@ -34,7 +34,7 @@ export const renderSignals = (style: Style, state: BatchState, s: Signals): Read
     `${style.bold(`signals for batch ${state.batchId}`)} observed ${new Date(s.observedAt).toISOString()} on ${s.host}`,
     tmuxLine(s, state.batchId),
     s.processes.state === "known"
-      ? `processes: ${s.processes.processes.length} in the table`
+      ? `processes: ${s.processes.processes.length} of this batch (its panes, their children, its recorded agents)`
       : `processes: UNKNOWN (${s.processes.reason})`,
     `worktrees: ${s.worktrees.length} listed by git; task paths: ${paths.length === 0 ? "none" : paths.join(", ")}`,
     `done markers: ${markers.length === 0 ? "none" : markers.join(", ")}`,

@@ -7,6 +7,7 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { SAFE_ID_PATTERN, TaskId } from "./Ids.ts"
 import { describeWaveProblem, planWaves } from "./Waves.ts"
+import { TMUX_SOCKET_NAME, TMUX_SOCKET_RULE } from "./SocketName.ts"
 
 /** The agent kinds a manifest may name. */
 export const ManifestAgent = Schema.Literals(["claude", "codex", "opencode", "aider", "shell"])
@@ -98,13 +99,7 @@ export const ManifestOptions = Schema.Struct({
    */
   notify: Schema.optionalKey(Command),
   /** A `tmux -L` name: a plain file name, never `.`/`..` (a directory) nor starting with `-`. */
-  tmuxSocket: Schema.optionalKey(
-    Schema.String.check(
-      Schema.isPattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, {
-        message: "must be 1-64 characters of [A-Za-z0-9_.-] starting with a letter, digit or '_'"
-      })
-    )
-  )
+  tmuxSocket: Schema.optionalKey(Schema.String.check(Schema.isPattern(TMUX_SOCKET_NAME, { message: TMUX_SOCKET_RULE })))
 })
 /** @see ManifestOptions */
 export type ManifestOptions = typeof ManifestOptions.Type

@@ -26,12 +26,29 @@ const DEFAULT_RELAUNCH_CAP = 3
 
 // Steps are pushed straight into the plan (no per-task array, spread or closure): at 100k tasks
 // planRecovery allocates little beyond the steps themselves.
+/**
+ * Worktree → the task whose agent is (or may be) in it: reconnected or held. Relaunches claim theirs
+ * as the plan is built. Empty for most states (a worktree of its own per task).
+ */
+type Occupants = Map<string, string>
+
+const occupantsOf = (decisions: ReadonlyArray<TaskDecision>, taskOf: (id: string) => Task | undefined): Occupants => {
+  const out: Occupants = new Map()
+  for (const d of decisions) {
+    if (d.action !== "reconnect" && d.action !== "hold") continue
+    const w = taskOf(d.taskId)?.worktree
+    if (w !== undefined && !out.has(w)) out.set(w, d.taskId)
+  }
+  return out
+}
+
 const pushReExecute = (
   steps: Array<PlanStep>,
   state: BatchState,
   task: Task,
   d: TaskDecision,
-  options: RecoveryOptions
+  options: RecoveryOptions,
+  occupants: Occupants
 ) => {
   const cap = options.relaunchCap ?? state.options?.relaunchCap ?? DEFAULT_RELAUNCH_CAP
   // Cap and back-off are checked before anything is stopped: the stale session stays for inspection.
@@ -61,6 +78,19 @@ const pushReExecute = (
     steps.push({ _tag: "MarkTask", taskId: task.id, status: "failed", reason: "no worktree to relaunch in" })
     return
   }
+  // A lane-mate works in this worktree (reconnected, held, or relaunched earlier in this plan): this
+  // task waits for it as pending, and the wave executor starts it after — never two agents in one worktree.
+  const occupant = occupants.get(worktree)
+  if (occupant !== undefined && occupant !== task.id) {
+    steps.push({
+      _tag: "MarkTask",
+      taskId: task.id,
+      status: "pending",
+      reason: `its worktree ${worktree} is in use by task ${occupant}: it starts after it (never two agents in one worktree)`
+    })
+    return
+  }
+  occupants.set(worktree, task.id)
   const session = task.session ?? sessionNameFor(state.batchId, task.id)
   if (d.stopSession === true) {
     // Stop the session actually observed (found by ownership tag), which is the stale one.
@@ -105,7 +135,8 @@ const pushTaskSteps = (
   state: BatchState,
   task: Task,
   d: TaskDecision,
-  options: RecoveryOptions
+  options: RecoveryOptions,
+  occupants: Occupants
 ) => {
   switch (d.action) {
     case "mark-complete": {
@@ -119,7 +150,7 @@ const pushTaskSteps = (
       return
     }
     case "re-execute":
-      return pushReExecute(steps, state, task, d, options)
+      return pushReExecute(steps, state, task, d, options, occupants)
     case "mark-failed":
       steps.push(
         d.exitStatus === undefined
@@ -149,6 +180,7 @@ export const planRecovery = (
     return p === -1 ? undefined : ix.order[p]
   }
   const steps: Array<PlanStep> = []
+  const occupants = occupantsOf(decisions, taskOf)
   let tmuxUnknown = false
   for (let i = 0; i < decisions.length; i++) {
     const d = decisions[i]!
@@ -156,7 +188,7 @@ export const planRecovery = (
     // Decisions straight from reconcile are in task order: an identity check, no id lookup.
     const inOrder = ix.order[i]
     const task = inOrder !== undefined && inOrder.id === d.taskId ? inOrder : taskOf(d.taskId)
-    if (task !== undefined) pushTaskSteps(steps, state, task, d, options)
+    if (task !== undefined) pushTaskSteps(steps, state, task, d, options, occupants)
   }
   for (let i = 0; i < resumePoint.blocked.length; i++) {
     const id = resumePoint.blocked[i]!
@@ -176,13 +208,21 @@ export const planRecovery = (
     }
   }
   if (resumePoint.mergeRetryWaves.length > 0) {
-    const completed = new Uint8Array(ix.order.length)
-    for (let i = 0; i < resumePoint.completed.length; i++) {
-      const k = ix.ids.get(resumePoint.completed[i]!)
-      if (k !== -1) completed[ix.posByK[k]!] = 1
+    // 1: completed (succeeded), 2: skipped, 0: anything else.
+    const outcome = new Uint8Array(ix.order.length)
+    for (const [ids, code] of [
+      [resumePoint.completed, 1],
+      [resumePoint.skipped, 2]
+    ] as const) {
+      for (let i = 0; i < ids.length; i++) {
+        const k = ix.ids.get(ids[i]!)
+        if (k !== -1) outcome[ix.posByK[k]!] = code
+      }
     }
     for (const wave of resumePoint.mergeRetryWaves) {
-      const lanes = lanesNeedingMergeAt(state, ix, wave, (p) => completed[p] === 1)
+      const lanes = lanesNeedingMergeAt(state, ix, wave, (p) =>
+        outcome[p] === 1 ? "succeeded" : outcome[p] === 2 ? "skipped" : "other"
+      )
       steps.push({ _tag: "RetryMerge", wave, lanes, reason: `wave ${wave + 1} finished but its merge did not succeed` })
     }
   }

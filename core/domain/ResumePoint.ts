@@ -7,11 +7,11 @@
  * hashed once per decision, and waves, dependents and lanes are walked by integer position.
  */
 import type { ResumePoint, TaskDecision } from "./Decision.ts"
-import { lanesNeedingMergeAt } from "./Lanes.ts"
+import { lanesNeedingMergeAt, type LaneOutcome } from "./Lanes.ts"
 import { positionOf, stateIndex, taskMap, type StateIndex } from "./internal/StateIndex.ts"
 import type { BatchState, Task } from "./State.ts"
 
-export { laneOf, lanesNeedingMerge, latestMerge } from "./Lanes.ts"
+export { laneMergeable, laneOf, laneOutcomeOf, lanesNeedingMerge, latestMerge, tasksToStart } from "./Lanes.ts"
 
 // Category codes (0: the task has no decision). Index = code - 1 in BUCKETS.
 const COMPLETED = 1,
@@ -41,6 +41,15 @@ const categoryOf = (d: TaskDecision, task: Task | undefined): number => {
       return task?.status === "succeeded" ? COMPLETED : task?.status === "skipped" ? SKIPPED : FAILED
   }
 }
+
+const outcomeOfCategory = (c: number): LaneOutcome =>
+  c === COMPLETED ? "succeeded" : c === SKIPPED ? "skipped" : "other"
+
+/**
+ * Whether a task persisted as blocked stays blocked whatever its decision: only its dependencies can
+ * prove the verdict wrong, and it records none (taskplane's `blockedTaskIds` imported without them).
+ */
+export const keepsBlockedVerdict = (task: Task): boolean => task.status === "blocked" && task.dependsOn.length === 0
 
 const isDone = (c: number) => c === COMPLETED || c === FAILED || c === SKIPPED || c === BLOCKED
 
@@ -103,6 +112,10 @@ export const computeResumePoint = (state: BatchState, decisions: ReadonlyArray<T
     else cat[p] = categoryOf(d, ix.order[p])
   }
   blockDependents(state, ix, cat, other)
+  // A blocked verdict the graph cannot judge (no dependencies recorded: an imported orchestrator's own
+  // verdict) is kept, never read as "its dependencies no longer failed".
+  if (ix.anyBlocked)
+    for (let p = 0; p < cat.length; p++) if (cat[p] === PENDING && keepsBlockedVerdict(ix.order[p]!)) cat[p] = BLOCKED
 
   // A wave id without a decision counts as completed (as it always has).
   const catOfWaveId = (w: number, j: number): number => {
@@ -116,7 +129,7 @@ export const computeResumePoint = (state: BatchState, decisions: ReadonlyArray<T
     let done = true
     for (let j = ix.waveStart[w]!; j < ix.waveStart[w + 1]! && done; j++) done = isDone(catOfWaveId(w, j))
     if (!done) resumeWave ??= w
-    else if (lanesNeedingMergeAt(state, ix, w, (p) => cat[p] === COMPLETED).length > 0) mergeRetryWaves.push(w)
+    else if (lanesNeedingMergeAt(state, ix, w, (p) => outcomeOfCategory(cat[p]!)).length > 0) mergeRetryWaves.push(w)
   }
 
   // Buckets in decision order, each allocated at its final size (count, then fill).

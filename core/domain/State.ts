@@ -68,6 +68,8 @@ export const Task = Schema.Struct({
   worktree: Schema.optionalKey(Schema.String),
   branch: Schema.optionalKey(Schema.String),
   doneMarker: Schema.optionalKey(Schema.String),
+  /** Further files whose existence also means done (an imported orchestrator's other marker places). */
+  otherDoneMarkers: Schema.optionalKey(Schema.Array(Schema.String)),
   attempts: Count,
   conversationId: Schema.optionalKey(Schema.String),
   /** Identity of the agent process rekindle launched (pane pid + start time). */
@@ -160,6 +162,14 @@ export const BatchError = Schema.Struct({
 /** @see BatchError */
 export type BatchError = typeof BatchError.Type
 
+/**
+ * Who merges a finished wave's lanes: `rekindle` (default), `host` (the orchestrator that owns the
+ * batch merges in its own way), `never` (nothing is merged). Only `rekindle` lets rekindle merge.
+ */
+export const MergePolicy = Schema.Literals(["rekindle", "host", "never"])
+/** @see MergePolicy */
+export type MergePolicy = typeof MergePolicy.Type
+
 /** Batch options captured at start (so a resume never re-reads config). */
 export const BatchOptions = Schema.Struct({
   maxLanes: Count,
@@ -169,7 +179,9 @@ export const BatchOptions = Schema.Struct({
   relaunchCap: Count,
   tmuxSocket: Schema.optionalKey(Schema.String),
   /** The manifest's `options.notify` argv (core/domain/Notification.ts). */
-  notify: Schema.optionalKey(Schema.Array(Schema.String))
+  notify: Schema.optionalKey(Schema.Array(Schema.String)),
+  /** Who merges (absent: rekindle). */
+  mergePolicy: Schema.optionalKey(MergePolicy)
 })
 /** @see BatchOptions */
 export type BatchOptions = typeof BatchOptions.Type
@@ -194,13 +206,28 @@ export const BatchStateFields = Schema.Struct({
   logCheckpoints: Schema.Record(TaskId, LogCheckpoint),
   prompts: Schema.Array(PromptEntry),
   options: Schema.optionalKey(BatchOptions),
+  /**
+   * Imported batches only: the directory the host orchestrator keeps its worktrees in when that is
+   * outside the repo (multiclaude's `~/.multiclaude/wts/<repo>`); task worktrees may lie inside it.
+   */
+  worktreeRoot: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^\/[^\0]*[^/\0]$/))),
+  /** Imported batches only: where the batch came from (`source`, plus the adapter's provenance). */
+  importedFrom: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown)),
   /** The absolute path of the manifest the batch was started from (`run` refuses a second unfinished batch of it). */
   manifest: Schema.optionalKey(Schema.String),
   createdAt: Timestamp,
   updatedAt: Timestamp
 })
 
-/** The state document: known fields plus any unknown top-level fields, preserved verbatim. */
+/** Whether rekindle itself merges this batch's lanes (its merge policy is `rekindle`, the default). */
+export const rekindleMerges = (state: { readonly options?: BatchOptions | undefined }): boolean =>
+  (state.options?.mergePolicy ?? "rekindle") === "rekindle"
+
+/**
+ * The state document: known fields plus any unknown top-level fields (a newer writer's), preserved
+ * verbatim from decode to encode — at run time only: the type is closed, so a misspelt field
+ * (`s.phse`) does not compile.
+ */
 export const BatchState = Schema.StructWithRest(BatchStateFields, [Schema.Record(Schema.String, Schema.Unknown)])
 /** @see BatchState */
-export type BatchState = typeof BatchState.Type
+export type BatchState = typeof BatchStateFields.Type

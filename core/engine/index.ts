@@ -13,6 +13,7 @@ export {
   runRequestsNow,
   submitRequest
 } from "./usecases/Control.ts"
+export { importState, type ImportResult } from "./usecases/Import.ts"
 export { list, type ListReport } from "./usecases/List.ts"
 export { plan, planFromSnapshot, planState } from "./usecases/Plan.ts"
 export { repair, type RepairReport } from "./usecases/Repair.ts"

@@ -5,16 +5,34 @@
  * {@link ForeignBatch}: rekindle's facts in rekindle's words, with every fact rekindle can default
  * left optional. `importState` validates the result and fills the rest.
  */
-import type { MergeStatus, Phase, TaskStatus } from "../domain/State.ts"
+import type { ProcessIdentity } from "../domain/Ids.ts"
+import type { MergePolicy, MergeStatus, Phase, TaskStatus } from "../domain/State.ts"
 
-/** One task, in rekindle's terms. Only `id` and `status` are required. */
+/**
+ * The process of a task's agent as the foreign orchestrator recorded it — an agent running outside
+ * tmux, or a pane's program. With it, an agent that outlived its session is held, never run twice.
+ */
+export interface ForeignProcess {
+  readonly pid: number
+  /**
+   * The start time as rekindle's process table reports it (Linux: /proc/<pid>/stat field 22), when
+   * known: a pid whose start time differs is another process (reused pid). Without it, the process
+   * alive under that pid at import time is taken as the agent.
+   */
+  readonly startTime?: string
+}
+
+/** One task, in rekindle's terms. `id`, `status` and an agent (here or the batch's) are required. */
 export interface ForeignTask {
   /** Safe charset: `[A-Za-z0-9_-]`, 1–64 characters, not starting with `-`. */
   readonly id: string
   readonly status: TaskStatus
   /** Ids this task depends on; default none. Failed tasks block their transitive dependents. */
   readonly dependsOn?: ReadonlyArray<string>
-  /** Agent kind (launcher table name) used if rekindle relaunches it; default the batch's `agent`. */
+  /**
+   * Agent kind (launcher table name: `claude`, `codex`, `shell` with `command`, …) rekindle relaunches
+   * it with; default the batch's `agent`. One of the two is required: rekindle never guesses an agent.
+   */
   readonly agent?: string
   /** argv of a `shell` agent (never a shell string). */
   readonly command?: ReadonlyArray<string>
@@ -28,9 +46,13 @@ export interface ForeignTask {
   readonly branch?: string
   /** Absolute path (inside the repo) of the file whose existence means "done". */
   readonly doneMarker?: string
+  /** Further paths (inside the repo) whose existence also means "done" (archived or moved task folders). */
+  readonly otherDoneMarkers?: ReadonlyArray<string>
   /** Launches so far; default 1 for a task that started, 0 otherwise. */
   readonly attempts?: number
   readonly conversationId?: string
+  /** The agent's process, when the orchestrator recorded it (see {@link ForeignProcess}). */
+  readonly agentProcess?: ForeignProcess
   /** Epoch milliseconds. */
   readonly startedAt?: number
   readonly endedAt?: number
@@ -63,8 +85,13 @@ export interface ForeignBatch {
   /** The orchestrator it came from ("taskplane"); recorded in the state as `importedFrom.source`. */
   readonly source: string
   readonly batchId: string
-  /** Absolute repository root: every path of the batch must lie inside it. */
+  /** Absolute repository root: every path of the batch must lie inside it (or inside `worktreeRoot`). */
   readonly repoRoot: string
+  /**
+   * The absolute directory the orchestrator keeps its worktrees in when that is outside the repo
+   * (multiclaude: `~/.multiclaude/wts/<repo>`); a task's worktree may lie inside it too.
+   */
+  readonly worktreeRoot?: string
   /** The branch merges target, as the batch captured it when it started. */
   readonly baseBranch: string
   readonly phase: Phase
@@ -79,8 +106,10 @@ export interface ForeignBatch {
   readonly updatedAt: number
   /** tmux socket (`tmux -L`) the sessions live on; default the user's server. */
   readonly tmuxSocket?: string
-  /** Default agent kind of the tasks; default "claude". */
+  /** Agent kind of every task that names none (no default: see {@link ForeignTask.agent}). */
   readonly agent?: string
+  /** Who merges finished lanes: `rekindle` (default), `host` (you do) or `never`. */
+  readonly merge?: MergePolicy
   /** Anything worth keeping about the origin (file path, schema version…): stored in `importedFrom`. */
   readonly provenance?: Readonly<Record<string, unknown>>
 }
@@ -92,6 +121,10 @@ export interface ImportIO {
   readonly exists: (path: string) => Promise<boolean>
   /** Entry names of a directory (empty when it does not exist). */
   readonly list: (dir: string) => Promise<ReadonlyArray<string>>
+  /** The time of the import (epoch ms), for staleness checks (a lock's heartbeat). */
+  readonly now: number
+  /** The identity of process `pid` on this host when it runs now, else undefined. */
+  readonly liveProcess: (pid: number) => Promise<ProcessIdentity | undefined>
 }
 
 /**
@@ -105,6 +138,28 @@ export interface ImportAdapter<Foreign> {
   readonly location: string
   readonly read: (io: ImportIO) => Promise<Foreign | undefined>
   readonly map: (foreign: Foreign) => ForeignBatch
+}
+
+/** The error codes an adapter may refuse a foreign batch with (a subset of rekindle's `E_…` codes). */
+export type ImportProblemCode = "E_STATE_CORRUPT" | "E_STATE_VERSION" | "E_NOT_RESUMABLE" | "E_LOCKED" | "E_UNSUPPORTED"
+
+/** One reason a foreign batch cannot be imported. */
+export interface ImportProblem {
+  readonly code: ImportProblemCode
+  readonly message: string
+}
+
+/**
+ * Thrown by an adapter's `read` or `map` that refuses the batch: every problem at once, the most
+ * decisive first (its code becomes the error's code).
+ */
+export class ImportRefusedError extends Error {
+  override readonly name = "ImportRefusedError"
+  readonly problems: ReadonlyArray<ImportProblem>
+  constructor(problems: ReadonlyArray<ImportProblem>) {
+    super(problems.map((p) => p.message).join("; "))
+    this.problems = problems
+  }
 }
 
 /** An I/O failure while an adapter read (permission, not a directory…): reported as E_IO. */

@@ -4,25 +4,40 @@
  * repo, Schema violations) so an adapter author fixes them in one pass. Pure and total.
  */
 import * as Result from "effect/Result"
-import { SAFE_ID_PATTERN } from "../domain/Ids.ts"
+import { SAFE_ID_PATTERN, type ProcessIdentity } from "../domain/Ids.ts"
 import { MANIFEST_DEFAULTS } from "../domain/Manifest.ts"
 import { migrateState } from "../domain/Migrate.ts"
 import { STATE_VERSION, type BatchError, type BatchState, type Lane, type Task } from "../domain/State.ts"
 import { describeWaveProblem, planWaves } from "../domain/Waves.ts"
 import { isInside } from "../domain/Layout.ts"
+import { tmuxSocketProblem } from "../domain/SocketName.ts"
 import type { ForeignBatch, ForeignTask } from "./Foreign.ts"
-
-/** The agent kind of a task whose adapter names none. */
-export const DEFAULT_IMPORT_AGENT = "claude"
 
 const started = (t: ForeignTask): boolean =>
   t.startedAt !== undefined || !(t.status === "pending" || t.status === "blocked")
 
-const taskOf = (b: ForeignBatch, t: ForeignTask): Task => ({
+/** Options of {@link toBatchState}. */
+export interface MappingOptions {
+  /**
+   * The identity (pid + start time + host) of a task's recorded agent process, resolved against the
+   * process table by the caller (importState does); undefined: not alive, or not recorded.
+   */
+  readonly agentIdentity?: (task: ForeignTask) => ProcessIdentity | undefined
+}
+
+const taskOf = (b: ForeignBatch, t: ForeignTask, options: MappingOptions): Task => {
+  const agentProcess = t.agentProcess === undefined ? undefined : options.agentIdentity?.(t)
+  return {
+    ...taskFacts(b, t),
+    ...(agentProcess === undefined ? {} : { agentProcess })
+  }
+}
+
+const taskFacts = (b: ForeignBatch, t: ForeignTask): Task => ({
   id: t.id,
   status: t.status,
   dependsOn: t.dependsOn ?? [],
-  agent: t.agent ?? b.agent ?? DEFAULT_IMPORT_AGENT,
+  agent: (t.agent ?? b.agent)!,
   prompt: t.prompt ?? `Continue task ${t.id} of batch ${b.batchId} (imported from ${b.source}).`,
   attempts: t.attempts ?? (started(t) ? 1 : 0),
   ...(t.command === undefined ? {} : { command: t.command }),
@@ -31,6 +46,9 @@ const taskOf = (b: ForeignBatch, t: ForeignTask): Task => ({
   ...(t.worktree === undefined ? {} : { worktree: t.worktree }),
   ...(t.branch === undefined ? {} : { branch: t.branch }),
   ...(t.doneMarker === undefined ? {} : { doneMarker: t.doneMarker }),
+  ...(t.otherDoneMarkers === undefined || t.otherDoneMarkers.length === 0
+    ? {}
+    : { otherDoneMarkers: t.otherDoneMarkers }),
   ...(t.conversationId === undefined ? {} : { conversationId: t.conversationId }),
   ...(t.startedAt === undefined ? {} : { startedAt: t.startedAt }),
   ...(t.endedAt === undefined ? {} : { endedAt: t.endedAt }),
@@ -46,8 +64,16 @@ const structuralProblems = (b: ForeignBatch, waves: ReadonlyArray<ReadonlyArray<
   for (const t of b.tasks) {
     if (!SAFE_ID_PATTERN.test(t.id))
       problems.push(`task id "${t.id}" is not 1-64 characters of [A-Za-z0-9_-] (not starting with '-')`)
+    if (t.agent === undefined && b.agent === undefined)
+      problems.push(
+        `task "${t.id}" names no agent: set its \`agent\` (or the batch's), the kind rekindle relaunches it with ("shell" with a \`command\` for a plain program); rekindle never guesses one`
+      )
   }
   if (!b.repoRoot.startsWith("/")) problems.push(`repoRoot "${b.repoRoot}" is not an absolute path`)
+  const socket = b.tmuxSocket === undefined ? undefined : tmuxSocketProblem(b.tmuxSocket)
+  if (socket !== undefined) problems.push(socket)
+  if (b.worktreeRoot !== undefined && !b.worktreeRoot.startsWith("/"))
+    problems.push(`worktreeRoot "${b.worktreeRoot}" is not an absolute path`)
   const placed = new Map<string, number>()
   waves.forEach((wave, w) => {
     for (const id of wave) {
@@ -66,9 +92,11 @@ const structuralProblems = (b: ForeignBatch, waves: ReadonlyArray<ReadonlyArray<
   for (const t of b.tasks) {
     for (const [what, path] of [
       ["worktree", t.worktree],
-      ["done marker", t.doneMarker]
+      ["done marker", t.doneMarker],
+      ...(t.otherDoneMarkers ?? []).map((p) => ["done marker", p] as const)
     ] as const) {
-      if (path !== undefined && !isInside(b.repoRoot, path))
+      const inWorktreeRoot = what === "worktree" && b.worktreeRoot !== undefined && isInside(b.worktreeRoot, path ?? "")
+      if (path !== undefined && !isInside(b.repoRoot, path) && !inWorktreeRoot)
         problems.push(`task "${t.id}": ${what} ${path} is outside the repo ${b.repoRoot}`)
     }
   }
@@ -76,7 +104,10 @@ const structuralProblems = (b: ForeignBatch, waves: ReadonlyArray<ReadonlyArray<
 }
 
 /** Map a foreign batch to a valid rekindle state, or list every problem. */
-export const toBatchState = (b: ForeignBatch): Result.Result<BatchState, ReadonlyArray<string>> => {
+export const toBatchState = (
+  b: ForeignBatch,
+  options: MappingOptions = {}
+): Result.Result<BatchState, ReadonlyArray<string>> => {
   let waves = b.waves
   if (waves === undefined) {
     const planned = planWaves(b.tasks.map((t) => ({ id: t.id, dependsOn: t.dependsOn ?? [] })))
@@ -108,16 +139,17 @@ export const toBatchState = (b: ForeignBatch): Result.Result<BatchState, Readonl
     batchId: b.batchId,
     phase: b.phase,
     repoRoot: b.repoRoot.replace(/\/+$/, ""),
+    ...(b.worktreeRoot === undefined ? {} : { worktreeRoot: b.worktreeRoot.replace(/\/+$/, "") }),
     baseBranch: b.baseBranch,
     waves,
-    tasks: b.tasks.map((t) => taskOf(b, t)),
+    tasks: b.tasks.map((t) => taskOf(b, t, options)),
     lanes,
     merges: (b.merges ?? []).map((m) => ({ ...m })),
     counters: {},
     errors,
     logCheckpoints: {},
     prompts: [],
-    ...(b.tmuxSocket === undefined
+    ...(b.tmuxSocket === undefined && b.merge === undefined
       ? {}
       : {
           options: {
@@ -126,7 +158,8 @@ export const toBatchState = (b: ForeignBatch): Result.Result<BatchState, Readonl
             mergeFailurePolicy: MANIFEST_DEFAULTS.mergeFailurePolicy,
             stallTimeoutMs: MANIFEST_DEFAULTS.stallTimeoutSeconds * 1000,
             relaunchCap: MANIFEST_DEFAULTS.relaunchCap,
-            tmuxSocket: b.tmuxSocket
+            ...(b.tmuxSocket === undefined ? {} : { tmuxSocket: b.tmuxSocket }),
+            ...(b.merge === undefined ? {} : { mergePolicy: b.merge })
           }
         }),
     createdAt: b.createdAt,
@@ -135,4 +168,15 @@ export const toBatchState = (b: ForeignBatch): Result.Result<BatchState, Readonl
   }
   // One Schema decides validity: the same one that reads state.json.
   return Result.mapError(migrateState(doc), (e) => [`the mapped state does not decode: ${e.message}`])
+}
+
+/** What {@link mapForeignBatch} returns: the state, or every problem. Plain data. */
+export type MappedBatch =
+  | { readonly ok: true; readonly state: BatchState }
+  | { readonly ok: false; readonly problems: ReadonlyArray<string> }
+
+/** {@link toBatchState} with a plain result, for callers without Effect's data types (`rekindle/core`). */
+export const mapForeignBatch = (b: ForeignBatch, options: MappingOptions = {}): MappedBatch => {
+  const r = toBatchState(b, options)
+  return Result.isSuccess(r) ? { ok: true, state: r.success } : { ok: false, problems: r.failure }
 }

@@ -17,7 +17,6 @@ const LAYERS = [
   "core/import",
   "core/engine",
   "core/facade.ts",
-  "core/index.ts",
   "adapters",
   "exports",
   "cli"

@@ -52,11 +52,11 @@ const agree = (
     same(New.recordedAgentAlive(t, signals), RefDecide.recordedAgentAlive(t, signals))
   }
   const completed = new Set(rp.completed)
+  const skipped = new Set(rp.skipped)
+  const outcome = (id: string): "succeeded" | "skipped" | "other" =>
+    completed.has(id) ? "succeeded" : skipped.has(id) ? "skipped" : "other"
   for (let w = -1; w <= state.waves.length; w++) {
-    same(
-      New.lanesNeedingMerge(state, w, (id) => completed.has(id)),
-      RefPlan.lanesNeedingMerge(state, w, (id) => completed.has(id))
-    )
+    same(New.lanesNeedingMerge(state, w, outcome), RefPlan.lanesNeedingMerge(state, w, outcome))
     for (const lane of ["L1", "L2", "a", "zz"])
       same(New.latestMerge(state.merges, w, lane), RefPlan.latestMerge(state.merges, w, lane))
   }

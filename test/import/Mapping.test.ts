@@ -86,6 +86,7 @@ describe("mapping interface laws", () => {
       phase: "paused",
       createdAt: 0,
       updatedAt: 0,
+      agent: "shell",
       tasks: [
         { id: "c", status: "pending", dependsOn: ["a", "b"] },
         { id: "a", status: "succeeded" },
@@ -137,6 +138,7 @@ describe("mapping interface laws", () => {
           baseBranch: "main",
           phase: "paused",
           updatedAt: 0,
+          agent: "shell",
           ...b,
           ...(waves === undefined ? {} : { waves })
         })

@@ -81,7 +81,8 @@ describe("taskplane mapping (pure)", () => {
       batchId: BATCH,
       phase: "executing",
       repoRoot: REPO,
-      baseBranch: "main",
+      // Lanes are cut from and merged into taskplane's orchestrator branch, not the user's base branch.
+      baseBranch: `orch/${BATCH}`,
       createdAt: 1768487400000
     })
     expect(state.waves).toEqual([["TP-001", "TP-002", "TP-003"], ["TP-004", "TP-005", "TP-006"], ["TP-007"]])
@@ -105,6 +106,8 @@ describe("taskplane mapping (pure)", () => {
     })
     // Only the lane's running task owns its session: not a finished lane-mate, not one still to run.
     expect(byId.get("TP-001")?.session).toBeUndefined()
+    // Lane numbers repeat per wave: TP-001 ran in wave 1's lane 1, not in the current lane-1 worktree.
+    expect(byId.get("TP-001")?.worktree).toBeUndefined()
     expect(byId.get("TP-006")?.session).toBeUndefined()
     expect(byId.get("TP-003")).toMatchObject({ lane: "lane-3", exitReason: "session exited without .DONE" })
     expect(byId.get("TP-003")?.worktree).toBeUndefined()
@@ -126,11 +129,18 @@ describe("taskplane mapping (pure)", () => {
         worktree: LANE2
       }
     ])
+    // `partial`: taskplane stopped at lane 3 in its merge order; which other lanes reached the target
+    // is unknown, so only lane 3's failure is recorded and every mergeable lane is merged again.
     expect(state.merges).toEqual([
-      { wave: 0, status: "succeeded", at: 1768491000000 },
       { wave: 0, lane: "lane-3", status: "failed", at: 1768491000000, reason: "lane 3 had no successful task" }
     ])
-    expect(state["importedFrom"]).toEqual({ source: "taskplane", path: STATE_FILE, schemaVersion: 2 })
+    expect(state["importedFrom"]).toEqual({
+      source: "taskplane",
+      path: STATE_FILE,
+      schemaVersion: 2,
+      baseBranch: "main",
+      orchBranch: `orch/${BATCH}`
+    })
   })
 
   it("markers: 'repo' looks for .DONE in the main checkout's task folder", () => {
@@ -189,8 +199,8 @@ describe("importState + plan over the FakeWorld", () => {
       ["TP-007", "pending"]
     ])
     expect(report.resumePoint.resumeWave).toBe(1)
-    // Lanes 1 and 2 of wave 1 were merged by taskplane ("partial" = all but lane 3): never re-merged.
-    expect(report.resumePoint.mergeRetryWaves).toEqual([])
+    // Wave 1's merge was partial: its mergeable lanes (1 and 2) are merged again, lane 3 (failed) is not.
+    expect(report.resumePoint.mergeRetryWaves).toEqual([0])
 
     const rows = await world.run(status({ repoRoot: REPO }))
     expect(rows.tasks.filter((t) => t.session === "alive").map((t) => t.id)).toEqual(["TP-004", "TP-005"])
@@ -224,7 +234,7 @@ describe("importState + plan over the FakeWorld", () => {
     expect(codeOf(await world.runExit(importState(taskplane({ repoRoot: REPO }))))).toBe("E_STATE_CORRUPT")
   })
 
-  it("an unmappable state is E_STATE_CORRUPT with every problem in details (one per task of the lane), nothing written", async () => {
+  it("an unmappable state is E_STATE_CORRUPT with every problem in details (one per task the lane lists), nothing written", async () => {
     const world = await crashedTaskplane()
     const doc = JSON.parse(sample()) as { lanes: Array<Record<string, unknown>> }
     doc.lanes[0]!["worktreePath"] = "/etc"
@@ -238,7 +248,7 @@ describe("importState + plan over the FakeWorld", () => {
           }
         ).error.details
       : undefined
-    expect(details?.problems.filter((p) => p.includes("/etc is outside the repo"))).toHaveLength(4)
+    expect(details?.problems.filter((p) => p.includes("/etc is outside the repo"))).toHaveLength(2)
     expect(await world.run(world.memory.fs.exists(`${REPO}/.rekindle/${BATCH}`))).toBe(false)
   })
 })

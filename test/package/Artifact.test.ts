@@ -171,7 +171,7 @@ describe("the packed package, installed in a temp project", () => {
       oneSchemaIdentity: true,
       requireCore: "function"
     })
-    expect(Object.values(out.closed)).toEqual(Array(4).fill("ERR_PACKAGE_PATH_NOT_EXPORTED"))
+    expect(Object.values(out.closed)).toEqual(Array(5).fill("ERR_PACKAGE_PATH_NOT_EXPORTED"))
     // What ships: built JS, declarations and maps, the bin shim; no sources, tests or fixtures.
     const pkgDir = nodePath.join(app, "node_modules/rekindle")
     const shipped = (fs.readdirSync(pkgDir, { recursive: true }) as Array<string>).filter((f) =>
@@ -191,6 +191,19 @@ describe("the packed package, installed in a temp project", () => {
         "dist/exports/index.js.map"
       ])
     )
+    // Source maps ship with their sources (inlined), or not at all: none points at a .ts that is not there.
+    expect(shipped.filter((f) => f.endsWith(".d.ts.map"))).toEqual([])
+    for (const f of shipped.filter((x) => x.endsWith(".js.map"))) {
+      const map = JSON.parse(fs.readFileSync(nodePath.join(pkgDir, f), "utf8")) as {
+        readonly sources: ReadonlyArray<string>
+        readonly sourcesContent?: ReadonlyArray<string | null>
+      }
+      expect(map.sourcesContent?.length, f).toBe(map.sources.length)
+      expect(
+        map.sourcesContent?.every((c) => typeof c === "string"),
+        f
+      ).toBe(true)
+    }
   }, 60_000)
 
   it("(b) the Promise facade on a real repo and a private tmux socket: import, plan, observe, status, repair, errors, abort", () => {

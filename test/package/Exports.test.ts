@@ -11,7 +11,7 @@ import * as Core from "../../exports/core.ts"
 import * as Root from "../../exports/index.ts"
 import * as Node from "../../exports/node.ts"
 import * as Testing from "../../exports/testing.ts"
-import { ENTRY, SURFACE } from "./surface.ts"
+import { ENTRY, ROOT_MAX, SURFACE } from "./surface.ts"
 
 const ROOT = nodePath.resolve(import.meta.dirname, "../..")
 const pkg = JSON.parse(fs.readFileSync(nodePath.join(ROOT, "package.json"), "utf8")) as {
@@ -57,6 +57,8 @@ const closure = (entry: string): { readonly files: ReadonlyArray<string>; readon
 describe("package.json", () => {
   it("exports exactly rekindle, /core, /node, /testing and ./package.json; types first; nothing else reachable", () => {
     expect(Object.keys(pkg.exports)).toEqual([".", "./core", "./node", "./testing", "./package.json"])
+    // No wildcard subpath: ./internal/* (core/domain/internal, engine internals) stays closed.
+    expect(Object.keys(pkg.exports).filter((k) => k.includes("*") || k.includes("internal"))).toEqual([])
     expect(pkg.exports["./package.json"]).toBe("./package.json")
     for (const [sub, file] of Object.entries(ENTRY)) {
       const key = sub === "rekindle" ? "." : `./${sub.slice("rekindle/".length)}`
@@ -92,13 +94,24 @@ describe("export surface per subpath", () => {
     }
   )
 
-  it("rekindle re-exports every name of rekindle/core as the same value", () => {
-    for (const [name, value] of Object.entries(Core)) expect((Root as Record<string, unknown>)[name], name).toBe(value)
+  it(`rekindle is curated: at most ${ROOT_MAX} runtime names, no engine internals`, () => {
+    expect(Object.keys(Root).length).toBeLessThanOrEqual(ROOT_MAX)
+    const internals = ["makeApplying", "CrashPoint", "requireWorktree", "addDirty", "seenInPane", "launchTask"]
+    expect(internals.filter((n) => n in Root)).toEqual([])
+  })
+
+  it("a name rekindle shares with rekindle/core is the same value (one Schema identity)", () => {
+    const shared = Object.keys(Root).filter((n) => n in Core)
+    expect(shared.length).toBeGreaterThan(0)
+    for (const name of shared)
+      expect((Root as Record<string, unknown>)[name], name).toBe((Core as Record<string, unknown>)[name])
   })
 
   it("rekindle/core reaches only core/domain and effect's data modules: no Effect runtime, no node:*", () => {
     const { files, bare } = closure(ENTRY["rekindle/core"]!)
-    expect(files.filter((f) => f !== "exports/core.ts" && !f.startsWith("core/domain/"))).toEqual([])
+    // The pure mapping of a foreign batch (core/import/Mapping.ts over the Foreign types) belongs too.
+    const pure = new Set(["exports/core.ts", "core/import/Mapping.ts", "core/import/Foreign.ts"])
+    expect(files.filter((f) => !pure.has(f) && !f.startsWith("core/domain/"))).toEqual([])
     const data = /^effect\/(Schema|Data|Option|Result|Array|Order|Match|Function|Predicate|Duration)$/
     expect([...bare].filter((s) => !data.test(s))).toEqual([])
   })

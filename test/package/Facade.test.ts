@@ -7,7 +7,7 @@
 import * as Clock from "effect/Clock"
 import * as Layer from "effect/Layer"
 import { describe, expect, it } from "vitest"
-import { makeRekindle, RekindleError, type Rekindle } from "../../core/facade.ts"
+import { createRekindleWithLayer, RekindleError, type Rekindle } from "../../core/facade.ts"
 import { saveState } from "../../core/engine/support/StateIO.ts"
 import { taskplane } from "../../core/import/index.ts"
 import { createRekindle } from "../../adapters/facade.ts"
@@ -17,7 +17,7 @@ import { BATCH, paneOf, REPO, startBatch } from "../support/world.ts"
 /** A facade over `world`, recording which sockets it was asked for. */
 const facadeOver = (world: FakeWorld, options: { readonly tmuxSocket?: string } = {}) => {
   const sockets: Array<string | undefined> = []
-  const rk = makeRekindle({ repo: REPO, ...options }, (socket) => {
+  const rk = createRekindleWithLayer({ repo: REPO, ...options }, (socket) => {
     sockets.push(socket)
     return Layer.mergeAll(world.layer(), Layer.succeed(Clock.Clock, world.effectClock))
   })
@@ -139,6 +139,14 @@ describe("Promise facade over the FakeWorld", () => {
     )
     setTimeout(() => inFlight.abort(), 20)
     expect((await rejection(hanging)).code).toBe("E_INTERRUPTED")
+    // A time limit interrupts the same way, with its own code.
+    const never = {
+      name: "hang",
+      location: "nowhere",
+      read: () => new Promise<undefined>(() => {}),
+      map: () => undefined as never
+    }
+    expect((await rejection(rk.importState(never, { timeoutMs: 20 }))).code).toBe("E_TIMEOUT")
     await rk.close()
     await rk.close()
     expect((await rejection(rk.plan())).code).toBe("E_USAGE")
@@ -191,6 +199,10 @@ describe("createRekindle option checks (live adapter)", () => {
       }
       return undefined
     }
+    // The manifest's rule: a name with a space passes tmux's own check but not a manifest's.
+    expect((thrown(() => createRekindle({ repo: "/tmp", tmuxSocket: "my socket" })) as RekindleError).code).toBe(
+      "E_USAGE"
+    )
     const badSocket = thrown(() => createRekindle({ repo: "/tmp", tmuxSocket: "a/b" }))
     expect(badSocket).toBeInstanceOf(RekindleError)
     expect((badSocket as RekindleError).code).toBe("E_USAGE")

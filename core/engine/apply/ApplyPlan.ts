@@ -13,6 +13,7 @@ import { crashPoint } from "./CrashPoints.ts"
 import { record } from "./Journaled.ts"
 import { orphanStep, retryMerge } from "./RepoSteps.ts"
 import { renewLease } from "../support/SupervisorLease.ts"
+import type { StepHandlers } from "./Handlers.ts"
 import { markTask, reattach, relaunch, snapshotWip, stopSession } from "./TaskSteps.ts"
 
 /** Options of {@link applyPlan}. */
@@ -23,6 +24,8 @@ export interface ApplyOptions {
   readonly lease?: { readonly path: string; readonly self: ProcessIdentity }
   /** For repair: the branch a branch must be merged into before it may be deleted. */
   readonly baseFor?: (branch: string) => string
+  /** Steps the host carries out itself (rekindle still journals them): see Handlers.ts. */
+  readonly handlers?: StepHandlers
 }
 
 /** What one apply run did. */
@@ -36,11 +39,11 @@ export interface ApplyResult {
 const runStep = (ctx: Applying, step: PlanStep, options: ApplyOptions, snapshots: Map<string, string>) => {
   switch (step._tag) {
     case "StopSession":
-      return stopSession(ctx, step, options.graceMs ?? 5_000)
+      return stopSession(ctx, step, options.graceMs ?? 5_000, options.handlers)
     case "SnapshotWip":
       return snapshotWip(ctx, step)
     case "RelaunchAgent":
-      return relaunch(ctx, step, options.graceMs ?? 5_000)
+      return relaunch(ctx, step, options.graceMs ?? 5_000, options.handlers)
     case "Reattach":
       return reattach(ctx, step)
     case "MarkTask":

@@ -17,6 +17,7 @@ import { crashPoint } from "./CrashPoints.ts"
 import { fail } from "../support/Errors.ts"
 import { journaled } from "./Journaled.ts"
 import { launchTask } from "../waves/Launch.ts"
+import { hostRelaunch, hostStop, type StepHandlers } from "./Handlers.ts"
 
 type Step<T extends PlanStep["_tag"]> = Extract<PlanStep, { readonly _tag: T }>
 
@@ -65,8 +66,10 @@ export const ensureAgentGone = Effect.fn("TaskSteps.ensureAgentGone")(function* 
  * one recorded when the step runs (before any relaunch); once the journal says the stop is done, a
  * re-applied plan does nothing here — in particular it never touches a relaunched agent.
  */
-export const stopSession = (ctx: Applying, step: Step<"StopSession">, graceMs: number) =>
+export const stopSession = (ctx: Applying, step: Step<"StopSession">, graceMs: number, handlers: StepHandlers = {}) =>
   Effect.gen(function* () {
+    if (handlers.StopSession !== undefined)
+      return yield* hostStop(ctx, step, handlers.StopSession, (t) => ensureAgentGone(t, graceMs))
     const state = yield* ctx.current
     const tmux = yield* Tmux
     const procs = yield* ProcessTable
@@ -152,11 +155,18 @@ const withHistory = (t: Task, event: string, reason: string, at: number): Task =
  * pid): one that outlived its session (deaf to SIGHUP when the tmux server died) would otherwise run
  * next to the new one — a plan from `restart` stops only the sessions it observes.
  */
-export const relaunch = (ctx: Applying, step: Step<"RelaunchAgent">, graceMs: number) =>
+export const relaunch = (ctx: Applying, step: Step<"RelaunchAgent">, graceMs: number, handlers: StepHandlers = {}) =>
   Effect.gen(function* () {
     const state = yield* ctx.current
     const task = findTask(state, step.taskId)
     if (task === undefined) return
+    const persistLaunch = (next: Task) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        yield* ctx.updateTask(task.id, () => ({ ...next, nextAttemptAt: now + backoffMs(step.attempt) }))
+      })
+    if (handlers.RelaunchAgent !== undefined)
+      return yield* hostRelaunch(ctx, step, handlers.RelaunchAgent, (t) => ensureAgentGone(t, graceMs), persistLaunch)
     const procs = yield* ProcessTable
     const tmux = yield* Tmux
     yield* journaled({
@@ -199,11 +209,7 @@ export const relaunch = (ctx: Applying, step: Step<"RelaunchAgent">, graceMs: nu
         yield* crashPoint("relaunch:after-launch")
         return launched.task
       }),
-      persist: (next) =>
-        Effect.gen(function* () {
-          const now = yield* Clock.currentTimeMillis
-          yield* ctx.updateTask(task.id, () => ({ ...next, nextAttemptAt: now + backoffMs(step.attempt) }))
-        })
+      persist: persistLaunch
     })
   })
 

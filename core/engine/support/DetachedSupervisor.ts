@@ -12,7 +12,7 @@ import { fail } from "./Errors.ts"
 import { batchPaths } from "../../domain/Layout.ts"
 
 /** Where a detached supervisor runs, and whether this call started it. */
-export interface DetachedSupervisor {
+interface DetachedSupervisor {
   readonly session: string
   readonly started: boolean
 }

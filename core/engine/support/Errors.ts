@@ -28,7 +28,8 @@ export const ErrorCode = Schema.Literals([
   "E_AGENT",
   "E_UNFINISHED_BATCH",
   "E_REQUEST_FAILED",
-  "E_REQUEST_PENDING"
+  "E_REQUEST_PENDING",
+  "E_UNSUPPORTED"
 ])
 /** @see ErrorCode */
 export type ErrorCode = typeof ErrorCode.Type

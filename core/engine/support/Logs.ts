@@ -27,7 +27,7 @@ const TAIL_CHUNK = 1 << 20
 export const sinkPath = (paths: BatchPaths): string => `${paths.logs}/supervised.jsonl`
 
 /** One chunk of a task's output as recorded in the sink. */
-export interface LogChunk {
+interface LogChunk {
   readonly task: string
   readonly from: number
   readonly to: number

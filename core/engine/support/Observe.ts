@@ -10,7 +10,8 @@ import * as FileSystem from "effect/FileSystem"
 import { isTerminal } from "../../domain/Evidence.ts"
 import { setOwn } from "../../domain/Records.ts"
 import { parseMarker } from "../../domain/Markers.ts"
-import type { DoneMarker, ProcessSnapshot, Signals, WorktreeInfo } from "../../domain/Signals.ts"
+import type { DoneMarker, ProcessSnapshot, Signals, TmuxStatus, WorktreeInfo } from "../../domain/Signals.ts"
+import { parseOwnershipTag } from "../../domain/Naming.ts"
 import type { BatchState } from "../../domain/State.ts"
 import { AgentLauncher } from "../../ports/AgentLauncher.ts"
 import { ProcessTable } from "../../ports/ProcessTable.ts"
@@ -24,6 +25,29 @@ const readMarker = (fs: FileSystem.FileSystem, path: string): Effect.Effect<Done
     Effect.catchReason("PlatformError", "NotFound", () => Effect.succeed(undefined)),
     Effect.catch(() => Effect.succeed<DoneMarker>({ valid: false }))
   )
+
+/**
+ * Only the processes a decision looks at (core/domain/EvidenceCore.ts): the programs of the batch's
+ * panes (tagged with its id, or in a session one of its tasks names), their children, and the agents
+ * its tasks recorded. The rest of the machine's process table — other users' commands with their
+ * arguments — never enters the signals, so a logged plan or `observe --json` does not leak it.
+ */
+const batchProcesses = (state: BatchState, tmux: TmuxStatus, all: ProcessSnapshot): ProcessSnapshot => {
+  if (all.state !== "known") return all
+  const sessions = new Set(state.tasks.flatMap((t) => (t.session === undefined ? [] : [t.session])))
+  const panePids = new Set(
+    tmux.state === "up"
+      ? tmux.panes
+          .filter((p) => sessions.has(p.sessionName) || parseOwnershipTag(p.taskTag ?? "")?.batchId === state.batchId)
+          .map((p) => p.panePid)
+      : []
+  )
+  const agents = new Set(state.tasks.flatMap((t) => (t.agentProcess === undefined ? [] : [t.agentProcess.pid])))
+  return {
+    state: "known",
+    processes: all.processes.filter((p) => panePids.has(p.pid) || panePids.has(p.ppid) || agents.has(p.pid))
+  }
+}
 
 /** Observe the batch (everything but dirtiness, which {@link addDirty} adds where needed). */
 export const observe = Effect.fn("Observe.observe")(function* (state: BatchState) {
@@ -61,7 +85,9 @@ export const observe = Effect.fn("Observe.observe")(function* (state: BatchState
     state.tasks,
     (t) =>
       Effect.gen(function* () {
-        const m = yield* readMarker(fs, t.doneMarker ?? paths.marker(t.id))
+        let m = yield* readMarker(fs, t.doneMarker ?? paths.marker(t.id))
+        // The first of the other places that holds a marker speaks (imported batches only).
+        for (const other of t.otherDoneMarkers ?? []) if (m === undefined) m = yield* readMarker(fs, other)
         if (m !== undefined) setOwn(markers, t.id, m)
       }),
     { concurrency: 16, discard: true }
@@ -88,7 +114,7 @@ export const observe = Effect.fn("Observe.observe")(function* (state: BatchState
     observedAt,
     host,
     tmux: tmuxStatus,
-    processes,
+    processes: batchProcesses(state, tmuxStatus, processes),
     worktrees: listed,
     paths: pathStates,
     markers,

@@ -130,8 +130,12 @@ export const resolveBatch = Effect.fn("StateIO.resolveBatch")(function* (ref: Ba
 
 /** Refuse a state whose recorded paths leave the repo (a hand-edited or hostile state file). */
 export const checkPaths = (state: BatchState): Effect.Effect<BatchState, EngineError> => {
+  // An imported batch's worktrees may lie in the host's worktree root (never its done markers).
+  const inWorktreeRoot = (p: string) => state.worktreeRoot !== undefined && isInside(state.worktreeRoot, p)
   const bad = state.tasks.flatMap((t) =>
-    [t.worktree, t.doneMarker].flatMap((p) => (p === undefined || isInside(state.repoRoot, p) ? [] : [`${t.id}: ${p}`]))
+    [t.worktree, t.doneMarker, ...(t.otherDoneMarkers ?? [])].flatMap((p) =>
+      p === undefined || isInside(state.repoRoot, p) || (p === t.worktree && inWorktreeRoot(p)) ? [] : [`${t.id}: ${p}`]
+    )
   )
   return bad.length === 0
     ? Effect.succeed(state)
@@ -224,11 +228,15 @@ export const checkRealPaths = Effect.fn("StateIO.checkRealPaths")(function* (sta
   const realDir = yield* real(dir)
   if (realDir === undefined || !isInside(root, realDir))
     bad.push(`batch directory: ${dir} -> ${realDir ?? "a dangling symlink"}`)
+  const worktreeRoot = state.worktreeRoot === undefined ? undefined : ((yield* real(state.worktreeRoot)) ?? undefined)
   for (const t of state.tasks) {
-    for (const p of [t.worktree, t.doneMarker]) {
+    for (const p of [t.worktree, t.doneMarker, ...(t.otherDoneMarkers ?? [])]) {
       if (p === undefined) continue
       const dest = yield* real(p)
-      if (dest === undefined || !isInside(root, dest)) bad.push(`${t.id}: ${p} -> ${dest ?? "a dangling symlink"}`)
+      const allowed =
+        dest !== undefined &&
+        (isInside(root, dest) || (p === t.worktree && worktreeRoot !== undefined && isInside(worktreeRoot, dest)))
+      if (!allowed) bad.push(`${t.id}: ${p} -> ${dest ?? "a dangling symlink"}`)
     }
   }
   if (bad.length === 0) return state

@@ -1,70 +1,17 @@
 /**
  * plan: load → migrate → eligibility → observe → reconcile → resume point → planRecovery. Read-only.
- * `planFromSnapshot` runs the same decision on a saved signals snapshot (bug reports, replay).
+ * `planFromSnapshot` (core/domain/PlanReport.ts) runs the same decision on a saved signals snapshot.
  */
 import * as Effect from "effect/Effect"
-import type { ResumePoint, TaskDecision } from "../../domain/Decision.ts"
-import { checkEligibility, type Eligibility } from "../../domain/Eligibility.ts"
-import type { Plan } from "../../domain/Plan.ts"
-import { applyFailurePolicy } from "../../domain/FailurePolicy.ts"
 import { awaitsExitReport } from "../../domain/Monitor.ts"
-import { planRecovery, type RecoveryOptions } from "../../domain/Recovery.ts"
+import { planFromSnapshot, type PlanOptions } from "../../domain/PlanReport.ts"
 import { reconcile } from "../../domain/Reconcile.ts"
-import { computeResumePoint } from "../../domain/ResumePoint.ts"
 import type { Signals } from "../../domain/Signals.ts"
 import type { BatchState } from "../../domain/State.ts"
-import { DEFAULT_STORM, guardRelaunchStorm, type StormOptions } from "../../domain/Storm.ts"
 import { addDirty, observe } from "../support/Observe.ts"
 import { loadState, type BatchRef } from "../support/StateIO.ts"
 
-/** Everything `rekindle plan` shows. */
-export interface PlanReport {
-  readonly state: BatchState
-  readonly signals: Signals
-  readonly eligibility: Eligibility
-  readonly decisions: ReadonlyArray<TaskDecision>
-  readonly resumePoint: ResumePoint
-  readonly plan: Plan
-  /** Why the relaunch-storm guard holds the plan's relaunches (core/domain/Storm.ts), when it does. */
-  readonly storm?: string
-  /** Why the batch's failure policy ends it after this plan (core/domain/FailurePolicy.ts), when it does. */
-  readonly stoppedByPolicy?: string
-}
-
-/** Options of {@link planFromSnapshot} and {@link planState}. */
-interface PlanOptions {
-  /** Resume a stopped or failed batch; also overrides the relaunch-storm guard. */
-  readonly force?: boolean
-  readonly relaunchCap?: number
-  /** Thresholds of the storm guard; `false`: no guard (a supervisor recovering one task in place). */
-  readonly storm?: StormOptions | false
-}
-
-/** The pure part: decisions, resume point and plan from a state and signals. */
-export const planFromSnapshot = (state: BatchState, signals: Signals, options: PlanOptions = {}): PlanReport => {
-  const decisions = reconcile(state, signals)
-  const resumePoint = computeResumePoint(state, decisions)
-  const recovery: RecoveryOptions = {
-    now: signals.observedAt,
-    ...(options.relaunchCap === undefined ? {} : { relaunchCap: options.relaunchCap })
-  }
-  const policy = applyFailurePolicy(state, decisions, planRecovery(state, decisions, resumePoint, recovery))
-  const planned = policy.plan
-  const guarded =
-    options.force === true || options.storm === false
-      ? { plan: planned }
-      : guardRelaunchStorm(state, decisions, planned, signals.observedAt, options.storm ?? DEFAULT_STORM)
-  return {
-    state,
-    signals,
-    eligibility: checkEligibility(state, { force: options.force ?? false }),
-    decisions,
-    resumePoint,
-    plan: guarded.plan,
-    ...(guarded.storm === undefined ? {} : { storm: guarded.storm }),
-    ...(policy.stops === undefined ? {} : { stoppedByPolicy: policy.stops })
-  }
-}
+export { planFromSnapshot, type PlanReport } from "../../domain/PlanReport.ts"
 
 /** How long, and how often, a dead pane without an exit status or signal is looked at again. */
 const SETTLE_MS = 2_000

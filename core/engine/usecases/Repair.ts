@@ -39,7 +39,7 @@ export interface RepairReport {
 }
 
 /** Observe everything rekindle may own in the repo. */
-export const inventory = Effect.fn("Repair.inventory")(function* (repoRoot: string, states: ReadonlyArray<BatchState>) {
+const inventory = Effect.fn("Repair.inventory")(function* (repoRoot: string, states: ReadonlyArray<BatchState>) {
   const tmux = yield* Tmux
   const git = yield* Worktrees
   const gitFailed = (e: { readonly message: string }) =>

@@ -17,6 +17,8 @@ import type { BatchState } from "../../domain/State.ts"
 import type { StormOptions } from "../../domain/Storm.ts"
 import { WaveExecutor } from "../../ports/WaveExecutor.ts"
 import { applyPlan } from "../apply/ApplyPlan.ts"
+import type { StepHandlers } from "../apply/Handlers.ts"
+import { launchesThatDied, VERIFY_LAUNCH_MS, type FailedLaunch } from "../apply/VerifyLaunch.ts"
 import { continueFrom } from "../waves/WaveLoop.ts"
 import { finishBatch } from "../waves/FinishBatch.ts"
 import { makeApplying } from "../apply/PlanContext.ts"
@@ -47,6 +49,22 @@ export interface ResumeOptions {
    * leave the batch `paused` for a supervisor started elsewhere (the detached mode starts one).
    */
   readonly supervise?: boolean
+  /**
+   * Whether a recover-only resume (`supervise: false`) may merge finished lanes (default false: a
+   * host that recovers only has not asked for merges). A supervised resume merges as the batch's
+   * merge policy says.
+   */
+  readonly merge?: boolean
+  /**
+   * Steps the host carries out its own way — `RelaunchAgent`, `StopSession` — while rekindle
+   * journals them, holds the lease and records what was launched (core/engine/apply/Handlers.ts).
+   */
+  readonly handlers?: StepHandlers
+  /**
+   * How long a relaunched agent must stay alive to count as relaunched (default 1 s; 0: not checked).
+   * One that dies sooner is reported in `failedLaunches`, not in `applied`.
+   */
+  readonly verifyLaunchMs?: number
 }
 
 /** How a resume ended. */
@@ -57,7 +75,10 @@ export interface ResumeResult {
   readonly outcome: ResumeOutcome
   /** The plan re-checked under the lease (what was applied, unless restart replaced it). */
   readonly report: PlanReport
+  /** The steps carried out (a relaunch whose agent died at once is in `failedLaunches` instead). */
   readonly applied: ReadonlyArray<PlanStep>
+  /** Relaunches whose agent died within `verifyLaunchMs`: the launch did not take. */
+  readonly failedLaunches: ReadonlyArray<FailedLaunch>
   readonly state: BatchState
   /** Recovered dangling intents (work a crash had interrupted and that had in fact landed). */
   readonly recovered: number
@@ -104,6 +125,7 @@ export const resume = Effect.fn("Resume.resume")(function* (ref: BatchRef, optio
         outcome: "resume_attach" as const,
         report,
         applied: [],
+        failedLaunches: [],
         state: yield* ctx.current,
         recovered,
         journalTornTail,
@@ -114,8 +136,11 @@ export const resume = Effect.fn("Resume.resume")(function* (ref: BatchRef, optio
       force: options.force ?? false,
       ...(options.storm === undefined ? {} : { storm: options.storm })
     })
-    const plan =
+    const planned =
       options.restart === undefined ? report.plan : planRestart(report.state, report.decisions, options.restart)!
+    const recoverOnly = options.supervise === false && options.merge !== true
+    const plan = recoverOnly ? { ...planned, steps: planned.steps.filter((s) => s._tag !== "RetryMerge") } : planned
+    const mergesLeft = planned.steps.length - plan.steps.length
     const now = yield* Clock.currentTimeMillis
     const storm = options.restart === undefined ? report.storm : undefined
     if (storm !== undefined) {
@@ -128,6 +153,7 @@ export const resume = Effect.fn("Resume.resume")(function* (ref: BatchRef, optio
         outcome: "resume_failed" as const,
         report,
         applied: [],
+        failedLaunches: [],
         state,
         recovered,
         journalTornTail,
@@ -136,13 +162,20 @@ export const resume = Effect.fn("Resume.resume")(function* (ref: BatchRef, optio
     }
     const result = yield* applyPlan(report.state, plan, {
       graceMs: options.graceMs ?? 5_000,
-      lease: { path: paths.lease, self: lease.self }
+      lease: { path: paths.lease, self: lease.self },
+      ...(options.handlers === undefined ? {} : { handlers: options.handlers })
     })
+    const relaunched = result.applied.flatMap((s) => (s._tag === "RelaunchAgent" ? [s.taskId] : []))
+    const failedLaunches = yield* launchesThatDied(result.state, relaunched, options.verifyLaunchMs ?? VERIFY_LAUNCH_MS)
+    const dead = new Set(failedLaunches.map((f) => f.taskId))
+    const applied = result.applied.filter((s) => !(s._tag === "RelaunchAgent" && dead.has(s.taskId)))
     // Output written while no supervisor ran reaches the supervised log before anything continues.
     const tailing = yield* makeApplying(result.state)
     yield* catchUpLogs(tailing)
     let state = yield* tailing.current
-    let message = `applied ${result.applied.length} step(s)`
+    let message = `applied ${applied.length} step(s)`
+    for (const f of failedLaunches) message += `; relaunch of ${f.taskId} FAILED: ${f.reason}`
+    if (mergesLeft > 0) message += `; ${mergesLeft} merge(s) left for a supervisor (recover only)`
     if (result.continueFrom !== undefined && options.restart === undefined && options.supervise === false) {
       const apply = yield* makeApplying(state)
       state = yield* apply.update((s) => ({ ...s, phase: "paused" }))
@@ -160,6 +193,9 @@ export const resume = Effect.fn("Resume.resume")(function* (ref: BatchRef, optio
             )
         : yield* continueFrom(state, result.continueFrom, { heldForBackoff: backingOff(report.state, plan.steps, now) })
       message += `; continued from wave ${result.continueFrom + 1}, batch ${state.phase}`
+    } else if (options.restart === undefined && mergesLeft > 0) {
+      const apply = yield* makeApplying(state)
+      state = yield* apply.update((s) => ({ ...s, phase: "paused" }))
     } else if (options.restart === undefined) {
       const rp = computeResumePoint(state, reconcile(state, report.signals))
       const finished =
@@ -176,9 +212,10 @@ export const resume = Effect.fn("Resume.resume")(function* (ref: BatchRef, optio
       }
     }
     return {
-      outcome: outcomeOf(options.restart !== undefined, result.applied),
+      outcome: outcomeOf(options.restart !== undefined, applied),
       report,
-      applied: result.applied,
+      applied,
+      failedLaunches,
       state,
       recovered,
       journalTornTail,

@@ -117,7 +117,7 @@ export const newBatchId = Effect.gen(function* () {
 })
 
 /** The initial state of a batch (pure). */
-export const initialState = (input: {
+const initialState = (input: {
   readonly batchId: string
   readonly repoRoot: string
   readonly baseBranch: string

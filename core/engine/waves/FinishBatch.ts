@@ -12,7 +12,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { ownershipTag } from "../../domain/Naming.ts"
 import { laneOf, latestMerge } from "../../domain/ResumePoint.ts"
-import type { BatchState } from "../../domain/State.ts"
+import { rekindleMerges, type BatchState } from "../../domain/State.ts"
 import { Tmux } from "../../ports/Tmux.ts"
 import { Worktrees } from "../../ports/Worktrees.ts"
 import type { Applying } from "../apply/PlanContext.ts"
@@ -33,7 +33,15 @@ const allMerged = (s: BatchState): boolean =>
 export const finishBatch = Effect.fn("Finish.finishBatch")(function* (ctx: Applying) {
   const s = yield* ctx.current
   const git = yield* Worktrees
-  const clean = s.tasks.every((t) => t.status === "succeeded") && allMerged(s)
+  const succeeded = s.tasks.every((t) => t.status === "succeeded")
+  // Merges are the host's (or nobody's): the batch is done, and its worktrees and branches are the host's too.
+  if (succeeded && !rekindleMerges(s)) {
+    yield* catchUpLogs(ctx)
+    const saved = yield* ctx.update((x) => ({ ...x, phase: "completed" }))
+    yield* emit({ _tag: "BatchEnded", phase: "completed", reason: "completed; merging is the host's, nothing removed" })
+    return saved
+  }
+  const clean = succeeded && allMerged(s)
   if (!clean) {
     yield* catchUpLogs(ctx)
     const phase = s.phase === "failed" ? "failed" : "paused"

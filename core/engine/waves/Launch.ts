@@ -29,7 +29,7 @@ interface LaunchRequest {
 }
 
 /** The prompt of a relaunch without a resumable conversation: the task plus where it stands. */
-export const handoffPrompt = (task: Task, attempt: number, head: string | undefined): string =>
+const handoffPrompt = (task: Task, attempt: number, head: string | undefined): string =>
   `${task.prompt}\n\n[rekindle] This is attempt ${attempt} of this task. A previous agent worked in this worktree ` +
   `and stopped before finishing. Continue from the work already in this worktree` +
   `${head === undefined ? "" : ` (last commit ${head.slice(0, 12)})`}; do not start over.`

@@ -7,8 +7,8 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
-import { laneOf } from "../../domain/ResumePoint.ts"
-import type { BatchState, Task } from "../../domain/State.ts"
+import { laneMergeable, laneOf, laneOutcomeOf, tasksToStart } from "../../domain/ResumePoint.ts"
+import { rekindleMerges, type BatchState, type Task } from "../../domain/State.ts"
 import { Worktrees } from "../../ports/Worktrees.ts"
 import { type Applying, findTask, makeApplying } from "../apply/PlanContext.ts"
 import { crashPoint } from "../apply/CrashPoints.ts"
@@ -219,8 +219,9 @@ const runWave = Effect.fn("Executor.runWave")(function* (
       )
       return "stop" as WaveEnd
     }
-    const pending = control.paused ? [] : tasks.filter((t) => t.status === "pending")
-    for (const t of pending.slice(0, Math.max(0, opts.maxLanes - running.length))) yield* start(ctx, t.id)
+    // Lane-mates (one worktree) start one after another: never two agents in one checkout.
+    for (const t of control.paused ? [] : tasksToStart(tasks, Math.max(0, opts.maxLanes - running.length)))
+      yield* start(ctx, t.id)
     if (!announced) {
       announced = true
       const after = yield* ctx.current
@@ -282,7 +283,8 @@ const runWave = Effect.fn("Executor.runWave")(function* (
         yield* transition(ctx, d, "skipped", "a dependency failed (failure policy skip-dependents)")
     }
   }
-  // Merge every lane whose tasks all succeeded; a mixed lane is not merged (the wave is partial).
+  // Merge every lane whose tasks succeeded or were skipped (one succeeded at least); a lane with a
+  // failed task is not merged (the wave is partial).
   const s = yield* ctx.current
   const lanes = new Map<string, Array<Task>>()
   for (const id of ids) {
@@ -290,7 +292,8 @@ const runWave = Effect.fn("Executor.runWave")(function* (
     if (t !== undefined) lanes.set(laneOf(t), [...(lanes.get(laneOf(t)) ?? []), t])
   }
   for (const [lane, members] of [...lanes.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (!members.every((t) => t.status === "succeeded")) continue
+    if (!rekindleMerges(s)) break // the host merges, or nothing is merged (the batch's merge policy)
+    if (!laneMergeable(members.map((t) => laneOutcomeOf(t.status)))) continue
     yield* ctx.update((x) => ({ ...x, phase: "merging" }))
     const status = yield* mergeLane(ctx, wave, lane, `wave ${wave + 1} finished`)
     const last = (yield* ctx.current).merges.at(-1)

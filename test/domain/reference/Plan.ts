@@ -69,15 +69,21 @@ export const latestMerge = (
 
 const DONE: ReadonlySet<Category> = new Set(["completed", "failed", "skipped", "blocked"])
 
+/** How a task of a finished wave counts for its lane's merge. */
+export type LaneOutcome = "succeeded" | "skipped" | "other"
+
 /**
- * Lanes of a wave that still need a successful merge: every task of the lane in this wave completed
- * (a mixed lane is never merged) and its latest merge record is not `succeeded`.
+ * Lanes of a wave that still need a successful merge: at least one task of the lane in this wave
+ * succeeded and every other was skipped (skipped is not failed; a lane with a failed, blocked or
+ * unfinished task is never merged), and its latest merge record is not `succeeded`.
  */
 export const lanesNeedingMerge = (
   state: BatchState,
   wave: number,
-  completed: (id: string) => boolean
+  outcome: (id: string) => LaneOutcome
 ): ReadonlyArray<string> => {
+  // Only a batch rekindle merges (merge policy `rekindle`, the default) has merges to retry.
+  if ((state.options?.mergePolicy ?? "rekindle") !== "rekindle") return []
   const tasks = tasksById(state)
   const byLane = new Map<string, Array<string>>()
   for (const id of new Set(state.waves[wave] ?? [])) {
@@ -88,7 +94,12 @@ export const lanesNeedingMerge = (
     else lane.push(id)
   }
   return [...byLane.entries()]
-    .filter(([lane, tasks]) => tasks.every(completed) && latestMerge(state.merges, wave, lane)?.status !== "succeeded")
+    .filter(
+      ([lane, tasks]) =>
+        tasks.every((id) => outcome(id) !== "other") &&
+        tasks.some((id) => outcome(id) === "succeeded") &&
+        latestMerge(state.merges, wave, lane)?.status !== "succeeded"
+    )
     .map(([lane]) => lane)
     .sort()
 }
@@ -120,7 +131,14 @@ export const computeResumePoint = (state: BatchState, decisions: ReadonlyArray<T
     }
   }
 
-  const isCompleted = (id: string) => category.get(id) === "completed"
+  // A persisted blocked verdict the graph cannot judge (the task records no dependencies) is kept.
+  for (const t of tasks.values()) {
+    if (t.status === "blocked" && t.dependsOn.length === 0 && category.get(t.id) === "pending")
+      category.set(t.id, "blocked")
+  }
+
+  const outcomeOf = (id: string): LaneOutcome =>
+    category.get(id) === "completed" ? "succeeded" : category.get(id) === "skipped" ? "skipped" : "other"
   const mergeRetryWaves: Array<number> = []
   let resumeWave: number | undefined
   state.waves.forEach((ids, w) => {
@@ -129,7 +147,7 @@ export const computeResumePoint = (state: BatchState, decisions: ReadonlyArray<T
       if (resumeWave === undefined) resumeWave = w
       return
     }
-    if (lanesNeedingMerge(state, w, isCompleted).length > 0) mergeRetryWaves.push(w)
+    if (lanesNeedingMerge(state, w, outcomeOf).length > 0) mergeRetryWaves.push(w)
   })
 
   // One pass into buckets, in decision order.
@@ -164,7 +182,8 @@ const reExecuteSteps = (
   state: BatchState,
   task: Task,
   d: TaskDecision,
-  options: RecoveryOptions
+  options: RecoveryOptions,
+  occupants: Map<string, string>
 ): ReadonlyArray<PlanStep> => {
   const cap = options.relaunchCap ?? state.options?.relaunchCap ?? DEFAULT_RELAUNCH_CAP
   const session = task.session ?? sessionNameFor(state.batchId, task.id)
@@ -195,6 +214,19 @@ const reExecuteSteps = (
   const worktree = task.worktree
   if (worktree === undefined)
     return [{ _tag: "MarkTask", taskId: task.id, status: "failed", reason: "no worktree to relaunch in" }]
+  // Never two agents in one worktree: a lane-mate reconnected, held or relaunched earlier holds it.
+  const occupant = occupants.get(worktree)
+  if (occupant !== undefined && occupant !== task.id) {
+    return [
+      {
+        _tag: "MarkTask",
+        taskId: task.id,
+        status: "pending",
+        reason: `its worktree ${worktree} is in use by task ${occupant}: it starts after it (never two agents in one worktree)`
+      }
+    ]
+  }
+  occupants.set(worktree, task.id)
   const steps: Array<PlanStep> = []
   if (d.stopSession === true) {
     // Stop the session actually observed (found by ownership tag), which is the stale one.
@@ -234,7 +266,8 @@ const taskSteps = (
   state: BatchState,
   task: Task,
   d: TaskDecision,
-  options: RecoveryOptions
+  options: RecoveryOptions,
+  occupants: Map<string, string>
 ): ReadonlyArray<PlanStep> => {
   switch (d.action) {
     case "mark-complete": {
@@ -251,7 +284,7 @@ const taskSteps = (
         }
       ]
     case "re-execute":
-      return reExecuteSteps(state, task, d, options)
+      return reExecuteSteps(state, task, d, options, occupants)
     case "mark-failed":
       return [
         {
@@ -279,9 +312,16 @@ export const planRecovery = (
 ): Plan => {
   const tasks = tasksById(state)
   const steps: Array<PlanStep> = []
+  // Worktree → the first task whose agent is (or may be) in it.
+  const occupants = new Map<string, string>()
+  for (const d of decisions) {
+    const w = tasks.get(d.taskId)?.worktree
+    if ((d.action === "reconnect" || d.action === "hold") && w !== undefined && !occupants.has(w))
+      occupants.set(w, d.taskId)
+  }
   for (const d of decisions) {
     const task = tasks.get(d.taskId)
-    if (task !== undefined) steps.push(...taskSteps(state, task, d, options))
+    if (task !== undefined) steps.push(...taskSteps(state, task, d, options, occupants))
   }
   const blocked = new Set(resumePoint.blocked)
   for (const id of resumePoint.blocked) {
@@ -297,8 +337,11 @@ export const planRecovery = (
     }
   }
   const completed = new Set(resumePoint.completed)
+  const skipped = new Set(resumePoint.skipped)
   for (const wave of resumePoint.mergeRetryWaves) {
-    const lanes = lanesNeedingMerge(state, wave, (id) => completed.has(id))
+    const lanes = lanesNeedingMerge(state, wave, (id) =>
+      completed.has(id) ? "succeeded" : skipped.has(id) ? "skipped" : "other"
+    )
     steps.push({ _tag: "RetryMerge", wave, lanes, reason: `wave ${wave + 1} finished but its merge did not succeed` })
   }
   const tmuxUnknown = decisions.some((d) => d.evidence.session === "unknown")

@@ -25,6 +25,7 @@ for (const path of [
   "rekindle/dist/exports/index.js",
   "rekindle/dist/core/domain/index.js",
   "rekindle/adapters/node",
+  "rekindle/internal/IdTable.js",
   "rekindle/bin/rekindle.js"
 ]) {
   closed[path] = await import(path).then(

@@ -1,0 +1,115 @@
+/**
+ * The multiclaude import on the real machine: a real clone with worker worktrees under `wts/`, one
+ * worker's Claude (a stand-in process) still running after its tmux session died, another dead. The
+ * host relaunches through a RelaunchAgent handler (as multiclaude resumes its agents); rekindle
+ * journals it. Assertions read /proc and tmux on a private socket.
+ */
+import { execFileSync, spawn, spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as nodePath from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import { createRekindle, multiclaude } from "../../exports/index.ts"
+
+const GIT_ENV: Readonly<Record<string, string>> = {
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_AUTHOR_NAME: "mc",
+  GIT_AUTHOR_EMAIL: "mc@rekindle.invalid",
+  GIT_COMMITTER_NAME: "mc",
+  GIT_COMMITTER_EMAIL: "mc@rekindle.invalid",
+  LC_ALL: "C"
+}
+for (const [k, v] of Object.entries(GIT_ENV)) process.env[k] = v
+const FIXTURE = fs.readFileSync(nodePath.join(import.meta.dirname, "../fixtures/multiclaude/state.json"), "utf8")
+
+const cleanups: Array<() => void> = []
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c()
+})
+
+const alive = (pid: number): boolean => {
+  try {
+    return !fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.startsWith("Z")
+  } catch {
+    return false
+  }
+}
+
+describe("multiclaude import (real tmux + git)", () => {
+  it("the running worker is held, the dead one relaunched once in its worktree through the host's handler", async () => {
+    const tmp = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-mc-")))
+    const root = `${tmp}/.multiclaude`
+    const repo = `${root}/repos/my-app`
+    const socket = `rekindle-test-mc-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
+    const git = (...args: ReadonlyArray<string>) => execFileSync("git", ["-C", repo, ...args], { env: process.env })
+    fs.mkdirSync(repo, { recursive: true })
+    git("init", "-q", "-b", "main")
+    fs.writeFileSync(`${repo}/README.md`, "my-app\n")
+    git("add", "README.md")
+    git("commit", "-qm", "initial")
+    for (const name of ["clever-fox", "quiet-wren"])
+      git("worktree", "add", "-q", "-b", `work/${name}`, `${root}/wts/my-app/${name}`)
+    // clever-fox's Claude outlived its window (a stand-in process); quiet-wren's is gone.
+    const running = spawn("sleep", ["300"], { cwd: `${root}/wts/my-app/clever-fox`, detached: true, stdio: "ignore" })
+    running.unref()
+    const gone = spawnSync("true").pid
+    cleanups.push(() => {
+      spawnSync("tmux", ["-L", socket, "kill-server"], { stdio: "ignore" })
+      if (running.pid !== undefined) spawnSync("kill", ["-KILL", String(running.pid)])
+      fs.rmSync(tmp, { recursive: true, force: true })
+    })
+    fs.writeFileSync(
+      `${root}/state.json`,
+      FIXTURE.replaceAll("@ROOT@", root)
+        .replace('"pid": 4242001', `"pid": ${running.pid}`)
+        .replace('"pid": 4242002', `"pid": ${gone}`)
+    )
+
+    await using rk = createRekindle({ repo, tmuxSocket: socket })
+    await rk.importState(multiclaude({ root }), { save: true })
+    const started: Array<string> = []
+    const r = await rk.resume({
+      supervise: false,
+      handlers: {
+        RelaunchAgent: async (step, task) => {
+          started.push(step.taskId)
+          execFileSync("tmux", [
+            "-L",
+            socket,
+            "new-session",
+            "-d",
+            "-s",
+            step.session,
+            "-c",
+            task.worktree!,
+            "--",
+            "sleep",
+            "300"
+          ])
+          return undefined
+        }
+      }
+    })
+    expect(r.report.decisions.filter((d) => d.action !== "skip").map((d) => [d.taskId, d.action])).toEqual(
+      expect.arrayContaining([
+        ["clever-fox", "hold"],
+        ["quiet-wren", "re-execute"]
+      ])
+    )
+    expect(started).toEqual(["quiet-wren"])
+    expect(alive(running.pid!)).toBe(true)
+    const panes = execFileSync("tmux", ["-L", socket, "list-panes", "-a", "-F", "#{session_name} #{pane_pid}"], {
+      encoding: "utf8"
+    })
+      .trim()
+      .split("\n")
+    expect(panes).toHaveLength(1)
+    const pid = Number(panes[0]!.split(" ")[1])
+    expect(alive(pid)).toBe(true)
+    expect(fs.readlinkSync(`/proc/${pid}/cwd`)).toBe(`${root}/wts/my-app/quiet-wren`)
+    // Resumed again: the journaled relaunch is not repeated, the held worker still untouched.
+    await rk.resume({ supervise: false, handlers: { RelaunchAgent: async () => void started.push("again") } })
+    expect(started).toEqual(["quiet-wren"])
+  }, 120_000)
+})
