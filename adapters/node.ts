@@ -12,6 +12,8 @@ import type { AgentKindSpec, AgentLauncher } from "../core/ports/AgentLauncher.t
 import type { Journal } from "../core/ports/Journal.ts"
 import type { LeaseStore } from "../core/ports/Lease.ts"
 import type { LogTail } from "../core/ports/LogTail.ts"
+import type { Notifier } from "../core/ports/Notifier.ts"
+import * as NotifierExec from "./notify/NotifierExec.ts"
 import type { ProcessTable } from "../core/ports/ProcessTable.ts"
 import type { StateStore } from "../core/ports/StateStore.ts"
 import type { Tmux, TmuxError } from "../core/ports/Tmux.ts"
@@ -34,6 +36,7 @@ export type LiveServices =
   | LeaseStore
   | AgentLauncher
   | LogTail
+  | Notifier
   | FileSystem.FileSystem
   | Path.Path
   | ChildProcessSpawner.ChildProcessSpawner
@@ -55,5 +58,6 @@ export const layer = (options: LiveOptions = {}): Layer.Layer<LiveServices, Tmux
     ProcessTableLinux.layer,
     StoreLayers.layerFs(options.journal ?? {}),
     AgentLauncherFs.layer(options.kinds === undefined ? {} : { kinds: options.kinds }),
-    LogTailFs.layer
+    LogTailFs.layer,
+    NotifierExec.layer
   ).pipe(Layer.provideMerge(NodeServices.layer))

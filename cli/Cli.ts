@@ -4,6 +4,9 @@
  */
 import { Command } from "effect/cli"
 import { abort } from "./commands/Abort.ts"
+import { continueBatch, pause } from "./commands/Pause.ts"
+import { send } from "./commands/Send.ts"
+import { events } from "./commands/Events.ts"
 import { attach } from "./commands/Attach.ts"
 import { clean } from "./commands/Clean.ts"
 import { doctor } from "./commands/Doctor.ts"
@@ -37,6 +40,10 @@ export const cli = root.pipe(
     attach,
     restart,
     abort,
+    pause,
+    continueBatch,
+    send,
+    events,
     importCmd,
     logs,
     observe,

@@ -74,3 +74,7 @@ export const emit = (ctx: Ctx, json: () => string, text: () => ReadonlyArray<str
 
 /** An informational line on stderr (never pollutes stdout). */
 export const note = (line: string): Effect.Effect<void> => Console.error(line)
+
+/** The `next:` line after a command that leaves something to do (stderr; nothing when `line` is undefined). */
+export const next = (ctx: Ctx, line: string | undefined): Effect.Effect<void> =>
+  line === undefined ? Effect.void : Console.error(ctx.err.dim(`next: ${line}`))

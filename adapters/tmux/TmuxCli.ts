@@ -86,6 +86,12 @@ export const make = Effect.fn("TmuxCli.make")(function* (options: TmuxCliOptions
     Effect.catch((e) => Effect.succeed<TmuxStatus>({ state: "unknown", reason: e.message }))
   )
 
+  /** Whether the server answers (a failure other than "no server" counts as up: the launch reports it). */
+  const serverUp = raw([["list-sessions", "-F", "#{session_id}"]]).pipe(
+    Effect.map((r) => r.exitCode === 0 || classifyFailure(r.stderr) !== "NoServer"),
+    Effect.orElseSucceed(() => true)
+  )
+
   const newSession = Effect.fn("TmuxCli.newSession")(function* (spec: NewSessionSpec) {
     const problem = Args.newSessionProblem(spec)
     if (problem !== undefined) return yield* invalid(problem)
@@ -95,6 +101,14 @@ export const make = Effect.fn("TmuxCli.make")(function* (options: TmuxCliOptions
     const pane = yield* resolve(Args.paneTargetArg({ session: spec.name }))
     const env = Object.entries(spec.env ?? {}).flatMap(([k, v]) => ["-e", `${k}=${v}`])
     if (spec.logFile !== undefined) createPrivate(spec.logFile)
+    // The tmux server keeps the argv of the client that started it as its process title, readable by
+    // every local user in `ps`: the launch list below carries the agent's environment and argv (the
+    // prompt). With no server up, one is started first by a neutral command — a placeholder session
+    // the launch list removes at its end — so the server's title never holds a prompt.
+    const placeholder = (yield* serverUp)
+      ? undefined
+      : `rekindle-start-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
+    if (placeholder !== undefined) yield* raw([["new-session", "-d", "-s", placeholder, "--", "cat", "-"]])
     // ONE tmux invocation: the server runs the whole list at once, so a supervisor SIGKILLed in the
     // middle of a launch leaves either nothing or the finished session — never a placeholder pane
     // (untagged, `cat -`), which a later resume would take for the task's live agent and wait on forever.
@@ -117,8 +131,11 @@ export const make = Effect.fn("TmuxCli.make")(function* (options: TmuxCliOptions
       ...(spec.taskTag === undefined ? [] : [["set-option", "-p", "-t", pane, "--", "@rekindle_task", spec.taskTag]]),
       ...(spec.logFile === undefined ? [] : [["pipe-pane", "-t", pane, "--", Args.pipeCommand(spec.logFile)]]),
       ["respawn-pane", "-k", "-t", pane, "-c", cwd, ...env, "--", ...Args.programArgv(spec.argv)],
-      ["display-message", "-p", "-t", pane, "#{pane_pid}"]
+      ["display-message", "-p", "-t", pane, "#{pane_pid}"],
+      ...(placeholder === undefined ? [] : [["kill-session", "-t", `=${placeholder}`]])
     ])
+    if (placeholder !== undefined && r.exitCode !== 0)
+      yield* Effect.ignore(run([["kill-session", "-t", `=${placeholder}`]]))
     const [created = "", shown = ""] = r.stdout.split("\n")
     const [sessionId = "", paneId = "", storedName] = created.split(SEP)
     // A list that stopped part-way (a name tmux stored otherwise, a vanished pane) leaves no session behind.

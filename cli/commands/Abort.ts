@@ -8,12 +8,14 @@ import * as Option from "effect/Option"
 import { Command, Flag } from "effect/cli"
 import * as Engine from "../../core/engine/index.ts"
 import { confirm } from "../shared/Confirm.ts"
-import { context, emit } from "../Root.ts"
+import { context, emit, next } from "../Root.ts"
+import { nextStep } from "../render/Next.ts"
 import { target } from "../shared/Target.ts"
 import { jsonDocument } from "../render/Json.ts"
 import { renderAbort } from "../render/Reports.ts"
 import { AbortOutput } from "../render/Shapes.ts"
 import { batchArg, yesFlag } from "../shared/Args.ts"
+import { handOver } from "../shared/Control.ts"
 
 /** The `abort` command. */
 export const abort = Command.make(
@@ -40,6 +42,15 @@ export const abort = Command.make(
       command: "abort",
       batchId: t.batchId
     })
+    // A live supervisor carries the abort out itself (it would refuse us its lease): hand it over.
+    const handed = yield* handOver(
+      ctx,
+      t,
+      { action: "abort", hard, graceMs: Math.max(0, grace) * 1000 },
+      (grace + 60) * 1000
+    )
+    if (handed !== undefined)
+      return yield* next(ctx, nextStep(yield* t.run(Engine.loadState({ repoRoot: t.repoRoot, batchId: t.batchId }))))
     const r = yield* t.run(
       Engine.abort({ repoRoot: t.repoRoot, batchId: t.batchId }, { hard, graceMs: Math.max(0, grace) * 1000 })
     )
@@ -49,11 +60,13 @@ export const abort = Command.make(
       () => jsonDocument(AbortOutput, out),
       () => renderAbort(ctx.out, out)
     )
+    yield* next(ctx, nextStep(yield* t.run(Engine.loadState({ repoRoot: t.repoRoot, batchId: t.batchId }))))
   })
 ).pipe(
   Command.withShortDescription("Stop a batch's agents, keep its work"),
   Command.withDescription(
-    "Stop a batch's agents and mark it stopped; worktrees, branches and state are kept (`resume --force` continues it)."
+    "Stop a batch's agents and mark it stopped; worktrees, branches and state are kept (`resume --force` continues it). " +
+      "When a supervisor runs the batch, the abort is handed to it and this command waits for its answer."
   ),
   Command.withExamples([
     { command: "rekindle abort", description: "ask agents to wrap up, wait up to 30 s, then stop them" },

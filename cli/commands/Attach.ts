@@ -11,7 +11,7 @@ import { context, emit } from "../Root.ts"
 import { target } from "../shared/Target.ts"
 import { jsonDocument } from "../render/Json.ts"
 import { AttachOutput } from "../render/Shapes.ts"
-import { attachNow, attachTarget, findTask } from "../shared/Attaching.ts"
+import { afterAttach, attachNow, attachTarget, findTask } from "../shared/Attaching.ts"
 import { batchFlag, taskArg } from "../shared/Args.ts"
 
 /** The `attach` command. */
@@ -39,6 +39,7 @@ export const attach = Command.make(
       )
     }
     yield* attachNow(ctx, argv)
+    yield* afterAttach(ctx, t.run, { repoRoot: t.repoRoot, batchId: t.batchId }, task)
   })
 ).pipe(
   Command.withShortDescription("Attach to a task's tmux session"),

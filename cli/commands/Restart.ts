@@ -9,7 +9,10 @@ import * as Engine from "../../core/engine/index.ts"
 import { batchPaths } from "../../core/domain/Layout.ts"
 import { confirm } from "../shared/Confirm.ts"
 import { withProgress } from "../shared/Progress.ts"
-import { context } from "../Root.ts"
+import { context, next } from "../Root.ts"
+import { handOver } from "../shared/Control.ts"
+import { interactive, startInBackground } from "../shared/Background.ts"
+import { nextStep } from "../render/Next.ts"
 import { target } from "../shared/Target.ts"
 import { findTask } from "../shared/Attaching.ts"
 import { batchFlag, taskArg, yesFlag } from "../shared/Args.ts"
@@ -32,6 +35,9 @@ export const restart = Command.make(
       command: "restart",
       batchId: t.batchId
     })
+    // A live supervisor restarts the task itself and keeps monitoring it: hand the request over.
+    const handed = yield* handOver(ctx, t, { action: "restart", taskId: task }, 120_000)
+    if (handed !== undefined) return
     const r = yield* withProgress(
       ctx,
       t.run,
@@ -40,11 +46,31 @@ export const restart = Command.make(
       t.run(Engine.resume({ repoRoot: t.repoRoot, batchId: t.batchId }, { restart: task }))
     )
     yield* reportResume(ctx, r)
+    // Nobody supervises the relaunched agent now (the batch had no live supervisor): on a terminal a
+    // background supervisor takes the batch over, as \`run\` and \`resume\` would start one; otherwise
+    // the exact command that does is printed.
+    const ref = { repoRoot: t.repoRoot, batchId: t.batchId }
+    const resumable = r.state.phase === "paused" || r.state.phase === "executing" || r.state.phase === "merging"
+    if (!resumable) return yield* next(ctx, nextStep(r.state))
+    if (interactive(ctx) && (yield* t.run(Engine.liveSupervisor(ref))) === undefined)
+      return yield* startInBackground({
+        argv: ["resume", t.batchId],
+        repoRoot: t.repoRoot,
+        batchId: t.batchId,
+        socket: t.socket,
+        run: t.run,
+        attach: false
+      })
+    yield* next(
+      ctx,
+      `no supervisor watches ${task} now: \`rekindle resume ${t.batchId} --detached\` monitors it and continues the batch`
+    )
   })
 ).pipe(
   Command.withShortDescription("Kill and relaunch one task's agent"),
   Command.withDescription(
-    "Kill and relaunch one task's agent (its work is snapshotted first). Asks for confirmation; --yes when not on a terminal."
+    "Kill and relaunch one task's agent (its work is snapshotted first). Asks for confirmation; --yes when not on a terminal. " +
+      "When a supervisor runs the batch, the restart is handed to it and this command waits for its answer."
   ),
   Command.withExamples([
     { command: "rekindle restart fix-login", description: "asks, then restarts task fix-login" },

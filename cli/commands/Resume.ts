@@ -12,6 +12,7 @@ import * as Engine from "../../core/engine/index.ts"
 import { batchPaths } from "../../core/domain/Layout.ts"
 import { withProgress } from "../shared/Progress.ts"
 import { context, emit } from "../Root.ts"
+import { reportCtrlC } from "../shared/Interrupted.ts"
 import { target } from "../shared/Target.ts"
 import { jsonDocument, planJson } from "../render/Json.ts"
 import { reportResume } from "../shared/ReportResume.ts"
@@ -76,7 +77,7 @@ export const resume = Command.make(
         attach: !detached
       })
     }
-    yield* reportResume(ctx, yield* work)
+    yield* reportResume(ctx, yield* reportCtrlC(ctx, t.run, ref)(work))
   })
 ).pipe(
   Command.withShortDescription("Recover a crashed batch and continue its waves"),

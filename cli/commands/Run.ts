@@ -13,7 +13,9 @@ import { batchPaths } from "../../core/domain/Layout.ts"
 import type { BatchState } from "../../core/domain/State.ts"
 import { Reported } from "../Exit.ts"
 import { withProgress } from "../shared/Progress.ts"
-import { context, emit, type Ctx } from "../Root.ts"
+import { context, emit, type Ctx, next } from "../Root.ts"
+import { nextStep } from "../render/Next.ts"
+import { reportCtrlC } from "../shared/Interrupted.ts"
 import { asSupervisorFlag, superviseAsChild } from "../shared/BackgroundSupervisor.ts"
 import { argPath, repoRootOf, runnerFor } from "../shared/Target.ts"
 import { jsonDocument } from "../render/Json.ts"
@@ -53,6 +55,7 @@ const reportRun = (ctx: Ctx, s: BatchState) =>
       () => jsonDocument(RunOutput, out),
       () => renderRun(ctx.out, out)
     )
+    yield* next(ctx, nextStep(s))
     if (s.phase !== "completed") return yield* new Reported({ exitCode: 1 })
   })
 
@@ -113,7 +116,7 @@ export const run = Command.make(
         attach: !detached
       })
     }
-    yield* reportRun(ctx, yield* work)
+    yield* reportRun(ctx, yield* reportCtrlC(ctx, on, { repoRoot, batchId: id })(work))
   })
 ).pipe(
   Command.withShortDescription("Start a batch from a manifest and run its waves"),

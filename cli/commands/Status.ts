@@ -5,7 +5,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Command } from "effect/cli"
 import * as Engine from "../../core/engine/index.ts"
-import { context, emit } from "../Root.ts"
+import { context, emit, next } from "../Root.ts"
+import { nextStep } from "../render/Next.ts"
 import { target } from "../shared/Target.ts"
 import { jsonDocument, statusJson } from "../render/Json.ts"
 import { StatusOutput } from "../render/Shapes.ts"
@@ -25,6 +26,7 @@ export const status = Command.make(
       () => jsonDocument(StatusOutput, statusJson(report)),
       () => renderStatus(ctx.out, report)
     )
+    if (!ctx.json) yield* next(ctx, nextStep(t.state, report.supervisor === "alive"))
   })
 ).pipe(
   Command.withShortDescription("Per-task status, liveness, age and last output"),

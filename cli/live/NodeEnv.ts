@@ -27,6 +27,13 @@ const ask = (question: string): Effect.Effect<boolean> =>
       rl.close()
       resume(Effect.succeed(/^\s*y(es)?\s*$/i.test(answer)))
     })
+    // Ctrl-C at the question is an interruption, not a no: the process is interrupted (exit 130).
+    rl.once("SIGINT", () => {
+      answered = true
+      rl.close()
+      process.stderr.write("\n")
+      process.kill(process.pid, "SIGINT")
+    })
     // Ctrl-D / closed stdin: a no.
     rl.once("close", () => {
       if (!answered) resume(Effect.succeed(false))

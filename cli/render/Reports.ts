@@ -4,7 +4,7 @@
  */
 import type { RepairReport } from "../../core/engine/usecases/Repair.ts"
 import type { ResumeResult } from "../../core/engine/usecases/Resume.ts"
-import type { AbortOutput, CleanOutput, DetachedOutput, DoctorOutput, RunOutput } from "./Shapes.ts"
+import type { AbortOutput, RequestOutput, CleanOutput, DetachedOutput, DoctorOutput, RunOutput } from "./Shapes.ts"
 import { stepLines } from "./Steps.ts"
 import { padEnd, type Style, tone } from "./Style.ts"
 import { plural } from "./Table.ts"
@@ -46,7 +46,12 @@ export const renderClean = (style: Style, r: CleanOutput): ReadonlyArray<string>
 /** `abort` result. */
 export const renderAbort = (style: Style, r: AbortOutput): ReadonlyArray<string> => [
   `${style.bold(`batch ${r.batchId}`)} ${r.hard ? "hard-" : ""}aborted: ${r.stopped.length === 0 ? "no live session to stop" : `stopped ${r.stopped.join(", ")}`}`,
-  style.dim("worktrees, branches and state are kept; `rekindle resume --force` continues the batch")
+  style.dim("worktrees, branches and state are kept")
+]
+
+/** A control request as it ended (`pause`, `continue`, `send`; `abort` and `restart` under a supervisor). */
+export const renderRequest = (style: Style, r: RequestOutput): ReadonlyArray<string> => [
+  `${style.bold(`batch ${r.batchId}`)} ${r.request.action}${r.request.taskId === undefined ? "" : ` ${r.request.taskId}`}: ${r.request.outcome ?? r.request.status}${r.supervisor === null ? "" : style.dim(` (by the supervisor, pid ${r.supervisor.pid})`)}`
 ]
 
 /** `doctor` result. */

@@ -14,6 +14,9 @@ import { BatchState, Lease, Phase, TaskStatus } from "../../core/domain/State.ts
 import { Manifest } from "../../core/domain/Manifest.ts"
 import { Signals } from "../../core/domain/Signals.ts"
 import { ErrorCode } from "../../core/engine/support/Errors.ts"
+import { ControlRequest } from "../../core/domain/ControlRequest.ts"
+import { BatchEvent } from "../../core/domain/Notification.ts"
+import { ShownStatus } from "../../core/domain/ShownStatus.ts"
 
 /** Every failure: `{ "error": { code, message, hint, details? } }` on stdout (exit 1, or 2 for E_USAGE). */
 export const ErrorOutput = Schema.Struct({
@@ -68,11 +71,13 @@ export const StatusOutput = Schema.Struct({
       renewedAgoMs: Schema.Finite
     })
   ),
-  counts: Schema.Record(TaskStatus, Count),
+  /** Tasks by shown status (`stopped`: running when an abort stopped the batch, agent gone). */
+  counts: Schema.Record(ShownStatus, Count),
   tasks: Schema.Array(
     Schema.Struct({
       id: Schema.String,
-      status: TaskStatus,
+      /** The persisted status, or `stopped` for a task an abort left without its agent. */
+      status: ShownStatus,
       /** 1-based wave number, as the table shows it. */
       wave: Schema.NullOr(Count),
       session: SessionEvidence,
@@ -160,6 +165,29 @@ export const AbortOutput = Schema.Struct({
 })
 /** @see AbortOutput */
 export type AbortOutput = typeof AbortOutput.Type
+
+/** What `pause`, `continue`, `send` (and `abort`, `restart` under a live supervisor) print: the request as it ended. */
+export const RequestOutput = Schema.Struct({
+  batchId: Schema.String,
+  request: ControlRequest,
+  /** Who carried it out: the live supervisor (pid and host), or null when this command did, holding the lease. */
+  supervisor: Schema.NullOr(Schema.Struct({ pid: Count, host: Schema.String }))
+})
+/** @see RequestOutput */
+export type RequestOutput = typeof RequestOutput.Type
+
+/** What a foreground `run` or `resume` prints when Ctrl-C stops it (exit 130): what still runs, how to resume. */
+export const InterruptedOutput = Schema.Struct({
+  interrupted: Schema.Literal(true),
+  batchId: Schema.String,
+  phase: Schema.NullOr(Phase),
+  /** Tasks whose agents still run in tmux. */
+  running: Schema.Array(Schema.String),
+  /** The command that takes the batch over. */
+  resume: Schema.String
+})
+/** @see InterruptedOutput */
+export type InterruptedOutput = typeof InterruptedOutput.Type
 
 /** What `restart`, `abort --hard` and `repair` print when the user answers "no" (exit 0). */
 export const DeclinedOutput = Schema.Struct({
@@ -290,6 +318,9 @@ export const SHAPES = {
   detached: DetachedOutput,
   repair: RepairOutput,
   abort: AbortOutput,
+  request: RequestOutput,
+  event: BatchEvent,
+  interrupted: InterruptedOutput,
   attach: AttachOutput,
   logs: LogsOutput,
   doctor: DoctorOutput,

@@ -4,7 +4,7 @@
  * line. Pure.
  */
 import type { StatusReport } from "../../core/engine/usecases/Status.ts"
-import { TaskStatus } from "../../core/domain/State.ts"
+import { ShownStatus } from "../../core/domain/ShownStatus.ts"
 import { type Style, tone } from "./Style.ts"
 import { age, counts, plural, table } from "./Table.ts"
 
@@ -47,7 +47,7 @@ export const renderStatus = (style: Style, r: StatusReport): ReadonlyArray<strin
           ...t.screen.lines.map((l) => `  │ ${l}`)
         ]
   )
-  const summary = `${plural(r.tasks.length, "task")}: ${counts(TaskStatus.literals, r.counts, (w) => tone(style, w))}`
+  const summary = `${plural(r.tasks.length, "task")}: ${counts(ShownStatus.literals, r.counts, (w) => tone(style, w))}`
   return [
     header,
     ...table(style, ["TASK", "WAVE", "STATUS", "SESSION", "AGENT", "AGE", "OUTPUT", "TRIES", "NOTE"], rows),

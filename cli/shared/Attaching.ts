@@ -9,7 +9,10 @@ import type { BatchState, Task } from "../../core/domain/State.ts"
 import { fail } from "../../core/engine/support/Errors.ts"
 import { observe } from "../../core/engine/support/Observe.ts"
 import { Tmux } from "../../core/ports/Tmux.ts"
-import type { Ctx } from "../Root.ts"
+import { type Ctx, next, note } from "../Root.ts"
+import type { Runner } from "./Target.ts"
+import { loadState } from "../../core/engine/support/StateIO.ts"
+import { nextStep } from "../render/Next.ts"
 
 /**
  * Whether this terminal is already a client of the tmux server on `socket`: `$TMUX` is
@@ -66,6 +69,8 @@ export const attachTarget = Effect.fn("cli.attachTarget")(function* (
 
 /** Run the attach argv on this terminal; a failing tmux is E_TMUX_UNAVAILABLE. */
 export const attachNow = Effect.fn("cli.attachNow")(function* (ctx: Ctx, argv: ReadonlyArray<string>) {
+  // In the pane, keys belong to the agent: a Ctrl-C meant for rekindle would interrupt the agent.
+  yield* note(ctx.err.yellow("in the session Ctrl-C goes to the agent (it may stop it); detach with C-b d"))
   const code = yield* ctx.env.interactive(argv)
   if (code !== 0) {
     return yield* fail(
@@ -74,4 +79,27 @@ export const attachNow = Effect.fn("cli.attachNow")(function* (ctx: Ctx, argv: R
       "check tmux with `rekindle doctor`"
     )
   }
+})
+
+/** After an attach returns: the task's outcome so far in one line, and what to do next. */
+export const afterAttach = Effect.fn("cli.afterAttach")(function* (
+  ctx: Ctx,
+  run: Runner,
+  ref: { readonly repoRoot: string; readonly batchId: string },
+  taskId: string
+) {
+  const state = yield* run(loadState(ref)).pipe(Effect.option)
+  if (state._tag === "None") return
+  const t = state.value.tasks.find((x) => x.id === taskId)
+  if (t === undefined) return
+  const running = t.status === "running" || t.status === "stalled"
+  yield* note(
+    `${taskId}: ${t.status} (attempt ${t.attempts})${t.exitReason === undefined || running ? "" : ` — ${t.exitReason}`} · batch ${state.value.batchId} ${state.value.phase}`
+  )
+  yield* next(
+    ctx,
+    running
+      ? `\`rekindle attach ${taskId}\` looks again; \`rekindle status\` shows the batch`
+      : (nextStep(state.value, true) ?? undefined)
+  )
 })

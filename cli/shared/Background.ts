@@ -12,7 +12,7 @@ import type { Runner } from "./Target.ts"
 import { jsonDocument } from "../render/Json.ts"
 import { renderDetached } from "../render/Reports.ts"
 import { DetachedOutput } from "../render/Shapes.ts"
-import { attachNow, attachTarget } from "./Attaching.ts"
+import { afterAttach, attachNow, attachTarget } from "./Attaching.ts"
 
 /** How long an interactive start waits for a task session to attach to. */
 const ATTACH_TRIES = 20
@@ -37,7 +37,8 @@ const attachFirstRunning = Effect.fn("cli.attachFirstRunning")(function* (
         yield* note(
           ctx.err.dim(`attaching to ${task.id} (${found.value.session}); detach with C-b d — the batch goes on`)
         )
-        return yield* attachNow(ctx, found.value.argv)
+        yield* attachNow(ctx, found.value.argv)
+        return yield* afterAttach(ctx, run, { repoRoot, batchId }, task.id)
       }
     }
     if (state.phase !== "executing" && state.phase !== "planning") break

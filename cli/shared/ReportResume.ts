@@ -8,7 +8,8 @@ import { Reported } from "../Exit.ts"
 import { jsonDocument, resumeJson } from "../render/Json.ts"
 import { renderResume } from "../render/Reports.ts"
 import { ResumeOutput } from "../render/Shapes.ts"
-import { emit, type Ctx } from "../Root.ts"
+import { emit, next, type Ctx } from "../Root.ts"
+import { nextStep } from "../render/Next.ts"
 
 /** Print a resume/restart result; a failed resume (relaunch storm) exits 1 after its document. */
 export const reportResume = Effect.fn("cli.reportResume")(function* (ctx: Ctx, r: Engine.ResumeResult) {
@@ -17,5 +18,6 @@ export const reportResume = Effect.fn("cli.reportResume")(function* (ctx: Ctx, r
     () => jsonDocument(ResumeOutput, resumeJson(r)),
     () => renderResume(ctx.out, r)
   )
+  yield* next(ctx, nextStep(r.state))
   if (r.outcome === "resume_failed") return yield* new Reported({ exitCode: 1 })
 })

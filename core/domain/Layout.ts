@@ -22,6 +22,10 @@ export interface BatchPaths {
   readonly wrapUp: (taskId: string) => string
   /** The prompt of a task's launch, for a kind that reads it from a file (`{promptFile}`). */
   readonly promptFile: (taskId: string) => string
+  /** Control requests handed to the live supervisor (core/domain/ControlRequest.ts). */
+  readonly requests: string
+  /** One control request's file. */
+  readonly request: (id: string) => string
 }
 
 /** Paths of batch `batchId` in `repoRoot`. */
@@ -37,7 +41,9 @@ export const batchPaths = (repoRoot: string, batchId: string): BatchPaths => {
     log: (taskId) => `${dir}/logs/${taskId}.log`,
     marker: (taskId) => `${dir}/done/${taskId}.json`,
     wrapUp: (taskId) => `${dir}/done/${taskId}.wrap-up`,
-    promptFile: (taskId) => `${dir}/prompts/${taskId}.md`
+    promptFile: (taskId) => `${dir}/prompts/${taskId}.md`,
+    requests: `${dir}/requests`,
+    request: (id) => `${dir}/requests/${id}.json`
   }
 }
 

@@ -117,8 +117,15 @@ export const ManifestOptions = Schema.Struct({
    * repository with rekindle is the user's act of trust in it). Off: a task whose agent asks waits, saying why.
    */
   trustRepository: Schema.optionalKey(Schema.Boolean),
+  /**
+   * A program to notify (an argv, never a shell string): run once per event with one JSON event on
+   * stdin — a task waiting for input, failed, stalled or succeeded, and the batch's end.
+   */
+  notify: Schema.optionalKey(Command),
   /** A `tmux -L` name: a plain file name, never `.`/`..` (a directory) nor starting with `-`. */
-  tmuxSocket: Schema.optionalKey(Schema.String.check(Schema.isPattern(TMUX_SOCKET_NAME, { message: TMUX_SOCKET_RULE }))),
+  tmuxSocket: Schema.optionalKey(
+    Schema.String.check(Schema.isPattern(TMUX_SOCKET_NAME, { message: TMUX_SOCKET_RULE }))
+  ),
   /** Agent kinds of this batch, same shape as the built-in table; a built-in name replaces that row. */
   agents: Schema.optionalKey(Schema.Array(AgentKindSpec))
 })

@@ -182,6 +182,8 @@ export const BatchOptions = Schema.Struct({
   tmuxSocket: Schema.optionalKey(Schema.String),
   /** Absent = true (docs/agents.md#first-run-screens). */
   trustRepository: Schema.optionalKey(Schema.Boolean),
+  /** The manifest's `options.notify` argv (core/domain/Notification.ts). */
+  notify: Schema.optionalKey(Schema.Array(Schema.String)),
   /** Who merges (absent: rekindle). */
   mergePolicy: Schema.optionalKey(MergePolicy),
   /** The manifest's own agent kinds (`options.agents`): they win over the built-in table for this batch. */

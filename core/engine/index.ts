@@ -5,6 +5,14 @@
  */
 export { abort } from "./usecases/Abort.ts"
 export { clean, type CleanReport } from "./usecases/Clean.ts"
+export {
+  awaitRequest,
+  describeOwner,
+  liveSupervisor,
+  type RequestSpec,
+  runRequestsNow,
+  submitRequest
+} from "./usecases/Control.ts"
 export { importState, type ImportResult } from "./usecases/Import.ts"
 export { list, type ListReport } from "./usecases/List.ts"
 export { plan, planFromSnapshot, planState } from "./usecases/Plan.ts"
@@ -13,6 +21,7 @@ export { resume, type ResumeResult } from "./usecases/Resume.ts"
 export { newBatchId, readManifest, run } from "./usecases/Run.ts"
 export { status } from "./usecases/Status.ts"
 export { fail } from "./support/Errors.ts"
+export { eventsPath } from "./support/Events.ts"
 export { observe } from "./support/Observe.ts"
 export { listBatches, loadState } from "./support/StateIO.ts"
 export { requireWorktree } from "./waves/Launch.ts"

@@ -190,8 +190,13 @@ describe("attach", () => {
     const pipe = await h.json("attach", "a").then(() => h.run("attach", "a"))
     expect(pipe.code).toBe(2)
     h.term.stdinIsTTY = h.term.stdoutIsTTY = true
-    expect((await h.run("attach", "a")).code).toBe(0)
+    const attached = await h.run("attach", "a")
+    expect(attached.code).toBe(0)
     expect(h.attached).toEqual([["tmux", "-u", "attach-session", "-t", "=rk-b1-a"]])
+    // Warned before (Ctrl-C reaches the agent), told after: the task's outcome and what next.
+    expect(attached.stderr).toContain("Ctrl-C goes to the agent")
+    expect(attached.stderr).toMatch(/a: running \(attempt 1\)/)
+    expect(attached.stderr).toContain("next: `rekindle attach a` looks again")
   })
   it("a task without a live session: E_TMUX_UNAVAILABLE with a hint", async () => {
     const h = await crashed()

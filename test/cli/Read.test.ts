@@ -9,11 +9,11 @@ import { CliHarness } from "./harness.ts"
 import { REPO } from "../support/world.ts"
 
 describe("status", () => {
-  it("human table: per task wave, status, liveness, age; a summary line; nothing on stderr", async () => {
+  it("human table: per task wave, status, liveness, age; a summary line; on stderr only what to do next", async () => {
     const h = await crashed()
     const r = await h.run("status")
     expect(r.code).toBe(0)
-    expect(r.stderr).toBe("")
+    expect(r.stderr).toBe("next: no supervisor runs batch b1: `rekindle resume b1` continues it\n")
     expect(r.stdout).toMatchSnapshot()
   })
   it("--json is one document with the documented shape", async () => {

@@ -27,6 +27,8 @@ export const ErrorCode = Schema.Literals([
   "E_IO",
   "E_AGENT",
   "E_UNFINISHED_BATCH",
+  "E_REQUEST_FAILED",
+  "E_REQUEST_PENDING",
   "E_UNSUPPORTED"
 ])
 /** @see ErrorCode */

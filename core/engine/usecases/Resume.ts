@@ -32,6 +32,7 @@ import { batchPaths } from "../../domain/Layout.ts"
 import { planState, type PlanReport } from "./Plan.ts"
 import { loadState, type BatchRef } from "../support/StateIO.ts"
 import { withLease } from "../support/SupervisorLease.ts"
+import { controlPass } from "../waves/Control.ts"
 
 /** Options of {@link resume}. */
 export interface ResumeOptions {
@@ -117,6 +118,21 @@ export const resume = Effect.fn("Resume.resume")(function* (ref: BatchRef, optio
     const ctx = yield* makeApplying(yield* loadState({ repoRoot: first.repoRoot, batchId: first.batchId }))
     const { recovered, tornTail: journalTornTail } = yield* recoverIntents(ctx)
     yield* recheckPrompts(ctx)
+    // Requests a dead supervisor accepted or never read are finished first, exactly once (Control.ts).
+    // An abort among them ends the resume here: the batch is stopped, nothing is relaunched.
+    if ((yield* controlPass(ctx)).aborted) {
+      const report = yield* planState(yield* ctx.current, { force: true, storm: false })
+      return {
+        outcome: "resume_attach" as const,
+        report,
+        applied: [],
+        failedLaunches: [],
+        state: yield* ctx.current,
+        recovered,
+        journalTornTail,
+        message: "an abort request stopped the batch"
+      }
+    }
     // A conversation the agent named itself is learned before deciding: it decides resume vs fresh.
     yield* learnConversations(ctx)
     const report = yield* planState(yield* ctx.current, {

@@ -211,7 +211,8 @@ const initialState = (input: {
       relaunchCap: o.relaunchCap,
       ...(o.tmuxSocket === undefined ? {} : { tmuxSocket: o.tmuxSocket }),
       ...(o.agents === undefined ? {} : { agents: o.agents }),
-      ...(o.trustRepository === undefined ? {} : { trustRepository: o.trustRepository })
+      ...(o.trustRepository === undefined ? {} : { trustRepository: o.trustRepository }),
+      ...(o.notify === undefined ? {} : { notify: o.notify })
     },
     createdAt: input.now,
     updatedAt: input.now

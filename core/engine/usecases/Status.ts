@@ -11,6 +11,7 @@ import { Tmux } from "../../ports/Tmux.ts"
 import { evidenceFor } from "../../domain/Evidence.ts"
 import { taskOrder } from "../../domain/Reconcile.ts"
 import type { Signals } from "../../domain/Signals.ts"
+import { type ShownStatus, shownStatus } from "../../domain/ShownStatus.ts"
 import type { BatchState, Lease, TaskStatus } from "../../domain/State.ts"
 import type { LeaseLiveness } from "../../domain/LeaseDecision.ts"
 import { LeaseStore } from "../../ports/Lease.ts"
@@ -24,7 +25,8 @@ import { ownerLiveness } from "../support/SupervisorLease.ts"
 /** One task row of `rekindle status`. */
 export interface TaskRow {
   readonly id: string
-  readonly status: TaskStatus
+  /** The persisted status, or `stopped` for a task an abort left without its agent (core/domain/ShownStatus.ts). */
+  readonly status: ShownStatus
   readonly wave: number | undefined
   readonly session: "alive" | "dead-pane" | "bare-shell" | "absent" | "unknown"
   readonly agent: "alive" | "gone" | "unknown"
@@ -52,7 +54,8 @@ export interface StatusReport {
   readonly baseBranch: string
   readonly waves: number
   readonly tasks: ReadonlyArray<TaskRow>
-  readonly counts: Readonly<Record<TaskStatus, number>>
+  /** Tasks by shown status. */
+  readonly counts: Readonly<Record<ShownStatus, number>>
   readonly lease: Lease | undefined
   /** Whether the lease holder (pid + start time + host) is alive; undefined without a lease. */
   readonly supervisor: LeaseLiveness | undefined
@@ -84,7 +87,7 @@ export const statusOf = (
     const out = ownGet(times, t.id)
     return {
       id: t.id,
-      status: t.status,
+      status: shownStatus(t, state.phase, e.agent === "alive"),
       wave: waveOf.get(t.id),
       session: e.session,
       agent: e.agent,
@@ -99,7 +102,12 @@ export const statusOf = (
       ...screenOf(screens.get(t.id))
     }
   })
-  const counts = taskCounts(state)
+  const counts: Record<ShownStatus, number> = { ...taskCounts(state), stopped: 0 }
+  for (const row of tasks)
+    if (row.status === "stopped") {
+      counts.stopped++
+      counts[state.tasks.find((t) => t.id === row.id)!.status]--
+    }
   return {
     batchId: state.batchId,
     phase: state.phase,

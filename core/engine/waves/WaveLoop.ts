@@ -26,6 +26,10 @@ import { ensureAgentGone } from "../apply/TaskSteps.ts"
 import { killOwnedSession } from "../apply/Ownership.ts"
 import { recoverVanished } from "./RecoverInPlace.ts"
 import { Tmux } from "../../ports/Tmux.ts"
+import { controlPass } from "./Control.ts"
+import { publish } from "../support/Events.ts"
+import { taskEvent } from "../../domain/Notification.ts"
+import { waitingForInput } from "./Waiting.ts"
 
 const TERMINAL = new Set(["succeeded", "failed", "skipped", "blocked"])
 const DEFAULTS = {
@@ -129,6 +133,8 @@ const transition = (ctx: Applying, taskId: string, status: Task["status"], reaso
     }))
     yield* emit({ _tag: "TaskChanged", taskId, status, reason })
     yield* showStatus(ctx, taskId)
+    const s = yield* ctx.current
+    yield* publish(s, taskEvent(s.batchId, taskId, status, now, reason, exitStatus))
   })
 
 /** Stop every running agent of `ids` (stop-all). */
@@ -162,7 +168,10 @@ const relaunchVanished = (ctx: Applying, ids: ReadonlyArray<string>) =>
 /** How long a dead pane without an exit status waits for tmux to report one before the task fails without it. */
 const STATUS_WAIT_MS = 2_000
 
-/** Run one wave to its end. Returns whether the batch continues. */
+/** How a wave ended: the batch goes on, stops here (a policy or a failed merge), or was aborted by request. */
+type WaveEnd = "continue" | "stop" | "aborted"
+
+/** Run one wave to its end. */
 const runWave = Effect.fn("Executor.runWave")(function* (
   ctx: Applying,
   wave: number,
@@ -192,8 +201,13 @@ const runWave = Effect.fn("Executor.runWave")(function* (
   }
   // Dead panes seen without an exit status: when first seen (observation time), per task.
   const awaitingStatus = new Map<string, number>()
+  // Tasks already announced as waiting for input, with the line they asked with (announced once per question).
+  const asked = new Map<string, string>()
   let announced = false
   for (;;) {
+    // Requests of `abort`, `restart`, `pause`, `continue` and `send` (core/engine/waves/Control.ts).
+    const control = yield* controlPass(ctx, wave)
+    if (control.aborted) return "aborted" as WaveEnd
     const s = yield* ctx.current
     const tasks = ids.flatMap((id) => findTask(s, id) ?? [])
     const running = tasks.filter((t) => t.status === "running" || t.status === "stalled")
@@ -204,10 +218,11 @@ const runWave = Effect.fn("Executor.runWave")(function* (
         running.map((t) => t.id),
         "stopped: another task failed (failure policy stop-all)"
       )
-      return false
+      return "stop" as WaveEnd
     }
     // Lane-mates (one worktree) start one after another: never two agents in one checkout.
-    for (const t of tasksToStart(tasks, Math.max(0, opts.maxLanes - running.length))) yield* start(ctx, t.id)
+    for (const t of control.paused ? [] : tasksToStart(tasks, Math.max(0, opts.maxLanes - running.length)))
+      yield* start(ctx, t.id)
     if (!announced) {
       announced = true
       const after = yield* ctx.current
@@ -259,6 +274,7 @@ const runWave = Effect.fn("Executor.runWave")(function* (
       yield* transition(ctx, tr.taskId, tr.status, tr.reason, tr.exitStatus)
     }
     if (vanished.length > 0) yield* relaunchVanished(ctx, vanished)
+    yield* waitingForInput(ctx, ids, asked, signals)
   }
   yield* tailPass(ctx, ids, sinkEnd) // the last words of agents that just finished
   if (opts.failurePolicy === "skip-dependents") {
@@ -286,12 +302,12 @@ const runWave = Effect.fn("Executor.runWave")(function* (
     yield* emit({ _tag: "Merged", wave, lane, status, ...(last?.reason === undefined ? {} : { reason: last.reason }) })
     if (status !== "succeeded") {
       yield* ctx.update((x) => ({ ...x, phase: opts.mergeFailurePolicy === "abort" ? "failed" : "paused" }))
-      return false
+      return "stop" as WaveEnd
     }
   }
   const after = yield* ctx.current
   const anyFailed = ids.some((id) => findTask(after, id)?.status === "failed")
-  return !(anyFailed && opts.failurePolicy !== "skip-dependents")
+  return (anyFailed && opts.failurePolicy !== "skip-dependents" ? "stop" : "continue") as WaveEnd
 })
 
 /** Options of {@link continueFrom}. */
@@ -310,8 +326,23 @@ export const continueFrom = Effect.fn("Executor.continueFrom")(function* (
   const sinkEnd = sinkEnds(yield* readSink(ctx.paths))
   const held = new Set(options.heldForBackoff ?? [])
   for (let w = fromWave; w < state.waves.length; w++) {
-    const go = yield* runWave(ctx, w, sinkEnd, held)
-    if (!go) break
+    const end = yield* runWave(ctx, w, sinkEnd, held)
+    // An abort request stopped the batch: it stays `stopped` with its worktrees, as `rekindle abort` leaves it.
+    if (end === "aborted") return yield* ended(yield* ctx.current)
+    if (end === "stop") break
   }
-  return yield* finishBatch(ctx)
+  return yield* ended(yield* finishBatch(ctx))
 })
+
+/** Announce the end of the wave loop (completed, paused, failed or stopped). */
+const ended = (state: BatchState) =>
+  Effect.as(
+    publish(state, {
+      kind: "batch-ended",
+      at: state.updatedAt,
+      batchId: state.batchId,
+      phase: state.phase,
+      reason: `batch ${state.batchId} ${state.phase}`
+    }),
+    state
+  )

@@ -13,6 +13,7 @@ import { saveState } from "../../../core/engine/support/StateIO.ts"
 import { Worktrees } from "../../../core/ports/Worktrees.ts"
 import * as AgentLauncherFs from "../../../adapters/agent/AgentLauncherFs.ts"
 import * as WorktreesGit from "../../../adapters/git/WorktreesGit.ts"
+import * as NotifierExec from "../../../adapters/notify/NotifierExec.ts"
 import * as LogTailFs from "../../../adapters/logs/LogTailFs.ts"
 import type { LiveServices } from "../../../adapters/node.ts"
 import * as ProcessTableLinux from "../../../adapters/processtable/ProcessTableLinux.ts"
@@ -126,7 +127,8 @@ export const countingLayer = (socket: string, spawner: CountingSpawner): Layer.L
     ProcessTableLinux.layer,
     StoreLayers.layerFs(),
     AgentLauncherFs.layer(),
-    LogTailFs.layer
+    LogTailFs.layer,
+    NotifierExec.layer
   ).pipe(Layer.provideMerge(Layer.mergeAll(NodeServices.layer, spawner.layer)))
 
 /**

@@ -1,0 +1,96 @@
+/**
+ * Ctrl-C on a real terminal: the CLI runs in a pane of a second private tmux server (a real pty), the
+ * test types C-c there. At a [y/N] question it exits 130 and changes nothing; during a foreground
+ * `resume --json` it exits 130 with one `interrupted` document naming what still runs.
+ */
+import { afterEach, describe, expect, it } from "vitest"
+import * as fs from "node:fs"
+import * as nodePath from "node:path"
+import { e2eHooks, type E2E } from "../support/real/e2e.ts"
+import { pidAlive, pollUntil } from "../support/real/poll.ts"
+import { freshSocket, killServer, tmux } from "../support/real/socket.ts"
+
+const CLI = nodePath.resolve(import.meta.dirname, "../../cli/main.ts")
+
+/** Run the CLI in a pane of its own tmux server (a terminal); returns helpers on that pane. */
+const terminal = (e: E2E, terms: Array<string>, ...args: ReadonlyArray<string>) => {
+  const term = freshSocket()
+  terms.push(term)
+  const argv = [process.execPath, CLI, "--repo", e.repo, "--socket", e.socket, ...args]
+  expect(tmux(term, "new-session", "-d", "-s", "t", "-x", "200", "-y", "50", "--", ...argv).status).toBe(0)
+  tmux(term, "set-option", "-t", "=t:", "remain-on-exit", "on")
+  const screen = () => tmux(term, "capture-pane", "-p", "-J", "-t", "=t:").stdout
+  return {
+    screen,
+    waitFor: (text: string) =>
+      pollUntil(`"${text}" on the terminal`, () => (screen().includes(text) ? true : undefined), 30_000),
+    ctrlC: () => tmux(term, "send-keys", "-t", "=t:", "C-c"),
+    exitStatus: () =>
+      pollUntil(
+        "the CLI to exit",
+        () => {
+          const [dead, status] = tmux(term, "display-message", "-p", "-t", "=t:", "#{pane_dead} #{pane_dead_status}")
+            .stdout.trim()
+            .split(" ")
+          // tmux marks the pane dead when its pty closes, and fills the status once it reaps the process.
+          return dead === "1" && status !== undefined && status !== "" ? Number(status) : undefined
+        },
+        30_000
+      )
+  }
+}
+
+describe("Ctrl-C (real terminal in tmux)", () => {
+  const make = e2eHooks(afterEach)
+  const terms: Array<string> = []
+  afterEach(() => {
+    for (const t of terms.splice(0)) killServer(t)
+  })
+
+  it("at the [y/N] question of abort --hard: exit 130, nothing stopped", async () => {
+    const e = make()
+    e.manifest([e.task("t", "t [hang]")])
+    const sup = e.supervisor()
+    await pollUntil("the agent to run", () => (e.runs().length === 1 ? true : undefined), 30_000)
+    const term = terminal(e, terms, "abort", "--hard")
+    await term.waitFor("[y/N]")
+    term.ctrlC()
+    expect(await term.exitStatus()).toBe(130)
+    expect(pidAlive(e.runs()[0]!.pid)).toBe(true)
+    expect(e.state()?.phase).toBe("executing")
+    expect(requestsMade(e)).toBe(false)
+    await sup.kill9()
+  }, 60_000)
+
+  it("during a foreground resume --json: exit 130 and one document with what still runs", async () => {
+    const e = make()
+    e.manifest([e.task("t", "t [hang]")])
+    const sup = e.supervisor()
+    await pollUntil("the agent to run", () => (e.runs().length === 1 ? true : undefined), 30_000)
+    await sup.kill9()
+    const term = terminal(e, terms, "--json", "resume")
+    await pollUntil(
+      "the resume to hold the lease",
+      () => (e.journal().some((l) => l.kind === "resume_attach" || l.kind === "ContinueFromWave") ? true : undefined),
+      30_000
+    )
+    term.ctrlC()
+    const status = await term.exitStatus()
+    expect(status, term.screen()).toBe(130)
+    // The document (indented JSON) is the last thing printed: from its opening line to its closing one.
+    const lines = term.screen().split("\n")
+    const open = lines.lastIndexOf("{")
+    const doc = JSON.parse(lines.slice(open, lines.lastIndexOf("}") + 1).join("\n"))
+    expect(doc).toEqual({
+      interrupted: true,
+      batchId: e.batchId,
+      phase: "executing",
+      running: ["t"],
+      resume: `rekindle resume ${e.batchId}`
+    })
+    expect(pidAlive(e.runs()[0]!.pid)).toBe(true)
+  }, 60_000)
+})
+
+const requestsMade = (e: E2E) =>
+  fs.existsSync(`${e.paths.dir}/requests`) && fs.readdirSync(`${e.paths.dir}/requests`).length > 0
