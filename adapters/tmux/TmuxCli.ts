@@ -19,6 +19,9 @@ import { exec } from "../exec/Exec.ts"
 import * as Args from "./TmuxArgs.ts"
 import { classifyFailure, lastLines, LIST_PANES_FORMAT, needsReap, parseListPanes, SEP } from "./TmuxFormat.ts"
 
+/** How long the neutral session that starts a tmux server lives if nothing removes it. */
+const PLACEHOLDER_SECONDS = 30
+
 /** How to reach the server. */
 interface TmuxCliOptions {
   /** `-L` socket name; `undefined` is the user's default server. */
@@ -108,7 +111,14 @@ export const make = Effect.fn("TmuxCli.make")(function* (options: TmuxCliOptions
     const placeholder = (yield* serverUp)
       ? undefined
       : `rekindle-start-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
-    if (placeholder !== undefined) yield* raw([["new-session", "-d", "-s", placeholder, "--", "cat", "-"]])
+    // It ends by itself (a caller killed before the launch list would otherwise leave it, and the server,
+    // forever): PLACEHOLDER_SECONDS is far longer than the next invocation takes, and remain-on-exit is
+    // forced off for it whatever the user's tmux.conf says.
+    if (placeholder !== undefined)
+      yield* raw([
+        ["new-session", "-d", "-s", placeholder, "--", "sleep", String(PLACEHOLDER_SECONDS)],
+        ["set-option", "-p", "-t", `=${placeholder}:`, "remain-on-exit", "off"]
+      ])
     // ONE tmux invocation: the server runs the whole list at once, so a supervisor SIGKILLed in the
     // middle of a launch leaves either nothing or the finished session — never a placeholder pane
     // (untagged, `cat -`), which a later resume would take for the task's live agent and wait on forever.

@@ -17,17 +17,20 @@ import { Tmux } from "../../../core/ports/Tmux.ts"
 import * as TmuxCli from "../../../adapters/tmux/TmuxCli.ts"
 import { freshSocket, killServer, tmux } from "../../support/real/socket.ts"
 
-/** Node's spawner, except that the process "dies" after spawning `tmux … new-session`: it never spawns again. */
-const dyingAfterNewSession = (): Layer.Layer<ChildProcessSpawner.ChildProcessSpawner> => {
-  let created = false
+/**
+ * Node's spawner, except that the process "dies" after spawning its `nth` `tmux … new-session` invocation: it never
+ * spawns again. With no server up, the first is the neutral session that starts the server, the second the launch.
+ */
+const dyingAfterNewSession = (nth: number): Layer.Layer<ChildProcessSpawner.ChildProcessSpawner> => {
+  let created = 0
   return Layer.effect(
     ChildProcessSpawner.ChildProcessSpawner,
     Effect.gen(function* () {
       const real = yield* ChildProcessSpawner.ChildProcessSpawner
       return ChildProcessSpawner.make((cmd) =>
         Effect.suspend(() => {
-          if (created) return Effect.never
-          if (cmd._tag === "StandardCommand" && cmd.args.includes("new-session")) created = true
+          if (created >= nth) return Effect.never
+          if (cmd._tag === "StandardCommand" && cmd.args.includes("new-session")) created++
           return real.spawn(cmd)
         })
       )
@@ -48,11 +51,8 @@ describe("TmuxCli launch cut short by the caller's death (real tmux)", () => {
   // session with a placeholder `cat -`, then tag + log pipe + respawn-pane. A supervisor killed
   // between them left an untagged `cat -` pane with the task's session name; resume matched it by
   // name, saw a live process, reconnected (status running, attempts 0) and waited on it forever.
-  it("regression: killed right after tmux created the session: no placeholder pane is left, only the tagged agent", async () => {
-    const socket = freshSocket()
-    const dir = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-launch-")))
-    made.push({ socket, dir })
-    const launch = Effect.gen(function* () {
+  const launchDying = (socket: string, dir: string, nth: number) =>
+    Effect.gen(function* () {
       const t = yield* Tmux
       return yield* t.newSession({
         name: "rk-b1-a",
@@ -61,10 +61,35 @@ describe("TmuxCli launch cut short by the caller's death (real tmux)", () => {
         taskTag: "b1/a",
         logFile: nodePath.join(dir, "a.log")
       })
-    }).pipe(Effect.provide(TmuxCli.layer({ socket })), Effect.provide(dyingAfterNewSession()))
+    }).pipe(Effect.provide(TmuxCli.layer({ socket })), Effect.provide(dyingAfterNewSession(nth)))
+
+  const setUp = () => {
+    const socket = freshSocket()
+    const dir = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-launch-")))
+    made.push({ socket, dir })
+    return { socket, dir }
+  }
+
+  const panes = (socket: string) =>
+    tmux(socket, "list-panes", "-a", "-F", "#{session_name} #{@rekindle_task} #{pane_current_command}")
+
+  it("regression: killed right after tmux created the session: no placeholder pane is left, only the tagged agent", async () => {
+    const { socket, dir } = setUp()
     // The dead process never returns; what matters is what tmux was left with.
-    await Effect.runPromise(Effect.timeoutOption(launch, Duration.seconds(5)))
-    const panes = tmux(socket, "list-panes", "-a", "-F", "#{session_name} #{@rekindle_task} #{pane_current_command}")
-    expect(panes.stdout.trim().split("\n")).toEqual(["rk-b1-a b1/a sleep"])
+    await Effect.runPromise(Effect.timeoutOption(launchDying(socket, dir, 2), Duration.seconds(5)))
+    expect(panes(socket).stdout.trim().split("\n")).toEqual(["rk-b1-a b1/a sleep"])
   }, 30_000)
+
+  // The neutral session that starts the server (no prompt in the server's process title) must not outlive a caller
+  // killed before the launch: no task session exists, and the placeholder ends by itself, taking the server with it.
+  it("regression: killed after starting the server: no task session, and the neutral session ends by itself", async () => {
+    const { socket, dir } = setUp()
+    await Effect.runPromise(Effect.timeoutOption(launchDying(socket, dir, 1), Duration.seconds(5)))
+    const left = panes(socket).stdout.trim().split("\n")
+    expect(left.filter((l) => l.startsWith("rk-"))).toEqual([])
+    expect(left.every((l) => l.startsWith("rekindle-start-"))).toBe(true)
+    const deadline = Date.now() + 60_000
+    while (panes(socket).status === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500))
+    expect(panes(socket).status).not.toBe(0) // no server left
+  }, 90_000)
 })
