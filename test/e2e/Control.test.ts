@@ -179,6 +179,31 @@ describe("control of a supervised batch (real tmux + git, the real CLI)", () => 
       90_000
     )
 
+    // Found by an outside tester: the abort landed once, but no batch-ended event reached `rekindle events` or the
+    // notify program, while the same abort without the kill announced it.
+    it("regression: abort killed once accepted: resume stops the batch once and announces batch-ended once", async () => {
+      const e = make()
+      e.manifest([e.task("t", "t [hang]")])
+      const sup = e.supervisor({ hangAt: "request:accepted:abort" })
+      await pollUntil("the agent to run", () => (e.runs().length === 1 ? true : undefined), 30_000)
+      const aborting = cli(e, "abort", "--hard", "--yes")
+      await sup.waitFor("hung request:accepted:abort")
+      await sup.kill9()
+      expect((await aborting).code).toBe(1)
+      const resumed = await e.run(resume(e.ref))
+      expect(resumed.state.phase).toBe("stopped")
+      expect(requests(e)).toEqual([expect.objectContaining({ action: "abort", status: "done" })])
+      expect(pidAlive(e.runs()[0]!.pid)).toBe(false)
+      const events = fs
+        .readFileSync(nodePath.join(e.paths.dir, "notifications.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { kind: string; phase?: string })
+      expect(events.filter((x) => x.kind === "batch-ended")).toEqual([
+        expect.objectContaining({ kind: "batch-ended", phase: "stopped" })
+      ])
+    }, 90_000)
+
     it.each([
       { hangAt: "relaunch:before-launch", what: "old session stopped, nothing launched" },
       { hangAt: "relaunch:after-launch", what: "attempt 2 launched, not recorded" }

@@ -15,7 +15,8 @@ import {
   type OpenAiServer,
   startOpenAiServer
 } from "../support/model-servers/openai.ts"
-import { killServer, sessionNames, tmux } from "../support/real/socket.ts"
+import { killServer } from "../support/real/socket.ts"
+import { CONTINUATION_PROMPT } from "../../core/engine/waves/Launch.ts"
 import { commitAndSignal, makeAgentWorld, realAgentsEnabled, waitFor, type AgentWorld } from "./agent-world.ts"
 import { CODEX_KEY_ENV, configureCodex } from "./codex-world.ts"
 
@@ -134,29 +135,12 @@ describe.runIf(realAgentsEnabled("codex"))("real Codex 0.169.0 under rekindle", 
     stop()
     const before = server.turns().length
     const resumed = world.start(["resume", "cx-c", "--json"], 240_000)
-    const resumedAt = Date.now()
-    // The relaunched agent's first request: it carries the earlier turns (an exact-conversation resume).
-    // rekindle's continuation turn asks the agent to go on; where this branch lacks it, the test types
-    // the turn a user would (the conversation on screen is what is under test here).
+    // The relaunched agent's first request: it carries the earlier turns (an exact-conversation resume) and
+    // rekindle's one continuation turn, which is what makes the restored agent go on.
     const relaunched = () => agentTurns(server.turns().slice(before))[0]
-    const prompted = await waitFor(
-      () => relaunched() ?? (Date.now() - resumedAt > 30_000 ? null : undefined),
-      60_000,
-      () => world.screens()
-    )
-    if (prompted === null) {
-      // Type only once Codex shows the restored conversation: keys sent while it starts are lost.
-      await waitFor(
-        () => (world.screens().includes("Conversation interrupted") ? true : undefined),
-        180_000,
-        () => world.screens()
-      )
-      const pane = `=${sessionNames(world.socket)[0]}:`
-      tmux(world.socket, "send-keys", "-t", pane, "-l", "--", "You were interrupted; continue your task.")
-      tmux(world.socket, "send-keys", "-t", pane, "Enter")
-    }
-    const first = await waitFor(relaunched, 120_000, () => `no model request after the relaunch\n${world.screens()}`)
+    const first = await waitFor(relaunched, 240_000, () => `no model request after the relaunch\n${world.screens()}`)
     expect(first.userTexts.some((u) => u.trim() === PROMPT_C)).toBe(true)
+    expect(first.userTexts.filter((u) => u.includes(CONTINUATION_PROMPT))).toHaveLength(1)
     expect(first.toolResults).toBeGreaterThanOrEqual(1)
     const end = await resumed.done
     if (end.code !== 0) throw new Error(`resume exited ${end.code}: ${end.stderr}\n${world.screens()}`)

@@ -17,6 +17,7 @@ import { killOwnedSession } from "../apply/Ownership.ts"
 import { loadState, type BatchRef } from "../support/StateIO.ts"
 import { withLease } from "../support/SupervisorLease.ts"
 import { ensureAgentGone } from "../apply/TaskSteps.ts"
+import { publish } from "../support/Events.ts"
 
 /** Options of {@link abort}. */
 export interface AbortOptions {
@@ -107,6 +108,16 @@ export const stopBatch = Effect.fn("Abort.stopBatch")(function* (ctx: Applying, 
     phase: "info",
     kind: "abort",
     data: { stopped, hard: options.hard }
+  })
+  // The batch's life ends here whoever stops it (a live supervisor, `abort` with none, or a `resume` finishing an abort
+  // request a killed supervisor had accepted): the one place that announces it, so every path tells watchers once.
+  const ended = yield* ctx.current
+  yield* publish(ended, {
+    kind: "batch-ended",
+    at: ended.updatedAt,
+    batchId: ended.batchId,
+    phase: ended.phase,
+    reason: `batch ${ended.batchId} ${ended.phase}`
   })
   return { batchId: state.batchId, stopped, hard: options.hard } satisfies AbortReport
 })

@@ -328,7 +328,8 @@ export const continueFrom = Effect.fn("Executor.continueFrom")(function* (
   for (let w = fromWave; w < state.waves.length; w++) {
     const end = yield* runWave(ctx, w, sinkEnd, held)
     // An abort request stopped the batch: it stays `stopped` with its worktrees, as `rekindle abort` leaves it.
-    if (end === "aborted") return yield* ended(yield* ctx.current)
+    // The abort itself announced the end (stopBatch), as it does when no supervisor runs.
+    if (end === "aborted") return yield* ctx.current
     if (end === "stop") break
   }
   return yield* ended(yield* finishBatch(ctx))
