@@ -27,6 +27,7 @@ const importJson = (r: Engine.ImportResult, dryRun: boolean): ImportOutput => {
     batchId: s.batchId,
     phase: s.phase,
     baseBranch: s.baseBranch,
+    mergePolicy: s.options?.mergePolicy ?? "rekindle",
     importedFrom: s["importedFrom"] ?? null,
     waves: s.waves,
     tasks: s.tasks.map((t) => ({

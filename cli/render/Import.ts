@@ -14,7 +14,9 @@ export const renderImport = (style: Style, r: ImportOutput): ReadonlyArray<strin
   const from = r.importedFrom as { readonly path?: unknown; readonly baseBranch?: unknown } | null
   const lines = [
     `${r.source} batch ${r.batchId} (${tone(style, r.phase)}), ${plural(r.waves.length, "wave")}, ${plural(r.tasks.length, "task")}${typeof from?.path === "string" ? ` from ${from.path}` : ""}`,
-    `merges into ${r.baseBranch}${typeof from?.baseBranch === "string" && from.baseBranch !== r.baseBranch && from.baseBranch !== "" ? ` (the batch's base branch ${from.baseBranch} is left to ${r.source})` : ""}`,
+    r.mergePolicy !== "rekindle"
+      ? `merges: none by rekindle (merge policy ${r.mergePolicy}: ${r.mergePolicy === "host" ? `${r.source} merges its own work` : "nothing is merged"})`
+      : `merges into ${r.baseBranch}${typeof from?.baseBranch === "string" && from.baseBranch !== r.baseBranch && from.baseBranch !== "" ? ` (the batch's base branch ${from.baseBranch} is left to ${r.source})` : ""}`,
     ...table(
       style,
       ["TASK", "WAVE", "STATUS", "LANE", "SESSION", "WORKTREE", "DONE MARKER"],

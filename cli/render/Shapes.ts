@@ -10,7 +10,7 @@ import { Eligibility } from "../../core/domain/Eligibility.ts"
 import { Count, Timestamp } from "../../core/domain/Ids.ts"
 import { Orphan } from "../../core/domain/Orphans.ts"
 import { Plan, PlanStep } from "../../core/domain/Plan.ts"
-import { BatchState, Lease, Phase, TaskStatus } from "../../core/domain/State.ts"
+import { BatchState, Lease, MergePolicy, Phase, TaskStatus } from "../../core/domain/State.ts"
 import { Manifest } from "../../core/domain/Manifest.ts"
 import { Signals } from "../../core/domain/Signals.ts"
 import { ErrorCode } from "../../core/engine/support/Errors.ts"
@@ -273,6 +273,8 @@ export const ImportOutput = Schema.Struct({
   phase: Phase,
   /** The branch rekindle merges into (taskplane: its orchestrator branch). */
   baseBranch: Schema.String,
+  /** Who merges: `rekindle`, or the orchestrator itself (`host`: rekindle merges nothing) or nobody (`never`). */
+  mergePolicy: MergePolicy,
   /** What the foreign state said about its origin (path, schema version, the user's base branch…). */
   importedFrom: Schema.Unknown,
   waves: Schema.Array(Schema.Array(Schema.String)),

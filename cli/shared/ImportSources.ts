@@ -48,7 +48,8 @@ export const IMPORT_SOURCES: Readonly<Record<string, ImportSource>> = {
     adapter: (o) =>
       multiclaude({
         root: nodePath.resolve(o.repoRoot, "../.."),
-        repo: nodePath.basename(o.repoRoot)
+        repo: nodePath.basename(o.repoRoot),
+        ...(o.stateFile === undefined ? {} : { stateFile: nodePath.resolve(o.stateFile) })
       }) as ImportAdapter<unknown>
   }
 }

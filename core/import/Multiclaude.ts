@@ -20,7 +20,8 @@
  */
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
-import type { ForeignBatch, ForeignTask, ImportAdapter } from "./Foreign.ts"
+import { type ForeignBatch, type ForeignTask, type ImportAdapter, ImportRefusedError } from "./Foreign.ts"
+import { toBatchState } from "./Mapping.ts"
 import { MULTICLAUDE_PERSISTENT, MulticlaudeState, type MulticlaudeAgent } from "./MulticlaudeFormat.ts"
 
 /** Options of {@link multiclaude}. */
@@ -29,6 +30,8 @@ export interface MulticlaudeOptions {
   readonly root: string
   /** The tracked repository to import (its key under `repos`); default `current_repo`, else the only one. */
   readonly repo?: string
+  /** Its state file, when not `<root>/state.json` (a copy, say); the daemon is still looked for under `root`. */
+  readonly stateFile?: string
 }
 
 /** What the adapter reads. */
@@ -36,6 +39,8 @@ export interface MulticlaudeRead {
   readonly doc: MulticlaudeState
   readonly repo: string
   readonly root: string
+  /** The daemon found running (`<root>/daemon.pid`), described: the import is refused, with every other problem. */
+  readonly liveDaemon?: string
 }
 
 const decode = Schema.decodeUnknownResult(MulticlaudeState)
@@ -77,7 +82,7 @@ const taskOf = (name: string, a: MulticlaudeAgent): ForeignTask => {
 }
 
 /** Map one repository of a multiclaude state to a foreign batch. */
-const mapMulticlaude = (read: MulticlaudeRead): ForeignBatch => {
+const mapRepository = (read: MulticlaudeRead): ForeignBatch => {
   const repo = read.doc.repos?.[read.repo]
   if (repo === undefined) throw new Error(`multiclaude tracks no repository named ${read.repo}`)
   const agents = Object.entries(repo.agents ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))
@@ -106,10 +111,26 @@ const mapMulticlaude = (read: MulticlaudeRead): ForeignBatch => {
   }
 }
 
+/**
+ * The mapping, refused while the daemon lives — and then with the mapping's own problems too, so one pass shows
+ * everything to fix (the way the taskplane adapter refuses a live supervisor lock).
+ */
+const mapMulticlaude = (read: MulticlaudeRead): ForeignBatch => {
+  const batch = mapRepository(read)
+  if (read.liveDaemon === undefined) return batch
+  const mapped = toBatchState(batch)
+  throw new ImportRefusedError([
+    { code: "E_LOCKED", message: read.liveDaemon },
+    ...(Result.isFailure(mapped)
+      ? mapped.failure.map((message) => ({ code: "E_STATE_CORRUPT" as const, message }))
+      : [])
+  ])
+}
+
 /** The multiclaude adapter: reads `<root>/state.json`, refusing while the daemon (`<root>/daemon.pid`) lives. */
 export const multiclaude = (options: MulticlaudeOptions): ImportAdapter<MulticlaudeRead> => {
   const root = trim(options.root)
-  const stateFile = `${root}/state.json`
+  const stateFile = options.stateFile ?? `${root}/state.json`
   return {
     name: "multiclaude",
     location: stateFile,
@@ -126,11 +147,9 @@ export const multiclaude = (options: MulticlaudeOptions): ImportAdapter<Multicla
           `choose the repository to import (option \`repo\`): multiclaude tracks ${names.length === 0 ? "none" : names.join(", ")}`
         )
       const pid = Number.parseInt((await io.readText(`${root}/daemon.pid`))?.trim() ?? "", 10)
-      if (Number.isInteger(pid) && pid > 0 && (await io.exists(`/proc/${pid}`)))
-        throw new Error(
-          `multiclaude's daemon (pid ${pid}) is running: it owns these agents and removes the worktree of one whose window is gone; stop it (\`multiclaude daemon stop\`; its tmux sessions stay) before rekindle recovers them`
-        )
-      return { doc, repo: chosen, root }
+      const live = Number.isInteger(pid) && pid > 0 && (await io.exists(`/proc/${pid}`))
+      const liveDaemon = `multiclaude's daemon (pid ${pid}) is running: it owns these agents and removes the worktree of one whose window is gone; stop it (\`multiclaude daemon stop\`; its tmux sessions stay) before rekindle recovers them`
+      return { doc, repo: chosen, root, ...(live ? { liveDaemon } : {}) }
     },
     map: mapMulticlaude
   }

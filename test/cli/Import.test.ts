@@ -115,4 +115,56 @@ describe("rekindle import", () => {
     expect(doc.tasks.map((t) => t.id).sort()).toEqual(["brave-owl", "calm-lynx", "clever-fox", "quiet-wren"])
     expect(await h.world.run(h.world.memory.fs.exists(`${repo}/.rekindle`))).toBe(false)
   })
+
+  // Found by an outside tester: the live daemon hid every other problem, `--state-file` was ignored for multiclaude,
+  // and the dry run said "merges into main" for a batch whose merges stay multiclaude's.
+  describe("regression: multiclaude import as the docs promise it", () => {
+    const root = "/home/dev/.multiclaude"
+    const repo = `${root}/repos/my-app`
+    const fixture = () =>
+      fs.readFileSync(nodePath.join(import.meta.dirname, "../fixtures/multiclaude/state.json"), "utf8")
+    const world = () => {
+      const h = new CliHarness(new FakeWorld(), repo)
+      h.world.git.initRepo(repo, { "README.md": "my-app\n" })
+      for (const name of ["workspace", "clever-fox", "quiet-wren", "brave-owl", "calm-lynx"])
+        h.world.addWorktree(repo, `${root}/wts/my-app/${name}`, `work/${name}`, "main")
+      return h
+    }
+
+    it("a live daemon is refused together with every mapping problem, nothing written", async () => {
+      const h = world()
+      const doc = JSON.parse(fixture().replaceAll("@ROOT@", root))
+      doc.repos["my-app"].agents["owl"] = { ...doc.repos["my-app"].agents["brave-owl"], worktree_path: "/usr" }
+      h.world.writeFile(`${root}/state.json`, JSON.stringify(doc))
+      const daemon = h.world.procs.spawn(["multiclaude", "daemon", "_run"])
+      h.world.writeFile(`${root}/daemon.pid`, `${daemon.pid}\n`)
+      h.world.writeFile(`/proc/${daemon.pid}`, "") // the fake disk's view of a live pid
+      const r = await h.run("import", "multiclaude", "--repo", repo, "--dry-run", "--json")
+      expect(r.code).toBe(1)
+      const err = (JSON.parse(r.stdout) as { error: { code: string; details: { problems: ReadonlyArray<string> } } })
+        .error
+      expect(err.code).toBe("E_LOCKED")
+      expect(err.details.problems[0]).toContain(`daemon (pid ${daemon.pid}) is running`)
+      expect(err.details.problems.some((p) => p.includes("/usr") && p.includes("outside"))).toBe(true)
+      expect(await h.world.run(h.world.memory.fs.exists(`${repo}/.rekindle`))).toBe(false)
+    })
+
+    it("--state-file is read instead of <root>/state.json; the dry run says rekindle merges nothing", async () => {
+      const h = world()
+      h.world.writeFile(`${root}/state.json`, "{ not json")
+      h.world.writeFile("/tmp/snap/state.json", fixture().replaceAll("@ROOT@", root))
+      const r = await h.run(
+        "import",
+        "multiclaude",
+        "--repo",
+        repo,
+        "--state-file",
+        "/tmp/snap/state.json",
+        "--dry-run"
+      )
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout).toContain("merges: none by rekindle (merge policy host: multiclaude merges its own work)")
+      expect(r.stdout).not.toContain("merges into")
+    })
+  })
 })
