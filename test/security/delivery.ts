@@ -128,7 +128,7 @@ export const deliverHostile = async (classes: ReadonlyArray<string>): Promise<De
     const statusProblem =
       status.code === 0 && cases.every((k) => listed.includes(k.id))
         ? undefined
-        : `status --json: exit ${status.code} ${status.stdout.slice(0, 200)}`
+        : `status --json: exit ${status.code} ${status.stdout.slice(0, 200)} ${status.stderr.slice(0, 400)}`
     return {
       inputs: cases.length,
       exact,
