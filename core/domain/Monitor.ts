@@ -48,7 +48,10 @@ export const lastLaunchAt = (task: Task): number | undefined => {
   return latest ?? task.startedAt
 }
 
-/** The stall rule for a live agent: stalled after the timeout without output, failed after twice that. */
+/**
+ * The stall rule for a live agent: stalled after the timeout without output, failed after twice that — always
+ * through `stalled` first.
+ */
 const stallTransition = (
   task: Task,
   signals: Signals,
@@ -58,7 +61,9 @@ const stallTransition = (
   const now = signals.observedAt
   // Own entries only: for a task named `__proto__` a plain index returns Object.prototype (NaN here).
   const quietFor = now - (ownGet(signals.lastOutputAt ?? {}, task.id) ?? lastLaunchAt(task) ?? now)
-  if (quietFor >= 2 * stallTimeoutMs) {
+  // Given up only once it was marked stalled: a late monitor tick (a loaded machine) must not skip the stalled
+  // step, which the task's history, `status` and the notifications show before it fails.
+  if (quietFor >= 2 * stallTimeoutMs && task.status === "stalled") {
     return {
       taskId: task.id,
       status: "failed",

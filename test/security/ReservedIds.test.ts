@@ -32,7 +32,11 @@ describe("task ids named like Object.prototype members", () => {
     expect(Object.keys(signals.lastOutputAt ?? {})).toEqual([])
     const stallMs = 60_000
     const later = { ...signals, observedAt: signals.observedAt + 3 * stallMs }
-    const transitions = monitorPass(state, IDS, later, stallMs)
+    // Stalled first, then given up (the monitor never skips the stalled step).
+    const first = monitorPass(state, IDS, later, stallMs)
+    expect(first.map((t) => [t.taskId, t.status])).toEqual(IDS.map((id) => [id, "stalled"]))
+    const stalled = { ...state, tasks: state.tasks.map((t) => ({ ...t, status: "stalled" as const })) }
+    const transitions = monitorPass(stalled, IDS, later, stallMs)
     expect(transitions.map((t) => [t.taskId, t.status])).toEqual(IDS.map((id) => [id, "failed"]))
     expect(transitions.every((t) => /no output for \d+s: given up/.test(t.reason))).toBe(true)
   })
