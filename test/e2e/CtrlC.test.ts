@@ -25,18 +25,32 @@ const terminal = (e: E2E, terms: Array<string>, ...args: ReadonlyArray<string>) 
     waitFor: (text: string) =>
       pollUntil(`"${text}" on the terminal`, () => (screen().includes(text) ? true : undefined), 30_000),
     ctrlC: () => tmux(term, "send-keys", "-t", "=t:", "C-c"),
-    exitStatus: () =>
-      pollUntil(
+    exitStatus: () => {
+      const pid = Number(tmux(term, "display-message", "-p", "-t", "=t:", "#{pane_pid}").stdout.trim())
+      return pollUntil(
         "the CLI to exit",
         () => {
-          const [dead, status] = tmux(term, "display-message", "-p", "-t", "=t:", "#{pane_dead} #{pane_dead_status}")
+          // A zombie's exit status is in /proc/<pid>/stat: tmux 3.3 sometimes leaves the CLI's zombie unreaped
+          // for many seconds (measured: still unreaped after 30 s), so its pane_dead_status stays empty.
+          const zombie = zombieExitStatus(pid)
+          if (zombie !== undefined) return zombie
+          const [dead, status, signal] = tmux(
+            term,
+            "display-message",
+            "-p",
+            "-t",
+            "=t:",
+            "#{pane_dead} #{pane_dead_status} #{pane_dead_signal}"
+          )
             .stdout.trim()
             .split(" ")
-          // tmux marks the pane dead when its pty closes, and fills the status once it reaps the process.
-          return dead === "1" && status !== undefined && status !== "" ? Number(status) : undefined
+          if (dead !== "1") return undefined
+          if (status !== undefined && status !== "") return Number(status)
+          return signal !== undefined && signal !== "" ? 128 + Number(signal) : undefined
         },
         30_000
       )
+    }
   }
 }
 
@@ -92,6 +106,24 @@ describe("Ctrl-C (real terminal in tmux)", () => {
     expect(pidAlive(e.runs()[0]!.pid)).toBe(true)
   }, 180_000)
 })
+
+/** The exit status (128+signal when killed) of `pid` if it is a zombie; undefined while it runs or once reaped. */
+const zombieExitStatus = (pid: number): number | undefined => {
+  let stat: string
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+  } catch {
+    return undefined
+  }
+  // Fields after the parenthesised command: state is the first, the waitpid status is the last (proc(5)).
+  const fields = stat
+    .slice(stat.lastIndexOf(")") + 2)
+    .trim()
+    .split(" ")
+  if (fields[0] !== "Z") return undefined
+  const wait = Number(fields[fields.length - 1])
+  return (wait & 0x7f) === 0 ? (wait >> 8) & 0xff : 128 + (wait & 0x7f)
+}
 
 const requestsMade = (e: E2E) =>
   fs.existsSync(`${e.paths.dir}/requests`) && fs.readdirSync(`${e.paths.dir}/requests`).length > 0
