@@ -179,6 +179,8 @@ export const BatchOptions = Schema.Struct({
   mergeFailurePolicy: Schema.Literals(["pause", "abort"]),
   stallTimeoutMs: Count,
   relaunchCap: Count,
+  /** How many tasks a recovery plan relaunches at once (absent: 1). */
+  relaunchConcurrency: Schema.optionalKey(Count),
   tmuxSocket: Schema.optionalKey(Schema.String),
   /** Absent = true (docs/agents.md#first-run-screens). */
   trustRepository: Schema.optionalKey(Schema.Boolean),

@@ -209,6 +209,7 @@ const initialState = (input: {
       mergeFailurePolicy: o.mergeFailurePolicy,
       stallTimeoutMs: o.stallTimeoutSeconds * 1000,
       relaunchCap: o.relaunchCap,
+      ...(o.relaunchConcurrency === undefined ? {} : { relaunchConcurrency: o.relaunchConcurrency }),
       ...(o.tmuxSocket === undefined ? {} : { tmuxSocket: o.tmuxSocket }),
       ...(o.agents === undefined ? {} : { agents: o.agents }),
       ...(o.trustRepository === undefined ? {} : { trustRepository: o.trustRepository }),

@@ -119,8 +119,8 @@ export class AgentWorld {
   }
 
   /** `run <manifest> --detached --json`: batch id and supervisor pid. */
-  async runDetached(manifest: string): Promise<{ batchId: string; pid: number }> {
-    const r = await this.cli(["run", manifest, "--detached", "--json"], 60_000)
+  async runDetached(manifest: string, timeoutMs = 60_000): Promise<{ batchId: string; pid: number }> {
+    const r = await this.cli(["run", manifest, "--detached", "--json"], timeoutMs)
     const doc = parseJson(r.stdout)
     const sup = isRecord(doc) && isRecord(doc["supervisor"]) ? doc["supervisor"] : undefined
     if (!isRecord(doc) || typeof doc["batchId"] !== "string" || typeof sup?.["pid"] !== "number")
