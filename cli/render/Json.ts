@@ -37,6 +37,8 @@ export const statusJson = (r: StatusReport): StatusOutput => ({
           renewedAgoMs: r.observedAt - r.lease.renewedAt
         },
   counts: r.counts,
+  launchingPaused: r.launchingPaused ?? false,
+  openRequests: r.openRequests ?? [],
   tasks: r.tasks.map((t) => ({
     id: t.id,
     status: t.status,

@@ -73,6 +73,10 @@ export const StatusOutput = Schema.Struct({
   ),
   /** Tasks by shown status (`stopped`: running when an abort stopped the batch, agent gone). */
   counts: Schema.Record(ShownStatus, Count),
+  /** A `rekindle pause` is in force: no new task is launched until `rekindle continue`. */
+  launchingPaused: Schema.Boolean,
+  /** Control requests written and not yet carried out by the supervisor, oldest first. */
+  openRequests: Schema.Array(Schema.Struct({ id: Schema.String, action: Schema.String })),
   tasks: Schema.Array(
     Schema.Struct({
       id: Schema.String,

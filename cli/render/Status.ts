@@ -26,7 +26,8 @@ const leasePhrase = (r: StatusReport): string => {
 
 /** The whole `status` output. */
 export const renderStatus = (style: Style, r: StatusReport): ReadonlyArray<string> => {
-  const header = `${style.bold(`batch ${r.batchId}`)} · ${tone(style, r.phase)} · base ${r.baseBranch} · ${plural(r.waves, "wave")} · ${leasePhrase(r)}`
+  const phase = r.launchingPaused === true ? `${tone(style, r.phase)} (launching paused)` : tone(style, r.phase)
+  const header = `${style.bold(`batch ${r.batchId}`)} · ${phase} · base ${r.baseBranch} · ${plural(r.waves, "wave")} · ${leasePhrase(r)}`
   const rows = r.tasks.map((t) => [
     t.id,
     t.wave === undefined ? "-" : String(t.wave + 1),
@@ -48,10 +49,18 @@ export const renderStatus = (style: Style, r: StatusReport): ReadonlyArray<strin
         ]
   )
   const summary = `${plural(r.tasks.length, "task")}: ${counts(ShownStatus.literals, r.counts, (w) => tone(style, w))}`
+  // What the supervisor has been asked and not yet done: the reader should not ask again.
+  const open = (r.openRequests ?? []).map((q) => `request ${q.action} (${q.id}) waits for the supervisor`)
+  const paused =
+    r.launchingPaused === true
+      ? ["launching is paused: running agents go on; `rekindle continue` resumes launching"]
+      : []
   return [
     header,
     ...table(style, ["TASK", "WAVE", "STATUS", "SESSION", "AGENT", "AGE", "OUTPUT", "TRIES", "NOTE"], rows),
     ...screens,
-    summary
+    summary,
+    ...paused,
+    ...open
   ]
 }

@@ -21,6 +21,8 @@ import { batchPaths } from "../../domain/Layout.ts"
 import { observe } from "../support/Observe.ts"
 import { loadState, type BatchRef } from "../support/StateIO.ts"
 import { ownerLiveness } from "../support/SupervisorLease.ts"
+import { readRequests } from "../support/Requests.ts"
+import { launchingPaused, openRequests } from "../../domain/ControlRequest.ts"
 
 /** One task row of `rekindle status`. */
 export interface TaskRow {
@@ -60,6 +62,10 @@ export interface StatusReport {
   /** Whether the lease holder (pid + start time + host) is alive; undefined without a lease. */
   readonly supervisor: LeaseLiveness | undefined
   readonly observedAt: number
+  /** A `rekindle pause` is in force: no new task is launched (running agents go on) until `rekindle continue`. */
+  readonly launchingPaused?: boolean
+  /** Control requests (abort, restart, send, …) written but not yet carried out, oldest first. */
+  readonly openRequests?: ReadonlyArray<{ readonly id: string; readonly action: string }>
 }
 
 /** How many tasks of `state` have each status. */
@@ -182,5 +188,10 @@ export const status = Effect.fn("Status.status")(function* (ref: BatchRef) {
       if (match !== undefined) screens.set(t.id, match)
     }
   }
-  return statusOf(state, signals, lease, tails, supervisor, screens)
+  const requests = yield* readRequests(paths).pipe(Effect.orElseSucceed(() => []))
+  return {
+    ...statusOf(state, signals, lease, tails, supervisor, screens),
+    launchingPaused: launchingPaused(requests),
+    openRequests: openRequests(requests).map((r) => ({ id: r.id, action: r.action }))
+  } satisfies StatusReport
 })
