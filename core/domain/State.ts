@@ -80,6 +80,12 @@ export const Task = Schema.Struct({
   endedAt: Schema.optionalKey(Timestamp),
   exitReason: Schema.optionalKey(Schema.String),
   exitStatus: Schema.optionalKey(Schema.Finite.check(Schema.isInt())),
+  /**
+   * Who made the task's worktree and branch, and so who may remove them: `rekindle` (it created them
+   * when it launched the task) or `host` (an imported orchestrator's; never removed, its branch never
+   * deleted). Absent in states written before the field existed: see `rekindleMadeWorktree` (Naming.ts).
+   */
+  worktreeOwner: Schema.optionalKey(Schema.Literals(["rekindle", "host"])),
   /** Set when the worktree was deliberately archived (told apart from a missing one). */
   worktreeArchived: Schema.optionalKey(Schema.Boolean),
   /** Earliest time of the next relaunch (crash-loop back-off). */

@@ -3,13 +3,14 @@
  * (and any agent outliving them), snapshot every worktree that is dirty or not merged into the base
  * branch to `refs/rekindle/wip/<task>/…` (untracked files included), remove the worktrees, delete the
  * branches already merged (an unmerged branch is kept and reported: its work stays reachable), prune
- * git's records — then move the batch's state, journal and logs to `.rekindle/.archive/<batch>/`, so
- * the batch no longer counts as a batch of the repo. Every step is journaled; `dryRun` only plans.
+ * git's records (a worktree rekindle did not make — an imported host's — is kept with its branch,
+ * and only sessions carrying rekindle's tag are stopped) — then move the batch's state, journal and
+ * logs to `.rekindle/.archive/<batch>/`, so the batch no longer counts as a batch of the repo. Every step is journaled; `dryRun` only plans.
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
-import { ownershipTag } from "../../domain/Naming.ts"
+import { ownershipTag, rekindleMadeWorktree } from "../../domain/Naming.ts"
 import type { PlanStep } from "../../domain/Plan.ts"
 import type { BatchState } from "../../domain/State.ts"
 import { Tmux } from "../../ports/Tmux.ts"
@@ -65,6 +66,15 @@ const cleanSteps = Effect.fn("Clean.cleanSteps")(function* (state: BatchState) {
       Effect.mapError((e) => fail("E_GIT_FAILED", `cannot list worktrees: ${e.message}`, "is this a git repository?"))
     )
   for (const t of state.tasks) {
+    // An imported host's worktree and branch are the host's: reported, never removed nor deleted.
+    if (t.worktree !== undefined && !rekindleMadeWorktree(state, t)) {
+      steps.push({
+        _tag: "Report",
+        taskId: t.id,
+        reason: `worktree ${t.worktree}${t.branch === undefined ? "" : ` and branch ${t.branch}`} belong to the host: kept`
+      })
+      continue
+    }
     const w = listed.find((x) => x.path === t.worktree && !x.prunable)
     const exists =
       t.branch !== undefined &&
