@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest"
 import { FakeWorld } from "../../adapters/testing.ts"
 import { importState } from "../../core/engine/usecases/Import.ts"
 import { resume } from "../../core/engine/usecases/Resume.ts"
+import { clean } from "../../core/engine/usecases/Clean.ts"
 import { loadState } from "../../core/engine/support/StateIO.ts"
 import { ExecutorSettings } from "../../core/engine/waves/WaveSettings.ts"
 import { taskplane } from "../../core/import/index.ts"
@@ -66,6 +67,27 @@ describe("an imported batch's resources stay the host's", () => {
     expect(seen.ownBranch).toBe(false)
     expect(sessions).not.toContain(`rk-${BATCH}-TP-301`)
     expect(sessions).not.toContain(`rk-${BATCH}-TP-202`)
+  })
+
+  it("regression: clean of an imported batch keeps the host's lane worktrees and branches (reported), removes rekindle's own", async () => {
+    const w = await world()
+    await w.run(importState(taskplane({ repoRoot: ROOT }), { save: true }))
+    const own = `${ROOT}/.rekindle/worktrees/${BATCH}/TP-301`
+    w.addWorktree(ROOT, own, `rekindle/${BATCH}/TP-301`, "main")
+    await w.run(clean({ repoRoot: ROOT, batchId: BATCH }, { dryRun: false }))
+    const seen = await w.run(
+      Effect.gen(function* () {
+        const git = yield* Worktrees
+        return {
+          paths: yield* git.pathStates([laneWorktree(ROOT, 1), laneWorktree(ROOT, 2), own]),
+          laneBranches: [yield* git.branchExists(ROOT, laneBranch(1)), yield* git.branchExists(ROOT, laneBranch(2))]
+        }
+      })
+    )
+    expect(seen.paths[laneWorktree(ROOT, 1)]).toBe("present")
+    expect(seen.paths[laneWorktree(ROOT, 2)]).toBe("present")
+    expect(seen.laneBranches).toEqual([true, true])
+    expect(seen.paths[own]).toBe("missing")
   })
 })
 
