@@ -92,8 +92,9 @@ export const Task = Schema.Struct({
   nextAttemptAt: Schema.optionalKey(Timestamp),
   history: Schema.optionalKey(Schema.Array(TaskEvent))
 })
-/** @see Task */
-export type Task = typeof Task.Type
+/** @see Task (an interface, so hovers name it) */
+export interface Task extends TaskType {}
+type TaskType = typeof Task.Type
 
 /** A lane: a slot of parallel work whose branch is merged into the base branch after its wave. */
 export const Lane = Schema.Struct({
@@ -241,5 +242,9 @@ export const rekindleMerges = (state: { readonly options?: BatchOptions | undefi
  * (`s.phse`) does not compile.
  */
 export const BatchState = Schema.StructWithRest(BatchStateFields, [Schema.Record(Schema.String, Schema.Unknown)])
-/** @see BatchState */
-export type BatchState = typeof BatchStateFields.Type
+/**
+ * @see BatchState — an interface (not an alias of the Schema's type), so hovers and declarations name
+ * it instead of spelling out every field.
+ */
+export interface BatchState extends BatchStateType {}
+type BatchStateType = typeof BatchStateFields.Type

@@ -88,5 +88,6 @@ export const applyPlan = Effect.fn("Apply.applyPlan")(function* (
     if (step._tag === "ContinueFromWave") continueFrom = step.wave
     if (options.lease !== undefined) yield* renewLease(options.lease.path, options.lease.self)
   }
-  return { state: yield* ctx.current, applied, continueFrom } satisfies ApplyResult
+  const result: ApplyResult = { state: yield* ctx.current, applied, continueFrom }
+  return result
 })

@@ -124,17 +124,25 @@ const cleanSteps = Effect.fn("Clean.cleanSteps")(function* (state: BatchState) {
   return steps
 })
 
+/** Options of {@link clean}. */
+export interface CleanOptions {
+  /** Only plan: the steps are returned, nothing is changed. */
+  readonly dryRun: boolean
+}
+
 /** `rekindle clean [batch]`. */
-export const clean = Effect.fn("Clean.clean")(function* (ref: BatchRef, options: { readonly dryRun: boolean }) {
+export const clean = Effect.fn("Clean.clean")(function* (ref: BatchRef, options: CleanOptions) {
   const state = yield* loadState(ref)
   const paths = batchPaths(state.repoRoot, state.batchId)
-  if (options.dryRun)
-    return {
+  if (options.dryRun) {
+    const report: CleanReport = {
       batchId: state.batchId,
       dryRun: true,
       steps: yield* cleanSteps(state),
       archivedTo: undefined
-    } satisfies CleanReport
+    }
+    return report
+  }
   const steps = yield* Effect.scoped(
     Effect.gen(function* () {
       // A live supervisor holds the lease: clean refuses (E_LOCKED) rather than pull the batch from under it.
@@ -162,5 +170,6 @@ export const clean = Effect.fn("Clean.clean")(function* (ref: BatchRef, options:
         )
       )
     )
-  return { batchId: state.batchId, dryRun: false, steps, archivedTo: to } satisfies CleanReport
+  const done: CleanReport = { batchId: state.batchId, dryRun: false, steps, archivedTo: to }
+  return done
 })
