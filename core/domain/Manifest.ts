@@ -146,7 +146,8 @@ export const Manifest = Schema.Struct({
   options: Schema.optionalKey(ManifestOptions)
 })
 /** @see Manifest */
-export type Manifest = typeof Manifest.Type
+export interface Manifest extends ManifestType {}
+type ManifestType = typeof Manifest.Type
 
 /** Defaults for omitted options. */
 export const MANIFEST_DEFAULTS = {

@@ -80,14 +80,21 @@ export const Task = Schema.Struct({
   endedAt: Schema.optionalKey(Timestamp),
   exitReason: Schema.optionalKey(Schema.String),
   exitStatus: Schema.optionalKey(Schema.Finite.check(Schema.isInt())),
+  /**
+   * Who made the task's worktree and branch, and so who may remove them: `rekindle` (it created them
+   * when it launched the task) or `host` (an imported orchestrator's; never removed, its branch never
+   * deleted). Absent in states written before the field existed: see `rekindleMadeWorktree` (Naming.ts).
+   */
+  worktreeOwner: Schema.optionalKey(Schema.Literals(["rekindle", "host"])),
   /** Set when the worktree was deliberately archived (told apart from a missing one). */
   worktreeArchived: Schema.optionalKey(Schema.Boolean),
   /** Earliest time of the next relaunch (crash-loop back-off). */
   nextAttemptAt: Schema.optionalKey(Timestamp),
   history: Schema.optionalKey(Schema.Array(TaskEvent))
 })
-/** @see Task */
-export type Task = typeof Task.Type
+/** @see Task (an interface, so hovers name it) */
+export interface Task extends TaskType {}
+type TaskType = typeof Task.Type
 
 /** A lane: a slot of parallel work whose branch is merged into the base branch after its wave. */
 export const Lane = Schema.Struct({
@@ -237,5 +244,9 @@ export const rekindleMerges = (state: { readonly options?: BatchOptions | undefi
  * (`s.phse`) does not compile.
  */
 export const BatchState = Schema.StructWithRest(BatchStateFields, [Schema.Record(Schema.String, Schema.Unknown)])
-/** @see BatchState */
-export type BatchState = typeof BatchStateFields.Type
+/**
+ * @see BatchState — an interface (not an alias of the Schema's type), so hovers and declarations name
+ * it instead of spelling out every field.
+ */
+export interface BatchState extends BatchStateType {}
+type BatchStateType = typeof BatchStateFields.Type

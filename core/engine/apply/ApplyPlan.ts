@@ -138,5 +138,6 @@ export const applyPlan = Effect.fn("Apply.applyPlan")(function* (
     applied.push(step)
     if (step._tag === "ContinueFromWave") continueFrom = step.wave
   }
-  return { state: yield* ctx.current, applied, continueFrom } satisfies ApplyResult
+  const result: ApplyResult = { state: yield* ctx.current, applied, continueFrom }
+  return result
 })

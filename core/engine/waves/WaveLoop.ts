@@ -8,6 +8,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import { laneMergeable, laneOf, laneOutcomeOf, tasksToStart } from "../../domain/ResumePoint.ts"
+import { rekindleMadeWorktree } from "../../domain/Naming.ts"
 import { rekindleMerges, type BatchState, type Task } from "../../domain/State.ts"
 import { Worktrees } from "../../ports/Worktrees.ts"
 import { type Applying, findTask, makeApplying } from "../apply/PlanContext.ts"
@@ -43,7 +44,8 @@ const DEFAULTS = {
 const optionsOf = (s: BatchState) => ({ ...DEFAULTS, ...s.options })
 
 /** Create the task's worktree from the base branch unless it is already there. */
-const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function* (state: BatchState, task: Task) {
+const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function* (ctx: Applying, task: Task) {
+  const state = yield* ctx.current
   const git = yield* Worktrees
   if (task.worktree === undefined || task.branch === undefined) {
     return yield* fail(
@@ -77,6 +79,13 @@ const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function* (state: Ba
   const parent = task.worktree.slice(0, task.worktree.lastIndexOf("/"))
   if (parent !== "")
     yield* (yield* FileSystem.FileSystem).makeDirectory(parent, { recursive: true, mode: 0o700 }).pipe(Effect.ignore)
+  // Recorded before git makes them, so a crash in between never leaves a worktree of rekindle's that its
+  // state calls nobody's. A worktree at a path the host declared stays the host's even when rekindle
+  // has to make it again: the host named it and may look for it (docs/embedding.md#what-rekindle-changes).
+  if (task.worktreeOwner === undefined) {
+    const worktreeOwner = rekindleMadeWorktree(state, task) ? "rekindle" : "host"
+    yield* ctx.updateTask(task.id, (t) => ({ ...t, worktreeOwner }))
+  }
   yield* git
     .add(state.repoRoot, { path: task.worktree, branch: task.branch, base: state.baseBranch })
     .pipe(
@@ -93,9 +102,9 @@ const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function* (state: Ba
 /** Launch one pending task. */
 const start = (ctx: Applying, taskId: string) =>
   Effect.gen(function* () {
+    yield* ensureWorktree(ctx, findTask(yield* ctx.current, taskId)!)
     const state = yield* ctx.current
     const task = findTask(state, taskId)!
-    yield* ensureWorktree(state, task)
     yield* crashPoint("run:before-launch")
     const { task: launched } = yield* launchTask(state, task, {
       mode: "first",
