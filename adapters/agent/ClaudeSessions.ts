@@ -28,7 +28,7 @@ const MAX_ENTRY_BYTES = 64 * 1024
 const startTicks = (startTime: string): string => startTime.slice(startTime.lastIndexOf(":") + 1)
 
 /** A registry entry's fields, or undefined when the text is not one. */
-export const parseRegistryEntry = (text: string): RegistryEntry | undefined => {
+const parseRegistryEntry = (text: string): RegistryEntry | undefined => {
   let v: unknown
   try {
     v = JSON.parse(text)

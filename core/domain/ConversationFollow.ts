@@ -46,7 +46,7 @@ export interface ConversationObservation {
 }
 
 /** The decision: keep the recorded id, or follow the agent to another one (and where that was learned). */
-export type ConversationFollow =
+type ConversationFollow =
   | { readonly _tag: "Keep" }
   | { readonly _tag: "Change"; readonly from: string | undefined; readonly to: string; readonly source: Source }
 
