@@ -14,7 +14,7 @@ import {
   userTurnsContaining
 } from "../support/model-servers/anthropic.ts"
 import { claudeTask, commandsIn, continuationTurns, expectMerged, withClaude } from "../support/real-agents/claude.ts"
-import { alive, skipRealAgents, waitFor, withAgentWorld } from "../support/real-agents/world.ts"
+import { skipRealAgents, waitFor, withAgentWorld } from "../support/real-agents/world.ts"
 
 /** The turn typed after `/clear`: names itself so the script (and the assertions) tell the two conversations apart. */
 const PART2 = "PART2 of c1: create c1b.txt, commit it, then report done."
@@ -88,15 +88,8 @@ describe.skipIf(skipRealAgents("claude-id-change"))("real Claude Code 2.1.328: c
         await type(PART2)
         await waitFor("the post-/clear conversation mid-turn", () => (held.has("part2") ? true : undefined), 120_000)
 
-        const agentPid = w.taskPane(batchId, "c1")?.pid
         const before = server.main().length
-        w.killServer()
-        await w.killSupervisor(batchId, pid).catch(() => 0)
-        await waitFor(
-          "the agent died with its server",
-          () => (agentPid !== undefined && alive(agentPid) ? undefined : true),
-          15_000
-        )
+        await w.killServerUnder(batchId, "c1", pid)
 
         const r = await w.cli(["resume"], 180_000)
         expect(r.code, `resume exits 0\n${r.stdout}\n${r.stderr}`).toBe(0)
