@@ -31,15 +31,15 @@ export const renderStatus = (style: Style, r: StatusReport): ReadonlyArray<strin
   const rows = r.tasks.map((t) => [
     t.id,
     t.wave === undefined ? "-" : String(t.wave + 1),
-    t.screen === undefined ? tone(style, t.status) : style.yellow("waiting"),
+    tone(style, t.status),
     tone(style, t.session),
     tone(style, t.agent),
     age(t.ageMs),
     age(t.lastOutputAgoMs),
     String(t.attempts),
-    t.screen === undefined ? (t.exitReason ?? "") : `stopped at ${t.screen.screen.id}: ${t.screen.screen.how}`
+    t.screen === undefined ? (t.exitReason ?? "") : `stopped at ${t.screen.screen}: ${t.screen.how}`
   ])
-  // A task waiting at a first-run screen: what its pane shows, so the reader sees the question without attaching.
+  // A task waiting at a screen: what its pane shows, so the reader sees the question without attaching.
   const screens = r.tasks.flatMap((t) =>
     t.screen === undefined
       ? []

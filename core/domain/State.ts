@@ -7,6 +7,7 @@
 import * as Schema from "effect/Schema"
 import { AgentKind, AgentKindSpec } from "./AgentSpec.ts"
 import { BatchId, Count, LaneId, ProcessIdentity, TaskId, Timestamp } from "./Ids.ts"
+import { TaskWaiting } from "./Waiting.ts"
 
 /** The current state document version. */
 export const STATE_VERSION = 1 as const
@@ -90,6 +91,11 @@ export const Task = Schema.Struct({
   worktreeArchived: Schema.optionalKey(Schema.Boolean),
   /** Earliest time of the next relaunch (crash-loop back-off). */
   nextAttemptAt: Schema.optionalKey(Timestamp),
+  /**
+   * The agent is stopped at a screen that blocks its work (core/domain/Waiting.ts): shown as `waiting`; the persisted
+   * status stays `running` (its agent is alive: resume reconnects it) and the stall timeout does not apply meanwhile.
+   */
+  waiting: Schema.optionalKey(TaskWaiting),
   history: Schema.optionalKey(Schema.Array(TaskEvent))
 })
 /** @see Task (an interface, so hovers name it) */

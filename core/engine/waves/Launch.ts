@@ -216,9 +216,11 @@ export const launchTask = Effect.fn("Launch.launchTask")(
     const now = yield* Clock.currentTimeMillis
     const startTime = procInfo._tag === "Some" ? procInfo.value?.startTime : undefined
     // A fresh start is a new conversation: an id the agent chose for an earlier one no longer applies.
-    const { conversationId: _previous, ...rest } = task
+    // A new agent process: a screen the previous one waited at is gone with it.
+    const { conversationId: _previous, waiting: _gone, ...rest } = task
+    const { waiting: _screen, ...kept } = task
     const next: Task = {
-      ...(request.mode === "resume" ? task : rest),
+      ...(request.mode === "resume" ? kept : rest),
       status: "running",
       attempts: request.attempt,
       session,

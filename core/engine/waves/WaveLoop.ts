@@ -31,6 +31,7 @@ import { controlPass } from "./Control.ts"
 import { publish } from "../support/Events.ts"
 import { taskEvent } from "../../domain/Notification.ts"
 import { waitingForInput } from "./Waiting.ts"
+import { screensPass } from "./BlockingScreens.ts"
 
 const TERMINAL = new Set(["succeeded", "failed", "skipped", "blocked"])
 const DEFAULTS = {
@@ -133,9 +134,11 @@ const transition = (ctx: Applying, taskId: string, status: Task["status"], reaso
   Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
     const terminal = TERMINAL.has(status)
-    yield* ctx.updateTask(taskId, (t) => ({
+    yield* ctx.updateTask(taskId, ({ waiting, ...t }) => ({
       ...t,
       status,
+      // A finished task waits for nothing: a screen it stopped at went with its agent.
+      ...(terminal || waiting === undefined ? {} : { waiting }),
       ...(terminal ? { endedAt: now, exitReason: reason } : {}),
       ...(exitStatus === undefined ? {} : { exitStatus }),
       history: [...(t.history ?? []), { at: now, event: `status:${status}`, reason }]
@@ -212,6 +215,8 @@ const runWave = Effect.fn("Executor.runWave")(function* (
   const awaitingStatus = new Map<string, number>()
   // Tasks already announced as waiting for input, with the line they asked with (announced once per question).
   const asked = new Map<string, string>()
+  // When each task's pane was last captured to judge its screen (core/engine/waves/BlockingScreens.ts).
+  const captured = new Map<string, number>()
   let announced = false
   for (;;) {
     // Requests of `abort`, `restart`, `pause`, `continue` and `send` (core/engine/waves/Control.ts).
@@ -284,6 +289,7 @@ const runWave = Effect.fn("Executor.runWave")(function* (
     }
     if (vanished.length > 0) yield* relaunchVanished(ctx, vanished)
     yield* waitingForInput(ctx, ids, asked, signals)
+    yield* screensPass(ctx, ids, signals, captured)
   }
   yield* tailPass(ctx, ids, sinkEnd) // the last words of agents that just finished
   if (opts.failurePolicy === "skip-dependents") {

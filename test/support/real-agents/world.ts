@@ -183,6 +183,18 @@ export class AgentWorld {
     this.tmux(["kill-server"])
   }
 
+  /** Kill the tmux server under a running task, then its supervisor; wait until the task's agent died with them. */
+  async killServerUnder(batchId: string, taskId: string, supervisorPid: number): Promise<void> {
+    const agentPid = this.taskPane(batchId, taskId)?.pid
+    this.killServer()
+    await this.killSupervisor(batchId, supervisorPid).catch(() => 0)
+    await waitFor(
+      "the agent died with its server",
+      () => (agentPid !== undefined && alive(agentPid) ? undefined : true),
+      15_000
+    )
+  }
+
   filesOn(ref = "main"): Array<string> {
     return this.git(["ls-tree", "-r", "--name-only", ref])
       .split("\n")
