@@ -5,6 +5,8 @@
  * serve every scenario of a file, each in its own batch: a CLI's first start (OpenCode installs its plugin) is paid once.
  * Assertions are on the world: the requests the model server received, refs and files, panes, processes, the state.
  */
+import * as fs from "node:fs"
+import * as path from "node:path"
 import { expect } from "vitest"
 import {
   type ModelReply,
@@ -24,6 +26,11 @@ import {
   taskPrompt,
   userTurnsWith
 } from "./scripted-agent.ts"
+
+/** How long a launched agent may take to reach its held turn: OpenCode starts in ~1 min on a loaded 2-core machine. */
+const MID_TURN_MS = 300_000
+/** How long a `resume` may supervise its relaunched agents to the end of the batch. */
+const RESUME_MS = 420_000
 
 /** What a file says about its agent. */
 export interface OpenAiAgent {
@@ -55,11 +62,25 @@ export const stopHarness = async (h: Harness | undefined): Promise<void> => {
   await h?.server.close()
 }
 
-/** Run a scenario; print the world on failure. */
+/** After a failed scenario: its supervisors and agents must not run into the next one in the same world. */
+const stopEverything = (h: Harness) => {
+  const batches = fs.existsSync(path.join(h.w.repo, ".rekindle"))
+    ? fs.readdirSync(path.join(h.w.repo, ".rekindle"))
+    : []
+  for (const batchId of batches) {
+    const pid = h.w.leasePid(batchId)
+    if (pid !== undefined && alive(pid)) process.kill(pid, "SIGKILL")
+  }
+  for (const pane of h.w.panes()) if (alive(pane.pid)) process.kill(pane.pid, "SIGKILL")
+  h.w.killServer()
+}
+
+/** Run a scenario; print the world on failure and stop what it left running. */
 export const scenario = async (h: Harness, name: string, body: () => Promise<void>): Promise<void> => {
   try {
     await body()
   } catch (e) {
+    stopEverything(h)
     console.error(
       `\n===== real-agent world at failure (${h.agent.label} ${name}) =====\n${h.w.diag()}\n===== end =====\n`
     )
@@ -117,12 +138,12 @@ export const supervisorKilled = async (h: Harness, id: string): Promise<void> =>
     return gate
   })
   const { batchId, pid } = await h.w.runDetached(h.w.manifest(`${id}.json`, manifestTasks(h, [id])))
-  await waitFor(`${id} mid-turn`, () => (holding ? true : undefined), 180_000)
+  await waitFor(`${id} mid-turn`, () => (holding ? true : undefined), MID_TURN_MS)
   const agentPid = h.w.taskPane(batchId, id)?.pid
   expect(agentPid, "the agent runs in its pane").toBeDefined()
   await h.w.killSupervisor(batchId, pid)
 
-  const resumed = h.w.cli(["resume", batchId], 180_000)
+  const resumed = h.w.cli(["resume", batchId], RESUME_MS)
   await waitFor(
     "a new supervisor holds the lease",
     () => {
@@ -149,7 +170,11 @@ export const supervisorKilled = async (h: Harness, id: string): Promise<void> =>
     "the held turn was answered: the agent wrote the marker and reported back"
   ).toBe(true)
   expect(launches(h, batchId, id), "launched once").toEqual(["launch:first"])
-  expect(agentPid !== undefined && !alive(agentPid), "the agent was stopped after it finished").toBe(true)
+  await waitFor(
+    "the agent stopped after it finished",
+    () => (agentPid !== undefined && alive(agentPid) ? undefined : true),
+    30_000
+  )
 }
 
 /**
@@ -160,12 +185,12 @@ export const serverKilled = async (h: Harness, id: string): Promise<void> => {
   const held = new Set<string>()
   h.script = holdUntil(held, (t) => continuationTurns(t) > 0)
   const { batchId, pid } = await h.w.runDetached(h.w.manifest(`${id}.json`, manifestTasks(h, [id])))
-  await waitFor(`${id} mid-turn`, () => (held.has(id) ? true : undefined), 180_000)
+  await waitFor(`${id} mid-turn`, () => (held.has(id) ? true : undefined), MID_TURN_MS)
   const conversation = await learned(h, batchId, id)
   const before = h.server.turns().length
   await killEverything(h, batchId, pid, [id])
 
-  const r = await h.w.cli(["resume", batchId], 240_000)
+  const r = await h.w.cli(["resume", batchId], RESUME_MS)
   expect(r.code, `resume exits 0\n${r.stdout}\n${r.stderr}`).toBe(0)
   expectMerged(h, batchId, [id])
 
@@ -206,7 +231,7 @@ export const recordLost = async (
   const { batchId, pid } = await h.w.runDetached(
     h.w.manifest(`${ids.join("-")}.json`, manifestTasks(h, ids), { maxLanes: ids.length })
   )
-  await waitFor("every task mid-turn", () => (ids.every((id) => held.has(id)) ? true : undefined), 180_000)
+  await waitFor("every task mid-turn", () => (ids.every((id) => held.has(id)) ? true : undefined), MID_TURN_MS)
   const conversations = await Promise.all(ids.map((id) => learned(h, batchId, id)))
   const before = h.server.turns().length
   await killEverything(h, batchId, pid, ids)
@@ -217,7 +242,7 @@ export const recordLost = async (
     expect(plan.stdout, `the plan relaunches ${id} fresh, saying why`).toMatch(
       new RegExp(`${id}[^\\n]*fresh[^\\n]*${why.source}`)
     )
-  const r = await h.w.cli(["resume", batchId], 240_000)
+  const r = await h.w.cli(["resume", batchId], RESUME_MS)
   expect(r.code, `resume exits 0\n${r.stdout}\n${r.stderr}`).toBe(0)
   expectMerged(h, batchId, ids)
   for (const id of ids) {
