@@ -13,13 +13,13 @@
  */
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import type { AgentWorld } from "./agent-world.ts"
+import type { WorldDirs } from "../support/real-agents/world.ts"
 
 /** The environment variable the provider's key is read from. */
 export const CODEX_KEY_ENV = "REKINDLE_TEST_MODEL_KEY"
 
 /** Write `<home>/.codex/config.toml` pointing Codex at `baseUrl`; returns CODEX_HOME. */
-export const configureCodex = (world: AgentWorld, baseUrl: string): string => {
+export const configureCodex = (world: WorldDirs, baseUrl: string): string => {
   const codexHome = nodePath.join(world.home, ".codex")
   fs.mkdirSync(codexHome, { recursive: true })
   fs.writeFileSync(

@@ -14,7 +14,7 @@
  */
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import type { AgentWorld } from "./agent-world.ts"
+import type { WorldDirs } from "../support/real-agents/world.ts"
 
 /** The variables each OpenCode task gets through the manifest's `env`. */
 export const OPENCODE_ENV: Readonly<Record<string, string>> = {
@@ -24,7 +24,7 @@ export const OPENCODE_ENV: Readonly<Record<string, string>> = {
 }
 
 /** Write `<home>/.config/opencode/opencode.json` pointing OpenCode at `baseUrl`. */
-export const configureOpenCode = (world: AgentWorld, baseUrl: string): void => {
+export const configureOpenCode = (world: WorldDirs, baseUrl: string): void => {
   const dir = nodePath.join(world.home, ".config", "opencode")
   fs.mkdirSync(dir, { recursive: true })
   const config = {

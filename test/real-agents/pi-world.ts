@@ -7,13 +7,13 @@
  */
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import type { AgentWorld } from "./agent-world.ts"
+import type { WorldDirs } from "../support/real-agents/world.ts"
 
 /** The task settings a pi task gets in the manifest. */
 export const PI_TASK = { args: ["--provider", "local", "--model", "test-model"], env: { PI_OFFLINE: "1" } } as const
 
 /** Write `<home>/.pi/agent/models.json` pointing pi at `baseUrl`. */
-export const configurePi = (world: AgentWorld, baseUrl: string): void => {
+export const configurePi = (world: WorldDirs, baseUrl: string): void => {
   const dir = nodePath.join(world.home, ".pi", "agent")
   fs.mkdirSync(dir, { recursive: true })
   const models = {

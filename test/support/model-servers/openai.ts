@@ -33,10 +33,15 @@ export interface ModelTurn {
 }
 
 /**
- * A scripted answer: say something, run one shell command through the agent's shell tool, or never
- * answer (the agent stays mid-turn, waiting on the model, until the connection drops).
+ * A scripted answer: say something, run one shell command through the agent's shell tool, never answer (the agent
+ * stays mid-turn, waiting on the model, until the connection drops), or answer once `hold` settles (the agent is
+ * mid-turn until the test releases it; nothing is written if the agent hung up meanwhile).
  */
-export type ModelReply = { readonly text: string } | { readonly shell: string } | { readonly hang: true }
+export type ModelReply =
+  | { readonly text: string }
+  | { readonly shell: string }
+  | { readonly hang: true }
+  | { readonly hold: Promise<ModelReply> }
 
 /** A running server. */
 export interface OpenAiServer {
@@ -125,7 +130,11 @@ const sse = (res: http.ServerResponse, events: ReadonlyArray<{ event?: string; d
 
 let serial = 0
 
-type Answer = Exclude<ModelReply, { readonly hang: true }>
+type Answer = Extract<ModelReply, { readonly text: string } | { readonly shell: string }>
+
+/** Wait out held replies; undefined for one that never answers. */
+const settle = async (reply: ModelReply): Promise<Answer | undefined> =>
+  "hang" in reply ? undefined : "hold" in reply ? settle(await reply.hold) : reply
 
 const responsesReply = (res: http.ServerResponse, turn: ModelTurn, reply: Answer) => {
   const id = `resp_${++serial}`
@@ -211,9 +220,15 @@ export const startOpenAiServer = async (options: {
       try {
         if (req.method === "POST" && (path.endsWith("/responses") || path.endsWith("/chat/completions"))) {
           const turn = parseTurn(path, (body ?? {}) as Record<string, unknown>)
+          const answer = (reply: Answer) =>
+            turn.api === "responses" ? responsesReply(res, turn, reply) : chatReply(res, turn, reply)
           const reply = options.script(turn)
+          if ("hold" in reply)
+            return void settle(reply).then((r) => {
+              if (r !== undefined && !res.destroyed && !res.writableEnded) answer(r)
+            })
           if ("hang" in reply) return
-          return turn.api === "responses" ? responsesReply(res, turn, reply) : chatReply(res, turn, reply)
+          return answer(reply)
         }
         if (req.method === "GET" && path.endsWith("/models")) {
           res.writeHead(200, { "content-type": "application/json" })

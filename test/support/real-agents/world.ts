@@ -264,6 +264,9 @@ export class AgentWorld {
   }
 }
 
+/** What an agent's own config is written for: the world's temp HOME and its repository. */
+export type WorldDirs = Pick<AgentWorld, "home" | "repo">
+
 /** Run `body` in a fresh world; print the world on failure; always clean up. */
 export const withAgentWorld = async (label: string, body: (w: AgentWorld) => Promise<void>): Promise<void> => {
   const w = new AgentWorld(label)

@@ -1,0 +1,257 @@
+/**
+ * Scenarios (b), (c) and (d) of docs/agents.md for the agents served by the local OpenAI server (Codex, OpenCode, pi),
+ * written once: each agent's file supplies how to configure the CLI in a world, how a task of it is written in the
+ * manifest, and how its conversation record is damaged for (d). One world (HOME, repo, tmux socket) and one server
+ * serve every scenario of a file, each in its own batch: a CLI's first start (OpenCode installs its plugin) is paid once.
+ * Assertions are on the world: the requests the model server received, refs and files, panes, processes, the state.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { expect } from "vitest"
+import {
+  type ModelReply,
+  type ModelTurn,
+  type OpenAiServer,
+  startOpenAiServer
+} from "../support/model-servers/openai.ts"
+import { alive, AgentWorld, waitFor } from "../support/real-agents/world.ts"
+import {
+  CONTINUATION_PROMPT,
+  commandsIn,
+  continuationTurns,
+  HANDOFF_NOTE,
+  holdUntil,
+  requestsOf,
+  scriptedAgent,
+  taskPrompt,
+  userTurnsWith
+} from "./scripted-agent.ts"
+
+/** How long a launched agent may take to reach its held turn: OpenCode starts in ~1 min on a loaded 2-core machine. */
+const MID_TURN_MS = 300_000
+/** How long a `resume` may supervise its relaunched agents to the end of the batch. */
+const RESUME_MS = 420_000
+
+/** What a file says about its agent. */
+export interface OpenAiAgent {
+  readonly label: string
+  /** Write the CLI's own config in `w.home`, pointing it at `baseUrl`; set the env it needs. */
+  readonly configure: (w: AgentWorld, baseUrl: string) => void
+  /** The manifest task for `id` (agent kind, per-task args and env). */
+  readonly task: (id: string, prompt: string) => Record<string, unknown>
+}
+
+/** A world and a server whose script each scenario replaces. */
+export interface Harness {
+  readonly w: AgentWorld
+  readonly server: OpenAiServer
+  readonly agent: OpenAiAgent
+  script: (turn: ModelTurn) => ModelReply
+}
+
+export const startHarness = async (agent: OpenAiAgent): Promise<Harness> => {
+  const w = new AgentWorld(agent.label)
+  const harness: Harness = { w, agent, server: undefined as unknown as OpenAiServer, script: scriptedAgent() }
+  const server = await startOpenAiServer({ script: (turn) => harness.script(turn) })
+  agent.configure(w, server.baseUrl)
+  return Object.assign(harness, { server })
+}
+
+export const stopHarness = async (h: Harness | undefined): Promise<void> => {
+  h?.w.cleanup()
+  await h?.server.close()
+}
+
+/** After a failed scenario: its supervisors and agents must not run into the next one in the same world. */
+const stopEverything = (h: Harness) => {
+  const batches = fs.existsSync(path.join(h.w.repo, ".rekindle"))
+    ? fs.readdirSync(path.join(h.w.repo, ".rekindle"))
+    : []
+  for (const batchId of batches) {
+    const pid = h.w.leasePid(batchId)
+    if (pid !== undefined && alive(pid)) process.kill(pid, "SIGKILL")
+  }
+  for (const pane of h.w.panes()) if (alive(pane.pid)) process.kill(pane.pid, "SIGKILL")
+  h.w.killServer()
+}
+
+/** Run a scenario; print the world on failure and stop what it left running. */
+export const scenario = async (h: Harness, name: string, body: () => Promise<void>): Promise<void> => {
+  try {
+    await body()
+  } catch (e) {
+    stopEverything(h)
+    console.error(
+      `\n===== real-agent world at failure (${h.agent.label} ${name}) =====\n${h.w.diag()}\n===== end =====\n`
+    )
+    throw e
+  }
+}
+
+const manifestTasks = (h: Harness, ids: ReadonlyArray<string>) => ids.map((id) => h.agent.task(id, taskPrompt(id)))
+
+/** Every task's file on main and every task succeeded. */
+const expectMerged = (h: Harness, batchId: string, ids: ReadonlyArray<string>) => {
+  const files = h.w.filesOn("main")
+  for (const id of ids) {
+    expect(files, `${id}.txt merged into main`).toContain(`${id}.txt`)
+    expect(h.w.stateTask(batchId, id)["status"], `${id} succeeded`).toBe("succeeded")
+  }
+}
+
+const launches = (h: Harness, batchId: string, id: string) =>
+  (h.w.stateTask(batchId, id)["history"] as Array<{ event: string }>)
+    .map((e) => e.event)
+    .filter((e) => e.startsWith("launch:"))
+
+/** Wait until the task's conversation id is learned (a resume decides on it) and return it. */
+const learned = (h: Harness, batchId: string, id: string) =>
+  waitFor(
+    `${id}'s conversation id learned`,
+    () => {
+      const c = h.w.stateTask(batchId, id)["conversationId"]
+      return typeof c === "string" ? c : undefined
+    },
+    60_000
+  )
+
+/** Kill the tmux server (every agent with it) and the supervisor; wait until the agents are gone. */
+const killEverything = async (h: Harness, batchId: string, pid: number, ids: ReadonlyArray<string>) => {
+  const agents = ids.map((id) => h.w.taskPane(batchId, id)?.pid)
+  h.w.killServer()
+  await h.w.killSupervisor(batchId, pid).catch(() => 0)
+  await waitFor(
+    "the agents died with their server",
+    () => (agents.some((p) => p !== undefined && alive(p)) ? undefined : true),
+    15_000
+  )
+}
+
+/** (b) supervisor SIGKILLed mid-turn: resume reconnects; the same agent finishes; no relaunch, no second prompt. */
+export const supervisorKilled = async (h: Harness, id: string): Promise<void> => {
+  let release: () => void = () => {}
+  const gate = new Promise<void>((r) => (release = r))
+  let holding = false
+  h.script = scriptedAgent((task) => {
+    if (task !== id) return undefined
+    holding = true
+    return gate
+  })
+  const { batchId, pid } = await h.w.runDetached(h.w.manifest(`${id}.json`, manifestTasks(h, [id])))
+  await waitFor(`${id} mid-turn`, () => (holding ? true : undefined), MID_TURN_MS)
+  const agentPid = h.w.taskPane(batchId, id)?.pid
+  expect(agentPid, "the agent runs in its pane").toBeDefined()
+  await h.w.killSupervisor(batchId, pid)
+
+  const resumed = h.w.cli(["resume", batchId], RESUME_MS)
+  await waitFor(
+    "a new supervisor holds the lease",
+    () => {
+      const p = h.w.leasePid(batchId)
+      return p !== undefined && p !== pid && alive(p) ? true : undefined
+    },
+    60_000
+  )
+  expect(h.w.taskPane(batchId, id)?.pid, "the same agent process, not relaunched").toBe(agentPid)
+  release()
+  const r = await resumed
+  expect(r.code, `resume exits 0\n${r.stderr}`).toBe(0)
+  expectMerged(h, batchId, [id])
+
+  const mine = requestsOf(h.server.turns(), id)
+  expect(
+    mine.filter((t) => commandsIn(t).length === 0),
+    "one conversation start"
+  ).toHaveLength(1)
+  expect(mine.map(continuationTurns), "no continuation turn: nothing was relaunched").not.toContain(1)
+  for (const t of mine) expect(userTurnsWith(t, `TASK=${id}`), "the prompt, once").toBe(1)
+  expect(
+    mine.some((t) => commandsIn(t).some((c) => c.includes("REKINDLE_DONE_FILE"))),
+    "the held turn was answered: the agent wrote the marker and reported back"
+  ).toBe(true)
+  expect(launches(h, batchId, id), "launched once").toEqual(["launch:first"])
+  await waitFor(
+    "the agent stopped after it finished",
+    () => (agentPid !== undefined && alive(agentPid) ? undefined : true),
+    30_000
+  )
+}
+
+/**
+ * (c) tmux server killed mid-task: resume relaunches the same conversation; the first request after carries the
+ * earlier turns and exactly one continuation turn; the prompt ledger records it once.
+ */
+export const serverKilled = async (h: Harness, id: string): Promise<void> => {
+  const held = new Set<string>()
+  h.script = holdUntil(held, (t) => continuationTurns(t) > 0)
+  const { batchId, pid } = await h.w.runDetached(h.w.manifest(`${id}.json`, manifestTasks(h, [id])))
+  await waitFor(`${id} mid-turn`, () => (held.has(id) ? true : undefined), MID_TURN_MS)
+  const conversation = await learned(h, batchId, id)
+  const before = h.server.turns().length
+  await killEverything(h, batchId, pid, [id])
+
+  const r = await h.w.cli(["resume", batchId], RESUME_MS)
+  expect(r.code, `resume exits 0\n${r.stdout}\n${r.stderr}`).toBe(0)
+  expectMerged(h, batchId, [id])
+
+  const after = requestsOf(h.server.turns().slice(before), id)
+  const first = after[0]
+  expect(first, "the relaunched agent asked the model").toBeDefined()
+  expect(
+    commandsIn(first!).some((c) => c.includes(`git add ${id}.txt`)),
+    "the earlier turns are carried"
+  ).toBe(true)
+  expect(userTurnsWith(first!, `TASK=${id}`), "the original prompt, once").toBe(1)
+  expect(continuationTurns(first!), "exactly one continuation turn").toBe(1)
+  for (const t of after) expect(continuationTurns(t), "never a second continuation").toBe(1)
+  expect(launches(h, batchId, id), "one exact-conversation relaunch").toEqual(["launch:first", "launch:resume"])
+  expect(h.w.stateTask(batchId, id)["conversationId"], "the same conversation").toBe(conversation)
+  const ledger = (h.w.state(batchId)["prompts"] as Array<{ taskId: string; text: string }>).filter(
+    (p) => p.taskId === id
+  )
+  expect(
+    ledger.map((p) => p.text),
+    "the ledger records the one continuation"
+  ).toEqual([CONTINUATION_PROMPT])
+}
+
+/**
+ * (d) the conversation record lost: `damage[id](conversationId)` deletes or corrupts it while nothing runs; `plan` says
+ * each task is relaunched fresh and why; each starts one new conversation with the original prompt plus the hand-off
+ * note, once, and no continuation turn.
+ */
+export const recordLost = async (
+  h: Harness,
+  damage: Readonly<Record<string, (conversationId: string) => void>>,
+  why: RegExp
+): Promise<void> => {
+  const ids = Object.keys(damage)
+  const held = new Set<string>()
+  h.script = holdUntil(held, (t) => userTurnsWith(t, HANDOFF_NOTE) > 0)
+  const { batchId, pid } = await h.w.runDetached(
+    h.w.manifest(`${ids.join("-")}.json`, manifestTasks(h, ids), { maxLanes: ids.length })
+  )
+  await waitFor("every task mid-turn", () => (ids.every((id) => held.has(id)) ? true : undefined), MID_TURN_MS)
+  const conversations = await Promise.all(ids.map((id) => learned(h, batchId, id)))
+  const before = h.server.turns().length
+  await killEverything(h, batchId, pid, ids)
+  ids.forEach((id, i) => damage[id]!(conversations[i]!))
+
+  const plan = await h.w.cli(["plan", batchId], 60_000)
+  for (const id of ids)
+    expect(plan.stdout, `the plan relaunches ${id} fresh, saying why`).toMatch(
+      new RegExp(`${id}[^\\n]*fresh[^\\n]*${why.source}`)
+    )
+  const r = await h.w.cli(["resume", batchId], RESUME_MS)
+  expect(r.code, `resume exits 0\n${r.stdout}\n${r.stderr}`).toBe(0)
+  expectMerged(h, batchId, ids)
+  for (const id of ids) {
+    const after = requestsOf(h.server.turns().slice(before), id)
+    const starts = after.filter((t) => commandsIn(t).length === 0)
+    expect(starts, `${id}: one new conversation`).toHaveLength(1)
+    expect(userTurnsWith(starts[0]!, `TASK=${id}`), "the original prompt, once").toBe(1)
+    expect(userTurnsWith(starts[0]!, `${HANDOFF_NOTE} 2`), "the hand-off note, once").toBe(1)
+    for (const t of after) expect(continuationTurns(t), "no continuation turn in a fresh conversation").toBe(0)
+    expect(launches(h, batchId, id), "one fresh relaunch").toEqual(["launch:first", "launch:fresh"])
+  }
+}
