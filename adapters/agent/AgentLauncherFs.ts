@@ -220,9 +220,16 @@ export const make = (
   const recordTrustFor = Effect.fn("AgentLauncher.recordTrust")(function* (
     request: Parameters<AgentLauncher["Service"]["recordTrust"]>[0]
   ) {
-    const spec = yield* lookup({ kind: request.kind })
+    const spec = yield* lookup(request)
     if (spec.trust === undefined) return undefined
-    return yield* recordTrust(fs, path, options, spec.trust, request.repoRoot, request.preview)
+    return yield* recordTrust(
+      fs,
+      path,
+      { home: options.home, env: envOf(request) },
+      spec.trust,
+      request.repoRoot,
+      request.preview
+    )
   })
 
   return AgentLauncher.of({

@@ -107,13 +107,15 @@ export interface AgentLauncherShape {
   ) => Effect.Effect<Launch, AgentError>
   /**
    * Record the kind's folder trust for `repoRoot` (atomic read-modify-rename of its config file, every other key kept);
-   * `preview` only says what would change. None when the kind has no trust rule.
+   * `preview` only says what would change. None when the kind has no trust rule. The request's `env` (the task's own
+   * variables, e.g. CLAUDE_CONFIG_DIR) chooses the config file, as it does for the agent.
    */
-  readonly recordTrust: (request: {
-    readonly kind: string
-    readonly repoRoot: string
-    readonly preview: boolean
-  }) => Effect.Effect<TrustChange | undefined, AgentError>
+  readonly recordTrust: (
+    request: KindRequest & {
+      readonly repoRoot: string
+      readonly preview: boolean
+    }
+  ) => Effect.Effect<TrustChange | undefined, AgentError>
   /** Whether the conversation's transcript exists and looks whole enough to resume. */
   readonly validateTranscript: (
     request: KindRequest & {

@@ -17,6 +17,8 @@ export const BATCH = "b1"
 export interface TaskSpec {
   readonly id: string
   readonly dependsOn?: ReadonlyArray<string>
+  /** The task's own environment variables (manifest `env`). */
+  readonly env?: Readonly<Record<string, string>>
 }
 
 /** A pending state for `tasks` in `waves` (default: one wave). */
@@ -43,7 +45,8 @@ export const pendingState = (
       session: sessionNameFor(BATCH, t.id),
       worktree: worktreeFor(REPO, BATCH, t.id),
       branch: `rekindle/${BATCH}/${t.id}`,
-      doneMarker: batchPaths(REPO, BATCH).marker(t.id)
+      doneMarker: batchPaths(REPO, BATCH).marker(t.id),
+      ...(t.env === undefined ? {} : { env: t.env })
     })
   ),
   lanes: [],

@@ -18,6 +18,7 @@ import { ProcessTable } from "../../ports/ProcessTable.ts"
 import { Tmux } from "../../ports/Tmux.ts"
 import { Worktrees } from "../../ports/Worktrees.ts"
 import { batchPaths } from "../../domain/Layout.ts"
+import { kindRequest } from "../waves/Launch.ts"
 
 const readMarker = (fs: FileSystem.FileSystem, path: string): Effect.Effect<DoneMarker | undefined> =>
   fs.readFileString(path).pipe(
@@ -98,7 +99,8 @@ export const observe = Effect.fn("Observe.observe")(function* (state: BatchState
       Effect.gen(function* () {
         if (t.conversationId !== undefined && t.worktree !== undefined) {
           const check = yield* launcher
-            .validateTranscript({ kind: t.agent, conversationId: t.conversationId, cwd: t.worktree })
+            // The task's own env and kind row decide where its agent wrote (CLAUDE_CONFIG_DIR, CODEX_HOME).
+            .validateTranscript({ ...kindRequest(state, t), conversationId: t.conversationId, cwd: t.worktree })
             .pipe(Effect.catch(() => Effect.succeed({ valid: false, reason: "unreadable" })))
           setOwn(transcripts, t.conversationId, check.valid)
         }

@@ -10,6 +10,7 @@ import type { Signals } from "../../domain/Signals.ts"
 import type { Plan } from "../../domain/Plan.ts"
 import type { BatchState } from "../../domain/State.ts"
 import { AgentLauncher } from "../../ports/AgentLauncher.ts"
+import { kindRequest } from "../waves/Launch.ts"
 import { addDirty, observe } from "../support/Observe.ts"
 import { loadState, type BatchRef } from "../support/StateIO.ts"
 
@@ -55,23 +56,25 @@ export const planState = Effect.fn("Planning.planState")(function* (state: Batch
 /** The agent-config changes the plan's relaunches make (previewed, nothing written), one line each. */
 const trustChanges = Effect.fn("Planning.trustChanges")(function* (state: BatchState, plan: Plan) {
   const launcher = yield* AgentLauncher
-  const relaunched = new Set(plan.steps.filter((s) => s._tag === "RelaunchAgent").map((s) => s.taskId))
-  const kinds = [...new Set(state.tasks.filter((t) => relaunched.has(t.id)).map((t) => t.agent))]
+  const ids = new Set(plan.steps.filter((s) => s._tag === "RelaunchAgent").map((s) => s.taskId))
+  const relaunched = state.tasks.filter((t) => ids.has(t.id))
   const lines: Array<string> = []
-  for (const kind of kinds) {
+  for (const task of relaunched) {
+    const kind = task.agent
     if (state.options?.trustRepository === false) {
       if (launcher.kinds.find((k) => k.name === kind)?.trust !== undefined)
         lines.push(`${kind}: options.trustRepository is off; it may stop at its trust screen for ${state.repoRoot}`)
       continue
     }
+    // Per task: its own env (CLAUDE_CONFIG_DIR) chooses the config file.
     const change = yield* launcher
-      .recordTrust({ kind, repoRoot: state.repoRoot, preview: true })
+      .recordTrust({ ...kindRequest(state, task), repoRoot: state.repoRoot, preview: true })
       .pipe(Effect.catch((e) => Effect.succeed(e.message)))
     if (typeof change === "string") lines.push(`${kind}: ${change}`)
     else if (change?.changed === true)
       lines.push(`${kind}: set ${change.key} = true in ${change.file} (trustRepository)`)
   }
-  return lines
+  return [...new Set(lines)]
 })
 
 /** `rekindle plan`: read-only. */

@@ -161,7 +161,7 @@ export const launchTask = Effect.fn("Launch.launchTask")(
     const trusted =
       state.options?.trustRepository === false
         ? undefined
-        : yield* launcher.recordTrust({ kind: task.agent, repoRoot: state.repoRoot, preview: false })
+        : yield* launcher.recordTrust({ ...kindRequest(state, task), repoRoot: state.repoRoot, preview: false })
 
     // tmux pipes the pane into the log from its first byte: the directory must exist (0700).
     const fs = yield* FileSystem.FileSystem
