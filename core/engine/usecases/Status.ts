@@ -101,7 +101,8 @@ export const statusOf = (
     // The live capture wins; without one (tmux down, no capture), what the supervisor recorded.
     const live = screens.get(t.id)
     const screen = live === "none" ? undefined : (live ?? (e.agent === "alive" ? t.waiting : undefined))
-    const shown = shownStatus(t, state.phase, e.agent === "alive")
+    const { waiting: _recorded, ...unscreened } = t
+    const shown = shownStatus(unscreened, state.phase, e.agent === "alive")
     return {
       id: t.id,
       status: screen !== undefined && (shown === "running" || shown === "stalled") ? "waiting" : shown,
