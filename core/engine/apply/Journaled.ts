@@ -55,6 +55,8 @@ export const journaled = <A, E, R, E2, R2, E3, R3>(spec: {
     }
     if (result === undefined) result = yield* spec.act
     yield* spec.persist(result, outcome)
-    yield* record(spec.journal, { key: spec.key, phase: "done", kind: spec.kind, data: { outcome } })
+    // The done line repeats what the step was about (its intent may be lines or files away): progress shows it.
+    const about = typeof spec.data === "object" && spec.data !== null ? spec.data : {}
+    yield* record(spec.journal, { key: spec.key, phase: "done", kind: spec.kind, data: { ...about, outcome } })
     return outcome
   })
