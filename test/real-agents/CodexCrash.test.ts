@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, test } from "vitest"
 import { skipRealAgents } from "../support/real-agents/world.ts"
 import { CODEX_KEY_ENV, configureCodex } from "./codex-world.ts"
 import {
+  conversationChanged,
   type Harness,
   type OpenAiAgent,
   recordLost,
@@ -61,6 +62,14 @@ describe.skipIf(skipRealAgents("codex-crash"))("real Codex 0.169.0 driven by rek
           },
           /transcript/
         )
+      ),
+    T
+  )
+  test(
+    "regression: (e) a new conversation started during the run (`/new`) is followed — resume continues the latest one, with one continuation turn",
+    () =>
+      scenario(h, "(e)", () =>
+        conversationChanged(h, "xe", [{ type: "/new", then: "Where should the new conversation run?" }, { type: "" }])
       ),
     T
   )

@@ -8,6 +8,7 @@ import * as path from "node:path"
 import { afterAll, beforeAll, describe, test } from "vitest"
 import { skipRealAgents } from "../support/real-agents/world.ts"
 import {
+  conversationChanged,
   type Harness,
   type OpenAiAgent,
   recordLost,
@@ -65,6 +66,11 @@ describe.skipIf(skipRealAgents("pi-crash"))("real pi 0.73.1 driven by rekindle: 
           /transcript/
         )
       ),
+    T
+  )
+  test(
+    "regression: (e) a new conversation started during the run (`/new`) is followed — resume continues the latest one, with one continuation turn",
+    () => scenario(h, "(e)", () => conversationChanged(h, "pe", [{ type: "/new" }])),
     T
   )
 })

@@ -11,6 +11,7 @@ import { expect } from "vitest"
 import {
   type ModelReply,
   type ModelTurn,
+  offersShell,
   type OpenAiServer,
   startOpenAiServer
 } from "../support/model-servers/openai.ts"
@@ -18,11 +19,14 @@ import { alive, AgentWorld, waitFor } from "../support/real-agents/world.ts"
 import {
   CONTINUATION_PROMPT,
   commandsIn,
+  commit,
   continuationTurns,
   HANDOFF_NOTE,
   holdUntil,
+  MARK,
   requestsOf,
   scriptedAgent,
+  taskOf,
   taskPrompt,
   userTurnsWith
 } from "./scripted-agent.ts"
@@ -80,10 +84,10 @@ export const scenario = async (h: Harness, name: string, body: () => Promise<voi
   try {
     await body()
   } catch (e) {
-    stopEverything(h)
     console.error(
       `\n===== real-agent world at failure (${h.agent.label} ${name}) =====\n${h.w.diag()}\n===== end =====\n`
     )
+    stopEverything(h)
     throw e
   }
 }
@@ -254,4 +258,83 @@ export const recordLost = async (
     for (const t of after) expect(continuationTurns(t), "no continuation turn in a fresh conversation").toBe(0)
     expect(launches(h, batchId, id), "one fresh relaunch").toEqual(["launch:first", "launch:fresh"])
   }
+}
+
+/** Type `text` into the task's pane and press Enter (what a user at the agent's input box does). */
+const typeInto = (h: Harness, batchId: string, id: string, text: string) => {
+  const pane = h.w.taskPane(batchId, id)
+  if (pane === undefined) throw new Error(`no pane for ${id}`)
+  if (text !== "") h.w.tmux(["send-keys", "-t", `=${pane.session}:`, "-l", "--", text])
+  h.w.tmux(["send-keys", "-t", `=${pane.session}:`, "Enter"])
+}
+
+/**
+ * (e) the conversation id changed during the run: the agent finishes a first turn, the user starts a new conversation
+ * in its pane (`newConversation`: what to type, each line followed by Enter, and what the screen shows before the next
+ * line) and gives it a turn; the tmux server is killed while that second conversation is mid-turn (after one
+ * exchange); resume continues the LATEST conversation: the first request after carries the second
+ * conversation's turn and one continuation turn, and not the first conversation's prompt.
+ */
+export const conversationChanged = async (
+  h: Harness,
+  id: string,
+  newConversation: ReadonlyArray<{ readonly type: string; readonly then?: string }>
+): Promise<void> => {
+  const second = `SECOND=${id}: now write the done marker. TASK=${id}`
+  let paused = false
+  let held = false
+  h.script = (turn) => {
+    if (!offersShell(turn) || taskOf(turn) !== id) return { text: "Scripted task" }
+    const done = commandsIn(turn)
+    if (userTurnsWith(turn, `SECOND=${id}`) === 0) {
+      if (done.length === 0) return { shell: commit(id) }
+      paused = true
+      return { text: "Paused: waiting for the next instruction." }
+    }
+    // One exchange first: pi writes a new session's file only once it holds an answer, so a conversation whose very
+    // first turn is open is not yet anywhere to be resumed.
+    if (!done.some((c) => c.includes("echo second"))) return { shell: "echo second" }
+    if (continuationTurns(turn) === 0) {
+      held = true
+      return { hang: true }
+    }
+    return done.some((c) => c.includes("REKINDLE_DONE_FILE")) ? { text: `Task ${id} is done.` } : { shell: MARK }
+  }
+  const { batchId, pid } = await h.w.runDetached(h.w.manifest(`${id}.json`, manifestTasks(h, [id])))
+  await waitFor(`${id}'s first conversation paused`, () => (paused ? true : undefined), MID_TURN_MS)
+  const first = await learned(h, batchId, id)
+  await waitFor("the pause on screen", () => (h.w.screen(batchId, id).includes("Paused") ? true : undefined), 60_000)
+  for (const step of newConversation) {
+    typeInto(h, batchId, id, step.type)
+    const then = step.then
+    if (then !== undefined)
+      await waitFor(`"${then}" on screen`, () => (h.w.screen(batchId, id).includes(then) ? true : undefined), 60_000)
+  }
+  await waitFor(
+    "the new conversation on screen",
+    () => (h.w.screen(batchId, id).includes("Paused") ? undefined : true),
+    60_000
+  )
+  typeInto(h, batchId, id, second)
+  await waitFor(`${id}'s second conversation mid-turn`, () => (held ? true : undefined), 120_000)
+  const latest = await waitFor(
+    "the new conversation id followed",
+    () => {
+      const c = h.w.stateTask(batchId, id)["conversationId"]
+      return typeof c === "string" && c !== first ? c : undefined
+    },
+    60_000
+  )
+  const before = h.server.turns().length
+  await killEverything(h, batchId, pid, [id])
+
+  const r = await h.w.cli(["resume", batchId], RESUME_MS)
+  expect(r.code, `resume exits 0\n${r.stdout}\n${r.stderr}`).toBe(0)
+  expectMerged(h, batchId, [id])
+  const after = requestsOf(h.server.turns().slice(before), id)
+  expect(after[0], "the relaunched agent asked the model").toBeDefined()
+  expect(userTurnsWith(after[0]!, `SECOND=${id}`), "the latest conversation is continued").toBe(1)
+  expect(userTurnsWith(after[0]!, `Task ${id}: create`), "not the first conversation").toBe(0)
+  expect(continuationTurns(after[0]!), "exactly one continuation turn").toBe(1)
+  expect(h.w.stateTask(batchId, id)["conversationId"], "the latest conversation").toBe(latest)
 }

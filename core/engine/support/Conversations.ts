@@ -1,8 +1,11 @@
 /**
- * Following conversations an agent names itself (`discovered` kinds: Codex, OpenCode): after a launch,
+ * Following conversations an agent names itself (`discovered` kinds: Codex, OpenCode, pi): after a launch,
  * the id is learned from the agent's own files (by the launcher, attributed by worktree and launch
- * time) and persisted, so a later resume can continue exactly that conversation. A task whose id is
- * known is not asked again; a fresh relaunch clears the id (Launch), so the new one is learned anew.
+ * time) and persisted, so a later resume can continue exactly that conversation. A running task is asked
+ * again even when its id is known: the agent may have started another conversation since (`/new`), and
+ * the latest one started in its worktree since the launch is the one a resume must continue. A
+ * conversation continued by an exact relaunch started before that launch, so it is not found again and
+ * the known id stays; a fresh relaunch clears the id (Launch), so the new one is learned anew.
  */
 import * as Effect from "effect/Effect"
 import type { Task } from "../../domain/State.ts"
@@ -14,13 +17,13 @@ import { kindRequest } from "../waves/Launch.ts"
 const lastLaunchAt = (task: Task): number | undefined =>
   (task.history ?? []).filter((e) => e.event.startsWith("launch:")).at(-1)?.at
 
-/** Learn and persist the conversation id of every launched task that lacks one. Failures change nothing. */
+/** Learn and persist the latest conversation id of every launched, running task. Failures change nothing. */
 export const learnConversations = Effect.fn("Conversations.learnConversations")(function* (ctx: Applying) {
   const launcher = yield* AgentLauncher
   const state = yield* ctx.current
   for (const task of state.tasks) {
     const since = lastLaunchAt(task)
-    if (task.conversationId !== undefined || task.worktree === undefined || since === undefined) continue
+    if (task.worktree === undefined || since === undefined) continue
     if (task.status !== "running" && task.status !== "stalled") continue
     const spec = launcher.kinds.find((k) => k.name === task.agent)
     const mode = (state.options?.agents?.find((k) => k.name === task.agent) ?? spec)?.conversation
@@ -28,6 +31,7 @@ export const learnConversations = Effect.fn("Conversations.learnConversations")(
     const id = yield* launcher
       .discoverConversation({ ...kindRequest(state, task), cwd: task.worktree, since })
       .pipe(Effect.orElseSucceed(() => undefined))
-    if (id !== undefined) yield* ctx.updateTask(task.id, (t) => ({ ...t, conversationId: id }))
+    if (id !== undefined && id !== task.conversationId)
+      yield* ctx.updateTask(task.id, (t) => ({ ...t, conversationId: id }))
   }
 })
