@@ -17,6 +17,8 @@ export const BATCH = "b1"
 export interface TaskSpec {
   readonly id: string
   readonly dependsOn?: ReadonlyArray<string>
+  /** The agent kind (default `claude`). */
+  readonly agent?: string
 }
 
 /** A pending state for `tasks` in `waves` (default: one wave). */
@@ -36,7 +38,7 @@ export const pendingState = (
       id: t.id,
       status: "pending",
       dependsOn: t.dependsOn ?? [],
-      agent: "claude",
+      agent: t.agent ?? "claude",
       prompt: `do ${t.id}`,
       attempts: 0,
       lane: t.id,
