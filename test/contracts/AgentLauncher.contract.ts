@@ -93,11 +93,9 @@ export const agentLauncherContract = (name: string, makeHarness: () => Promise<A
           "opencode",
           "--prompt=--help"
         ])
-        expect((await run(l.resumeArgv({ kind: "opencode", conversationId: "ses_abc", cwd: h.cwd }))).argv).toEqual([
-          "opencode",
-          "--session",
-          "ses_abc"
-        ])
+        expect(
+          (await run(l.resumeArgv({ kind: "opencode", conversationId: "ses_abc", prompt: "-go on", cwd: h.cwd }))).argv
+        ).toEqual(["opencode", "run", "--session", "ses_abc", "--", "-go on"])
       })
     )
 

@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { expect } from "vitest"
+import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import {
   type ModelReply,
   type ModelTurn,
@@ -15,7 +15,7 @@ import {
   type OpenAiServer,
   startOpenAiServer
 } from "../support/model-servers/openai.ts"
-import { alive, AgentWorld, waitFor } from "../support/real-agents/world.ts"
+import { AgentWorld, alive, skipRealAgents, waitFor } from "../support/real-agents/world.ts"
 import {
   CONTINUATION_PROMPT,
   commandsIn,
@@ -43,6 +43,13 @@ export interface OpenAiAgent {
   readonly configure: (w: AgentWorld, baseUrl: string) => void
   /** The manifest task for `id` (agent kind, per-task args and env). */
   readonly task: (id: string, prompt: string) => Record<string, unknown>
+}
+
+/** The one file matching `pattern` under `root` (an agent's record of one conversation); throws otherwise. */
+export const onlyFile = (root: string, pattern: string): string => {
+  const found = fs.globSync(pattern, { cwd: root })
+  if (found.length !== 1) throw new Error(`expected one ${pattern} under ${root}, found ${found.length}`)
+  return path.join(root, found[0]!)
 }
 
 /** A world and a server whose script each scenario replaces. */
@@ -92,6 +99,26 @@ export const scenario = async (h: Harness, name: string, body: () => Promise<voi
   }
 }
 
+/**
+ * The suite of one agent: one world and one server for every scenario, run in order; each scenario's failure prints the
+ * world and stops what it left running. Skipped (and said so) when the real-agent suite is.
+ */
+export const crashSuite = (
+  agent: OpenAiAgent,
+  title: string,
+  timeoutMs: number,
+  scenarios: ReadonlyArray<readonly [name: string, body: (h: Harness) => Promise<void>]>
+): void => {
+  describe.skipIf(skipRealAgents(agent.label))(title, () => {
+    let h: Harness | undefined
+    beforeAll(async () => {
+      h = await startHarness(agent)
+    }, 180_000)
+    afterAll(() => stopHarness(h))
+    for (const [name, body] of scenarios) test(name, () => scenario(h!, name, () => body(h!)), timeoutMs)
+  })
+}
+
 const manifestTasks = (h: Harness, ids: ReadonlyArray<string>) => ids.map((id) => h.agent.task(id, taskPrompt(id)))
 
 /** Every task's file on main and every task succeeded. */
@@ -129,6 +156,25 @@ const killEverything = async (h: Harness, batchId: string, pid: number, ids: Rea
     () => (agents.some((p) => p !== undefined && alive(p)) ? undefined : true),
     15_000
   )
+}
+
+/**
+ * Kill everything mid-task (`damage` then runs while nothing does), run `resume` to the end of the batch, check every
+ * task merged; returns the requests each task's agent made after the kill.
+ */
+const killAndResume = async (
+  h: Harness,
+  run: { readonly batchId: string; readonly pid: number },
+  ids: ReadonlyArray<string>,
+  damage: () => Promise<void> = async () => {}
+): Promise<ReadonlyMap<string, Array<ModelTurn>>> => {
+  const before = h.server.turns().length
+  await killEverything(h, run.batchId, run.pid, ids)
+  await damage()
+  const r = await h.w.cli(["resume", run.batchId], RESUME_MS)
+  expect(r.code, `resume exits 0\n${r.stdout}\n${r.stderr}`).toBe(0)
+  expectMerged(h, run.batchId, ids)
+  return new Map(ids.map((id) => [id, requestsOf(h.server.turns().slice(before), id)]))
 }
 
 /** (b) supervisor SIGKILLed mid-turn: resume reconnects; the same agent finishes; no relaunch, no second prompt. */
@@ -188,17 +234,11 @@ export const supervisorKilled = async (h: Harness, id: string): Promise<void> =>
 export const serverKilled = async (h: Harness, id: string): Promise<void> => {
   const held = new Set<string>()
   h.script = holdUntil(held, (t) => continuationTurns(t) > 0)
-  const { batchId, pid } = await h.w.runDetached(h.w.manifest(`${id}.json`, manifestTasks(h, [id])))
+  const run = await h.w.runDetached(h.w.manifest(`${id}.json`, manifestTasks(h, [id])))
+  const { batchId } = run
   await waitFor(`${id} mid-turn`, () => (held.has(id) ? true : undefined), MID_TURN_MS)
   const conversation = await learned(h, batchId, id)
-  const before = h.server.turns().length
-  await killEverything(h, batchId, pid, [id])
-
-  const r = await h.w.cli(["resume", batchId], RESUME_MS)
-  expect(r.code, `resume exits 0\n${r.stdout}\n${r.stderr}`).toBe(0)
-  expectMerged(h, batchId, [id])
-
-  const after = requestsOf(h.server.turns().slice(before), id)
+  const after = (await killAndResume(h, run, [id])).get(id)!
   const first = after[0]
   expect(first, "the relaunched agent asked the model").toBeDefined()
   expect(
@@ -232,25 +272,23 @@ export const recordLost = async (
   const ids = Object.keys(damage)
   const held = new Set<string>()
   h.script = holdUntil(held, (t) => userTurnsWith(t, HANDOFF_NOTE) > 0)
-  const { batchId, pid } = await h.w.runDetached(
+  const run = await h.w.runDetached(
     h.w.manifest(`${ids.join("-")}.json`, manifestTasks(h, ids), { maxLanes: ids.length })
   )
+  const { batchId } = run
   await waitFor("every task mid-turn", () => (ids.every((id) => held.has(id)) ? true : undefined), MID_TURN_MS)
   const conversations = await Promise.all(ids.map((id) => learned(h, batchId, id)))
-  const before = h.server.turns().length
-  await killEverything(h, batchId, pid, ids)
-  ids.forEach((id, i) => damage[id]!(conversations[i]!))
-
-  const plan = await h.w.cli(["plan", batchId], 60_000)
+  let planned = ""
+  const requests = await killAndResume(h, run, ids, async () => {
+    ids.forEach((id, i) => damage[id]!(conversations[i]!))
+    planned = (await h.w.cli(["plan", batchId], 60_000)).stdout
+  })
   for (const id of ids)
-    expect(plan.stdout, `the plan relaunches ${id} fresh, saying why`).toMatch(
+    expect(planned, `the plan relaunches ${id} fresh, saying why`).toMatch(
       new RegExp(`${id}[^\\n]*fresh[^\\n]*${why.source}`)
     )
-  const r = await h.w.cli(["resume", batchId], RESUME_MS)
-  expect(r.code, `resume exits 0\n${r.stdout}\n${r.stderr}`).toBe(0)
-  expectMerged(h, batchId, ids)
   for (const id of ids) {
-    const after = requestsOf(h.server.turns().slice(before), id)
+    const after = requests.get(id)!
     const starts = after.filter((t) => commandsIn(t).length === 0)
     expect(starts, `${id}: one new conversation`).toHaveLength(1)
     expect(userTurnsWith(starts[0]!, `TASK=${id}`), "the original prompt, once").toBe(1)
@@ -300,7 +338,8 @@ export const conversationChanged = async (
     }
     return done.some((c) => c.includes("REKINDLE_DONE_FILE")) ? { text: `Task ${id} is done.` } : { shell: MARK }
   }
-  const { batchId, pid } = await h.w.runDetached(h.w.manifest(`${id}.json`, manifestTasks(h, [id])))
+  const run = await h.w.runDetached(h.w.manifest(`${id}.json`, manifestTasks(h, [id])))
+  const { batchId } = run
   await waitFor(`${id}'s first conversation paused`, () => (paused ? true : undefined), MID_TURN_MS)
   const first = await learned(h, batchId, id)
   await waitFor("the pause on screen", () => (h.w.screen(batchId, id).includes("Paused") ? true : undefined), 60_000)
@@ -325,13 +364,7 @@ export const conversationChanged = async (
     },
     60_000
   )
-  const before = h.server.turns().length
-  await killEverything(h, batchId, pid, [id])
-
-  const r = await h.w.cli(["resume", batchId], RESUME_MS)
-  expect(r.code, `resume exits 0\n${r.stdout}\n${r.stderr}`).toBe(0)
-  expectMerged(h, batchId, [id])
-  const after = requestsOf(h.server.turns().slice(before), id)
+  const after = (await killAndResume(h, run, [id])).get(id)!
   expect(after[0], "the relaunched agent asked the model").toBeDefined()
   expect(userTurnsWith(after[0]!, `SECOND=${id}`), "the latest conversation is continued").toBe(1)
   expect(userTurnsWith(after[0]!, `Task ${id}: create`), "not the first conversation").toBe(0)
