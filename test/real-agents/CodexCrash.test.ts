@@ -11,7 +11,7 @@ import {
   crashSuite,
   onlyFile,
   type OpenAiAgent,
-  recordLost,
+  serverKilled,
   supervisorKilled
 } from "./openai-scenarios.ts"
 
@@ -34,14 +34,10 @@ crashSuite(codex, "real Codex 0.169.0 driven by rekindle: crashes", 300_000, [
     (h) => {
       // Codex's rollout of a conversation: `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-<time>-<id>.jsonl`.
       const rollout = (id: string) => onlyFile(`${h.w.home}/.codex`, `sessions/*/*/*/rollout-*-${id}.jsonl`)
-      return recordLost(
-        h,
-        {
-          xd1: (id) => fs.rmSync(rollout(id)),
-          xd2: (id) => fs.writeFileSync(rollout(id), "this is not a rollout\n")
-        },
-        /transcript/
-      )
+      return serverKilled(h, [], {
+        xd1: (id) => fs.rmSync(rollout(id)),
+        xd2: (id) => fs.writeFileSync(rollout(id), "this is not a rollout\n")
+      })
     }
   ],
   [

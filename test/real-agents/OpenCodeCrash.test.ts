@@ -6,7 +6,7 @@
  */
 import * as path from "node:path"
 import { DatabaseSync } from "node:sqlite"
-import { crashSuite, type OpenAiAgent, recordLost, serverKilled, supervisorKilled } from "./openai-scenarios.ts"
+import { crashSuite, type OpenAiAgent, serverKilled, supervisorKilled } from "./openai-scenarios.ts"
 import { configureOpenCode, OPENCODE_ENV } from "./opencode-world.ts"
 
 const opencode: OpenAiAgent = {
@@ -32,18 +32,12 @@ crashSuite(opencode, "real OpenCode 1.18.33 driven by rekindle: crashes", 900_00
     (h) => supervisorKilled(h, "ob")
   ],
   [
-    "regression: (c) tmux server killed mid-task: `opencode run --session <id>` — the first request after carries the earlier turns plus exactly one continuation turn",
-    (h) => serverKilled(h, "oc")
-  ],
-  [
-    "(d) session deleted or emptied in OpenCode's database: an honest fresh relaunch — the plan says why, the original prompt plus a hand-off note, once",
+    "regression: (c) and (d) tmux server killed mid-task: `opencode run --session <id>` carries the earlier turns plus exactly one continuation turn; a task whose session was deleted from OpenCode's database is relaunched fresh — the plan says why, the original prompt plus a hand-off note, once",
     (h) =>
-      recordLost(
+      serverKilled(
         h,
-        {
-          od1: (id) => damageDatabase(h.w.home, "DELETE FROM session WHERE id = ?", id),
-          od2: (id) => damageDatabase(h.w.home, "DELETE FROM message WHERE session_id = ?", id)
-        },
+        ["oc"],
+        { od: (id) => damageDatabase(h.w.home, "DELETE FROM session WHERE id = ?", id) },
         /transcript|session/
       )
   ]

@@ -9,7 +9,6 @@ import {
   crashSuite,
   onlyFile,
   type OpenAiAgent,
-  recordLost,
   serverKilled,
   supervisorKilled
 } from "./openai-scenarios.ts"
@@ -27,22 +26,14 @@ crashSuite(pi, "real pi 0.73.1 driven by rekindle: crashes", 300_000, [
     (h) => supervisorKilled(h, "pb")
   ],
   [
-    "(c) tmux server killed mid-task: `pi --session <id>` — the first request after carries the earlier turns plus exactly one continuation turn",
-    (h) => serverKilled(h, "pc")
-  ],
-  [
-    "(d) session file deleted or corrupted: an honest fresh relaunch — the plan says why, the original prompt plus a hand-off note, once",
+    "(c) and (d) tmux server killed mid-task: `pi --session <id>` carries the earlier turns plus exactly one continuation turn; a task whose session file was deleted or corrupted is relaunched fresh — the plan says why, the original prompt plus a hand-off note, once",
     (h) => {
       // pi's session of a conversation: `~/.pi/agent/sessions/--<cwd slug>--/<time>_<id>.jsonl`.
       const session = (id: string) => onlyFile(`${h.w.home}/.pi/agent`, `sessions/*/*_${id}.jsonl`)
-      return recordLost(
-        h,
-        {
-          pd1: (id) => fs.rmSync(session(id)),
-          pd2: (id) => fs.writeFileSync(session(id), "this is not a session\n")
-        },
-        /transcript/
-      )
+      return serverKilled(h, ["pc"], {
+        pd1: (id) => fs.rmSync(session(id)),
+        pd2: (id) => fs.writeFileSync(session(id), "this is not a session\n")
+      })
     }
   ],
   [

@@ -228,66 +228,58 @@ export const supervisorKilled = async (h: Harness, id: string): Promise<void> =>
 }
 
 /**
- * (c) tmux server killed mid-task: resume relaunches the same conversation; the first request after carries the
- * earlier turns and exactly one continuation turn; the prompt ledger records it once.
+ * (c) and (d), in one batch (one agent start fewer per scenario, which matters for OpenCode): the tmux server and the
+ * supervisor are killed while every task is mid-turn; `lost[id](conversationId)` then deletes or corrupts that task's
+ * conversation record while nothing runs.
+ * - (c) each task in `resumed` is relaunched with its conversation: its first request after carries the earlier turns and
+ *   exactly one continuation turn, recorded once in the prompt ledger.
+ * - (d) `plan` says each task in `lost` is relaunched fresh and why (`why`); each starts one new conversation with the
+ *   original prompt plus the hand-off note, once, and no continuation turn.
  */
-export const serverKilled = async (h: Harness, id: string): Promise<void> => {
-  const held = new Set<string>()
-  h.script = holdUntil(held, (t) => continuationTurns(t) > 0)
-  const run = await h.w.runDetached(h.w.manifest(`${id}.json`, manifestTasks(h, [id])))
-  const { batchId } = run
-  await waitFor(`${id} mid-turn`, () => (held.has(id) ? true : undefined), MID_TURN_MS)
-  const conversation = await learned(h, batchId, id)
-  const after = (await killAndResume(h, run, [id])).get(id)!
-  const first = after[0]
-  expect(first, "the relaunched agent asked the model").toBeDefined()
-  expect(
-    commandsIn(first!).some((c) => c.includes(`git add ${id}.txt`)),
-    "the earlier turns are carried"
-  ).toBe(true)
-  expect(userTurnsWith(first!, `TASK=${id}`), "the original prompt, once").toBe(1)
-  expect(continuationTurns(first!), "exactly one continuation turn").toBe(1)
-  for (const t of after) expect(continuationTurns(t), "never a second continuation").toBe(1)
-  expect(launches(h, batchId, id), "one exact-conversation relaunch").toEqual(["launch:first", "launch:resume"])
-  expect(h.w.stateTask(batchId, id)["conversationId"], "the same conversation").toBe(conversation)
-  const ledger = (h.w.state(batchId)["prompts"] as Array<{ taskId: string; text: string }>).filter(
-    (p) => p.taskId === id
-  )
-  expect(
-    ledger.map((p) => p.text),
-    "the ledger records the one continuation"
-  ).toEqual([CONTINUATION_PROMPT])
-}
-
-/**
- * (d) the conversation record lost: `damage[id](conversationId)` deletes or corrupts it while nothing runs; `plan` says
- * each task is relaunched fresh and why; each starts one new conversation with the original prompt plus the hand-off
- * note, once, and no continuation turn.
- */
-export const recordLost = async (
+export const serverKilled = async (
   h: Harness,
-  damage: Readonly<Record<string, (conversationId: string) => void>>,
-  why: RegExp
+  resumed: ReadonlyArray<string>,
+  lost: Readonly<Record<string, (conversationId: string) => void>> = {},
+  why = /transcript/
 ): Promise<void> => {
-  const ids = Object.keys(damage)
+  const ids = [...resumed, ...Object.keys(lost)]
   const held = new Set<string>()
-  h.script = holdUntil(held, (t) => userTurnsWith(t, HANDOFF_NOTE) > 0)
+  h.script = holdUntil(held, (t) => continuationTurns(t) > 0 || userTurnsWith(t, HANDOFF_NOTE) > 0)
   const run = await h.w.runDetached(
     h.w.manifest(`${ids.join("-")}.json`, manifestTasks(h, ids), { maxLanes: ids.length })
   )
   const { batchId } = run
   await waitFor("every task mid-turn", () => (ids.every((id) => held.has(id)) ? true : undefined), MID_TURN_MS)
-  const conversations = await Promise.all(ids.map((id) => learned(h, batchId, id)))
+  const conversations = new Map<string, string>()
+  for (const id of ids) conversations.set(id, await learned(h, batchId, id))
   let planned = ""
   const requests = await killAndResume(h, run, ids, async () => {
-    ids.forEach((id, i) => damage[id]!(conversations[i]!))
+    for (const [id, damage] of Object.entries(lost)) damage(conversations.get(id)!)
     planned = (await h.w.cli(["plan", batchId], 60_000)).stdout
   })
-  for (const id of ids)
+  const ledger = (h.w.state(batchId)["prompts"] as Array<{ taskId: string; text: string }>) ?? []
+  for (const id of resumed) {
+    const after = requests.get(id)!
+    const first = after[0]
+    expect(first, "the relaunched agent asked the model").toBeDefined()
+    expect(
+      commandsIn(first!).some((c) => c.includes(`git add ${id}.txt`)),
+      "the earlier turns are carried"
+    ).toBe(true)
+    expect(userTurnsWith(first!, `TASK=${id}`), "the original prompt, once").toBe(1)
+    expect(continuationTurns(first!), "exactly one continuation turn").toBe(1)
+    for (const t of after) expect(continuationTurns(t), "never a second continuation").toBe(1)
+    expect(launches(h, batchId, id), "one exact-conversation relaunch").toEqual(["launch:first", "launch:resume"])
+    expect(h.w.stateTask(batchId, id)["conversationId"], "the same conversation").toBe(conversations.get(id))
+    expect(
+      ledger.filter((p) => p.taskId === id).map((p) => p.text),
+      "the ledger records the one continuation"
+    ).toEqual([CONTINUATION_PROMPT])
+  }
+  for (const id of Object.keys(lost)) {
     expect(planned, `the plan relaunches ${id} fresh, saying why`).toMatch(
       new RegExp(`${id}[^\\n]*fresh[^\\n]*${why.source}`)
     )
-  for (const id of ids) {
     const after = requests.get(id)!
     const starts = after.filter((t) => commandsIn(t).length === 0)
     expect(starts, `${id}: one new conversation`).toHaveLength(1)
