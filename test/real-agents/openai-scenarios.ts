@@ -159,6 +159,28 @@ const killEverything = async (h: Harness, batchId: string, pid: number, ids: Rea
 }
 
 /**
+ * (a) fresh launch in a new task worktree: `rekindle run` to the end; the model saw the prompt once (one conversation
+ * start, the prompt in one user turn of every request), the agent's tool call committed and wrote the done marker, the
+ * task is merged; returns the conversation id rekindle learned, for the file to check against the agent's own record.
+ */
+export const freshLaunch = async (h: Harness, id: string): Promise<string> => {
+  h.script = scriptedAgent()
+  const batchId = `fresh-${id}`
+  const r = await h.w.cli(["run", h.w.manifest(`${id}.json`, manifestTasks(h, [id]), { batchId })], RESUME_MS)
+  expect(r.code, `run exits 0\n${r.stderr}`).toBe(0)
+  const mine = requestsOf(h.server.turns(), id)
+  expect(
+    mine.filter((t) => commandsIn(t).length === 0),
+    "one conversation start"
+  ).toHaveLength(1)
+  for (const t of mine) expect(userTurnsWith(t, `TASK=${id}`), "the prompt, once").toBe(1)
+  expectMerged(h, batchId, [id])
+  const conversation = h.w.stateTask(batchId, id)["conversationId"]
+  expect(typeof conversation, "a conversation id learned").toBe("string")
+  return String(conversation)
+}
+
+/**
  * Kill everything mid-task (`damage` then runs while nothing does), run `resume` to the end of the batch, check every
  * task merged; returns the requests each task's agent made after the kill.
  */
