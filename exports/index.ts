@@ -25,7 +25,7 @@ export { EngineError, ErrorCode } from "../core/engine/support/Errors.ts"
 
 // The use-cases, as Effects over the ports.
 export { abort, type AbortOptions, type AbortReport } from "../core/engine/usecases/Abort.ts"
-export { clean, type CleanReport } from "../core/engine/usecases/Clean.ts"
+export { clean, type CleanOptions, type CleanReport } from "../core/engine/usecases/Clean.ts"
 export {
   importState,
   type ImportOptions,
@@ -41,7 +41,7 @@ export {
   type ResumeOutcome,
   type ResumeResult
 } from "../core/engine/usecases/Resume.ts"
-export { readManifest, run, type RunOptions } from "../core/engine/usecases/Run.ts"
+export { readManifest, run, type ManifestRead, type RunOptions } from "../core/engine/usecases/Run.ts"
 export { status, statusOf, type StatusReport, type TaskRow } from "../core/engine/usecases/Status.ts"
 export { applyPlan, type ApplyOptions, type ApplyResult } from "../core/engine/apply/ApplyPlan.ts"
 export type {

@@ -13,8 +13,9 @@ import type { Launch } from "../../core/ports/AgentLauncher.ts"
 
 export { checkKindSpec } from "../../core/domain/AgentSpec.ts"
 
-/** A conversation id safe as one argv element, a file name and a glob fragment: no `/`, no `-` first. */
-export const SAFE_CONVERSATION_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
+import { SAFE_CONVERSATION_ID } from "../../core/domain/ConversationFollow.ts"
+
+export { SAFE_CONVERSATION_ID }
 
 /** Values for one expansion. Absent or empty values drop `when` groups that need them. */
 interface ArgvInput {

@@ -203,14 +203,17 @@ export const make = (
     request: Parameters<AgentLauncher["Service"]["discoverConversation"]>[0]
   ) {
     const spec = yield* lookup(request)
-    if (spec.conversation !== "discovered") return undefined
+    // An id rekindle assigned is followed only from the agent's own process (its registry) or its transcripts.
+    if (spec.conversation !== "discovered" && request.current === undefined) return undefined
     const cwds = yield* cwdCandidates(request.cwd)
     return yield* discoverConversation(fs, path, {
       spec,
       home: options.home,
       env: envOf(request),
       cwds,
-      since: request.since
+      since: request.since,
+      ...(request.agent === undefined ? {} : { agent: request.agent }),
+      ...(request.current === undefined ? {} : { current: request.current })
     }).pipe(Effect.mapError(io))
   })
 

@@ -37,6 +37,8 @@ export const statusJson = (r: StatusReport): StatusOutput => ({
           renewedAgoMs: r.observedAt - r.lease.renewedAt
         },
   counts: r.counts,
+  launchingPaused: r.launchingPaused ?? false,
+  openRequests: r.openRequests ?? [],
   tasks: r.tasks.map((t) => ({
     id: t.id,
     status: t.status,
@@ -52,7 +54,7 @@ export const statusJson = (r: StatusReport): StatusOutput => ({
     branch: t.branch ?? null,
     ...(t.screen === undefined
       ? {}
-      : { waiting: { screen: t.screen.screen.id, how: t.screen.screen.how, lines: t.screen.lines } })
+      : { waiting: { screen: t.screen.screen, how: t.screen.how, lines: t.screen.lines } })
   }))
 })
 
@@ -66,7 +68,8 @@ export const planJson = (r: PlanReport, source: "live" | "snapshot"): PlanOutput
   decisions: r.decisions,
   resumePoint: r.resumePoint,
   plan: r.plan,
-  ...(r.configChanges === undefined ? {} : { configChanges: r.configChanges })
+  ...(r.configChanges === undefined ? {} : { configChanges: r.configChanges }),
+  ...(r.waiting === undefined ? {} : { waiting: r.waiting })
 })
 
 /** `resume --json` / `restart --json`. */

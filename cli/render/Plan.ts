@@ -47,6 +47,12 @@ export const renderPlan = (style: Style, r: PlanReport, source: "live" | "snapsh
     ]
   })
   lines.push(...table(style, ["TASK", "ACTION", "AGE", "REASON"], rows))
+  // A live agent waiting at a screen that blocks work: reconnected, and still waiting for a person.
+  for (const w of r.waiting ?? [])
+    lines.push(
+      `${w.taskId} is ${style.yellow("waiting")}, stopped at ${w.screen}: ${w.how} (rekindle attach ${w.taskId} to answer it):`,
+      ...w.lines.map((l) => `  │ ${l}`)
+    )
   lines.push("")
   if (r.plan.steps.length === 0) lines.push("steps: none")
   else lines.push("steps:", ...stepLines(style, r.plan.steps))

@@ -73,10 +73,14 @@ export const StatusOutput = Schema.Struct({
   ),
   /** Tasks by shown status (`stopped`: running when an abort stopped the batch, agent gone). */
   counts: Schema.Record(ShownStatus, Count),
+  /** A `rekindle pause` is in force: no new task is launched until `rekindle continue`. */
+  launchingPaused: Schema.Boolean,
+  /** Control requests written and not yet carried out by the supervisor, oldest first. */
+  openRequests: Schema.Array(Schema.Struct({ id: Schema.String, action: Schema.String })),
   tasks: Schema.Array(
     Schema.Struct({
       id: Schema.String,
-      /** The persisted status, or `stopped` for a task an abort left without its agent. */
+      /** The persisted status; `stopped` for a task an abort left without its agent; `waiting` at a blocking screen. */
       status: ShownStatus,
       /** 1-based wave number, as the table shows it. */
       wave: Schema.NullOr(Count),
@@ -89,7 +93,10 @@ export const StatusOutput = Schema.Struct({
       sessionName: Schema.NullOr(Schema.String),
       worktree: Schema.NullOr(Schema.String),
       branch: Schema.NullOr(Schema.String),
-      /** The agent stopped at a first-run screen (docs/agents.md#first-run-screens): which, how past it, what it shows. */
+      /**
+       * The agent stopped at a screen that blocks work (docs/agents.md#a-screen-that-blocks-work): which (`unrecognised`
+       * when not a known one), how past it, what it shows. The task's status is then `waiting`.
+       */
       waiting: Schema.optionalKey(
         Schema.Struct({ screen: Schema.String, how: Schema.String, lines: Schema.Array(Schema.String) })
       )
@@ -110,7 +117,19 @@ export const PlanOutput = Schema.Struct({
   resumePoint: ResumePoint,
   plan: Plan,
   /** Agent config the plan's relaunches change (the `trustRepository` policy), one line each. */
-  configChanges: Schema.optionalKey(Schema.Array(Schema.String))
+  configChanges: Schema.optionalKey(Schema.Array(Schema.String)),
+  /** Live agents waiting at a screen that blocks work (docs/agents.md#a-screen-that-blocks-work), with its lines. */
+  waiting: Schema.optionalKey(
+    Schema.Array(
+      Schema.Struct({
+        taskId: Schema.String,
+        since: Timestamp,
+        screen: Schema.String,
+        how: Schema.String,
+        lines: Schema.Array(Schema.String)
+      })
+    )
+  )
 })
 /** @see PlanOutput */
 export type PlanOutput = typeof PlanOutput.Type

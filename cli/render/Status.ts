@@ -26,19 +26,20 @@ const leasePhrase = (r: StatusReport): string => {
 
 /** The whole `status` output. */
 export const renderStatus = (style: Style, r: StatusReport): ReadonlyArray<string> => {
-  const header = `${style.bold(`batch ${r.batchId}`)} · ${tone(style, r.phase)} · base ${r.baseBranch} · ${plural(r.waves, "wave")} · ${leasePhrase(r)}`
+  const phase = r.launchingPaused === true ? `${tone(style, r.phase)} (launching paused)` : tone(style, r.phase)
+  const header = `${style.bold(`batch ${r.batchId}`)} · ${phase} · base ${r.baseBranch} · ${plural(r.waves, "wave")} · ${leasePhrase(r)}`
   const rows = r.tasks.map((t) => [
     t.id,
     t.wave === undefined ? "-" : String(t.wave + 1),
-    t.screen === undefined ? tone(style, t.status) : style.yellow("waiting"),
+    tone(style, t.status),
     tone(style, t.session),
     tone(style, t.agent),
     age(t.ageMs),
     age(t.lastOutputAgoMs),
     String(t.attempts),
-    t.screen === undefined ? (t.exitReason ?? "") : `stopped at ${t.screen.screen.id}: ${t.screen.screen.how}`
+    t.screen === undefined ? (t.exitReason ?? "") : `stopped at ${t.screen.screen}: ${t.screen.how}`
   ])
-  // A task waiting at a first-run screen: what its pane shows, so the reader sees the question without attaching.
+  // A task waiting at a screen: what its pane shows, so the reader sees the question without attaching.
   const screens = r.tasks.flatMap((t) =>
     t.screen === undefined
       ? []
@@ -48,10 +49,18 @@ export const renderStatus = (style: Style, r: StatusReport): ReadonlyArray<strin
         ]
   )
   const summary = `${plural(r.tasks.length, "task")}: ${counts(ShownStatus.literals, r.counts, (w) => tone(style, w))}`
+  // What the supervisor has been asked and not yet done: the reader should not ask again.
+  const open = (r.openRequests ?? []).map((q) => `request ${q.action} (${q.id}) waits for the supervisor`)
+  const paused =
+    r.launchingPaused === true
+      ? ["launching is paused: running agents go on; `rekindle continue` resumes launching"]
+      : []
   return [
     header,
     ...table(style, ["TASK", "WAVE", "STATUS", "SESSION", "AGENT", "AGE", "OUTPUT", "TRIES", "NOTE"], rows),
     ...screens,
-    summary
+    summary,
+    ...paused,
+    ...open
   ]
 }

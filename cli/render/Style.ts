@@ -62,6 +62,7 @@ export const tone = (style: Style, word: string): string => {
     case "fail":
       return style.red(word)
     case "running":
+    case "waiting":
     case "re-execute":
     case "pending":
     case "warn":

@@ -110,6 +110,13 @@ export const ManifestOptions = Schema.Struct({
   /** Seconds without output after which a task counts as stalled. */
   stallTimeoutSeconds: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(1))),
   relaunchCap: Schema.optionalKey(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 100 }))),
+  /**
+   * How many tasks a recovery plan relaunches at once (default 1: one after another). A task's own steps (stop,
+   * snapshot, relaunch) always stay in order; only different tasks overlap.
+   */
+  relaunchConcurrency: Schema.optionalKey(
+    Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 64 }))
+  ),
   /** Where agents write done markers: rekindle's state dir (default) or `.rekindle-done` in the worktree. */
   doneMarker: Schema.optionalKey(Schema.Literals(["state-dir", "worktree"])),
   /**
@@ -139,7 +146,8 @@ export const Manifest = Schema.Struct({
   options: Schema.optionalKey(ManifestOptions)
 })
 /** @see Manifest */
-export type Manifest = typeof Manifest.Type
+export interface Manifest extends ManifestType {}
+type ManifestType = typeof Manifest.Type
 
 /** Defaults for omitted options. */
 export const MANIFEST_DEFAULTS = {

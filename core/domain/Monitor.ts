@@ -8,7 +8,7 @@
  * - an agent killed from outside (pane killed, session or server gone, a signal) is recovered in place
  *   as resume would recover it (relaunch within the cap, or failed without a usable worktree);
  * - a live agent is watched for output: no output for the stall timeout marks it stalled, twice that
- *   fails it (and its session is stopped).
+ *   fails it (and its session is stopped) — unless it waits at a screen that blocks work (`task.waiting`).
  * Costs one observation per poll, whatever the task count.
  */
 import type { TaskDecision } from "./Decision.ts"
@@ -122,7 +122,9 @@ export const monitorTask = (
       }
     }
     case "reconnect":
-      return stallTransition(task, signals, stallTimeoutMs, e.sessionName)
+      // A task waiting at a screen that blocks work waits for a person (who was notified), not for the stall timeout:
+      // it is neither stalled nor given up on while the screen is shown (core/domain/Waiting.ts).
+      return task.waiting === undefined ? stallTransition(task, signals, stallTimeoutMs, e.sessionName) : undefined
     case "hold":
     case "skip":
     case "pending":

@@ -68,3 +68,21 @@ export const supervisorSessionFor = (batchId: BatchId): string =>
  * never mistakes a live supervisor for a stray task session.
  */
 export const supervisorTag = (batchId: BatchId): string => `${batchId}/~supervisor`
+
+/**
+ * Whether rekindle made the task's worktree and branch, and so may remove them when the batch ends
+ * (or `repair`/`clean` finish it): only then. The persisted `worktreeOwner` decides when present.
+ * Absent (a state written before the field existed), the default is today's behaviour where it was
+ * right and the host's otherwise: a batch rekindle started itself (`rekindle run`, no `importedFrom`)
+ * made every worktree it records, so the previous version's states are still cleaned; in an imported
+ * batch only a worktree at rekindle's own path for that very task (`.rekindle/worktrees/<batch>/<task>`,
+ * made for a task the host never allocated) is rekindle's — no host makes worktrees there.
+ */
+export const rekindleMadeWorktree = (
+  state: BatchState,
+  task: { readonly id: TaskId; readonly worktree?: string | undefined; readonly worktreeOwner?: "rekindle" | "host" }
+): boolean => {
+  if (task.worktreeOwner !== undefined) return task.worktreeOwner === "rekindle"
+  if (!Object.hasOwn(state, "importedFrom")) return true
+  return task.worktree !== undefined && task.worktree === worktreeFor(state.repoRoot, state.batchId, task.id)
+}

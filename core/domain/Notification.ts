@@ -1,5 +1,6 @@
 /**
- * Batch events for people and programs: a task waiting for input, failed, stalled or succeeded, and
+ * Batch events for people and programs: a task waiting for input or at a screen that blocks its work
+ * (`task-waiting`, once per wait), failed, stalled or succeeded, and
  * the batch's end. Each is one JSON line of `.rekindle/<batch>/notifications.jsonl` (what `rekindle
  * events` prints) and the stdin of one run of the manifest's `options.notify` program. Pure: the
  * engine decides when a transition happened; this says which event it is.
@@ -11,6 +12,7 @@ import { Phase, type TaskStatus } from "./State.ts"
 /** What happened. */
 const BatchEventKind = Schema.Literals([
   "task-waiting-for-input",
+  "task-waiting",
   "task-failed",
   "task-stalled",
   "task-succeeded",
@@ -29,7 +31,9 @@ export const BatchEvent = Schema.Struct({
   reason: Schema.optionalKey(Schema.String),
   exitStatus: Schema.optionalKey(Schema.Finite),
   /** batch-ended: the phase it ended in (completed, paused, failed, stopped). */
-  phase: Schema.optionalKey(Phase)
+  phase: Schema.optionalKey(Phase),
+  /** task-waiting: the screen that blocks the agent's work, as captured. */
+  lines: Schema.optionalKey(Schema.Array(Schema.String))
 })
 /** @see BatchEvent */
 export type BatchEvent = typeof BatchEvent.Type

@@ -5,7 +5,14 @@
  * an unmerged branch is only reported. Nothing is proposed for what rekindle does not own.
  */
 import * as Schema from "effect/Schema"
-import { BRANCH_PREFIX, ownershipTag, parseOwnershipTag, parseWorktreePath } from "./Naming.ts"
+import {
+  BRANCH_PREFIX,
+  ownershipTag,
+  parseOwnershipTag,
+  parseWorktreePath,
+  rekindleMadeWorktree,
+  sessionNameFor
+} from "./Naming.ts"
 import { PlanStep } from "./Plan.ts"
 import { TmuxStatus, WorktreeInfo } from "./Signals.ts"
 import { TERMINAL_STATUSES, type BatchState } from "./State.ts"
@@ -197,18 +204,28 @@ export const findOrphans = (
  * What a completed batch left behind when its end-of-batch cleanup did not run to its end (a crash,
  * or a state written by an older version): the worktree of a succeeded task not yet archived, and
  * the session still tagged for it. Repair finishes that cleanup the way the batch's end does it
- * (core/engine/waves/FinishBatch.ts): a worktree with local changes is kept, a branch is deleted only merged.
+ * (core/engine/waves/FinishBatch.ts): a worktree with local changes is kept, a branch is deleted only merged,
+ * and a worktree rekindle did not make (an imported host's) is kept with its branch and the sessions
+ * under the host's names: only a session rekindle made under its own name is closed.
  */
 const leftoversOf = (s: BatchState, inventory: Inventory): ReadonlyArray<Orphan> => {
   const out: Array<Orphan> = []
   const merged = new Set(inventory.merged)
   for (const t of s.tasks) {
     if (t.status !== "succeeded" || t.worktree === undefined || t.worktreeArchived === true) continue
-    const listed = inventory.worktrees.find((w) => w.path === t.worktree && !w.prunable)
+    // The host's worktree, branch and sessions under its names (an imported batch's) are left as they are.
+    const host = !rekindleMadeWorktree(s, t)
+    const listed = host ? undefined : inventory.worktrees.find((w) => w.path === t.worktree && !w.prunable)
     const tag = ownershipTag(s.batchId, t.id)
     const sessions =
       inventory.tmux.state === "up"
-        ? [...new Set(inventory.tmux.panes.filter((p) => p.taskTag === tag).map((p) => p.sessionName))]
+        ? [
+            ...new Set(
+              inventory.tmux.panes
+                .filter((p) => p.taskTag === tag && (!host || p.sessionName === sessionNameFor(s.batchId, t.id)))
+                .map((p) => p.sessionName)
+            )
+          ]
         : []
     const reason = `batch ${s.batchId} completed but the cleanup of task ${t.id} did not finish`
     const steps: Array<PlanStep> = sessions.map((session) => ({
@@ -236,7 +253,7 @@ const leftoversOf = (s: BatchState, inventory: Inventory): ReadonlyArray<Orphan>
         reason
       })
     }
-    if (t.branch !== undefined && inventory.branches.includes(t.branch)) {
+    if (!host && t.branch !== undefined && inventory.branches.includes(t.branch)) {
       steps.push(
         merged.has(t.branch)
           ? { _tag: "DeleteBranch", branch: t.branch, reason: "merged into the base branch" }

@@ -107,16 +107,55 @@ export const PlanStep = Schema.Union([
   PruneWorktrees,
   Report
 ])
-/** @see PlanStep */
-export type PlanStep = typeof PlanStep.Type
+/** @see PlanStep — a union of named step types, so hovers and declarations name each step. */
+export type PlanStep =
+  | StopSession
+  | SnapshotWip
+  | RelaunchAgent
+  | Reattach
+  | MarkTask
+  | Hold
+  | RetryMerge
+  | ContinueFromWave
+  | RemoveWorktree
+  | SnapshotOrphan
+  | DeleteBranch
+  | PruneWorktrees
+  | Report
+/** @see StopSession */
+export interface StopSession extends Schema.Schema.Type<typeof StopSession> {}
+/** @see SnapshotWip */
+export interface SnapshotWip extends Schema.Schema.Type<typeof SnapshotWip> {}
+/** @see RelaunchAgent */
+export interface RelaunchAgent extends Schema.Schema.Type<typeof RelaunchAgent> {}
+/** @see Reattach */
+export interface Reattach extends Schema.Schema.Type<typeof Reattach> {}
+/** @see MarkTask */
+export interface MarkTask extends Schema.Schema.Type<typeof MarkTask> {}
+/** @see Hold */
+export interface Hold extends Schema.Schema.Type<typeof Hold> {}
+/** @see RetryMerge */
+export interface RetryMerge extends Schema.Schema.Type<typeof RetryMerge> {}
+/** @see ContinueFromWave */
+export interface ContinueFromWave extends Schema.Schema.Type<typeof ContinueFromWave> {}
+/** @see RemoveWorktree */
+export interface RemoveWorktree extends Schema.Schema.Type<typeof RemoveWorktree> {}
+/** @see SnapshotOrphan */
+export interface SnapshotOrphan extends Schema.Schema.Type<typeof SnapshotOrphan> {}
+/** @see DeleteBranch */
+export interface DeleteBranch extends Schema.Schema.Type<typeof DeleteBranch> {}
+/** @see PruneWorktrees */
+export interface PruneWorktrees extends Schema.Schema.Type<typeof PruneWorktrees> {}
+/** @see Report */
+export interface Report extends Schema.Schema.Type<typeof Report> {}
 
 /** A plan for one batch. */
 export const Plan = Schema.Struct({
   batchId: BatchId,
   steps: Schema.Array(PlanStep)
 })
-/** @see Plan */
-export type Plan = typeof Plan.Type
+/** @see Plan (an interface, so hovers name it) */
+export interface Plan extends Schema.Schema.Type<typeof Plan> {}
 
 /** Steps that change or remove something that exists (everything else only records or reports). */
 export const isDestructive = (step: PlanStep): boolean =>

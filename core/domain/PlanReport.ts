@@ -12,6 +12,7 @@ import { reconcile } from "./Reconcile.ts"
 import { computeResumePoint } from "./ResumePoint.ts"
 import type { Signals } from "./Signals.ts"
 import type { BatchState } from "./State.ts"
+import type { TaskWaiting } from "./Waiting.ts"
 import { DEFAULT_STORM, guardRelaunchStorm, type StormOptions } from "./Storm.ts"
 
 /** Everything `rekindle plan` shows. */
@@ -28,6 +29,11 @@ export interface PlanReport {
   readonly stoppedByPolicy?: string
   /** What applying the plan changes outside the repository: agent config keys (the `trustRepository` policy). */
   readonly configChanges?: ReadonlyArray<string>
+  /**
+   * Tasks whose live agent waits at a screen that blocks work (core/domain/Waiting.ts), as the supervisor recorded it:
+   * reconnected like any live agent, and still waiting for someone to answer (`rekindle attach <task>`).
+   */
+  readonly waiting?: ReadonlyArray<{ readonly taskId: string } & TaskWaiting>
 }
 
 /** Options of {@link planFromSnapshot} and {@link planState}. */
@@ -53,6 +59,10 @@ export const planFromSnapshot = (state: BatchState, signals: Signals, options: P
     options.force === true || options.storm === false
       ? { plan: planned }
       : guardRelaunchStorm(state, decisions, planned, signals.observedAt, options.storm ?? DEFAULT_STORM)
+  const reconnected = new Set(decisions.filter((d) => d.action === "reconnect").map((d) => d.taskId))
+  const waiting = state.tasks.flatMap((t) =>
+    t.waiting !== undefined && reconnected.has(t.id) ? [{ taskId: t.id, ...t.waiting }] : []
+  )
   return {
     state,
     signals,
@@ -61,6 +71,7 @@ export const planFromSnapshot = (state: BatchState, signals: Signals, options: P
     resumePoint,
     plan: guarded.plan,
     ...(guarded.storm === undefined ? {} : { storm: guarded.storm }),
-    ...(policy.stops === undefined ? {} : { stoppedByPolicy: policy.stops })
+    ...(policy.stops === undefined ? {} : { stoppedByPolicy: policy.stops }),
+    ...(waiting.length === 0 ? {} : { waiting })
   }
 }

@@ -46,7 +46,7 @@ export const FIRST_RUN_SCREENS: ReadonlyArray<FirstRunScreen> = [
 ]
 
 /** A recognised screen and the captured lines that show it (trailing blank lines dropped). */
-export interface ScreenMatch {
+interface ScreenMatch {
   readonly screen: FirstRunScreen
   readonly lines: ReadonlyArray<string>
 }

@@ -102,5 +102,5 @@ export const Signals = Schema.Struct({
   /** Last output time per task (pane log mtime), when known. */
   lastOutputAt: Schema.optionalKey(Schema.Record(TaskId, Timestamp))
 })
-/** @see Signals */
-export type Signals = typeof Signals.Type
+/** @see Signals (an interface, so hovers name it) */
+export interface Signals extends Schema.Schema.Type<typeof Signals> {}

@@ -7,6 +7,7 @@
 import * as Schema from "effect/Schema"
 import { AgentKind, AgentKindSpec } from "./AgentSpec.ts"
 import { BatchId, Count, LaneId, ProcessIdentity, TaskId, Timestamp } from "./Ids.ts"
+import { TaskWaiting } from "./Waiting.ts"
 
 /** The current state document version. */
 export const STATE_VERSION = 1 as const
@@ -80,14 +81,26 @@ export const Task = Schema.Struct({
   endedAt: Schema.optionalKey(Timestamp),
   exitReason: Schema.optionalKey(Schema.String),
   exitStatus: Schema.optionalKey(Schema.Finite.check(Schema.isInt())),
+  /**
+   * Who made the task's worktree and branch, and so who may remove them: `rekindle` (it created them
+   * when it launched the task) or `host` (an imported orchestrator's; never removed, its branch never
+   * deleted). Absent in states written before the field existed: see `rekindleMadeWorktree` (Naming.ts).
+   */
+  worktreeOwner: Schema.optionalKey(Schema.Literals(["rekindle", "host"])),
   /** Set when the worktree was deliberately archived (told apart from a missing one). */
   worktreeArchived: Schema.optionalKey(Schema.Boolean),
   /** Earliest time of the next relaunch (crash-loop back-off). */
   nextAttemptAt: Schema.optionalKey(Timestamp),
+  /**
+   * The agent is stopped at a screen that blocks its work (core/domain/Waiting.ts): shown as `waiting`; the persisted
+   * status stays `running` (its agent is alive: resume reconnects it) and the stall timeout does not apply meanwhile.
+   */
+  waiting: Schema.optionalKey(TaskWaiting),
   history: Schema.optionalKey(Schema.Array(TaskEvent))
 })
-/** @see Task */
-export type Task = typeof Task.Type
+/** @see Task (an interface, so hovers name it) */
+export interface Task extends TaskType {}
+type TaskType = typeof Task.Type
 
 /** A lane: a slot of parallel work whose branch is merged into the base branch after its wave. */
 export const Lane = Schema.Struct({
@@ -179,6 +192,8 @@ export const BatchOptions = Schema.Struct({
   mergeFailurePolicy: Schema.Literals(["pause", "abort"]),
   stallTimeoutMs: Count,
   relaunchCap: Count,
+  /** How many tasks a recovery plan relaunches at once (absent: 1). */
+  relaunchConcurrency: Schema.optionalKey(Count),
   tmuxSocket: Schema.optionalKey(Schema.String),
   /** Absent = true (docs/agents.md#first-run-screens). */
   trustRepository: Schema.optionalKey(Schema.Boolean),
@@ -235,5 +250,9 @@ export const rekindleMerges = (state: { readonly options?: BatchOptions | undefi
  * (`s.phse`) does not compile.
  */
 export const BatchState = Schema.StructWithRest(BatchStateFields, [Schema.Record(Schema.String, Schema.Unknown)])
-/** @see BatchState */
-export type BatchState = typeof BatchStateFields.Type
+/**
+ * @see BatchState — an interface (not an alias of the Schema's type), so hovers and declarations name
+ * it instead of spelling out every field.
+ */
+export interface BatchState extends BatchStateType {}
+type BatchStateType = typeof BatchStateFields.Type

@@ -121,11 +121,23 @@ export interface ImportIO {
   readonly exists: (path: string) => Promise<boolean>
   /** Entry names of a directory (empty when it does not exist). */
   readonly list: (dir: string) => Promise<ReadonlyArray<string>>
-  /** The time of the import (epoch ms), for staleness checks (a lock's heartbeat). */
-  readonly now: number
-  /** The identity of process `pid` on this host when it runs now, else undefined. */
-  readonly liveProcess: (pid: number) => Promise<ProcessIdentity | undefined>
+  /**
+   * The time of the import (epoch ms), for staleness checks (a lock's heartbeat). Optional, so an
+   * `io` written before it existed still type-checks: absent, an adapter reads the wall clock
+   * ({@link importTime}). `importState` always gives it.
+   */
+  readonly now?: number
+  /**
+   * The identity of process `pid` on this host when it runs now, else undefined. Optional (as `now`):
+   * absent, nothing can be proven dead, so the bundled adapters stay on the safe side — taskplane hands
+   * a registry agent's pid on as the task's `agentProcess` (for `importState` to check against the
+   * process table) and takes a supervisor lock with a fresh heartbeat as live. `importState` always gives it.
+   */
+  readonly liveProcess?: (pid: number) => Promise<ProcessIdentity | undefined>
 }
+
+/** The import's time: `io.now`, or the wall clock for an `io` that does not give it. */
+export const importTime = (io: ImportIO): number => io.now ?? Date.now()
 
 /**
  * An adapter from another orchestrator's state. `read` gathers what `map` needs (rejecting when the

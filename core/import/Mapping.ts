@@ -10,6 +10,7 @@ import { migrateState } from "../domain/Migrate.ts"
 import { STATE_VERSION, type BatchError, type BatchState, type Lane, type Task } from "../domain/State.ts"
 import { describeWaveProblem, planWaves } from "../domain/Waves.ts"
 import { isInside } from "../domain/Layout.ts"
+import { worktreeFor } from "../domain/Naming.ts"
 import { tmuxSocketProblem } from "../domain/SocketName.ts"
 import type { ForeignBatch, ForeignTask } from "./Foreign.ts"
 
@@ -44,6 +45,11 @@ const taskFacts = (b: ForeignBatch, t: ForeignTask): Task => ({
   ...(t.lane === undefined ? {} : { lane: t.lane }),
   ...(t.session === undefined ? {} : { session: t.session }),
   ...(t.worktree === undefined ? {} : { worktree: t.worktree }),
+  // The host's worktree and branch are never rekindle's to remove; rekindle's own path (a task the host
+  // never allocated) is marked rekindle's when rekindle creates it at launch (WaveLoop.ts).
+  ...(t.worktree === undefined || t.worktree === worktreeFor(b.repoRoot.replace(/\/+$/, ""), b.batchId, t.id)
+    ? {}
+    : { worktreeOwner: "host" as const }),
   ...(t.branch === undefined ? {} : { branch: t.branch }),
   ...(t.doneMarker === undefined ? {} : { doneMarker: t.doneMarker }),
   ...(t.otherDoneMarkers === undefined || t.otherDoneMarkers.length === 0

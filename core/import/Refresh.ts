@@ -18,7 +18,11 @@ const refreshTask = (kept: Task, host: Task): Task => {
     attempts: Math.max(kept.attempts, host.attempts),
     ...(kept.history === undefined ? {} : { history: kept.history }),
     ...(kept.nextAttemptAt === undefined ? {} : { nextAttemptAt: kept.nextAttemptAt }),
-    ...(kept.worktreeArchived === undefined ? {} : { worktreeArchived: kept.worktreeArchived })
+    ...(kept.worktreeArchived === undefined ? {} : { worktreeArchived: kept.worktreeArchived }),
+    // A worktree rekindle made at launch stays rekindle's (to clean) while the host names the same one.
+    ...(kept.worktreeOwner === "rekindle" && kept.worktree === host.worktree
+      ? { worktreeOwner: "rekindle" as const }
+      : {})
   }
   // The host says the task ended: it saw the end (rekindle's agent, or its own, finished or failed).
   if (isTerminal(host)) {

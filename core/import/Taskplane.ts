@@ -10,8 +10,7 @@
  */
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
-import type { ProcessIdentity } from "../domain/Ids.ts"
-import { ImportRefusedError, type ImportAdapter, type ImportIO } from "./Foreign.ts"
+import { ImportRefusedError, importTime, type ForeignProcess, type ImportAdapter, type ImportIO } from "./Foreign.ts"
 import {
   TASKPLANE_LOCK_STALE_MS,
   TASKPLANE_SCHEMA_VERSIONS,
@@ -76,16 +75,23 @@ const TERMINAL_AGENT = new Set(["exited", "crashed", "timed_out", "killed"])
 /** Which of a task's agents speaks for it: the worker first. */
 const ROLE_ORDER = ["worker", "reviewer", "lane-runner"]
 
-/** Identities of the registry agents still running, per task (merge agents excluded). */
-const liveAgents = async (io: ImportIO, path: string): Promise<ReadonlyMap<string, ProcessIdentity>> => {
+/**
+ * Identities of the registry agents still running, per task (merge agents excluded). An `io` that
+ * cannot tell a live process gets each task's first agent by pid, for importState to check.
+ */
+const liveAgents = async (io: ImportIO, path: string): Promise<ReadonlyMap<string, ForeignProcess>> => {
   const registry = await readOptional(io, path, Schema.decodeUnknownResult(TaskplaneRegistry))
-  const out = new Map<string, ProcessIdentity>()
+  const out = new Map<string, ForeignProcess>()
   if (registry === undefined) return out
   const agents = Object.values(registry.agents)
     .filter((a) => a.taskId !== null && !TERMINAL_AGENT.has(a.status) && ROLE_ORDER.includes(a.role))
     .sort((a, b) => ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role))
   for (const a of agents) {
     if (out.has(a.taskId!)) continue
+    if (io.liveProcess === undefined) {
+      out.set(a.taskId!, { pid: a.pid })
+      continue
+    }
     const live = await io.liveProcess(a.pid)
     if (live !== undefined) out.set(a.taskId!, live)
   }
@@ -97,9 +103,11 @@ const liveLock = async (io: ImportIO, path: string): Promise<string | undefined>
   const lock = await readOptional(io, path, Schema.decodeUnknownResult(TaskplaneSupervisorLock))
   if (lock === undefined) return undefined
   const beat = Date.parse(lock.heartbeat)
-  if (Number.isNaN(beat) || io.now - beat > TASKPLANE_LOCK_STALE_MS) return undefined
-  if ((await io.liveProcess(lock.pid)) === undefined) return undefined
-  return `taskplane's supervisor (pid ${lock.pid}, batch ${lock.batchId}) holds ${path}, heartbeat ${Math.max(0, Math.round((io.now - beat) / 1000))}s ago`
+  const now = importTime(io)
+  if (Number.isNaN(beat) || now - beat > TASKPLANE_LOCK_STALE_MS) return undefined
+  // Without a way to look at processes a fresh heartbeat is enough: the lock cannot be proven stale.
+  if (io.liveProcess !== undefined && (await io.liveProcess(lock.pid)) === undefined) return undefined
+  return `taskplane's supervisor (pid ${lock.pid}, batch ${lock.batchId}) holds ${path}, heartbeat ${Math.max(0, Math.round((now - beat) / 1000))}s ago`
 }
 
 /** The taskplane adapter. */

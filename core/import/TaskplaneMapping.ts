@@ -17,7 +17,6 @@
  * - refused, with every reason at once: phase `launching` and a live supervisor lock (taskplane may
  *   still run the batch), no base branch, workspace (polyrepo) mode.
  */
-import type { ProcessIdentity } from "../domain/Ids.ts"
 import { isInside } from "../domain/Layout.ts"
 import { branchFor, worktreeFor } from "../domain/Naming.ts"
 import type { Phase, TaskStatus } from "../domain/State.ts"
@@ -26,6 +25,7 @@ import {
   ImportRefusedError,
   type ForeignBatch,
   type ForeignLane,
+  type ForeignProcess,
   type ForeignMerge,
   type ForeignTask,
   type ImportProblem
@@ -57,8 +57,11 @@ export interface TaskplaneRead {
   readonly doc: TaskplaneState
   readonly prompts: ReadonlyMap<string, string>
   readonly stateFile: string
-  /** Task id → identity of its registry agent, alive when read. */
-  readonly agents?: ReadonlyMap<string, ProcessIdentity>
+  /**
+   * Task id → its registry agent: its identity, alive when read; or only its pid when the reader
+   * could not look at processes (importState then checks it against the process table).
+   */
+  readonly agents?: ReadonlyMap<string, ForeignProcess>
   /** A live supervisor lock, described. */
   readonly liveSupervisor?: string
 }

@@ -125,11 +125,19 @@ export interface AgentLauncherShape {
    * The id a `discovered` kind chose for the conversation it started in `cwd` at or after `since`
    * (epoch ms), learned from the files the agent writes — attributed by working directory and start
    * time, never "the newest anywhere". Undefined when none is found (yet) or the kind has no rule.
+   * With `current`, the same for an id rekindle assigned: the one the agent moved to, if it did.
    */
   readonly discoverConversation: (
     request: KindRequest & {
       readonly cwd: string
       readonly since: number
+      /** The agent process rekindle launched, when known: an agent's per-process records are read by it. */
+      readonly agent?: { readonly pid: number; readonly startTime: string }
+      /**
+       * The id recorded for the task. Given for a kind whose id rekindle assigned (Claude): the answer is the id the
+       * agent moved to since (`/clear`, compaction), or undefined while it is unchanged (core/domain/ConversationFollow.ts).
+       */
+      readonly current?: string
     }
   ) => Effect.Effect<string | undefined, AgentError>
 }

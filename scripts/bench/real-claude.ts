@@ -1,5 +1,5 @@
 /**
- * `node scripts/bench/real-claude.ts [N]` — how long after a reboot until N real Claude Code agents talk to the model
+ * `node scripts/bench/real-claude.ts [N] [relaunchConcurrency]` — how long after a reboot until N real Claude Code agents talk to the model
  * again: `rekindle resume` (CLI start, lease, observe, plan, journaled relaunches) against the floor, the same N
  * conversations restored by hand (`claude --resume <id> -- <turn>` spawned straight into tmux). One run, one world:
  * N tasks reach the model and are held mid-turn, everything is killed, the floor is timed on a second private tmux
@@ -21,12 +21,16 @@ import {
 import { AgentWorld, alive, waitFor } from "../../test/support/real-agents/world.ts"
 
 const n = Number(process.argv[2] ?? 8)
+/** `options.relaunchConcurrency` of the batch (default 1: one relaunch after another). */
+const concurrency = Number(process.argv[3] ?? 1)
 const say = (line: string) => process.stdout.write(`${line}\n`)
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 const main = async () => {
   const env = machine()
-  say(`real-claude bench — ${env.cpu} × ${env.cores}, Node ${env.node}, ${env.tmux}; N=${n}`)
+  say(
+    `real-claude bench — ${env.cpu} × ${env.cores}, Node ${env.node}, ${env.tmux}; N=${n}, relaunchConcurrency=${concurrency}`
+  )
   const w = new AgentWorld("bench")
   let phase: "first" | "floor" | "rekindle" = "first"
   const held = new Set<string>()
@@ -40,7 +44,10 @@ const main = async () => {
       })
     )
     const ids = Array.from({ length: n }, (_, i) => `b${i + 1}`)
-    const { batchId, pid } = await w.runDetached(w.manifest("bench.json", ids.map(claudeTask), { maxLanes: n }))
+    const { batchId, pid } = await w.runDetached(
+      w.manifest("bench.json", ids.map(claudeTask), { maxLanes: n, relaunchConcurrency: concurrency }),
+      600_000
+    )
     await waitFor(`all ${n} mid-turn`, () => (ids.every((id) => held.has(id)) ? true : undefined), 600_000)
     const kill = async () => {
       const agents = w.panes().map((p) => p.pid)

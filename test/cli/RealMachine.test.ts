@@ -111,13 +111,14 @@ describe("rekindle on a real crashed batch", () => {
             return false
           }
         })
-    await until("the refused supervisors to exit", 15_000, () => supervisors().length <= 1)
+    await until("the refused supervisors to exit", 60_000, () => supervisors().length <= 1)
     expect(supervisors()).toEqual([String(winner.supervisor.pid)])
     const lease = JSON.parse(fs.readFileSync(nodePath.join(b.repo, ".rekindle/e2e/lease.json"), "utf8"))
     expect(JSON.stringify(lease)).toContain(String(winner.supervisor.pid))
     // The agents were reconnected, not relaunched.
     expect((await b.state()).tasks.map((t) => t.attempts)).toEqual([1, 1])
-  }, 120_000)
+    // 16 Node processes start at once here (8 CLIs, 8 supervisors): 73 s measured under load 20 on 2 cores.
+  }, 300_000)
 })
 
 describe("status tells whether the supervisor lives", () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest"
 import type { AgentKindSpec, AgentLauncher } from "../../core/ports/AgentLauncher.ts"
 import { kindSpec, transcriptPathFor } from "../../adapters/agent/AgentLauncherFake.ts"
 import { claude, codex } from "../../adapters/agent/AgentKinds.ts"
+import { claudeProjectSlug } from "../../adapters/agent/TranscriptPath.ts"
 import { freshEach } from "./Fresh.ts"
 
 /** What a contract run needs from the world under test. */
@@ -304,6 +305,31 @@ export const agentLauncherContract = (name: string, makeHarness: () => Promise<A
             session("mine-later", h.cwd, "2026-03-04T10:05:00.000Z")
           )
           expect(await run(l.discoverConversation({ kind: "pi", cwd: h.cwd, since }))).toBe("mine-later")
+        })
+      )
+
+      it(
+        "claude: an assigned id is followed by the agent's own process (registry by pid + start), else its newest transcript",
+        withHarness(async (h) => {
+          const l = h.launcher()
+          const agent = { pid: 4242, startTime: "b00710ad:777", host: "h" }
+          const follow = (current: string, who = agent) =>
+            run(l.discoverConversation({ kind: "claude", cwd: h.cwd, since: 0, current, agent: who }))
+          const entry = { pid: 4242, sessionId: "after-clear", cwd: h.cwd, procStart: "777", status: "idle" }
+          await h.writeFile(`${h.home}/.claude/sessions/4242.json`, JSON.stringify(entry))
+          expect(await follow("at-launch"), "/clear: the registry names the new conversation").toBe("after-clear")
+          expect(await follow("after-clear"), "unchanged: nothing to record").toBeUndefined()
+          expect(await follow("at-launch", { ...agent, startTime: "b00710ad:778" }), "pid reused: not ours").toBe(
+            undefined
+          )
+          await h.writeFile(`${h.home}/.claude/sessions/4242.json`, JSON.stringify({ ...entry, cwd: "/elsewhere" }))
+          expect(await follow("at-launch"), "another directory's process").toBeUndefined()
+          // No registry entry for the agent: the newest transcript of THIS worktree's project directory.
+          await h.writeFile(`${h.home}/.claude/projects/${claudeProjectSlug(h.cwd)}/compacted.jsonl`, "{}\n")
+          await h.writeFile(`${h.home}/.claude/projects/-elsewhere/newer-elsewhere.jsonl`, "{}\n")
+          expect(await follow("at-launch", { ...agent, pid: 99 })).toBe("compacted")
+          // An id rekindle assigned is never "discovered" without the recorded one.
+          expect(await run(l.discoverConversation({ kind: "claude", cwd: h.cwd, since: 0 }))).toBeUndefined()
         })
       )
 

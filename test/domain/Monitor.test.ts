@@ -27,3 +27,15 @@ describe("stall rule", () => {
     expect(world("stalled", 5 * STALL)?.status).toBe("failed")
   })
 })
+
+describe("a task waiting at a screen that blocks work", () => {
+  it("is neither stalled nor failed by the stall timeout while it waits (a person was notified)", () => {
+    const t = task("t", { startedAt: 1_000 })
+    const waiting = { since: 2_000, screen: "claude-trust", how: "answer it", lines: ["Accessing workspace"] }
+    for (const status of ["running", "stalled"] as const) {
+      const s = state([{ ...t, status, waiting }])
+      const seen = signals([pane("t")], { observedAt: 1_000 + 10 * STALL, paths: present(t) })
+      expect(monitorTask(s, s.tasks[0]!, seen, STALL)).toBeUndefined()
+    }
+  })
+})

@@ -13,4 +13,12 @@ describe("shownStatus", () => {
     expect(shownStatus(task("a"), "executing", false)).toBe("running")
     expect(shownStatus(task("a", { status: "succeeded" }), "stopped", false)).toBe("succeeded")
   })
+
+  it("a live agent stopped at a screen that blocks work is shown waiting; once its agent is gone, not", () => {
+    const waiting = { since: 1, screen: "unrecognised", how: "answer it", lines: ["Enter to confirm"] }
+    expect(shownStatus(task("a", { waiting }), "executing", true)).toBe("waiting")
+    expect(shownStatus(task("a", { status: "stalled", waiting }), "executing", true)).toBe("waiting")
+    expect(shownStatus(task("a", { waiting }), "executing", false)).toBe("running")
+    expect(shownStatus(task("a", { waiting }), "stopped", false)).toBe("stopped")
+  })
 })

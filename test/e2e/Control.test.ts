@@ -90,6 +90,12 @@ describe("control of a supervised batch (real tmux + git, the real CLI)", () => 
     })
     expect(e.status("second"), JSON.stringify({ paused, requests: requests(e) })).toBe("pending")
     expect(e.ranTasks()).toEqual(["first"])
+    // status says why nothing starts (it said plain `executing` before).
+    const shown = await cli(e, "status")
+    expect(shown.stdout).toContain("executing (launching paused)")
+    expect(shown.stdout).toContain("rekindle continue")
+    const json = JSON.parse((await cli(e, "--json", "status")).stdout)
+    expect([json.launchingPaused, json.openRequests]).toEqual([true, []])
     expect((await cli(e, "continue")).code).toBe(0)
     await sup.waitFor("ended completed")
     expect(e.ranTasks()).toEqual(["first", "second"])

@@ -11,6 +11,9 @@ import type { Plan } from "../../core/domain/index.ts"
 import { applyPlan } from "../../core/engine/apply/ApplyPlan.ts"
 import { CrashPoint } from "../../core/engine/apply/CrashPoints.ts"
 import { plan } from "../../core/engine/usecases/Plan.ts"
+import { resume } from "../../core/engine/usecases/Resume.ts"
+import { claude } from "../../adapters/agent/AgentKinds.ts"
+import { transcriptPathFor } from "../../adapters/agent/AgentLauncherFake.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
 import { BATCH, paneOf, readState, REPO, startBatch } from "../support/world.ts"
 
@@ -191,5 +194,29 @@ describe("journal idempotence of applyPlan (FakeWorld)", () => {
     await world.run(applyPlan(report.state, report.plan, { graceMs: 1_000 }))
     onceEach(world)
     expect(await bOf(world)).toEqual(recorded)
+  })
+})
+
+describe("a relaunch a crash interrupted after it landed", () => {
+  // Found by outside eyes: `resume` adopted the landed relaunch (journal done, agent adopted) but wrote no ledger entry
+  // for the continuation turn the agent got in its argv, nor a launch line in the task's history.
+  it("regression: the next resume adopts it and records its continuation turn once, and its launch in the history", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "b" }])
+    world.restartSupervisor()
+    world.crashPane(paneOf(world, "b"))
+    // b's conversation is on disk, so the plan resumes it (an exact-conversation relaunch with the continuation turn).
+    const conversationId = (await readState(world)).tasks[0]!.conversationId!
+    world.writeFile(transcriptPathFor(claude, { cwd: wtOf("b"), conversationId }), '{"type":"user"}\n')
+    const report = await world.run(plan(ref))
+    const relaunch = report.plan.steps.find((s) => s._tag === "RelaunchAgent")!
+    expect(relaunch, JSON.stringify(relaunch)).toMatchObject({ taskId: "b", mode: "resume" })
+    await applyCrashingAt(world, report.plan, report.state, "relaunch:after-launch")
+    await world.run(resume(ref, { supervise: false }))
+    await world.run(resume(ref, { supervise: false }))
+    expect(world.agents.launchesOf("b")).toHaveLength(2)
+    const state = await readState(world)
+    expect(state.prompts.filter((p) => p.key === "continue:b:2")).toHaveLength(1)
+    expect(state.tasks.find((t) => t.id === "b")!.history?.filter((h) => h.event === "launch:resume")).toHaveLength(1)
   })
 })

@@ -9,7 +9,8 @@ import { makeApplying } from "../../core/engine/apply/PlanContext.ts"
 import { CrashPoint } from "../../core/engine/apply/CrashPoints.ts"
 import { deliverPrompt, seenInLog, seenInPane } from "../../core/engine/support/Prompts.ts"
 import { resume } from "../../core/engine/usecases/Resume.ts"
-import { loadState } from "../../core/engine/support/StateIO.ts"
+import { loadState, saveState } from "../../core/engine/support/StateIO.ts"
+import { CONTINUATION_PROMPT } from "../../core/engine/waves/Launch.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
 import { BATCH, paneOf, readState, REPO, startBatch } from "../support/world.ts"
 
@@ -113,4 +114,53 @@ describe("prompt delivery", () => {
       expect((await readState(world)).prompts).toMatchObject([{ key: "answer-1", status: "confirmed" }])
     }
   )
+})
+
+describe("the continuation turn an exact-conversation relaunch passes in the agent's argv", () => {
+  const key = "continue:a:2"
+  const withEntry = (world: FakeWorld) =>
+    world.run(
+      Effect.gen(function* () {
+        const state = yield* loadState(ref)
+        yield* saveState(
+          {
+            ...state,
+            prompts: [{ key, taskId: "a", text: CONTINUATION_PROMPT, status: "sent", at: world.clock.now() }]
+          },
+          world.clock.now()
+        )
+      })
+    )
+  const recheck = (world: FakeWorld) =>
+    world.run(
+      Effect.gen(function* () {
+        const ctx = yield* makeApplying(yield* loadState(ref))
+        return yield* deliverPrompt(ctx, { taskId: "a", key, text: CONTINUATION_PROMPT })
+      })
+    )
+
+  // Found by outside eyes: real Claude Code draws its argv turn in a box, wrapped and styled; the ledger marked
+  // every continuation turn `lost` although the model got it.
+  it("regression: shown in the agent's own layout (boxed, wrapped, escape sequences), it is confirmed, not lost", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }])
+    await withEntry(world)
+    world.tmux.write(
+      paneOf(world, "a"),
+      "\u001b[2m╭────────────────────╮\u001b[0m\r\n│ \u001b[1m>\u001b[0m [rekindle] You were\u001b[1Cinterrupted.│\r\n" +
+        "│ Continue your task where you left │\r\n│ off.                              │\r\n╰──╯\r\n"
+    )
+    expect(await recheck(world)).toBe("confirmed")
+    expect((await readState(world)).prompts).toMatchObject([{ key, status: "confirmed" }])
+  })
+
+  it("not shown yet while its agent runs: left sent (never lost, never typed); the pane gone without it: lost", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }])
+    await withEntry(world)
+    expect(await recheck(world)).toBe("sent")
+    expect(world.tmux.pane(paneOf(world, "a"))!.submitted).toEqual([])
+    world.crashPane(paneOf(world, "a"))
+    expect(await recheck(world)).toBe("lost")
+  })
 })

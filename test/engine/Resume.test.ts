@@ -4,6 +4,7 @@ import { plan } from "../../core/engine/usecases/Plan.ts"
 import { ExecutorSettings } from "../../core/engine/waves/WaveSettings.ts"
 import { batchPaths } from "../../core/domain/Layout.ts"
 import { resume } from "../../core/engine/usecases/Resume.ts"
+import { saveState } from "../../core/engine/support/StateIO.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
 import { BATCH, paneOf, readState, REPO, startBatch } from "../support/world.ts"
 
@@ -89,6 +90,45 @@ describe("resume over the FakeWorld", () => {
     expect(r.state.tasks.map((t) => [t.id, t.status, t.attempts])).toEqual([["a", "succeeded", 3]])
     expect(r.state.phase).toBe("completed")
     expect(world.agents.launchesOf("a")).toHaveLength(3)
+  })
+
+  it("relaunchConcurrency 3: after the tmux server died, each of 7 tasks is relaunched exactly once and every change is saved", async () => {
+    const world = new FakeWorld()
+    const ids = ["a", "b", "c", "d", "e", "f", "g"]
+    await startBatch(
+      world,
+      ids.map((id) => ({ id }))
+    )
+    const start = await readState(world)
+    await world.run(
+      saveState(
+        {
+          ...start,
+          options: {
+            maxLanes: 8,
+            failurePolicy: "stop-all",
+            mergeFailurePolicy: "pause",
+            stallTimeoutMs: 600_000,
+            relaunchCap: 3,
+            relaunchConcurrency: 3
+          }
+        },
+        world.clock.now()
+      )
+    )
+    world.killServer()
+    world.restartSupervisor()
+    const r = await world.run(resume(ref, { supervise: false }))
+    expect(r.applied.filter((x) => x._tag === "RelaunchAgent").map((x) => x.taskId)).toEqual(ids)
+    for (const id of ids) {
+      expect(world.agents.launchesOf(id), id).toHaveLength(2)
+      expect(world.agents.liveOf(id), id).toHaveLength(1)
+    }
+    // Saves ran one at a time: no task's relaunch was lost to another task's save.
+    const state = await readState(world)
+    expect(state.tasks.map((t) => [t.id, t.status, t.attempts])).toEqual(ids.map((id) => [id, "running", 2]))
+    const again = await world.run(resume(ref, { supervise: false }))
+    expect(again.applied.filter((x) => x._tag === "RelaunchAgent")).toEqual([])
   })
 
   it("resuming twice in a row relaunches nothing the second time", async () => {

@@ -168,6 +168,33 @@ describe("a real orchestrator embedding rekindle (real tmux + git)", { timeout: 
     expect(sessions(host)).toEqual([])
   })
 
+  it("regression: a host batch rekindle carries to completed keeps the host's worktrees, branches and sessions", async () => {
+    const host = setUp()
+    // The host keeps a finished job's pane (remain-on-exit), as orchestrators that show results do.
+    spawnSync("tmux", ["-L", host.socket, "new-session", "-d", "-s", "toy-dashboard", "sleep", "600"])
+    spawnSync("tmux", ["-L", host.socket, "set-option", "-g", "remain-on-exit", "on"])
+    // The job's own files are ignored: its worktree is clean, which is when the end of a batch removes one.
+    fs.appendFileSync(`${host.repo}/.git/info/exclude`, ".done\nrelease\n")
+    host.plan("run5", ["f"])
+    host.start("f")
+    host.release("f")
+    expect(waitFor(() => fs.existsSync(`${host.repo}/.toy/wt/f/.done`))).toBe(true)
+    host.reap()
+    await using rk = host.rekindle()
+    await rk.importState(host.adapter(), { save: true })
+    const r = await rk.resume()
+    expect(r.report.decisions.map((d) => [d.taskId, d.action])).toEqual([["f", "mark-complete"]])
+    const state = JSON.parse(fs.readFileSync(`${host.repo}/.rekindle/run5/state.json`, "utf8")) as { phase: string }
+    expect(state.phase).toBe("completed")
+    // rekindle merged the job (the batch's merge policy is rekindle's) and removed nothing of the host's.
+    expect(execFileSync("git", ["-C", host.repo, "cat-file", "-e", "main:f.txt"]).length).toBe(0)
+    expect(fs.existsSync(`${host.repo}/.toy/wt/f/.done`)).toBe(true)
+    expect(rev(host, "toy/f")).toMatch(/^[0-9a-f]{40}$/)
+    const listed = execFileSync("git", ["-C", host.repo, "worktree", "list", "--porcelain"], { encoding: "utf8" })
+    expect(listed).toContain(`worktree ${host.repo}/.toy/wt/f`)
+    expect(sessions(host)).toEqual(["toy-dashboard", "toy-f"])
+  })
+
   it("recover-only never merges a finished job's branch into the host's main", async () => {
     const host = setUp()
     host.plan("run4", ["e"])

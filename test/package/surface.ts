@@ -144,6 +144,7 @@ export const CORE: ReadonlyArray<string> = [
   "readPlan",
   "reconcile",
   "recordedAgentAlive",
+  "rekindleMadeWorktree",
   "rekindleMerges",
   "resumeOffset",
   "sameProcessIdentity",

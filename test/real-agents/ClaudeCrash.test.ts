@@ -82,15 +82,8 @@ describe.skipIf(skipRealAgents("claude-crash"))("real Claude Code 2.1.328 driven
         )
         const { batchId, pid } = await w.runDetached(w.manifest("c.json", [claudeTask("c1")]))
         await waitFor("c1 mid-turn", () => (held.has("c1") ? true : undefined), 120_000)
-        const agentPid = w.taskPane(batchId, "c1")?.pid
         const before = server.main().length
-        w.killServer()
-        await w.killSupervisor(batchId, pid).catch(() => 0)
-        await waitFor(
-          "the agent died with its server",
-          () => (agentPid !== undefined && alive(agentPid) ? undefined : true),
-          15_000
-        )
+        await w.killServerUnder(batchId, "c1", pid)
 
         const r = await w.cli(["resume"], 180_000)
         expect(r.code, `resume exits 0\n${r.stdout}\n${r.stderr}`).toBe(0)

@@ -20,7 +20,7 @@ describe.skipIf(skipRealAgents("claude-reboot"))(
   "real Claude Code 2.1.328 driven by rekindle: a reboot with 8 agents",
   () => {
     test(
-      "(f) reboot with 8 agents mid-task (tmux server, every agent and the supervisor killed): resume relaunches all 8 with their conversations, no storm refusal",
+      "(f) reboot with 8 agents mid-task (tmux server, every agent and the supervisor killed): resume relaunches all 8 with their conversations (4 at a time), no storm refusal",
       () =>
         withAgentWorld("claude-f", async (w) => {
           const ids = Array.from({ length: 8 }, (_, i) => `f${i + 1}`)
@@ -29,7 +29,9 @@ describe.skipIf(skipRealAgents("claude-reboot"))(
             w,
             holdUntil(held, (r) => continuationTurns(r) > 0)
           )
-          const { batchId, pid } = await w.runDetached(w.manifest("f.json", ids.map(claudeTask), { maxLanes: 8 }))
+          const { batchId, pid } = await w.runDetached(
+            w.manifest("f.json", ids.map(claudeTask), { maxLanes: 8, relaunchConcurrency: 4 })
+          )
           await waitFor("all 8 mid-turn", () => (ids.every((id) => held.has(id)) ? true : undefined), 180_000)
           const agents = ids.map((id) => w.taskPane(batchId, id)?.pid)
           const before = server.main().length

@@ -3,6 +3,7 @@
  * persisted — renewing the supervisor lease between steps. What it returns is the saved state.
  */
 import * as Effect from "effect/Effect"
+import * as Semaphore from "effect/Semaphore"
 import type { ProcessIdentity } from "../../domain/Ids.ts"
 import type { Plan, PlanStep } from "../../domain/Plan.ts"
 import type { BatchState } from "../../domain/State.ts"
@@ -26,6 +27,8 @@ export interface ApplyOptions {
   readonly baseFor?: (branch: string) => string
   /** Steps the host carries out itself (rekindle still journals them): see Handlers.ts. */
   readonly handlers?: StepHandlers
+  /** How many tasks' steps run at once (default: the batch's `options.relaunchConcurrency`, else 1). */
+  readonly relaunchConcurrency?: number
 }
 
 /** What one apply run did. */
@@ -66,6 +69,34 @@ const runStep = (ctx: Applying, step: PlanStep, options: ApplyOptions, snapshots
   }
 }
 
+/** The steps one task's chain may hold: they touch that task's session, worktree and record only. */
+const TASK_STEPS: ReadonlySet<PlanStep["_tag"]> = new Set(["StopSession", "SnapshotWip", "RelaunchAgent"])
+
+type Indexed = readonly [number, PlanStep]
+
+/**
+ * With `concurrency` > 1: the plan's leading per-task steps (a plan lists them task by task first:
+ * core/domain/Recovery.ts) grouped into one chain per task, and every step after them, in order.
+ * With 1: every step in `rest`, the plan's own order.
+ */
+const splitTaskSteps = (
+  steps: ReadonlyArray<PlanStep>,
+  concurrency: number
+): { readonly perTask: ReadonlyArray<ReadonlyArray<Indexed>>; readonly rest: ReadonlyArray<Indexed> } => {
+  const indexed = steps.map((step, i) => [i, step] as const)
+  if (concurrency <= 1) return { perTask: [], rest: indexed }
+  let end = 0
+  while (end < steps.length && TASK_STEPS.has(steps[end]!._tag)) end++
+  const chains = new Map<string, Array<Indexed>>()
+  for (const [i, step] of indexed.slice(0, end)) {
+    const taskId = (step as { readonly taskId: string }).taskId
+    const chain = chains.get(taskId) ?? []
+    chain.push([i, step])
+    chains.set(taskId, chain)
+  }
+  return { perTask: [...chains.values()], rest: indexed.slice(end) }
+}
+
 /** Carry out `plan` on `state`. */
 export const applyPlan = Effect.fn("Apply.applyPlan")(function* (
   state: BatchState,
@@ -81,12 +112,32 @@ export const applyPlan = Effect.fn("Apply.applyPlan")(function* (
   const snapshots = new Map<string, string>()
   const applied: Array<PlanStep> = []
   let continueFrom: number | undefined
-  for (const [i, step] of plan.steps.entries()) {
-    yield* crashPoint(`step:${i}:${step._tag}`)
-    yield* runStep(ctx, step, options, snapshots)
+  const concurrency = Math.max(1, options.relaunchConcurrency ?? latest.options?.relaunchConcurrency ?? 1)
+  // Renewals from overlapping tasks would race on the lease file's temp name: one at a time.
+  const renewing = yield* Semaphore.make(1)
+  const renew =
+    options.lease === undefined
+      ? Effect.void
+      : Semaphore.withPermit(renewing, renewLease(options.lease.path, options.lease.self))
+  const runIndexed = (i: number, step: PlanStep) =>
+    Effect.gen(function* () {
+      yield* crashPoint(`step:${i}:${step._tag}`)
+      yield* runStep(ctx, step, options, snapshots)
+      yield* renew
+    })
+  const { perTask, rest } = splitTaskSteps(plan.steps, concurrency)
+  // Each task's own steps stay in order; up to `concurrency` tasks overlap.
+  yield* Effect.forEach(
+    perTask,
+    (chain) => Effect.forEach(chain, ([i, step]) => runIndexed(i, step), { discard: true }),
+    { concurrency, discard: true }
+  )
+  for (const chain of perTask) for (const [, step] of chain) applied.push(step)
+  for (const [i, step] of rest) {
+    yield* runIndexed(i, step)
     applied.push(step)
     if (step._tag === "ContinueFromWave") continueFrom = step.wave
-    if (options.lease !== undefined) yield* renewLease(options.lease.path, options.lease.self)
   }
-  return { state: yield* ctx.current, applied, continueFrom } satisfies ApplyResult
+  const result: ApplyResult = { state: yield* ctx.current, applied, continueFrom }
+  return result
 })

@@ -15,6 +15,7 @@ import { Worktrees } from "../../ports/Worktrees.ts"
 import type { Applying } from "./PlanContext.ts"
 import { fail } from "../support/Errors.ts"
 import { record } from "./Journaled.ts"
+import { withContinuationSent } from "../waves/Launch.ts"
 
 /** Intents without a done line, oldest first. */
 export const danglingIntents = Effect.fn("Intents.dangling")(function* (journalPath: string) {
@@ -57,15 +58,36 @@ export const recoverIntents = Effect.fn("Intents.recover")(function* (ctx: Apply
       )
       const self = yield* procs.self.pipe(Effect.option)
       const now = yield* Clock.currentTimeMillis
-      yield* ctx.updateTask(taskId, (t) => ({
-        ...t,
-        status: "running",
-        attempts: Math.max(t.attempts, Number(attempt) || t.attempts),
-        session: live.sessionName,
-        startedAt: t.startedAt ?? now,
-        ...(info === undefined || self._tag === "None"
-          ? {}
-          : { agentProcess: { pid: live.panePid, startTime: info.startTime, host: self.value.host } })
+      const task = state.tasks.find((t) => t.id === taskId)
+      const attempts = Math.max(task?.attempts ?? 0, Number(attempt) || (task?.attempts ?? 0))
+      // An exact-conversation relaunch carried the continuation turn in its argv: the ledger records it
+      // here too, or a crash right after the launch would leave a turn the model got and no entry for it.
+      const continued = field(intent.data, "mode") === "resume" && task?.conversationId !== undefined
+      yield* ctx.update((s) => ({
+        ...s,
+        tasks: s.tasks.map((t) =>
+          t.id !== taskId
+            ? t
+            : {
+                ...t,
+                status: "running",
+                attempts,
+                session: live.sessionName,
+                startedAt: t.startedAt ?? now,
+                history: [
+                  ...(t.history ?? []),
+                  {
+                    at: now,
+                    event: `launch:${continued ? "resume" : String(field(intent.data, "mode") ?? "fresh")}`,
+                    reason: "a relaunch a crash interrupted had landed: adopted"
+                  }
+                ],
+                ...(info === undefined || self._tag === "None"
+                  ? {}
+                  : { agentProcess: { pid: live.panePid, startTime: info.startTime, host: self.value.host } })
+              }
+        ),
+        prompts: continued ? withContinuationSent(s.prompts, taskId, attempts, now) : s.prompts
       }))
     } else if (intent.kind === "merge") {
       const branch = field(intent.data, "branch")

@@ -5,6 +5,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
+import * as Semaphore from "effect/Semaphore"
 import type { BatchState, Task } from "../../domain/State.ts"
 import type { StateStore } from "../../ports/StateStore.ts"
 import type { EngineError } from "../support/Errors.ts"
@@ -23,14 +24,21 @@ export interface Applying {
 
 /** Start an apply run from `initial`. */
 export const makeApplying = (initial: BatchState): Effect.Effect<Applying> =>
-  Effect.map(Ref.make(initial), (ref) => {
+  Effect.gen(function* () {
+    const ref = yield* Ref.make(initial)
+    // Tasks relaunched side by side (options.relaunchConcurrency) update one state: each read-change-save runs alone,
+    // so no task's change is lost to another's save.
+    const saving = yield* Semaphore.make(1)
     const update = (f: (s: BatchState) => BatchState) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        const saved = yield* saveState(f(yield* Ref.get(ref)), now)
-        yield* Ref.set(ref, saved)
-        return saved
-      })
+      Semaphore.withPermit(
+        saving,
+        Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          const saved = yield* saveState(f(yield* Ref.get(ref)), now)
+          yield* Ref.set(ref, saved)
+          return saved
+        })
+      )
     return {
       paths: batchPaths(initial.repoRoot, initial.batchId),
       current: Ref.get(ref),

@@ -6,7 +6,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { ownershipTag } from "../../domain/Naming.ts"
 import { stepKey, type PlanStep } from "../../domain/Plan.ts"
-import type { PromptEntry, Task, TaskStatus } from "../../domain/State.ts"
+import type { Task, TaskStatus } from "../../domain/State.ts"
 import type { TmuxPane } from "../../domain/Signals.ts"
 import { ProcessTable } from "../../ports/ProcessTable.ts"
 import { Tmux } from "../../ports/Tmux.ts"
@@ -16,7 +16,7 @@ import { killOwnedSession } from "./Ownership.ts"
 import { crashPoint } from "./CrashPoints.ts"
 import { fail } from "../support/Errors.ts"
 import { journaled } from "./Journaled.ts"
-import { CONTINUATION_PROMPT, continuationKey, launchTask } from "../waves/Launch.ts"
+import { launchTask, withContinuationSent } from "../waves/Launch.ts"
 import { hostRelaunch, hostStop, type StepHandlers } from "./Handlers.ts"
 
 type Step<T extends PlanStep["_tag"]> = Extract<PlanStep, { readonly _tag: T }>
@@ -165,17 +165,10 @@ export const relaunch = (ctx: Applying, step: Step<"RelaunchAgent">, graceMs: nu
     const persistLaunch = (next: Task, continued = false) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
-        const entry: PromptEntry = {
-          key: continuationKey(task.id, step.attempt),
-          taskId: task.id,
-          text: CONTINUATION_PROMPT,
-          status: "sent",
-          at: now
-        }
         yield* ctx.update((s) => ({
           ...s,
           tasks: s.tasks.map((t) => (t.id === task.id ? { ...next, nextAttemptAt: now + backoffMs(step.attempt) } : t)),
-          prompts: continued && !s.prompts.some((p) => p.key === entry.key) ? [...s.prompts, entry] : s.prompts
+          prompts: continued ? withContinuationSent(s.prompts, task.id, step.attempt, now) : s.prompts
         }))
       })
     if (handlers.RelaunchAgent !== undefined)

@@ -66,14 +66,60 @@ export const seenInLog = (log: string, text: string) => {
 
 const NOT_SEEN = { seenTyped: false, seenSubmitted: false } as const
 
-/** {@link seenInLog} over the last {@link LOG_WINDOW} bytes of `taskId`'s pane log (nothing seen when unreadable). */
-const seenInTaskLog = Effect.fn("Prompts.seenInTaskLog")(function* (ctx: Applying, taskId: string, text: string) {
+/**
+ * The ledger keys of turns rekindle put in an agent's argv (the continuation turn of an exact-conversation
+ * relaunch: core/engine/waves/Launch.ts). Such a turn reaches the agent with its launch: it cannot sit typed and
+ * unsubmitted, and the agent draws it in its own layout (a box, wrapped, styled), so it is looked for with
+ * layout and escape sequences ignored.
+ */
+export const ARGV_TURN_PREFIX = "continue:"
+
+/** `text` without terminal escape sequences, whitespace and box-drawing characters. */
+const squeezed = (text: string): string =>
+  text
+    .replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g, "")
+    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, "")
+    .replace(/\u001b[@-_]/g, "")
+    .replace(/[\s\u2500-\u257f]/gu, "")
+
+/** Whether an argv turn shows in what the pane printed (screen or log), whatever the agent's layout. */
+const argvTurnSeen = (printed: string, text: string): boolean => {
+  const needle = squeezed(text)
+  return needle !== "" && squeezed(printed).includes(needle)
+}
+
+/** Bytes of `taskId`'s pane log (the last {@link LOG_WINDOW}), decoded; "" when unreadable. */
+const taskLogText = Effect.fn("Prompts.taskLogText")(function* (ctx: Applying, taskId: string) {
   const tail = yield* LogTail
   const path = ctx.paths.log(taskId)
   const size = yield* tail.size(path).pipe(Effect.orElseSucceed(() => 0))
-  if (size === 0) return NOT_SEEN
+  if (size === 0) return ""
   const chunk = yield* tail.read(path, Math.max(0, size - LOG_WINDOW), LOG_WINDOW).pipe(Effect.option)
-  return chunk._tag === "None" ? NOT_SEEN : seenInLog(new TextDecoder().decode(chunk.value.bytes), text)
+  return chunk._tag === "None" ? "" : new TextDecoder().decode(chunk.value.bytes)
+})
+
+/** {@link seenInLog} over the last {@link LOG_WINDOW} bytes of `taskId`'s pane log (nothing seen when unreadable). */
+const seenInTaskLog = (ctx: Applying, taskId: string, text: string) =>
+  Effect.map(taskLogText(ctx, taskId), (log) => (log === "" ? NOT_SEEN : seenInLog(log, text)))
+
+/**
+ * The next step for an open argv turn: seen anywhere the pane printed → confirmed; not seen while its agent
+ * lives → wait (the agent got it in its argv and may not have drawn it yet); not seen and the pane gone → lost.
+ */
+const argvTurnDecision = Effect.fn("Prompts.argvTurnDecision")(function* (
+  ctx: Applying,
+  taskId: string,
+  text: string,
+  screen: ReadonlyArray<string>,
+  paneAlive: boolean
+) {
+  const seen = argvTurnSeen(screen.join("\n"), text) || argvTurnSeen(yield* taskLogText(ctx, taskId), text)
+  const decision: DeliveryDecision = seen
+    ? { _tag: "Confirm", reason: "the agent shows the turn it got in its argv" }
+    : paneAlive
+      ? { _tag: "Wait", reason: "the agent got the turn in its argv and has not shown it yet" }
+      : { _tag: "ReportLost", reason: "the agent's pane is gone and never showed the turn it got in its argv" }
+  return decision
 })
 
 /** Deliver (or re-check) prompt `key` to `taskId`'s live pane. Returns the entry's resulting status. */
@@ -98,15 +144,17 @@ export const deliverPrompt = Effect.fn("Prompts.deliver")(function* (
   const onScreen = seenInPane(screen, request.text)
   // Only an open entry is judged by what arrived; the log is read for those alone.
   const open = entry?.status === "intent" || entry?.status === "sent"
-  const inLog = open ? yield* seenInTaskLog(ctx, request.taskId, request.text) : NOT_SEEN
+  const argvTurn = open && request.key.startsWith(ARGV_TURN_PREFIX)
+  const inLog = open && !argvTurn ? yield* seenInTaskLog(ctx, request.taskId, request.text) : NOT_SEEN
   const seen = {
     seenSubmitted: onScreen.seenSubmitted || inLog.seenSubmitted,
     seenTyped: onScreen.seenTyped || (pane !== undefined && inLog.seenTyped)
   }
   // A submission the log recorded settles an open entry even when the pane is gone (the agent
   // finished meanwhile): confirming needs no pane, and waiting for one would leave it open for good.
-  const decision: DeliveryDecision =
-    open && pane === undefined && inLog.seenSubmitted
+  const decision: DeliveryDecision = argvTurn
+    ? yield* argvTurnDecision(ctx, request.taskId, request.text, screen, pane !== undefined)
+    : open && pane === undefined && inLog.seenSubmitted
       ? { _tag: "Confirm", reason: "the pane log shows the prompt submitted; the pane is gone" }
       : decideDelivery(entry, { paneAvailable: pane !== undefined, ...seen })
   const now = yield* Clock.currentTimeMillis

@@ -119,7 +119,8 @@ export const stopBatch = Effect.fn("Abort.stopBatch")(function* (ctx: Applying, 
     phase: ended.phase,
     reason: `batch ${ended.batchId} ${ended.phase}`
   })
-  return { batchId: state.batchId, stopped, hard: options.hard } satisfies AbortReport
+  const report: AbortReport = { batchId: state.batchId, stopped, hard: options.hard }
+  return report
 })
 
 /** Abort a batch (taking its lease: no live supervisor may hold it). */

@@ -3,13 +3,14 @@
  * (and any agent outliving them), snapshot every worktree that is dirty or not merged into the base
  * branch to `refs/rekindle/wip/<task>/…` (untracked files included), remove the worktrees, delete the
  * branches already merged (an unmerged branch is kept and reported: its work stays reachable), prune
- * git's records — then move the batch's state, journal and logs to `.rekindle/.archive/<batch>/`, so
- * the batch no longer counts as a batch of the repo. Every step is journaled; `dryRun` only plans.
+ * git's records (a worktree rekindle did not make — an imported host's — is kept with its branch,
+ * and only sessions carrying rekindle's tag are stopped) — then move the batch's state, journal and
+ * logs to `.rekindle/.archive/<batch>/`, so the batch no longer counts as a batch of the repo. Every step is journaled; `dryRun` only plans.
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
-import { ownershipTag } from "../../domain/Naming.ts"
+import { ownershipTag, rekindleMadeWorktree } from "../../domain/Naming.ts"
 import type { PlanStep } from "../../domain/Plan.ts"
 import type { BatchState } from "../../domain/State.ts"
 import { Tmux } from "../../ports/Tmux.ts"
@@ -65,6 +66,15 @@ const cleanSteps = Effect.fn("Clean.cleanSteps")(function* (state: BatchState) {
       Effect.mapError((e) => fail("E_GIT_FAILED", `cannot list worktrees: ${e.message}`, "is this a git repository?"))
     )
   for (const t of state.tasks) {
+    // An imported host's worktree and branch are the host's: reported, never removed nor deleted.
+    if (t.worktree !== undefined && !rekindleMadeWorktree(state, t)) {
+      steps.push({
+        _tag: "Report",
+        taskId: t.id,
+        reason: `worktree ${t.worktree}${t.branch === undefined ? "" : ` and branch ${t.branch}`} belong to the host: kept`
+      })
+      continue
+    }
     const w = listed.find((x) => x.path === t.worktree && !x.prunable)
     const exists =
       t.branch !== undefined &&
@@ -114,17 +124,25 @@ const cleanSteps = Effect.fn("Clean.cleanSteps")(function* (state: BatchState) {
   return steps
 })
 
+/** Options of {@link clean}. */
+export interface CleanOptions {
+  /** Only plan: the steps are returned, nothing is changed. */
+  readonly dryRun: boolean
+}
+
 /** `rekindle clean [batch]`. */
-export const clean = Effect.fn("Clean.clean")(function* (ref: BatchRef, options: { readonly dryRun: boolean }) {
+export const clean = Effect.fn("Clean.clean")(function* (ref: BatchRef, options: CleanOptions) {
   const state = yield* loadState(ref)
   const paths = batchPaths(state.repoRoot, state.batchId)
-  if (options.dryRun)
-    return {
+  if (options.dryRun) {
+    const report: CleanReport = {
       batchId: state.batchId,
       dryRun: true,
       steps: yield* cleanSteps(state),
       archivedTo: undefined
-    } satisfies CleanReport
+    }
+    return report
+  }
   const steps = yield* Effect.scoped(
     Effect.gen(function* () {
       // A live supervisor holds the lease: clean refuses (E_LOCKED) rather than pull the batch from under it.
@@ -152,5 +170,6 @@ export const clean = Effect.fn("Clean.clean")(function* (ref: BatchRef, options:
         )
       )
     )
-  return { batchId: state.batchId, dryRun: false, steps, archivedTo: to } satisfies CleanReport
+  const done: CleanReport = { batchId: state.batchId, dryRun: false, steps, archivedTo: to }
+  return done
 })

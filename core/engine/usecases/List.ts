@@ -60,5 +60,6 @@ export const list = Effect.fn("List.list")(function* (repoRoot: string) {
     code: u.error.code,
     message: u.error.message
   }))
-  return { batches, unreadable, observedAt: yield* Clock.currentTimeMillis } satisfies ListReport
+  const report: ListReport = { batches, unreadable, observedAt: yield* Clock.currentTimeMillis }
+  return report
 })

@@ -75,7 +75,7 @@ const trustChanges = Effect.fn("Planning.trustChanges")(function* (state: BatchS
 })
 
 /** `rekindle plan`: read-only. */
-export const plan = Effect.fn("Planning.plan")(function* (ref: BatchRef, options: { readonly force?: boolean } = {}) {
+export const plan = Effect.fn("Planning.plan")(function* (ref: BatchRef, options: Pick<PlanOptions, "force"> = {}) {
   const state = yield* loadState(ref)
   return yield* planState(state, options)
 })

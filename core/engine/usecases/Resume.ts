@@ -245,6 +245,8 @@ export const resume = Effect.fn("Resume.resume")(function* (ref: BatchRef, optio
               data: { code: e.code, reason: e.message }
             })
           )
-    )
-  ) satisfies Effect.Effect<ResumeResult, EngineError, unknown>
+    ),
+    // Named, so the Effect API's hover says ResumeResult instead of spelling it out.
+    Effect.map((r): ResumeResult => r)
+  )
 })

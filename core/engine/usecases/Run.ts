@@ -9,7 +9,7 @@ import * as FileSystem from "effect/FileSystem"
 import * as Path from "effect/Path"
 import * as Random from "effect/Random"
 import * as Result from "effect/Result"
-import { MANIFEST_DEFAULTS, validateManifest, type Manifest } from "../../domain/Manifest.ts"
+import { MANIFEST_DEFAULTS, validateManifest, type Manifest, type ValidManifest } from "../../domain/Manifest.ts"
 import { branchFor, sessionNameFor, worktreeFor } from "../../domain/Naming.ts"
 import type { BatchState, Lane, Task } from "../../domain/State.ts"
 import { AgentLauncher } from "../../ports/AgentLauncher.ts"
@@ -51,6 +51,11 @@ const invalid = (problems: ReadonlyArray<string>, path: string) =>
 /** Why a file could not be read, in words (not the platform error's tag). */
 const readProblem = (e: { readonly message: string }): string =>
   /NotFound/.test(e.message) ? "no such file" : /PermissionDenied/.test(e.message) ? "permission denied" : e.message
+
+/** A manifest read by {@link readManifest}: valid, its waves planned, every prompt's text by task id. */
+export interface ManifestRead extends ValidManifest {
+  readonly prompts: ReadonlyMap<string, string>
+}
 
 /** Read, parse and validate a manifest file; prompts given as files are read (relative to it). */
 export const readManifest = Effect.fn("Run.readManifest")(function* (manifestPath: string) {
@@ -104,7 +109,8 @@ export const readManifest = Effect.fn("Run.readManifest")(function* (manifestPat
   const inlined = valid.success.manifest.tasks.map((t) => ({ ...t, prompt: prompts.get(t.id) ?? "" }))
   const again = validateManifest({ ...valid.success.manifest, tasks: inlined })
   if (Result.isFailure(again)) return yield* invalid(again.failure, manifestPath)
-  return { manifest: valid.success.manifest, waves: valid.success.waves, prompts }
+  const read: ManifestRead = { manifest: valid.success.manifest, waves: valid.success.waves, prompts }
+  return read
 })
 
 /**
@@ -209,6 +215,7 @@ const initialState = (input: {
       mergeFailurePolicy: o.mergeFailurePolicy,
       stallTimeoutMs: o.stallTimeoutSeconds * 1000,
       relaunchCap: o.relaunchCap,
+      ...(o.relaunchConcurrency === undefined ? {} : { relaunchConcurrency: o.relaunchConcurrency }),
       ...(o.tmuxSocket === undefined ? {} : { tmuxSocket: o.tmuxSocket }),
       ...(o.agents === undefined ? {} : { agents: o.agents }),
       ...(o.trustRepository === undefined ? {} : { trustRepository: o.trustRepository }),

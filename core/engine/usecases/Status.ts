@@ -6,7 +6,8 @@ import * as Effect from "effect/Effect"
 import { detectActivity, type AgentActivity } from "../../domain/Detector.ts"
 import { ownGet } from "../../domain/Records.ts"
 import { ownershipTag } from "../../domain/Naming.ts"
-import { FIRST_RUN_SCREENS, recogniseScreen, type ScreenMatch } from "../../domain/Screens.ts"
+import { FIRST_RUN_SCREENS } from "../../domain/Screens.ts"
+import { blockingScreen, type TaskWaiting } from "../../domain/Waiting.ts"
 import { Tmux } from "../../ports/Tmux.ts"
 import { evidenceFor } from "../../domain/Evidence.ts"
 import { taskOrder } from "../../domain/Reconcile.ts"
@@ -21,6 +22,8 @@ import { batchPaths } from "../../domain/Layout.ts"
 import { observe } from "../support/Observe.ts"
 import { loadState, type BatchRef } from "../support/StateIO.ts"
 import { ownerLiveness } from "../support/SupervisorLease.ts"
+import { readRequests } from "../support/Requests.ts"
+import { launchingPaused, openRequests } from "../../domain/ControlRequest.ts"
 
 /** One task row of `rekindle status`. */
 export interface TaskRow {
@@ -43,9 +46,15 @@ export interface TaskRow {
   readonly sessionName: string | undefined
   readonly worktree: string | undefined
   readonly branch: string | undefined
-  /** A first-run screen the agent stopped at (core/domain/Screens.ts): the task waits on it, with the captured lines. */
-  readonly screen?: ScreenMatch
+  /**
+   * The screen that blocks the agent's work (core/domain/Waiting.ts): the task is shown `waiting`, with the screen's id
+   * (`unrecognised` when not a known one), how to get past it and the captured lines.
+   */
+  readonly screen?: Screen
 }
+
+/** A screen a task waits at, as status shows it. */
+type Screen = Omit<TaskWaiting, "since">
 
 /** What `rekindle status` shows. */
 export interface StatusReport {
@@ -60,6 +69,10 @@ export interface StatusReport {
   /** Whether the lease holder (pid + start time + host) is alive; undefined without a lease. */
   readonly supervisor: LeaseLiveness | undefined
   readonly observedAt: number
+  /** A `rekindle pause` is in force: no new task is launched (running agents go on) until `rekindle continue`. */
+  readonly launchingPaused?: boolean
+  /** Control requests (abort, restart, send, …) written but not yet carried out, oldest first. */
+  readonly openRequests?: ReadonlyArray<{ readonly id: string; readonly action: string }>
 }
 
 /** How many tasks of `state` have each status. */
@@ -76,7 +89,7 @@ export const statusOf = (
   lease: Lease | undefined,
   tails: ReadonlyMap<string, ReadonlyArray<string>> = new Map(),
   supervisor: LeaseLiveness | undefined = undefined,
-  screens: ReadonlyMap<string, ScreenMatch> = new Map()
+  screens: ReadonlyMap<string, Screen | "none"> = new Map()
 ): StatusReport => {
   const waveOf = new Map(state.waves.flatMap((ids, w) => ids.map((id) => [id, w] as const)))
   const now = signals.observedAt
@@ -85,9 +98,13 @@ export const statusOf = (
     // Own entries only: for a task named `__proto__` a plain index returns Object.prototype.
     const times = signals.lastOutputAt ?? {}
     const out = ownGet(times, t.id)
+    // The live capture wins; without one (tmux down, no capture), what the supervisor recorded.
+    const live = screens.get(t.id)
+    const screen = live === "none" ? undefined : (live ?? (e.agent === "alive" ? t.waiting : undefined))
+    const shown = shownStatus(t, state.phase, e.agent === "alive")
     return {
       id: t.id,
-      status: shownStatus(t, state.phase, e.agent === "alive"),
+      status: screen !== undefined && (shown === "running" || shown === "stalled") ? "waiting" : shown,
       wave: waveOf.get(t.id),
       session: e.session,
       agent: e.agent,
@@ -99,13 +116,13 @@ export const statusOf = (
       worktree: t.worktree,
       branch: t.branch,
       ...activityOf(t.status, e.session, tails.get(t.id), out === undefined ? undefined : now - out),
-      ...screenOf(screens.get(t.id))
+      ...screenOf(screen === undefined ? undefined : { screen: screen.screen, how: screen.how, lines: screen.lines })
     }
   })
-  const counts: Record<ShownStatus, number> = { ...taskCounts(state), stopped: 0 }
+  const counts: Record<ShownStatus, number> = { ...taskCounts(state), stopped: 0, waiting: 0 }
   for (const row of tasks)
-    if (row.status === "stopped") {
-      counts.stopped++
+    if (row.status === "stopped" || row.status === "waiting") {
+      counts[row.status]++
       counts[state.tasks.find((t) => t.id === row.id)!.status]--
     }
   return {
@@ -137,10 +154,10 @@ const activityOf = (
   return { activity: d.activity, lastLine: d.line }
 }
 
-const screenOf = (m: ScreenMatch | undefined) =>
+const screenOf = (m: Screen | undefined) =>
   m === undefined
     ? {}
-    : { screen: m, activity: "waiting-for-input" as const, lastLine: `stopped at ${m.screen.id}: ${m.screen.how}` }
+    : { screen: m, activity: "waiting-for-input" as const, lastLine: `stopped at ${m.screen}: ${m.how}` }
 
 /** Lines of a running task's pane captured to recognise a first-run screen. */
 const SCREEN_LINES = 60
@@ -170,17 +187,27 @@ export const status = Effect.fn("Status.status")(function* (ref: BatchRef) {
         ? undefined
         : ("unknown" as const)
       : yield* ownerLiveness(lease.owner, self.value)
-  // A running agent stopped at a first-run screen shows it (capture-pane: one spawn per live running task).
+  // A running agent stopped at a screen that blocks work shows it, by the supervisor's own rule (core/domain/Waiting.ts)
+  // on a live capture (capture-pane: one spawn per live running task).
   const tmux = yield* Tmux
-  const screens = new Map<string, ScreenMatch>()
+  const screens = new Map<string, Screen | "none">()
   if (signals.tmux.state === "up") {
-    for (const t of state.tasks.filter((x) => x.status === "running")) {
+    for (const t of state.tasks.filter((x) => x.status === "running" || x.status === "stalled")) {
       const pane = signals.tmux.panes.find((p) => p.taskTag === ownershipTag(state.batchId, t.id) && !p.dead)
       if (pane === undefined) continue
-      const lines = yield* tmux.capture({ paneId: pane.paneId }, SCREEN_LINES).pipe(Effect.orElseSucceed(() => []))
-      const match = recogniseScreen(FIRST_RUN_SCREENS, t.agent, lines)
-      if (match !== undefined) screens.set(t.id, match)
+      const lines = yield* tmux.capture({ paneId: pane.paneId }, SCREEN_LINES).pipe(Effect.option)
+      if (lines._tag === "None") continue
+      const out = ownGet(signals.lastOutputAt ?? {}, t.id)
+      const quietMs = out === undefined ? 0 : Math.max(0, signals.observedAt - out)
+      const waiting = t.waiting !== undefined
+      const found = blockingScreen({ table: FIRST_RUN_SCREENS, agent: t.agent, lines: lines.value, quietMs, waiting })
+      screens.set(t.id, found ?? "none")
     }
   }
-  return statusOf(state, signals, lease, tails, supervisor, screens)
+  const requests = yield* readRequests(paths).pipe(Effect.orElseSucceed(() => []))
+  return {
+    ...statusOf(state, signals, lease, tails, supervisor, screens),
+    launchingPaused: launchingPaused(requests),
+    openRequests: openRequests(requests).map((r) => ({ id: r.id, action: r.action }))
+  } satisfies StatusReport
 })

@@ -1,6 +1,8 @@
 /**
  * The end of a batch run. Every task succeeded and every lane merged: `completed`, merged worktrees
- * and branches removed, and the sessions of those tasks closed (state kept as history). Otherwise `paused` (or `failed` after a merge abort)
+ * and branches removed, and the sessions of those tasks closed (state kept as history) — only those
+ * rekindle made itself (`rekindleMadeWorktree`): an imported host's worktrees, branches and sessions
+ * are never touched. Otherwise `paused` (or `failed` after a merge abort)
  * with every worktree kept: work that is not merged is never reset or cleaned, only reported.
  *
  * Whichever process completes the batch runs it — the wave executor, or `resume` when the last wave
@@ -10,7 +12,7 @@
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import { ownershipTag } from "../../domain/Naming.ts"
+import { ownershipTag, parseOwnershipTag, rekindleMadeWorktree, sessionNameFor } from "../../domain/Naming.ts"
 import { laneOf, latestMerge } from "../../domain/ResumePoint.ts"
 import { rekindleMerges, type BatchState } from "../../domain/State.ts"
 import { Tmux } from "../../ports/Tmux.ts"
@@ -56,8 +58,11 @@ export const finishBatch = Effect.fn("Finish.finishBatch")(function* (ctx: Apply
   }
   const now = yield* Clock.currentTimeMillis
   const kept: Array<string> = []
+  // A worktree rekindle did not make (an imported orchestrator's lane, its branch, its session) is the
+  // host's: left exactly as it is, whatever its task's outcome.
+  const hosts = s.tasks.filter((t) => t.worktree !== undefined && !rekindleMadeWorktree(s, t)).map((t) => t.id)
   for (const t of s.tasks) {
-    if (t.worktree === undefined || t.worktreeArchived === true) continue
+    if (t.worktree === undefined || t.worktreeArchived === true || hosts.includes(t.id)) continue
     // Re-run after a crash inside the cleanup: a worktree already removed is done, not "kept".
     yield* crashPoint("finish:before-remove")
     const removed = yield* git.remove(s.repoRoot, t.worktree).pipe(
@@ -80,7 +85,8 @@ export const finishBatch = Effect.fn("Finish.finishBatch")(function* (ctx: Apply
   yield* crashPoint("finish:before-close-sessions")
   yield* closeSessions(
     s,
-    s.tasks.filter((t) => t.worktree !== undefined && !kept.includes(t.id)).map((t) => t.id)
+    s.tasks.filter((t) => t.worktree !== undefined && !kept.includes(t.id)).map((t) => t.id),
+    hosts
   )
   // What an agent printed after its done marker, up to its session's close, reaches the sink too.
   yield* catchUpLogs(ctx)
@@ -89,7 +95,7 @@ export const finishBatch = Effect.fn("Finish.finishBatch")(function* (ctx: Apply
     ...x,
     phase: "completed",
     tasks: x.tasks.map((t) =>
-      kept.includes(t.id)
+      kept.includes(t.id) || hosts.includes(t.id)
         ? t
         : {
             ...t,
@@ -101,10 +107,12 @@ export const finishBatch = Effect.fn("Finish.finishBatch")(function* (ctx: Apply
   yield* emit({
     _tag: "BatchEnded",
     phase: "completed",
-    reason:
+    reason: [
       kept.length > 0
         ? `completed; worktrees kept (local changes): ${kept.join(", ")}`
-        : "completed; merged worktrees removed"
+        : "completed; merged worktrees removed",
+      ...(hosts.length > 0 ? [`the host's worktrees left alone: ${hosts.join(", ")}`] : [])
+    ].join("; ")
   })
   return saved
 })
@@ -112,16 +120,23 @@ export const finishBatch = Effect.fn("Finish.finishBatch")(function* (ctx: Apply
 /**
  * Close the sessions of merged tasks: their worktree is gone, so a lingering (dead, remain-on-exit)
  * pane only clutters `tmux ls`. Only panes carrying this batch's ownership tag for one of `ids` are
- * touched; a session tmux cannot reach now is left alone (it is harmless).
+ * touched; a session tmux cannot reach now is left alone (it is harmless). Of a host's task only
+ * the session rekindle made under its own name goes: one under the host's name is the host's to close.
  */
-const closeSessions = (s: BatchState, ids: ReadonlyArray<string>) =>
+const closeSessions = (s: BatchState, ids: ReadonlyArray<string>, hosts: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const tmux = yield* Tmux
     const snap = yield* tmux.snapshot
     if (snap.state !== "up") return
     const tags = new Set(ids.map((id) => ownershipTag(s.batchId, id)))
     const names = new Set(
-      snap.panes.filter((p) => p.taskTag !== undefined && tags.has(p.taskTag)).map((p) => p.sessionName)
+      snap.panes
+        .filter((p) => {
+          const owner = p.taskTag === undefined ? undefined : parseOwnershipTag(p.taskTag)
+          if (owner === undefined || owner.batchId !== s.batchId || !tags.has(p.taskTag!)) return false
+          return !hosts.includes(owner.taskId) || p.sessionName === sessionNameFor(s.batchId, owner.taskId)
+        })
+        .map((p) => p.sessionName)
     )
     for (const name of names) yield* tmux.killSession({ name }).pipe(Effect.ignore)
   })

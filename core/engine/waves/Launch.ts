@@ -9,12 +9,13 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import { ownershipTag, sessionNameFor } from "../../domain/Naming.ts"
-import type { BatchState, Task } from "../../domain/State.ts"
+import type { BatchState, PromptEntry, Task } from "../../domain/State.ts"
 import { AgentLauncher, type KindRequest } from "../../ports/AgentLauncher.ts"
 import { ProcessTable } from "../../ports/ProcessTable.ts"
 import { Tmux } from "../../ports/Tmux.ts"
 import { Worktrees } from "../../ports/Worktrees.ts"
 import { fail } from "../support/Errors.ts"
+import { ARGV_TURN_PREFIX } from "../support/Prompts.ts"
 import { batchPaths } from "../../domain/Layout.ts"
 import { foreignSession } from "../apply/Ownership.ts"
 
@@ -53,7 +54,24 @@ export const kindRequest = (state: BatchState, task: Task): KindRequest => {
 export const CONTINUATION_PROMPT = "[rekindle] You were interrupted. Continue your task where you left off."
 
 /** The ledger key of the continuation turn of a task's `attempt`-th launch (at most one per relaunch). */
-export const continuationKey = (taskId: string, attempt: number): string => `continue:${taskId}:${attempt}`
+const continuationKey = (taskId: string, attempt: number): string => `${ARGV_TURN_PREFIX}${taskId}:${attempt}`
+
+/**
+ * `prompts` with the continuation turn of `taskId`'s `attempt`-th launch recorded as sent (once: an entry
+ * already there is kept). Both ways a relaunch is settled use it: the relaunch step, and the recovery of a
+ * relaunch a crash interrupted after it landed.
+ */
+export const withContinuationSent = (
+  prompts: ReadonlyArray<PromptEntry>,
+  taskId: string,
+  attempt: number,
+  at: number
+): ReadonlyArray<PromptEntry> => {
+  const key = continuationKey(taskId, attempt)
+  return prompts.some((p) => p.key === key)
+    ? prompts
+    : [...prompts, { key, taskId, text: CONTINUATION_PROMPT, status: "sent", at }]
+}
 
 /** Fail unless the task's worktree is usable: missing, archived and corrupt are told apart. */
 export const requireWorktree = Effect.fn("Launch.requireWorktree")(function* (task: Task) {
@@ -216,9 +234,11 @@ export const launchTask = Effect.fn("Launch.launchTask")(
     const now = yield* Clock.currentTimeMillis
     const startTime = procInfo._tag === "Some" ? procInfo.value?.startTime : undefined
     // A fresh start is a new conversation: an id the agent chose for an earlier one no longer applies.
-    const { conversationId: _previous, ...rest } = task
+    // A new agent process: a screen the previous one waited at is gone with it.
+    const { conversationId: _previous, waiting: _gone, ...rest } = task
+    const { waiting: _screen, ...kept } = task
     const next: Task = {
-      ...(request.mode === "resume" ? task : rest),
+      ...(request.mode === "resume" ? kept : rest),
       status: "running",
       attempts: request.attempt,
       session,

@@ -8,6 +8,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import { laneMergeable, laneOf, laneOutcomeOf, tasksToStart } from "../../domain/ResumePoint.ts"
+import { rekindleMadeWorktree } from "../../domain/Naming.ts"
 import { rekindleMerges, type BatchState, type Task } from "../../domain/State.ts"
 import { Worktrees } from "../../ports/Worktrees.ts"
 import { type Applying, findTask, makeApplying } from "../apply/PlanContext.ts"
@@ -30,6 +31,7 @@ import { controlPass } from "./Control.ts"
 import { publish } from "../support/Events.ts"
 import { taskEvent } from "../../domain/Notification.ts"
 import { waitingForInput } from "./Waiting.ts"
+import { screensPass } from "./BlockingScreens.ts"
 
 const TERMINAL = new Set(["succeeded", "failed", "skipped", "blocked"])
 const DEFAULTS = {
@@ -43,7 +45,8 @@ const DEFAULTS = {
 const optionsOf = (s: BatchState) => ({ ...DEFAULTS, ...s.options })
 
 /** Create the task's worktree from the base branch unless it is already there. */
-const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function* (state: BatchState, task: Task) {
+const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function* (ctx: Applying, task: Task) {
+  const state = yield* ctx.current
   const git = yield* Worktrees
   if (task.worktree === undefined || task.branch === undefined) {
     return yield* fail(
@@ -77,6 +80,13 @@ const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function* (state: Ba
   const parent = task.worktree.slice(0, task.worktree.lastIndexOf("/"))
   if (parent !== "")
     yield* (yield* FileSystem.FileSystem).makeDirectory(parent, { recursive: true, mode: 0o700 }).pipe(Effect.ignore)
+  // Recorded before git makes them, so a crash in between never leaves a worktree of rekindle's that its
+  // state calls nobody's. A worktree at a path the host declared stays the host's even when rekindle
+  // has to make it again: the host named it and may look for it (docs/embedding.md#what-rekindle-changes).
+  if (task.worktreeOwner === undefined) {
+    const worktreeOwner = rekindleMadeWorktree(state, task) ? "rekindle" : "host"
+    yield* ctx.updateTask(task.id, (t) => ({ ...t, worktreeOwner }))
+  }
   yield* git
     .add(state.repoRoot, { path: task.worktree, branch: task.branch, base: state.baseBranch })
     .pipe(
@@ -93,9 +103,9 @@ const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function* (state: Ba
 /** Launch one pending task. */
 const start = (ctx: Applying, taskId: string) =>
   Effect.gen(function* () {
+    yield* ensureWorktree(ctx, findTask(yield* ctx.current, taskId)!)
     const state = yield* ctx.current
     const task = findTask(state, taskId)!
-    yield* ensureWorktree(state, task)
     yield* crashPoint("run:before-launch")
     const { task: launched } = yield* launchTask(state, task, {
       mode: "first",
@@ -124,9 +134,11 @@ const transition = (ctx: Applying, taskId: string, status: Task["status"], reaso
   Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
     const terminal = TERMINAL.has(status)
-    yield* ctx.updateTask(taskId, (t) => ({
+    yield* ctx.updateTask(taskId, ({ waiting, ...t }) => ({
       ...t,
       status,
+      // A finished task waits for nothing: a screen it stopped at went with its agent.
+      ...(terminal || waiting === undefined ? {} : { waiting }),
       ...(terminal ? { endedAt: now, exitReason: reason } : {}),
       ...(exitStatus === undefined ? {} : { exitStatus }),
       history: [...(t.history ?? []), { at: now, event: `status:${status}`, reason }]
@@ -203,6 +215,8 @@ const runWave = Effect.fn("Executor.runWave")(function* (
   const awaitingStatus = new Map<string, number>()
   // Tasks already announced as waiting for input, with the line they asked with (announced once per question).
   const asked = new Map<string, string>()
+  // When each task's pane was last captured to judge its screen (core/engine/waves/BlockingScreens.ts).
+  const captured = new Map<string, number>()
   let announced = false
   for (;;) {
     // Requests of `abort`, `restart`, `pause`, `continue` and `send` (core/engine/waves/Control.ts).
@@ -275,6 +289,7 @@ const runWave = Effect.fn("Executor.runWave")(function* (
     }
     if (vanished.length > 0) yield* relaunchVanished(ctx, vanished)
     yield* waitingForInput(ctx, ids, asked, signals)
+    yield* screensPass(ctx, ids, signals, captured)
   }
   yield* tailPass(ctx, ids, sinkEnd) // the last words of agents that just finished
   if (opts.failurePolicy === "skip-dependents") {

@@ -119,8 +119,8 @@ export class AgentWorld {
   }
 
   /** `run <manifest> --detached --json`: batch id and supervisor pid. */
-  async runDetached(manifest: string): Promise<{ batchId: string; pid: number }> {
-    const r = await this.cli(["run", manifest, "--detached", "--json"], 60_000)
+  async runDetached(manifest: string, timeoutMs = 60_000): Promise<{ batchId: string; pid: number }> {
+    const r = await this.cli(["run", manifest, "--detached", "--json"], timeoutMs)
     const doc = parseJson(r.stdout)
     const sup = isRecord(doc) && isRecord(doc["supervisor"]) ? doc["supervisor"] : undefined
     if (!isRecord(doc) || typeof doc["batchId"] !== "string" || typeof sup?.["pid"] !== "number")
@@ -181,6 +181,18 @@ export class AgentWorld {
 
   killServer(): void {
     this.tmux(["kill-server"])
+  }
+
+  /** Kill the tmux server under a running task, then its supervisor; wait until the task's agent died with them. */
+  async killServerUnder(batchId: string, taskId: string, supervisorPid: number): Promise<void> {
+    const agentPid = this.taskPane(batchId, taskId)?.pid
+    this.killServer()
+    await this.killSupervisor(batchId, supervisorPid).catch(() => 0)
+    await waitFor(
+      "the agent died with its server",
+      () => (agentPid !== undefined && alive(agentPid) ? undefined : true),
+      15_000
+    )
   }
 
   filesOn(ref = "main"): Array<string> {
