@@ -7,7 +7,8 @@
  *   who orchestrate them report `claude … -- "- [ ] task"` working where the bare form fails with
  *   "unknown option").
  * - opencode, aider: the prompt rides in the attached `--flag=<prompt>` form, which yargs and
- *   argparse never split or re-read as an option, whatever the value starts with.
+ *   argparse never split or re-read as an option, whatever the value starts with; OpenCode's resume
+ *   (`opencode run`) takes its turn positionally, after `--`.
  * - shell: the prompt is never interpolated; it travels in the REKINDLE_PROMPT environment variable.
  */
 import type { AgentKindSpec } from "../../core/ports/AgentLauncher.ts"
@@ -56,18 +57,24 @@ export const codex: AgentKindSpec = {
     "are zstd-compressed (.jsonl.zst), which this check does not match (reported as not found: relaunch fresh)."
 }
 
-/** OpenCode: TUI with an initial prompt; session ids (`ses_…`) are chosen by OpenCode. */
+/**
+ * OpenCode: TUI with an initial prompt; session ids (`ses_…`) are chosen by OpenCode. Resume is
+ * `opencode run --session <id> -- <continuation>`: the TUI's `--session <id> --prompt=<text>` restores the
+ * session but never submits the text (1.18.33, measured: the agent sat idle), while `run` continues that
+ * session with the turn and exits when the agent stops.
+ */
 const opencode: AgentKindSpec = {
   name: "opencode",
   executable: "opencode",
   fresh: [{ when: "prompt", argv: ["--prompt={prompt}"] }],
-  resume: ["--session", "{conversationId}", { when: "prompt", argv: ["--prompt={prompt}"] }],
+  resume: ["run", "--session", "{conversationId}", { when: "prompt", argv: ["--", "{prompt}"] }],
   conversation: "discovered",
   transcript: { type: "none" },
   notes:
     "`opencode --prompt <text>` starts the TUI with a prompt (some 1.0.x releases only pre-filled it: " +
-    "anomalyco/opencode#4700, fixed later), `opencode --session <id>` continues a session; `opencode run <msg>` is the " +
-    "non-interactive alternative. No transcript check: storage moved between JSON files and SQLite across versions."
+    "anomalyco/opencode#4700, fixed later). Resume: `opencode run --session <id> -- <text>` (non-interactive: it " +
+    "continues the session with the turn and exits when the agent stops; `run` quotes a message holding spaces, so " +
+    "the model sees the continuation in double quotes). The session is checked in OpenCode's SQLite database."
 }
 
 /**

@@ -95,10 +95,23 @@ export const codexConversation = (
   return latestSession(fs, path, input, "sessions/*/*/*/rollout-*.jsonl", sessionMeta, before)
 }
 
-/** The id of the task's latest pi session, or undefined. */
+/** The start time pi writes in a session file's name (`2026-12-06T03-10-38-291Z_<id>.jsonl`, UTC), if it has one. */
+const piNameTime = (file: string): number | undefined => {
+  const m = /(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z_[^/]*\.jsonl$/.exec(file)
+  if (m === null) return undefined
+  const t = Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4]}.${m[5]}Z`)
+  return Number.isNaN(t) ? undefined : t
+}
+
+/**
+ * The id of the task's latest pi session, or undefined. Asked at every supervision tick, so a session whose file name
+ * says it started before the launch is skipped unread: the sessions of every project live under one directory.
+ */
 export const piConversation = (
   fs: FileSystem.FileSystem,
   path: Path.Path,
   input: DiscoveryInput
-): Effect.Effect<string | undefined, PlatformError.PlatformError> =>
-  latestSession(fs, path, input, "sessions/*/*.jsonl", piSessionHeader)
+): Effect.Effect<string | undefined, PlatformError.PlatformError> => {
+  const before = (file: string) => (piNameTime(file) ?? Number.POSITIVE_INFINITY) < input.since - SKEW_MS
+  return latestSession(fs, path, input, "sessions/*/*.jsonl", piSessionHeader, before)
+}

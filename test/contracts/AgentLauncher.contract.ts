@@ -94,11 +94,9 @@ export const agentLauncherContract = (name: string, makeHarness: () => Promise<A
           "opencode",
           "--prompt=--help"
         ])
-        expect((await run(l.resumeArgv({ kind: "opencode", conversationId: "ses_abc", cwd: h.cwd }))).argv).toEqual([
-          "opencode",
-          "--session",
-          "ses_abc"
-        ])
+        expect(
+          (await run(l.resumeArgv({ kind: "opencode", conversationId: "ses_abc", prompt: "-go on", cwd: h.cwd }))).argv
+        ).toEqual(["opencode", "run", "--session", "ses_abc", "--", "-go on"])
       })
     )
 
@@ -274,6 +272,39 @@ export const agentLauncherContract = (name: string, makeHarness: () => Promise<A
           expect(await run(l.discoverConversation({ kind: "codex", cwd: h.cwd, since }))).toBe("mine-later")
           // Kinds whose id rekindle assigns are never "discovered".
           expect(await run(l.discoverConversation({ kind: "claude", cwd: h.cwd, since }))).toBeUndefined()
+        })
+      )
+      it(
+        "pi: the latest session of THIS worktree since the launch; a file named before the launch is not read",
+        withHarness(async (h) => {
+          const l = h.launcher()
+          const since = Date.parse("2026-03-04T10:00:00.000Z")
+          const dir = `${h.home}/.pi/agent/sessions/--work--`
+          const session = (id: string, cwd: string, at: string) =>
+            `${JSON.stringify({ type: "session", id, cwd, timestamp: at })}\n`
+          await h.writeFile(
+            `${dir}/2026-03-04T09-00-00-000Z_early.jsonl`,
+            session("early", h.cwd, "2026-03-04T09:00:00.000Z")
+          )
+          // Named before the launch (its header, if it were read, would say otherwise): skipped unread.
+          await h.writeFile(
+            `${dir}/2026-03-04T09-30-00-000Z_misnamed.jsonl`,
+            session("misnamed", h.cwd, "2026-03-04T11:00:00.000Z")
+          )
+          await h.writeFile(
+            `${dir}/2026-03-04T10-00-01-000Z_mine.jsonl`,
+            session("mine", h.cwd, "2026-03-04T10:00:01.000Z")
+          )
+          await h.writeFile(
+            `${dir}/2026-03-04T10-00-09-000Z_other.jsonl`,
+            session("other", "/elsewhere", "2026-03-04T10:00:09.000Z")
+          )
+          expect(await run(l.discoverConversation({ kind: "pi", cwd: h.cwd, since }))).toBe("mine")
+          await h.writeFile(
+            `${dir}/2026-03-04T10-05-00-000Z_mine-later.jsonl`,
+            session("mine-later", h.cwd, "2026-03-04T10:05:00.000Z")
+          )
+          expect(await run(l.discoverConversation({ kind: "pi", cwd: h.cwd, since }))).toBe("mine-later")
         })
       )
 

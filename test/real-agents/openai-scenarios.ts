@@ -7,22 +7,26 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { expect } from "vitest"
+import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import {
   type ModelReply,
   type ModelTurn,
+  offersShell,
   type OpenAiServer,
   startOpenAiServer
 } from "../support/model-servers/openai.ts"
-import { alive, AgentWorld, waitFor } from "../support/real-agents/world.ts"
+import { AgentWorld, alive, skipRealAgents, waitFor } from "../support/real-agents/world.ts"
 import {
   CONTINUATION_PROMPT,
   commandsIn,
+  commit,
   continuationTurns,
   HANDOFF_NOTE,
   holdUntil,
+  MARK,
   requestsOf,
   scriptedAgent,
+  taskOf,
   taskPrompt,
   userTurnsWith
 } from "./scripted-agent.ts"
@@ -39,6 +43,13 @@ export interface OpenAiAgent {
   readonly configure: (w: AgentWorld, baseUrl: string) => void
   /** The manifest task for `id` (agent kind, per-task args and env). */
   readonly task: (id: string, prompt: string) => Record<string, unknown>
+}
+
+/** The one file matching `pattern` under `root` (an agent's record of one conversation); throws otherwise. */
+export const onlyFile = (root: string, pattern: string): string => {
+  const found = fs.globSync(pattern, { cwd: root })
+  if (found.length !== 1) throw new Error(`expected one ${pattern} under ${root}, found ${found.length}`)
+  return path.join(root, found[0]!)
 }
 
 /** A world and a server whose script each scenario replaces. */
@@ -80,12 +91,32 @@ export const scenario = async (h: Harness, name: string, body: () => Promise<voi
   try {
     await body()
   } catch (e) {
-    stopEverything(h)
     console.error(
       `\n===== real-agent world at failure (${h.agent.label} ${name}) =====\n${h.w.diag()}\n===== end =====\n`
     )
+    stopEverything(h)
     throw e
   }
+}
+
+/**
+ * The suite of one agent: one world and one server for every scenario, run in order; each scenario's failure prints the
+ * world and stops what it left running. Skipped (and said so) when the real-agent suite is.
+ */
+export const crashSuite = (
+  agent: OpenAiAgent,
+  title: string,
+  timeoutMs: number,
+  scenarios: ReadonlyArray<readonly [name: string, body: (h: Harness) => Promise<void>]>
+): void => {
+  describe.skipIf(skipRealAgents(agent.label))(title, () => {
+    let h: Harness | undefined
+    beforeAll(async () => {
+      h = await startHarness(agent)
+    }, 180_000)
+    afterAll(() => stopHarness(h))
+    for (const [name, body] of scenarios) test(name, () => scenario(h!, name, () => body(h!)), timeoutMs)
+  })
 }
 
 const manifestTasks = (h: Harness, ids: ReadonlyArray<string>) => ids.map((id) => h.agent.task(id, taskPrompt(id)))
@@ -125,6 +156,47 @@ const killEverything = async (h: Harness, batchId: string, pid: number, ids: Rea
     () => (agents.some((p) => p !== undefined && alive(p)) ? undefined : true),
     15_000
   )
+}
+
+/**
+ * (a) fresh launch in a new task worktree: `rekindle run` to the end; the model saw the prompt once (one conversation
+ * start, the prompt in one user turn of every request), the agent's tool call committed and wrote the done marker, the
+ * task is merged; returns the conversation id rekindle learned, for the file to check against the agent's own record.
+ */
+export const freshLaunch = async (h: Harness, id: string): Promise<string> => {
+  h.script = scriptedAgent()
+  const batchId = `fresh-${id}`
+  const r = await h.w.cli(["run", h.w.manifest(`${id}.json`, manifestTasks(h, [id]), { batchId })], RESUME_MS)
+  expect(r.code, `run exits 0\n${r.stderr}`).toBe(0)
+  const mine = requestsOf(h.server.turns(), id)
+  expect(
+    mine.filter((t) => commandsIn(t).length === 0),
+    "one conversation start"
+  ).toHaveLength(1)
+  for (const t of mine) expect(userTurnsWith(t, `TASK=${id}`), "the prompt, once").toBe(1)
+  expectMerged(h, batchId, [id])
+  const conversation = h.w.stateTask(batchId, id)["conversationId"]
+  expect(typeof conversation, "a conversation id learned").toBe("string")
+  return String(conversation)
+}
+
+/**
+ * Kill everything mid-task (`damage` then runs while nothing does), run `resume` to the end of the batch, check every
+ * task merged; returns the requests each task's agent made after the kill.
+ */
+const killAndResume = async (
+  h: Harness,
+  run: { readonly batchId: string; readonly pid: number },
+  ids: ReadonlyArray<string>,
+  damage: () => Promise<void> = async () => {}
+): Promise<ReadonlyMap<string, Array<ModelTurn>>> => {
+  const before = h.server.turns().length
+  await killEverything(h, run.batchId, run.pid, ids)
+  await damage()
+  const r = await h.w.cli(["resume", run.batchId], RESUME_MS)
+  expect(r.code, `resume exits 0\n${r.stdout}\n${r.stderr}`).toBe(0)
+  expectMerged(h, run.batchId, ids)
+  return new Map(ids.map((id) => [id, requestsOf(h.server.turns().slice(before), id)]))
 }
 
 /** (b) supervisor SIGKILLed mid-turn: resume reconnects; the same agent finishes; no relaunch, no second prompt. */
@@ -178,75 +250,59 @@ export const supervisorKilled = async (h: Harness, id: string): Promise<void> =>
 }
 
 /**
- * (c) tmux server killed mid-task: resume relaunches the same conversation; the first request after carries the
- * earlier turns and exactly one continuation turn; the prompt ledger records it once.
+ * (c) and (d), in one batch (one agent start fewer per scenario, which matters for OpenCode): the tmux server and the
+ * supervisor are killed while every task is mid-turn; `lost[id](conversationId)` then deletes or corrupts that task's
+ * conversation record while nothing runs.
+ * - (c) each task in `resumed` is relaunched with its conversation: its first request after carries the earlier turns and
+ *   exactly one continuation turn, recorded once in the prompt ledger.
+ * - (d) `plan` says each task in `lost` is relaunched fresh and why (`why`); each starts one new conversation with the
+ *   original prompt plus the hand-off note, once, and no continuation turn.
  */
-export const serverKilled = async (h: Harness, id: string): Promise<void> => {
-  const held = new Set<string>()
-  h.script = holdUntil(held, (t) => continuationTurns(t) > 0)
-  const { batchId, pid } = await h.w.runDetached(h.w.manifest(`${id}.json`, manifestTasks(h, [id])))
-  await waitFor(`${id} mid-turn`, () => (held.has(id) ? true : undefined), MID_TURN_MS)
-  const conversation = await learned(h, batchId, id)
-  const before = h.server.turns().length
-  await killEverything(h, batchId, pid, [id])
-
-  const r = await h.w.cli(["resume", batchId], RESUME_MS)
-  expect(r.code, `resume exits 0\n${r.stdout}\n${r.stderr}`).toBe(0)
-  expectMerged(h, batchId, [id])
-
-  const after = requestsOf(h.server.turns().slice(before), id)
-  const first = after[0]
-  expect(first, "the relaunched agent asked the model").toBeDefined()
-  expect(
-    commandsIn(first!).some((c) => c.includes(`git add ${id}.txt`)),
-    "the earlier turns are carried"
-  ).toBe(true)
-  expect(userTurnsWith(first!, `TASK=${id}`), "the original prompt, once").toBe(1)
-  expect(continuationTurns(first!), "exactly one continuation turn").toBe(1)
-  for (const t of after) expect(continuationTurns(t), "never a second continuation").toBe(1)
-  expect(launches(h, batchId, id), "one exact-conversation relaunch").toEqual(["launch:first", "launch:resume"])
-  expect(h.w.stateTask(batchId, id)["conversationId"], "the same conversation").toBe(conversation)
-  const ledger = (h.w.state(batchId)["prompts"] as Array<{ taskId: string; text: string }>).filter(
-    (p) => p.taskId === id
-  )
-  expect(
-    ledger.map((p) => p.text),
-    "the ledger records the one continuation"
-  ).toEqual([CONTINUATION_PROMPT])
-}
-
-/**
- * (d) the conversation record lost: `damage[id](conversationId)` deletes or corrupts it while nothing runs; `plan` says
- * each task is relaunched fresh and why; each starts one new conversation with the original prompt plus the hand-off
- * note, once, and no continuation turn.
- */
-export const recordLost = async (
+export const serverKilled = async (
   h: Harness,
-  damage: Readonly<Record<string, (conversationId: string) => void>>,
-  why: RegExp
+  resumed: ReadonlyArray<string>,
+  lost: Readonly<Record<string, (conversationId: string) => void>> = {},
+  why = /transcript/
 ): Promise<void> => {
-  const ids = Object.keys(damage)
+  const ids = [...resumed, ...Object.keys(lost)]
   const held = new Set<string>()
-  h.script = holdUntil(held, (t) => userTurnsWith(t, HANDOFF_NOTE) > 0)
-  const { batchId, pid } = await h.w.runDetached(
+  h.script = holdUntil(held, (t) => continuationTurns(t) > 0 || userTurnsWith(t, HANDOFF_NOTE) > 0)
+  const run = await h.w.runDetached(
     h.w.manifest(`${ids.join("-")}.json`, manifestTasks(h, ids), { maxLanes: ids.length })
   )
+  const { batchId } = run
   await waitFor("every task mid-turn", () => (ids.every((id) => held.has(id)) ? true : undefined), MID_TURN_MS)
-  const conversations = await Promise.all(ids.map((id) => learned(h, batchId, id)))
-  const before = h.server.turns().length
-  await killEverything(h, batchId, pid, ids)
-  ids.forEach((id, i) => damage[id]!(conversations[i]!))
-
-  const plan = await h.w.cli(["plan", batchId], 60_000)
-  for (const id of ids)
-    expect(plan.stdout, `the plan relaunches ${id} fresh, saying why`).toMatch(
+  const conversations = new Map<string, string>()
+  for (const id of ids) conversations.set(id, await learned(h, batchId, id))
+  let planned = ""
+  const requests = await killAndResume(h, run, ids, async () => {
+    for (const [id, damage] of Object.entries(lost)) damage(conversations.get(id)!)
+    planned = (await h.w.cli(["plan", batchId], 60_000)).stdout
+  })
+  const ledger = (h.w.state(batchId)["prompts"] as Array<{ taskId: string; text: string }>) ?? []
+  for (const id of resumed) {
+    const after = requests.get(id)!
+    const first = after[0]
+    expect(first, "the relaunched agent asked the model").toBeDefined()
+    expect(
+      commandsIn(first!).some((c) => c.includes(`git add ${id}.txt`)),
+      "the earlier turns are carried"
+    ).toBe(true)
+    expect(userTurnsWith(first!, `TASK=${id}`), "the original prompt, once").toBe(1)
+    expect(continuationTurns(first!), "exactly one continuation turn").toBe(1)
+    for (const t of after) expect(continuationTurns(t), "never a second continuation").toBe(1)
+    expect(launches(h, batchId, id), "one exact-conversation relaunch").toEqual(["launch:first", "launch:resume"])
+    expect(h.w.stateTask(batchId, id)["conversationId"], "the same conversation").toBe(conversations.get(id))
+    expect(
+      ledger.filter((p) => p.taskId === id).map((p) => p.text),
+      "the ledger records the one continuation"
+    ).toEqual([CONTINUATION_PROMPT])
+  }
+  for (const id of Object.keys(lost)) {
+    expect(planned, `the plan relaunches ${id} fresh, saying why`).toMatch(
       new RegExp(`${id}[^\\n]*fresh[^\\n]*${why.source}`)
     )
-  const r = await h.w.cli(["resume", batchId], RESUME_MS)
-  expect(r.code, `resume exits 0\n${r.stdout}\n${r.stderr}`).toBe(0)
-  expectMerged(h, batchId, ids)
-  for (const id of ids) {
-    const after = requestsOf(h.server.turns().slice(before), id)
+    const after = requests.get(id)!
     const starts = after.filter((t) => commandsIn(t).length === 0)
     expect(starts, `${id}: one new conversation`).toHaveLength(1)
     expect(userTurnsWith(starts[0]!, `TASK=${id}`), "the original prompt, once").toBe(1)
@@ -254,4 +310,78 @@ export const recordLost = async (
     for (const t of after) expect(continuationTurns(t), "no continuation turn in a fresh conversation").toBe(0)
     expect(launches(h, batchId, id), "one fresh relaunch").toEqual(["launch:first", "launch:fresh"])
   }
+}
+
+/** Type `text` into the task's pane and press Enter (what a user at the agent's input box does). */
+const typeInto = (h: Harness, batchId: string, id: string, text: string) => {
+  const pane = h.w.taskPane(batchId, id)
+  if (pane === undefined) throw new Error(`no pane for ${id}`)
+  if (text !== "") h.w.tmux(["send-keys", "-t", `=${pane.session}:`, "-l", "--", text])
+  h.w.tmux(["send-keys", "-t", `=${pane.session}:`, "Enter"])
+}
+
+/**
+ * (e) the conversation id changed during the run: the agent finishes a first turn, the user starts a new conversation
+ * in its pane (`newConversation`: what to type, each line followed by Enter, and what the screen shows before the next
+ * line) and gives it a turn; the tmux server is killed while that second conversation is mid-turn (after one
+ * exchange); resume continues the LATEST conversation: the first request after carries the second
+ * conversation's turn and one continuation turn, and not the first conversation's prompt.
+ */
+export const conversationChanged = async (
+  h: Harness,
+  id: string,
+  newConversation: ReadonlyArray<{ readonly type: string; readonly then?: string }>
+): Promise<void> => {
+  const second = `SECOND=${id}: now write the done marker. TASK=${id}`
+  let paused = false
+  let held = false
+  h.script = (turn) => {
+    if (!offersShell(turn) || taskOf(turn) !== id) return { text: "Scripted task" }
+    const done = commandsIn(turn)
+    if (userTurnsWith(turn, `SECOND=${id}`) === 0) {
+      if (done.length === 0) return { shell: commit(id) }
+      paused = true
+      return { text: "Paused: waiting for the next instruction." }
+    }
+    // One exchange first: pi writes a new session's file only once it holds an answer, so a conversation whose very
+    // first turn is open is not yet anywhere to be resumed.
+    if (!done.some((c) => c.includes("echo second"))) return { shell: "echo second" }
+    if (continuationTurns(turn) === 0) {
+      held = true
+      return { hang: true }
+    }
+    return done.some((c) => c.includes("REKINDLE_DONE_FILE")) ? { text: `Task ${id} is done.` } : { shell: MARK }
+  }
+  const run = await h.w.runDetached(h.w.manifest(`${id}.json`, manifestTasks(h, [id])))
+  const { batchId } = run
+  await waitFor(`${id}'s first conversation paused`, () => (paused ? true : undefined), MID_TURN_MS)
+  const first = await learned(h, batchId, id)
+  await waitFor("the pause on screen", () => (h.w.screen(batchId, id).includes("Paused") ? true : undefined), 60_000)
+  for (const step of newConversation) {
+    typeInto(h, batchId, id, step.type)
+    const then = step.then
+    if (then !== undefined)
+      await waitFor(`"${then}" on screen`, () => (h.w.screen(batchId, id).includes(then) ? true : undefined), 60_000)
+  }
+  await waitFor(
+    "the new conversation on screen",
+    () => (h.w.screen(batchId, id).includes("Paused") ? undefined : true),
+    60_000
+  )
+  typeInto(h, batchId, id, second)
+  await waitFor(`${id}'s second conversation mid-turn`, () => (held ? true : undefined), 120_000)
+  const latest = await waitFor(
+    "the new conversation id followed",
+    () => {
+      const c = h.w.stateTask(batchId, id)["conversationId"]
+      return typeof c === "string" && c !== first ? c : undefined
+    },
+    60_000
+  )
+  const after = (await killAndResume(h, run, [id])).get(id)!
+  expect(after[0], "the relaunched agent asked the model").toBeDefined()
+  expect(userTurnsWith(after[0]!, `SECOND=${id}`), "the latest conversation is continued").toBe(1)
+  expect(userTurnsWith(after[0]!, `Task ${id}: create`), "not the first conversation").toBe(0)
+  expect(continuationTurns(after[0]!), "exactly one continuation turn").toBe(1)
+  expect(h.w.stateTask(batchId, id)["conversationId"], "the latest conversation").toBe(latest)
 }

@@ -58,9 +58,11 @@ export const userTurnsWith = (turn: ModelTurn, text: string): number =>
 /** How many continuation turns rekindle sent into this conversation. */
 export const continuationTurns = (turn: ModelTurn): number => userTurnsWith(turn, CONTINUATION_PROMPT)
 
-const commit = (id: string) =>
+/** The agent's commit of `<id>.txt` (tolerates being made twice). */
+export const commit = (id: string) =>
   `echo ${id} > ${id}.txt && git add ${id}.txt && (git commit -q -m "agent ${id}" || true) && echo committed`
-const MARK = `printf '{"status":"succeeded","summary":"scripted"}' > "$REKINDLE_DONE_FILE" && echo marked`
+/** The agent writing rekindle's done marker. */
+export const MARK = `printf '{"status":"succeeded","summary":"scripted"}' > "$REKINDLE_DONE_FILE" && echo marked`
 
 /**
  * The script. `holdBeforeMarker(id, turn)` returns a promise to wait on before the marker (the agent is mid-turn) or

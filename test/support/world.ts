@@ -19,6 +19,8 @@ export interface TaskSpec {
   readonly dependsOn?: ReadonlyArray<string>
   /** The task's own environment variables (manifest `env`). */
   readonly env?: Readonly<Record<string, string>>
+  /** The agent kind (default `claude`). */
+  readonly agent?: string
 }
 
 /** A pending state for `tasks` in `waves` (default: one wave). */
@@ -38,7 +40,7 @@ export const pendingState = (
       id: t.id,
       status: "pending",
       dependsOn: t.dependsOn ?? [],
-      agent: "claude",
+      agent: t.agent ?? "claude",
       prompt: `do ${t.id}`,
       attempts: 0,
       lane: t.id,

@@ -1,12 +1,15 @@
 /**
  * Following conversations:
  * - `discovered` kinds (Codex, OpenCode, pi) name their conversation themselves: after a launch, the id is learned
- *   from the agent's own files (by the launcher, attributed by worktree and launch time) and persisted. A task whose
- *   id is known is not asked again; a fresh relaunch clears the id (Launch), so the new one is learned anew.
+ *   from the agent's own files (by the launcher, attributed by worktree and launch time) and persisted. A running task
+ *   is asked again even when its id is known: the agent may have started another conversation since (`/new`), and the
+ *   latest one started in its worktree since the launch is the one a resume must continue. A conversation continued by
+ *   an exact relaunch started before that launch, so it is not found again and the known id stays; a fresh relaunch
+ *   clears the id (Launch), so the new one is learned anew.
  * - an id rekindle assigned (Claude's `--session-id`) can change during the run (`/clear`, compaction): the launcher
- *   reads the agent's own records by its process (core/domain/ConversationFollow.ts) and a change is persisted with a
- *   history event naming old → new and a journal line, so a later exact relaunch resumes the latest conversation.
- * Called by the live supervisor on each poll and by `resume` before it plans.
+ *   reads the agent's own records by its process (core/domain/ConversationFollow.ts).
+ * A change of a known id is persisted with a history event naming old → new and a journal line, so a later exact
+ * relaunch resumes the latest conversation. Called by the live supervisor on each poll and by `resume` before it plans.
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -20,7 +23,7 @@ import { kindRequest } from "../waves/Launch.ts"
 const lastLaunchAt = (task: Task): number | undefined =>
   (task.history ?? []).filter((e) => e.event.startsWith("launch:")).at(-1)?.at
 
-/** Learn and persist the conversation id of every launched task that lacks one or moved on. Failures change nothing. */
+/** Learn and persist the latest conversation id of every launched, running task. Failures change nothing. */
 export const learnConversations = Effect.fn("Conversations.learnConversations")(function* (ctx: Applying) {
   const launcher = yield* AgentLauncher
   const state = yield* ctx.current
@@ -31,7 +34,7 @@ export const learnConversations = Effect.fn("Conversations.learnConversations")(
     const spec = launcher.kinds.find((k) => k.name === task.agent)
     const mode = (state.options?.agents?.find((k) => k.name === task.agent) ?? spec)?.conversation
     const follow = mode === "assigned" && task.conversationId !== undefined
-    if (!follow && (mode !== "discovered" || task.conversationId !== undefined)) continue
+    if (!follow && mode !== "discovered") continue
     const id = yield* launcher
       .discoverConversation({
         ...kindRequest(state, task),
@@ -42,7 +45,7 @@ export const learnConversations = Effect.fn("Conversations.learnConversations")(
       })
       .pipe(Effect.orElseSucceed(() => undefined))
     if (id === undefined || id === task.conversationId) continue
-    if (!follow) {
+    if (task.conversationId === undefined) {
       yield* ctx.updateTask(task.id, (t) => ({ ...t, conversationId: id }))
       continue
     }
