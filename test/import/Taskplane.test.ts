@@ -129,10 +129,14 @@ describe("taskplane mapping (pure)", () => {
         worktree: LANE2
       }
     ])
-    // `partial`: taskplane stopped at lane 3 in its merge order; which other lanes reached the target
-    // is unknown, so only lane 3's failure is recorded and every mergeable lane is merged again.
+    // `partial`: taskplane stopped at lane 3 in its merge order and moved on to wave 2, reusing lanes 1
+    // and 2 (their branches now carry wave 2's work): nothing rekindle could merge, recorded as merged.
+    const moved =
+      "taskplane moved past wave 1: lane(s) 1, 2 taken as merged (their branches now carry a later wave's work)"
     expect(state.merges).toEqual([
-      { wave: 0, lane: "lane-3", status: "failed", at: 1768491000000, reason: "lane 3 had no successful task" }
+      { wave: 0, lane: "lane-3", status: "failed", at: 1768491000000, reason: "lane 3 had no successful task" },
+      { wave: 0, lane: "lane-1", status: "succeeded", at: 1768491000000, reason: moved },
+      { wave: 0, lane: "lane-2", status: "succeeded", at: 1768491000000, reason: moved }
     ])
     expect(state["importedFrom"]).toEqual({
       source: "taskplane",
@@ -199,8 +203,8 @@ describe("importState + plan over the FakeWorld", () => {
       ["TP-007", "pending"]
     ])
     expect(report.resumePoint.resumeWave).toBe(1)
-    // Wave 1's merge was partial: its mergeable lanes (1 and 2) are merged again, lane 3 (failed) is not.
-    expect(report.resumePoint.mergeRetryWaves).toEqual([0])
+    // Wave 1's merge was partial, but taskplane moved past it: no merge of branches it reused since.
+    expect(report.resumePoint.mergeRetryWaves).toEqual([])
 
     const rows = await world.run(status({ repoRoot: REPO }))
     expect(rows.tasks.filter((t) => t.session === "alive").map((t) => t.id)).toEqual(["TP-004", "TP-005"])
