@@ -65,6 +65,34 @@ export interface TaskplaneRead {
   readonly agents?: ReadonlyMap<string, ForeignProcess>
   /** A live supervisor lock, described. */
   readonly liveSupervisor?: string
+  /** The repo's registered worktrees (`git worktree list`), read when a lane lies outside the repo. */
+  readonly registered?: ReadonlySet<string>
+}
+
+/**
+ * Lanes outside the repo (taskplane's `worktree_location: sibling`: `<repo>/../<op>-<batch>/<lane>`):
+ * accepted when git has them registered as worktrees of the repo and they share one batch directory
+ * that does not hold the repo — it becomes the batch's `worktreeRoot`. They are the host's: never
+ * removed (docs/embedding.md). Otherwise every reason is given.
+ */
+const siblingLanes = (
+  repo: string,
+  read: TaskplaneRead
+): { readonly worktreeRoot?: string; readonly problems: ReadonlyArray<string> } => {
+  const outside = read.doc.lanes.map((l) => trim(l.worktreePath)).filter((p) => !isInside(repo, p))
+  if (outside.length === 0) return { problems: [] }
+  const problems = outside
+    .filter((p) => read.registered?.has(p) !== true)
+    .map(
+      (p) =>
+        `lane worktree ${p} lies outside the repo ${repo} and is not one of its registered worktrees (\`git worktree list\`): rekindle acts only on the repo's own worktrees`
+    )
+  const parents = [...new Set(outside.map(parentOf))]
+  if (parents.length !== 1 || isInside(parents[0]!, repo))
+    problems.push(
+      `lane worktrees outside the repo must share one batch directory beside it (taskplane's \`<repo>/../<op>-<batch>/\`), not ${parents.join(", ")}`
+    )
+  return problems.length > 0 ? { problems } : { worktreeRoot: parents[0]!, problems }
 }
 
 const trim = (p: string) => p.replace(/\/+$/, "")
@@ -177,6 +205,8 @@ const refusals = (options: TaskplaneOptions, read: TaskplaneRead, target: string
       message: `batch ${doc.batchId} runs in taskplane's workspace (polyrepo) mode: its lanes live in several repositories, and a rekindle batch lives in one`
     })
   for (const message of unrecordedLanes(doc).refused) out.push({ code: "E_NOT_RESUMABLE", message })
+  for (const message of siblingLanes(trim(options.repoRoot), read).problems)
+    out.push({ code: "E_STATE_CORRUPT", message })
   if (target === "")
     out.push({
       code: "E_STATE_CORRUPT",
@@ -247,6 +277,7 @@ export const mapTaskplane =
         ...(session === undefined || session === "" ? {} : { session })
       }
     })
+    const sibling = siblingLanes(trim(options.repoRoot), read)
     const unfinished = doc.tasks.filter((t) => unfinishedFrontier(doc, t)).map((t) => t.taskId)
     const earlier = unrecordedLanes(doc)
     const batch: ForeignBatch = {
@@ -269,6 +300,7 @@ export const mapTaskplane =
       createdAt: doc.startedAt,
       updatedAt: doc.updatedAt,
       agent: options.agent ?? (options.command === undefined ? "claude" : "shell"),
+      ...(sibling.worktreeRoot === undefined ? {} : { worktreeRoot: sibling.worktreeRoot }),
       ...(options.tmuxSocket === undefined ? {} : { tmuxSocket: options.tmuxSocket }),
       provenance: {
         path: read.stateFile,
