@@ -76,6 +76,44 @@ export class RekindleError extends Error {
 const isEngineError = (e: unknown): e is EngineError =>
   typeof e === "object" && e !== null && (e as { readonly _tag?: unknown })._tag === "EngineError"
 
+/**
+ * Hints in a library caller's words. An engine error's hint speaks to a CLI user (`run \`rekindle
+ * resume --force\``); a Promise-facade caller has methods, not commands, so the facade rewrites each
+ * CLI command its hints name into the call that does the same (`resume({ force: true })`), keeping the
+ * command in brackets for a human reading a log. The code and message are never changed.
+ */
+
+/** A CLI command (its argv after `rekindle`) → the facade call doing the same, or undefined (CLI-only). */
+const callFor = (argv: ReadonlyArray<string>): string | undefined => {
+  const [verb, ...rest] = argv
+  const force = rest.includes("--force")
+  switch (verb) {
+    case "resume":
+      return force ? "resume({ force: true })" : "resume()"
+    case "plan":
+      return force ? "plan({ force: true })" : "plan()"
+    case "status":
+      return "status()"
+    case "repair":
+      return "repair({ dryRun: false })"
+    case "abort":
+      return "abort({ hard: false })"
+    case "import":
+      return "importState(adapter)"
+    case "<command>":
+      return "a call with `batchId` (per call, or createRekindle's option)"
+    default:
+      return undefined
+  }
+}
+
+/** `hint` with every `` `rekindle …` `` a facade call can do rewritten as that call. */
+const libraryHint = (hint: string): string =>
+  hint.replace(/`rekindle ([^`]+)`/g, (whole, command: string) => {
+    const call = callFor(command.trim().split(/\s+/))
+    return call === undefined ? whole : `\`${call}\` (CLI: ${whole})`
+  })
+
 /** The RekindleError a failed call rejects with. */
 export const toRekindleError = (cause: Cause.Cause<unknown>): RekindleError => {
   if (Cause.hasInterruptsOnly(cause)) {
@@ -89,7 +127,10 @@ export const toRekindleError = (cause: Cause.Cause<unknown>): RekindleError => {
   const error: unknown = failure._tag === "Some" ? failure.value : Cause.squash(cause)
   if (error instanceof RekindleError) return error
   if (isEngineError(error))
-    return new RekindleError(error.code, error.message, error.hint, { details: error.details, cause: error })
+    return new RekindleError(error.code, error.message, libraryHint(error.hint), {
+      details: error.details,
+      cause: error
+    })
   const message = error instanceof Error ? error.message : String(error)
   return new RekindleError("E_INTERNAL", `internal error: ${message}`, "this is a bug in rekindle; please report it", {
     cause: error

@@ -45,7 +45,9 @@ export { readManifest, run, type ManifestRead, type RunOptions } from "../core/e
 export { status, statusOf, type StatusReport, type TaskRow } from "../core/engine/usecases/Status.ts"
 export { applyPlan, type ApplyOptions, type ApplyResult } from "../core/engine/apply/ApplyPlan.ts"
 export type {
+  HostLaneMerge,
   HostLaunch,
+  HostSnapshot,
   StepHandlers
 } from "../core/engine/apply/Handlers.ts"
 export type { FailedLaunch } from "../core/engine/apply/VerifyLaunch.ts"

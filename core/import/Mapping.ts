@@ -101,7 +101,9 @@ const structuralProblems = (b: ForeignBatch, waves: ReadonlyArray<ReadonlyArray<
       ["done marker", t.doneMarker],
       ...(t.otherDoneMarkers ?? []).map((p) => ["done marker", p] as const)
     ] as const) {
-      const inWorktreeRoot = what === "worktree" && b.worktreeRoot !== undefined && isInside(b.worktreeRoot, path ?? "")
+      // The host's worktree root holds worktrees, and done markers only inside the task's own worktree.
+      const ownPlace = what === "worktree" || (t.worktree !== undefined && isInside(t.worktree, path ?? ""))
+      const inWorktreeRoot = ownPlace && b.worktreeRoot !== undefined && isInside(b.worktreeRoot, path ?? "")
       if (path !== undefined && !isInside(b.repoRoot, path) && !inWorktreeRoot)
         problems.push(`task "${t.id}": ${what} ${path} is outside the repo ${b.repoRoot}`)
     }

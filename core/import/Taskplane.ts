@@ -10,6 +10,7 @@
  */
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import { isInside } from "../domain/Layout.ts"
 import { ImportRefusedError, importTime, type ForeignProcess, type ImportAdapter, type ImportIO } from "./Foreign.ts"
 import {
   TASKPLANE_LOCK_STALE_MS,
@@ -110,6 +111,20 @@ const liveLock = async (io: ImportIO, path: string): Promise<string | undefined>
   return `taskplane's supervisor (pid ${lock.pid}, batch ${lock.batchId}) holds ${path}, heartbeat ${Math.max(0, Math.round((now - beat) / 1000))}s ago`
 }
 
+/**
+ * The worktrees git has registered for the repo (what `git worktree list` lists besides the main
+ * checkout): `<repo>/.git/worktrees/<name>/gitdir` holds `<worktree>/.git`.
+ */
+const registeredWorktrees = async (io: ImportIO, repo: string): Promise<ReadonlySet<string>> => {
+  const admin = `${repo}/.git/worktrees`
+  const out = new Set<string>()
+  for (const name of await io.list(admin)) {
+    const gitdir = (await io.readText(`${admin}/${name}/gitdir`))?.trim()
+    if (gitdir !== undefined && gitdir.endsWith("/.git")) out.add(gitdir.slice(0, -"/.git".length))
+  }
+  return out
+}
+
 /** The taskplane adapter. */
 export const taskplane = (options: TaskplaneOptions): ImportAdapter<TaskplaneRead> => {
   const repo = trim(options.repoRoot)
@@ -134,6 +149,10 @@ export const taskplane = (options: TaskplaneOptions): ImportAdapter<TaskplaneRea
         prompts,
         stateFile,
         agents: await liveAgents(io, `${piDir}/runtime/${doc.batchId}/registry.json`),
+        // Only lanes outside the repo (`worktree_location: sibling`) need git's word that they are its worktrees.
+        ...(doc.lanes.some((l) => !isInside(repo, trim(l.worktreePath)))
+          ? { registered: await registeredWorktrees(io, repo) }
+          : {}),
         ...(await liveLock(io, `${piDir}/supervisor/lock.json`).then((lock) =>
           lock === undefined ? {} : { liveSupervisor: lock }
         ))

@@ -15,7 +15,8 @@
  *   (a no-op for one already merged); `failedLane: -1` (the final ref update failed) fails the wave;
  * - `blockedTaskIds` → `blocked`, kept as taskplane's verdict even without `dependencies`;
  * - refused, with every reason at once: phase `launching` and a live supervisor lock (taskplane may
- *   still run the batch), no base branch, workspace (polyrepo) mode.
+ *   still run the batch), an earlier wave's lane known unmerged whose branch taskplane no longer
+ *   records (see `unrecordedLanes`), no base branch, workspace (polyrepo) mode.
  */
 import { isInside } from "../domain/Layout.ts"
 import { branchFor, worktreeFor } from "../domain/Naming.ts"
@@ -64,6 +65,34 @@ export interface TaskplaneRead {
   readonly agents?: ReadonlyMap<string, ForeignProcess>
   /** A live supervisor lock, described. */
   readonly liveSupervisor?: string
+  /** The repo's registered worktrees (`git worktree list`), read when a lane lies outside the repo. */
+  readonly registered?: ReadonlySet<string>
+}
+
+/**
+ * Lanes outside the repo (taskplane's `worktree_location: sibling`: `<repo>/../<op>-<batch>/<lane>`):
+ * accepted when git has them registered as worktrees of the repo and they share one batch directory
+ * that does not hold the repo — it becomes the batch's `worktreeRoot`. They are the host's: never
+ * removed (docs/embedding.md). Otherwise every reason is given.
+ */
+const siblingLanes = (
+  repo: string,
+  read: TaskplaneRead
+): { readonly worktreeRoot?: string; readonly problems: ReadonlyArray<string> } => {
+  const outside = read.doc.lanes.map((l) => trim(l.worktreePath)).filter((p) => !isInside(repo, p))
+  if (outside.length === 0) return { problems: [] }
+  const problems = outside
+    .filter((p) => read.registered?.has(p) !== true)
+    .map(
+      (p) =>
+        `lane worktree ${p} lies outside the repo ${repo} and is not one of its registered worktrees (\`git worktree list\`): rekindle acts only on the repo's own worktrees`
+    )
+  const parents = [...new Set(outside.map(parentOf))]
+  if (parents.length !== 1 || isInside(parents[0]!, repo))
+    problems.push(
+      `lane worktrees outside the repo must share one batch directory beside it (taskplane's \`<repo>/../<op>-<batch>/\`), not ${parents.join(", ")}`
+    )
+  return problems.length > 0 ? { problems } : { worktreeRoot: parents[0]!, problems }
 }
 
 const trim = (p: string) => p.replace(/\/+$/, "")
@@ -113,6 +142,52 @@ const mergesOf = (doc: TaskplaneState): ReadonlyArray<ForeignMerge> =>
     return { wave: m.waveIndex, status: "failed", at: doc.updatedAt, ...reason }
   })
 
+/**
+ * The lanes of earlier waves taskplane no longer records (its lane records are the current wave's,
+ * and it reuses a lane's worktree and branch from wave to wave), with succeeded work, in a wave whose
+ * merge is not recorded as succeeded. Their branches now carry another wave's work, so rekindle can
+ * merge none of them. A lane the merge result names as failed (or a wave whose whole merge failed)
+ * holds work known not to have reached the target: refused. Any other such lane taskplane moved
+ * past — it merges a wave's lanes before the next wave resets them — is recorded as merged, with a
+ * warning in the batch's errors. Without merge results (older files) nothing is said about them.
+ */
+const unrecordedLanes = (
+  doc: TaskplaneState
+): { merged: ReadonlyArray<ForeignMerge>; refused: ReadonlyArray<string>; warnings: ReadonlyArray<string> } => {
+  const merged: Array<ForeignMerge> = []
+  const refused: Array<string> = []
+  const warnings: Array<string> = []
+  if (doc.mergeResults === undefined) return { merged, refused, warnings }
+  const recorded = new Set(doc.lanes.flatMap((l) => l.taskIds))
+  const byId = new Map(doc.tasks.map((t) => [t.taskId, t] as const))
+  doc.wavePlan.forEach((ids, w) => {
+    const lanes = [
+      ...new Set(
+        ids.flatMap((id) => {
+          const t = byId.get(id)
+          return t !== undefined && t.status === "succeeded" && t.laneNumber >= 1 && !recorded.has(id)
+            ? [t.laneNumber]
+            : []
+        })
+      )
+    ]
+    const latest = doc.mergeResults!.filter((m) => m.waveIndex === w).at(-1)
+    if (lanes.length === 0 || latest?.status === "succeeded") return
+    const failedLane = latest?.status === "partial" ? latest.failedLane : null
+    const lost = lanes.filter((n) => latest?.status === "failed" || failedLane === -1 || failedLane === n)
+    if (lost.length > 0)
+      refused.push(
+        `wave ${w + 1}'s merge ${latest?.status === "failed" || failedLane === -1 ? "failed" : `failed in lane ${failedLane}`}, and taskplane no longer records the branch of lane(s) ${lost.join(", ")} (its lane records are a later wave's; lane branches are reused from wave to wave): rekindle cannot tell which commits to merge — finish that merge with taskplane (or merge by hand), then import again`
+      )
+    const moved = lanes.filter((n) => !lost.includes(n))
+    if (moved.length === 0) return
+    const reason = `taskplane moved past wave ${w + 1}: lane(s) ${moved.join(", ")} taken as merged (their branches now carry a later wave's work)`
+    for (const n of moved) merged.push({ wave: w, lane: laneId(n), status: "succeeded", at: doc.updatedAt, reason })
+    warnings.push(reason)
+  })
+  return { merged, refused, warnings }
+}
+
 /** Why the batch cannot be imported now, every reason at once (the most decisive first). */
 const refusals = (options: TaskplaneOptions, read: TaskplaneRead, target: string): ReadonlyArray<ImportProblem> => {
   const { doc } = read
@@ -129,6 +204,9 @@ const refusals = (options: TaskplaneOptions, read: TaskplaneRead, target: string
       code: "E_UNSUPPORTED",
       message: `batch ${doc.batchId} runs in taskplane's workspace (polyrepo) mode: its lanes live in several repositories, and a rekindle batch lives in one`
     })
+  for (const message of unrecordedLanes(doc).refused) out.push({ code: "E_NOT_RESUMABLE", message })
+  for (const message of siblingLanes(trim(options.repoRoot), read).problems)
+    out.push({ code: "E_STATE_CORRUPT", message })
   if (target === "")
     out.push({
       code: "E_STATE_CORRUPT",
@@ -199,7 +277,9 @@ export const mapTaskplane =
         ...(session === undefined || session === "" ? {} : { session })
       }
     })
+    const sibling = siblingLanes(trim(options.repoRoot), read)
     const unfinished = doc.tasks.filter((t) => unfinishedFrontier(doc, t)).map((t) => t.taskId)
+    const earlier = unrecordedLanes(doc)
     const batch: ForeignBatch = {
       source: "taskplane",
       batchId: doc.batchId,
@@ -209,9 +289,10 @@ export const mapTaskplane =
       waves: doc.wavePlan,
       tasks: doc.tasks.map(taskOf(options, read, laneOfTask)),
       lanes,
-      merges: mergesOf(doc),
+      merges: [...mergesOf(doc), ...earlier.merged],
       errors: [
         ...(doc.errors ?? []),
+        ...earlier.warnings,
         ...unfinished.map(
           (id) => `${id}: taskplane segment frontier unfinished: its .DONE is not trusted (taskplane's #462 guard)`
         )
@@ -219,6 +300,7 @@ export const mapTaskplane =
       createdAt: doc.startedAt,
       updatedAt: doc.updatedAt,
       agent: options.agent ?? (options.command === undefined ? "claude" : "shell"),
+      ...(sibling.worktreeRoot === undefined ? {} : { worktreeRoot: sibling.worktreeRoot }),
       ...(options.tmuxSocket === undefined ? {} : { tmuxSocket: options.tmuxSocket }),
       provenance: {
         path: read.stateFile,

@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { describe, expect, it } from "vitest"
 import { createRekindleWithLayer, RekindleError, type Rekindle } from "../../core/facade.ts"
-import type { BatchState, MergePolicy } from "../../core/domain/index.ts"
+import type { BatchState, MergePolicy, RelaunchAgent, RetryMerge, SnapshotWip, Task } from "../../core/domain/index.ts"
 import type { ForeignBatch, ImportAdapter } from "../../core/import/index.ts"
 import { batchPaths } from "../../core/domain/Layout.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
@@ -243,6 +243,56 @@ describe("embedding a host orchestrator (FakeWorld)", () => {
     // Applied again, the journaled relaunch is not repeated.
     await rk.resume({ supervise: false, handlers: { RelaunchAgent: async () => void calls.push("again") } })
     expect(calls).toHaveLength(1)
+    await rk.close()
+  })
+  it("step handlers: the host keeps a dirty worktree's work in its own way; rekindle journals it and records it", async () => {
+    const { world } = hostWorld([{ name: "a", state: "working", tmux: "job-a" }])
+    const rk = facade(world)
+    await rk.importState(hostAdapter({ agent: "shell" }), { save: true })
+    world.killSession("job-a")
+    world.dirtyWorktree(`${REPO}/.host/wt/a`)
+    const calls: Array<string> = []
+    const handlers = {
+      SnapshotWip: async (step: SnapshotWip) => {
+        calls.push(`snapshot:${step.taskId}`)
+        return { ref: "host-stash@{0}" }
+      },
+      RelaunchAgent: async (step: RelaunchAgent, task: Task) => {
+        world.startSession(step.session, task.worktree!, ["job", "a", "again"])
+        return undefined
+      }
+    }
+    const r = await rk.resume({ supervise: false, handlers })
+    expect(calls).toEqual(["snapshot:a"])
+    // rekindle did not snapshot itself; it recorded the host's snapshot in the task's history.
+    const refs = [...world.git.repoAt(REPO)!.refs.keys()]
+    expect(refs.filter((x) => x.startsWith("refs/rekindle/wip/"))).toEqual([])
+    expect(r.state.tasks.find((t) => t.id === "a")?.history).toContainEqual(
+      expect.objectContaining({ event: "snapshot", reason: "kept by the host: host-stash@{0}" })
+    )
+    // Journaled: applied again, the snapshot is not repeated.
+    await rk.resume({ supervise: false, handlers })
+    expect(calls).toEqual(["snapshot:a"])
+    await rk.close()
+  })
+
+  it("step handlers: the host merges a finished wave its own way; rekindle records each lane's outcome in its ledger", async () => {
+    const { world } = hostWorld([{ name: "b", state: "done" }])
+    world.git.commitInWorktree(`${REPO}/.host/wt/b`, "b: done", { "b.txt": "b\n" })
+    const main = () => world.git.repoAt(REPO)!.refs.get("refs/heads/main")
+    const before = main()
+    const rk = facade(world)
+    await rk.importState(hostAdapter({ agent: "shell" }), { save: true })
+    const calls: Array<string> = []
+    const RetryMerge = async (step: RetryMerge) => {
+      calls.push(`merge:${step.wave}:${step.lanes.join(",")}`)
+      return step.lanes.map((lane) => ({ lane, status: "conflict" as const, reason: "the host's merge conflicted" }))
+    }
+    const r = await rk.resume({ supervise: false, merge: true, handlers: { RetryMerge } })
+    expect(calls).toEqual(["merge:0:b"])
+    expect(main()).toBe(before) // rekindle did not merge itself
+    expect(r.state.merges.at(-1)).toMatchObject({ wave: 0, lane: "b", status: "conflict" })
+    expect(r.state.phase).not.toBe("completed")
     await rk.close()
   })
 })

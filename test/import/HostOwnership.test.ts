@@ -17,7 +17,7 @@ import { Worktrees } from "../../core/ports/Worktrees.ts"
 import { rekindleMadeWorktree, sessionNameFor, worktreeFor } from "../../core/domain/Naming.ts"
 import { findOrphans, type Inventory } from "../../core/domain/Orphans.ts"
 import type { BatchState, Task } from "../../core/domain/State.ts"
-import { BATCH, batchState, laneBranch, laneWorktree } from "../fixtures/taskplane/states.ts"
+import { BATCH, batchState, laneBranch, laneWorktree, siblingWorktree } from "../fixtures/taskplane/states.ts"
 
 const ROOT = "/home/dev/shop"
 
@@ -88,6 +88,38 @@ describe("an imported batch's resources stay the host's", () => {
     expect(seen.paths[laneWorktree(ROOT, 2)]).toBe("present")
     expect(seen.laneBranches).toEqual([true, true])
     expect(seen.paths[own]).toBe("missing")
+  })
+
+  it("sibling lane worktrees (worktree_location: sibling) registered with git are accepted, carried to completed and kept; unregistered ones are refused", async () => {
+    const w = new FakeWorld()
+    w.git.initRepo(ROOT, { "README.md": "shop\n" })
+    for (const n of [1, 2]) w.addWorktree(ROOT, siblingWorktree(ROOT, n), laneBranch(n), "main")
+    w.writeFile(
+      `${ROOT}/.pi/batch-state.json`,
+      JSON.stringify(batchState({ root: ROOT, orchBranch: "", sibling: true }))
+    )
+    for (const id of ["TP-201", "TP-202", "TP-203", "TP-301", "TP-302"])
+      w.agents.scripts.set(id, { afterMs: 3_000, then: "succeed" })
+    // Not registered yet (git's admin files are what `git worktree list` reads): refused, nothing written.
+    const refused = await w.runExit(importState(taskplane({ repoRoot: ROOT }), { save: true }))
+    expect(JSON.stringify(refused)).toContain("is not one of its registered worktrees")
+    expect(await w.run(w.memory.fs.exists(`${ROOT}/.rekindle/${BATCH}`))).toBe(false)
+    for (const n of [1, 2]) w.writeFile(`${ROOT}/.git/worktrees/lane-${n}/gitdir`, `${siblingWorktree(ROOT, n)}/.git\n`)
+    const imported = await w.run(importState(taskplane({ repoRoot: ROOT }), { save: true }))
+    expect(imported.state.worktreeRoot).toBe(`/home/dev/dev-${BATCH}`)
+    await w.run(
+      resume({ repoRoot: ROOT, batchId: BATCH }).pipe(
+        Effect.provideService(ExecutorSettings, { pollMs: 1_000, graceMs: 1_000 })
+      )
+    )
+    expect((await w.run(loadState({ repoRoot: ROOT, batchId: BATCH }))).phase).toBe("completed")
+    expect(w.agents.launchesOf("TP-202").map((l) => l.cwd)).toEqual([siblingWorktree(ROOT, 1)])
+    const paths = await w.run(
+      Effect.gen(function* () {
+        return yield* (yield* Worktrees).pathStates([siblingWorktree(ROOT, 1), siblingWorktree(ROOT, 2)])
+      })
+    )
+    expect(Object.values(paths)).toEqual(["present", "present"])
   })
 })
 

@@ -14,7 +14,13 @@ import { plan } from "../../core/engine/usecases/Plan.ts"
 import { repair } from "../../core/engine/usecases/Repair.ts"
 import { status } from "../../core/engine/usecases/Status.ts"
 import { importState } from "../../core/engine/usecases/Import.ts"
-import { mapTaskplane, parseTaskplane, taskplane, toBatchState } from "../../core/import/index.ts"
+import {
+  type ImportRefusedError,
+  mapTaskplane,
+  parseTaskplane,
+  taskplane,
+  toBatchState
+} from "../../core/import/index.ts"
 import { Tmux } from "../../core/ports/Tmux.ts"
 import { Worktrees } from "../../core/ports/Worktrees.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
@@ -129,10 +135,14 @@ describe("taskplane mapping (pure)", () => {
         worktree: LANE2
       }
     ])
-    // `partial`: taskplane stopped at lane 3 in its merge order; which other lanes reached the target
-    // is unknown, so only lane 3's failure is recorded and every mergeable lane is merged again.
+    // `partial`: taskplane stopped at lane 3 in its merge order and moved on to wave 2, reusing lanes 1
+    // and 2 (their branches now carry wave 2's work): nothing rekindle could merge, recorded as merged.
+    const moved =
+      "taskplane moved past wave 1: lane(s) 1, 2 taken as merged (their branches now carry a later wave's work)"
     expect(state.merges).toEqual([
-      { wave: 0, lane: "lane-3", status: "failed", at: 1768491000000, reason: "lane 3 had no successful task" }
+      { wave: 0, lane: "lane-3", status: "failed", at: 1768491000000, reason: "lane 3 had no successful task" },
+      { wave: 0, lane: "lane-1", status: "succeeded", at: 1768491000000, reason: moved },
+      { wave: 0, lane: "lane-2", status: "succeeded", at: 1768491000000, reason: moved }
     ])
     expect(state["importedFrom"]).toEqual({
       source: "taskplane",
@@ -162,15 +172,19 @@ describe("taskplane mapping (pure)", () => {
     const doc = JSON.parse(sample()) as { tasks: Array<Record<string, unknown>>; lanes: Array<Record<string, unknown>> }
     doc.tasks[0]!["taskId"] = "-rf"
     doc.lanes[1]!["worktreePath"] = "/tmp/elsewhere"
-    const bad = toBatchState(
+    // A lane outside the repo that git does not list as its worktree is refused; the refusal lists
+    // the mapping's own problems too, so one pass shows everything.
+    let problems = ""
+    try {
       mapTaskplane({ repoRoot: REPO, dependencies: { "TP-004": ["TP-999"] } })({
         doc: parseTaskplane(JSON.stringify(doc), STATE_FILE),
         prompts: new Map(),
         stateFile: STATE_FILE
       })
-    )
-    expect(Result.isFailure(bad)).toBe(true)
-    const problems = Result.isFailure(bad) ? bad.failure.join("\n") : ""
+    } catch (e) {
+      problems = (e as ImportRefusedError).problems.map((x) => x.message).join("\n")
+    }
+    expect(problems).toContain("lane worktree /tmp/elsewhere lies outside the repo")
     expect(problems).toContain(`task id "-rf"`)
     expect(problems).toContain('task "TP-005": worktree /tmp/elsewhere is outside the repo')
     expect(problems).toContain(`depends on unknown task "TP-999"`)
@@ -199,8 +213,8 @@ describe("importState + plan over the FakeWorld", () => {
       ["TP-007", "pending"]
     ])
     expect(report.resumePoint.resumeWave).toBe(1)
-    // Wave 1's merge was partial: its mergeable lanes (1 and 2) are merged again, lane 3 (failed) is not.
-    expect(report.resumePoint.mergeRetryWaves).toEqual([0])
+    // Wave 1's merge was partial, but taskplane moved past it: no merge of branches it reused since.
+    expect(report.resumePoint.mergeRetryWaves).toEqual([])
 
     const rows = await world.run(status({ repoRoot: REPO }))
     expect(rows.tasks.filter((t) => t.session === "alive").map((t) => t.id)).toEqual(["TP-004", "TP-005"])

@@ -119,6 +119,8 @@ describe("taskplane format facts", () => {
   it("failedLane -1 (the final ref update failed) fails the whole wave: its lanes are merged again", async () => {
     const { state, report } = await importAndPlan(
       await world({
+        currentWave: 0,
+        phase: "paused",
         mergeResults: [{ waveIndex: 0, status: "partial", failedLane: -1, failureReason: "update-ref failed" }]
       })
     )
@@ -131,6 +133,8 @@ describe("taskplane format facts", () => {
   it("a partial merge re-merges every mergeable lane (taskplane stopped at the first failing lane in its order)", async () => {
     const { state, report } = await importAndPlan(
       await world({
+        currentWave: 0,
+        phase: "paused",
         tasks: { "TP-102": { status: "succeeded" } },
         mergeResults: [{ waveIndex: 0, status: "partial", failedLane: 1, failureReason: "conflict in lane 1" }]
       })
@@ -142,6 +146,43 @@ describe("taskplane format facts", () => {
     expect(report.plan.steps).toContainEqual(
       expect.objectContaining({ _tag: "RetryMerge", wave: 0, lanes: ["lane-1", "lane-2"] })
     )
+  })
+
+  it("regression: an earlier wave's lane known unmerged, whose branch taskplane no longer records, is refused (E_NOT_RESUMABLE), not paused at merge time", async () => {
+    for (const [mergeResults, lanes] of [
+      [[{ waveIndex: 0, status: "partial" as const, failedLane: 2, failureReason: "conflict in lane 2" }], "2"],
+      [[{ waveIndex: 0, status: "failed" as const, failedLane: null, failureReason: "verification failed" }], "1, 2"],
+      [[{ waveIndex: 0, status: "partial" as const, failedLane: -1, failureReason: "update-ref failed" }], "1, 2"]
+    ] as const) {
+      const error = await refusedWith(await world({ mergeResults }))
+      expect(error?.code).toBe("E_NOT_RESUMABLE")
+      expect(error?.message).toContain(`no longer records the branch of lane(s) ${lanes} `)
+    }
+  })
+
+  it("regression: an earlier wave's other lanes taskplane moved past are taken as merged (nothing left to merge), with a warning", async () => {
+    for (const mergeResults of [
+      [{ waveIndex: 0, status: "partial" as const, failedLane: 3, failureReason: "lane 3 had no successful task" }],
+      []
+    ]) {
+      const { state, report } = await importAndPlan(await world({ mergeResults }))
+      expect(report.plan.steps.filter((x) => x._tag === "RetryMerge")).toEqual([])
+      expect(state.errors.map((e) => e.message).join("\n")).toContain(
+        "taskplane moved past wave 1: lane(s) 1, 2 taken as merged"
+      )
+    }
+  })
+
+  it("the same wave still in progress (its lanes recorded) re-merges through its lane branches", async () => {
+    const { report } = await importAndPlan(
+      await world({
+        currentWave: 0,
+        phase: "paused",
+        mergeResults: [{ waveIndex: 0, status: "failed", failedLane: null, failureReason: "verification failed" }]
+      })
+    )
+    const retry = report.plan.steps.find((x) => x._tag === "RetryMerge")
+    expect(retry).toMatchObject({ wave: 0, lanes: ["lane-1", "lane-2"] })
   })
 
   const DONE_PLACES: ReadonlyArray<readonly [string, (root: string) => string]> = [

@@ -86,6 +86,9 @@ describe("Promise facade over the FakeWorld", () => {
     const refused = await rejection(rk.resume())
     expect(refused.code).toBe("E_NOT_RESUMABLE")
     expect(refused.details).toEqual({ phase: "stopped" })
+    // A library caller is told the call to make (the CLI command kept beside it for logs).
+    expect(refused.hint).toContain("`resume({ force: true })` (CLI: `rekindle resume --force`)")
+    expect(refused.hint).not.toMatch(/(^|[^(:] )`rekindle /)
     await rk.close()
   })
 

@@ -44,7 +44,7 @@ const runStep = (ctx: Applying, step: PlanStep, options: ApplyOptions, snapshots
     case "StopSession":
       return stopSession(ctx, step, options.graceMs ?? 5_000, options.handlers)
     case "SnapshotWip":
-      return snapshotWip(ctx, step)
+      return snapshotWip(ctx, step, options.handlers)
     case "RelaunchAgent":
       return relaunch(ctx, step, options.graceMs ?? 5_000, options.handlers)
     case "Reattach":
@@ -52,7 +52,7 @@ const runStep = (ctx: Applying, step: PlanStep, options: ApplyOptions, snapshots
     case "MarkTask":
       return markTask(ctx, step)
     case "RetryMerge":
-      return retryMerge(ctx, step)
+      return retryMerge(ctx, step, options.handlers)
     case "SnapshotOrphan":
     case "RemoveWorktree":
     case "DeleteBranch":

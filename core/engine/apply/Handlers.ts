@@ -8,9 +8,9 @@
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import { stepKey, type RelaunchAgent, type StopSession } from "../../domain/Plan.ts"
+import { stepKey, type RelaunchAgent, type RetryMerge, type SnapshotWip, type StopSession } from "../../domain/Plan.ts"
 import type { ProcessIdentity } from "../../domain/Ids.ts"
-import type { Task } from "../../domain/State.ts"
+import type { BatchState, MergeStatus, Task } from "../../domain/State.ts"
 import { ProcessTable } from "../../ports/ProcessTable.ts"
 import { Tmux } from "../../ports/Tmux.ts"
 import { fail } from "../support/Errors.ts"
@@ -26,19 +26,47 @@ export interface HostLaunch {
   readonly conversationId?: string
 }
 
-/** The steps a host may carry out itself. Each gets the step and the task as rekindle has it. */
+/** What a host's snapshot kept (optional: rekindle records that the host snapshotted). */
+export interface HostSnapshot {
+  /** Where the work is now (a ref, a stash, a path: the host's words), recorded in the task's history. */
+  readonly ref?: string
+}
+
+/** How a host's merge of one lane went; a lane it does not report counts as merged. */
+export interface HostLaneMerge {
+  readonly lane: string
+  readonly status: MergeStatus
+  /** The commit the target points at after the merge. */
+  readonly commit?: string
+  readonly reason?: string
+}
+
+/**
+ * The steps a host may carry out itself. Each gets the step and the task (or batch) as rekindle has
+ * it. A handler may run again after a crash between it and the step's done line (rekindle cannot
+ * look inside the host's way of doing it), so make `SnapshotWip` and `RetryMerge` idempotent:
+ * merging a branch already merged is a no-op.
+ */
 export interface StepHandlers {
   /** Stop the task's stale session. rekindle then makes sure the agent it recorded is gone. */
-  readonly StopSession?: (step: typeof StopSession.Type, task: Task | undefined) => Promise<void>
+  readonly StopSession?: (step: StopSession, task: Task | undefined) => Promise<void>
   /** Start the task's agent again (the recorded agent is already gone). */
-  readonly RelaunchAgent?: (step: typeof RelaunchAgent.Type, task: Task) => Promise<HostLaunch | undefined>
+  readonly RelaunchAgent?: (step: RelaunchAgent, task: Task) => Promise<HostLaunch | undefined>
+  /** Keep the work of the task's worktree before its agent is relaunched, the host's way. */
+  readonly SnapshotWip?: (step: SnapshotWip, task: Task | undefined) => Promise<HostSnapshot | undefined>
+  /** Merge the step's lanes of a finished wave, the host's way; rekindle records each outcome in its ledger. */
+  readonly RetryMerge?: (step: RetryMerge, state: BatchState) => Promise<ReadonlyArray<HostLaneMerge> | undefined>
 }
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
 const handlerFailed = (tag: string, taskId: string | undefined, e: unknown) =>
   fail(
-    tag === "RelaunchAgent" ? "E_AGENT" : "E_TMUX_UNAVAILABLE",
+    tag === "RelaunchAgent"
+      ? "E_AGENT"
+      : tag === "SnapshotWip" || tag === "RetryMerge"
+        ? "E_GIT_FAILED"
+        : "E_TMUX_UNAVAILABLE",
     `the host's ${tag} handler failed${taskId === undefined ? "" : ` for task ${taskId}`}: ${messageOf(e)}`,
     "the step is journaled as started, not done: fix the cause and resume again (it is re-examined, not repeated blindly)"
   )
@@ -142,5 +170,66 @@ export const hostStop = <E, R>(
         return true
       }),
       persist: () => Effect.void
+    })
+  })
+
+/** SnapshotWip through the host's handler: journaled, and recorded in the task's history. */
+export const hostSnapshot = (ctx: Applying, step: SnapshotWip, handler: NonNullable<StepHandlers["SnapshotWip"]>) =>
+  Effect.gen(function* () {
+    const state = yield* ctx.current
+    const task = findTask(state, step.taskId)
+    yield* journaled({
+      journal: ctx.paths.journal,
+      key: stepKey(state.batchId, step),
+      kind: "snapshot-wip",
+      data: { worktree: step.worktree, by: "host" },
+      landed: Effect.succeed(undefined),
+      act: Effect.tryPromise({
+        try: () => handler(step, task),
+        catch: (e) => handlerFailed("SnapshotWip", step.taskId, e)
+      }),
+      persist: (kept) =>
+        Effect.gen(function* () {
+          const at = yield* Clock.currentTimeMillis
+          const reason = kept?.ref === undefined ? "kept by the host" : `kept by the host: ${kept.ref}`
+          yield* ctx.updateTask(step.taskId, (t) => ({
+            ...t,
+            history: [...(t.history ?? []), { at, event: "snapshot", reason }]
+          }))
+        })
+    })
+  })
+
+/** RetryMerge through the host's handler: journaled, every lane's outcome appended to the merge ledger. */
+export const hostMerge = (ctx: Applying, step: RetryMerge, handler: NonNullable<StepHandlers["RetryMerge"]>) =>
+  Effect.gen(function* () {
+    const state = yield* ctx.current
+    yield* journaled({
+      journal: ctx.paths.journal,
+      key: stepKey(state.batchId, step),
+      kind: "merge",
+      data: { wave: step.wave, lanes: step.lanes, target: state.baseBranch, by: "host" },
+      landed: Effect.succeed(undefined),
+      act: Effect.tryPromise({
+        try: () => handler(step, state),
+        catch: (e) => handlerFailed("RetryMerge", undefined, e)
+      }),
+      persist: (reported) =>
+        Effect.gen(function* () {
+          const at = yield* Clock.currentTimeMillis
+          const byLane = new Map((reported ?? []).map((r) => [r.lane, r] as const))
+          const records = step.lanes.map((lane) => {
+            const r = byLane.get(lane)
+            return {
+              wave: step.wave,
+              lane,
+              status: r?.status ?? ("succeeded" as const),
+              at,
+              ...(r?.commit === undefined ? {} : { commit: r.commit }),
+              reason: r?.reason ?? "merged by the host"
+            }
+          })
+          yield* ctx.update((s) => ({ ...s, merges: [...s.merges, ...records] }))
+        })
     })
   })

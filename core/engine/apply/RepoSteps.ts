@@ -12,6 +12,7 @@ import type { Applying } from "./PlanContext.ts"
 import { crashPoint } from "./CrashPoints.ts"
 import { fail, type EngineError } from "../support/Errors.ts"
 import { journaled } from "./Journaled.ts"
+import { hostMerge, type StepHandlers } from "./Handlers.ts"
 
 type Step<T extends PlanStep["_tag"]> = Extract<PlanStep, { readonly _tag: T }>
 
@@ -104,9 +105,11 @@ export const mergeLane = (ctx: Applying, wave: number, lane: string, reason: str
     return (yield* ctx.current).merges.at(-1)?.status ?? "failed"
   })
 
-/** RetryMerge: merge every lane the step names. */
-export const retryMerge = (ctx: Applying, step: Step<"RetryMerge">) =>
-  Effect.forEach(step.lanes, (lane) => mergeLane(ctx, step.wave, lane, step.reason), { discard: true })
+/** RetryMerge: merge every lane the step names (the host's way when it handles the step). */
+export const retryMerge = (ctx: Applying, step: Step<"RetryMerge">, handlers: StepHandlers = {}) =>
+  handlers.RetryMerge !== undefined
+    ? hostMerge(ctx, step, handlers.RetryMerge)
+    : Effect.forEach(step.lanes, (lane) => mergeLane(ctx, step.wave, lane, step.reason), { discard: true })
 
 /** Orphan steps of repair. `baseFor` gives the branch a branch must be merged into to be deletable. */
 export const orphanStep = (

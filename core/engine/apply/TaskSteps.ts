@@ -17,7 +17,7 @@ import { crashPoint } from "./CrashPoints.ts"
 import { fail } from "../support/Errors.ts"
 import { journaled } from "./Journaled.ts"
 import { launchTask, withContinuationSent } from "../waves/Launch.ts"
-import { hostRelaunch, hostStop, type StepHandlers } from "./Handlers.ts"
+import { hostRelaunch, hostSnapshot, hostStop, type StepHandlers } from "./Handlers.ts"
 
 type Step<T extends PlanStep["_tag"]> = Extract<PlanStep, { readonly _tag: T }>
 
@@ -111,8 +111,9 @@ export const stopSession = (ctx: Applying, step: Step<"StopSession">, graceMs: n
   })
 
 /** SnapshotWip: commit the whole worktree to a ref; a re-run after a crash does not snapshot twice. */
-export const snapshotWip = (ctx: Applying, step: Step<"SnapshotWip">) =>
+export const snapshotWip = (ctx: Applying, step: Step<"SnapshotWip">, handlers: StepHandlers = {}) =>
   Effect.gen(function* () {
+    if (handlers.SnapshotWip !== undefined) return yield* hostSnapshot(ctx, step, handlers.SnapshotWip)
     const state = yield* ctx.current
     const git = yield* Worktrees
     const prefix = `refs/rekindle/wip/${step.taskId}/`

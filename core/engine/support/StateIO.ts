@@ -130,11 +130,14 @@ export const resolveBatch = Effect.fn("StateIO.resolveBatch")(function* (ref: Ba
 
 /** Refuse a state whose recorded paths leave the repo (a hand-edited or hostile state file). */
 export const checkPaths = (state: BatchState): Effect.Effect<BatchState, EngineError> => {
-  // An imported batch's worktrees may lie in the host's worktree root (never its done markers).
+  // An imported batch's worktrees may lie in the host's worktree root, and a done marker only inside
+  // its task's own worktree there (a taskplane lane's `.DONE`), never anywhere else in it.
   const inWorktreeRoot = (p: string) => state.worktreeRoot !== undefined && isInside(state.worktreeRoot, p)
+  const ownPlace = (t: BatchState["tasks"][number], p: string) =>
+    p === t.worktree || (t.worktree !== undefined && isInside(t.worktree, p))
   const bad = state.tasks.flatMap((t) =>
     [t.worktree, t.doneMarker, ...(t.otherDoneMarkers ?? [])].flatMap((p) =>
-      p === undefined || isInside(state.repoRoot, p) || (p === t.worktree && inWorktreeRoot(p)) ? [] : [`${t.id}: ${p}`]
+      p === undefined || isInside(state.repoRoot, p) || (ownPlace(t, p) && inWorktreeRoot(p)) ? [] : [`${t.id}: ${p}`]
     )
   )
   return bad.length === 0
@@ -235,7 +238,10 @@ export const checkRealPaths = Effect.fn("StateIO.checkRealPaths")(function* (sta
       const dest = yield* real(p)
       const allowed =
         dest !== undefined &&
-        (isInside(root, dest) || (p === t.worktree && worktreeRoot !== undefined && isInside(worktreeRoot, dest)))
+        (isInside(root, dest) ||
+          ((p === t.worktree || (t.worktree !== undefined && isInside(t.worktree, p))) &&
+            worktreeRoot !== undefined &&
+            isInside(worktreeRoot, dest)))
       if (!allowed) bad.push(`${t.id}: ${p} -> ${dest ?? "a dangling symlink"}`)
     }
   }

@@ -57,8 +57,9 @@ export interface ResumeOptions {
    */
   readonly merge?: boolean
   /**
-   * Steps the host carries out its own way — `RelaunchAgent`, `StopSession` — while rekindle
-   * journals them, holds the lease and records what was launched (core/engine/apply/Handlers.ts).
+   * Steps the host carries out its own way — `RelaunchAgent`, `StopSession`, `SnapshotWip`,
+   * `RetryMerge` — while rekindle journals them, holds the lease and records what was launched,
+   * kept and merged (core/engine/apply/Handlers.ts).
    */
   readonly handlers?: StepHandlers
   /**
