@@ -3,6 +3,7 @@
  * Schema (`rekindle schema manifest`). Validation collects EVERY problem — unknown fields, unsafe or
  * duplicate ids, unknown dependencies, cycles — so a user fixes the file in one pass.
  */
+import { issueLines } from "./SchemaProblems.ts"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { AgentKind, AgentKindSpec, ENV_NAME, kindProblems } from "./AgentSpec.ts"
@@ -168,15 +169,7 @@ export interface ValidManifest {
 const decode = Schema.decodeUnknownResult(Manifest, { errors: "all", onExcessProperty: "error" })
 
 /** Split Schema's message into one problem per issue (each names its field path). */
-const schemaProblems = (message: string): ReadonlyArray<string> =>
-  message
-    .split("\n")
-    .reduce<Array<string>>((acc, line) => {
-      if (line.startsWith("  at ") && acc.length > 0) acc[acc.length - 1] = `${acc[acc.length - 1]} ${line.trim()}`
-      else if (line.trim() !== "") acc.push(line.trim())
-      return acc
-    }, [])
-    .map(withSuggestion)
+const schemaProblems = (message: string): ReadonlyArray<string> => issueLines(message).map(withSuggestion)
 
 /** The keys a manifest object may have, by where it sits. */
 const KNOWN_KEYS = {

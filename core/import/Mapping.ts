@@ -3,6 +3,7 @@
  * absent, and every problem listed at once (unsafe ids, unknown or unplaced tasks, paths outside the
  * repo, Schema violations) so an adapter author fixes them in one pass. Pure and total.
  */
+import { issueLines } from "../domain/SchemaProblems.ts"
 import * as Result from "effect/Result"
 import { SAFE_ID_PATTERN, type ProcessIdentity } from "../domain/Ids.ts"
 import { MANIFEST_DEFAULTS } from "../domain/Manifest.ts"
@@ -116,14 +117,16 @@ export const toBatchState = (
   b: ForeignBatch,
   options: MappingOptions = {}
 ): Result.Result<BatchState, ReadonlyArray<string>> => {
+  // Every problem at once: the wave plan's, the structure's and the Schema's, never only the first kind found.
+  const problems: Array<string> = []
   let waves = b.waves
   if (waves === undefined) {
     const planned = planWaves(b.tasks.map((t) => ({ id: t.id, dependsOn: t.dependsOn ?? [] })))
-    if (Result.isFailure(planned)) return Result.fail(planned.failure.problems.map(describeWaveProblem))
-    waves = planned.success
+    if (Result.isFailure(planned)) problems.push(...planned.failure.problems.map(describeWaveProblem))
+    // One wave stands in for a plan that failed, so the checks below report the rest, not "in no wave" for all.
+    waves = Result.isSuccess(planned) ? planned.success : [b.tasks.map((t) => t.id)]
   }
-  const problems = structuralProblems(b, waves)
-  if (problems.length > 0) return Result.fail(problems)
+  problems.push(...structuralProblems(b, waves))
   const waveOf = new Map(waves.flatMap((ids, w) => ids.map((id) => [id, w] as const)))
   const lanes = (b.lanes ?? []).map(
     (l): Lane => ({
@@ -175,7 +178,10 @@ export const toBatchState = (
     importedFrom: { source: b.source, ...b.provenance }
   }
   // One Schema decides validity: the same one that reads state.json.
-  return Result.mapError(migrateState(doc), (e) => [`the mapped state does not decode: ${e.message}`])
+  const decoded = migrateState(doc)
+  if (Result.isFailure(decoded))
+    problems.push(...issueLines(decoded.failure.message).map((line) => `the mapped state does not decode: ${line}`))
+  return problems.length > 0 || Result.isFailure(decoded) ? Result.fail(problems) : Result.succeed(decoded.success)
 }
 
 /** What {@link mapForeignBatch} returns: the state, or every problem. Plain data. */

@@ -19,11 +19,12 @@ import {
   TaskplaneState,
   TaskplaneSupervisorLock
 } from "./TaskplaneFormat.ts"
-import { mapTaskplane, type TaskplaneOptions, type TaskplaneRead } from "./TaskplaneMapping.ts"
+import { mapTaskplane, runningRefusals, type TaskplaneOptions, type TaskplaneRead } from "./TaskplaneMapping.ts"
+import { issueLines } from "../domain/SchemaProblems.ts"
 
 export { mapTaskplane, type TaskplaneOptions, type TaskplaneRead } from "./TaskplaneMapping.ts"
 
-const decode = Schema.decodeUnknownResult(TaskplaneState)
+const decode = Schema.decodeUnknownResult(TaskplaneState, { errors: "all" })
 const trim = (p: string) => p.replace(/\/+$/, "")
 
 const parseJson = (text: string, path: string): unknown => {
@@ -50,8 +51,24 @@ export const parseTaskplane = (text: string, path: string): TaskplaneState => {
     ])
   }
   const doc = decode(json)
-  if (Result.isFailure(doc)) throw new Error(`${path} is not a taskplane batch state: ${doc.failure.message}`)
+  if (Result.isFailure(doc))
+    throw new ImportRefusedError(
+      issueLines(doc.failure.message).map((line) => ({
+        code: "E_STATE_CORRUPT",
+        message: `${path} is not a taskplane batch state: ${line}`
+      }))
+    )
   return doc.success
+}
+
+/** The top-level fields of a JSON object text (none when it is not one). */
+const looseFields = (text: string): Readonly<Record<string, unknown>> => {
+  try {
+    const json: unknown = JSON.parse(text)
+    return typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
 }
 
 /** A JSON file decoded with `schema`, or undefined when absent or not of that shape (taskplane ignores those too). */
@@ -137,7 +154,17 @@ export const taskplane = (options: TaskplaneOptions): ImportAdapter<TaskplaneRea
     read: async (io) => {
       const text = await io.readText(stateFile)
       if (text === undefined) return undefined
-      const doc = parseTaskplane(text, stateFile)
+      const lockFile = `${piDir}/supervisor/lock.json`
+      let doc: TaskplaneState
+      try {
+        doc = parseTaskplane(text, stateFile)
+      } catch (e) {
+        if (!(e instanceof ImportRefusedError) || e.problems[0]?.code !== "E_STATE_CORRUPT") throw e
+        // A file that does not decode may still belong to a running taskplane: say so first, with every shape problem.
+        const loose = looseFields(text)
+        const running = runningRefusals(await liveLock(io, lockFile), loose["phase"], loose["batchId"])
+        throw new ImportRefusedError([...running, ...e.problems])
+      }
       const prompts = new Map<string, string>()
       for (const t of doc.tasks) {
         if (t.taskFolder === "") continue
@@ -153,9 +180,7 @@ export const taskplane = (options: TaskplaneOptions): ImportAdapter<TaskplaneRea
         ...(doc.lanes.some((l) => !isInside(repo, trim(l.worktreePath)))
           ? { registered: await registeredWorktrees(io, repo) }
           : {}),
-        ...(await liveLock(io, `${piDir}/supervisor/lock.json`).then((lock) =>
-          lock === undefined ? {} : { liveSupervisor: lock }
-        ))
+        ...(await liveLock(io, lockFile).then((lock) => (lock === undefined ? {} : { liveSupervisor: lock })))
       }
       return read
     },

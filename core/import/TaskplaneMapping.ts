@@ -188,17 +188,33 @@ const unrecordedLanes = (
   return { merged, refused, warnings }
 }
 
+/**
+ * The refusals that say taskplane may still be running the batch: a live supervisor lock, phase `launching`. Read
+ * also when the state does not decode, so a file its orchestrator still owns is never presented as one to fix.
+ */
+export const runningRefusals = (
+  liveSupervisor: string | undefined,
+  phase: unknown,
+  batchId: unknown
+): ReadonlyArray<ImportProblem> => [
+  ...(liveSupervisor === undefined
+    ? []
+    : [{ code: "E_LOCKED" as const, message: `${liveSupervisor}: taskplane is still supervising the batch` }]),
+  ...(phase === "launching"
+    ? [
+        {
+          code: "E_NOT_RESUMABLE" as const,
+          message: `batch ${String(batchId)} is launching: taskplane's orchestrator may still be starting it (taskplane itself refuses to resume it)`
+        }
+      ]
+    : [])
+]
+
 /** Why the batch cannot be imported now, every reason at once (the most decisive first). */
 const refusals = (options: TaskplaneOptions, read: TaskplaneRead, target: string): ReadonlyArray<ImportProblem> => {
   const { doc } = read
   const out: Array<ImportProblem> = []
-  if (read.liveSupervisor !== undefined)
-    out.push({ code: "E_LOCKED", message: `${read.liveSupervisor}: taskplane is still supervising the batch` })
-  if (doc.phase === "launching")
-    out.push({
-      code: "E_NOT_RESUMABLE",
-      message: `batch ${doc.batchId} is launching: taskplane's orchestrator may still be starting it (taskplane itself refuses to resume it)`
-    })
+  out.push(...runningRefusals(read.liveSupervisor, doc.phase, doc.batchId))
   if (doc.mode === "workspace")
     out.push({
       code: "E_UNSUPPORTED",

@@ -150,3 +150,29 @@ describe("mapping interface laws", () => {
     )
   })
 })
+
+describe("toBatchState lists every problem at once", () => {
+  // Found by outside eyes: a duplicate task id hid a bad status and a bad merge policy; fixing one showed the next.
+  it("regression: a duplicate id, an unknown status and an unknown merge policy are all listed in one answer", () => {
+    const task = (id: string, status: string): ForeignTask =>
+      ({ id, status, dependsOn: [], agent: "shell", prompt: "p", attempts: 0 }) as unknown as ForeignTask
+    const batch = {
+      source: "law",
+      batchId: "good",
+      repoRoot: "/repo",
+      baseBranch: "main",
+      phase: "executing",
+      waves: [["ok", "ok", "w"]],
+      tasks: [task("ok", "pending"), task("ok", "pending"), task("w", "weird")],
+      merge: "bogus",
+      createdAt: 0,
+      updatedAt: 0
+    } as unknown as ForeignBatch
+    const r = toBatchState(batch)
+    expect(Result.isFailure(r)).toBe(true)
+    const problems = Result.isFailure(r) ? r.failure.join("\n") : ""
+    expect(problems).toContain('task "ok" is in more than one wave')
+    expect(problems).toContain('["status"]')
+    expect(problems).toContain('["mergePolicy"]')
+  })
+})

@@ -289,6 +289,29 @@ describe("taskplane format facts", () => {
     expect(error?.message).toContain("workspace (polyrepo)")
   })
 
+  // Found by outside eyes: a state with several shape faults reported only the first (three round trips to fix), and a
+  // shape fault hid a live supervisor lock and phase launching, inviting an edit of a file taskplane still owns.
+  it("regression: a state that does not decode lists every shape problem, after the refusals that say taskplane still runs it", async () => {
+    const w = await world({ phase: "launching" })
+    const doc = JSON.parse(await w.run(w.memory.fs.readFileString(STATE_FILE)))
+    doc.tasks[0].status = "weird"
+    doc.tasks[1].startedAt = "yesterday"
+    w.writeFile(STATE_FILE, JSON.stringify(doc))
+    const supervisor = w.procs.spawn(["pi", "--supervisor"])
+    w.writeFile(`${ROOT}/.pi/supervisor/lock.json`, JSON.stringify(supervisorLock(supervisor.pid, w.clock.now())))
+    const error = await refusedWith(w)
+    expect(error?.code).toBe("E_LOCKED")
+    expect(error?.details?.refusals?.map((r) => r.code)).toEqual([
+      "E_LOCKED",
+      "E_NOT_RESUMABLE",
+      "E_STATE_CORRUPT",
+      "E_STATE_CORRUPT"
+    ])
+    const shape = error?.details?.problems.slice(2).join("\n") ?? ""
+    expect(shape).toContain('["tasks"][0]["status"]')
+    expect(shape).toContain('["tasks"][1]["startedAt"]')
+  })
+
   it("every problem at once, the most decisive code first", async () => {
     const error = await refusedWith(
       await world({ phase: "launching", mode: "workspace", baseBranch: "", orchBranch: "" })
