@@ -12,7 +12,8 @@
  *   transcript is there, as multiclaude's own restart does) and its pid, so a Claude process alive
  *   outside its window is held, never started twice.
  * - Each agent lives in a *window* of the repo's one session (`mc-<repo>`), not a session of its own:
- *   no session is declared; liveness comes from the pid, and a relaunch runs in rekindle's own session.
+ *   no session is declared; liveness comes from the pid (the program its window's shell runs: multiclaude records
+ *   the shell), and a relaunch runs in rekindle's own session.
  * - Worktrees are `~/.multiclaude/wts/<repo>/<agent>`, outside the clone at `repos/<repo>`.
  * - multiclaude merges through pull requests (its merge-queue agent): merge policy `host`.
  * - While the daemon runs it owns the agents (it removes the worktree of an agent whose window is
@@ -41,6 +42,11 @@ export interface MulticlaudeRead {
   readonly root: string
   /** The daemon found running (`<root>/daemon.pid`), described: the import is refused, with every other problem. */
   readonly liveDaemon?: string
+  /**
+   * Per agent, the process that is its agent, when its recorded pid is a window's shell (see {@link agentBehind}):
+   * the program the shell runs, or null when the shell runs none (the agent exited). Absent: the pid as recorded.
+   */
+  readonly agentPids?: Readonly<Record<string, number | null>>
 }
 
 const decode = Schema.decodeUnknownResult(MulticlaudeState)
@@ -65,8 +71,9 @@ const epoch = (time: string | undefined): number | undefined => {
   return Number.isFinite(ms) && ms > 0 ? ms : undefined
 }
 
-const taskOf = (name: string, a: MulticlaudeAgent): ForeignTask => {
+const taskOf = (name: string, a: MulticlaudeAgent, agentPids: MulticlaudeRead["agentPids"] = {}): ForeignTask => {
   const startedAt = epoch(a.created_at)
+  const pid = Object.hasOwn(agentPids, name) ? agentPids[name] : a.pid
   const failed = (a.failure_reason ?? "") !== ""
   return {
     id: name,
@@ -75,7 +82,7 @@ const taskOf = (name: string, a: MulticlaudeAgent): ForeignTask => {
     prompt: a.task ?? `Continue your work as the multiclaude ${a.type} agent ${name}.`,
     worktree: trim(a.worktree_path),
     ...(a.session_id === "" ? {} : { conversationId: a.session_id }),
-    ...(a.pid > 0 ? { agentProcess: { pid: a.pid } } : {}),
+    ...(pid !== null && pid !== undefined && pid > 0 ? { agentProcess: { pid } } : {}),
     ...(startedAt === undefined ? {} : { startedAt }),
     ...(failed ? { exitReason: a.failure_reason! } : a.summary === undefined ? {} : { exitReason: a.summary })
   }
@@ -99,7 +106,7 @@ const mapRepository = (read: MulticlaudeRead): ForeignBatch => {
     merge: "host",
     createdAt: times.length === 0 ? 0 : Math.min(...times),
     updatedAt: times.length === 0 ? 0 : Math.max(...times),
-    tasks: transient.map(([name, a]) => taskOf(name, a)),
+    tasks: transient.map(([name, a]) => taskOf(name, a, read.agentPids)),
     provenance: {
       stateFile: `${read.root}/state.json`,
       repo: read.repo,
@@ -127,6 +134,26 @@ const mapMulticlaude = (read: MulticlaudeRead): ForeignBatch => {
   ])
 }
 
+const SHELLS = new Set(["bash", "zsh", "sh", "dash", "fish", "ksh", "tcsh", "csh"])
+
+/**
+ * multiclaude records a window's `#{pane_pid}` as the agent's pid: the shell it typed `claude` into, which lives on
+ * after Claude exits. When that pid is a shell, the agent is the program the shell runs (its child), or none: a live
+ * shell must not pass for a live agent (rekindle would hold the task for good). Undefined: not a shell, or /proc
+ * cannot say; the recorded pid stands.
+ */
+const agentBehind = async (
+  io: { readonly readText: (path: string) => Promise<string | undefined> },
+  pid: number
+): Promise<number | null | undefined> => {
+  const comm = (await io.readText(`/proc/${pid}/comm`))?.trim()
+  if (comm === undefined || !SHELLS.has(comm.replace(/^-/, ""))) return undefined
+  const children = await io.readText(`/proc/${pid}/task/${pid}/children`)
+  if (children === undefined) return undefined
+  const first = children.trim().split(/\s+/)[0]
+  return first === undefined || first === "" ? null : Number(first)
+}
+
 /** The multiclaude adapter: reads `<root>/state.json`, refusing while the daemon (`<root>/daemon.pid`) lives. */
 export const multiclaude = (options: MulticlaudeOptions): ImportAdapter<MulticlaudeRead> => {
   const root = trim(options.root)
@@ -149,7 +176,12 @@ export const multiclaude = (options: MulticlaudeOptions): ImportAdapter<Multicla
       const pid = Number.parseInt((await io.readText(`${root}/daemon.pid`))?.trim() ?? "", 10)
       const live = Number.isInteger(pid) && pid > 0 && (await io.exists(`/proc/${pid}`))
       const liveDaemon = `multiclaude's daemon (pid ${pid}) is running: it owns these agents and removes the worktree of one whose window is gone; stop it (\`multiclaude daemon stop\`; its tmux sessions stay) before rekindle recovers them`
-      return { doc, repo: chosen, root, ...(live ? { liveDaemon } : {}) }
+      const agentPids: Record<string, number | null> = {}
+      for (const [name, a] of Object.entries(doc.repos?.[chosen]?.agents ?? {})) {
+        const behind = a.pid > 0 ? await agentBehind(io, a.pid) : undefined
+        if (behind !== undefined) agentPids[name] = behind
+      }
+      return { doc, repo: chosen, root, agentPids, ...(live ? { liveDaemon } : {}) }
     },
     map: mapMulticlaude
   }

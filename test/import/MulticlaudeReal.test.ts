@@ -112,4 +112,58 @@ describe("multiclaude import (real tmux + git)", () => {
     await rk.resume({ supervise: false, handlers: { RelaunchAgent: async () => void started.push("again") } })
     expect(started).toEqual(["quiet-wren"])
   }, 120_000)
+
+  // Found by outside eyes: multiclaude records a window's #{pane_pid}, the shell it typed `claude` into. The shell
+  // outlives Claude, so a worker whose Claude had exited was held for good ("alive outside tmux").
+  it("regression: a recorded pid that is a window's shell: held while the shell runs its agent, re-executed once it runs none", async () => {
+    const tmp = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-mc-")))
+    const root = `${tmp}/.multiclaude`
+    const repo = `${root}/repos/my-app`
+    const socket = `rekindle-test-mc-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
+    const git = (...args: ReadonlyArray<string>) => execFileSync("git", ["-C", repo, ...args], { env: process.env })
+    fs.mkdirSync(repo, { recursive: true })
+    git("init", "-q", "-b", "main")
+    fs.writeFileSync(`${repo}/README.md`, "my-app\n")
+    git("add", "README.md")
+    git("commit", "-qm", "initial")
+    for (const name of ["clever-fox", "quiet-wren"])
+      git("worktree", "add", "-q", "-b", `work/${name}`, `${root}/wts/my-app/${name}`)
+    // clever-fox's shell runs its Claude (a stand-in child); quiet-wren's shell runs nothing: its Claude exited.
+    const busy = spawn("bash", ["-c", "sleep 300; true"], { detached: true, stdio: "ignore" })
+    const idle = spawn("bash", ["-c", "read line"], { detached: true, stdio: ["pipe", "ignore", "ignore"] })
+    cleanups.push(() => {
+      spawnSync("tmux", ["-L", socket, "kill-server"], { stdio: "ignore" })
+      // Each shell leads its own process group (detached): end the group by its (positive) id, never by a
+      // parsed "-<pid>" argument of kill(1).
+      for (const p of [busy.pid, idle.pid])
+        if (p !== undefined && p > 1)
+          try {
+            process.kill(-p, "SIGKILL")
+          } catch {
+            // already gone
+          }
+      fs.rmSync(tmp, { recursive: true, force: true })
+    })
+    // The shell's child is visible once bash has forked it.
+    const deadline = Date.now() + 30_000
+    while (fs.readFileSync(`/proc/${busy.pid}/task/${busy.pid}/children`, "utf8").trim() === "") {
+      if (Date.now() > deadline) throw new Error("bash never started its child")
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    fs.writeFileSync(
+      `${root}/state.json`,
+      FIXTURE.replaceAll("@ROOT@", root)
+        .replace('"pid": 4242001', `"pid": ${busy.pid}`)
+        .replace('"pid": 4242002', `"pid": ${idle.pid}`)
+    )
+    await using rk = createRekindle({ repo, tmuxSocket: socket })
+    const report = await rk.planImport(multiclaude({ root }))
+    expect(report.decisions.filter((d) => d.action !== "skip").map((d) => [d.taskId, d.action])).toEqual(
+      expect.arrayContaining([
+        ["clever-fox", "hold"],
+        ["quiet-wren", "re-execute"]
+      ])
+    )
+    expect([alive(busy.pid!), alive(idle.pid!)]).toEqual([true, true])
+  }, 120_000)
 })
