@@ -20,11 +20,24 @@ const realOrResolved = (dir: string): string => {
   }
 }
 
+/** The keys {@link RekindleOptions} has: any other is a mistake (`socket` for `tmuxSocket`), never ignored. */
+const OPTION_KEYS: ReadonlyArray<keyof RekindleOptions> = ["repo", "stateDir", "tmuxSocket", "batchId", "timeoutMs"]
+
 /**
  * A rekindle instance over the live machine. Throws a RekindleError (E_USAGE) at once for options it
- * cannot honour: an unusable tmux socket name, or a `stateDir` other than `<repo>/.rekindle`.
+ * cannot honour: an unknown option, no `repo`, an unusable tmux socket name, or a `stateDir` other than
+ * `<repo>/.rekindle`.
  */
 export const createRekindle = (options: RekindleOptions): Rekindle => {
+  const unknown = Object.keys(options).filter((k) => !(OPTION_KEYS as ReadonlyArray<string>).includes(k))
+  if (unknown.length > 0)
+    throw new RekindleError(
+      "E_USAGE",
+      `createRekindle does not know the option(s) ${unknown.map((k) => JSON.stringify(k)).join(", ")}`,
+      `its options are ${OPTION_KEYS.join(", ")}${unknown.includes("socket") ? " (the tmux socket is `tmuxSocket`)" : ""}`
+    )
+  if (typeof options.repo !== "string" || options.repo === "")
+    throw new RekindleError("E_USAGE", "createRekindle needs `repo`: the repository's path", "pass { repo: <path> }")
   const repo = realOrResolved(options.repo)
   if (options.tmuxSocket !== undefined) {
     // The manifest's rule, so a name createRekindle accepts is one `rekindle run` would accept too.

@@ -193,7 +193,7 @@ describe("Promise facade over the FakeWorld", () => {
 })
 
 describe("createRekindle option checks (live adapter)", () => {
-  it("refuses an unusable socket name or a state dir other than <repo>/.rekindle, synchronously", async () => {
+  it("refuses an unknown option, an unusable socket name or a state dir other than <repo>/.rekindle, synchronously", async () => {
     const thrown = (f: () => unknown) => {
       try {
         f()
@@ -212,6 +212,13 @@ describe("createRekindle option checks (live adapter)", () => {
     expect((thrown(() => createRekindle({ repo: "/tmp", stateDir: "/var/state" })) as RekindleError).code).toBe(
       "E_USAGE"
     )
+    // Found by outside eyes: `socket` (for `tmuxSocket`) was ignored, and the batch ran on the default server.
+    const unknown = thrown(() => createRekindle({ repo: "/tmp", socket: "work" } as never)) as RekindleError
+    expect([unknown.code, unknown.message, unknown.hint]).toEqual([
+      "E_USAGE",
+      'createRekindle does not know the option(s) "socket"',
+      "its options are repo, stateDir, tmuxSocket, batchId, timeoutMs (the tmux socket is `tmuxSocket`)"
+    ])
     const ok = createRekindle({ repo: "/tmp/", stateDir: ".rekindle" })
     expect(ok.repo).toBe("/tmp")
     await ok.close()
