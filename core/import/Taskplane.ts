@@ -15,6 +15,7 @@ import { ImportRefusedError, importTime, type ForeignProcess, type ImportAdapter
 import {
   TASKPLANE_LOCK_STALE_MS,
   TASKPLANE_SCHEMA_VERSIONS,
+  TaskplaneAgent,
   TaskplaneRegistry,
   TaskplaneState,
   TaskplaneSupervisorLock
@@ -94,14 +95,32 @@ const TERMINAL_AGENT = new Set(["exited", "crashed", "timed_out", "killed"])
 const ROLE_ORDER = ["worker", "reviewer", "lane-runner"]
 
 /**
- * Identities of the registry agents still running, per task (merge agents excluded). An `io` that
+ * Every agent taskplane recorded for the batch: its per-agent manifests (`agents/<id>/manifest.json`, written before the
+ * child counts as started and on every transition: process-registry.ts calls them authoritative) over the throttled
+ * `registry.json` snapshot built from them. A live agent found only in its manifest is still an agent.
+ */
+const recordedAgents = async (io: ImportIO, runtimeDir: string): Promise<ReadonlyArray<TaskplaneAgent>> => {
+  const byId = new Map<string, TaskplaneAgent>()
+  const registry = await readOptional(io, `${runtimeDir}/registry.json`, Schema.decodeUnknownResult(TaskplaneRegistry))
+  for (const [id, a] of Object.entries(registry?.agents ?? {})) byId.set(id, a)
+  for (const id of await io.list(`${runtimeDir}/agents`)) {
+    const manifest = await readOptional(
+      io,
+      `${runtimeDir}/agents/${id}/manifest.json`,
+      Schema.decodeUnknownResult(TaskplaneAgent)
+    )
+    if (manifest !== undefined) byId.set(id, manifest)
+  }
+  return [...byId.values()]
+}
+
+/**
+ * Identities of the recorded agents still running, per task (merge agents excluded). An `io` that
  * cannot tell a live process gets each task's first agent by pid, for importState to check.
  */
-const liveAgents = async (io: ImportIO, path: string): Promise<ReadonlyMap<string, ForeignProcess>> => {
-  const registry = await readOptional(io, path, Schema.decodeUnknownResult(TaskplaneRegistry))
+const liveAgents = async (io: ImportIO, runtimeDir: string): Promise<ReadonlyMap<string, ForeignProcess>> => {
   const out = new Map<string, ForeignProcess>()
-  if (registry === undefined) return out
-  const agents = Object.values(registry.agents)
+  const agents = (await recordedAgents(io, runtimeDir))
     .filter((a) => a.taskId !== null && !TERMINAL_AGENT.has(a.status) && ROLE_ORDER.includes(a.role))
     .sort((a, b) => ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role))
   for (const a of agents) {
@@ -175,7 +194,7 @@ export const taskplane = (options: TaskplaneOptions): ImportAdapter<TaskplaneRea
         doc,
         prompts,
         stateFile,
-        agents: await liveAgents(io, `${piDir}/runtime/${doc.batchId}/registry.json`),
+        agents: await liveAgents(io, `${piDir}/runtime/${doc.batchId}`),
         // Only lanes outside the repo (`worktree_location: sibling`) need git's word that they are its worktrees.
         ...(doc.lanes.some((l) => !isInside(repo, trim(l.worktreePath)))
           ? { registered: await registeredWorktrees(io, repo) }

@@ -127,7 +127,7 @@ const TaskplaneAgentStatus = Schema.Literals([
 ])
 
 /** One agent of `.pi/runtime/<batch>/registry.json` (process-registry.ts `RuntimeAgentManifest`). */
-const TaskplaneAgent = Schema.Struct({
+export const TaskplaneAgent = Schema.Struct({
   agentId: Schema.String,
   role: Schema.String,
   laneNumber: Schema.NullOr(Schema.Finite),
@@ -136,6 +136,9 @@ const TaskplaneAgent = Schema.Struct({
   startedAt: Schema.Finite,
   status: TaskplaneAgentStatus
 })
+
+/** @see TaskplaneAgent */
+export type TaskplaneAgent = typeof TaskplaneAgent.Type
 
 /** The runtime registry: every agent process taskplane spawned for the batch (runtime V2, no tmux). */
 export const TaskplaneRegistry = Schema.Struct({

@@ -240,6 +240,21 @@ describe("taskplane format facts", () => {
     expect(action("TP-203")).toBe("re-execute")
   })
 
+  // Found by outside eyes: taskplane writes each agent's manifest before the child counts as started and calls the
+  // manifests authoritative; registry.json is a throttled snapshot. A live worker only in its manifest got a second agent.
+  it("regression: a live agent recorded only in its manifest (registry.json not yet updated) is held", async () => {
+    const w = await world()
+    const live = w.procs.spawn(["node", "pi-agent", "--task", "TP-201"])
+    w.writeFile(`${ROOT}/.pi/runtime/${BATCH}/registry.json`, JSON.stringify(registry([])))
+    const [id, manifest] = Object.entries(
+      registry([{ taskId: "TP-201", lane: 1, pid: live.pid, status: "running" }]).agents
+    )[0]!
+    w.writeFile(`${ROOT}/.pi/runtime/${BATCH}/agents/${id}/manifest.json`, JSON.stringify(manifest))
+    const { state, action } = await importAndPlan(w)
+    expect(state.tasks.find((t) => t.id === "TP-201")?.agentProcess?.pid).toBe(live.pid)
+    expect(action("TP-201")).toBe("hold")
+  })
+
   it("taskplane's blockedTaskIds verdict is kept without the dependencies option", async () => {
     const { report } = await importAndPlan(await world({ blockedTaskIds: ["TP-302"] }))
     expect(report.resumePoint.blocked).toContain("TP-302")
