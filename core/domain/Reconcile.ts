@@ -114,7 +114,14 @@ export const decideTask = (task: Task, e: Evidence): TaskDecision => {
     const linger = e.session === "alive" || e.session === "dead-pane" || e.session === "bare-shell"
     return plain(task, e, 5, "skip", ALREADY[task.status][linger ? 1 : 0])
   }
-  if (!started) return plain(task, e, 7, "pending", "not started yet")
+  if (!started)
+    return plain(
+      task,
+      e,
+      7,
+      "pending",
+      task.status === "blocked" ? "blocked: a task it depends on did not succeed" : "not started yet"
+    )
   if (usable) return relaunch(task, e, 6, WORKTREE_RELAUNCH[e.transcript], false)
   return plain(task, e, 8, "mark-failed", GONE_FAILED[e.worktree])
 }

@@ -258,6 +258,8 @@ describe("taskplane format facts", () => {
   it("taskplane's blockedTaskIds verdict is kept without the dependencies option", async () => {
     const { report } = await importAndPlan(await world({ blockedTaskIds: ["TP-302"] }))
     expect(report.resumePoint.blocked).toContain("TP-302")
+    // Found by outside eyes: the plan said "pending — not started yet" for a task it will never run.
+    expect(report.decisions.find((d) => d.taskId === "TP-302")?.reason).toMatch(/^blocked: /)
     expect(report.plan.steps).not.toContainEqual(expect.objectContaining({ _tag: "MarkTask", taskId: "TP-302" }))
   })
 

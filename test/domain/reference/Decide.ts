@@ -291,7 +291,14 @@ export const decideTask = (task: Task, e: Evidence): TaskDecision => {
         : ""
     return decision(task, e, 5, "skip", `already ${task.status}${linger}`)
   }
-  if (!started) return decision(task, e, 7, "pending", "not started yet")
+  if (!started)
+    return decision(
+      task,
+      e,
+      7,
+      "pending",
+      task.status === "blocked" ? "blocked: a task it depends on did not succeed" : "not started yet"
+    )
   if (usable) {
     return decision(task, e, 6, "re-execute", `session is gone but the worktree remains; relaunch ${resumeHow(e)}`, {
       stopSession: false,
