@@ -36,20 +36,26 @@ const alive = (pid: number): boolean => {
   }
 }
 
+/** A multiclaude root in a temp dir: the clone at `repos/my-app` and two worker worktrees under `wts/my-app/`. */
+const multiclaudeClone = () => {
+  const tmp = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-mc-")))
+  const root = `${tmp}/.multiclaude`
+  const repo = `${root}/repos/my-app`
+  const socket = `rekindle-test-mc-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
+  const git = (...args: ReadonlyArray<string>) => execFileSync("git", ["-C", repo, ...args], { env: process.env })
+  fs.mkdirSync(repo, { recursive: true })
+  git("init", "-q", "-b", "main")
+  fs.writeFileSync(`${repo}/README.md`, "my-app\n")
+  git("add", "README.md")
+  git("commit", "-qm", "initial")
+  for (const name of ["clever-fox", "quiet-wren"])
+    git("worktree", "add", "-q", "-b", `work/${name}`, `${root}/wts/my-app/${name}`)
+  return { tmp, root, repo, socket }
+}
+
 describe("multiclaude import (real tmux + git)", () => {
   it("the running worker is held, the dead one relaunched once in its worktree through the host's handler", async () => {
-    const tmp = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-mc-")))
-    const root = `${tmp}/.multiclaude`
-    const repo = `${root}/repos/my-app`
-    const socket = `rekindle-test-mc-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
-    const git = (...args: ReadonlyArray<string>) => execFileSync("git", ["-C", repo, ...args], { env: process.env })
-    fs.mkdirSync(repo, { recursive: true })
-    git("init", "-q", "-b", "main")
-    fs.writeFileSync(`${repo}/README.md`, "my-app\n")
-    git("add", "README.md")
-    git("commit", "-qm", "initial")
-    for (const name of ["clever-fox", "quiet-wren"])
-      git("worktree", "add", "-q", "-b", `work/${name}`, `${root}/wts/my-app/${name}`)
+    const { tmp, root, repo, socket } = multiclaudeClone()
     // clever-fox's Claude outlived its window (a stand-in process); quiet-wren's is gone.
     const running = spawn("sleep", ["300"], { cwd: `${root}/wts/my-app/clever-fox`, detached: true, stdio: "ignore" })
     running.unref()
@@ -116,18 +122,7 @@ describe("multiclaude import (real tmux + git)", () => {
   // Found by outside eyes: multiclaude records a window's #{pane_pid}, the shell it typed `claude` into. The shell
   // outlives Claude, so a worker whose Claude had exited was held for good ("alive outside tmux").
   it("regression: a recorded pid that is a window's shell: held while the shell runs its agent, re-executed once it runs none", async () => {
-    const tmp = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-mc-")))
-    const root = `${tmp}/.multiclaude`
-    const repo = `${root}/repos/my-app`
-    const socket = `rekindle-test-mc-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
-    const git = (...args: ReadonlyArray<string>) => execFileSync("git", ["-C", repo, ...args], { env: process.env })
-    fs.mkdirSync(repo, { recursive: true })
-    git("init", "-q", "-b", "main")
-    fs.writeFileSync(`${repo}/README.md`, "my-app\n")
-    git("add", "README.md")
-    git("commit", "-qm", "initial")
-    for (const name of ["clever-fox", "quiet-wren"])
-      git("worktree", "add", "-q", "-b", `work/${name}`, `${root}/wts/my-app/${name}`)
+    const { tmp, root, repo, socket } = multiclaudeClone()
     // clever-fox's shell runs its Claude (a stand-in child); quiet-wren's shell runs nothing: its Claude exited.
     const busy = spawn("bash", ["-c", "sleep 300; true"], { detached: true, stdio: "ignore" })
     const idle = spawn("bash", ["-c", "read line"], { detached: true, stdio: ["pipe", "ignore", "ignore"] })
