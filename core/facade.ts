@@ -243,6 +243,13 @@ export const createRekindleWithLayer = (options: RekindleOptions, engineFor: Eng
     call: Pick<CallOptions, "signal" | "timeoutMs"> | undefined
   ): Promise<A> => {
     const limit = call?.timeoutMs ?? options.timeoutMs
+    // A limit AbortSignal.timeout would refuse with a bare Node error: a usage error with its code instead.
+    if (limit !== undefined && !(typeof limit === "number" && Number.isInteger(limit) && limit >= 0))
+      throw new RekindleError(
+        "E_USAGE",
+        `timeoutMs ${JSON.stringify(limit) ?? String(limit)} is not a whole number of milliseconds ≥ 0`,
+        "pass timeoutMs as an integer (e.g. 60_000), or leave it out for no limit"
+      )
     const timer = limit === undefined ? undefined : AbortSignal.timeout(limit)
     const given = call?.signal
     const signal = timer === undefined ? given : given === undefined ? timer : AbortSignal.any([given, timer])

@@ -219,6 +219,9 @@ describe("createRekindle option checks (live adapter)", () => {
       'createRekindle does not know the option(s) "socket"',
       "its options are repo, stateDir, tmuxSocket, batchId, timeoutMs (the tmux socket is `tmuxSocket`)"
     ])
+    // Found by outside eyes: -1, NaN and "5" were accepted, then every call rejected with a raw Node RangeError.
+    for (const timeoutMs of [-1, Number.NaN, "5", 1.5])
+      expect((thrown(() => createRekindle({ repo: "/tmp", timeoutMs } as never)) as RekindleError).code).toBe("E_USAGE")
     const ok = createRekindle({ repo: "/tmp/", stateDir: ".rekindle" })
     expect(ok.repo).toBe("/tmp")
     await ok.close()
