@@ -245,6 +245,30 @@ describe("embedding a host orchestrator (FakeWorld)", () => {
     expect(calls).toHaveLength(1)
     await rk.close()
   })
+  // Found by outside eyes: a handler that starts its agent outside tmux and returns `{ pid }` crashed after starting it;
+  // the next resume called the handler again, and two agents ran for one task.
+  it("regression: a RelaunchAgent handler interrupted before it returned is never called twice; the task fails with why", async () => {
+    const { world } = hostWorld([{ name: "a", state: "working", tmux: "job-a" }])
+    const rk = facade(world)
+    await rk.importState(hostAdapter({ agent: "shell" }), { save: true })
+    world.killSession("job-a")
+    const started: Array<number> = []
+    const relaunch = async () => {
+      started.push(world.procs.spawn(["host-agent", "a"]).pid)
+      throw new Error("the host died here (after starting its agent, before returning its pid)")
+    }
+    await rejection(rk.resume({ supervise: false, handlers: { RelaunchAgent: relaunch } }))
+    expect(started).toHaveLength(1)
+    await rk.resume({ supervise: false, handlers: { RelaunchAgent: relaunch } })
+    expect(started).toHaveLength(1)
+    const task = (await rk.status()).tasks[0]!
+    expect([task.status, task.exitReason]).toEqual([
+      "failed",
+      expect.stringContaining("was interrupted before it returned")
+    ])
+    await rk.close()
+  })
+
   it("step handlers: the host keeps a dirty worktree's work in its own way; rekindle journals it and records it", async () => {
     const { world } = hostWorld([{ name: "a", state: "working", tmux: "job-a" }])
     const rk = facade(world)

@@ -111,8 +111,30 @@ const launchedTask = (task: Task, step: typeof RelaunchAgent.Type, launch: HostL
   })
 
 /**
+ * A host relaunch a crash interrupted with no live pane to show for it: the handler may have started an agent rekindle
+ * cannot see (one outside tmux, known only by the pid the handler never got to return). Calling the handler again could
+ * start a second agent, so the task is failed with the reason instead: the host checks, then restarts it.
+ */
+const interruptedRelaunch = (task: Task, step: typeof RelaunchAgent.Type) =>
+  Effect.map(Clock.currentTimeMillis, (now): Task => {
+    const reason =
+      `the host's RelaunchAgent handler for ${task.id} (attempt ${step.attempt}) was interrupted before it returned: ` +
+      "rekindle cannot tell whether it started an agent and never calls it twice; check, then restart the task"
+    const { agentProcess: _unknown, ...rest } = task
+    return {
+      ...rest,
+      status: "failed",
+      attempts: step.attempt,
+      endedAt: now,
+      exitReason: reason,
+      history: [...(task.history ?? []), { at: now, event: "mark:failed", reason }]
+    }
+  })
+
+/**
  * RelaunchAgent through the host's handler. `ensureGone` stops the recorded agent first. After a
- * crash between the handler and the done line, a live pane in the step's session counts as landed.
+ * crash between the handler and the done line, a live pane in the step's session counts as landed;
+ * anything else is an interrupted handler ({@link interruptedRelaunch}): never run a second time.
  */
 export const hostRelaunch = <E, R, E2, R2>(
   ctx: Applying,
@@ -130,9 +152,12 @@ export const hostRelaunch = <E, R, E2, R2>(
       key: stepKey(state.batchId, step),
       kind: "relaunch",
       data: { session: step.session, mode: step.mode, by: "host" },
-      landed: Effect.flatMap(livePane(step.session), (pane) =>
-        pane === undefined ? Effect.succeed(undefined) : launchedTask(task, step, { session: step.session })
-      ),
+      landed: Effect.gen(function* () {
+        const pane = yield* livePane(step.session)
+        return pane === undefined
+          ? yield* interruptedRelaunch(task, step)
+          : yield* launchedTask(task, step, { session: step.session })
+      }),
       act: Effect.gen(function* () {
         yield* ensureGone(task)
         const launch = yield* Effect.tryPromise({
