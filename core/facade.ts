@@ -304,12 +304,21 @@ export const createRekindleWithLayer = (options: RekindleOptions, engineFor: Eng
         runtimeFor(options.tmuxSocket),
         importState(adapter, {
           ...(call?.save === undefined ? {} : { save: call.save }),
-          ...(call?.mode === undefined ? {} : { mode: call.mode })
+          ...(call?.mode === undefined ? {} : { mode: call.mode }),
+          // The instance's socket is where the host's sessions are: recorded for every later command.
+          ...(options.tmuxSocket === undefined ? {} : { tmuxSocket: options.tmuxSocket })
         }),
         call
       ),
     planImport: async (adapter, call) => {
-      const mapped = await exec(runtimeFor(options.tmuxSocket), importState(adapter, { mode: "refresh" }), call)
+      const mapped = await exec(
+        runtimeFor(options.tmuxSocket),
+        importState(adapter, {
+          mode: "refresh",
+          ...(options.tmuxSocket === undefined ? {} : { tmuxSocket: options.tmuxSocket })
+        }),
+        call
+      )
       const socket = options.tmuxSocket ?? mapped.state.options?.tmuxSocket
       return exec(runtimeFor(socket), planState(mapped.state, { force: call?.force ?? false }), call)
     },

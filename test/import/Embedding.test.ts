@@ -269,6 +269,18 @@ describe("embedding a host orchestrator (FakeWorld)", () => {
     await rk.close()
   })
 
+  // Found by outside eyes: an import through `createRekindle({ tmuxSocket })` recorded no socket, so `rekindle clean`
+  // and `abort` from the CLI looked at the default tmux server and left the batch's agents running.
+  it("regression: the instance's tmux socket is recorded in the imported state when the host's batch names none", async () => {
+    const { world } = hostWorld([{ name: "a", state: "working", tmux: "job-a" }])
+    const rk = createRekindleWithLayer({ repo: REPO, tmuxSocket: "host-sock" }, () =>
+      Layer.mergeAll(world.layer(), Layer.succeed(Clock.Clock, world.effectClock))
+    )
+    const { state } = await rk.importState(hostAdapter({ agent: "shell" }), { save: true })
+    expect(state.options?.tmuxSocket).toBe("host-sock")
+    await rk.close()
+  })
+
   it("step handlers: the host keeps a dirty worktree's work in its own way; rekindle journals it and records it", async () => {
     const { world } = hostWorld([{ name: "a", state: "working", tmux: "job-a" }])
     const rk = facade(world)

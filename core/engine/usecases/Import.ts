@@ -42,6 +42,11 @@ export interface ImportOptions {
    * without, the refreshed state is only returned. Without saved state, `refresh` imports afresh.
    */
   readonly mode?: "create" | "refresh"
+  /**
+   * The tmux socket (`tmux -L`) the batch's sessions live on, recorded in the state when the foreign batch names none,
+   * so every later command — the CLI's too — observes that server and not the default one.
+   */
+  readonly tmuxSocket?: string
 }
 
 /** What an import produced. */
@@ -169,7 +174,11 @@ export const importState = <F>(
           ? refused(where, e)
           : fail("E_STATE_CORRUPT", `cannot map the ${where}: ${messageOf(e)}`, "the foreign state was left untouched")
     })
-    const decided = toBatchState(mapped, { agentIdentity: yield* agentIdentities(mapped) })
+    const onSocket =
+      mapped.tmuxSocket === undefined && options.tmuxSocket !== undefined
+        ? { ...mapped, tmuxSocket: options.tmuxSocket }
+        : mapped
+    const decided = toBatchState(onSocket, { agentIdentity: yield* agentIdentities(onSocket) })
     if (Result.isFailure(decided)) {
       const problems = decided.failure
       return yield* fail(
