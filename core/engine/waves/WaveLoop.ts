@@ -171,8 +171,12 @@ const relaunchVanished = (ctx: Applying, ids: ReadonlyArray<string>) =>
     for (const step of steps) {
       if (step._tag === "RelaunchAgent")
         yield* emit({ _tag: "TaskLaunched", taskId: step.taskId, attempt: step.attempt, session: step.session })
-      if (step._tag === "MarkTask")
+      if (step._tag === "MarkTask") {
         yield* emit({ _tag: "TaskChanged", taskId: step.taskId, status: step.status, reason: step.reason })
+        // The same notification as any other end of a task (a relaunch cap reached, no usable worktree).
+        const now = yield* Clock.currentTimeMillis
+        yield* publish(s, taskEvent(s.batchId, step.taskId, step.status, now, step.reason, step.exitStatus))
+      }
     }
     for (const id of ids) if (findTask(s, id)?.status === "running") yield* showStatus(ctx, id)
   })
