@@ -103,7 +103,8 @@ const pi: AgentKindSpec = {
 
 /**
  * Gemini CLI: rekindle assigns the session UUID (`--session-id`), and `--resume <uuid>` finds it among the sessions
- * of the current project (0.61.0's source looks the identifier up by UUID before trying it as an index). The prompt
+ * of the current project (0.61.0 looks the identifier up by UUID before trying it as an index; checked by hand: after
+ * the pane was killed, `--resume <uuid> --prompt-interactive=<turn>` sent the earlier turns plus the turn once). The prompt
  * rides in the attached `--prompt-interactive=<text>` form (yargs never re-reads it as an option): the TUI submits it
  * and stays interactive.
  */
@@ -116,7 +117,7 @@ const gemini: AgentKindSpec = {
   transcript: { type: "none" },
   notes:
     "`gemini --session-id <uuid> --prompt-interactive=<text>` (interactive TUI; checked on 0.61.0), " +
-    "`gemini --resume <uuid>` (not yet run by the suite). Sessions: ~/.gemini/tmp/<project>/chats/" +
+    "`gemini --resume <uuid>` (checked by hand, not yet run by the suite). Sessions: ~/.gemini/tmp/<project>/chats/" +
     "session-<time>-<first 8 characters of the id>.jsonl, <project> named after the cwd in ~/.gemini/projects.json " +
     '(not checked before resume). Folder trust (~/.gemini/trustedFolders.json, value "TRUST_FOLDER") is not written ' +
     "by rekindle; an untrusted folder shows a trust screen and turns YOLO approval off."
