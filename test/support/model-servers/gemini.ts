@@ -9,9 +9,7 @@
  * `run_shell_command` tool. A side request asking for JSON (`responseMimeType: "application/json"`: the
  * CLI's model router and next-speaker check) gets a JSON object naming the user as next speaker.
  */
-import * as http from "node:http"
-import type { AddressInfo } from "node:net"
-import type { RecordedRequest } from "./openai.ts"
+import { type RecordedRequest, startRecordingServer } from "./recording.ts"
 
 /** What a scripted turn sees. */
 export interface GeminiTurn {
@@ -99,65 +97,35 @@ export const startGeminiServer = async (options: {
   readonly script: (turn: GeminiTurn) => GeminiReply
   readonly idleMs?: number
 }): Promise<GeminiServer> => {
-  const requests: Array<RecordedRequest> = []
-  const idleMs = options.idleMs ?? 10 * 60_000
-  let idle: NodeJS.Timeout | undefined
   const isModelCall = (path: string) => /:(stream)?[gG]enerateContent$/.test(path)
-  const server = http.createServer((req, res) => {
-    const chunks: Array<Buffer> = []
-    req.on("data", (c: Buffer) => chunks.push(c))
-    req.on("end", () => {
-      clearTimeout(idle)
-      idle = setTimeout(() => server.close(), idleMs).unref()
-      const raw = Buffer.concat(chunks).toString("utf8")
-      let body: unknown = raw
-      try {
-        body = raw === "" ? undefined : JSON.parse(raw)
-      } catch {
-        // recorded as text
-      }
-      const path = (req.url ?? "").split("?")[0] ?? ""
-      requests.push({ at: Date.now(), method: req.method ?? "", path, body })
-      try {
-        if (req.method === "POST" && isModelCall(path)) {
-          const turn = parseGeminiTurn((body ?? {}) as Record<string, unknown>)
-          const reply = turn.wantsJson ? { text: JSON_SIDE_ANSWER } : options.script(turn)
-          const answer = answerBody(turn, reply)
-          if (path.endsWith(":streamGenerateContent")) {
-            res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" })
-            return res.end(`data: ${JSON.stringify(answer)}\n\n`)
-          }
-          res.writeHead(200, { "content-type": "application/json" })
-          return res.end(JSON.stringify(answer))
+  const server = await startRecordingServer({
+    ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
+    handle: ({ method, path, body }, res) => {
+      if (method === "POST" && isModelCall(path)) {
+        const turn = parseGeminiTurn((body ?? {}) as Record<string, unknown>)
+        const answer = answerBody(turn, turn.wantsJson ? { text: JSON_SIDE_ANSWER } : options.script(turn))
+        if (path.endsWith(":streamGenerateContent")) {
+          res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" })
+          return void res.end(`data: ${JSON.stringify(answer)}\n\n`)
         }
-        if (req.method === "POST" && path.endsWith(":countTokens")) {
-          res.writeHead(200, { "content-type": "application/json" })
-          return res.end(JSON.stringify({ totalTokens: 10 }))
-        }
-        res.writeHead(404, { "content-type": "application/json" })
-        res.end(JSON.stringify({ error: { code: 404, message: `no such endpoint: ${req.method} ${path}` } }))
-      } catch (e) {
-        res.writeHead(500, { "content-type": "application/json" })
-        res.end(JSON.stringify({ error: { code: 500, message: e instanceof Error ? e.message : String(e) } }))
+        res.writeHead(200, { "content-type": "application/json" })
+        return void res.end(JSON.stringify(answer))
       }
-    })
+      if (method === "POST" && path.endsWith(":countTokens")) {
+        res.writeHead(200, { "content-type": "application/json" })
+        return void res.end(JSON.stringify({ totalTokens: 10 }))
+      }
+      res.writeHead(404, { "content-type": "application/json" })
+      res.end(JSON.stringify({ error: { code: 404, message: `no such endpoint: ${method} ${path}` } }))
+    }
   })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  idle = setTimeout(() => server.close(), idleMs).unref()
-  server.unref()
-  const { port } = server.address() as AddressInfo
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
+    baseUrl: server.origin,
+    requests: server.requests,
     turns: () =>
-      requests
+      server.requests
         .filter((r) => r.method === "POST" && isModelCall(r.path))
         .map((r) => parseGeminiTurn((r.body ?? {}) as Record<string, unknown>)),
-    close: () =>
-      new Promise<void>((resolve) => {
-        clearTimeout(idle)
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+    close: server.close
   }
 }
