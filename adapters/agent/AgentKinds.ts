@@ -101,6 +101,28 @@ const pi: AgentKindSpec = {
     '{"type":"session","id","cwd","timestamp"} (how rekindle learns the id).'
 }
 
+/**
+ * Gemini CLI: rekindle assigns the session UUID (`--session-id`), and `--resume <uuid>` finds it among the sessions
+ * of the current project (0.61.0 looks the identifier up by UUID before trying it as an index; checked by hand: after
+ * the pane was killed, `--resume <uuid> --prompt-interactive=<turn>` sent the earlier turns plus the turn once). The prompt
+ * rides in the attached `--prompt-interactive=<text>` form (yargs never re-reads it as an option): the TUI submits it
+ * and stays interactive.
+ */
+const gemini: AgentKindSpec = {
+  name: "gemini",
+  executable: "gemini",
+  fresh: ["--session-id", "{conversationId}", { when: "prompt", argv: ["--prompt-interactive={prompt}"] }],
+  resume: ["--resume", "{conversationId}", { when: "prompt", argv: ["--prompt-interactive={prompt}"] }],
+  conversation: "assigned",
+  transcript: { type: "none" },
+  notes:
+    "`gemini --session-id <uuid> --prompt-interactive=<text>` (interactive TUI; checked on 0.61.0), " +
+    "`gemini --resume <uuid>` (checked by hand, not yet run by the suite). Sessions: ~/.gemini/tmp/<project>/chats/" +
+    "session-<time>-<first 8 characters of the id>.jsonl, <project> named after the cwd in ~/.gemini/projects.json " +
+    '(not checked before resume). Folder trust (~/.gemini/trustedFolders.json, value "TRUST_FOLDER") is not written ' +
+    "by rekindle; an untrusted folder shows a trust screen and turns YOLO approval off."
+}
+
 /** Aider: the conversation is the chat history file in the working directory; no id. */
 const aider: AgentKindSpec = {
   name: "aider",
@@ -126,7 +148,7 @@ const shell: AgentKindSpec = {
 }
 
 /** The built-in table, in display order. */
-export const BUILTIN_KINDS: ReadonlyArray<AgentKindSpec> = [claude, codex, opencode, aider, shell, pi]
+export const BUILTIN_KINDS: ReadonlyArray<AgentKindSpec> = [claude, codex, opencode, aider, shell, pi, gemini]
 
 /** Overlay configured kinds on a table: same name replaces the row in place, new names append. */
 export const mergeKinds = (

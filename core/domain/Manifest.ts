@@ -12,7 +12,7 @@ import { describeWaveProblem, planWaves } from "./Waves.ts"
 import { TMUX_SOCKET_NAME, TMUX_SOCKET_RULE } from "./SocketName.ts"
 
 /** The built-in agent kinds; a manifest may add its own in `options.agents`. */
-export const ManifestAgent = Schema.Literals(["claude", "codex", "opencode", "aider", "shell", "pi"])
+export const ManifestAgent = Schema.Literals(["claude", "codex", "opencode", "aider", "shell", "pi", "gemini"])
 
 /** Environment variables rekindle sets for every agent: a task may not override them. */
 const RESERVED_ENV = /^REKINDLE_/

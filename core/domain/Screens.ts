@@ -42,6 +42,12 @@ export const FIRST_RUN_SCREENS: ReadonlyArray<FirstRunScreen> = [
     agent: "claude",
     signature: ["Auto mode can't check actions in this session"],
     how: 'permission mode: set "permissions.defaultMode" (e.g. "acceptEdits") in ~/.claude/settings.json'
+  },
+  {
+    id: "gemini-trust",
+    agent: "gemini",
+    signature: ["Do you trust the files in this folder?", "Trust folder"],
+    how: 'folder trust: "<repository root>": "TRUST_FOLDER" in ~/.gemini/trustedFolders.json (covers the task worktrees under it; rekindle does not write it)'
   }
 ]
 

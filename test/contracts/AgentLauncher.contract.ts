@@ -40,9 +40,26 @@ export const agentLauncherContract = (name: string, makeHarness: () => Promise<A
     it(
       "lists the built-in kinds, and configured kinds replace or extend them",
       withHarness(async (h) => {
-        expect(h.launcher().kinds.map((k) => k.name)).toEqual(["claude", "codex", "opencode", "aider", "shell", "pi"])
+        expect(h.launcher().kinds.map((k) => k.name)).toEqual([
+          "claude",
+          "codex",
+          "opencode",
+          "aider",
+          "shell",
+          "pi",
+          "gemini"
+        ])
         const custom = h.launcher({ kinds: [kindSpec("mine"), { ...codex, executable: "/opt/codex" }] })
-        expect(custom.kinds.map((k) => k.name)).toEqual(["claude", "codex", "opencode", "aider", "shell", "pi", "mine"])
+        expect(custom.kinds.map((k) => k.name)).toEqual([
+          "claude",
+          "codex",
+          "opencode",
+          "aider",
+          "shell",
+          "pi",
+          "gemini",
+          "mine"
+        ])
         const launch = await run(custom.freshArgv({ kind: "codex", prompt: "go", cwd: h.cwd }))
         expect(launch.argv).toEqual(["/opt/codex", "--", "go"])
         const mine = await run(custom.freshArgv({ kind: "mine", prompt: "go", cwd: h.cwd }))

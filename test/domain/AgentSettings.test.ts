@@ -35,7 +35,7 @@ describe("per-task agent settings", () => {
 
   it("an unknown kind names tasks[i].agent and the known kinds", () => {
     expect(problems({ tasks: [{ id: "a", agent: "gpt", prompt: "p" }] })).toEqual([
-      'tasks[0].agent: unknown agent kind "gpt" (known: claude, codex, opencode, aider, shell, pi; add your own in options.agents)'
+      'tasks[0].agent: unknown agent kind "gpt" (known: claude, codex, opencode, aider, shell, pi, gemini; add your own in options.agents)'
     ])
   })
 

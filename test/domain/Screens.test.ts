@@ -22,6 +22,17 @@ const TRUST = [
   ""
 ]
 
+// Gemini CLI 0.61.0 in a folder not yet trusted (captured with the real CLI in a private tmux server).
+const GEMINI_TRUST = [
+  " ╭──────────────────────────────────────────────────────────────╮",
+  " │ Do you trust the files in this folder?                       │",
+  " │ Trusting a folder allows Gemini CLI to load its local configurations, including custom commands, hooks, MCP │",
+  " │ ● 1. Trust folder (repo)                                     │",
+  " │   2. Trust parent folder (w-KzKSOC)                          │",
+  " │   3. Don't trust                                             │",
+  " ╰──────────────────────────────────────────────────────────────╯"
+]
+
 const WORKING = [
   " ▐▛███▜▌   Claude Code v2.1.328",
   "❯ Task c1: create c1.txt, commit it, then report done. TASK=c1",
@@ -39,6 +50,11 @@ describe("first-run screens", () => {
     const m = recogniseScreen(FIRST_RUN_SCREENS, "claude", TRUST)
     expect(m?.screen.id).toBe("claude-trust")
     expect(m?.lines).toEqual(TRUST.slice(0, -2))
+  })
+
+  it("recognises Gemini CLI's trust screen, for the gemini kind only", () => {
+    expect(recogniseScreen(FIRST_RUN_SCREENS, "gemini", GEMINI_TRUST)?.screen.id).toBe("gemini-trust")
+    expect(recogniseScreen(FIRST_RUN_SCREENS, "claude", GEMINI_TRUST)).toBeUndefined()
   })
 
   it("a working agent, another agent kind, or an empty capture is no screen", () => {

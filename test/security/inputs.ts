@@ -160,7 +160,7 @@ export const expected = (field: Field, value: string): "reject" | "accept" | "ei
     case "dependsOn":
       return value === "a" ? "accept" : "reject" // anything else names no task
     case "agent":
-      return ["claude", "codex", "opencode", "aider", "shell", "pi"].includes(value) ? "accept" : "reject"
+      return ["claude", "codex", "opencode", "aider", "shell", "pi", "gemini"].includes(value) ? "accept" : "reject"
     case "socket":
       return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/.test(value) ? "accept" : "reject"
     case "failurePolicy":

@@ -9,16 +9,10 @@
  * for the agent to run through its own shell tool (whichever the request offers: Codex's
  * `exec_command`/`shell_command`/`shell`, OpenCode's `bash`).
  */
-import * as http from "node:http"
-import type { AddressInfo } from "node:net"
+import type * as http from "node:http"
+import { type RecordedRequest, startRecordingServer } from "./recording.ts"
 
-/** One request as received. */
-export interface RecordedRequest {
-  readonly at: number
-  readonly method: string
-  readonly path: string
-  readonly body: unknown
-}
+export type { RecordedRequest } from "./recording.ts"
 
 /** What a scripted turn sees: the request, reduced to what scripts decide on. */
 export interface ModelTurn {
@@ -199,65 +193,39 @@ export const startOpenAiServer = async (options: {
   readonly script: (turn: ModelTurn) => ModelReply
   readonly idleMs?: number
 }): Promise<OpenAiServer> => {
-  const requests: Array<RecordedRequest> = []
-  const idleMs = options.idleMs ?? 10 * 60_000
-  let idle: NodeJS.Timeout | undefined
-  const server = http.createServer((req, res) => {
-    const chunks: Array<Buffer> = []
-    req.on("data", (c: Buffer) => chunks.push(c))
-    req.on("end", () => {
-      clearTimeout(idle)
-      idle = setTimeout(() => server.close(), idleMs).unref()
-      const raw = Buffer.concat(chunks).toString("utf8")
-      let body: unknown = raw
-      try {
-        body = raw === "" ? undefined : JSON.parse(raw)
-      } catch {
-        // recorded as text
+  const isModelCall = (path: string) => path.endsWith("/responses") || path.endsWith("/chat/completions")
+  const server = await startRecordingServer({
+    ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
+    handle: ({ method, path, body }, res) => {
+      if (method === "POST" && isModelCall(path)) {
+        const turn = parseTurn(path, (body ?? {}) as Record<string, unknown>)
+        const answer = (reply: Answer) =>
+          turn.api === "responses" ? responsesReply(res, turn, reply) : chatReply(res, turn, reply)
+        const reply = options.script(turn)
+        if ("hold" in reply)
+          return void settle(reply).then((r) => {
+            if (r !== undefined && !res.destroyed && !res.writableEnded) answer(r)
+          })
+        if ("hang" in reply) return
+        return answer(reply)
       }
-      const path = (req.url ?? "").split("?")[0] ?? ""
-      requests.push({ at: Date.now(), method: req.method ?? "", path, body })
-      try {
-        if (req.method === "POST" && (path.endsWith("/responses") || path.endsWith("/chat/completions"))) {
-          const turn = parseTurn(path, (body ?? {}) as Record<string, unknown>)
-          const answer = (reply: Answer) =>
-            turn.api === "responses" ? responsesReply(res, turn, reply) : chatReply(res, turn, reply)
-          const reply = options.script(turn)
-          if ("hold" in reply)
-            return void settle(reply).then((r) => {
-              if (r !== undefined && !res.destroyed && !res.writableEnded) answer(r)
-            })
-          if ("hang" in reply) return
-          return answer(reply)
-        }
-        if (req.method === "GET" && path.endsWith("/models")) {
-          res.writeHead(200, { "content-type": "application/json" })
-          return res.end(JSON.stringify({ object: "list", data: [{ id: "test-model", object: "model" }], models: [] }))
-        }
-        res.writeHead(404, { "content-type": "application/json" })
-        res.end(JSON.stringify({ error: { message: `no such endpoint: ${req.method} ${path}` } }))
-      } catch (e) {
-        res.writeHead(500, { "content-type": "application/json" })
-        res.end(JSON.stringify({ error: { message: e instanceof Error ? e.message : String(e) } }))
+      if (method === "GET" && path.endsWith("/models")) {
+        res.writeHead(200, { "content-type": "application/json" })
+        return void res.end(
+          JSON.stringify({ object: "list", data: [{ id: "test-model", object: "model" }], models: [] })
+        )
       }
-    })
+      res.writeHead(404, { "content-type": "application/json" })
+      res.end(JSON.stringify({ error: { message: `no such endpoint: ${method} ${path}` } }))
+    }
   })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  idle = setTimeout(() => server.close(), idleMs).unref()
-  server.unref()
-  const { port } = server.address() as AddressInfo
   return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
-    requests,
+    baseUrl: `${server.origin}/v1`,
+    requests: server.requests,
     turns: () =>
-      requests
-        .filter((r) => r.method === "POST" && (r.path.endsWith("/responses") || r.path.endsWith("/chat/completions")))
+      server.requests
+        .filter((r) => r.method === "POST" && isModelCall(r.path))
         .map((r) => parseTurn(r.path, (r.body ?? {}) as Record<string, unknown>)),
-    close: () =>
-      new Promise<void>((resolve) => {
-        clearTimeout(idle)
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+    close: server.close
   }
 }
