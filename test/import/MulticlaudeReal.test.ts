@@ -36,6 +36,15 @@ const alive = (pid: number): boolean => {
   }
 }
 
+/** The first `name` on PATH (the test needs a real shell process, whose comm is its file name). */
+const findOnPath = (name: string): string => {
+  for (const dir of (process.env["PATH"] ?? "").split(":")) {
+    const candidate = nodePath.join(dir, name)
+    if (dir !== "" && fs.existsSync(candidate)) return candidate
+  }
+  throw new Error(`${name} is not on PATH`)
+}
+
 /** A multiclaude root in a temp dir: the clone at `repos/my-app` and two worker worktrees under `wts/my-app/`. */
 const multiclaudeClone = () => {
   const tmp = fs.realpathSync(fs.mkdtempSync(nodePath.join(os.tmpdir(), "rekindle-mc-")))
@@ -124,8 +133,12 @@ describe("multiclaude import (real tmux + git)", () => {
   it("regression: a recorded pid that is a window's shell: held while the shell runs its agent, re-executed once it runs none", async () => {
     const { tmp, root, repo, socket } = multiclaudeClone()
     // clever-fox's shell runs its Claude (a stand-in child); quiet-wren's shell runs nothing: its Claude exited.
-    const busy = spawn("bash", ["-c", "sleep 300; true"], { detached: true, stdio: "ignore" })
-    const idle = spawn("bash", ["-c", "read line"], { detached: true, stdio: ["pipe", "ignore", "ignore"] })
+    // Real shells (comm "bash") running fixed script files: no shell string, no `-c` (test/security/ShellScan.test.ts).
+    const shell = findOnPath("bash")
+    fs.writeFileSync(`${tmp}/runs-agent.sh`, "sleep 300\ntrue\n")
+    fs.writeFileSync(`${tmp}/runs-nothing.sh`, "read line\n")
+    const busy = spawn(shell, [`${tmp}/runs-agent.sh`], { detached: true, stdio: "ignore" })
+    const idle = spawn(shell, [`${tmp}/runs-nothing.sh`], { detached: true, stdio: ["pipe", "ignore", "ignore"] })
     cleanups.push(() => {
       spawnSync("tmux", ["-L", socket, "kill-server"], { stdio: "ignore" })
       // Each shell leads its own process group (detached): end the group by its (positive) id, never by a

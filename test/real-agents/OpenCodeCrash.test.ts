@@ -43,6 +43,17 @@ const sessions = (home: string): Array<[unknown, unknown]> => {
   }
 }
 
+/**
+ * OpenCode's (b)–(d) cost ~10 min on the 2-core CI machine (each OpenCode start ~1 min under load; measured 639 s for
+ * this file), which CI's 20-minute budget cannot hold: they run with REKINDLE_FULL_REAL_AGENTS=1 and are reported as
+ * skipped otherwise (said on stderr too, never silently). (a) always runs.
+ */
+const FULL = process.env["REKINDLE_FULL_REAL_AGENTS"] === "1"
+if (!FULL)
+  process.stderr.write(
+    "OpenCode scenarios (b)-(d) skipped: set REKINDLE_FULL_REAL_AGENTS=1 to run them (~10 min on 2 cores)\n"
+  )
+
 // An OpenCode start takes ~1 min on a loaded 2-core machine (its first one longer: it installs its plugin package).
 crashSuite(opencode, "real OpenCode 1.18.33 driven by rekindle", 900_000, [
   [
@@ -62,7 +73,8 @@ crashSuite(opencode, "real OpenCode 1.18.33 driven by rekindle", 900_000, [
   ],
   [
     "(b) supervisor SIGKILLed mid-turn: resume reconnects — the same OpenCode process finishes, no relaunch, no second prompt",
-    (h) => supervisorKilled(h, "ob")
+    (h) => supervisorKilled(h, "ob"),
+    !FULL
   ],
   [
     "regression: (c) and (d) tmux server killed mid-task: `opencode run --session <id>` carries the earlier turns plus exactly one continuation turn; a task whose session was deleted from OpenCode's database is relaunched fresh — the plan says why, the original prompt plus a hand-off note, once",
@@ -72,6 +84,7 @@ crashSuite(opencode, "real OpenCode 1.18.33 driven by rekindle", 900_000, [
         ["oc"],
         { od: (id) => damageDatabase(h.w.home, "DELETE FROM session WHERE id = ?", id) },
         /transcript|session/
-      )
+      ),
+    !FULL
   ]
 ])
