@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import { randomUUID } from "node:crypto"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
+import { processAlive } from "../exec/ProcessAlive.ts"
 import type { MergeRequest } from "../../core/ports/Worktrees.ts"
 import { failure, type Git, gitOk, refuse } from "./GitRun.ts"
 import { ancestor, branchTip, checkRev, listWorktrees, pathState, resolveCommit, withIdentity } from "./GitOps.ts"
@@ -38,15 +39,6 @@ const removeTemp = (git: Git, repo: string, common: string, tmp: string) =>
   })
 
 const TEMP = /^rekindle-merge-(\d+)-[0-9a-f-]+$/
-
-const processAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
 
 /**
  * Temporary merge worktrees left by a process that died mid-merge (SIGKILL skips the finaliser):

@@ -16,11 +16,26 @@ import * as fs from "node:fs"
 import { Tmux, TmuxError, type NewSessionSpec, type PaneTarget, type SessionTarget } from "../../core/ports/Tmux.ts"
 import type { TmuxStatus } from "../../core/domain/Signals.ts"
 import { exec } from "../exec/Exec.ts"
+import { processAlive } from "../exec/ProcessAlive.ts"
 import * as Args from "./TmuxArgs.ts"
 import { classifyFailure, lastLines, LIST_PANES_FORMAT, needsReap, parseListPanes, SEP } from "./TmuxFormat.ts"
 
 /** How long the neutral session that starts a tmux server lives if nothing removes it. */
 const PLACEHOLDER_SECONDS = 30
+
+/** The pane option that marks a placeholder, valued with the pid of the process that made it. */
+const PLACEHOLDER_OPTION = "@rekindle_placeholder"
+
+/**
+ * The session ids of placeholders (rows `<session id><SEP><creator pid>` of `list-panes -a`) whose
+ * creator is gone; rows without the tag are skipped.
+ */
+export const orphanedPlaceholders = (stdout: string, alive: (pid: number) => boolean): ReadonlyArray<string> =>
+  stdout
+    .split("\n")
+    .map((line) => line.split(SEP))
+    .filter(([id = "", pid = ""]) => /^\$\d+$/.test(id) && /^[1-9]\d*$/.test(pid) && !alive(Number(pid)))
+    .map(([id]) => id!)
 
 /** How to reach the server. */
 interface TmuxCliOptions {
@@ -89,9 +104,21 @@ export const make = Effect.fn("TmuxCli.make")(function* (options: TmuxCliOptions
     Effect.catch((e) => Effect.succeed<TmuxStatus>({ state: "unknown", reason: e.message }))
   )
 
-  /** Whether the server answers (a failure other than "no server" counts as up: the launch reports it). */
-  const serverUp = raw([["list-sessions", "-F", "#{session_id}"]]).pipe(
-    Effect.map((r) => r.exitCode === 0 || classifyFailure(r.stderr) !== "NoServer"),
+  /**
+   * Whether the server answers (a failure other than "no server" counts as up: the launch reports it).
+   * On the way, placeholders whose creator died before its launch list removed them are removed:
+   * otherwise one outlives the batch for up to PLACEHOLDER_SECONDS. Only a session tagged
+   * {@link PLACEHOLDER_OPTION} with a pid no longer alive is touched — a live creator's is about to be
+   * removed by its own launch list, and a session without the tag is never rekindle's.
+   */
+  const serverUpSweeping = raw([["list-panes", "-a", "-F", `#{session_id}${SEP}#{${PLACEHOLDER_OPTION}}`]]).pipe(
+    Effect.flatMap((r) => {
+      if (r.exitCode !== 0) return Effect.succeed(classifyFailure(r.stderr) !== "NoServer")
+      const orphans = orphanedPlaceholders(r.stdout, processAlive)
+      return orphans.length === 0
+        ? Effect.succeed(true)
+        : Effect.as(Effect.ignore(raw(orphans.map((id) => ["kill-session", "-t", id]))), true)
+    }),
     Effect.orElseSucceed(() => true)
   )
 
@@ -108,7 +135,7 @@ export const make = Effect.fn("TmuxCli.make")(function* (options: TmuxCliOptions
     // every local user in `ps`: the launch list below carries the agent's environment and argv (the
     // prompt). With no server up, one is started first by a neutral command — a placeholder session
     // the launch list removes at its end — so the server's title never holds a prompt.
-    const placeholder = (yield* serverUp)
+    const placeholder = (yield* serverUpSweeping)
       ? undefined
       : `rekindle-start-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
     // It ends by itself (a caller killed before the launch list would otherwise leave it, and the server,
@@ -117,7 +144,8 @@ export const make = Effect.fn("TmuxCli.make")(function* (options: TmuxCliOptions
     if (placeholder !== undefined)
       yield* raw([
         ["new-session", "-d", "-s", placeholder, "--", "sleep", String(PLACEHOLDER_SECONDS)],
-        ["set-option", "-p", "-t", `=${placeholder}:`, "remain-on-exit", "off"]
+        ["set-option", "-p", "-t", `=${placeholder}:`, "remain-on-exit", "off"],
+        ["set-option", "-p", "-t", `=${placeholder}:`, PLACEHOLDER_OPTION, String(process.pid)]
       ])
     // ONE tmux invocation: the server runs the whole list at once, so a supervisor SIGKILLed in the
     // middle of a launch leaves either nothing or the finished session — never a placeholder pane

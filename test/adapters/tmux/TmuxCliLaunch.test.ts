@@ -9,6 +9,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { ChildProcessSpawner } from "effect/process"
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
@@ -89,5 +90,28 @@ describe("TmuxCli launch cut short by the caller's death (real tmux)", () => {
     // Only the neutral session is left, running a program that ends on its own, and its pane is not kept once it
     // ends: the session, then the server (exit-empty), go away by themselves.
     expect(left.stdout.trim().split("\n")).toEqual([expect.stringMatching(/^rekindle-start-\S+ sleep off$/)])
+  }, 30_000)
+
+  // Found by the kill -9 loop (seed 0xd8ab4e01): a resume SIGKILLed right after it started the server left the
+  // neutral session; the next resume relaunched the task and completed the batch 9 s later, but the placeholder
+  // was still there (it ends by itself only after 30 s). The next launch now removes a placeholder whose creator is
+  // gone — and leaves alone one whose creator is alive (its own launch list is about to remove it) and any session
+  // without the placeholder tag, whatever its name.
+  it("regression: the next launch removes a placeholder whose creator died, never a live creator's or an untagged one", async () => {
+    const { socket, dir } = setUp()
+    const gone = spawnSync("true").pid!
+    const start = (name: string, creator: number | undefined) => {
+      expect(tmux(socket, "new-session", "-d", "-s", name, "--", "sleep", "60").status).toBe(0)
+      if (creator !== undefined)
+        expect(
+          tmux(socket, "set-option", "-p", "-t", `=${name}:`, "@rekindle_placeholder", String(creator)).status
+        ).toBe(0)
+    }
+    start(`rekindle-start-${gone}-dead01`, gone)
+    start(`rekindle-start-${process.pid}-live01`, process.pid)
+    start(`rekindle-start-${gone}-user01`, undefined)
+    await Effect.runPromise(launchDying(socket, dir, 99))
+    const names = tmux(socket, "list-sessions", "-F", "#{session_name}").stdout.trim().split("\n").sort()
+    expect(names).toEqual([`rekindle-start-${gone}-user01`, `rekindle-start-${process.pid}-live01`, "rk-b1-a"].sort())
   }, 30_000)
 })
