@@ -14,6 +14,17 @@
 import * as Schema from "effect/Schema"
 import type { PromptEntry } from "./State.ts"
 
+/**
+ * Whether `entry` reached its agent in the launch argv rather than typed into the pane. State files written
+ * before the `delivery` field existed (0.2 development builds) tell an argv turn only by its key,
+ * `continue:<task>:<attempt>`; that shape is honoured for entries without the field.
+ */
+export const deliveredInArgv = (entry: PromptEntry): boolean =>
+  entry.delivery === "argv" ||
+  (entry.delivery === undefined &&
+    entry.key.startsWith(`continue:${entry.taskId}:`) &&
+    /^\d+$/.test(entry.key.slice(`continue:${entry.taskId}:`.length)))
+
 /** What the pane shows for one prompt key. */
 export const DeliveryObservation = Schema.Struct({
   /** The task's pane exists and accepts input (tmux up, session alive, pane not dead). */

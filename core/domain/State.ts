@@ -156,13 +156,22 @@ export const PromptStatus = Schema.Literals(["intent", "sent", "confirmed", "los
 /** @see PromptStatus */
 export type PromptStatus = typeof PromptStatus.Type
 
+/**
+ * How a prompt reaches its agent: absent, typed into the pane (`send-keys`); `argv`, passed in the agent's
+ * launch argv (the continuation turn of an exact-conversation relaunch), so it cannot sit typed and unsubmitted.
+ */
+export const PromptDelivery = Schema.Literal("argv")
+/** @see PromptDelivery */
+export type PromptDelivery = typeof PromptDelivery.Type
+
 /** One prompt delivery (nudge, answer, follow-up) keyed for at-most-once delivery. */
 export const PromptEntry = Schema.Struct({
   key: Schema.String,
   taskId: TaskId,
   text: Schema.String,
   status: PromptStatus,
-  at: Timestamp
+  at: Timestamp,
+  delivery: Schema.optionalKey(PromptDelivery)
 })
 /** @see PromptEntry */
 export type PromptEntry = typeof PromptEntry.Type

@@ -118,24 +118,26 @@ describe("prompt delivery", () => {
 
 describe("the continuation turn an exact-conversation relaunch passes in the agent's argv", () => {
   const key = "continue:a:2"
-  const withEntry = (world: FakeWorld) =>
+  /** `fromOlderState`: written without the `delivery` field, as state files before it were. */
+  const withEntry = (world: FakeWorld, entryKey = key, fromOlderState = false) =>
     world.run(
       Effect.gen(function* () {
         const state = yield* loadState(ref)
+        const entry = { key: entryKey, taskId: "a", text: CONTINUATION_PROMPT, status: "sent" as const }
         yield* saveState(
           {
             ...state,
-            prompts: [{ key, taskId: "a", text: CONTINUATION_PROMPT, status: "sent", at: world.clock.now() }]
+            prompts: [{ ...entry, at: world.clock.now(), ...(fromOlderState ? {} : { delivery: "argv" as const }) }]
           },
           world.clock.now()
         )
       })
     )
-  const recheck = (world: FakeWorld) =>
+  const recheck = (world: FakeWorld, entryKey = key) =>
     world.run(
       Effect.gen(function* () {
         const ctx = yield* makeApplying(yield* loadState(ref))
-        return yield* deliverPrompt(ctx, { taskId: "a", key, text: CONTINUATION_PROMPT })
+        return yield* deliverPrompt(ctx, { taskId: "a", key: entryKey, text: CONTINUATION_PROMPT })
       })
     )
 
@@ -162,5 +164,24 @@ describe("the continuation turn an exact-conversation relaunch passes in the age
     expect(world.tmux.pane(paneOf(world, "a"))!.submitted).toEqual([])
     world.crashPane(paneOf(world, "a"))
     expect(await recheck(world)).toBe("lost")
+  })
+
+  it("an entry from a state file older than its `delivery` field is told by its key: still an argv turn, kept sent", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }])
+    await withEntry(world, key, true)
+    expect(await recheck(world)).toBe("sent")
+    expect(world.tmux.pane(paneOf(world, "a"))!.submitted, "never typed").toEqual([])
+  })
+
+  // The ledger told an argv turn by its key prefix alone: any entry keyed `continue:…` was judged by the argv rule.
+  it("regression: a typed entry whose key merely looks like a continuation key is judged as typed — re-submitted, not waited on", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }])
+    await withEntry(world, "continue:a:soon", true)
+    const pane = paneOf(world, "a")
+    world.tmux.type(pane, CONTINUATION_PROMPT)
+    expect(await recheck(world, "continue:a:soon")).toBe("confirmed")
+    expect(world.tmux.pane(pane)!.submitted, "one Enter submits the typed text").toEqual([CONTINUATION_PROMPT])
   })
 })

@@ -9,7 +9,7 @@
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import { decideDelivery, type DeliveryDecision } from "../../domain/Delivery.ts"
+import { decideDelivery, type DeliveryDecision, deliveredInArgv } from "../../domain/Delivery.ts"
 import { ownershipTag } from "../../domain/Naming.ts"
 import type { PromptEntry, PromptStatus } from "../../domain/State.ts"
 import { LogTail } from "../../ports/LogTail.ts"
@@ -65,14 +65,6 @@ export const seenInLog = (log: string, text: string) => {
 }
 
 const NOT_SEEN = { seenTyped: false, seenSubmitted: false } as const
-
-/**
- * The ledger keys of turns rekindle put in an agent's argv (the continuation turn of an exact-conversation
- * relaunch: core/engine/waves/Launch.ts). Such a turn reaches the agent with its launch: it cannot sit typed and
- * unsubmitted, and the agent draws it in its own layout (a box, wrapped, styled), so it is looked for with
- * layout and escape sequences ignored.
- */
-export const ARGV_TURN_PREFIX = "continue:"
 
 /** `text` without terminal escape sequences, whitespace and box-drawing characters. */
 const squeezed = (text: string): string =>
@@ -144,7 +136,9 @@ export const deliverPrompt = Effect.fn("Prompts.deliver")(function* (
   const onScreen = seenInPane(screen, request.text)
   // Only an open entry is judged by what arrived; the log is read for those alone.
   const open = entry?.status === "intent" || entry?.status === "sent"
-  const argvTurn = open && request.key.startsWith(ARGV_TURN_PREFIX)
+  // An argv turn (the continuation turn of an exact-conversation relaunch) reached the agent with its launch: it
+  // cannot sit typed and unsubmitted, and the agent draws it in its own layout (a box, wrapped, styled).
+  const argvTurn = open && entry !== undefined && deliveredInArgv(entry)
   const inLog = open && !argvTurn ? yield* seenInTaskLog(ctx, request.taskId, request.text) : NOT_SEEN
   const seen = {
     seenSubmitted: onScreen.seenSubmitted || inLog.seenSubmitted,
@@ -160,7 +154,14 @@ export const deliverPrompt = Effect.fn("Prompts.deliver")(function* (
   const now = yield* Clock.currentTimeMillis
   const mark = (status: PromptStatus) =>
     ctx.update((s) => {
-      const next: PromptEntry = { key: request.key, taskId: request.taskId, text: request.text, status, at: now }
+      const next: PromptEntry = {
+        key: request.key,
+        taskId: request.taskId,
+        text: request.text,
+        status,
+        at: now,
+        ...(entry?.delivery === undefined ? {} : { delivery: entry.delivery })
+      }
       return {
         ...s,
         prompts: s.prompts.some((p) => p.key === request.key)

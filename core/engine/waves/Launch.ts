@@ -15,7 +15,6 @@ import { ProcessTable } from "../../ports/ProcessTable.ts"
 import { Tmux } from "../../ports/Tmux.ts"
 import { Worktrees } from "../../ports/Worktrees.ts"
 import { fail } from "../support/Errors.ts"
-import { ARGV_TURN_PREFIX } from "../support/Prompts.ts"
 import { batchPaths } from "../../domain/Layout.ts"
 import { foreignSession } from "../apply/Ownership.ts"
 
@@ -54,7 +53,7 @@ export const kindRequest = (state: BatchState, task: Task): KindRequest => {
 export const CONTINUATION_PROMPT = "[rekindle] You were interrupted. Continue your task where you left off."
 
 /** The ledger key of the continuation turn of a task's `attempt`-th launch (at most one per relaunch). */
-const continuationKey = (taskId: string, attempt: number): string => `${ARGV_TURN_PREFIX}${taskId}:${attempt}`
+const continuationKey = (taskId: string, attempt: number): string => `continue:${taskId}:${attempt}`
 
 /**
  * `prompts` with the continuation turn of `taskId`'s `attempt`-th launch recorded as sent (once: an entry
@@ -70,7 +69,7 @@ export const withContinuationSent = (
   const key = continuationKey(taskId, attempt)
   return prompts.some((p) => p.key === key)
     ? prompts
-    : [...prompts, { key, taskId, text: CONTINUATION_PROMPT, status: "sent", at }]
+    : [...prompts, { key, taskId, text: CONTINUATION_PROMPT, status: "sent", at, delivery: "argv" }]
 }
 
 /** Fail unless the task's worktree is usable: missing, archived and corrupt are told apart. */
