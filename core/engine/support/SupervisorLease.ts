@@ -127,3 +127,30 @@ export const renewLease = Effect.fn("Supervision.renewLease")(function* (path: s
       )
     )
 })
+
+/** How often a supervisor that only watches its agents renews its lease: well inside {@link DEFAULT_LEASE_STALE_MS}. */
+export const LEASE_KEEP_MS = 15_000
+
+/** The lease a supervisor holds: where it is, and who holds it (this process). */
+export interface HeldLease {
+  readonly path: string
+  readonly self: ProcessIdentity
+}
+
+/**
+ * An effect to run on every poll of a supervisor that holds `lease`: it renews the lease when
+ * {@link LEASE_KEEP_MS} have passed since it last did. Without it a supervisor that only waits for
+ * long-running agents renews nothing, and once its lease is older than the stale limit a `resume` that
+ * cannot check its liveness (another host, another PID namespace) takes over a LIVE supervisor. Losing the
+ * lease fails E_LOCKED: another supervisor took over, this one stops.
+ */
+export const leaseKeeper = (lease: HeldLease | undefined): Effect.Effect<void, EngineError, LeaseStore> => {
+  if (lease === undefined) return Effect.void
+  let renewedAt = Number.NEGATIVE_INFINITY
+  return Effect.gen(function* () {
+    const now = yield* Clock.currentTimeMillis
+    if (now - renewedAt < LEASE_KEEP_MS) return
+    yield* renewLease(lease.path, lease.self)
+    renewedAt = now
+  })
+}

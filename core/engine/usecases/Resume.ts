@@ -195,7 +195,10 @@ export const resume = Effect.fn("Resume.resume")(function* (ref: BatchRef, optio
                 fail("E_IO", `the wave executor stopped: ${e.message}`, "run `rekindle resume` again")
               )
             )
-        : yield* continueFrom(state, result.continueFrom, { heldForBackoff: backingOff(report.state, plan.steps, now) })
+        : yield* continueFrom(state, result.continueFrom, {
+            heldForBackoff: backingOff(report.state, plan.steps, now),
+            lease: { path: paths.lease, self: lease.self }
+          })
       message += `; continued from wave ${result.continueFrom + 1}, batch ${state.phase}`
     } else if (options.restart === undefined && mergesLeft > 0) {
       const apply = yield* makeApplying(state)

@@ -343,8 +343,9 @@ export const run = Effect.fn("Run.run")(function* (options: RunOptions & { reado
   const state = yield* prepare(options)
   return yield* Effect.scoped(
     Effect.gen(function* () {
-      yield* withLease(batchPaths(state.repoRoot, state.batchId).lease)
-      return yield* continueFrom(state, 0)
+      const path = batchPaths(state.repoRoot, state.batchId).lease
+      const { self } = yield* withLease(path)
+      return yield* continueFrom(state, 0, { lease: { path, self } })
     })
   )
 })

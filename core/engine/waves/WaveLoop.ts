@@ -13,7 +13,9 @@ import { rekindleMerges, type BatchState, type Task } from "../../domain/State.t
 import { Worktrees } from "../../ports/Worktrees.ts"
 import { type Applying, findTask, makeApplying } from "../apply/PlanContext.ts"
 import { crashPoint } from "../apply/CrashPoints.ts"
-import { fail } from "../support/Errors.ts"
+import { type EngineError, fail } from "../support/Errors.ts"
+import { type HeldLease, leaseKeeper } from "../support/SupervisorLease.ts"
+import type { LeaseStore } from "../../ports/Lease.ts"
 import { emit, ExecutorSettings } from "./WaveSettings.ts"
 import { finishBatch } from "./FinishBatch.ts"
 import { launchTask } from "./Launch.ts"
@@ -192,7 +194,8 @@ const runWave = Effect.fn("Executor.runWave")(function* (
   ctx: Applying,
   wave: number,
   sinkEnd: Map<string, number>,
-  held: Set<string>
+  held: Set<string>,
+  keepLease: Effect.Effect<void, EngineError, LeaseStore>
 ) {
   const { pollMs } = yield* ExecutorSettings
   const initial = yield* ctx.current
@@ -255,6 +258,7 @@ const runWave = Effect.fn("Executor.runWave")(function* (
     }
     if (tasks.every((t) => TERMINAL.has(t.status))) break
     yield* Effect.sleep(pollMs)
+    yield* keepLease
     yield* tailPass(ctx, ids, sinkEnd)
     const now = yield* ctx.current
     const signals = yield* observe(now)
@@ -333,6 +337,8 @@ const runWave = Effect.fn("Executor.runWave")(function* (
 interface ContinueOptions {
   /** Tasks the resume plan held for their relaunch back-off: relaunched once it passes, not failed. */
   readonly heldForBackoff?: ReadonlyArray<string>
+  /** The supervisor lease this process holds: renewed while it watches (absent: an embedder's executor holds none). */
+  readonly lease?: HeldLease
 }
 
 /** Run waves `fromWave…` and finish the batch (completed, or paused with its worktrees kept). */
@@ -344,8 +350,9 @@ export const continueFrom = Effect.fn("Executor.continueFrom")(function* (
   const ctx = yield* makeApplying(state)
   const sinkEnd = sinkEnds(yield* readSink(ctx.paths))
   const held = new Set(options.heldForBackoff ?? [])
+  const keepLease = leaseKeeper(options.lease)
   for (let w = fromWave; w < state.waves.length; w++) {
-    const end = yield* runWave(ctx, w, sinkEnd, held)
+    const end = yield* runWave(ctx, w, sinkEnd, held, keepLease)
     // An abort request stopped the batch: it stays `stopped` with its worktrees, as `rekindle abort` leaves it.
     // The abort itself announced the end (stopBatch), as it does when no supervisor runs.
     if (end === "aborted") return yield* ctx.current
