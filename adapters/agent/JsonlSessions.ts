@@ -21,6 +21,9 @@ import { resolveRoot } from "./TranscriptPath.ts"
 /** Clock skew allowed between rekindle's launch time and the agent's own timestamp. */
 const SKEW_MS = 5_000
 
+/** How far behind UTC a local clock can be (UTC−12). */
+const WESTMOST_OFFSET_MS = 12 * 3_600_000
+
 /** What an opening record says about its conversation. */
 interface SessionFacts {
   readonly id: string
@@ -89,8 +92,13 @@ export const codexConversation = (
   path: Path.Path,
   input: DiscoveryInput
 ): Effect.Effect<string | undefined, PlatformError.PlatformError> => {
-  // Only the days the launch could have written to (UTC date of `since` onwards) are read.
-  const earliestDay = new Date(input.since - SKEW_MS).toISOString().slice(0, 10).replaceAll("-", "/")
+  // Only the days the launch could have written to are read. Codex names the day directory by its LOCAL date
+  // (measured on 0.169.0: TZ=America/Los_Angeles at 05:50 UTC wrote sessions/<the day before>/), and the agent's
+  // zone may not be rekindle's (a task's env can set TZ): the earliest is the date at UTC−12, the westernmost zone.
+  const earliestDay = new Date(input.since - SKEW_MS - WESTMOST_OFFSET_MS)
+    .toISOString()
+    .slice(0, 10)
+    .replaceAll("-", "/")
   const before = (file: string) => file.slice("sessions/".length, "sessions/".length + 10) < earliestDay
   return latestSession(fs, path, input, "sessions/*/*/*/rollout-*.jsonl", sessionMeta, before)
 }

@@ -291,6 +291,21 @@ export const agentLauncherContract = (name: string, makeHarness: () => Promise<A
           expect(await run(l.discoverConversation({ kind: "claude", cwd: h.cwd, since }))).toBeUndefined()
         })
       )
+      // Found against the real Codex 0.169.0: it files a rollout under its LOCAL date. Launched at 05:00 UTC from a zone
+      // behind UTC (an evening in the Americas), the rollout sat in the previous day's directory, which discovery
+      // skipped as "before the launch": no id was ever learned, and a crash relaunched the task fresh.
+      it(
+        "regression: codex in a zone behind UTC: a rollout filed under the previous local day is still found",
+        withHarness(async (h) => {
+          const l = h.launcher()
+          const since = Date.parse("2026-03-04T05:00:00.000Z")
+          await h.writeFile(
+            `${h.home}/.codex/sessions/2026/03/03/rollout-2026-03-03T21-00-01-west.jsonl`,
+            rollout("west", h.cwd, "2026-03-04T05:00:01.000Z")
+          )
+          expect(await run(l.discoverConversation({ kind: "codex", cwd: h.cwd, since }))).toBe("west")
+        })
+      )
       it(
         "pi: the latest session of THIS worktree since the launch; a file named before the launch is not read",
         withHarness(async (h) => {

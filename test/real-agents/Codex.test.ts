@@ -114,7 +114,9 @@ describe.runIf(realAgentsEnabled("codex"))("real Codex 0.169.0 under rekindle", 
   it("(c) tmux server and supervisor killed mid-turn: resume continues the same Codex conversation, which finishes the task", async () => {
     const { stop, done } = resumable.begin()
     const manifest = world.manifest({
-      tasks: [{ id: "c3", agent: "codex", prompt: PROMPT_C, args: ["--no-daemon"] }],
+      // Codex in UTC−12 files its rollout under its local date: the day before UTC's until noon UTC (a regression:
+      // discovery looked only from the UTC date on, and never learned the id).
+      tasks: [{ id: "c3", agent: "codex", prompt: PROMPT_C, args: ["--no-daemon"], env: { TZ: "Etc/GMT+12" } }],
       options: { batchId: "cx-c", tmuxSocket: world.socket, stallTimeoutSeconds: 120 }
     })
     const supervisor = world.start(["run", manifest, "--json"], 240_000)
