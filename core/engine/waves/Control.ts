@@ -96,8 +96,9 @@ export const controlPass = Effect.fn("Control.pass")(function* (ctx: Applying, w
     const decision = decideRequest(open, state, wave)
     if (decision._tag === "Ignore") continue
     if (decision._tag === "Complete") {
+      // An abort completed here had landed already (the batch is stopped): what this process does next was
+      // decided after that stop — a `resume --force` goes on; a resume without it was refused before the lease.
       yield* settle(ctx, open, "done", decision.outcome)
-      aborted ||= open.action === "abort"
       continue
     }
     if (decision._tag === "Reject") {
