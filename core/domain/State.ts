@@ -171,7 +171,12 @@ export const PromptEntry = Schema.Struct({
   text: Schema.String,
   status: PromptStatus,
   at: Timestamp,
-  delivery: Schema.optionalKey(PromptDelivery)
+  delivery: Schema.optionalKey(PromptDelivery),
+  /**
+   * The size of the task's pane log when the intent was written: only what the pane printed after it can be this
+   * prompt's delivery (the same text typed earlier, or printed by the agent, is not).
+   */
+  logOffset: Schema.optionalKey(Count)
 })
 /** @see PromptEntry */
 export type PromptEntry = typeof PromptEntry.Type

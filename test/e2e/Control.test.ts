@@ -185,6 +185,37 @@ describe("control of a supervised batch (real tmux + git, the real CLI)", () => 
       90_000
     )
 
+    // Found by an outside tester: the same text sent twice, the supervisor SIGKILLed after the second one's intent
+    // and before its typing. The next supervisor saw the first message in the pane, took it for the second, and
+    // reported "typed into asker's pane" — the agent never got it.
+    it("regression: the same text twice, killed between the second's intent and its typing: typed once more after resume", async () => {
+      const e = make()
+      e.manifest([e.task("asker", "ask first [ask] [hang]")])
+      const sup = e.supervisor({ hangAt: "prompt:after-intent", occurrence: 2 })
+      await waitingForInput(e, "asker")
+      expect((await cli(e, "send", "asker", ANSWER)).code).toBe(0)
+      await pollUntil(
+        "the first answer in the pane log",
+        () => (linesOf(e, "asker", ANSWER) === 1 ? true : undefined),
+        30_000
+      )
+      const again = cli(e, "send", "asker", ANSWER)
+      await sup.waitFor("hung prompt:after-intent")
+      await sup.kill9()
+      expect((await again).code).toBe(1)
+      expect(linesOf(e, "asker", ANSWER), "the second was not typed before the kill").toBe(1)
+      await e.run(resume(e.ref, { supervise: false }))
+      await pollUntil(
+        "the second answer in the pane log",
+        () => (linesOf(e, "asker", ANSWER) === 2 ? true : undefined),
+        30_000
+      )
+      expect(requests(e).map((r) => [r.action, r.status])).toEqual([
+        ["send", "done"],
+        ["send", "done"]
+      ])
+    }, 90_000)
+
     // Found by an outside tester: the abort landed once, but no batch-ended event reached `rekindle events` or the
     // notify program, while the same abort without the kill announced it.
     it("regression: abort killed once accepted: resume stops the batch once and announces batch-ended once", async () => {

@@ -116,6 +116,46 @@ describe("prompt delivery", () => {
   )
 })
 
+describe("the same text sent twice", () => {
+  const deliverKey = (world: FakeWorld, key: string, crashAt?: string) =>
+    world.runExit(
+      Effect.gen(function* () {
+        const ctx = yield* makeApplying(yield* loadState(ref))
+        return yield* deliverPrompt(ctx, { taskId: "a", key, text: "yes, use postgres" })
+      }).pipe(Effect.provideService(CrashPoint, (l) => (l === crashAt ? Effect.die("SIGKILL") : Effect.void)))
+    )
+
+  // Found by outside eyes: `send a same-1` twice, the supervisor SIGKILLed between the second intent and its typing.
+  // The next supervisor saw the FIRST message on screen, took it for the second one, marked it confirmed and the
+  // request "typed into a's pane" — the agent never got it.
+  it("regression: the second, killed after its intent, is typed by the next supervisor, not confirmed by the first", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }])
+    await deliverKey(world, "answer-1")
+    expect(submitted(world)).toHaveLength(1)
+    await deliverKey(world, "answer-2", "prompt:after-intent")
+    world.restartSupervisor()
+    await world.run(resume(ref, { supervise: false }))
+    expect(submitted(world), "both messages reached the agent").toHaveLength(2)
+    // Typed by the resume (`sent`); a later check confirms it from the pane.
+    expect((await readState(world)).prompts.map((p) => [p.key, p.status])).toEqual([
+      ["answer-1", "confirmed"],
+      ["answer-2", "sent"]
+    ])
+  })
+
+  it("the second, killed after it was typed and submitted: confirmed, never typed a third time", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }])
+    await deliverKey(world, "answer-1")
+    await deliverKey(world, "answer-2", "prompt:after-send")
+    world.restartSupervisor()
+    await world.run(resume(ref, { supervise: false }))
+    expect(submitted(world)).toHaveLength(2)
+    expect((await readState(world)).prompts.map((p) => p.status)).toEqual(["confirmed", "confirmed"])
+  })
+})
+
 describe("the continuation turn an exact-conversation relaunch passes in the agent's argv", () => {
   const key = "continue:a:2"
   /** `fromOlderState`: written without the `delivery` field, as state files before it were. */

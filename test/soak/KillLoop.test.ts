@@ -35,5 +35,7 @@ describe("kill -9 loop (slice)", () => {
         .filter(([k]) => k.startsWith("killed at finish:"))
         .reduce((n, [, v]) => n + v, 0)
     ).toBe(1)
-  }, 240_000)
+    // A bound, not a speed claim: ~85–115 s on an otherwise idle 2-core machine; 240 s was reached twice with
+    // other real-agent work beside it.
+  }, 420_000)
 })

@@ -94,6 +94,43 @@ const taskLogText = Effect.fn("Prompts.taskLogText")(function* (ctx: Applying, t
 const seenInTaskLog = (ctx: Applying, taskId: string, text: string) =>
   Effect.map(taskLogText(ctx, taskId), (log) => (log === "" ? NOT_SEEN : seenInLog(log, text)))
 
+/** The size of `taskId`'s pane log now (0 when there is none yet). */
+const taskLogSize = Effect.fn("Prompts.taskLogSize")(function* (ctx: Applying, taskId: string) {
+  const tail = yield* LogTail
+  return yield* tail.size(ctx.paths.log(taskId)).pipe(Effect.orElseSucceed(() => 0))
+})
+
+/**
+ * {@link seenInLog} over what `taskId`'s pane printed since `offset` (the log's size when the intent was written),
+ * or undefined when the log cannot say (unreadable, or shorter than the offset: replaced meanwhile). Typed is read at
+ * the log's end; submitted in the first {@link LOG_WINDOW} bytes after the offset (where the echo of the typing
+ * lands) and at the end.
+ */
+const seenInLogSince = Effect.fn("Prompts.seenInLogSince")(function* (
+  ctx: Applying,
+  taskId: string,
+  text: string,
+  offset: number
+) {
+  const tail = yield* LogTail
+  const path = ctx.paths.log(taskId)
+  const size = yield* tail.size(path).pipe(Effect.option)
+  if (size._tag === "None" || size.value < offset) return undefined
+  const read = (start: number) =>
+    tail.read(path, start, Math.min(LOG_WINDOW, size.value - start)).pipe(
+      Effect.map((chunk) => new TextDecoder().decode(chunk.bytes)),
+      Effect.option
+    )
+  const first = yield* read(offset)
+  const last = size.value - offset <= LOG_WINDOW ? first : yield* read(size.value - LOG_WINDOW)
+  if (first._tag === "None" || last._tag === "None") return undefined
+  const atEnd = seenInLog(last.value, text)
+  return {
+    seenTyped: atEnd.seenTyped,
+    seenSubmitted: atEnd.seenSubmitted || seenInLog(first.value, text).seenSubmitted
+  }
+})
+
 /**
  * The next step for an open argv turn: seen anywhere the pane printed → confirmed; not seen while its agent
  * lives → wait (the agent got it in its argv and may not have drawn it yet); not seen and the pane gone → lost.
@@ -139,11 +176,20 @@ export const deliverPrompt = Effect.fn("Prompts.deliver")(function* (
   // An argv turn (the continuation turn of an exact-conversation relaunch) reached the agent with its launch: it
   // cannot sit typed and unsubmitted, and the agent draws it in its own layout (a box, wrapped, styled).
   const argvTurn = open && entry !== undefined && deliveredInArgv(entry)
-  const inLog = open && !argvTurn ? yield* seenInTaskLog(ctx, request.taskId, request.text) : NOT_SEEN
-  const seen = {
-    seenSubmitted: onScreen.seenSubmitted || inLog.seenSubmitted,
-    seenTyped: onScreen.seenTyped || (pane !== undefined && inLog.seenTyped)
-  }
+  // An intent whose text may never have been typed is judged by what the pane printed SINCE the intent alone: the
+  // screen, and the log before it, may show the same text from an earlier message, which is no proof of this one.
+  const sinceIntent =
+    open && !argvTurn && entry?.status === "intent" && entry.logOffset !== undefined
+      ? yield* seenInLogSince(ctx, request.taskId, request.text, entry.logOffset)
+      : undefined
+  const inLog = sinceIntent ?? (open && !argvTurn ? yield* seenInTaskLog(ctx, request.taskId, request.text) : NOT_SEEN)
+  const seen =
+    sinceIntent !== undefined
+      ? { seenSubmitted: sinceIntent.seenSubmitted, seenTyped: pane !== undefined && sinceIntent.seenTyped }
+      : {
+          seenSubmitted: onScreen.seenSubmitted || inLog.seenSubmitted,
+          seenTyped: onScreen.seenTyped || (pane !== undefined && inLog.seenTyped)
+        }
   // A submission the log recorded settles an open entry even when the pane is gone (the agent
   // finished meanwhile): confirming needs no pane, and waiting for one would leave it open for good.
   const decision: DeliveryDecision = argvTurn
@@ -152,7 +198,7 @@ export const deliverPrompt = Effect.fn("Prompts.deliver")(function* (
       ? { _tag: "Confirm", reason: "the pane log shows the prompt submitted; the pane is gone" }
       : decideDelivery(entry, { paneAvailable: pane !== undefined, ...seen })
   const now = yield* Clock.currentTimeMillis
-  const mark = (status: PromptStatus) =>
+  const mark = (status: PromptStatus, logOffset = entry?.logOffset) =>
     ctx.update((s) => {
       const next: PromptEntry = {
         key: request.key,
@@ -160,7 +206,8 @@ export const deliverPrompt = Effect.fn("Prompts.deliver")(function* (
         text: request.text,
         status,
         at: now,
-        ...(entry?.delivery === undefined ? {} : { delivery: entry.delivery })
+        ...(entry?.delivery === undefined ? {} : { delivery: entry.delivery }),
+        ...(logOffset === undefined ? {} : { logOffset })
       }
       return {
         ...s,
@@ -177,7 +224,7 @@ export const deliverPrompt = Effect.fn("Prompts.deliver")(function* (
     )
   switch (decision._tag) {
     case "Send":
-      yield* mark("intent")
+      yield* mark("intent", yield* taskLogSize(ctx, request.taskId))
       yield* crashPoint("prompt:after-intent")
       yield* tmux.sendText({ paneId: pane!.paneId }, request.text).pipe(Effect.mapError(tmuxFailed))
       yield* crashPoint("prompt:after-send")

@@ -29,8 +29,19 @@ export const plantWork = (e: E2E, taskId: string): Planted => {
   }
   const wip = { name: `${taskId}-wip.txt`, content: `${taskId}: uncommitted work ${token}\n`, committed: false }
   fs.writeFileSync(nodePath.join(worktree, committed.name), committed.content)
-  git(worktree, "add", "--", committed.name)
-  git(worktree, "commit", "-q", "-m", `${taskId}: work in progress`)
+  // The agent runs meanwhile and commits its own work: its git may hold the worktree's index.lock, or its commit
+  // may take the staged file along. Try again until the file is in a commit of the task branch.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      git(worktree, "add", "--", committed.name)
+      git(worktree, "commit", "-q", "-m", `${taskId}: work in progress`)
+      break
+    } catch (e) {
+      if (inRef(worktree, "HEAD", committed.name) === committed.content) break
+      if (attempt >= 40) throw e
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250)
+    }
+  }
   fs.writeFileSync(nodePath.join(worktree, wip.name), wip.content)
   return { task: taskId, worktree, commit: git(worktree, "rev-parse", "HEAD").trim(), files: [committed, wip] }
 }
