@@ -15,6 +15,8 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import type * as Path from "effect/Path"
 import type { Signals } from "./domain/Signals.ts"
 import { abort, type AbortOptions, type AbortReport } from "./engine/usecases/Abort.ts"
+import { clean, type CleanOptions, type CleanReport } from "./engine/usecases/Clean.ts"
+import { list, type ListReport } from "./engine/usecases/List.ts"
 import type { EngineError, ErrorCode } from "./engine/support/Errors.ts"
 import { observe } from "./engine/support/Observe.ts"
 import { plan, planState, type PlanReport } from "./engine/usecases/Plan.ts"
@@ -98,6 +100,10 @@ const callFor = (argv: ReadonlyArray<string>): string | undefined => {
       return "repair({ dryRun: false })"
     case "abort":
       return "abort({ hard: false })"
+    case "clean":
+      return rest.includes("--dry-run") ? "clean({ dryRun: true })" : "clean({ dryRun: false })"
+    case "list":
+      return "list()"
     case "import":
       return "importState(adapter)"
     case "<command>":
@@ -196,6 +202,15 @@ export interface Rekindle {
   readonly status: (options?: CallOptions) => Promise<StatusReport>
   /** Stop the batch's agents and mark it `stopped` (worktrees, branches and state kept). */
   readonly abort: (options: CallOptions & AbortOptions) => Promise<AbortReport>
+  /**
+   * End the batch's life: `dryRun: true` returns the steps and changes nothing (the preview); `dryRun:
+   * false` carries them out under the lease — stop the sessions rekindle owns, snapshot dirty or
+   * unmerged work to `refs/rekindle/wip/`, remove the worktrees and merged branches rekindle made
+   * (the host's are kept), and archive the state under `.rekindle/.archive/`.
+   */
+  readonly clean: (options: CallOptions & CleanOptions) => Promise<CleanReport>
+  /** Every batch of the repo — phase, task counts, its supervisor and whether it lives. Read-only. */
+  readonly list: (options?: Pick<CallOptions, "signal" | "timeoutMs">) => Promise<ListReport>
   /**
    * Map another orchestrator's state; with `save: true`, store it as a rekindle batch; with
    * `mode: "refresh"`, lay it over the batch rekindle already saved (journal, lease, agent identities kept).
@@ -299,6 +314,17 @@ export const createRekindleWithLayer = (options: RekindleOptions, engineFor: Eng
     repair: (call) => onBatch(call, (ref) => repair(ref, engineOptions(call))),
     status: (call) => onBatch(call, status),
     abort: (call) => onBatch(call, (ref) => abort(ref, engineOptions(call))),
+    clean: async (call) => {
+      // Removal is never a default: a caller that forgot the flag (plain JS) is told, not cleaned.
+      if (typeof call?.dryRun !== "boolean")
+        throw new RekindleError(
+          "E_USAGE",
+          "clean needs `dryRun`: true to preview its steps, false to carry them out",
+          "call `clean({ dryRun: true })` to see what would be stopped and removed, then `clean({ dryRun: false })`"
+        )
+      return onBatch(call, (ref) => clean(ref, engineOptions(call)))
+    },
+    list: (call) => exec(runtimeFor(options.tmuxSocket), list(repo), call),
     importState: (adapter, call) =>
       exec(
         runtimeFor(options.tmuxSocket),

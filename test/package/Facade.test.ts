@@ -13,6 +13,7 @@ import { taskplane } from "../../core/import/index.ts"
 import { createRekindle } from "../../adapters/facade.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
 import { BATCH, paneOf, REPO, startBatch } from "../support/world.ts"
+import { worktreeFor } from "../../core/domain/Naming.ts"
 
 /** A facade over `world`, recording which sockets it was asked for. */
 const facadeOver = (world: FakeWorld, options: { readonly tmuxSocket?: string } = {}) => {
@@ -188,6 +189,51 @@ describe("Promise facade over the FakeWorld", () => {
     const imported = await rk.importState(taskplane({ repoRoot: REPO }), { save: true })
     expect(imported.saved).toBe(`${REPO}/.rekindle/tp1/state.json`)
     expect((await rk.status()).tasks.map((t) => [t.id, t.status])).toEqual([["T-1", "succeeded"]])
+    await rk.close()
+  })
+
+  it("clean previews with dryRun: true and changes nothing; dryRun: false ends the batch; list shows it, then not", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }, { id: "b" }])
+    const b = worktreeFor(REPO, BATCH, "b")
+    world.git.commitInWorktree(b, "b's work", { "b.txt": "b\n" }) // unmerged: its branch is kept
+    const repo = world.git.repoAt(REPO)!
+    const { rk } = facadeOver(world)
+    const listed = await rk.list()
+    expect(listed.batches.map((x) => [x.batchId, x.counts.running])).toEqual([[BATCH, 2]])
+    isPlain(listed)
+
+    // No flag is no removal: a plain-JS caller that forgot it is told.
+    const unflagged = await rejection(rk.clean(undefined as never))
+    expect(unflagged.code).toBe("E_USAGE")
+    expect(unflagged.hint).toContain("clean({ dryRun: true })")
+    const preview = await rk.clean({ dryRun: true })
+    expect(preview.dryRun).toBe(true)
+    expect(
+      preview.steps
+        .filter((s) => s._tag === "StopSession")
+        .map((s) => s.taskId)
+        .sort()
+    ).toEqual(["a", "b"])
+    isPlain(preview)
+    expect(
+      world.tmux
+        .sessions()
+        .map((x) => x.name)
+        .sort()
+    ).toEqual(["rk-b1-a", "rk-b1-b"])
+    expect(world.git.worktreeAt(b)).toBeDefined()
+    expect((await rk.status()).batchId).toBe(BATCH)
+
+    const done = await rk.clean({ dryRun: false })
+    expect(done.archivedTo).toMatch(new RegExp(`^${REPO}/\\.rekindle/\\.archive/${BATCH}-`))
+    expect(world.tmux.sessions()).toEqual([])
+    expect(world.git.worktreeAt(worktreeFor(REPO, BATCH, "a"))).toBeUndefined()
+    expect(world.git.worktreeAt(b)).toBeUndefined()
+    expect(repo.refs.has(`refs/heads/rekindle/${BATCH}/a`)).toBe(false) // merged (nothing of its own): deleted
+    expect(repo.refs.has(`refs/heads/rekindle/${BATCH}/b`)).toBe(true) // unmerged: kept
+    expect((await rk.list()).batches).toEqual([])
+    expect((await rejection(rk.status())).code).toBe("E_NO_STATE")
     await rk.close()
   })
 })
