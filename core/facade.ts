@@ -105,7 +105,7 @@ const callFor = (argv: ReadonlyArray<string>): string | undefined => {
     case "list":
       return "list()"
     case "import":
-      return "importState(adapter)"
+      return rest.includes("--dry-run") ? "planImport(adapter)" : "importState(adapter, { save: true })"
     case "<command>":
       return "a call with `batchId` (per call, or createRekindle's option)"
     default:

@@ -80,8 +80,13 @@ describe("Promise facade over the FakeWorld", () => {
     expect(none.code).toBe("E_NO_STATE")
     expect(none.hint).not.toBe("")
     expect(none.toJSON()).toEqual({ code: "E_NO_STATE", message: none.message, hint: none.hint })
+    // The way a library caller gets a batch is named first, the CLI command beside it.
+    expect(none.hint).toContain("`importState(adapter, { save: true })` (CLI: `rekindle import <source>`)")
 
     await startBatch(world, [{ id: "a" }])
+    const unknown = await rejection(rk.status({ batchId: "nope" }))
+    expect(unknown.code).toBe("E_NO_STATE")
+    expect(unknown.hint).toContain("`list()` (CLI: `rekindle list`)")
     expect((await rejection(rk.resume({ restart: "nope" }))).code).toBe("E_TASK_NOT_FOUND")
     await rk.abort({ hard: true })
     const refused = await rejection(rk.resume())
