@@ -143,6 +143,20 @@ export const toRekindleError = (cause: Cause.Cause<unknown>): RekindleError => {
   })
 }
 
+/**
+ * The E_USAGE error for a `timeoutMs` that is not a whole number of milliseconds ≥ 0, else undefined:
+ * AbortSignal.timeout would refuse it with a bare Node error. createRekindle checks the instance's at
+ * once; every call checks its own.
+ */
+export const timeoutProblem = (limit: unknown): RekindleError | undefined =>
+  limit === undefined || (typeof limit === "number" && Number.isInteger(limit) && limit >= 0)
+    ? undefined
+    : new RekindleError(
+        "E_USAGE",
+        `timeoutMs ${JSON.stringify(limit) ?? String(limit)} is not a whole number of milliseconds ≥ 0`,
+        "pass timeoutMs as an integer (e.g. 60_000), or leave it out for no limit"
+      )
+
 /** Every service an engine use-case needs (the live layer and the FakeWorld both provide them). */
 export type EngineServices =
   | Tmux
@@ -258,13 +272,8 @@ export const createRekindleWithLayer = (options: RekindleOptions, engineFor: Eng
     call: Pick<CallOptions, "signal" | "timeoutMs"> | undefined
   ): Promise<A> => {
     const limit = call?.timeoutMs ?? options.timeoutMs
-    // A limit AbortSignal.timeout would refuse with a bare Node error: a usage error with its code instead.
-    if (limit !== undefined && !(typeof limit === "number" && Number.isInteger(limit) && limit >= 0))
-      throw new RekindleError(
-        "E_USAGE",
-        `timeoutMs ${JSON.stringify(limit) ?? String(limit)} is not a whole number of milliseconds ≥ 0`,
-        "pass timeoutMs as an integer (e.g. 60_000), or leave it out for no limit"
-      )
+    const badLimit = timeoutProblem(limit)
+    if (badLimit !== undefined) throw badLimit
     const timer = limit === undefined ? undefined : AbortSignal.timeout(limit)
     const given = call?.signal
     const signal = timer === undefined ? given : given === undefined ? timer : AbortSignal.any([given, timer])

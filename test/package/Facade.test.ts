@@ -275,6 +275,10 @@ describe("createRekindle option checks (live adapter)", () => {
       expect((thrown(() => createRekindle({ repo: "/tmp", timeoutMs } as never)) as RekindleError).code).toBe("E_USAGE")
     const ok = createRekindle({ repo: "/tmp/", stateDir: ".rekindle" })
     expect(ok.repo).toBe("/tmp")
+    // A call's own limit is checked by the same rule, with the same words, before anything runs.
+    const atCreate = thrown(() => createRekindle({ repo: "/tmp", timeoutMs: -1 })) as RekindleError
+    const atCall = await rejection(ok.list({ timeoutMs: -1 }))
+    expect([atCall.code, atCall.message, atCall.hint]).toEqual([atCreate.code, atCreate.message, atCreate.hint])
     await ok.close()
   })
 })
