@@ -5,15 +5,14 @@
  * accepted: a task it creates the worktree for (named path and branch), a host worktree with no branch
  * when the host merges, a running task without a worktree (the plan decides it). FakeWorld, facade.
  */
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import { describe, expect, it } from "vitest"
-import { createRekindleWithLayer, RekindleError, type Rekindle } from "../../core/facade.ts"
+import type { Rekindle, RekindleError } from "../../core/facade.ts"
 import type { ForeignBatch, ForeignTask, ImportAdapter } from "../../core/import/index.ts"
 import type { MergePolicy } from "../../core/domain/index.ts"
 import { branchFor, worktreeFor } from "../../core/domain/Naming.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
+import { rejection, worldFacade } from "../support/facade.ts"
 
 const REPO = "/host/repo"
 const STATE = `${REPO}/.host/run.json`
@@ -48,19 +47,7 @@ const hostWorld = (tasks: ReadonlyArray<ForeignTask>) => {
   return world
 }
 
-const facade = (world: FakeWorld): Rekindle =>
-  createRekindleWithLayer({ repo: REPO }, () =>
-    Layer.mergeAll(world.layer(), Layer.succeed(Clock.Clock, world.effectClock))
-  )
-
-const rejection = async (p: Promise<unknown>): Promise<RekindleError> => {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x
-  )
-  expect(e).toBeInstanceOf(RekindleError)
-  return e as RekindleError
-}
+const facade = (world: FakeWorld): Rekindle => worldFacade(world, REPO)
 
 const exists = (world: FakeWorld, path: string) => Effect.runPromise(world.fs.exists(path))
 const problemsOf = (e: RekindleError) => (e.details as { readonly problems: ReadonlyArray<string> }).problems

@@ -12,6 +12,7 @@ import { saveState } from "../../core/engine/support/StateIO.ts"
 import { taskplane } from "../../core/import/index.ts"
 import { createRekindle } from "../../adapters/facade.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
+import { rejection } from "../support/facade.ts"
 import { BATCH, paneOf, REPO, startBatch } from "../support/world.ts"
 import { worktreeFor } from "../../core/domain/Naming.ts"
 
@@ -23,15 +24,6 @@ const facadeOver = (world: FakeWorld, options: { readonly tmuxSocket?: string } 
     return Layer.mergeAll(world.layer(), Layer.succeed(Clock.Clock, world.effectClock))
   })
   return { rk, sockets }
-}
-
-const rejection = async (p: Promise<unknown>): Promise<RekindleError> => {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x
-  )
-  expect(e).toBeInstanceOf(RekindleError)
-  return e as RekindleError
 }
 
 /** Plain data: survives structuredClone (no functions, no class instances with hidden state). */
