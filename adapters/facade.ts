@@ -6,7 +6,13 @@
 import * as nodeFs from "node:fs"
 import * as nodePath from "node:path"
 import { stateRoot } from "../core/domain/Layout.ts"
-import { createRekindleWithLayer, RekindleError, type Rekindle, type RekindleOptions } from "../core/facade.ts"
+import {
+  createRekindleWithLayer,
+  RekindleError,
+  timeoutProblem,
+  type Rekindle,
+  type RekindleOptions
+} from "../core/facade.ts"
 import * as Node from "./node.ts"
 import { tmuxSocketProblem } from "../core/domain/SocketName.ts"
 
@@ -36,13 +42,8 @@ export const createRekindle = (options: RekindleOptions): Rekindle => {
       `createRekindle does not know the option(s) ${unknown.map((k) => JSON.stringify(k)).join(", ")}`,
       `its options are ${OPTION_KEYS.join(", ")}${unknown.includes("socket") ? " (the tmux socket is `tmuxSocket`)" : ""}`
     )
-  const timeout = options.timeoutMs
-  if (timeout !== undefined && !(typeof timeout === "number" && Number.isInteger(timeout) && timeout >= 0))
-    throw new RekindleError(
-      "E_USAGE",
-      `timeoutMs ${JSON.stringify(timeout) ?? String(timeout)} is not a whole number of milliseconds ≥ 0`,
-      "pass timeoutMs as an integer (e.g. 60_000), or leave it out for no limit"
-    )
+  const badTimeout = timeoutProblem(options.timeoutMs)
+  if (badTimeout !== undefined) throw badTimeout
   if (typeof options.repo !== "string" || options.repo === "")
     throw new RekindleError("E_USAGE", "createRekindle needs `repo`: the repository's path", "pass { repo: <path> }")
   const repo = realOrResolved(options.repo)

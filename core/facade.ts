@@ -15,6 +15,8 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import type * as Path from "effect/Path"
 import type { Signals } from "./domain/Signals.ts"
 import { abort, type AbortOptions, type AbortReport } from "./engine/usecases/Abort.ts"
+import { clean, type CleanOptions, type CleanReport } from "./engine/usecases/Clean.ts"
+import { list, type ListReport } from "./engine/usecases/List.ts"
 import type { EngineError, ErrorCode } from "./engine/support/Errors.ts"
 import { observe } from "./engine/support/Observe.ts"
 import { plan, planState, type PlanReport } from "./engine/usecases/Plan.ts"
@@ -98,8 +100,12 @@ const callFor = (argv: ReadonlyArray<string>): string | undefined => {
       return "repair({ dryRun: false })"
     case "abort":
       return "abort({ hard: false })"
+    case "clean":
+      return rest.includes("--dry-run") ? "clean({ dryRun: true })" : "clean({ dryRun: false })"
+    case "list":
+      return "list()"
     case "import":
-      return "importState(adapter)"
+      return rest.includes("--dry-run") ? "planImport(adapter)" : "importState(adapter, { save: true })"
     case "<command>":
       return "a call with `batchId` (per call, or createRekindle's option)"
     default:
@@ -136,6 +142,20 @@ export const toRekindleError = (cause: Cause.Cause<unknown>): RekindleError => {
     cause: error
   })
 }
+
+/**
+ * The E_USAGE error for a `timeoutMs` that is not a whole number of milliseconds ≥ 0, else undefined:
+ * AbortSignal.timeout would refuse it with a bare Node error. createRekindle checks the instance's at
+ * once; every call checks its own.
+ */
+export const timeoutProblem = (limit: unknown): RekindleError | undefined =>
+  limit === undefined || (typeof limit === "number" && Number.isInteger(limit) && limit >= 0)
+    ? undefined
+    : new RekindleError(
+        "E_USAGE",
+        `timeoutMs ${JSON.stringify(limit) ?? String(limit)} is not a whole number of milliseconds ≥ 0`,
+        "pass timeoutMs as an integer (e.g. 60_000), or leave it out for no limit"
+      )
 
 /** Every service an engine use-case needs (the live layer and the FakeWorld both provide them). */
 export type EngineServices =
@@ -197,6 +217,15 @@ export interface Rekindle {
   /** Stop the batch's agents and mark it `stopped` (worktrees, branches and state kept). */
   readonly abort: (options: CallOptions & AbortOptions) => Promise<AbortReport>
   /**
+   * End the batch's life: `dryRun: true` returns the steps and changes nothing (the preview); `dryRun:
+   * false` carries them out under the lease — stop the sessions rekindle owns, snapshot dirty or
+   * unmerged work to `refs/rekindle/wip/`, remove the worktrees and merged branches rekindle made
+   * (the host's are kept), and archive the state under `.rekindle/.archive/`.
+   */
+  readonly clean: (options: CallOptions & CleanOptions) => Promise<CleanReport>
+  /** Every batch of the repo — phase, task counts, its supervisor and whether it lives. Read-only. */
+  readonly list: (options?: Pick<CallOptions, "signal" | "timeoutMs">) => Promise<ListReport>
+  /**
    * Map another orchestrator's state; with `save: true`, store it as a rekindle batch; with
    * `mode: "refresh"`, lay it over the batch rekindle already saved (journal, lease, agent identities kept).
    */
@@ -243,13 +272,8 @@ export const createRekindleWithLayer = (options: RekindleOptions, engineFor: Eng
     call: Pick<CallOptions, "signal" | "timeoutMs"> | undefined
   ): Promise<A> => {
     const limit = call?.timeoutMs ?? options.timeoutMs
-    // A limit AbortSignal.timeout would refuse with a bare Node error: a usage error with its code instead.
-    if (limit !== undefined && !(typeof limit === "number" && Number.isInteger(limit) && limit >= 0))
-      throw new RekindleError(
-        "E_USAGE",
-        `timeoutMs ${JSON.stringify(limit) ?? String(limit)} is not a whole number of milliseconds ≥ 0`,
-        "pass timeoutMs as an integer (e.g. 60_000), or leave it out for no limit"
-      )
+    const badLimit = timeoutProblem(limit)
+    if (badLimit !== undefined) throw badLimit
     const timer = limit === undefined ? undefined : AbortSignal.timeout(limit)
     const given = call?.signal
     const signal = timer === undefined ? given : given === undefined ? timer : AbortSignal.any([given, timer])
@@ -299,6 +323,17 @@ export const createRekindleWithLayer = (options: RekindleOptions, engineFor: Eng
     repair: (call) => onBatch(call, (ref) => repair(ref, engineOptions(call))),
     status: (call) => onBatch(call, status),
     abort: (call) => onBatch(call, (ref) => abort(ref, engineOptions(call))),
+    clean: async (call) => {
+      // Removal is never a default: a caller that forgot the flag (plain JS) is told, not cleaned.
+      if (typeof call?.dryRun !== "boolean")
+        throw new RekindleError(
+          "E_USAGE",
+          "clean needs `dryRun`: true to preview its steps, false to carry them out",
+          "call `clean({ dryRun: true })` to see what would be stopped and removed, then `clean({ dryRun: false })`"
+        )
+      return onBatch(call, (ref) => clean(ref, engineOptions(call)))
+    },
+    list: (call) => exec(runtimeFor(options.tmuxSocket), list(repo), call),
     importState: (adapter, call) =>
       exec(
         runtimeFor(options.tmuxSocket),

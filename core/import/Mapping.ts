@@ -1,7 +1,8 @@
 /**
  * From a mapped {@link ForeignBatch} to a rekindle `BatchState`: defaults filled, waves planned when
  * absent, and every problem listed at once (unsafe ids, unknown or unplaced tasks, paths outside the
- * repo, Schema violations) so an adapter author fixes them in one pass. Pure and total.
+ * repo, Schema violations, tasks rekindle could not launch or merge for want of a worktree or branch)
+ * so an adapter author fixes them in one pass. Pure and total.
  */
 import { issueLines } from "../domain/SchemaProblems.ts"
 import * as Result from "effect/Result"
@@ -13,6 +14,7 @@ import { describeWaveProblem, planWaves } from "../domain/Waves.ts"
 import { isInside } from "../domain/Layout.ts"
 import { worktreeFor } from "../domain/Naming.ts"
 import { tmuxSocketProblem } from "../domain/SocketName.ts"
+import { workspaceProblems } from "../domain/Workspaces.ts"
 import type { ForeignBatch, ForeignTask } from "./Foreign.ts"
 
 const started = (t: ForeignTask): boolean =>
@@ -181,6 +183,8 @@ export const toBatchState = (
   const decoded = migrateState(doc)
   if (Result.isFailure(decoded))
     problems.push(...issueLines(decoded.failure.message).map((line) => `the mapped state does not decode: ${line}`))
+  // A state rekindle could not carry on (a launch with no worktree, a merge with no branch) fails now, not mid-batch.
+  else problems.push(...workspaceProblems(decoded.success))
   return problems.length > 0 || Result.isFailure(decoded) ? Result.fail(problems) : Result.succeed(decoded.success)
 }
 

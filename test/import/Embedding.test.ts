@@ -8,11 +8,12 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { describe, expect, it } from "vitest"
-import { createRekindleWithLayer, RekindleError, type Rekindle } from "../../core/facade.ts"
+import { createRekindleWithLayer, type Rekindle } from "../../core/facade.ts"
 import type { BatchState, MergePolicy, RelaunchAgent, RetryMerge, SnapshotWip, Task } from "../../core/domain/index.ts"
 import type { ForeignBatch, ImportAdapter } from "../../core/import/index.ts"
 import { batchPaths } from "../../core/domain/Layout.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
+import { rejection, worldFacade } from "../support/facade.ts"
 
 const REPO = "/host/repo"
 const STATE = `${REPO}/.host/run.json`
@@ -75,19 +76,7 @@ const hostWorld = (jobs: ReadonlyArray<Omit<Job, "dir" | "branch">>) => {
   return { world, jobs: full, write }
 }
 
-const facade = (world: FakeWorld): Rekindle =>
-  createRekindleWithLayer({ repo: REPO }, () =>
-    Layer.mergeAll(world.layer(), Layer.succeed(Clock.Clock, world.effectClock))
-  )
-
-const rejection = async (p: Promise<unknown>): Promise<RekindleError> => {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x
-  )
-  expect(e).toBeInstanceOf(RekindleError)
-  return e as RekindleError
-}
+const facade = (world: FakeWorld): Rekindle => worldFacade(world, REPO)
 
 const fileExists = (world: FakeWorld, path: string) => Effect.runPromise(world.fs.exists(path))
 const taskSessions = (world: FakeWorld) => world.tmux.sessions().map((s) => s.name)

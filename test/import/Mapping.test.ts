@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest"
 import { migrateState, type BatchState, type Task } from "../../core/domain/index.ts"
 import { toBatchState, type ForeignBatch, type ForeignTask } from "../../core/import/index.ts"
 import { scenarioArbitrary } from "../../adapters/testing/Scenarios.ts"
+import { workspaceProblems } from "../../core/domain/Workspaces.ts"
 
 const RUNS = Number(process.env["REKINDLE_PROPERTY_RUNS"] ?? 200)
 
@@ -56,10 +57,15 @@ const carried = ({
 }: Task) => rest
 
 describe("mapping interface laws", () => {
-  it("round trip: a state expressed as a ForeignBatch imports back to the same batch, tasks, waves and merges", () => {
+  it("round trip: a state expressed as a ForeignBatch imports back to the same batch, tasks, waves and merges — or, when rekindle could not carry it on, is refused with exactly those tasks' problems", () => {
     fc.assert(
       fc.property(scenarioArbitrary(), ({ state }) => {
         const back = toBatchState(asForeign(state))
+        const unworkable = workspaceProblems(state)
+        if (unworkable.length > 0) {
+          expect(back).toEqual(Result.fail(unworkable))
+          return
+        }
         expect(Result.isSuccess(back)).toBe(true)
         const s = Result.getOrThrow(back)
         expect(s.tasks.map(carried)).toEqual(state.tasks.map(carried))
@@ -87,10 +93,11 @@ describe("mapping interface laws", () => {
       createdAt: 0,
       updatedAt: 0,
       agent: "shell",
+      merge: "host",
       tasks: [
-        { id: "c", status: "pending", dependsOn: ["a", "b"] },
+        { id: "c", status: "pending", dependsOn: ["a", "b"], worktree: "/r/w/c" },
         { id: "a", status: "succeeded" },
-        { id: "b", status: "pending", dependsOn: ["a"] }
+        { id: "b", status: "pending", dependsOn: ["a"], worktree: "/r/w/b" }
       ]
     })
     expect(Result.getOrThrow(r).waves).toEqual([["a"], ["b"], ["c"]])

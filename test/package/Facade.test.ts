@@ -12,7 +12,9 @@ import { saveState } from "../../core/engine/support/StateIO.ts"
 import { taskplane } from "../../core/import/index.ts"
 import { createRekindle } from "../../adapters/facade.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
+import { rejection } from "../support/facade.ts"
 import { BATCH, paneOf, REPO, startBatch } from "../support/world.ts"
+import { worktreeFor } from "../../core/domain/Naming.ts"
 
 /** A facade over `world`, recording which sockets it was asked for. */
 const facadeOver = (world: FakeWorld, options: { readonly tmuxSocket?: string } = {}) => {
@@ -22,15 +24,6 @@ const facadeOver = (world: FakeWorld, options: { readonly tmuxSocket?: string } 
     return Layer.mergeAll(world.layer(), Layer.succeed(Clock.Clock, world.effectClock))
   })
   return { rk, sockets }
-}
-
-const rejection = async (p: Promise<unknown>): Promise<RekindleError> => {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x
-  )
-  expect(e).toBeInstanceOf(RekindleError)
-  return e as RekindleError
 }
 
 /** Plain data: survives structuredClone (no functions, no class instances with hidden state). */
@@ -79,8 +72,13 @@ describe("Promise facade over the FakeWorld", () => {
     expect(none.code).toBe("E_NO_STATE")
     expect(none.hint).not.toBe("")
     expect(none.toJSON()).toEqual({ code: "E_NO_STATE", message: none.message, hint: none.hint })
+    // The way a library caller gets a batch is named first, the CLI command beside it.
+    expect(none.hint).toContain("`importState(adapter, { save: true })` (CLI: `rekindle import <source>`)")
 
     await startBatch(world, [{ id: "a" }])
+    const unknown = await rejection(rk.status({ batchId: "nope" }))
+    expect(unknown.code).toBe("E_NO_STATE")
+    expect(unknown.hint).toContain("`list()` (CLI: `rekindle list`)")
     expect((await rejection(rk.resume({ restart: "nope" }))).code).toBe("E_TASK_NOT_FOUND")
     await rk.abort({ hard: true })
     const refused = await rejection(rk.resume())
@@ -190,6 +188,51 @@ describe("Promise facade over the FakeWorld", () => {
     expect((await rk.status()).tasks.map((t) => [t.id, t.status])).toEqual([["T-1", "succeeded"]])
     await rk.close()
   })
+
+  it("clean previews with dryRun: true and changes nothing; dryRun: false ends the batch; list shows it, then not", async () => {
+    const world = new FakeWorld()
+    await startBatch(world, [{ id: "a" }, { id: "b" }])
+    const b = worktreeFor(REPO, BATCH, "b")
+    world.git.commitInWorktree(b, "b's work", { "b.txt": "b\n" }) // unmerged: its branch is kept
+    const repo = world.git.repoAt(REPO)!
+    const { rk } = facadeOver(world)
+    const listed = await rk.list()
+    expect(listed.batches.map((x) => [x.batchId, x.counts.running])).toEqual([[BATCH, 2]])
+    isPlain(listed)
+
+    // No flag is no removal: a plain-JS caller that forgot it is told.
+    const unflagged = await rejection(rk.clean(undefined as never))
+    expect(unflagged.code).toBe("E_USAGE")
+    expect(unflagged.hint).toContain("clean({ dryRun: true })")
+    const preview = await rk.clean({ dryRun: true })
+    expect(preview.dryRun).toBe(true)
+    expect(
+      preview.steps
+        .filter((s) => s._tag === "StopSession")
+        .map((s) => s.taskId)
+        .sort()
+    ).toEqual(["a", "b"])
+    isPlain(preview)
+    expect(
+      world.tmux
+        .sessions()
+        .map((x) => x.name)
+        .sort()
+    ).toEqual(["rk-b1-a", "rk-b1-b"])
+    expect(world.git.worktreeAt(b)).toBeDefined()
+    expect((await rk.status()).batchId).toBe(BATCH)
+
+    const done = await rk.clean({ dryRun: false })
+    expect(done.archivedTo).toMatch(new RegExp(`^${REPO}/\\.rekindle/\\.archive/${BATCH}-`))
+    expect(world.tmux.sessions()).toEqual([])
+    expect(world.git.worktreeAt(worktreeFor(REPO, BATCH, "a"))).toBeUndefined()
+    expect(world.git.worktreeAt(b)).toBeUndefined()
+    expect(repo.refs.has(`refs/heads/rekindle/${BATCH}/a`)).toBe(false) // merged (nothing of its own): deleted
+    expect(repo.refs.has(`refs/heads/rekindle/${BATCH}/b`)).toBe(true) // unmerged: kept
+    expect((await rk.list()).batches).toEqual([])
+    expect((await rejection(rk.status())).code).toBe("E_NO_STATE")
+    await rk.close()
+  })
 })
 
 describe("createRekindle option checks (live adapter)", () => {
@@ -224,6 +267,10 @@ describe("createRekindle option checks (live adapter)", () => {
       expect((thrown(() => createRekindle({ repo: "/tmp", timeoutMs } as never)) as RekindleError).code).toBe("E_USAGE")
     const ok = createRekindle({ repo: "/tmp/", stateDir: ".rekindle" })
     expect(ok.repo).toBe("/tmp")
+    // A call's own limit is checked by the same rule, with the same words, before anything runs.
+    const atCreate = thrown(() => createRekindle({ repo: "/tmp", timeoutMs: -1 })) as RekindleError
+    const atCall = await rejection(ok.list({ timeoutMs: -1 }))
+    expect([atCall.code, atCall.message, atCall.hint]).toEqual([atCreate.code, atCreate.message, atCreate.hint])
     await ok.close()
   })
 })

@@ -114,7 +114,11 @@ export const resolveBatch = Effect.fn("StateIO.resolveBatch")(function* (ref: Ba
   if (all.length === 0) {
     // A state that exists but cannot be read is reported as itself (E_STATE_CORRUPT…), never as "no batch, start one".
     if (unreadable[0] !== undefined) return yield* unreadable[0].error
-    return yield* fail("E_NO_STATE", `no rekindle batch in ${ref.repoRoot}`, "start one with `rekindle run <manifest>`")
+    return yield* fail(
+      "E_NO_STATE",
+      `no rekindle batch in ${ref.repoRoot}`,
+      "import your orchestrator's batch with `rekindle import <source>`, or start one with `rekindle run <manifest>`"
+    )
   }
   const open = all.filter((b) => b.phase !== "completed")
   if (all.length === 1) return all[0]!.batchId
@@ -264,7 +268,7 @@ export const loadState = Effect.fn("StateIO.loadState")(function* (ref: BatchRef
     return yield* fail(
       "E_NO_STATE",
       `no state for batch ${batchId} in ${ref.repoRoot}`,
-      "list batches with `rekindle status`"
+      "list the repo's batches with `rekindle list`"
     )
   }
   if (loaded.state.repoRoot !== ref.repoRoot.replace(/\/+$/, "")) {

@@ -50,7 +50,7 @@ const optionsOf = (s: BatchState) => ({ ...DEFAULTS, ...s.options })
 const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function* (ctx: Applying, task: Task) {
   const state = yield* ctx.current
   const git = yield* Worktrees
-  if (task.worktree === undefined || task.branch === undefined) {
+  if (task.worktree === undefined) {
     return yield* fail(
       "E_WORKTREE_MISSING",
       `task ${task.id} has no planned worktree`,
@@ -58,7 +58,16 @@ const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function* (ctx: Appl
     )
   }
   const at = (yield* git.pathStates([task.worktree]))[task.worktree]
+  // A present worktree is launched into as it is (the host's, merged by the host, may name no branch);
+  // making one needs the branch to make it on (core/domain/Workspaces.ts states the rule).
   if (at === "present") return
+  if (task.branch === undefined) {
+    return yield* fail(
+      "E_WORKTREE_MISSING",
+      `worktree ${task.worktree} of task ${task.id} is ${at} and the state names no branch to create it on`,
+      "restore the worktree (or record the task's branch), then resume"
+    )
+  }
   const exists = yield* git.branchExists(state.repoRoot, task.branch).pipe(Effect.orElseSucceed(() => false))
   // A supervisor killed during `git worktree add` leaves the branch without its worktree: git removes
   // its half-made checkout on the way out, not the branch it made first. For a task that never ran,
