@@ -115,12 +115,24 @@ const gemini: AgentKindSpec = {
   resume: ["--resume", "{conversationId}", { when: "prompt", argv: ["--prompt-interactive={prompt}"] }],
   conversation: "assigned",
   transcript: { type: "none" },
+  // 0.61.0 reads <GEMINI_CLI_HOME or ~>/.gemini/trustedFolders.json, or the file GEMINI_CLI_TRUSTED_FOLDERS_PATH names;
+  // a folder is trusted by its longest matching rule, so the root's TRUST_FOLDER covers the worktrees under it.
+  // Gemini writes the file only when the user answers its trust screen: any other value there is that answer.
+  trust: {
+    root: { env: "GEMINI_CLI_HOME", default: "~" },
+    path: ".gemini/trustedFolders.json",
+    fileEnv: "GEMINI_CLI_TRUSTED_FOLDERS_PATH",
+    key: ["{repoRoot}"],
+    value: "TRUST_FOLDER",
+    alsoTrusted: ["TRUST_PARENT"],
+    keepOtherValues: true
+  },
   notes:
     "`gemini --session-id <uuid> --prompt-interactive=<text>` (interactive TUI; checked on 0.61.0), " +
     "`gemini --resume <uuid>` (checked by hand, not yet run by the suite). Sessions: ~/.gemini/tmp/<project>/chats/" +
     "session-<time>-<first 8 characters of the id>.jsonl, <project> named after the cwd in ~/.gemini/projects.json " +
-    '(not checked before resume). Folder trust (~/.gemini/trustedFolders.json, value "TRUST_FOLDER") is not written ' +
-    "by rekindle; an untrusted folder shows a trust screen and turns YOLO approval off."
+    '(not checked before resume). Folder trust: "<repository root>": "TRUST_FOLDER" in ~/.gemini/trustedFolders.json ' +
+    '(trustRepository); a "DO_NOT_TRUST" the user chose for the root is left, and Gemini then runs it untrusted (YOLO off).'
 }
 
 /** Aider: the conversation is the chat history file in the working directory; no id. */
