@@ -30,7 +30,7 @@ const PLACEHOLDER_OPTION = "@rekindle_placeholder"
  * The session ids of placeholders (rows `<session id><SEP><creator pid>` of `list-panes -a`) whose
  * creator is gone; rows without the tag are skipped.
  */
-export const orphanedPlaceholders = (stdout: string, alive: (pid: number) => boolean): ReadonlyArray<string> =>
+const orphanedPlaceholders = (stdout: string, alive: (pid: number) => boolean): ReadonlyArray<string> =>
   stdout
     .split("\n")
     .map((line) => line.split(SEP))

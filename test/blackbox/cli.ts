@@ -161,6 +161,21 @@ export interface Pane {
   readonly tag: string
 }
 
+/** Every pane of a private server (`list-panes -a` through `tmux`, which runs tmux on that server); none when it is down. */
+export const listPanes = (
+  tmux: (args: ReadonlyArray<string>) => { readonly code: number | null; readonly stdout: string }
+): Array<Pane> => {
+  const r = tmux(["list-panes", "-a", "-F", "#{session_name}\t#{pane_pid}\t#{pane_dead}\t#{@rekindle_task}"])
+  if (r.code !== 0) return []
+  return r.stdout
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((l) => {
+      const [session = "", pid = "0", dead = "0", tag = ""] = l.split("\t")
+      return { session, pid: Number(pid), dead: dead === "1", tag }
+    })
+}
+
 /** Run the CLI as a child in `cwd` with `env` (argv only), SIGKILLed past `timeoutMs`; `spawned` learns its pid. */
 export const runCli = (
   cwd: string,
@@ -343,15 +358,7 @@ export class World {
   }
 
   panes(): Array<Pane> {
-    const r = this.tmux(["list-panes", "-a", "-F", "#{session_name}\t#{pane_pid}\t#{pane_dead}\t#{@rekindle_task}"])
-    if (r.code !== 0) return []
-    return r.stdout
-      .split("\n")
-      .filter((l) => l.length > 0)
-      .map((l) => {
-        const [session = "", pid = "0", dead = "0", tag = ""] = l.split("\t")
-        return { session, pid: Number(pid), dead: dead === "1", tag }
-      })
+    return listPanes((args) => this.tmux(args))
   }
 
   /** Paths of `git worktree list --porcelain`, realpath'd. */

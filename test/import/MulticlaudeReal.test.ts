@@ -4,11 +4,16 @@
  * host relaunches through a RelaunchAgent handler (as multiclaude resumes its agents); rekindle
  * journals it. Assertions read /proc and tmux on a private socket.
  */
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
+import * as Path from "effect/Path"
 import { execFileSync, spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
+import { findOnPath } from "../../adapters/agent/FindExecutable.ts"
 import { createRekindle, multiclaude } from "../../exports/index.ts"
 
 const GIT_ENV: Readonly<Record<string, string>> = {
@@ -36,14 +41,15 @@ const alive = (pid: number): boolean => {
   }
 }
 
-/** The first `name` on PATH (the test needs a real shell process, whose comm is its file name). */
-const findOnPath = (name: string): string => {
-  for (const dir of (process.env["PATH"] ?? "").split(":")) {
-    const candidate = nodePath.join(dir, name)
-    if (dir !== "" && fs.existsSync(candidate)) return candidate
-  }
-  throw new Error(`${name} is not on PATH`)
-}
+/** The first `name` on PATH, found as rekindle finds an agent (the test needs a real shell process, whose comm is its file name). */
+const onPath = (name: string): Promise<string> =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const found = yield* findOnPath(yield* FileSystem.FileSystem, yield* Path.Path, name, process.env["PATH"])
+      if (found === undefined) throw new Error(`${name} is not on PATH`)
+      return found
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
 
 /** A multiclaude root in a temp dir: the clone at `repos/my-app` and two worker worktrees under `wts/my-app/`. */
 const multiclaudeClone = () => {
@@ -134,7 +140,7 @@ describe("multiclaude import (real tmux + git)", () => {
     const { tmp, root, repo, socket } = multiclaudeClone()
     // clever-fox's shell runs its Claude (a stand-in child); quiet-wren's shell runs nothing: its Claude exited.
     // Real shells (comm "bash") running fixed script files: no shell string, no `-c` (test/security/ShellScan.test.ts).
-    const shell = findOnPath("bash")
+    const shell = await onPath("bash")
     fs.writeFileSync(`${tmp}/runs-agent.sh`, "sleep 300\ntrue\n")
     fs.writeFileSync(`${tmp}/runs-nothing.sh`, "read line\n")
     const busy = spawn(shell, [`${tmp}/runs-agent.sh`], { detached: true, stdio: "ignore" })

@@ -9,7 +9,17 @@ import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { alive, type CliResult, cmdline, isRecord, parseJson, runCli, waitFor } from "../../blackbox/cli.ts"
+import {
+  alive,
+  type CliResult,
+  cmdline,
+  isRecord,
+  listPanes,
+  type Pane,
+  parseJson,
+  runCli,
+  waitFor
+} from "../../blackbox/cli.ts"
 import { ensureRealAgents, realAgentsSkipped, SKIP_ENV } from "../../agents/install.ts"
 
 export { alive, waitFor }
@@ -27,14 +37,6 @@ export const skipRealAgents = (suite: string): boolean => {
   if (!realAgentsSkipped()) return false
   console.warn(`[rekindle] SKIPPED the real-agent suite "${suite}": ${SKIP_ENV}=1 (CI never sets it)`)
   return true
-}
-
-/** One pane of the private server. */
-export interface AgentPane {
-  readonly session: string
-  readonly pid: number
-  readonly dead: boolean
-  readonly tag: string
 }
 
 export class AgentWorld {
@@ -155,20 +157,12 @@ export class AgentWorld {
     return pid
   }
 
-  panes(): Array<AgentPane> {
-    const r = this.tmux(["list-panes", "-a", "-F", "#{session_name}\t#{pane_pid}\t#{pane_dead}\t#{@rekindle_task}"])
-    if (r.code !== 0) return []
-    return r.stdout
-      .split("\n")
-      .filter((l) => l.length > 0)
-      .map((l) => {
-        const [session = "", pid = "0", dead = "0", tag = ""] = l.split("\t")
-        return { session, pid: Number(pid), dead: dead === "1", tag }
-      })
+  panes(): Array<Pane> {
+    return listPanes((args) => this.tmux(args))
   }
 
   /** The agent pane of a task (by rekindle's ownership tag). */
-  taskPane(batchId: string, taskId: string): AgentPane | undefined {
+  taskPane(batchId: string, taskId: string): Pane | undefined {
     return this.panes().find((p) => p.tag === `${batchId}/${taskId}` && !p.dead)
   }
 
