@@ -5,7 +5,8 @@
  *
  * Placeholders: `{prompt}`, `{promptFile}` (an absolute path rekindle wrote the prompt to: for agents
  * with no safe argv form for text), `{conversationId}`, `{cwd}` in argv tokens; `{cwd}`, `{cwdSlug}`,
- * `{conversationId}` in transcript paths, where `{cwdSlug}` is Claude Code's project-directory rule.
+ * `{conversationId}`, `{conversationIdPrefix}` (its first 8 characters) in transcript paths, where `{cwdSlug}` is Claude
+ * Code's project-directory rule.
  */
 import * as Schema from "effect/Schema"
 
