@@ -103,8 +103,9 @@ const pi: AgentKindSpec = {
 
 /**
  * Gemini CLI: rekindle assigns the session UUID (`--session-id`), and `--resume <uuid>` finds it among the sessions
- * of the current project (0.61.0 looks the identifier up by UUID before trying it as an index; checked by hand: after
- * the pane was killed, `--resume <uuid> --prompt-interactive=<turn>` sent the earlier turns plus the turn once). The prompt
+ * of the current project (0.61.0 looks the identifier up by UUID before trying it as an index; scenario (c) in
+ * test/real-agents/GeminiCrash.test.ts: `--resume <uuid> --prompt-interactive=<turn>` sends the earlier turns plus the
+ * turn once). The prompt
  * rides in the attached `--prompt-interactive=<text>` form (yargs never re-reads it as an option): the TUI submits it
  * and stays interactive.
  */
