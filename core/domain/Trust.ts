@@ -16,7 +16,7 @@ export const trustKey = (rule: TrustRule, repoRoot: string): ReadonlyArray<strin
   rule.key.map((k) => (k === "{repoRoot}" ? repoRoot : k))
 
 /** The value a rule records (`true` unless it says otherwise). */
-export const trustValue = (rule: TrustRule): TrustValue => rule.value ?? true
+export const trustValue = (rule: TrustRule): TrustValue => (rule.value === undefined ? true : rule.value)
 
 /** `projects["/repo"].hasTrustDialogAccepted`: how plans and docs show a key path. */
 export const showKey = (key: ReadonlyArray<string>): string =>
