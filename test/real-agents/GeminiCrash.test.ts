@@ -5,26 +5,13 @@
  * continuation turn. Gemini's launcher ignores SIGHUP and SIGTERM, so the first agent outlives its tmux server: the
  * relaunch must stop it first (never two agents on one conversation).
  */
-import * as fs from "node:fs"
 import { describe, expect, test } from "vitest"
 import { type GeminiReply, type GeminiTurn, startGeminiServer } from "../support/model-servers/gemini.ts"
 import { alive, skipRealAgents, waitFor, withAgentWorld } from "../support/real-agents/world.ts"
-import { configureGemini, geminiTask } from "./gemini-world.ts"
+import { configureGemini, geminiTask, processesUnder } from "./gemini-world.ts"
 import { CONTINUATION_PROMPT, commit, continuationTurns, MARK, taskPrompt, userTurnsWith } from "./scripted-agent.ts"
 
 const ID = "gc"
-
-/** Pids of the processes whose working directory is `dir` (the agent and its own children). */
-const processesIn = (dir: string): ReadonlyArray<number> =>
-  fs.readdirSync("/proc").flatMap((name) => {
-    const pid = Number(name)
-    if (!Number.isInteger(pid)) return []
-    try {
-      return fs.readlinkSync(`/proc/${pid}/cwd`) === dir ? [pid] : []
-    } catch {
-      return []
-    }
-  })
 
 /** The agent commits, then its next turn stays open until rekindle's continuation turn arrives; then the marker. */
 const script =
@@ -56,7 +43,7 @@ describe.skipIf(skipRealAgents("gemini-crash"))("real Gemini CLI 0.61.0 driven b
           const launched = w.stateTask(run.batchId, ID)
           const conversation = launched["conversationId"]
           const worktree = String(launched["worktree"])
-          const first = processesIn(worktree)
+          const first = processesUnder(worktree)
           expect(first.length, "the agent runs in the task worktree").toBeGreaterThan(0)
           const before = server.turns().length
 
@@ -96,6 +83,7 @@ describe.skipIf(skipRealAgents("gemini-crash"))("real Gemini CLI 0.61.0 driven b
             first.filter((pid) => alive(pid)),
             "the first agent's processes are gone (it outlived its tmux server)"
           ).toEqual([])
+          expect(processesUnder(worktree), "nothing runs on in the removed worktree").toEqual([])
         } finally {
           await server.close()
         }

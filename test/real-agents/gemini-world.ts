@@ -26,3 +26,19 @@ export const configureGemini = (world: WorldDirs): void => {
   const settings = { security: { auth: { selectedType: "gemini-api-key" } } }
   fs.writeFileSync(nodePath.join(dir, "settings.json"), JSON.stringify(settings, null, 2))
 }
+
+/**
+ * Pids of the processes whose working directory is `dir` or under it, a removed directory included (Gemini's launcher
+ * and its node child, say: it ignores SIGHUP, so it can outlive its tmux session and server).
+ */
+export const processesUnder = (dir: string): ReadonlyArray<number> =>
+  fs.readdirSync("/proc").flatMap((name) => {
+    const pid = Number(name)
+    if (!Number.isInteger(pid) || pid === process.pid) return []
+    try {
+      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`).replace(/ \(deleted\)$/, "")
+      return cwd === dir || cwd.startsWith(`${dir}/`) ? [pid] : []
+    } catch {
+      return []
+    }
+  })
