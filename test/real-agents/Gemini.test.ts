@@ -15,7 +15,7 @@ import {
   startGeminiServer
 } from "../support/model-servers/gemini.ts"
 import { commitAndSignal, makeAgentWorld, realAgentsEnabled, waitFor, type AgentWorld } from "./agent-world.ts"
-import { configureGemini, geminiTask, processesUnder } from "./gemini-world.ts"
+import { configureGemini, geminiTask, noneLeftUnder } from "./gemini-world.ts"
 
 // Starts with "-": as a bare argv word, yargs would read an option.
 const PROMPT = "--version? No: create hello.txt containing hello, commit it, then signal that you are done."
@@ -57,7 +57,7 @@ describe.runIf(realAgentsEnabled("gemini"))("real Gemini CLI 0.61.0 under rekind
     expect(world.git("show", "main:hello.txt")).toBe("hello\n")
     expect(world.git("log", "--format=%s", "main")).toContain("gemini: hello")
     // Gemini's launcher ignores SIGHUP: closing the merged task's session alone left it running in the removed worktree.
-    expect(processesUnder(nodePath.join(world.repo, ".rekindle", "worktrees")), "no agent left running").toEqual([])
+    await noneLeftUnder(nodePath.join(world.repo, ".rekindle", "worktrees"))
     // The conversation id rekindle assigned names Gemini's session file for this worktree.
     const state = JSON.parse(fs.readFileSync(nodePath.join(world.repo, ".rekindle/gemini-a/state.json"), "utf8")) as {
       tasks: ReadonlyArray<{ conversationId?: string }>

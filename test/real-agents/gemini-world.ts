@@ -42,3 +42,26 @@ export const processesUnder = (dir: string): ReadonlyArray<number> =>
       return []
     }
   })
+
+/**
+ * Wait (bounded) until no process runs under `dir`: a killed launcher's node child notices its parent's death a moment
+ * later. Fails naming what is left.
+ */
+export const noneLeftUnder = async (dir: string, timeoutMs = 30_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const left = processesUnder(dir)
+    if (left.length === 0) return
+    if (Date.now() > deadline) {
+      const show = (pid: number) => {
+        try {
+          return `${pid}: ${fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").slice(0, 200)}`
+        } catch {
+          return `${pid}: gone`
+        }
+      }
+      throw new Error(`still running under ${dir} after ${timeoutMs} ms:\n${left.map(show).join("\n")}`)
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}

@@ -18,7 +18,7 @@ export const taskPrompt = (id: string): string =>
   `Task ${id}: create ${id}.txt, commit it, then report done. TASK=${id}`
 
 /** The task a request belongs to (from its user turns), if any. */
-export const taskOf = (turn: ModelTurn): string | undefined => {
+export const taskOf = (turn: Pick<ModelTurn, "userTexts">): string | undefined => {
   for (const text of turn.userTexts) {
     const hit = /TASK=([A-Za-z0-9_-]+)/.exec(text)
     if (hit?.[1] !== undefined) return hit[1]
