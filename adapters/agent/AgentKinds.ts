@@ -103,8 +103,9 @@ const pi: AgentKindSpec = {
 
 /**
  * Gemini CLI: rekindle assigns the session UUID (`--session-id`), and `--resume <uuid>` finds it among the sessions
- * of the current project (0.61.0 looks the identifier up by UUID before trying it as an index; checked by hand: after
- * the pane was killed, `--resume <uuid> --prompt-interactive=<turn>` sent the earlier turns plus the turn once). The prompt
+ * of the current project (0.61.0 looks the identifier up by UUID before trying it as an index; scenario (c) in
+ * test/real-agents/GeminiCrash.test.ts: `--resume <uuid> --prompt-interactive=<turn>` sends the earlier turns plus the
+ * turn once). The prompt
  * rides in the attached `--prompt-interactive=<text>` form (yargs never re-reads it as an option): the TUI submits it
  * and stays interactive.
  */
@@ -114,13 +115,33 @@ const gemini: AgentKindSpec = {
   fresh: ["--session-id", "{conversationId}", { when: "prompt", argv: ["--prompt-interactive={prompt}"] }],
   resume: ["--resume", "{conversationId}", { when: "prompt", argv: ["--prompt-interactive={prompt}"] }],
   conversation: "assigned",
-  transcript: { type: "none" },
+  // 0.61.0 names a session's file after its start (to the minute) and the id's first 8 characters, under a per-project
+  // directory it names itself (~/.gemini/projects.json); the first line is {"sessionId": <the whole id>, …}.
+  transcript: {
+    type: "glob",
+    root: { env: "GEMINI_CLI_HOME", default: "~" },
+    pattern: ".gemini/tmp/*/chats/session-*-{conversationIdPrefix}.jsonl",
+    format: "jsonl"
+  },
+  // 0.61.0 reads <GEMINI_CLI_HOME or ~>/.gemini/trustedFolders.json, or the file GEMINI_CLI_TRUSTED_FOLDERS_PATH names;
+  // a folder is trusted by its longest matching rule, so the root's TRUST_FOLDER covers the worktrees under it.
+  // Gemini writes the file only when the user answers its trust screen: any other value there is that answer.
+  trust: {
+    root: { env: "GEMINI_CLI_HOME", default: "~" },
+    path: ".gemini/trustedFolders.json",
+    fileEnv: "GEMINI_CLI_TRUSTED_FOLDERS_PATH",
+    key: ["{repoRoot}"],
+    value: "TRUST_FOLDER",
+    alsoTrusted: ["TRUST_PARENT"],
+    keepOtherValues: true
+  },
   notes:
     "`gemini --session-id <uuid> --prompt-interactive=<text>` (interactive TUI; checked on 0.61.0), " +
-    "`gemini --resume <uuid>` (checked by hand, not yet run by the suite). Sessions: ~/.gemini/tmp/<project>/chats/" +
+    "`gemini --resume <uuid>`. Sessions: <GEMINI_CLI_HOME or ~>/.gemini/tmp/<project>/chats/" +
     "session-<time>-<first 8 characters of the id>.jsonl, <project> named after the cwd in ~/.gemini/projects.json " +
-    '(not checked before resume). Folder trust (~/.gemini/trustedFolders.json, value "TRUST_FOLDER") is not written ' +
-    "by rekindle; an untrusted folder shows a trust screen and turns YOLO approval off."
+    "(checked before resume: its first and last lines). " +
+    'Folder trust: "<repository root>": "TRUST_FOLDER" in ~/.gemini/trustedFolders.json ' +
+    '(trustRepository); a "DO_NOT_TRUST" the user chose for the root is left, and Gemini then runs it untrusted (YOLO off).'
 }
 
 /** Aider: the conversation is the chat history file in the working directory; no id. */

@@ -28,8 +28,8 @@ export const claudeProjectSlug = (cwd: string): string => {
   return `${slug.slice(0, CLAUDE_SLUG_MAX)}-${Math.abs(claudePathHash(cwd)).toString(36)}`
 }
 
-/** Placeholders allowed in transcript paths and patterns. */
-const PATH_VARS: ReadonlyArray<string> = ["cwd", "cwdSlug", "conversationId"]
+/** Placeholders allowed in transcript paths and patterns (`conversationIdPrefix`: its first 8 characters). */
+const PATH_VARS: ReadonlyArray<string> = ["cwd", "cwdSlug", "conversationId", "conversationIdPrefix"]
 
 /** What the adapter must look for. */
 type TranscriptTarget =
@@ -78,16 +78,21 @@ export const transcriptTarget = (
 ): Result.Result<TranscriptTarget, string> => {
   if (rule.type === "none") return Result.succeed({ type: "none" })
   const template = rule.type === "file" ? rule.path : rule.pattern
-  if (template.includes("{conversationId}") && input.conversationId === "")
-    return Result.fail("conversation id unknown")
-  if (template.includes("{conversationId}") && !SAFE_CONVERSATION_ID.test(input.conversationId)) {
+  const usesId = /\{conversationId(Prefix)?\}/.test(template)
+  if (usesId && input.conversationId === "") return Result.fail("conversation id unknown")
+  if (usesId && !SAFE_CONVERSATION_ID.test(input.conversationId)) {
     return Result.fail(`unsafe conversation id ${JSON.stringify(input.conversationId)}`)
   }
   const unknown = [...template.matchAll(/\{([A-Za-z]+)\}/g)]
     .map((m) => m[1])
     .find((n) => n !== undefined && !PATH_VARS.includes(n))
   if (unknown !== undefined) return Result.fail(`unknown placeholder {${unknown}} in "${template}"`)
-  const vars = { cwd: input.cwd, cwdSlug: claudeProjectSlug(input.cwd), conversationId: input.conversationId }
+  const vars = {
+    cwd: input.cwd,
+    cwdSlug: claudeProjectSlug(input.cwd),
+    conversationId: input.conversationId,
+    conversationIdPrefix: input.conversationId.slice(0, 8)
+  }
   const root = resolveRoot(rule.root, input)
   return Result.map(substitute(template, vars), (expanded) =>
     rule.type === "file"

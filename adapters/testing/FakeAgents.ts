@@ -98,9 +98,10 @@ export class FakeAgents {
 
   /**
    * The agent of `taskId` finishes: commits `<taskId>.txt` in its worktree, writes its done marker,
-   * exits 0. Does nothing when no agent of the task is alive.
+   * exits 0 — or, with `stay`, stays at its prompt as an interactive agent does. Does nothing when no agent of the task
+   * is alive.
    */
-  finish(taskId: string, status: "succeeded" | "failed" = "succeeded"): boolean {
+  finish(taskId: string, status: "succeeded" | "failed" = "succeeded", stay = false): boolean {
     const agent = this.current(taskId)
     if (agent === undefined) return false
     if (status === "succeeded")
@@ -115,7 +116,7 @@ export class FakeAgents {
         Effect.ignore(fs.writeFileString(agent.doneFile, JSON.stringify({ status, summary: `${taskId} ${status}` })))
       )
     }
-    this.world.exitPane(agent.paneId, status === "succeeded" ? 0 : 1)
+    if (!stay) this.world.exitPane(agent.paneId, status === "succeeded" ? 0 : 1)
     return true
   }
 }

@@ -47,6 +47,14 @@ export const transcriptDirs = (
     const raw = fromEnv !== undefined && fromEnv !== "" ? fromEnv : rule.root.default
     if (raw.includes("{cwd}")) return []
     const home = env["HOME"] ?? ""
-    const dir = raw === "~" ? home : raw.startsWith("~/") ? `${home}/${raw.slice(2)}` : raw
+    if (raw === "~") {
+      // A root that is the home itself says nothing: check the path's leading literal directories (Gemini's
+      // `.gemini/tmp`; its root is the home because GEMINI_CLI_HOME replaces the home).
+      const segments = (rule.type === "file" ? rule.path : rule.pattern).split("/").slice(0, -1)
+      const end = segments.findIndex((seg) => /[*?[{]/.test(seg))
+      const literal = (end === -1 ? segments : segments.slice(0, end)).join("/")
+      return literal === "" ? [] : [{ agent: k.name, dir: `${home}/${literal}` }]
+    }
+    const dir = raw.startsWith("~/") ? `${home}/${raw.slice(2)}` : raw
     return [{ agent: k.name, dir }]
   })

@@ -5,7 +5,8 @@
  *
  * Placeholders: `{prompt}`, `{promptFile}` (an absolute path rekindle wrote the prompt to: for agents
  * with no safe argv form for text), `{conversationId}`, `{cwd}` in argv tokens; `{cwd}`, `{cwdSlug}`,
- * `{conversationId}` in transcript paths, where `{cwdSlug}` is Claude Code's project-directory rule.
+ * `{conversationId}`, `{conversationIdPrefix}` (its first 8 characters) in transcript paths, where `{cwdSlug}` is Claude
+ * Code's project-directory rule.
  */
 import * as Schema from "effect/Schema"
 
@@ -64,15 +65,33 @@ export const TranscriptRule = Schema.Union([
 /** @see TranscriptRule */
 export type TranscriptRule = typeof TranscriptRule.Type
 
+/** A JSON scalar: what an agent's config holds at a trust key (`true`, `"TRUST_FOLDER"`, …). */
+export const TrustValue = Schema.Union([Schema.String, Schema.Number, Schema.Boolean, Schema.Null])
+/** @see TrustValue */
+export type TrustValue = typeof TrustValue.Type
+
 /**
  * Where an agent records that the user trusts a folder, so rekindle can record it for the REPOSITORY ROOT (the
- * `trustRepository` policy) instead of the agent stopping at its trust screen: a JSON file (`root` + `path`) and a key
- * path in it whose `{repoRoot}` segment is the repository's absolute path; the value set is `true`.
+ * `trustRepository` policy) instead of the agent stopping at its trust screen: a JSON file (`root` + `path`, or the
+ * file named by the `fileEnv` variable when set) and a key path in it whose `{repoRoot}` segment is the repository's
+ * absolute path.
  */
 export const TrustRule = Schema.Struct({
   root: TranscriptRoot,
   path: Schema.String,
-  key: Schema.Array(Schema.String).check(Schema.isMinLength(1))
+  key: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
+  /** A variable naming the file itself; set and non-empty, it wins over `root` + `path` (Gemini's). */
+  fileEnv: Schema.optionalKey(Schema.String),
+  /** The value recorded; absent: `true`. */
+  value: Schema.optionalKey(TrustValue),
+  /** Other values the agent also reads as trust: found at the key, nothing is written. */
+  alsoTrusted: Schema.optionalKey(Schema.Array(TrustValue)),
+  /**
+   * `true`: any other value found at the key is the user's own answer (Gemini's `DO_NOT_TRUST`) and is never
+   * overwritten; the launch goes on and the agent decides. Absent: it is overwritten (Claude writes `false` there
+   * itself before anyone answers).
+   */
+  keepOtherValues: Schema.optionalKey(Schema.Boolean)
 })
 /** @see TrustRule */
 export type TrustRule = typeof TrustRule.Type
@@ -152,6 +171,9 @@ export const kindProblems = (
     problems.push({ field: "resume", message: `conversation "${spec.conversation}" needs a resume template` })
   if (spec.promptEnv !== undefined && !ENV_NAME.test(spec.promptEnv))
     problems.push({ field: "promptEnv", message: `"${spec.promptEnv}" is not an environment variable name` })
+  const fileEnv = spec.trust?.fileEnv
+  if (fileEnv !== undefined && !ENV_NAME.test(fileEnv))
+    problems.push({ field: "trust", message: `fileEnv "${fileEnv}" is not an environment variable name` })
   return problems
 }
 

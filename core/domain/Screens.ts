@@ -47,7 +47,17 @@ export const FIRST_RUN_SCREENS: ReadonlyArray<FirstRunScreen> = [
     id: "gemini-trust",
     agent: "gemini",
     signature: ["Do you trust the files in this folder?", "Trust folder"],
-    how: 'folder trust: "<repository root>": "TRUST_FOLDER" in ~/.gemini/trustedFolders.json (covers the task worktrees under it; rekindle does not write it)'
+    how:
+      'folder trust: "<repository root>": "TRUST_FOLDER" in ~/.gemini/trustedFolders.json (covers the task worktrees under it; ' +
+      'options.trustRepository records it, but never over the user\'s own "DO_NOT_TRUST")'
+  },
+  {
+    id: "gemini-approval",
+    agent: "gemini",
+    signature: ["Allow execution of", "Allow once"],
+    how:
+      "tool approval: the task's args lack --approval-mode yolo, or the folder is untrusted (which turns YOLO off: " +
+      'e.g. the user\'s own "DO_NOT_TRUST" for the repository root in ~/.gemini/trustedFolders.json); answer it in the pane'
   }
 ]
 

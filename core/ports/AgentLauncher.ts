@@ -29,8 +29,12 @@ export interface TrustChange {
   /** The file and the key path written, e.g. `~/.claude.json` and `projects["/repo"].hasTrustDialogAccepted`. */
   readonly file: string
   readonly key: string
-  /** False when the key was already `true`: nothing was (or would be) written. */
+  /** The value recorded there, as JSON text (`true`, `"TRUST_FOLDER"`). */
+  readonly value: string
+  /** False when the key already meant trusted, or holds the user's own other answer (`kept`): nothing written. */
   readonly changed: boolean
+  /** The user's own different value found at the key (JSON text, e.g. `"DO_NOT_TRUST"`), left as it is. */
+  readonly kept?: string
 }
 
 /** A ready-to-run launch: argv (argv[0] is the program) and environment additions. */

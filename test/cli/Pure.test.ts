@@ -116,6 +116,7 @@ describe("doctor checks", () => {
     expect(dirs.every((d) => d.dir.startsWith("/"))).toBe(true)
     expect(dirs.some((d) => d.agent === "aider")).toBe(false)
     expect(dirs.find((d) => d.agent === "claude")?.dir.startsWith("/home/u/")).toBe(true)
+    expect(dirs.find((d) => d.agent === "gemini")?.dir, "not the home itself").toBe("/home/u/.gemini/tmp")
   })
 })
 

@@ -33,6 +33,16 @@ const GEMINI_TRUST = [
   " ╰──────────────────────────────────────────────────────────────╯"
 ]
 
+// Gemini CLI 0.61.0 in a folder it does not trust (YOLO off), its shell call waiting; captured from the real CLI.
+const GEMINI_APPROVAL = [
+  "│ Allow execution of [Shell]?                                                  │",
+  "│ Redirection detected. To auto-accept, press Shift+Tab                        │",
+  "│                                                                              │",
+  "│ ● 1. Allow once                                                              │",
+  "│   2. No, suggest changes (esc)                                               │",
+  "╰──────────────────────────────────────────────────────────────────────────────╯"
+]
+
 const WORKING = [
   " ▐▛███▜▌   Claude Code v2.1.328",
   "❯ Task c1: create c1.txt, commit it, then report done. TASK=c1",
@@ -55,6 +65,13 @@ describe("first-run screens", () => {
   it("recognises Gemini CLI's trust screen, for the gemini kind only", () => {
     expect(recogniseScreen(FIRST_RUN_SCREENS, "gemini", GEMINI_TRUST)?.screen.id).toBe("gemini-trust")
     expect(recogniseScreen(FIRST_RUN_SCREENS, "claude", GEMINI_TRUST)).toBeUndefined()
+  })
+
+  it("recognises Gemini CLI's tool approval; with the trust screen also on show, the trust screen is the one named", () => {
+    expect(recogniseScreen(FIRST_RUN_SCREENS, "gemini", GEMINI_APPROVAL)?.screen.id).toBe("gemini-approval")
+    expect(recogniseScreen(FIRST_RUN_SCREENS, "gemini", [...GEMINI_APPROVAL, ...GEMINI_TRUST])?.screen.id).toBe(
+      "gemini-trust"
+    )
   })
 
   it("a working agent, another agent kind, or an empty capture is no screen", () => {

@@ -18,7 +18,7 @@ export const taskPrompt = (id: string): string =>
   `Task ${id}: create ${id}.txt, commit it, then report done. TASK=${id}`
 
 /** The task a request belongs to (from its user turns), if any. */
-export const taskOf = (turn: ModelTurn): string | undefined => {
+export const taskOf = (turn: Pick<ModelTurn, "userTexts">): string | undefined => {
   for (const text of turn.userTexts) {
     const hit = /TASK=([A-Za-z0-9_-]+)/.exec(text)
     if (hit?.[1] !== undefined) return hit[1]
@@ -52,11 +52,12 @@ export const commandsIn = (turn: ModelTurn): Array<string> => {
 }
 
 /** How many user turns of the conversation contain `text`. */
-export const userTurnsWith = (turn: ModelTurn, text: string): number =>
+export const userTurnsWith = (turn: Pick<ModelTurn, "userTexts">, text: string): number =>
   turn.userTexts.filter((u) => u.includes(text)).length
 
 /** How many continuation turns rekindle sent into this conversation. */
-export const continuationTurns = (turn: ModelTurn): number => userTurnsWith(turn, CONTINUATION_PROMPT)
+export const continuationTurns = (turn: Pick<ModelTurn, "userTexts">): number =>
+  userTurnsWith(turn, CONTINUATION_PROMPT)
 
 /** The agent's commit of `<id>.txt` (tolerates being made twice). */
 export const commit = (id: string) =>

@@ -10,7 +10,7 @@ import type { Signals } from "../../domain/Signals.ts"
 import type { Plan } from "../../domain/Plan.ts"
 import type { BatchState } from "../../domain/State.ts"
 import { AgentLauncher } from "../../ports/AgentLauncher.ts"
-import { kindRequest } from "../waves/Launch.ts"
+import { keptTrust, kindRequest } from "../waves/Launch.ts"
 import { addDirty, observe } from "../support/Observe.ts"
 import { loadState, type BatchRef } from "../support/StateIO.ts"
 
@@ -71,8 +71,9 @@ const trustChanges = Effect.fn("Planning.trustChanges")(function* (state: BatchS
       .recordTrust({ ...kindRequest(state, task), repoRoot: state.repoRoot, preview: true })
       .pipe(Effect.catch((e) => Effect.succeed(e.message)))
     if (typeof change === "string") lines.push(`${kind}: ${change}`)
+    else if (change?.kept !== undefined) lines.push(`${kind}: ${keptTrust(change)}`)
     else if (change?.changed === true)
-      lines.push(`${kind}: set ${change.key} = true in ${change.file} (trustRepository)`)
+      lines.push(`${kind}: set ${change.key} = ${change.value} in ${change.file} (trustRepository)`)
   }
   return [...new Set(lines)]
 })

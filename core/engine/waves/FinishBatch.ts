@@ -19,7 +19,8 @@ import { Tmux } from "../../ports/Tmux.ts"
 import { Worktrees } from "../../ports/Worktrees.ts"
 import type { Applying } from "../apply/PlanContext.ts"
 import { crashPoint } from "../apply/CrashPoints.ts"
-import { emit } from "./WaveSettings.ts"
+import { ensureAgentGone } from "../apply/TaskSteps.ts"
+import { emit, ExecutorSettings } from "./WaveSettings.ts"
 import { catchUpLogs } from "../support/Logs.ts"
 
 /** Whether every wave's every lane has a succeeded latest merge record. */
@@ -83,11 +84,9 @@ export const finishBatch = Effect.fn("Finish.finishBatch")(function* (ctx: Apply
       yield* git.deleteBranch(s.repoRoot, t.branch, { mergedInto: s.baseBranch }).pipe(Effect.ignore)
   }
   yield* crashPoint("finish:before-close-sessions")
-  yield* closeSessions(
-    s,
-    s.tasks.filter((t) => t.worktree !== undefined && !kept.includes(t.id)).map((t) => t.id),
-    hosts
-  )
+  const closed = s.tasks.filter((t) => t.worktree !== undefined && !kept.includes(t.id)).map((t) => t.id)
+  yield* closeSessions(s, closed, hosts)
+  yield* stopAgents(s, closed, hosts)
   // What an agent printed after its done marker, up to its session's close, reaches the sink too.
   yield* catchUpLogs(ctx)
   yield* crashPoint("finish:before-completed")
@@ -139,4 +138,20 @@ const closeSessions = (s: BatchState, ids: ReadonlyArray<string>, hosts: Readonl
         .map((p) => p.sessionName)
     )
     for (const name of names) yield* tmux.killSession({ name }).pipe(Effect.ignore)
+  })
+
+/**
+ * Stop the agents of merged tasks that outlived their session: one deaf to its session's SIGHUP (Gemini CLI's launcher
+ * ignores SIGHUP, SIGINT and SIGTERM, measured) would otherwise live on in a removed worktree. Only the process rekindle
+ * recorded (pid + start time; TERM, grace, KILL); a host's agent is the host's; one that will not die is left.
+ */
+const stopAgents = (s: BatchState, ids: ReadonlyArray<string>, hosts: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const { graceMs } = yield* ExecutorSettings
+    // Side by side: each deaf agent costs a grace period before its KILL.
+    yield* Effect.forEach(
+      s.tasks.filter((t) => ids.includes(t.id) && !hosts.includes(t.id)),
+      (t) => ensureAgentGone(t, graceMs).pipe(Effect.ignore),
+      { concurrency: "unbounded", discard: true }
+    )
   })

@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import { ownershipTag, sessionNameFor } from "../../domain/Naming.ts"
 import type { BatchState, PromptEntry, Task } from "../../domain/State.ts"
-import { AgentLauncher, type KindRequest } from "../../ports/AgentLauncher.ts"
+import { AgentLauncher, type KindRequest, type TrustChange } from "../../ports/AgentLauncher.ts"
 import { ProcessTable } from "../../ports/ProcessTable.ts"
 import { Tmux } from "../../ports/Tmux.ts"
 import { Worktrees } from "../../ports/Worktrees.ts"
@@ -33,6 +33,11 @@ const handoffPrompt = (task: Task, attempt: number, head: string | undefined): s
   `${task.prompt}\n\n[rekindle] This is attempt ${attempt} of this task. A previous agent worked in this worktree ` +
   `and stopped before finishing. Continue from the work already in this worktree` +
   `${head === undefined ? "" : ` (last commit ${head.slice(0, 12)})`}; do not start over.`
+
+/** The line for a trust key left alone because it holds the user's own other answer (history and plan). */
+export const keptTrust = (change: Pick<TrustChange, "file" | "key" | "kept">): string =>
+  `left ${change.key} = ${change.kept} in ${change.file}: the user's own answer, never overwritten ` +
+  "(the agent may stop at its trust screen, or run the repository untrusted and ask before its tool calls)"
 
 /** What the launcher needs to know about a task's agent: its kind, the batch's own row for it, args, env. */
 export const kindRequest = (state: BatchState, task: Task): KindRequest => {
@@ -250,8 +255,10 @@ export const launchTask = Effect.fn("Launch.launchTask")(
       history: [
         ...(task.history ?? []),
         ...(trusted?.changed === true
-          ? [{ at: now, event: "trust", reason: `recorded ${trusted.key} = true in ${trusted.file}` }]
-          : []),
+          ? [{ at: now, event: "trust", reason: `recorded ${trusted.key} = ${trusted.value} in ${trusted.file}` }]
+          : trusted?.kept !== undefined
+            ? [{ at: now, event: "trust", reason: keptTrust(trusted) }]
+            : []),
         { at: now, event: `launch:${request.mode}`, reason: request.reason }
       ]
     }

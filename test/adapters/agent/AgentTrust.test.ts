@@ -1,7 +1,8 @@
 /**
- * Recording Claude's folder trust for the repository root (the `trustRepository` policy): one key set, every other key
+ * Recording an agent's folder trust for the repository root (the `trustRepository` policy): one key set, every other key
  * kept, the file's mode kept, written by rename; a preview writes nothing; a file that is not a JSON object is refused
- * and left exactly as it was; CLAUDE_CONFIG_DIR moves the file.
+ * and left exactly as it was; CLAUDE_CONFIG_DIR moves Claude's file. Gemini's rule records a string, counts
+ * TRUST_PARENT as trust too, and never overwrites the user's own other answer (DO_NOT_TRUST).
  */
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import * as Effect from "effect/Effect"
@@ -11,8 +12,11 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { claude } from "../../../adapters/agent/AgentKinds.ts"
-import { hasTrust, recordTrust, showKey, withTrust } from "../../../adapters/agent/AgentTrust.ts"
+import * as Schema from "effect/Schema"
+import { BUILTIN_KINDS, claude } from "../../../adapters/agent/AgentKinds.ts"
+import { recordTrust } from "../../../adapters/agent/AgentTrust.ts"
+import { AgentKindSpec, type TrustRule } from "../../../core/domain/AgentSpec.ts"
+import { decideTrust, hasTrust, showKey, withTrust } from "../../../core/domain/Trust.ts"
 
 const roots: Array<string> = []
 afterEach(() => {
@@ -25,17 +29,24 @@ const tempHome = () => {
   return root
 }
 
-const record = (home: string, repo: string, preview: boolean, env: Record<string, string> = {}) =>
+const gemini = BUILTIN_KINDS.find((k) => k.name === "gemini")!
+
+const recordWith = (rule: TrustRule, home: string, repo: string, preview: boolean, env: Record<string, string> = {}) =>
   Effect.runPromise(
     Effect.provide(
       Effect.gen(function* () {
         const f = yield* FileSystem.FileSystem
         const p = yield* Path.Path
-        return yield* recordTrust(f, p, { home, env }, claude.trust!, repo, preview)
+        return yield* recordTrust(f, p, { home, env }, rule, repo, preview)
       }),
       NodeServices.layer
     )
   )
+
+const record = (home: string, repo: string, preview: boolean, env: Record<string, string> = {}) =>
+  recordWith(claude.trust!, home, repo, preview, env)
+const recordGemini = (home: string, repo: string, preview: boolean, env: Record<string, string> = {}) =>
+  recordWith(gemini.trust!, home, repo, preview, env)
 
 describe("AgentTrust", () => {
   it("sets projects[<repo root>].hasTrustDialogAccepted and keeps every other key and the file's mode", async () => {
@@ -48,7 +59,7 @@ describe("AgentTrust", () => {
     }
     fs.writeFileSync(file, JSON.stringify(before), { mode: 0o600 })
     const change = await record(home, "/repo", false)
-    expect(change).toEqual({ file, key: 'projects["/repo"].hasTrustDialogAccepted', changed: true })
+    expect(change).toEqual({ file, key: 'projects["/repo"].hasTrustDialogAccepted', value: "true", changed: true })
     const after = JSON.parse(fs.readFileSync(file, "utf8"))
     expect(after).toEqual({
       ...before,
@@ -94,5 +105,97 @@ describe("AgentTrust", () => {
     expect(hasTrust(doc, key)).toBe(true)
     expect(doc).toEqual({ projects: { "/x": { keep: 1 }, "/a.b/c": { hasTrustDialogAccepted: true } } })
     expect(withTrust({ projects: "no" }, key)).toBeUndefined()
+  })
+
+  it("claude's false at the repository root is still overwritten (Claude writes it itself before anyone answers)", async () => {
+    const home = tempHome()
+    const file = path.join(home, ".claude.json")
+    fs.writeFileSync(file, JSON.stringify({ projects: { "/r": { hasTrustDialogAccepted: false } } }))
+    expect(await record(home, "/r", false)).toMatchObject({ changed: true })
+    expect(JSON.parse(fs.readFileSync(file, "utf8")).projects["/r"].hasTrustDialogAccepted).toBe(true)
+  })
+
+  it('gemini: sets "<repo root>": "TRUST_FOLDER" in ~/.gemini/trustedFolders.json, keeping the other folders\' rules', async () => {
+    const home = tempHome()
+    const dir = path.join(home, ".gemini")
+    const file = path.join(dir, "trustedFolders.json")
+    const preview = await recordGemini(home, "/r", true)
+    expect(preview).toEqual({ file, key: '["/r"]', value: '"TRUST_FOLDER"', changed: true })
+    expect(fs.existsSync(dir), "a preview writes nothing").toBe(false)
+    await recordGemini(home, "/r", false)
+    expect(JSON.parse(fs.readFileSync(file, "utf8"))).toEqual({ "/r": "TRUST_FOLDER" })
+    expect(fs.statSync(file).mode & 0o777, "created 0600, as Gemini creates it").toBe(0o600)
+    fs.writeFileSync(file, JSON.stringify({ "/home/u": "DO_NOT_TRUST", "/x": "TRUST_PARENT" }))
+    await recordGemini(home, "/r", false)
+    expect(JSON.parse(fs.readFileSync(file, "utf8"))).toEqual({
+      "/home/u": "DO_NOT_TRUST",
+      "/x": "TRUST_PARENT",
+      "/r": "TRUST_FOLDER"
+    })
+  })
+
+  it("gemini: TRUST_FOLDER or TRUST_PARENT already at the root is trust: nothing written", async () => {
+    const home = tempHome()
+    const file = path.join(home, ".gemini", "trustedFolders.json")
+    fs.mkdirSync(path.dirname(file))
+    for (const level of ["TRUST_FOLDER", "TRUST_PARENT"]) {
+      const text = `{ "/r": "${level}" }`
+      fs.writeFileSync(file, text)
+      expect(await recordGemini(home, "/r", false)).toEqual({
+        file,
+        key: '["/r"]',
+        value: '"TRUST_FOLDER"',
+        changed: false
+      })
+      expect(fs.readFileSync(file, "utf8")).toBe(text)
+    }
+  })
+
+  it("regression: gemini: the user's DO_NOT_TRUST for the repository root is never overwritten, and said so", async () => {
+    const home = tempHome()
+    const file = path.join(home, ".gemini", "trustedFolders.json")
+    fs.mkdirSync(path.dirname(file))
+    const text = '{\n  "/r": "DO_NOT_TRUST"\n}'
+    fs.writeFileSync(file, text, { mode: 0o644 })
+    for (const preview of [true, false]) {
+      expect(await recordGemini(home, "/r", preview)).toEqual({
+        file,
+        key: '["/r"]',
+        value: '"TRUST_FOLDER"',
+        changed: false,
+        kept: '"DO_NOT_TRUST"'
+      })
+    }
+    expect(fs.readFileSync(file, "utf8"), "byte for byte").toBe(text)
+    expect(fs.statSync(file).mode & 0o777).toBe(0o644)
+  })
+
+  it("gemini: GEMINI_CLI_HOME moves the file; GEMINI_CLI_TRUSTED_FOLDERS_PATH names it and wins; a relative name is refused", async () => {
+    const home = tempHome()
+    const cliHome = path.join(home, "gh")
+    expect((await recordGemini(home, "/r", false, { GEMINI_CLI_HOME: cliHome }))?.file).toBe(
+      path.join(cliHome, ".gemini", "trustedFolders.json")
+    )
+    const named = path.join(home, "elsewhere", "trust.json")
+    const env = { GEMINI_CLI_HOME: cliHome, GEMINI_CLI_TRUSTED_FOLDERS_PATH: named }
+    expect((await recordGemini(home, "/s", false, env))?.file).toBe(named)
+    expect(JSON.parse(fs.readFileSync(named, "utf8"))).toEqual({ "/s": "TRUST_FOLDER" })
+    await expect(recordGemini(home, "/s", false, { GEMINI_CLI_TRUSTED_FOLDERS_PATH: "rel.json" })).rejects.toThrow(
+      /not an absolute path/
+    )
+    expect(fs.readdirSync(home).sort()).toEqual(["elsewhere", "gh"])
+  })
+
+  it("a rule without a value (every rule and state file written before values existed) decodes and records true", () => {
+    const old = { root: { default: "~" }, path: ".x.json", key: ["t", "{repoRoot}"] }
+    const spec = Schema.decodeUnknownSync(AgentKindSpec)({ ...claude, trust: old })
+    expect(spec.trust).toEqual(old)
+    expect(decideTrust({}, spec.trust!, "/r")).toEqual({ _tag: "Write", doc: { t: { "/r": true } } })
+    expect(decideTrust({ t: { "/r": true } }, spec.trust!, "/r")).toEqual({ _tag: "Trusted" })
+    expect(decideTrust({ t: { "/r": false } }, spec.trust!, "/r")).toEqual({
+      _tag: "Write",
+      doc: { t: { "/r": true } }
+    })
+    expect(Schema.decodeUnknownSync(AgentKindSpec)(gemini)).toEqual(gemini)
   })
 })

@@ -4,7 +4,7 @@
 import * as Result from "effect/Result"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { claude, codex } from "../../../adapters/agent/AgentKinds.ts"
+import { BUILTIN_KINDS, claude, codex } from "../../../adapters/agent/AgentKinds.ts"
 import {
   CLAUDE_SLUG_MAX,
   claudePathHash,
@@ -82,10 +82,26 @@ describe("transcriptTarget", () => {
     })
   })
 
+  const gemini = BUILTIN_KINDS.find((k) => k.name === "gemini")!
+
+  it("gemini: a session file named after the id's first 8 characters, under GEMINI_CLI_HOME when set", () => {
+    const id = "3f2b8c1d-0000-4000-8000-000000000000"
+    expect(Result.getOrThrow(transcriptTarget(gemini.transcript, { ...base, conversationId: id }))).toEqual({
+      type: "glob",
+      root: "/home/u",
+      pattern: ".gemini/tmp/*/chats/session-*-3f2b8c1d.jsonl"
+    })
+    const env = { GEMINI_CLI_HOME: "/gh" }
+    expect(Result.getOrThrow(transcriptTarget(gemini.transcript, { ...base, env, conversationId: id }))).toMatchObject({
+      root: "/gh"
+    })
+  })
+
   it("refuses ids that could escape the directory or widen the glob", () => {
     for (const id of ["../x", "a/b", "*", "a?", "[x]", "-x", "", ".."]) {
       expect(Result.isFailure(transcriptTarget(claude.transcript, { ...base, conversationId: id })), id).toBe(true)
       expect(Result.isFailure(transcriptTarget(codex.transcript, { ...base, conversationId: id })), id).toBe(true)
+      expect(Result.isFailure(transcriptTarget(gemini.transcript, { ...base, conversationId: id })), id).toBe(true)
     }
   })
 

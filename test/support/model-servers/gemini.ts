@@ -5,8 +5,8 @@
  * `:streamGenerateContent?alt=sse` (the same answer as one SSE `data:` chunk); `:countTokens` gets a count.
  * Every request is recorded, so a test asserts on what the model saw.
  *
- * Replies are scripted like the OpenAI server's: text, or ONE shell command run through the CLI's
- * `run_shell_command` tool. A side request asking for JSON (`responseMimeType: "application/json"`: the
+ * Replies are scripted like the OpenAI server's: text, ONE shell command run through the CLI's
+ * `run_shell_command` tool, or a hang (never answered: the agent stays mid-turn). A side request asking for JSON (`responseMimeType: "application/json"`: the
  * CLI's model router and next-speaker check) gets a JSON object naming the user as next speaker.
  */
 import { type RecordedRequest, startRecordingServer } from "./recording.ts"
@@ -17,6 +17,8 @@ export interface GeminiTurn {
   readonly userTexts: ReadonlyArray<string>
   /** How many function responses the conversation carries. */
   readonly toolResults: number
+  /** The shell commands the model's earlier function calls in the conversation ran, in order. */
+  readonly commands: ReadonlyArray<string>
   /** Names of the function declarations offered. */
   readonly tools: ReadonlyArray<string>
   /** Whether the request asks for a JSON answer (a side request, not the agent's turn). */
@@ -24,7 +26,8 @@ export interface GeminiTurn {
   readonly body: Record<string, unknown>
 }
 
-export type GeminiReply = { readonly text: string } | { readonly shell: string }
+/** A text answer, ONE shell call, or no answer at all (the request stays open: the agent is mid-turn). */
+export type GeminiReply = { readonly text: string } | { readonly shell: string } | { readonly hang: true }
 
 export interface GeminiServer {
   /** Origin for `GOOGLE_GEMINI_BASE_URL`, e.g. `http://127.0.0.1:41234`. */
@@ -51,6 +54,10 @@ export const parseGeminiTurn = (body: Record<string, unknown>): GeminiTurn => {
       .filter((p) => typeof p["text"] === "string")
       .map((p) => String(p["text"])),
     toolResults: parts("user").filter((p) => p["functionResponse"] !== undefined).length,
+    commands: parts("model").flatMap((p) => {
+      const call = p["functionCall"] as { args?: { command?: unknown } } | undefined
+      return typeof call?.args?.command === "string" ? [call.args.command] : []
+    }),
     tools,
     wantsJson: config["responseMimeType"] === "application/json",
     body
@@ -73,7 +80,7 @@ const JSON_SIDE_ANSWER = JSON.stringify({
   model_choice: "flash"
 })
 
-const answerBody = (turn: GeminiTurn, reply: GeminiReply) => ({
+const answerBody = (turn: GeminiTurn, reply: Exclude<GeminiReply, { readonly hang: true }>) => ({
   candidates: [
     {
       index: 0,
@@ -103,7 +110,9 @@ export const startGeminiServer = async (options: {
     handle: ({ method, path, body }, res) => {
       if (method === "POST" && isModelCall(path)) {
         const turn = parseGeminiTurn((body ?? {}) as Record<string, unknown>)
-        const answer = answerBody(turn, turn.wantsJson ? { text: JSON_SIDE_ANSWER } : options.script(turn))
+        const reply = turn.wantsJson ? { text: JSON_SIDE_ANSWER } : options.script(turn)
+        if ("hang" in reply) return
+        const answer = answerBody(turn, reply)
         if (path.endsWith(":streamGenerateContent")) {
           res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" })
           return void res.end(`data: ${JSON.stringify(answer)}\n\n`)
