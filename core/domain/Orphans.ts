@@ -96,6 +96,8 @@ export const findOrphans = (
     states.flatMap((s) => s.tasks.flatMap((t) => (t.worktree === undefined ? [] : [t.worktree])))
   )
   const merged = new Set(inventory.merged)
+  // Orphan worktrees removed below: the branch each one checks out is free once it is gone.
+  const removedHere = new Set<string>()
   let prune = false
   for (const w of inventory.worktrees) {
     const owner = parseWorktreePath(inventory.repoRoot, w.path)
@@ -116,6 +118,7 @@ export const findOrphans = (
             reason: "dirty or unmerged work is kept as a ref before removal"
           }
         ]
+    removedHere.add(w.path)
     steps.push({
       _tag: "RemoveWorktree",
       path: w.path,
@@ -139,7 +142,11 @@ export const findOrphans = (
       ...s.lanes.flatMap((l) => (l.branch === undefined ? [] : [l.branch]))
     ])
   )
-  const checkedOut = new Set(inventory.worktrees.flatMap((w) => (w.branch === undefined ? [] : [w.branch])))
+  // A branch checked out by a worktree this repair removes is judged too (its step runs after the removal): one
+  // `repair --all` after a state was deleted by hand left the batch's merged branches behind, unreported.
+  const checkedOut = new Set(
+    inventory.worktrees.flatMap((w) => (w.branch === undefined || removedHere.has(w.path) ? [] : [w.branch]))
+  )
   for (const branch of inventory.branches) {
     if (!branch.startsWith(BRANCH_PREFIX) || referenced.has(branch) || checkedOut.has(branch)) continue
     const batchId = branch.slice(BRANCH_PREFIX.length).split("/")[0] ?? ""

@@ -91,6 +91,39 @@ describe("findOrphans", () => {
     ])
   })
 
+  // Found by outside eyes: a batch's state deleted by hand, then `repair --all`: its worktrees were removed, but their
+  // branches (checked out by those very worktrees when repair looked) were left behind and never reported.
+  it("regression: the branch of an orphan worktree removed here is judged too, after the removal", () => {
+    const m = `rekindle/${BATCH}/m`
+    const u = `rekindle/${BATCH}/u`
+    const o = findOrphans(
+      [state([])],
+      inv({
+        worktrees: [
+          wt(worktreeFor(REPO, BATCH, "m"), { dirty: false, branch: m }),
+          wt(worktreeFor(REPO, BATCH, "u"), { dirty: false, branch: u })
+        ],
+        branches: [m, u],
+        merged: [m]
+      })
+    )
+    expect(o.map((x) => [x.kind, x.steps.map((st) => st._tag)])).toEqual([
+      ["worktree", ["RemoveWorktree"]],
+      ["worktree", ["SnapshotOrphan", "RemoveWorktree"]],
+      ["branch", ["DeleteBranch"]],
+      ["branch", ["Report"]]
+    ])
+  })
+
+  it("a branch checked out by a worktree repair keeps is left alone", () => {
+    const b = `rekindle/${BATCH}/kept`
+    const o = findOrphans(
+      [state([task("kept", { worktree: worktreeFor(REPO, BATCH, "kept") })])],
+      inv({ worktrees: [wt(worktreeFor(REPO, BATCH, "kept"), { branch: b })], branches: [b], merged: [b] })
+    )
+    expect(o.filter((x) => x.kind === "branch")).toEqual([])
+  })
+
   it("state entries whose resources vanished are reported", () => {
     const o = findOrphans([state([task("a")])], inv())
     expect(o.map((x) => x.kind)).toEqual(["vanished-session", "vanished-worktree"])

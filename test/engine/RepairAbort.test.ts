@@ -111,11 +111,18 @@ describe("repair over the FakeWorld", () => {
     expect(before.disk.some((l) => l.startsWith(`${paths.state} `))).toBe(true)
     const report = await world.run(repair(ref, { dryRun: true }))
     expect(report.dryRun).toBe(true)
+    // The ghost's branch (merged: it holds nothing main lacks) goes after its worktree, in the same run.
     expect(report.orphans.map((o) => [o.kind, o.name]).sort()).toEqual([
+      ["branch", "rekindle/b1/ghost"],
       ["session", "rk-b1-ghost"],
       ["worktree", GHOST_TREE]
     ])
-    expect(report.steps.map((s) => s._tag).sort()).toEqual(["RemoveWorktree", "SnapshotOrphan", "StopSession"])
+    expect(report.steps.map((s) => s._tag).sort()).toEqual([
+      "DeleteBranch",
+      "RemoveWorktree",
+      "SnapshotOrphan",
+      "StopSession"
+    ])
     expect(await fingerprint(world)).toEqual(before)
   })
 
@@ -135,10 +142,13 @@ describe("repair over the FakeWorld", () => {
         .map((s) => s.name)
         .sort()
     ).toEqual(["rk-b1-a", "rk-b1-b", "rk-b1-c", "user-work"])
-    // Nothing else: the batch's worktrees, every other ref (user branch included), its agents.
+    // Nothing else but the ghost's merged branch: the batch's worktrees, every other ref (user branch included), its
+    // agents.
     const after = await fingerprint(world)
     expect(after.worktrees).toEqual(before.worktrees.filter((w) => !w.startsWith(`${GHOST_TREE} `)))
-    expect(after.refs.filter((r) => !r.startsWith("refs/rekindle/wip/"))).toEqual(before.refs)
+    expect(after.refs.filter((r) => !r.startsWith("refs/rekindle/wip/"))).toEqual(
+      before.refs.filter((r) => !r.startsWith("refs/heads/rekindle/b1/ghost "))
+    )
     expect(liveAgents(world)).toHaveLength(3)
   })
 })

@@ -64,6 +64,7 @@ describe("repair on real tmux + git", () => {
 
       const report = await w.run(repair(w.ref, { dryRun: false }))
       expect(report.orphans.map((o) => [o.kind, o.name]).sort()).toEqual([
+        ["branch", `rekindle/${w.batchId}/ghost`],
         ["session", GHOST_SESSION],
         ["worktree", ghostTree]
       ])
@@ -84,9 +85,12 @@ describe("repair on real tmux + git", () => {
       const snapRef = wip[0]!.split(" ")[0]!
       expect(git(w.root, "show", `${snapRef}:ghost-notes.txt`)).toBe("unsaved ghost work\n")
 
-      // Refs: exactly one added (the snapshot); every other ref — user branch included — unchanged.
+      // Refs: one added (the snapshot), the ghost's merged branch gone with its worktree; every other ref — user
+      // branch included — unchanged.
       const refsAfter = git(w.root, "for-each-ref", "--format=%(refname) %(objectname)")
-      expect(refsAfter.split("\n").filter((l) => !l.startsWith("refs/rekindle/wip/"))).toEqual(refsBefore.split("\n"))
+      expect(refsAfter.split("\n").filter((l) => !l.startsWith("refs/rekindle/wip/"))).toEqual(
+        refsBefore.split("\n").filter((l) => !l.startsWith(`refs/heads/rekindle/${w.batchId}/ghost `))
+      )
     },
     REAL_TIMEOUT_MS
   )
@@ -107,11 +111,17 @@ describe("repair on real tmux + git", () => {
       const report = await w.run(repair(w.ref, { dryRun: true }))
       expect(report.dryRun).toBe(true)
       expect(report.orphans.map((o) => [o.kind, o.name]).sort()).toEqual([
+        ["branch", `rekindle/${w.batchId}/ghost`],
         ["session", GHOST_SESSION],
         ["worktree", ghostTree]
       ])
-      expect(report.steps.map((s) => s._tag).sort()).toEqual(["RemoveWorktree", "SnapshotOrphan", "StopSession"])
-      expect(report.removals).toBe(2)
+      expect(report.steps.map((s) => s._tag).sort()).toEqual([
+        "DeleteBranch",
+        "RemoveWorktree",
+        "SnapshotOrphan",
+        "StopSession"
+      ])
+      expect(report.removals).toBe(3)
 
       expect(worldFingerprint(w)).toEqual(before)
     },
