@@ -135,10 +135,32 @@ export const make = (world: GitWorld): Worktrees["Service"] => {
     return { path, head }
   })
 
+  const checkout = Effect.fn("WorktreesFake.checkout")(function* (
+    repoPath: string,
+    options: { readonly path: string; readonly branch: string }
+  ) {
+    if (!isPassable(options.path)) return yield* refuse("InvalidName", "the worktree path contains a NUL byte")
+    const path = nodePath.resolve(options.path)
+    const taken = world.worktreeAt(path)
+    if (world.plainDirs.has(path) || (taken !== undefined && taken.wt.dir !== "deleted")) {
+      return yield* refuse("Failed", `${path} already exists and is not empty`)
+    }
+    yield* branchName(options.branch)
+    const { repo } = yield* repoOf(repoPath)
+    const head = yield* resolve(repo, `refs/heads/${options.branch}`, "BranchMissing")
+    const holder = repo.worktrees.find((w) => "branch" in w.head && w.head.branch === options.branch)
+    if (holder !== undefined)
+      return yield* refuse("CheckedOut", `branch ${options.branch} is checked out at ${holder.path}`)
+    if (taken !== undefined) return yield* refuse("Failed", `${path} is a missing but already registered worktree`)
+    repo.worktrees.push(world.checkout(path, { branch: options.branch }, world.treeOf(repo, head)))
+    return { path, head }
+  })
+
   return Worktrees.of({
     list: (repo) => Effect.map(repoOf(repo), ({ repo }) => list(repo)),
     pathStates: (paths) => Effect.sync(() => Object.fromEntries(paths.map((p) => [p, pathState(p)]))),
     add,
+    checkout,
     status: (wt) => Effect.map(root(wt), ({ repo, wt }) => summarizeStatus(entries(repo, wt))),
     snapshotWip: Effect.fn("WorktreesFake.snapshotWip")(function* (
       path: string,

@@ -10,7 +10,16 @@ import type { ChildProcessSpawner } from "effect/process"
 import type { PathState } from "../../core/domain/Signals.ts"
 import { Worktrees } from "../../core/ports/Worktrees.ts"
 import { deleteBranch, mergeInto } from "./GitMerge.ts"
-import { ancestor, checkBranch, checkRev, listWorktrees, pathState, resolveCommit, statusOf } from "./GitOps.ts"
+import {
+  ancestor,
+  branchTip,
+  checkBranch,
+  checkRev,
+  listWorktrees,
+  pathState,
+  resolveCommit,
+  statusOf
+} from "./GitOps.ts"
 import { failure, type Git, type GitOptions, gitOk, makeGit, refuse } from "./GitRun.ts"
 import { remove, snapshotWip } from "./GitSnapshot.ts"
 import { isPassable, isValidRefPrefix } from "./RefNames.ts"
@@ -53,6 +62,24 @@ const add = (git: Git) =>
     )
   })
 
+const checkout = (git: Git) =>
+  Effect.fn("WorktreesGit.checkout")(function* (
+    repo: string,
+    options: { readonly path: string; readonly branch: string }
+  ) {
+    if (!isPassable(options.path)) return yield* refuse("InvalidName", "the worktree path contains a NUL byte")
+    const path = nodePath.resolve(options.path)
+    if (isNonEmpty(path)) return yield* refuse("Failed", `${path} already exists and is not empty`)
+    const head = yield* branchTip(git, repo, options.branch)
+    const holders = yield* listWorktrees(git, repo)
+    const holder = holders.find((w) => w.branch === options.branch)
+    if (holder !== undefined)
+      return yield* refuse("CheckedOut", `branch ${options.branch} is checked out at ${holder.path}`)
+    const r = yield* git(repo, ["worktree", "add", "--", path, options.branch])
+    if (r.exitCode !== 0) return yield* Effect.fail(failure(["worktree", "add", path], r))
+    return { path, head }
+  })
+
 const branchExists = (git: Git) =>
   Effect.fn("WorktreesGit.branchExists")(function* (repo: string, branch: string) {
     yield* checkBranch(branch)
@@ -87,6 +114,7 @@ export const make = (options: GitOptions = {}) =>
           return out
         }),
       add: add(git),
+      checkout: checkout(git),
       status: (wt) => statusOf(git, wt),
       snapshotWip: snapshotWip(git),
       remove: remove(git),

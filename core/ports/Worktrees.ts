@@ -111,6 +111,15 @@ export interface WorktreesShape {
     repo: string,
     options: { readonly path: string; readonly branch: string; readonly base: string }
   ) => Effect.Effect<{ readonly path: string; readonly head: string }, GitError>
+  /**
+   * Check out the EXISTING branch `branch` in a new worktree at `path` (its commits kept). Fails `BranchMissing`
+   * when there is no such branch, `CheckedOut` when a worktree has it checked out, `Failed` when `path` already
+   * exists and is not empty; a failure leaves no worktree.
+   */
+  readonly checkout: (
+    repo: string,
+    options: { readonly path: string; readonly branch: string }
+  ) => Effect.Effect<{ readonly path: string; readonly head: string }, GitError>
   /** Status of the worktree rooted at `worktreePath` (NotARepo when it has no `.git`). Takes no lock. */
   readonly status: (worktreePath: string) => Effect.Effect<WorktreeStatus, GitError>
   /**

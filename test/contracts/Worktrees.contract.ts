@@ -434,6 +434,23 @@ export const worktreesContract = (name: string, makeHarness: () => Promise<Workt
     )
 
     it(
+      "checkout makes a worktree ON an existing branch (its commits kept); refuses a missing or checked-out branch",
+      withHarness(async (h) => {
+        const { repo, branch, wt } = await setup(h)
+        const tip = await h.commitIn(wt, "host work", { "host.txt": "host\n" })
+        expect((await fail(h.port.checkout(repo, { path: h.freshPath("again"), branch }))).reason).toBe("CheckedOut")
+        await h.detachHead(wt)
+        const made = await run(h.port.checkout(repo, { path: h.freshPath("second"), branch }))
+        expect(made.head).toBe(tip)
+        expect(await h.readFile(made.path, "host.txt")).toBe("host\n")
+        expect(await run(h.port.revParse(repo, branch)), "the branch did not move").toBe(tip)
+        const missing = await fail(h.port.checkout(repo, { path: h.freshPath("third"), branch: "host/none" }))
+        expect(missing.reason).toBe("BranchMissing")
+        expect((await run(h.port.list(repo))).map((w) => w.path)).not.toContain(h.freshPath("third"))
+      })
+    )
+
+    it(
       "revParse, isAncestor and listRefs validate what they pass to git",
       withHarness(async (h) => {
         const { repo, base, branch } = await setup(h)

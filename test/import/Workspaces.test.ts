@@ -133,4 +133,27 @@ describe("import refuses what rekindle could not carry on, at import time", () =
     expect(report.decisions.map((d) => [d.taskId, d.action])).toEqual([["live", "reconnect"]])
     await rk.close()
   })
+
+  // Found by outside eyes: a pending task at a host path that is not there yet, on the host's EXISTING branch (with a
+  // host commit). Import accepted it, but the launch failed `E_GIT_FAILED … branch exists but its worktree is
+  // missing`, hint "repair" — which had nothing to do; the batch stayed stuck in executing.
+  it("regression: a host's existing branch whose worktree is not there yet: the worktree is made on it, its commit kept", async () => {
+    const dir = `${REPO}/.myorch/wt/c`
+    const world = hostWorld([{ id: "c", status: "pending", worktree: dir, branch: "host/c" }])
+    const hostCommit = world.git.commitOnBranch(REPO, "main", "host prepares c", { "plan.md": "host plan\n" })
+    world.git.moveBranch(REPO, "host/c", hostCommit)
+    world.agents.scripts.set("c", "succeed")
+    const rk = facade(world)
+    await rk.importState(adapterOf("host"), { save: true })
+    await rk.resume()
+    expect(world.agents.launchesOf("c").map((l) => l.cwd)).toEqual([dir])
+    const checkout = world.git.worktreeAt(dir)
+    expect(checkout?.wt.head, "the host's branch is checked out there").toEqual({ branch: "host/c" })
+    const repo = world.git.repoAt(REPO)!
+    expect(world.git.isAncestor(repo, hostCommit, repo.refs.get("refs/heads/host/c")!), "the host's commit kept").toBe(
+      true
+    )
+    expect((await rk.status()).tasks.map((t) => [t.id, t.status])).toEqual([["c", "succeeded"]])
+    await rk.close()
+  })
 })

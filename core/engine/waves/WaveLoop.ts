@@ -69,6 +69,23 @@ const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function* (ctx: Appl
     )
   }
   const exists = yield* git.branchExists(state.repoRoot, task.branch).pipe(Effect.orElseSucceed(() => false))
+  const gitFailed = (e: { readonly message: string }) =>
+    fail(
+      "E_GIT_FAILED",
+      `cannot create the worktree of ${task.id}: ${e.message}`,
+      "inspect the repository, then resume"
+    )
+  // A host's branch (an imported task at a path the host declared) is the host's work: the worktree is made ON it,
+  // its commits kept; it is never deleted or refused (it was: `E_GIT_FAILED … run repair`, and repair had nothing
+  // to do — the batch could not go on).
+  if (exists && !rekindleMadeWorktree(state, task)) {
+    if (task.worktreeOwner === undefined) yield* ctx.updateTask(task.id, (t) => ({ ...t, worktreeOwner: "host" }))
+    const parentDir = task.worktree.slice(0, task.worktree.lastIndexOf("/"))
+    if (parentDir !== "")
+      yield* (yield* FileSystem.FileSystem).makeDirectory(parentDir, { recursive: true }).pipe(Effect.ignore)
+    yield* git.checkout(state.repoRoot, { path: task.worktree, branch: task.branch }).pipe(Effect.mapError(gitFailed))
+    return
+  }
   // A supervisor killed during `git worktree add` leaves the branch without its worktree: git removes
   // its half-made checkout on the way out, not the branch it made first. For a task that never ran,
   // a branch with nothing of its own (contained in the base branch, checked out nowhere) is that
@@ -100,15 +117,7 @@ const ensureWorktree = Effect.fn("Executor.ensureWorktree")(function* (ctx: Appl
   }
   yield* git
     .add(state.repoRoot, { path: task.worktree, branch: task.branch, base: state.baseBranch })
-    .pipe(
-      Effect.mapError((e) =>
-        fail(
-          "E_GIT_FAILED",
-          `cannot create the worktree of ${task.id}: ${e.message}`,
-          "inspect the repository, then resume"
-        )
-      )
-    )
+    .pipe(Effect.mapError(gitFailed))
 })
 
 /** Launch one pending task. */
