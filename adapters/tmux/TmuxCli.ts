@@ -196,6 +196,10 @@ export const make = Effect.fn("TmuxCli.make")(function* (options: TmuxCliOptions
     yield* run([["kill-session", "-t", yield* resolve(Args.sessionTargetArg(target))]])
   })
 
+  const killPane = Effect.fn("TmuxCli.killPane")(function* (pane: PaneTarget) {
+    yield* run([["kill-pane", "-t", yield* resolve(Args.paneTargetArg(pane))]])
+  })
+
   const sendText = Effect.fn("TmuxCli.sendText")(function* (
     pane: PaneTarget,
     text: string,
@@ -255,6 +259,7 @@ export const make = Effect.fn("TmuxCli.make")(function* (options: TmuxCliOptions
     snapshot,
     newSession,
     killSession,
+    killPane,
     sendText,
     sendKeys,
     capture,

@@ -101,6 +101,7 @@ export const make = (world: TmuxWorld, socket?: string): Tmux["Service"] => {
     snapshot,
     newSession,
     killSession: (target) => Effect.map(findSession(target), (s) => world.killSession(s)),
+    killPane: (target) => Effect.map(findPane(target), (p) => world.killPane(p)),
     sendText: (target, text, options) =>
       Effect.map(findPane(target), (p) => {
         world.type(p.id, text)

@@ -179,6 +179,53 @@ export class TmuxWorld {
     this.sweep()
   }
 
+  /** Kill one pane: its process is hung up; an emptied session goes, then an emptied server. */
+  killPane(pane: FakePane): void {
+    this.procs.kill(pane.process.pid, "SIGHUP")
+    const i = pane.session.panes.indexOf(pane)
+    if (i >= 0) pane.session.panes.splice(i, 1)
+    if (pane.session.panes.length === 0) {
+      const all = pane.session.server.sessions
+      const j = all.indexOf(pane.session)
+      if (j >= 0) all.splice(j, 1)
+      if (all.length === 0) this.procs.exit(pane.session.server.process.pid, 0)
+    }
+    this.sweep()
+  }
+
+  /**
+   * Driver: somebody opens another window in the session `name` (`tmux new-window -t =name`) running `argv`, untagged
+   * unless `taskTag` is given. Returns the new pane, or undefined when there is no such session.
+   */
+  addPane(
+    socket: string,
+    name: string,
+    argv: ReadonlyArray<string>,
+    cwd: string,
+    taskTag?: string
+  ): FakePane | undefined {
+    const server = this.server(socket)
+    const session = server?.sessions.find((x) => x.name === name)
+    if (server === undefined || session === undefined) return undefined
+    const pane: FakePane = {
+      id: `%${this.nextPane++}`,
+      session,
+      process: this.procs.spawn(argv, server.process.pid, cwd),
+      env: {},
+      remainOnExit: false,
+      statusPending: false,
+      taskTag,
+      pipe: undefined,
+      screen: [""],
+      input: "",
+      submitted: [],
+      keys: [],
+      onSubmit: undefined
+    }
+    session.panes.push(pane)
+    return pane
+  }
+
   /** Driver: the pane's program is SIGKILLed (exit status 137). */
   crashPane(paneId: string): void {
     const p = this.pane(paneId)

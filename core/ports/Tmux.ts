@@ -88,6 +88,11 @@ export interface TmuxShape {
   /** Kill exactly this session. `NotFound` when it does not exist. */
   readonly killSession: (target: SessionTarget) => Effect.Effect<void, TmuxError>
   /**
+   * Kill exactly this pane (its program is hung up); the other panes of its session stay, and the session goes
+   * only with its last pane. `NotFound` when it does not exist.
+   */
+  readonly killPane: (pane: PaneTarget) => Effect.Effect<void, TmuxError>
+  /**
    * Type `text` literally into the pane (no key-name interpretation), then press Enter unless
    * `submit` is false (leaving it typed but unsubmitted). A newline in `text` is typed as a newline.
    */

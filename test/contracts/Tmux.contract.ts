@@ -37,6 +37,8 @@ export interface TmuxHarness {
   readonly readFile: (file: string) => Promise<string>
   /** The status-right text as the status line shows it. */
   readonly statusOf: (sessionName: string) => Promise<string>
+  /** Somebody opens a window in session `name` running `argv` from outside the port (untagged); its pane id. */
+  readonly openWindow: (sessionName: string, argv: ReadonlyArray<string>) => Promise<string>
   readonly cleanup: () => Promise<void>
 }
 
@@ -163,6 +165,29 @@ export const tmuxContract = (name: string, makeHarness: () => Promise<TmuxHarnes
           expect((await failure(h.tmux.newSession(bad))).reason).toBe("InvalidArgument")
         }
         expect(await run(h.tmux.snapshot)).toEqual({ state: "no-server" })
+      })
+    )
+
+    it(
+      "killPane takes exactly that pane: the session lives on with the others; its last pane takes the session",
+      withHarness(async (h) => {
+        const agent = await launch(h, "task-7", h.programs.cat)
+        const other = await h.openWindow("task-7", h.programs.cat)
+        await run(h.tmux.killPane({ paneId: agent.paneId }))
+        const left = await until(
+          () => run(h.tmux.snapshot),
+          (s) => s.state === "up" && !s.panes.some((p) => p.paneId === agent.paneId)
+        )
+        expect(left.state === "up" ? left.panes.map((p) => [p.sessionName, p.paneId, p.dead]) : []).toEqual([
+          ["task-7", other, false]
+        ])
+        expect((await failure(h.tmux.killPane({ paneId: agent.paneId }))).reason).toBe("NotFound")
+        await run(h.tmux.killPane({ paneId: other }))
+        const end = await until(
+          () => run(h.tmux.snapshot),
+          (s) => s.state !== "up" || s.panes.length === 0
+        )
+        expect(end.state === "up" ? end.panes : [], "the session went with its last pane").toEqual([])
       })
     )
 

@@ -58,6 +58,7 @@ tmuxContract("fake", async () => {
       return rec === undefined ? (files.get(file) ?? "") : [...rec.submitted, rec.input].join("\n")
     },
     statusOf: async (name) => world.sessions(socket).find((s) => s.name === name)?.status ?? "",
+    openWindow: async (name, argv) => world.addPane(socket, name, argv, dir)!.id,
     cleanup: async () => {}
   }
 })
@@ -136,6 +137,10 @@ tmuxContract("real (tmux)", async () => {
       execFileSync("tmux", tmuxArgs(socket, "display-message", "-p", "-t", `=${name}:`, "#{T:status-right}"), {
         encoding: "utf8"
       }).replace(/\n$/, ""),
+    openWindow: async (name, argv) =>
+      execFileSync("tmux", tmuxArgs(socket, "new-window", "-P", "-F", "#{pane_id}", "-t", `=${name}:`, "--", ...argv), {
+        encoding: "utf8"
+      }).trim(),
     cleanup: async () => {
       await killServer()
       for (const h of hung) {

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import { resume } from "../../core/engine/usecases/Resume.ts"
 import { e2eHooks, type E2E } from "../support/real/e2e.ts"
 import { pidAlive, pollUntil } from "../support/real/poll.ts"
-import { sessionNames } from "../support/real/socket.ts"
+import { sessionNames, tmux } from "../support/real/socket.ts"
 import { git } from "../support/real/repo.ts"
 
 const CLI = nodePath.resolve(import.meta.dirname, "../../cli/main.ts")
@@ -124,6 +124,25 @@ describe("control of a supervised batch (real tmux + git, the real CLI)", () => 
     expect(doc.tasks.map((t) => t.status)).toEqual(["stopped", "stopped"])
     expect(doc.counts["stopped"]).toBe(2)
     expect(r.stderr).toContain(`next: \`rekindle resume ${e.batchId} --force\``)
+  }, 120_000)
+
+  // Only the agent's pane is rekindle's: a window somebody opened in a task's session lives on, and so does the
+  // session (an imported batch's host session lost its monitor window this way: test/import/HostSessions.test.ts).
+  it("abort --hard stops the agent, not a window the user opened in its session", async () => {
+    const e = make()
+    e.manifest([e.task("a", "a [hang]")])
+    const sup = e.supervisor()
+    await pollUntil("the agent to run", () => (e.runs().length === 1 ? true : undefined), 30_000)
+    const session = e.taskState("a").session!
+    const opened = tmux(e.socket, "new-window", "-P", "-F", "#{pane_pid}", "-t", `=${session}:`, "--", "sleep", "300")
+    expect(opened.status).toBe(0)
+    const userPid = Number(opened.stdout.trim())
+    const r = await cli(e, "abort", "--hard", "--yes")
+    expect(r.code).toBe(0)
+    await sup.waitFor("ended stopped")
+    expect(pidAlive(e.runs()[0]!.pid), "the agent is stopped").toBe(false)
+    expect(pidAlive(userPid), "the user's window lives").toBe(true)
+    expect(sessionNames(e.socket)).toContain(session)
   }, 120_000)
 
   it("restart under a supervisor: the old agent is gone, attempt 2 runs and is monitored to the end", async () => {

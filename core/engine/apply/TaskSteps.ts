@@ -12,7 +12,7 @@ import { ProcessTable } from "../../ports/ProcessTable.ts"
 import { Tmux } from "../../ports/Tmux.ts"
 import { Worktrees } from "../../ports/Worktrees.ts"
 import { findTask, type Applying } from "./PlanContext.ts"
-import { killOwnedSession } from "./Ownership.ts"
+import { killOwnedSession, ownedPanesIn } from "./Ownership.ts"
 import { crashPoint } from "./CrashPoints.ts"
 import { fail } from "../support/Errors.ts"
 import { journaled } from "./Journaled.ts"
@@ -82,8 +82,9 @@ export const stopSession = (ctx: Applying, step: Step<"StopSession">, graceMs: n
       data: { session: step.session, ...(stale === undefined ? {} : { agent: stale }) },
       landed: Effect.gen(function* () {
         const snap = yield* tmux.snapshot
+        // Gone when none of the panes a stop would take is left (a mixed session lives on with the others').
         const sessionGone =
-          snap.state === "up" ? !snap.panes.some((p) => p.sessionName === step.session) : snap.state === "no-server"
+          snap.state === "up" ? ownedPanesIn(state, snap.panes, step.session).length === 0 : snap.state === "no-server"
         const agentGone = stale === undefined || !(yield* procs.isAlive(stale).pipe(Effect.orElseSucceed(() => true)))
         return sessionGone && agentGone ? true : undefined
       }),
@@ -175,7 +176,6 @@ export const relaunch = (ctx: Applying, step: Step<"RelaunchAgent">, graceMs: nu
     if (handlers.RelaunchAgent !== undefined)
       return yield* hostRelaunch(ctx, step, handlers.RelaunchAgent, (t) => ensureAgentGone(t, graceMs), persistLaunch)
     const procs = yield* ProcessTable
-    const tmux = yield* Tmux
     yield* journaled({
       journal: ctx.paths.journal,
       key: stepKey(state.batchId, step),
@@ -185,7 +185,7 @@ export const relaunch = (ctx: Applying, step: Step<"RelaunchAgent">, graceMs: nu
         const panes = yield* taskPanes(state.batchId, task.id)
         const live = panes.find((p) => !p.dead)
         if (live === undefined) {
-          if (panes.length > 0) yield* tmux.killSession({ name: panes[0]!.sessionName }).pipe(Effect.ignore)
+          if (panes.length > 0) yield* killOwnedSession(state, panes[0]!.sessionName).pipe(Effect.ignore)
           return undefined
         }
         const info = yield* procs.snapshot.pipe(

@@ -20,6 +20,7 @@ import { Worktrees } from "../../ports/Worktrees.ts"
 import type { Applying } from "../apply/PlanContext.ts"
 import { crashPoint } from "../apply/CrashPoints.ts"
 import { ensureAgentGone } from "../apply/TaskSteps.ts"
+import { killOwnedSession } from "../apply/Ownership.ts"
 import { emit, ExecutorSettings } from "./WaveSettings.ts"
 import { catchUpLogs } from "../support/Logs.ts"
 
@@ -137,7 +138,8 @@ const closeSessions = (s: BatchState, ids: ReadonlyArray<string>, hosts: Readonl
         })
         .map((p) => p.sessionName)
     )
-    for (const name of names) yield* tmux.killSession({ name }).pipe(Effect.ignore)
+    // A pane somebody opened beside the agent in its session keeps that session (core/engine/apply/Ownership.ts).
+    for (const name of names) yield* killOwnedSession(s, name).pipe(Effect.ignore)
   })
 
 /**
