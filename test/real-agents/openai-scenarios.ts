@@ -317,10 +317,29 @@ export const serverKilled = async (
 }
 
 /** Type `text` into the task's pane and press Enter (what a user at the agent's input box does). */
-const typeInto = (h: Harness, batchId: string, id: string, text: string) => {
+/**
+ * Type `text` into the task's pane as a user would, then press Enter once the screen shows it and has settled. Codex's
+ * TUI takes keys that arrive in a burst for a paste, and an Enter inside the burst for a newline in it: typed and
+ * submitted at once, the turn sat unsubmitted in its input box (seen under load).
+ */
+const typeInto = async (h: Harness, batchId: string, id: string, text: string) => {
   const pane = h.w.taskPane(batchId, id)
   if (pane === undefined) throw new Error(`no pane for ${id}`)
-  if (text !== "") h.w.tmux(["send-keys", "-t", `=${pane.session}:`, "-l", "--", text])
+  if (text !== "") {
+    h.w.tmux(["send-keys", "-t", `=${pane.session}:`, "-l", "--", text])
+    let last = ""
+    await waitFor(
+      `"${text}" typed into ${id}'s pane`,
+      () => {
+        const screen = h.w.screen(batchId, id)
+        const settled = screen === last
+        last = screen
+        return settled && screen.replace(/\s/g, "").includes(text.replace(/\s/g, "")) ? true : undefined
+      },
+      30_000,
+      500
+    )
+  }
   h.w.tmux(["send-keys", "-t", `=${pane.session}:`, "Enter"])
 }
 
@@ -362,17 +381,27 @@ export const conversationChanged = async (
   const first = await learned(h, batchId, id)
   await waitFor("the pause on screen", () => (h.w.screen(batchId, id).includes("Paused") ? true : undefined), 60_000)
   for (const step of newConversation) {
-    typeInto(h, batchId, id, step.type)
+    await typeInto(h, batchId, id, step.type)
     const then = step.then
     if (then !== undefined)
       await waitFor(`"${then}" on screen`, () => (h.w.screen(batchId, id).includes(then) ? true : undefined), 60_000)
   }
+  // Ready for the turn: the old conversation and every dialog of the switch gone from the screen, and the screen
+  // settled (the same twice, 1 s apart) — typed into a TUI still switching, the turn was lost (seen under load).
+  const dialogs = newConversation.flatMap((step) => (step.then === undefined ? [] : [step.then]))
+  let last = ""
   await waitFor(
-    "the new conversation on screen",
-    () => (h.w.screen(batchId, id).includes("Paused") ? undefined : true),
-    60_000
+    "the new conversation on screen, settled",
+    () => {
+      const screen = h.w.screen(batchId, id)
+      const settled = screen === last
+      last = screen
+      return screen.includes("Paused") || dialogs.some((d) => screen.includes(d)) || !settled ? undefined : true
+    },
+    60_000,
+    1_000
   )
-  typeInto(h, batchId, id, second)
+  await typeInto(h, batchId, id, second)
   await waitFor(`${id}'s second conversation mid-turn`, () => (held ? true : undefined), 120_000)
   const latest = await waitFor(
     "the new conversation id followed",
