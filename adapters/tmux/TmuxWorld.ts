@@ -148,22 +148,12 @@ export class TmuxWorld {
       this.servers.set(socket, server)
     }
     const session: FakeSession = { id: `$${this.nextSession++}`, name: spec.name, server, panes: [], status: undefined }
-    const pane: FakePane = {
-      id: `%${this.nextPane++}`,
-      session,
-      process: this.procs.spawn(spec.argv, server.process.pid, spec.cwd),
+    const pane = this.openPane(session, spec.argv, spec.cwd, {
       env: spec.env,
       remainOnExit: true,
-      statusPending: false,
       taskTag: spec.taskTag,
-      pipe: spec.logFile,
-      screen: [""],
-      input: "",
-      submitted: [],
-      keys: [],
-      onSubmit: undefined
-    }
-    session.panes.push(pane)
+      pipe: spec.logFile
+    })
     server.sessions.push(session)
     this.onLaunch?.(pane, spec.argv, spec.cwd, spec.env)
     return pane
@@ -204,18 +194,24 @@ export class TmuxWorld {
     cwd: string,
     taskTag?: string
   ): FakePane | undefined {
-    const server = this.server(socket)
-    const session = server?.sessions.find((x) => x.name === name)
-    if (server === undefined || session === undefined) return undefined
+    const session = this.server(socket)?.sessions.find((x) => x.name === name)
+    if (session === undefined) return undefined
+    return this.openPane(session, argv, cwd, { env: {}, remainOnExit: false, taskTag, pipe: undefined })
+  }
+
+  /** A new pane in `session` running `argv` (a child of the session's server). */
+  private openPane(
+    session: FakeSession,
+    argv: ReadonlyArray<string>,
+    cwd: string,
+    options: Pick<FakePane, "env" | "remainOnExit" | "taskTag" | "pipe">
+  ): FakePane {
     const pane: FakePane = {
       id: `%${this.nextPane++}`,
       session,
-      process: this.procs.spawn(argv, server.process.pid, cwd),
-      env: {},
-      remainOnExit: false,
+      process: this.procs.spawn(argv, session.server.process.pid, cwd),
+      ...options,
       statusPending: false,
-      taskTag,
-      pipe: undefined,
       screen: [""],
       input: "",
       submitted: [],

@@ -4,35 +4,15 @@
  * name beside it. FakeWorld, the facade an embedder uses.
  */
 import { describe, expect, it } from "vitest"
-import type { ForeignBatch, ForeignTask, ImportAdapter } from "../../core/import/index.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
 import { worldFacade } from "../support/facade.ts"
+import { taskListAdapter } from "../support/host-adapter.ts"
 
 const REPO = "/host/repo"
 const STATE = `${REPO}/.host/run.json`
 const WT = `${REPO}/.host/wt/t`
 
-const adapter: ImportAdapter<ReadonlyArray<ForeignTask>> = {
-  name: "host",
-  location: STATE,
-  read: async (io) => {
-    const text = await io.readText(STATE)
-    return text === undefined ? undefined : (JSON.parse(text) as ReadonlyArray<ForeignTask>)
-  },
-  map: (tasks): ForeignBatch => ({
-    source: "host",
-    batchId: "x1",
-    repoRoot: REPO,
-    baseBranch: "main",
-    phase: "executing",
-    createdAt: 0,
-    updatedAt: 0,
-    agent: "shell",
-    merge: "host",
-    waves: [tasks.map((t) => t.id)],
-    tasks: tasks.map((t) => ({ command: ["job", t.id], ...t }))
-  })
-}
+const adapter = taskListAdapter(REPO, STATE, "x1", "host")
 
 /** The host's session `host-t`: its agent's pane (dead: SIGKILLed) and a live monitor window beside it. */
 const hostWorld = () => {

@@ -8,37 +8,19 @@
 import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
 import type { Rekindle, RekindleError } from "../../core/facade.ts"
-import type { ForeignBatch, ForeignTask, ImportAdapter } from "../../core/import/index.ts"
+import type { ForeignTask, ImportAdapter } from "../../core/import/index.ts"
 import type { MergePolicy } from "../../core/domain/index.ts"
 import { branchFor, worktreeFor } from "../../core/domain/Naming.ts"
 import { FakeWorld } from "../../adapters/testing.ts"
 import { rejection, worldFacade } from "../support/facade.ts"
+import { taskListAdapter } from "../support/host-adapter.ts"
 
 const REPO = "/host/repo"
 const STATE = `${REPO}/.host/run.json`
 
 /** An adapter handing over exactly `tasks` (as the host's file lists them). */
-const adapterOf = (merge?: MergePolicy): ImportAdapter<ReadonlyArray<ForeignTask>> => ({
-  name: "host",
-  location: STATE,
-  read: async (io) => {
-    const text = await io.readText(STATE)
-    return text === undefined ? undefined : (JSON.parse(text) as ReadonlyArray<ForeignTask>)
-  },
-  map: (tasks): ForeignBatch => ({
-    source: "host",
-    batchId: "run1",
-    repoRoot: REPO,
-    baseBranch: "main",
-    phase: "executing",
-    createdAt: 0,
-    updatedAt: 0,
-    agent: "shell",
-    ...(merge === undefined ? {} : { merge }),
-    waves: [tasks.map((t) => t.id)],
-    tasks: tasks.map((t) => ({ command: ["job", t.id], ...t }))
-  })
-})
+const adapterOf = (merge?: MergePolicy): ImportAdapter<ReadonlyArray<ForeignTask>> =>
+  taskListAdapter(REPO, STATE, "run1", merge)
 
 const hostWorld = (tasks: ReadonlyArray<ForeignTask>) => {
   const world = new FakeWorld()
