@@ -183,8 +183,10 @@ export const toBatchState = (
   const decoded = migrateState(doc)
   if (Result.isFailure(decoded))
     problems.push(...issueLines(decoded.failure.message).map((line) => `the mapped state does not decode: ${line}`))
-  // A state rekindle could not carry on (a launch with no worktree, a merge with no branch) fails now, not mid-batch.
-  else problems.push(...workspaceProblems(decoded.success))
+  // A state rekindle could not carry on (a launch with no worktree, a merge with no branch) fails now, not mid-batch —
+  // listed with the decode's problems, not after they are fixed: the rule reads only ids, statuses, worktrees,
+  // branches, waves, lanes and the merge policy, which `doc` holds in their final form (built above from typed input).
+  problems.push(...workspaceProblems(Result.isSuccess(decoded) ? decoded.success : (doc as unknown as BatchState)))
   return problems.length > 0 || Result.isFailure(decoded) ? Result.fail(problems) : Result.succeed(decoded.success)
 }
 

@@ -58,6 +58,29 @@ describe("import refuses what rekindle could not carry on, at import time", () =
     await rk.close()
   })
 
+  // Found by outside eyes: with a task that did not decode (no agent), only the decode's problems were listed; the
+  // workspace problems came only on the next try, after that was fixed.
+  it("regression: a decode problem and workspace problems are listed together, in one refusal", async () => {
+    const world = hostWorld([
+      { id: "noagent", status: "succeeded", worktree: `${REPO}/wt/a`, branch: "host/a" },
+      { id: "nowt", status: "pending", branch: "host/nowt" },
+      { id: "nobranch", status: "pending", worktree: `${REPO}/wt/nobranch` }
+    ])
+    const noAgent: ImportAdapter<ReadonlyArray<ForeignTask>> = {
+      ...adapterOf(),
+      map: (f) => {
+        const { agent: _none, ...b } = adapterOf().map(f)
+        return { ...b, tasks: b.tasks.map((t) => (t.id === "noagent" ? t : { ...t, agent: "shell" })) }
+      }
+    }
+    const e = await rejection(facade(world).importState(noAgent, { save: true }))
+    const problems = problemsOf(e).join("\n")
+    expect(problems).toMatch(/noagent/)
+    expect(problems).toMatch(/task "nowt" is pending but names no worktree/)
+    expect(problems).toMatch(/task "nobranch" names no branch/)
+    expect(await exists(world, `${REPO}/.rekindle`)).toBe(false)
+  })
+
   it("a lane's branch carries its tasks' work; a lane already merged needs none; the host merging needs none", async () => {
     const tasks: ReadonlyArray<ForeignTask> = [
       { id: "a", status: "succeeded", lane: "L1", worktree: `${REPO}/wt/l1` },
