@@ -249,6 +249,19 @@ export interface Rekindle {
 type Runtime = ManagedRuntime.ManagedRuntime<EngineServices, unknown>
 
 /**
+ * Removal is never a default: a plain-JS caller of `clean` or `repair` that forgot `dryRun` is told (E_USAGE), not
+ * acted for.
+ */
+const requireDryRun = (call: "clean" | "repair", options: { readonly dryRun?: unknown } | undefined): void => {
+  if (typeof options?.dryRun !== "boolean")
+    throw new RekindleError(
+      "E_USAGE",
+      `${call} needs \`dryRun\`: true to preview its steps, false to carry them out`,
+      `call \`${call}({ dryRun: true })\` to see what would be stopped and removed, then \`${call}({ dryRun: false })\``
+    )
+}
+
+/**
  * Build a rekindle instance over the engine services `engineFor(socket)` provides: a FakeWorld's
  * (`() => world.layer()`) in tests; `createRekindle` is this over the live layer.
  */
@@ -320,17 +333,14 @@ export const createRekindleWithLayer = (options: RekindleOptions, engineFor: Eng
     observe: (call) => onBatch(call, (ref) => Effect.flatMap(loadState(ref), observe)),
     plan: (call) => onBatch(call, (ref) => plan(ref, { force: call?.force ?? false })),
     resume: (call) => onBatch(call, (ref) => resume(ref, engineOptions(call ?? {}))),
-    repair: (call) => onBatch(call, (ref) => repair(ref, engineOptions(call))),
+    repair: async (call) => {
+      requireDryRun("repair", call)
+      return onBatch(call, (ref) => repair(ref, engineOptions(call)))
+    },
     status: (call) => onBatch(call, status),
     abort: (call) => onBatch(call, (ref) => abort(ref, engineOptions(call))),
     clean: async (call) => {
-      // Removal is never a default: a caller that forgot the flag (plain JS) is told, not cleaned.
-      if (typeof call?.dryRun !== "boolean")
-        throw new RekindleError(
-          "E_USAGE",
-          "clean needs `dryRun`: true to preview its steps, false to carry them out",
-          "call `clean({ dryRun: true })` to see what would be stopped and removed, then `clean({ dryRun: false })`"
-        )
+      requireDryRun("clean", call)
       return onBatch(call, (ref) => clean(ref, engineOptions(call)))
     },
     list: (call) => exec(runtimeFor(options.tmuxSocket), list(repo), call),

@@ -204,6 +204,10 @@ describe("Promise facade over the FakeWorld", () => {
     const unflagged = await rejection(rk.clean(undefined as never))
     expect(unflagged.code).toBe("E_USAGE")
     expect(unflagged.hint).toContain("clean({ dryRun: true })")
+    // Found by a helper: repair without the flag failed E_INTERNAL. It is told the same way.
+    const unflaggedRepair = await rejection(rk.repair(undefined as never))
+    expect(unflaggedRepair.code).toBe("E_USAGE")
+    expect(unflaggedRepair.hint).toContain("repair({ dryRun: true })")
     const preview = await rk.clean({ dryRun: true })
     expect(preview.dryRun).toBe(true)
     expect(
